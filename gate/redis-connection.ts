@@ -1,0 +1,38 @@
+/**
+ * One way to open a Redis connection for every saleday component: a URL (`redis://` or `rediss://`
+ * for TLS, as ElastiCache with in-transit encryption needs), an optional AUTH token, and short
+ * timeouts so a dead Redis is noticed in milliseconds rather than minutes.
+ */
+import Redis, { type RedisOptions } from 'ioredis';
+
+export interface RedisConnectionOptions {
+  url: string;
+  /** ElastiCache AUTH token (from Secrets Manager); overrides a password in the URL. */
+  authToken?: string;
+  /** Name shown by CLIENT LIST, to tell gates, storefronts and the controller apart. */
+  connectionName?: string;
+  /** Fail commands at once while disconnected instead of queueing them (right for the request path). */
+  failFast?: boolean;
+  commandTimeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+export function createRedisConnection(options: RedisConnectionOptions): Redis {
+  new URL(options.url); // throws a clear TypeError on a malformed URL before any connection attempt
+  const redisOptions: RedisOptions = {
+    connectionName: options.connectionName,
+    connectTimeout: options.connectTimeoutMs ?? 2000,
+    commandTimeout: options.commandTimeoutMs,
+    maxRetriesPerRequest: options.failFast ? 0 : 2,
+    enableOfflineQueue: !options.failFast,
+    // Reconnect quickly, but back off to at most 1 s so a long outage does not spin.
+    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 1000),
+    lazyConnect: false,
+  };
+  if (options.authToken) redisOptions.password = options.authToken;
+  // ioredis turns a rediss:// URL into TLS by itself.
+  const client = new Redis(options.url, redisOptions);
+  // An unhandled 'error' event would crash the process; callers observe failures through commands.
+  client.on('error', () => undefined);
+  return client;
+}
