@@ -15,6 +15,12 @@ export interface RedisConnectionOptions {
   failFast?: boolean;
   commandTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /**
+   * How long `disconnect()` waits for the socket to close before destroying it. ioredis arms this
+   * (ref'd) timer even when the socket is already gone (Redis unreachable), which holds the process
+   * open at shutdown for its full length. @default 2000 (ioredis' own default)
+   */
+  disconnectTimeoutMs?: number;
 }
 
 export function createRedisConnection(options: RedisConnectionOptions): Redis {
@@ -22,6 +28,7 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
   const redisOptions: RedisOptions = {
     connectionName: options.connectionName,
     connectTimeout: options.connectTimeoutMs ?? 2000,
+    disconnectTimeout: options.disconnectTimeoutMs ?? 2000,
     commandTimeout: options.commandTimeoutMs,
     maxRetriesPerRequest: options.failFast ? 0 : 2,
     enableOfflineQueue: !options.failFast,

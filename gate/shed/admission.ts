@@ -8,6 +8,7 @@ export type RefusalReason =
   | 'queue-full' // the class's bounded queue is full
   | 'queue-timeout' // waited past the CoDel target under a standing queue, or past maxWaitMs
   | 'degraded' // the degradation level sheds this class
+  | 'aborted' // the caller's AbortSignal fired (the client went away) before a slot was free
   | 'closed'; // the controller is closing
 
 export interface Refusal {

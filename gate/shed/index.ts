@@ -1,0 +1,20 @@
+/** Load shedding: adaptive concurrency limit partitioned by priority, per-class queues with CoDel timeouts and LIFO. */
+export {
+  PRIORITY_CLASSES,
+  type Admission,
+  type AdmissionController,
+  type AdmissionSnapshot,
+  type Permit,
+  type PriorityClass,
+  type Refusal,
+  type RefusalReason,
+} from './admission';
+export {
+  createAdmissionController,
+  type AdmissionControllerOptions,
+  type AdmissionControllerSnapshot,
+  type GateAdmissionController,
+} from './admission-controller';
+export { Gradient2Limit, type Gradient2Options } from './gradient2-limit';
+export { DEFAULT_CLASS_SHARES, partitionLimit, type ClassShares, type PartitionCeilings } from './priority-partition';
+export { systemScheduler, type Scheduler } from './scheduler';

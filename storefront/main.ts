@@ -1,0 +1,37 @@
+/**
+ * The storefront container's entry (bundled by esbuild into storefront.js). Configured from the
+ * environment: PORT, HOST, REDIS_URL, REDIS_AUTH_TOKEN, SALEDAY_KEY_PREFIX, SALEDAY_FAULT_INJECTION,
+ * SALEDAY_STOCK_PER_PRODUCT, SALEDAY_CATALOG_SIZE, SALEDAY_RECOMMENDATIONS_WORK, SALEDAY_LOG.
+ * On SIGTERM (ECS stopping the task) it stops accepting, finishes in-flight requests and exits.
+ */
+import { storefrontOptionsFromEnv } from './env-options';
+import { startStorefront } from './server';
+
+/** ECS sends SIGKILL 30 s after SIGTERM by default: exit on our own terms before that. */
+const SHUTDOWN_GRACE_MS = 25_000;
+
+async function main(): Promise<void> {
+  const storefront = await startStorefront(storefrontOptionsFromEnv(process.env));
+  console.log(JSON.stringify({ event: 'listening', url: storefront.url, store: storefront.store.kind }));
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(JSON.stringify({ event: 'stopping', signal }));
+    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+    storefront.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(JSON.stringify({ event: 'stop-failed', message: error instanceof Error ? error.message : String(error) }));
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(JSON.stringify({ event: 'start-failed', message: error instanceof Error ? error.message : String(error) }));
+  process.exit(1);
+});

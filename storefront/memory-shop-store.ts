@@ -1,0 +1,195 @@
+/**
+ * The embedded store: the same semantics as the Redis store, for one process without Redis. Every
+ * method body runs synchronously between awaits, so each is as atomic as a Lua script.
+ */
+import { systemClock, type Clock } from '../gate/clock';
+import {
+  CART_TTL_SECONDS,
+  IDEMPOTENCY_TTL_SECONDS,
+  PENDING_IDEMPOTENCY_TTL_SECONDS,
+  summarizeStats,
+  type CartItem,
+  type CheckoutReceipt,
+  type OrderRecord,
+  type OrderRef,
+  type ReserveRequest,
+  type ReserveResult,
+  type ShopStats,
+  type ShopStore,
+} from './shop-store';
+
+interface IdempotencyRecord {
+  fingerprint: string;
+  orderId: string;
+  receipt?: CheckoutReceipt;
+  expiresAt: number;
+}
+
+interface Cart {
+  lines: Map<string, number>;
+  expiresAt: number;
+}
+
+export interface MemoryShopStoreOptions {
+  /** Expires idempotency records and carts. @default systemClock */
+  clock?: Clock;
+}
+
+export class MemoryShopStore implements ShopStore {
+  readonly kind = 'memory' as const;
+  private readonly clock: Clock;
+  private readonly stock = new Map<string, number>();
+  private readonly initial = new Map<string, number>();
+  private readonly sold = new Map<string, number>();
+  private readonly orders = new Map<string, OrderRecord>();
+  private readonly idempotency = new Map<string, IdempotencyRecord>();
+  private readonly carts = new Map<string, Cart>();
+  private activeOrders = 0;
+  private cancelledOrders = 0;
+
+  constructor(options: MemoryShopStoreOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  async seedStock(productIds: readonly string[], units: number): Promise<void> {
+    for (const id of productIds) {
+      if (this.stock.has(id)) continue;
+      this.stock.set(id, units);
+      this.initial.set(id, units);
+    }
+  }
+
+  async resetStock(productIds: readonly string[], units: number): Promise<void> {
+    this.stock.clear();
+    this.initial.clear();
+    this.sold.clear();
+    this.orders.clear();
+    this.idempotency.clear();
+    this.activeOrders = 0;
+    this.cancelledOrders = 0;
+    for (const id of productIds) {
+      this.stock.set(id, units);
+      this.initial.set(id, units);
+    }
+  }
+
+  async stockOf(productId: string): Promise<number | undefined> {
+    return this.stock.get(productId);
+  }
+
+  async reserve(request: ReserveRequest): Promise<ReserveResult> {
+    if (request.idempotencyKey !== undefined) {
+      const record = this.liveIdempotencyRecord(request.idempotencyKey);
+      if (record) {
+        if (record.fingerprint !== request.fingerprint) return { kind: 'key-reused', orderId: record.orderId };
+        if (record.receipt) return { kind: 'replay', receipt: record.receipt };
+        return { kind: 'in-progress', orderId: record.orderId };
+      }
+    }
+    const available = this.stock.get(request.productId);
+    if (available === undefined) return { kind: 'not-stocked' };
+    if (available < request.quantity) return { kind: 'sold-out', remainingStock: available };
+    const remainingStock = available - request.quantity;
+    this.stock.set(request.productId, remainingStock);
+    this.sold.set(request.productId, (this.sold.get(request.productId) ?? 0) + request.quantity);
+    const order: OrderRecord = {
+      orderId: request.orderId,
+      productId: request.productId,
+      quantity: request.quantity,
+      userId: request.userId,
+      status: 'reserved',
+      createdAt: request.now,
+    };
+    this.orders.set(order.orderId, order);
+    this.activeOrders += 1;
+    if (request.idempotencyKey !== undefined) {
+      this.idempotency.set(request.idempotencyKey, {
+        fingerprint: request.fingerprint,
+        orderId: order.orderId,
+        expiresAt: this.clock.now() + PENDING_IDEMPOTENCY_TTL_SECONDS * 1000,
+      });
+    }
+    return { kind: 'reserved', order: { ...order }, remainingStock };
+  }
+
+  async confirm(receipt: CheckoutReceipt, idempotencyKey?: string): Promise<void> {
+    const orderId = receipt.orderId;
+    const order = this.orders.get(orderId);
+    if (order?.status === 'reserved') order.status = 'paid';
+    if (idempotencyKey === undefined) return;
+    const record = this.liveIdempotencyRecord(idempotencyKey);
+    if (record?.orderId !== orderId) return;
+    record.receipt = receipt;
+    record.expiresAt = this.clock.now() + IDEMPOTENCY_TTL_SECONDS * 1000;
+  }
+
+  async release(ref: OrderRef, idempotencyKey?: string): Promise<boolean> {
+    const orderId = ref.orderId;
+    const order = this.orders.get(orderId);
+    if (order?.status !== 'reserved' || order.productId !== ref.productId) return false;
+    order.status = 'cancelled';
+    this.stock.set(order.productId, (this.stock.get(order.productId) ?? 0) + order.quantity);
+    this.sold.set(order.productId, (this.sold.get(order.productId) ?? 0) - order.quantity);
+    this.activeOrders -= 1;
+    this.cancelledOrders += 1;
+    if (idempotencyKey !== undefined && this.idempotency.get(idempotencyKey)?.orderId === orderId) {
+      this.idempotency.delete(idempotencyKey);
+    }
+    return true;
+  }
+
+  async order(orderId: string): Promise<OrderRecord | undefined> {
+    const order = this.orders.get(orderId);
+    return order ? { ...order } : undefined;
+  }
+
+  async addToCart(userId: string, productId: string, quantity: number): Promise<CartItem[]> {
+    const now = this.clock.now();
+    let cart = this.carts.get(userId);
+    if (!cart || cart.expiresAt <= now) {
+      cart = { lines: new Map(), expiresAt: 0 };
+      this.carts.set(userId, cart);
+    }
+    cart.lines.set(productId, (cart.lines.get(productId) ?? 0) + quantity);
+    // Like EXPIRE on every write: a cart lives a day after its last change.
+    cart.expiresAt = now + CART_TTL_SECONDS * 1000;
+    return cartItems(cart.lines);
+  }
+
+  async cart(userId: string): Promise<CartItem[]> {
+    const cart = this.carts.get(userId);
+    if (!cart) return [];
+    if (cart.expiresAt <= this.clock.now()) {
+      this.carts.delete(userId);
+      return [];
+    }
+    return cartItems(cart.lines);
+  }
+
+  async stats(productIds: readonly string[]): Promise<ShopStats> {
+    return summarizeStats(productIds, {
+      orders: this.activeOrders,
+      cancelledOrders: this.cancelledOrders,
+      sold: (id) => this.sold.get(id) ?? 0,
+      stock: (id) => this.stock.get(id),
+      initial: (id) => this.initial.get(id),
+    });
+  }
+
+  async close(): Promise<void> {
+    this.carts.clear();
+  }
+
+  private liveIdempotencyRecord(key: string): IdempotencyRecord | undefined {
+    const record = this.idempotency.get(key);
+    if (record && record.expiresAt <= this.clock.now()) {
+      this.idempotency.delete(key);
+      return undefined;
+    }
+    return record;
+  }
+}
+
+function cartItems(lines: Map<string, number>): CartItem[] {
+  return [...lines.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([productId, quantity]) => ({ productId, quantity }));
+}

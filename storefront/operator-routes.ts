@@ -1,0 +1,56 @@
+/**
+ * Routes for rehearsals and checks, not for shoppers. `/_stats` (read-only totals from the store,
+ * for the no-oversell check) is always on; `/_faults` and `/_stock/reset` exist only when fault
+ * injection is enabled, and the gate's route table does not expose `/_*` publicly.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Catalog } from './catalog';
+import { faultSpecSchema, type FaultInjector } from './fault-injector';
+import { resetStockBodySchema, validate } from './request-schemas';
+import type { CheckoutCounters } from './shop-routes';
+import { NO_STORE } from './shop-routes';
+import type { ShopStore } from './shop-store';
+
+export interface OperatorContext {
+  catalog: Catalog;
+  store: ShopStore;
+  faults: FaultInjector;
+  counters: CheckoutCounters;
+  enableFaultInjection: boolean;
+  resetStock(units?: number): Promise<number>;
+}
+
+export function registerOperatorRoutes(app: FastifyInstance, context: OperatorContext): void {
+  const productIds = context.catalog.products.map((product) => product.id);
+
+  app.get('/_stats', async (_request, reply) => {
+    const stats = await context.store.stats(productIds);
+    return reply.header('cache-control', NO_STORE).send({ store: context.store.kind, ...stats, thisProcess: { checkouts: { ...context.counters } } });
+  });
+
+  if (!context.enableFaultInjection) return;
+
+  app.get('/_faults', async (_request, reply) => reply.header('cache-control', NO_STORE).send({ faults: context.faults.active() }));
+
+  app.post('/_faults', async (request, reply) => {
+    const spec = validate(faultSpecSchema as z.ZodType<z.input<typeof faultSpecSchema>>, request.body ?? {});
+    if (!spec.ok) return reply.code(400).send({ error: 'invalid-fault', message: spec.message });
+    const fault = context.faults.set(spec.value);
+    request.log.warn({ fault }, 'fault injected');
+    return reply.code(201).header('cache-control', NO_STORE).send({ fault, faults: context.faults.active() });
+  });
+
+  app.delete('/_faults', async (request, reply) => {
+    context.faults.clear();
+    request.log.warn('faults cleared');
+    return reply.header('cache-control', NO_STORE).send({ faults: [] });
+  });
+
+  app.post('/_stock/reset', async (request, reply) => {
+    const body = validate(resetStockBodySchema, request.body ?? {});
+    if (!body.ok) return reply.code(400).send({ error: 'invalid-body', message: body.message });
+    const units = await context.resetStock(body.value.units);
+    return reply.header('cache-control', NO_STORE).send({ units, products: productIds.length });
+  });
+}

@@ -1,0 +1,274 @@
+/**
+ * The shop's state in Redis, shared by every storefront task. Checkout-path keys share one hash
+ * tag (`{prefix}`), so each Lua script's keys live in one slot (cluster-mode and serverless
+ * ElastiCache). Carts are tagged per user instead: they are single-key and spread across shards.
+ */
+import type Redis from 'ioredis';
+import { InvalidOptionsError } from '../gate/errors';
+import { CONFIRM_SCRIPT, RELEASE_SCRIPT, RESERVE_SCRIPT } from './inventory-scripts';
+import {
+  CART_TTL_SECONDS,
+  IDEMPOTENCY_TTL_SECONDS,
+  PENDING_IDEMPOTENCY_TTL_SECONDS,
+  summarizeStats,
+  type CartItem,
+  type CheckoutReceipt,
+  type OrderRecord,
+  type OrderRef,
+  type OrderStatus,
+  type ReserveRequest,
+  type ReserveResult,
+  type ShopStats,
+  type ShopStore,
+} from './shop-store';
+
+export interface RedisShopStoreOptions {
+  redis: Redis;
+  /** Prefix of every key, so several shops (or test runs) share one Redis. No braces. @default 'saleday:shop' */
+  keyPrefix?: string;
+  /** Whether `close()` also closes the connection. @default true */
+  ownsConnection?: boolean;
+}
+
+export const DEFAULT_KEY_PREFIX = 'saleday:shop';
+const KEY_PREFIX_PATTERN = /^[A-Za-z0-9:._-]{1,100}$/;
+
+type ScriptReply = [kind: string, detail: string];
+
+interface ShopScripts {
+  saledayShopReserve(...args: (string | number)[]): Promise<ScriptReply>;
+  saledayShopConfirm(...args: (string | number)[]): Promise<number>;
+  saledayShopRelease(...args: (string | number)[]): Promise<number>;
+}
+
+export class RedisShopStore implements ShopStore {
+  readonly kind = 'redis' as const;
+  private readonly redis: Redis & ShopScripts;
+  private readonly tag: string;
+  private readonly keyPrefix: string;
+  private readonly ownsConnection: boolean;
+
+  constructor(options: RedisShopStoreOptions) {
+    const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+    if (!KEY_PREFIX_PATTERN.test(keyPrefix)) {
+      throw new InvalidOptionsError('keyPrefix', keyPrefix, `1-100 characters matching ${KEY_PREFIX_PATTERN} (no braces: the store adds the hash tag)`);
+    }
+    this.keyPrefix = keyPrefix;
+    this.tag = `{${keyPrefix}}`;
+    this.ownsConnection = options.ownsConnection ?? true;
+    const redis = options.redis;
+    // defineCommand sends EVALSHA and falls back to EVAL after NOSCRIPT (a restarted Redis forgets scripts).
+    redis.defineCommand('saledayShopReserve', { numberOfKeys: 5, lua: RESERVE_SCRIPT });
+    redis.defineCommand('saledayShopConfirm', { numberOfKeys: 2, lua: CONFIRM_SCRIPT });
+    redis.defineCommand('saledayShopRelease', { numberOfKeys: 6, lua: RELEASE_SCRIPT });
+    this.redis = redis as Redis & ShopScripts;
+  }
+
+  async seedStock(productIds: readonly string[], units: number): Promise<void> {
+    const multi = this.redis.multi();
+    for (const id of productIds) {
+      multi.set(this.stockKey(id), units, 'NX');
+      multi.hsetnx(this.key('initial'), id, units);
+    }
+    await execOrThrow(multi.exec());
+  }
+
+  async resetStock(productIds: readonly string[], units: number): Promise<void> {
+    // Orders and idempotency records have unpredictable names: find them by pattern. Only for tests and rehearsals.
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${escapeGlob(this.tag)}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await this.redis.unlink(...keys);
+    } while (cursor !== '0');
+    const multi = this.redis.multi();
+    for (const id of productIds) {
+      multi.set(this.stockKey(id), units);
+      multi.hset(this.key('initial'), id, units);
+    }
+    await execOrThrow(multi.exec());
+  }
+
+  async stockOf(productId: string): Promise<number | undefined> {
+    const value = await this.redis.get(this.stockKey(productId));
+    return value === null ? undefined : Number(value);
+  }
+
+  async reserve(request: ReserveRequest): Promise<ReserveResult> {
+    const hasKey = request.idempotencyKey !== undefined;
+    const [kind, detail] = await this.redis.saledayShopReserve(
+      this.stockKey(request.productId),
+      this.key('sold'),
+      this.orderKey(request.orderId),
+      this.key('orders'),
+      this.idempotencyKey(request.idempotencyKey),
+      request.productId,
+      request.quantity,
+      request.userId,
+      request.fingerprint,
+      Math.floor(request.now),
+      request.orderId,
+      hasKey ? '1' : '0',
+      PENDING_IDEMPOTENCY_TTL_SECONDS,
+    );
+    switch (kind) {
+      case 'reserved':
+        return {
+          kind,
+          remainingStock: Number(detail),
+          order: {
+            orderId: request.orderId,
+            productId: request.productId,
+            quantity: request.quantity,
+            userId: request.userId,
+            status: 'reserved',
+            createdAt: Math.floor(request.now),
+          },
+        };
+      case 'sold-out':
+        return { kind, remainingStock: Number(detail) };
+      case 'not-stocked':
+        return { kind };
+      case 'replay':
+        return { kind, receipt: JSON.parse(detail) as CheckoutReceipt };
+      case 'in-progress':
+      case 'key-reused':
+        return { kind, orderId: detail };
+      default:
+        throw new Error(`reserve script answered an unknown outcome ${JSON.stringify(kind)}`);
+    }
+  }
+
+  async confirm(receipt: CheckoutReceipt, idempotencyKey?: string): Promise<void> {
+    await this.redis.saledayShopConfirm(
+      this.orderKey(receipt.orderId),
+      this.idempotencyKey(idempotencyKey),
+      receipt.orderId,
+      JSON.stringify(receipt),
+      idempotencyKey === undefined ? '0' : '1',
+      IDEMPOTENCY_TTL_SECONDS,
+    );
+  }
+
+  async release(order: OrderRef, idempotencyKey?: string): Promise<boolean> {
+    const released = await this.redis.saledayShopRelease(
+      this.orderKey(order.orderId),
+      this.stockKey(order.productId),
+      this.key('sold'),
+      this.key('orders'),
+      this.key('cancelled'),
+      this.idempotencyKey(idempotencyKey),
+      order.orderId,
+      order.productId,
+      idempotencyKey === undefined ? '0' : '1',
+    );
+    return released === 1;
+  }
+
+  async order(orderId: string): Promise<OrderRecord | undefined> {
+    const fields = await this.redis.hgetall(this.orderKey(orderId));
+    if (!fields.productId) return undefined;
+    return {
+      orderId,
+      productId: fields.productId,
+      quantity: Number(fields.quantity),
+      userId: fields.userId,
+      status: fields.status as OrderStatus,
+      createdAt: Number(fields.createdAt),
+    };
+  }
+
+  async addToCart(userId: string, productId: string, quantity: number): Promise<CartItem[]> {
+    const key = this.cartKey(userId);
+    const replies = await execOrThrow(this.redis.multi().hincrby(key, productId, quantity).expire(key, CART_TTL_SECONDS).hgetall(key).exec());
+    return cartItems(replies[2] as Record<string, string>);
+  }
+
+  async cart(userId: string): Promise<CartItem[]> {
+    return cartItems(await this.redis.hgetall(this.cartKey(userId)));
+  }
+
+  async stats(productIds: readonly string[]): Promise<ShopStats> {
+    const replies = await execOrThrow(
+      this.redis
+        .multi()
+        .get(this.key('orders'))
+        .get(this.key('cancelled'))
+        .hgetall(this.key('sold'))
+        .hgetall(this.key('initial'))
+        .mget(productIds.length > 0 ? productIds.map((id) => this.stockKey(id)) : [this.stockKey('-')])
+        .exec(),
+    );
+    const [orders, cancelled, sold, initial, stocks] = replies as [
+      string | null,
+      string | null,
+      Record<string, string>,
+      Record<string, string>,
+      (string | null)[],
+    ];
+    const stockById = new Map(productIds.map((id, index) => [id, stocks[index]]));
+    return summarizeStats(productIds, {
+      orders: Number(orders ?? 0),
+      cancelledOrders: Number(cancelled ?? 0),
+      sold: (id) => Number(sold[id] ?? 0),
+      stock: (id) => optionalNumber(stockById.get(id)),
+      initial: (id) => optionalNumber(initial[id]),
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.ownsConnection) return;
+    // quit() waits for a reply that never comes from a dead Redis; disconnect() does not.
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
+    else this.redis.disconnect();
+  }
+
+  /** Where this store's keys live, for tools that inspect them. */
+  get prefix(): string {
+    return this.keyPrefix;
+  }
+
+  private key(name: string): string {
+    return `${this.tag}:${name}`;
+  }
+
+  private stockKey(productId: string): string {
+    return `${this.tag}:stock:${productId}`;
+  }
+
+  private orderKey(orderId: string): string {
+    return `${this.tag}:order:${orderId}`;
+  }
+
+  private idempotencyKey(key: string | undefined): string {
+    // A script always declares the key; without an Idempotency-Key it is never read or written.
+    return `${this.tag}:idem:${key ?? '-'}`;
+  }
+
+  private cartKey(userId: string): string {
+    return `${this.keyPrefix}:cart:{${userId}}`;
+  }
+}
+
+async function execOrThrow(pending: Promise<[error: Error | null, result: unknown][] | null>): Promise<unknown[]> {
+  const replies = await pending;
+  if (replies === null) throw new Error('Redis MULTI was aborted');
+  return replies.map(([error, result]) => {
+    if (error) throw error;
+    return result;
+  });
+}
+
+function optionalNumber(value: string | null | undefined): number | undefined {
+  return value === null || value === undefined ? undefined : Number(value);
+}
+
+function cartItems(fields: Record<string, string>): CartItem[] {
+  return Object.entries(fields)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([productId, quantity]) => ({ productId, quantity: Number(quantity) }));
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (character) => `\\${character}`);
+}

@@ -1,0 +1,261 @@
+/**
+ * The reference storefront: a small but real shop for the sale, and the default `app` container
+ * behind the gate. State lives in Redis when `redisUrl` is given (shared by every task), else in
+ * an embedded in-process store with the same semantics.
+ *
+ * HTTP answers worth knowing (bodies are `{ error, message, … }`):
+ * - 400 malformed JSON, invalid body, malformed product id / user key / Idempotency-Key; 413 body
+ *   over `bodyLimit`; 415 a body that is not JSON; 404 unknown product.
+ * - checkout: 201 receipt; 409 `sold-out`; 409 `checkout-in-progress` (+ Retry-After) while the
+ *   same Idempotency-Key is mid-payment; 422 `idempotency-key-reused` for the same key with another
+ *   body; 502 `payment-failed` when the payment provider fails the charge and 503
+ *   `payments-unavailable` (+ Retry-After) when it does not answer in time — both after the
+ *   reservation was released; 503 `inventory-unavailable` (+ Retry-After) when Redis fails or the
+ *   inventory breaker is open.
+ * - GET /api/products/:id, the cart and /_stats also answer 503 `inventory-unavailable` while
+ *   Redis fails; GET /api/products, the page, assets and /healthz never touch Redis.
+ * - 500 `injected-fault` for failures injected through /_faults.
+ */
+import { join } from 'node:path';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { createCircuitBreaker, type CircuitBreakerOptions, type ObservableCircuitBreaker } from '../gate/breaker';
+import { systemClock, type Clock } from '../gate/clock';
+import { InvalidOptionsError } from '../gate/errors';
+import { createRedisConnection } from '../gate/redis-connection';
+import { createCatalog, DEFAULT_CATALOG_SIZE, type Catalog } from './catalog';
+import { FaultInjector } from './fault-injector';
+import { GuardedShopStore } from './guarded-shop-store';
+import { MemoryShopStore } from './memory-shop-store';
+import { registerOperatorRoutes } from './operator-routes';
+import { Payments } from './payments';
+import { DEFAULT_RECOMMENDATIONS_WORK, validateRecommendationsWork } from './recommendations';
+import { DEFAULT_KEY_PREFIX, RedisShopStore } from './redis-shop-store';
+import { NO_STORE, registerShopRoutes, type CheckoutCounters } from './shop-routes';
+import type { ShopStore } from './shop-store';
+import { loadStaticAssets } from './static-assets';
+import { InventoryUnavailableError, isInjectedFaultError, isInventoryUnavailableError } from './storefront-errors';
+
+export interface StorefrontOptions {
+  /** Redis (or ElastiCache) URL; without it the shop runs on the embedded in-process store. */
+  redisUrl?: string;
+  /** ElastiCache AUTH token. */
+  redisAuthToken?: string;
+  /** Prefix of every Redis key (hash-tagged by the store). @default 'saleday:shop' */
+  keyPrefix?: string;
+  /** @default systemClock */
+  clock?: Clock;
+  /** Structured JSON request logs. @default false */
+  logger?: boolean;
+  /** Where the logs go. @default process.stdout */
+  logStream?: { write(line: string): void };
+  /** Products in the seeded catalog. @default 50 */
+  catalogSize?: number;
+  /** Units each product is seeded with (only where no stock record exists yet). @default 100 */
+  stockPerProduct?: number;
+  /** Enables /_faults and /_stock/reset, for rehearsals. @default false */
+  enableFaultInjection?: boolean;
+  /** Hashing rounds per recommendations request (its CPU cost). @default 3000 */
+  recommendationsWork?: number;
+  /** The simulated payment provider's usual latency. @default 0 */
+  paymentLatencyMs?: number;
+  /** Abandon a charge after this long (503, reservation released). @default 2000 */
+  paymentTimeoutMs?: number;
+  /** Largest accepted request body in bytes. @default 16384 */
+  bodyLimit?: number;
+  /** Redis command timeout: a hung Redis fails a command after this long. @default 500 */
+  redisCommandTimeoutMs?: number;
+  /** How long start-up waits for Redis before serving without it (the list still serves). @default 2000 */
+  redisStartupTimeoutMs?: number;
+  /** The inventory breaker's policy. @default { consecutiveFailures: 3, openMs: 2000, slowCallMs: 1000 } */
+  inventoryBreaker?: Omit<CircuitBreakerOptions, 'name' | 'clock'>;
+  /** Directory with index.html and the assets. @default storefront/public (next to the bundle: ./public) */
+  publicDir?: string;
+  /** Decides which requests an injected fault fails. @default Math.random */
+  random?: () => number;
+}
+
+export interface Storefront {
+  app: FastifyInstance;
+  catalog: Catalog;
+  /** The store behind the inventory breaker. */
+  store: ShopStore;
+  inventoryBreaker: ObservableCircuitBreaker;
+  faults: FaultInjector;
+  /** Sets every product's stock to `units` (default: stockPerProduct) and forgets orders; returns the units. */
+  resetStock(units?: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface StartStorefrontOptions extends StorefrontOptions {
+  /** @default 3000; 0 picks a free port */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+}
+
+export interface RunningStorefront extends Storefront {
+  /** e.g. http://127.0.0.1:3000 */
+  url: string;
+}
+
+const DEFAULT_STOCK_PER_PRODUCT = 100;
+const DEFAULT_BODY_LIMIT = 16 * 1024;
+const DEFAULT_BREAKER: Omit<CircuitBreakerOptions, 'name' | 'clock'> = { consecutiveFailures: 3, openMs: 2000, slowCallMs: 1000 };
+
+export async function createStorefront(options: StorefrontOptions = {}): Promise<Storefront> {
+  const clock = options.clock ?? systemClock;
+  const stockPerProduct = options.stockPerProduct ?? DEFAULT_STOCK_PER_PRODUCT;
+  if (!Number.isInteger(stockPerProduct) || stockPerProduct < 0) {
+    throw new InvalidOptionsError('stockPerProduct', options.stockPerProduct, 'a non-negative integer');
+  }
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 256) throw new InvalidOptionsError('bodyLimit', options.bodyLimit, 'an integer of at least 256 bytes');
+  const recommendationsWork = validateRecommendationsWork(options.recommendationsWork ?? DEFAULT_RECOMMENDATIONS_WORK);
+  const catalog = createCatalog(options.catalogSize ?? DEFAULT_CATALOG_SIZE);
+  const productIds = catalog.products.map((product) => product.id);
+  const assets = loadStaticAssets(options.publicDir ?? defaultPublicDir());
+  const faults = new FaultInjector({ clock, random: options.random });
+  const payments = new Payments({ faults, latencyMs: options.paymentLatencyMs, timeoutMs: options.paymentTimeoutMs });
+  const inventoryBreaker = createCircuitBreaker({ ...DEFAULT_BREAKER, ...options.inventoryBreaker, name: 'inventory', clock });
+
+  const app = Fastify({
+    logger: options.logger ? { level: 'info', ...(options.logStream ? { stream: options.logStream } : {}) } : false,
+    bodyLimit,
+    // Slow clients cannot hold a connection: idle sockets close after 10 s, a whole request must arrive within 15 s.
+    connectionTimeout: 10_000,
+    requestTimeout: 15_000,
+    // Longer than the ALB's 60 s idle timeout, so the ALB always closes first (no 502 on a reused socket).
+    keepAliveTimeout: 65_000,
+    routerOptions: { maxParamLength: 200 },
+    return503OnClosing: true,
+  });
+
+  let rawStore: ShopStore;
+  let redis: ReturnType<typeof createRedisConnection> | undefined;
+  if (options.redisUrl) {
+    redis = createRedisConnection({
+      url: options.redisUrl,
+      authToken: options.redisAuthToken,
+      connectionName: 'saleday-storefront',
+      failFast: true,
+      commandTimeoutMs: options.redisCommandTimeoutMs ?? 500,
+      connectTimeoutMs: 1000,
+      // A storefront stopping while Redis is down must not linger for ioredis' 2 s disconnect timer.
+      disconnectTimeoutMs: 200,
+    });
+    rawStore = new RedisShopStore({ redis, keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX });
+  } else {
+    rawStore = new MemoryShopStore({ clock });
+  }
+  const store = new GuardedShopStore(rawStore, inventoryBreaker, clock);
+
+  // Seeding bypasses the breaker: it runs when Redis has just (re)connected, before the breaker knows.
+  let seeding: Promise<void> | undefined;
+  const ensureStock = (): Promise<void> => {
+    seeding ??= rawStore.seedStock(productIds, stockPerProduct).finally(() => {
+      seeding = undefined;
+    });
+    return seeding;
+  };
+  inventoryBreaker.onStateChange((state, previous) => app.log.warn({ breaker: 'inventory', state, previous }, 'inventory breaker changed state'));
+  const counters: CheckoutCounters = { created: 0, replayed: 0, soldOut: 0, conflicts: 0, paymentFailed: 0, paymentTimedOut: 0 };
+  const resetStock = async (units = stockPerProduct): Promise<number> => {
+    await store.resetStock(productIds, units);
+    return units;
+  };
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    reply.header('cache-control', NO_STORE);
+    if (isInventoryUnavailableError(error)) {
+      return reply
+        .code(503)
+        .header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))))
+        .send({ error: 'inventory-unavailable', message: 'the inventory store is unavailable; try again shortly' });
+    }
+    if (isInjectedFaultError(error)) return reply.code(500).send({ error: 'injected-fault', message: error.message });
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) return reply.code(status).send({ error: clientErrorName(error, status), message: error.message });
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ error: 'internal', message: 'internal error' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).header('cache-control', NO_STORE).send({ error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  );
+
+  const ensureStockOrUnavailable = () =>
+    ensureStock().catch((error: unknown) => {
+      throw new InventoryUnavailableError(1000, error);
+    });
+  registerShopRoutes(app, { catalog, store, inventoryBreaker, payments, faults, clock, assets, recommendationsWork, counters, ensureStock: ensureStockOrUnavailable });
+  registerOperatorRoutes(app, { catalog, store, faults, counters, enableFaultInjection: options.enableFaultInjection ?? false, resetStock });
+
+  if (redis) {
+    const connection = redis;
+    // A Redis that restarts empty gets its stock records back (SET NX never refills existing ones).
+    connection.on('ready', () => {
+      ensureStock().catch((error: unknown) => app.log.warn({ err: error }, 'seeding stock after reconnect failed'));
+    });
+    const ready = await waitForReady(connection, options.redisStartupTimeoutMs ?? 2000);
+    if (!ready) app.log.warn('Redis is not reachable yet: serving the product list from memory; checkout answers 503 until it is');
+  }
+  await ensureStock().catch((error: unknown) => app.log.warn({ err: error }, 'seeding stock failed; retried when Redis (re)connects'));
+  await app.ready();
+
+  let closed = false;
+  return {
+    app,
+    catalog,
+    store,
+    inventoryBreaker,
+    faults,
+    resetStock,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+export async function startStorefront(options: StartStorefrontOptions = {}): Promise<RunningStorefront> {
+  const port = options.port ?? 3000;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionsError('port', options.port, 'an integer between 0 and 65535');
+  const storefront = await createStorefront(options);
+  try {
+    const address = await storefront.app.listen({ port, host: options.host ?? '127.0.0.1' });
+    return { ...storefront, url: address.replace('[::1]', 'localhost') };
+  } catch (error) {
+    await storefront.close();
+    throw error;
+  }
+}
+
+/** Next to the source (storefront/public) and next to the esbuild bundle (/app/public) alike. */
+function defaultPublicDir(): string {
+  return process.env.SALEDAY_PUBLIC_DIR ?? join(__dirname, 'public');
+}
+
+function clientErrorName(error: FastifyError, status: number): string {
+  if (status === 413) return 'body-too-large';
+  if (status === 415) return 'unsupported-media-type';
+  if (error.code?.includes('JSON')) return 'malformed-json';
+  if (error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return 'invalid-content-length';
+  return 'bad-request';
+}
+
+function waitForReady(redis: ReturnType<typeof createRedisConnection>, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    timer.unref();
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    redis.once('ready', onReady);
+  });
+}

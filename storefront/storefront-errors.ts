@@ -1,0 +1,61 @@
+/** The storefront's own failures, each with a stable `code` and a type guard; server.ts maps them to HTTP. */
+import { GuardError } from '../gate/errors';
+
+/** The inventory store (Redis) is failing or its breaker is open: checkout answers 503 at once. */
+export class InventoryUnavailableError extends GuardError {
+  readonly code = 'SALEDAY_INVENTORY_UNAVAILABLE';
+  constructor(
+    /** When the breaker will next let a call through (at least 1 s, for Retry-After). */
+    readonly retryAfterMs: number,
+    cause?: unknown,
+  ) {
+    super(`inventory store unavailable; retry in ${Math.ceil(retryAfterMs / 1000)} s`, { cause });
+    this.name = 'InventoryUnavailableError';
+  }
+}
+
+/** The payment provider declined or failed the charge: the reservation is released, checkout answers 502. */
+export class PaymentFailedError extends GuardError {
+  readonly code = 'SALEDAY_PAYMENT_FAILED';
+  constructor(readonly orderId: string) {
+    super(`payment for order ${orderId} failed`);
+    this.name = 'PaymentFailedError';
+  }
+}
+
+/** The payment provider did not answer within its deadline: the reservation is released, checkout answers 503. */
+export class PaymentTimeoutError extends GuardError {
+  readonly code = 'SALEDAY_PAYMENT_TIMEOUT';
+  constructor(
+    readonly orderId: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`payment for order ${orderId} took longer than ${timeoutMs} ms`);
+    this.name = 'PaymentTimeoutError';
+  }
+}
+
+/** A failure injected through /_faults, for rehearsals: answered with 500 like any app bug. */
+export class InjectedFaultError extends GuardError {
+  readonly code = 'SALEDAY_INJECTED_FAULT';
+  constructor(readonly target: string) {
+    super(`fault injected on ${target}`);
+    this.name = 'InjectedFaultError';
+  }
+}
+
+export function isInventoryUnavailableError(error: unknown): error is InventoryUnavailableError {
+  return error instanceof InventoryUnavailableError;
+}
+
+export function isPaymentFailedError(error: unknown): error is PaymentFailedError {
+  return error instanceof PaymentFailedError;
+}
+
+export function isPaymentTimeoutError(error: unknown): error is PaymentTimeoutError {
+  return error instanceof PaymentTimeoutError;
+}
+
+export function isInjectedFaultError(error: unknown): error is InjectedFaultError {
+  return error instanceof InjectedFaultError;
+}

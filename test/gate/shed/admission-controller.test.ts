@@ -1,0 +1,315 @@
+import { createAdmissionController, type PriorityClass } from '../../../gate/shed';
+import { isInvalidOptionsError } from '../../../gate/errors';
+import { harness, outcome, type Tracked } from './admission-harness';
+import { flushPromises } from './fake-scheduler';
+
+const release = (h: ReturnType<typeof harness>, t: Tracked, latencyMs = 1) => h.permit(t).release({ latencyMs });
+
+describe('partition and reservation (limit 10, reserve 0.2: critical 10, high 8, normal 6, low 5)', () => {
+  it.each<[string, PriorityClass[], string[]]>([
+    ['low stops at 5 in flight', ['low', 'low', 'low', 'low', 'low', 'low'], ['admitted', 'admitted', 'admitted', 'admitted', 'admitted', 'waiting']],
+    ['normal may go to 6 after low filled 5', ['low', 'low', 'low', 'low', 'low', 'normal', 'normal'], ['admitted', 'admitted', 'admitted', 'admitted', 'admitted', 'admitted', 'waiting']],
+    ['high stops at 8', [...Array<PriorityClass>(8).fill('high'), 'high', 'normal', 'low'], [...Array<string>(8).fill('admitted'), 'waiting', 'waiting', 'waiting']],
+    ['critical keeps its 2 reserved slots after high took 8', [...Array<PriorityClass>(8).fill('high'), 'critical', 'critical', 'critical'], [...Array<string>(10).fill('admitted'), 'waiting']],
+    ['critical may use the whole limit', Array<PriorityClass>(11).fill('critical'), [...Array<string>(10).fill('admitted'), 'waiting']],
+    ['once critical fills past the low ceiling, low waits', [...Array<PriorityClass>(5).fill('critical'), 'low', 'normal', 'high'], [...Array<string>(5).fill('admitted'), 'waiting', 'admitted', 'admitted']],
+  ])('%s', async (_name, classes, expected) => {
+    const h = harness();
+    const tracked = classes.map((c, i) => h.track(c, `${c}#${i}`));
+    await flushPromises();
+    expect(tracked.map(outcome)).toEqual(expected);
+    h.controller.close();
+  });
+
+  it('snapshot reports the partition, in-flight and queues by class', async () => {
+    const h = harness();
+    ['low', 'low', 'low', 'low', 'low', 'low', 'critical'].forEach((c) => h.track(c as PriorityClass));
+    await flushPromises();
+    expect(h.controller.snapshot()).toEqual({
+      limit: 10,
+      inFlight: 6,
+      inFlightByClass: { critical: 1, high: 0, normal: 0, low: 5 },
+      queuedByClass: { critical: 0, high: 0, normal: 0, low: 1 },
+      reserved: 2,
+      ceilingByClass: { critical: 10, high: 8, normal: 6, low: 5 },
+      standingByClass: { critical: false, high: false, normal: false, low: false },
+      shedClasses: [],
+    });
+    h.controller.close();
+  });
+});
+
+describe('queues', () => {
+  it('refuses queue-full beyond maxLengthPerClass, with a retry hint of at least one interval', async () => {
+    const h = harness({ limit: 1, queue: { maxLengthPerClass: 2, targetDelayMs: 5, intervalMs: 100, maxWaitMs: 1000 } });
+    const t = ['a', 'b', 'c', 'd'].map((label) => h.track('high', label));
+    await flushPromises();
+    expect(t.map(outcome)).toEqual(['admitted', 'waiting', 'waiting', 'queue-full']);
+    expect(t[3].result).toMatchObject({ refusal: { retryAfterMs: expect.any(Number) } });
+    expect(!t[3].result!.admitted && t[3].result!.refusal.retryAfterMs).toBeGreaterThanOrEqual(100);
+    h.controller.close();
+  });
+
+  it('serves the queues in strict priority when slots free (equal ceilings)', async () => {
+    const h = harness({ limit: 2, concurrency: { initialLimit: 2, minLimit: 2, maxLimit: 2, criticalReservedShare: 0 }, classShares: { high: 1, normal: 1, low: 1 } });
+    const holders = [h.track('low', 'h1'), h.track('low', 'h2')];
+    const waiting = (['low', 'normal', 'high', 'critical'] as PriorityClass[]).map((c) => h.track(c));
+    await flushPromises();
+    const order: string[] = [];
+    const pending = [...holders];
+    while (pending.length > 0) {
+      release(h, pending.shift()!);
+      await flushPromises();
+      for (const w of waiting) {
+        if (w.result && !order.includes(w.label)) {
+          order.push(w.label);
+          pending.push(w);
+        }
+      }
+    }
+    expect(order).toEqual(['critical', 'high', 'normal', 'low']);
+    h.controller.close();
+  });
+
+  it('with the partition, freed slots go to critical first and low last as in-flight falls', async () => {
+    const h = harness();
+    const holders = Array.from({ length: 10 }, (_, i) => h.track('critical', `c${i}`));
+    const waiting = (['low', 'normal', 'high', 'critical'] as PriorityClass[]).map((c) => h.track(c, `w-${c}`));
+    await flushPromises();
+    const admittedAt: Record<string, number> = {};
+    for (let i = 0; i < holders.length; i++) {
+      release(h, holders[i]);
+      await flushPromises();
+      for (const w of waiting) if (w.result?.admitted && admittedAt[w.label] === undefined) admittedAt[w.label] = i + 1;
+    }
+    // after k releases, in flight = 10 − k + waiters admitted so far; a class is admitted once that is below its ceiling:
+    // k=1: 9 < 10 critical; k=4: 7 < 8 high; k=7: 5 < 6 normal; k=9: 4 < 5 low
+    expect(admittedAt).toEqual({ 'w-critical': 1, 'w-high': 4, 'w-normal': 7, 'w-low': 9 });
+    h.controller.close();
+  });
+
+  it('refuses queue-timeout after maxWaitMs when the queue is not standing', async () => {
+    const h = harness({ limit: 1, queue: { maxLengthPerClass: 10, targetDelayMs: 5, intervalMs: 10_000, maxWaitMs: 1000 } });
+    h.track('high', 'holder');
+    const waiter = h.track('high', 'waiter');
+    await h.scheduler.advance(999);
+    expect(outcome(waiter)).toBe('waiting');
+    await h.scheduler.advance(1);
+    expect(outcome(waiter)).toBe('queue-timeout');
+    expect(h.controller.snapshot().queuedByClass.high).toBe(0);
+    h.controller.close();
+  });
+
+  it('CoDel: a queue with no sojourn under target for an interval stands, and then waiters get only targetDelayMs', async () => {
+    const h = harness({ limit: 1 });
+    h.track('high', 'holder');
+    const arrivals: Array<{ at: number; t: Tracked }> = [];
+    const start = h.scheduler.clock.now();
+    for (let at = 0; at <= 140; at += 2) {
+      arrivals.push({ at, t: h.track('high', `t${at}`) });
+      await h.scheduler.advance(2);
+    }
+    // t = 142: at t = 100 the queue stood (never empty, nothing left within 5 ms): everything older than 5 ms was refused,
+    // after that each waiter was refused 5 ms after it arrived.
+    const now = h.scheduler.clock.now() - start;
+    for (const { at, t } of arrivals) {
+      const age = now - at;
+      expect({ at, outcome: outcome(t) }).toEqual({ at, outcome: at < 100 || age >= 5 ? 'queue-timeout' : 'waiting' });
+    }
+    expect(h.controller.snapshot().standingByClass.high).toBe(true);
+    h.controller.close();
+  });
+
+  it('a standing queue stops standing once it empties, and is FIFO with maxWaitMs again', async () => {
+    const h = harness({ limit: 1 });
+    const holder = h.track('high', 'holder');
+    h.track('high', 'stale');
+    await h.scheduler.advance(99);
+    const fresh = h.track('high', 'fresh');
+    await h.scheduler.advance(1); // t = 100: stands; 'stale' (100 ms) refused, 'fresh' (1 ms) stays
+    expect(h.controller.snapshot().standingByClass.high).toBe(true);
+    release(h, holder);
+    await flushPromises();
+    expect(outcome(fresh)).toBe('admitted');
+    expect(h.controller.snapshot().standingByClass.high).toBe(false);
+    const later = h.track('high', 'later');
+    await h.scheduler.advance(50); // would have been refused after 5 ms while standing
+    expect(outcome(later)).toBe('waiting');
+    h.controller.close();
+  });
+
+  it('a queue that moves within the target does not stand', async () => {
+    const h = harness({ limit: 1 });
+    let holder = h.track('high', 'holder0');
+    await flushPromises();
+    for (let i = 1; i <= 100; i++) {
+      const next = h.track('high', `holder${i}`);
+      await h.scheduler.advance(3); // each waits 3 ms < target
+      release(h, holder);
+      await flushPromises();
+      expect(outcome(next)).toBe('admitted');
+      holder = next;
+    }
+    expect(h.controller.snapshot().standingByClass.high).toBe(false);
+    h.controller.close();
+  });
+
+  it('serves FIFO while the queue is not standing and LIFO once it stands', async () => {
+    const h = harness({ limit: 1, queue: { maxLengthPerClass: 100, targetDelayMs: 50, intervalMs: 100, maxWaitMs: 1000 } });
+    let holder = h.track('high', 'holder');
+    const queued: Tracked[] = [];
+    for (let i = 0; i < 10; i++) {
+      queued.push(h.track('high', `q${i}`));
+      await h.scheduler.advance(5);
+    }
+    // t = 50: not standing yet → the oldest (q0) goes first
+    release(h, holder);
+    await flushPromises();
+    expect(queued.map(outcome).indexOf('admitted')).toBe(0);
+    holder = queued[0];
+    for (let i = 10; i < 40; i++) {
+      queued.push(h.track('high', `q${i}`));
+      await h.scheduler.advance(5);
+    }
+    // t = 200: q0 left at t = 50 exactly within the 50 ms target, then nothing left for an interval → standing since t = 150
+    expect(h.controller.snapshot().standingByClass.high).toBe(true);
+    release(h, holder);
+    await flushPromises();
+    const admitted = queued.filter((t) => outcome(t) === 'admitted').map((t) => t.label);
+    expect(admitted).toEqual(['q0', 'q39']);
+    h.controller.close();
+  });
+});
+
+describe('abort, head-of-line, shedding and close', () => {
+  it('an aborted waiter leaves the queue at once and the next one takes the slot', async () => {
+    const h = harness({ limit: 1 });
+    const holder = h.track('high', 'holder');
+    const controller = new AbortController();
+    const quitter = h.track('high', 'quitter', controller.signal);
+    const stayer = h.track('high', 'stayer');
+    await flushPromises();
+    controller.abort();
+    await flushPromises();
+    expect(outcome(quitter)).toBe('aborted');
+    expect(h.controller.snapshot().queuedByClass.high).toBe(1);
+    release(h, holder);
+    await flushPromises();
+    expect(outcome(stayer)).toBe('admitted');
+    h.controller.close();
+  });
+
+  it('refuses an already-aborted signal without taking a slot', async () => {
+    const h = harness({ limit: 1 });
+    const t = h.track('critical', 'x', AbortSignal.abort());
+    await flushPromises();
+    expect(outcome(t)).toBe('aborted');
+    expect(h.controller.snapshot().inFlight).toBe(0);
+    h.controller.close();
+  });
+
+  it('a permit held forever does not stall the others beyond the capacity it takes', async () => {
+    const h = harness({ limit: 4, concurrency: { initialLimit: 4, minLimit: 4, maxLimit: 4, criticalReservedShare: 0 }, classShares: { high: 1, normal: 1, low: 1 } });
+    h.track('normal', 'stuck'); // never released
+    await flushPromises();
+    let served = 0;
+    for (let round = 0; round < 50; round++) {
+      const batch = [h.track('normal'), h.track('normal'), h.track('normal'), h.track('normal')];
+      await flushPromises();
+      // three slots are free: three run now, the fourth waits only for one of them, not for 'stuck'
+      expect(batch.map(outcome)).toEqual(['admitted', 'admitted', 'admitted', 'waiting']);
+      await h.scheduler.advance(2);
+      release(h, batch[0], 2);
+      await flushPromises();
+      expect(outcome(batch[3])).toBe('admitted');
+      expect(h.permit(batch[3]).queuedMs).toBe(2);
+      for (const t of batch.slice(1)) release(h, t, 2);
+      served += 4;
+    }
+    expect(served).toBe(200);
+    expect(h.controller.snapshot().inFlight).toBe(1);
+    h.controller.close();
+  });
+
+  it('setShedClasses refuses the shed classes as degraded, queued ones included', async () => {
+    const h = harness({ limit: 1, degradedRetryAfterMs: 2000 });
+    h.track('high', 'holder');
+    const queuedLow = h.track('low', 'queued-low');
+    await flushPromises();
+    h.controller.setShedClasses(['low']);
+    const newLow = h.track('low', 'new-low');
+    const high = h.track('high', 'high');
+    await flushPromises();
+    expect([outcome(queuedLow), outcome(newLow), outcome(high)]).toEqual(['degraded', 'degraded', 'waiting']);
+    expect(newLow.result).toEqual({ admitted: false, refusal: { reason: 'degraded', retryAfterMs: 2000 } });
+    h.controller.setShedClasses([]);
+    expect(outcome(h.track('low'))).toBe('waiting');
+    h.controller.close();
+  });
+
+  it('close refuses every queued request and all later ones, and leaves no timer', async () => {
+    const h = harness({ limit: 1 });
+    const holder = h.track('high', 'holder');
+    const queued = [h.track('low'), h.track('critical'), h.track('high')];
+    await flushPromises();
+    expect(h.scheduler.pending).toBe(1);
+    h.controller.close();
+    const late = h.track('critical', 'late');
+    await flushPromises();
+    expect([...queued, late].map(outcome)).toEqual(['closed', 'closed', 'closed', 'closed']);
+    expect(h.scheduler.pending).toBe(0);
+    release(h, holder); // harmless after close
+    release(h, holder); // and twice
+    expect(h.controller.snapshot().inFlight).toBe(0);
+  });
+});
+
+describe('adaptive limit through permits', () => {
+  it('a dropped request cuts the limit, steady latency under use raises it, within [minLimit, maxLimit]', async () => {
+    const h = harness({ concurrency: { initialLimit: 20, minLimit: 10, maxLimit: 30, criticalReservedShare: 0.2 } });
+    const first = Array.from({ length: 20 }, () => h.track('critical'));
+    await flushPromises();
+    h.permit(first[0]).release({ latencyMs: 50, dropped: true });
+    expect(h.controller.snapshot().limit).toBe(18);
+    for (const t of first.slice(1)) h.permit(t).release({ latencyMs: 50, dropped: true });
+    expect(h.controller.snapshot().limit).toBe(10);
+    for (let i = 0; i < 300; i++) {
+      const batch = Array.from({ length: h.controller.snapshot().limit }, () => h.track('critical'));
+      await flushPromises();
+      for (const t of batch) h.permit(t).release({ latencyMs: 50 });
+    }
+    expect(h.controller.snapshot().limit).toBe(30);
+    h.controller.close();
+  });
+});
+
+describe('options', () => {
+  const good = {
+    concurrency: { initialLimit: 64, minLimit: 8, maxLimit: 512, criticalReservedShare: 0.2 },
+    queue: { maxLengthPerClass: 100, targetDelayMs: 5, intervalMs: 100, maxWaitMs: 1000 },
+  };
+  it.each<[string, object]>([
+    ['initialLimit', { concurrency: { ...good.concurrency, initialLimit: 600 } }],
+    ['concurrency.criticalReservedShare', { concurrency: { ...good.concurrency, criticalReservedShare: 1 } }],
+    ['queue.targetDelayMs', { queue: { ...good.queue, targetDelayMs: 0 } }],
+    ['queue.maxLengthPerClass', { queue: { ...good.queue, maxLengthPerClass: 1.5 } }],
+    ['queue.maxWaitMs', { queue: { ...good.queue, maxWaitMs: -1 } }],
+    ['classShares.normal', { classShares: { high: 0.5, normal: 0.9, low: 0.1 } }],
+  ])('rejects a bad %s at construction', (option, override) => {
+    let caught: unknown;
+    try {
+      createAdmissionController({ ...good, ...override });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isInvalidOptionsError(caught) && caught.option).toBe(option);
+  });
+
+  it('accepts the gate section of the worked example config as is', async () => {
+    const { loadConfig } = await import('../../../lib/config/load-config');
+    const config = await Promise.resolve(loadConfig('saleday.config.json'));
+    const controller = createAdmissionController(config.gate);
+    expect(controller.snapshot().limit).toBe(64);
+    controller.close();
+  });
+});
