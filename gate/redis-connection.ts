@@ -9,6 +9,11 @@ export interface RedisConnectionOptions {
   url: string;
   /** ElastiCache AUTH token (from Secrets Manager); overrides a password in the URL. */
   authToken?: string;
+  /**
+   * Let ioredis re-subscribe by itself after a reconnect (its default). Owners that re-subscribe on
+   * 'ready' turn it off: a failed automatic re-subscribe is an unhandled rejection in ioredis.
+   */
+  autoResubscribe?: boolean;
   /** Name shown by CLIENT LIST, to tell gates, storefronts and the controller apart. */
   connectionName?: string;
   /** Fail commands at once while disconnected instead of queueing them (right for the request path). */
@@ -35,6 +40,7 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
     // Reconnect quickly, but back off to at most 1 s so a long outage does not spin.
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 1000),
     lazyConnect: false,
+    autoResubscribe: options.autoResubscribe ?? true,
   };
   if (options.authToken) redisOptions.password = options.authToken;
   // ioredis turns a rediss:// URL into TLS by itself.

@@ -154,6 +154,8 @@ export class RedisFlagsSource implements FlagsSource {
       connectTimeoutMs: Math.max(this.readTimeoutMs, 500),
       // Closing while Redis is unreachable must not hold the process open for ioredis' default 2 s.
       disconnectTimeoutMs: 100,
+      // subscribe() runs on every 'ready' and reports failures; ioredis' own re-subscribe would reject unhandled.
+      autoResubscribe: role === 'commands',
     });
   }
 
