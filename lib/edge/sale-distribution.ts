@@ -1,0 +1,159 @@
+/**
+ * The CloudFront distribution: the only way in. It reaches the internal ALB through a VPC origin,
+ * answers viewers over HTTPS only (HTTP redirects), compresses, logs to S3, and caches by route:
+ * `static` routes for long, `semi-static` routes (the product list) briefly while honouring the
+ * origin's Cache-Control (max-age, stale-while-revalidate, stale-if-error), everything else not at
+ * all, with the viewer's headers forwarded so the gate sees the user key and the client.
+ *
+ * One behavior per route, in config order, so CloudFront's first match agrees with the gate's.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { RouteConfig, SaledayConfig } from '../config/schema';
+
+export interface SaleDistributionProps {
+  readonly config: SaledayConfig;
+  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  /** The us-east-1 CLOUDFRONT-scope WebACL. */
+  readonly webAclArn: string;
+  /** @default 10 seconds: a slow origin answer is worse than a quick 504 a client retries. */
+  readonly originReadTimeout?: Duration;
+  /** @default 90 days */
+  readonly accessLogRetention?: Duration;
+}
+
+/** CloudFront's default quota of cache behaviors per distribution. */
+export const MAX_CACHE_BEHAVIORS = 25;
+
+/** `/api/products/:id` → `/api/products/*`; `/assets/*` and exact paths unchanged. */
+export function cloudFrontPathPattern(routePath: string): string {
+  return routePath.replace(/:[A-Za-z0-9_]+/g, '*').replace(/\*+/g, '*');
+}
+
+export class SaleDistribution extends Construct {
+  public readonly distribution: cloudfront.Distribution;
+  public readonly logBucket: s3.Bucket;
+  public readonly staticCachePolicy: cloudfront.CachePolicy;
+  public readonly semiStaticCachePolicy: cloudfront.CachePolicy;
+
+  constructor(scope: Construct, id: string, props: SaleDistributionProps) {
+    super(scope, id);
+    const { config } = props;
+    const routesWithBehavior = config.routes.filter((r) => cloudFrontPathPattern(r.path) !== '/*');
+    if (routesWithBehavior.length > MAX_CACHE_BEHAVIORS) {
+      throw new Error(
+        `routes: got ${routesWithBehavior.length} routes other than /*; expected at most ${MAX_CACHE_BEHAVIORS} (CloudFront cache behaviors per distribution)`,
+      );
+    }
+
+    this.staticCachePolicy = new cloudfront.CachePolicy(this, 'StaticCachePolicy', {
+      comment: `saleday ${config.saleName}: fingerprinted static assets`,
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.days(1),
+      maxTtl: Duration.days(365),
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.none(),
+      headerBehavior: cloudfront.CacheHeaderBehavior.none(),
+      cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    // The origin's Cache-Control decides within [0, 60 s]; 10 s when it says nothing. CloudFront
+    // serves stale content per the origin's stale-while-revalidate / stale-if-error directives.
+    this.semiStaticCachePolicy = new cloudfront.CachePolicy(this, 'SemiStaticCachePolicy', {
+      comment: `saleday ${config.saleName}: short-lived lists, origin Cache-Control honoured`,
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.seconds(10),
+      maxTtl: Duration.seconds(60),
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+      headerBehavior: cloudfront.CacheHeaderBehavior.none(),
+      cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+
+    this.logBucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // CloudFront standard logging writes with an ACL: the bucket must accept object ACLs.
+      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+      lifecycleRules: [{ expiration: props.accessLogRetention ?? Duration.days(90) }],
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.logBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket is itself the CloudFront access-log destination; logging its own access would recurse.',
+    });
+
+    const origin = origins.VpcOrigin.withApplicationLoadBalancer(props.loadBalancer, {
+      httpPort: 80,
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY,
+      readTimeout: props.originReadTimeout ?? Duration.seconds(10),
+      connectionTimeout: Duration.seconds(3),
+      connectionAttempts: 2,
+      keepaliveTimeout: Duration.seconds(30),
+    });
+
+    const behaviorFor = (route: Pick<RouteConfig, 'cache'>): cloudfront.BehaviorOptions => {
+      const common = {
+        origin,
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        compress: true,
+      };
+      switch (route.cache) {
+        case 'static':
+          return { ...common, cachePolicy: this.staticCachePolicy, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS };
+        case 'semi-static':
+          return { ...common, cachePolicy: this.semiStaticCachePolicy, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS };
+        case 'none':
+          return {
+            ...common,
+            cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+            originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+          };
+      }
+    };
+
+    const catchAll = config.routes.find((r) => cloudFrontPathPattern(r.path) === '/*');
+    const certificate = config.app.certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', config.app.certificateArn) : undefined;
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `saleday ${config.saleName}`,
+      defaultBehavior: behaviorFor(catchAll ?? { cache: 'none' }),
+      additionalBehaviors: Object.fromEntries(routesWithBehavior.map((route) => [cloudFrontPathPattern(route.path), behaviorFor(route)])),
+      webAclId: props.webAclArn,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      // Only meaningful with a custom certificate (the default one is fixed by CloudFront).
+      minimumProtocolVersion: certificate ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
+      domainNames: config.app.domainName ? [config.app.domainName] : undefined,
+      certificate,
+      enableLogging: true,
+      logBucket: this.logBucket,
+      logFilePrefix: 'cloudfront/',
+      publishAdditionalMetrics: true,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_ALL,
+    });
+    Validations.of(this.distribution).acknowledge({
+      id: 'AwsSolutions-CFR1',
+      reason: 'A flash sale is open to every country the shop sells to; geo restrictions belong to the shop, and abusive traffic is handled by the edge WebACL.',
+    });
+    Validations.of(this.distribution).acknowledge({
+      id: 'AwsSolutions-CFR5',
+      reason:
+        'The origin is an internal ALB reached through a CloudFront VPC origin: the hop from CloudFront to the ALB never leaves the AWS network and the VPC; viewer connections are HTTPS only.',
+    });
+    if (!certificate) {
+      Validations.of(this.distribution).acknowledge({
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'No custom domain is configured, so CloudFront serves its default *.cloudfront.net certificate whose security policy cannot be changed; set app.domainName and app.certificateArn to get TLSv1.2_2021.',
+      });
+    }
+  }
+}

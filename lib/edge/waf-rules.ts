@@ -1,0 +1,123 @@
+/**
+ * WAFv2 rule building blocks shared by the edge (CloudFront) and the gateway (ALB) WebACLs, so a
+ * user-key rate limit means the same thing at both layers.
+ */
+import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
+import type { IdentityConfig, RouteConfig } from '../config/schema';
+
+type Rule = CfnWebACL.RuleProperty;
+type Statement = CfnWebACL.StatementProperty;
+
+function visibility(metricName: string): CfnWebACL.VisibilityConfigProperty {
+  return { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName };
+}
+
+/** An AWS managed rule group with its own actions (count/block as AWS defines them). */
+export function managedRuleGroupRule(
+  name: string,
+  priority: number,
+  managedRuleGroupConfigs?: CfnWebACL.ManagedRuleGroupConfigProperty[],
+): Rule {
+  return {
+    name,
+    priority,
+    overrideAction: { none: {} },
+    statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, managedRuleGroupConfigs } },
+    visibilityConfig: visibility(name),
+  };
+}
+
+export interface RateRuleOptions {
+  readonly name: string;
+  readonly priority: number;
+  readonly limit: number;
+  readonly windowSeconds: number;
+  readonly scopeDown?: Statement;
+}
+
+/** Blocks a source IP (the TCP peer, which a client cannot spoof) above `limit` per window. */
+export function ipRateRule(options: RateRuleOptions): Rule {
+  return rateRule(options, { aggregateKeyType: 'IP' });
+}
+
+/**
+ * Blocks a client IP as CloudFront reported it in X-Forwarded-For. Behind CloudFront the ALB's TCP
+ * peer is CloudFront, so this is the only IP the gateway can count; the first hop is whatever the
+ * client sent, so it is a backstop to the edge's per-IP rule, not a replacement.
+ */
+export function forwardedIpRateRule(options: RateRuleOptions): Rule {
+  return rateRule(options, {
+    aggregateKeyType: 'FORWARDED_IP',
+    forwardedIpConfig: { headerName: 'X-Forwarded-For', fallbackBehavior: 'MATCH' },
+  });
+}
+
+/** Blocks one user key (header or cookie, as the identity config says) above `limit` per window. */
+export function userKeyRateRule(options: RateRuleOptions & { identity: IdentityConfig }): Rule {
+  return rateRule(options, { aggregateKeyType: 'CUSTOM_KEYS', customKeys: [userKeyAggregate(options.identity)] });
+}
+
+export function userKeyAggregate(identity: IdentityConfig): CfnWebACL.RateBasedStatementCustomKeyProperty {
+  const textTransformations = [{ priority: 0, type: 'NONE' }];
+  if (identity.header) return { header: { name: identity.header, textTransformations } };
+  if (identity.cookie) return { cookie: { name: identity.cookie, textTransformations } };
+  throw new Error('identity: expected a header or a cookie carrying the user key');
+}
+
+function rateRule(options: RateRuleOptions, key: Omit<CfnWebACL.RateBasedStatementProperty, 'limit'>): Rule {
+  return {
+    name: options.name,
+    priority: options.priority,
+    action: { block: {} },
+    statement: {
+      rateBasedStatement: {
+        ...key,
+        limit: options.limit,
+        evaluationWindowSec: options.windowSeconds,
+        scopeDownStatement: options.scopeDown,
+      },
+    },
+    visibilityConfig: visibility(options.name),
+  };
+}
+
+/**
+ * Matches the URI paths of the given routes: an exact path exactly, a `/prefix/*` or a path with
+ * `:parameters` by its literal prefix.
+ */
+export function routePathsStatement(routes: readonly Pick<RouteConfig, 'name' | 'path'>[]): Statement {
+  if (routes.length === 0) throw new Error('routePathsStatement: expected at least one route');
+  const statements = routes.map((route): Statement => {
+    const { literal, exact } = literalPrefix(route.path);
+    return {
+      byteMatchStatement: {
+        fieldToMatch: { uriPath: {} },
+        positionalConstraint: exact ? 'EXACTLY' : 'STARTS_WITH',
+        searchString: literal,
+        textTransformations: [{ priority: 0, type: 'NONE' }],
+      },
+    };
+  });
+  return statements.length === 1 ? statements[0]! : { orStatement: { statements } };
+}
+
+/** `/api/checkout` → exact; `/assets/*` → `/assets/`; `/api/products/:id` → `/api/products/`. */
+export function literalPrefix(path: string): { literal: string; exact: boolean } {
+  const wildcard = path.search(/[*:]/);
+  if (wildcard === -1) return { literal: path, exact: true };
+  return { literal: path.slice(0, wildcard) || '/', exact: false };
+}
+
+/** Blocks every address in the operators' IP sets (filled by hand during an attack). */
+export function ipSetBlockRule(name: string, priority: number, ipSetArns: readonly string[]): Rule {
+  const statements = ipSetArns.map((arn): Statement => ({ ipSetReferenceStatement: { arn } }));
+  return {
+    name,
+    priority,
+    action: { block: {} },
+    statement: statements.length === 1 ? statements[0]! : { orStatement: { statements } },
+    visibilityConfig: visibility(name),
+  };
+}
+
+export { visibility as wafVisibility };

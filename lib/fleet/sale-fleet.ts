@@ -1,0 +1,169 @@
+/**
+ * The fleet: an ECS Fargate service whose task runs the `gate` (the guard, the only port the load
+ * balancer sees) in front of the `app` (the shop, on localhost). The service never sets a desired
+ * count: Application Auto Scaling owns it, so a deploy in the middle of a sale keeps the running
+ * task count instead of resetting it. A failed deploy rolls back by itself (circuit breaker).
+ */
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { SaledayConfig } from '../config/schema';
+
+export interface SaleFleetProps {
+  readonly config: SaledayConfig;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly listener: elbv2.ApplicationListener;
+  /** `rediss://host:port` of the cache. */
+  readonly redisUrl: string;
+  readonly redisAuthToken: secretsmanager.ISecret;
+  /**
+   * Root of the repository: the Docker build context of both images.
+   * @default the repository this file lives in
+   */
+  readonly repositoryRoot?: string;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** Paths never sent to the Docker build context (big, or generated, or secret). */
+export const IMAGE_BUILD_EXCLUDES = ['node_modules', 'cdk.out', 'dist', 'coverage', '.git', 'rehearsal-report', '.bench-out', '*.log', 'loadtest-result.json'];
+
+export const GATE_CONTAINER = 'gate';
+export const APP_CONTAINER = 'app';
+export const HEALTH_CHECK_PATH = '/healthz';
+
+export class SaleFleet extends Construct {
+  public readonly cluster: ecs.Cluster;
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  public readonly service: ecs.FargateService;
+  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  public readonly logGroup: logs.LogGroup;
+  /**
+   * The secret that proves user keys (identity.proof jwt or hmac), given to both containers as the
+   * variable named by identity.secretEnv: the shop signs keys, the gate verifies them.
+   * Undefined when identity.proof is none.
+   */
+  public readonly identitySecret?: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string, props: SaleFleetProps) {
+    super(scope, id);
+    const { config, vpc } = props;
+    const { fleet } = config;
+    const repositoryRoot = props.repositoryRoot ?? path.resolve(__dirname, '..', '..');
+
+    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      cpu: fleet.cpu,
+      memoryLimitMiB: fleet.memoryMiB,
+      runtimePlatform: { operatingSystemFamily: ecs.OperatingSystemFamily.LINUX, cpuArchitecture: ecs.CpuArchitecture.X86_64 },
+    });
+
+    const sharedEnvironment = { REDIS_URL: props.redisUrl };
+    if (config.identity.proof !== 'none') {
+      this.identitySecret = new secretsmanager.Secret(this, 'IdentitySecret', {
+        description: `saleday ${config.saleName}: key for ${config.identity.proof} user-key proofs`,
+        generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      Validations.of(this.identitySecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: 'Rotating the user-key signing secret would log every shopper out mid-sale; it is replaced between sales by redeploying.',
+      });
+    }
+    const secrets: Record<string, ecs.Secret> = {
+      REDIS_AUTH_TOKEN: ecs.Secret.fromSecretsManager(props.redisAuthToken),
+      ...(this.identitySecret ? { [config.identity.secretEnv]: ecs.Secret.fromSecretsManager(this.identitySecret) } : {}),
+    };
+
+    const app = this.taskDefinition.addContainer(APP_CONTAINER, {
+      image: fleet.appImage
+        ? ecs.ContainerImage.fromRegistry(fleet.appImage)
+        : ecs.ContainerImage.fromAsset(repositoryRoot, { file: 'storefront/Dockerfile', exclude: IMAGE_BUILD_EXCLUDES }),
+      essential: true,
+      environment: { ...sharedEnvironment, PORT: String(fleet.appPort) },
+      secrets,
+      portMappings: [{ containerPort: fleet.appPort, name: APP_CONTAINER }],
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: APP_CONTAINER }),
+    });
+
+    const gate = this.taskDefinition.addContainer(GATE_CONTAINER, {
+      image: ecs.ContainerImage.fromAsset(repositoryRoot, { file: 'gate/Dockerfile', exclude: IMAGE_BUILD_EXCLUDES }),
+      essential: true,
+      environment: {
+        ...sharedEnvironment,
+        PORT: String(fleet.gatePort),
+        UPSTREAM_URL: `http://127.0.0.1:${fleet.appPort}`,
+        // The validated config (defaults filled in), so the gate never reads a file at start.
+        SALEDAY_CONFIG_JSON: JSON.stringify(config),
+      },
+      secrets,
+      portMappings: [{ containerPort: fleet.gatePort, name: GATE_CONTAINER }],
+      // The gate's stdout carries its EMF metrics; CloudWatch Logs extracts them from this group.
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: GATE_CONTAINER }),
+    });
+    gate.addContainerDependencies({ container: app, condition: ecs.ContainerDependencyCondition.START });
+
+    Validations.of(this.taskDefinition).acknowledge({
+      id: 'AwsSolutions-ECS2',
+      reason:
+        'The environment holds only non-secret settings (ports, the cache endpoint, the public sale config); the AUTH token comes from Secrets Manager through ECS secrets.',
+    });
+
+    Validations.of(this.taskDefinition.obtainExecutionRole()).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'The execution role pulls the images: ecr:GetAuthorizationToken has no resource-level permission; every other action is scoped by CDK to the image repositories, the log group and the secret.',
+    });
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc,
+      description: `saleday ${config.saleName}: fleet tasks, reached only by the load balancer on the gate port`,
+      // Tasks call the shop's own dependencies (payments, inventory) wherever they are.
+      allowAllOutbound: true,
+    });
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      vpcSubnets: props.subnets,
+      securityGroups: [this.securityGroup],
+      assignPublicIp: false,
+      // desiredCount deliberately unset: auto scaling owns it (see the class comment).
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      healthCheckGracePeriod: Duration.seconds(30),
+      enableExecuteCommand: false,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+    });
+
+    this.targetGroup = props.listener.addTargets('Gate', {
+      port: fleet.gatePort,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      // CloudFront speaks HTTP/1.1 to origins; an HTTP2 target group would reject it (DESIGN.md).
+      protocolVersion: elbv2.ApplicationProtocolVersion.HTTP1,
+      targets: [this.service.loadBalancerTarget({ containerName: GATE_CONTAINER, containerPort: fleet.gatePort })],
+      healthCheck: {
+        path: HEALTH_CHECK_PATH,
+        healthyHttpCodes: '200',
+        interval: Duration.seconds(10),
+        timeout: Duration.seconds(5),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+      },
+      deregistrationDelay: Duration.seconds(30),
+    });
+  }
+}

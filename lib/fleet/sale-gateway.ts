@@ -1,0 +1,113 @@
+/**
+ * The gateway in front of the fleet: an INTERNAL Application Load Balancer that CloudFront reaches
+ * through a VPC origin (CloudFront's ENIs in our private subnets), so the ALB has no public address
+ * at all and nothing on the internet can bypass the edge WebACL. A regional WebACL adds a second
+ * layer (managed rules and rate limits per user key and forwarded IP); access logs go to S3.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import type { SaledayConfig } from '../config/schema';
+import { WafLogging } from '../edge/waf-logging';
+import { forwardedIpRateRule, managedRuleGroupRule, userKeyRateRule, wafVisibility } from '../edge/waf-rules';
+
+export interface SaleGatewayProps {
+  readonly config: SaledayConfig;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  /** The VPC's CIDR as a literal (the only range allowed to reach the ALB). */
+  readonly vpcCidr: string;
+  /** @default 30 days */
+  readonly accessLogRetention?: Duration;
+}
+
+/** Plain HTTP inside the VPC: CloudFront's VPC origin terminates TLS for viewers. */
+export const GATEWAY_LISTENER_PORT = 80;
+
+export const GATEWAY_RULE_NAMES = { perForwardedIp: 'rate-per-forwarded-ip', perUserKey: 'rate-per-user-key' } as const;
+
+export class SaleGateway extends Construct {
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  public readonly listener: elbv2.ApplicationListener;
+  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly accessLogBucket: s3.Bucket;
+  public readonly webAcl: wafv2.CfnWebACL;
+  public readonly webAclLogging: WafLogging;
+
+  constructor(scope: Construct, id: string, props: SaleGatewayProps) {
+    super(scope, id);
+    const { config, vpc } = props;
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc,
+      description: `saleday ${config.saleName}: internal ALB, reached by CloudFront VPC origin ENIs inside the VPC`,
+      allowAllOutbound: false,
+    });
+    // CloudFront's VPC origin ENIs live in our subnets with a service-managed security group that
+    // only exists after the first deploy, so the rule names the VPC range: the ALB is internal,
+    // nothing outside the VPC can route to it.
+    this.securityGroup.addIngressRule(ec2.Peer.ipv4(props.vpcCidr), ec2.Port.tcp(GATEWAY_LISTENER_PORT), 'CloudFront VPC origin (inside the VPC only)');
+
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED, // ALB log delivery supports SSE-S3 only
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: props.accessLogRetention ?? Duration.days(30) }],
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.accessLogBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket is itself the access-log destination of the ALB; logging its own access would recurse.',
+    });
+
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc,
+      vpcSubnets: props.subnets,
+      internetFacing: false,
+      securityGroup: this.securityGroup,
+      dropInvalidHeaderFields: true,
+      idleTimeout: Duration.seconds(60),
+    });
+    this.loadBalancer.logAccessLogs(this.accessLogBucket, 'alb');
+
+    this.listener = this.loadBalancer.addListener('Http', {
+      port: GATEWAY_LISTENER_PORT,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      open: false,
+    });
+
+    const name = `saleday-${config.saleName}-gateway`;
+    this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      name,
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      description: `saleday ${config.saleName}: second layer at the ALB`,
+      visibilityConfig: wafVisibility(name),
+      rules: [
+        managedRuleGroupRule('AWSManagedRulesCommonRuleSet', 0),
+        managedRuleGroupRule('AWSManagedRulesKnownBadInputsRuleSet', 1),
+        userKeyRateRule({
+          name: GATEWAY_RULE_NAMES.perUserKey,
+          priority: 2,
+          limit: config.waf.perUserKeyLimit,
+          windowSeconds: config.waf.windowSeconds,
+          identity: config.identity,
+        }),
+        forwardedIpRateRule({ name: GATEWAY_RULE_NAMES.perForwardedIp, priority: 3, limit: config.waf.perIpLimit, windowSeconds: config.waf.windowSeconds }),
+      ],
+    });
+    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: this.loadBalancer.loadBalancerArn,
+      webAclArn: this.webAcl.attrArn,
+    });
+    this.webAclLogging = new WafLogging(this, 'WebAclLogging', {
+      webAclArn: this.webAcl.attrArn,
+      logGroupName: `aws-waf-logs-saleday-${config.saleName}-gateway`,
+      retentionDays: config.waf.logRetentionDays,
+    });
+  }
+}
