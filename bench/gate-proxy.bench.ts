@@ -1,0 +1,510 @@
+/**
+ * What the gate's protections cost, and what they buy.
+ *
+ * 1. Throughput and p99 of GET /api/products/:id (distinct user keys) straight to the storefront,
+ *    through a bare reverse proxy on the gate's own HTTP stack (node:http + the undici pool, no
+ *    protections), through nginx from Debian, and through the gate (real redis-server for its rate
+ *    limits). Closed loop, the load generator in its own process; CPU per request read from
+ *    /proc/<pid>/stat of every server process (nginx and redis-server included).
+ * 2. Checkout success at 5× the app's capacity, open loop (latency from the intended send time),
+ *    with and without the gate, while lower classes make up most of the traffic.
+ *
+ * Every server and the load generator is a child process running this same file in a role
+ * (SALEDAY_BENCH_ROLE). Run alone with `npx tsx bench/gate-proxy.bench.ts`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'hdr-histogram-js';
+import { Pool } from 'undici';
+import { loadConfig } from '../lib/config/load-config';
+import { createJsonLogger } from '../gate/proxy/gate-logger';
+import { startGate } from '../gate/proxy/gate-server';
+import { createUpstreamClient, isUpstreamFailure, pipeBody } from '../gate/proxy/upstream-client';
+import { freePort, startRedisServer } from '../test/support/redis-server';
+
+const ROOT = join(__dirname, '..');
+const CLOSED_LOOP_CONNECTIONS = 64;
+const WARMUP_MS = 1000;
+const MEASURE_MS = 5000;
+const OVERLOAD_MS = 6000;
+const CLOCK_TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
+
+// ---------------------------------------------------------------- roles (child processes)
+
+type RoleArgs = Record<string, unknown>;
+
+function announce(fields: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ event: 'listening', pid: process.pid, ...fields })}\n`);
+}
+
+async function listen(server: ReturnType<typeof createServer>): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}
+
+/** The reference storefront on its embedded store; the minimal app below if the storefront cannot start. */
+async function roleStorefront(): Promise<void> {
+  try {
+    const { startStorefront } = (await import('../storefront/server')) as typeof import('../storefront/server');
+    const shop = await startStorefront({ port: 0, host: '127.0.0.1', logger: false });
+    const list = (await (await fetch(`${shop.url}/api/products`)).json()) as { items?: Array<{ id: string }>; products?: Array<{ id: string }> } | Array<{ id: string }>;
+    const items = Array.isArray(list) ? list : (list.items ?? list.products ?? []);
+    announce({ url: shop.url, kind: 'storefront', productIds: items.map((p) => p.id).slice(0, 50) });
+  } catch (error) {
+    process.stderr.write(`storefront unavailable (${String(error)}); using the minimal app\n`);
+    await roleApp({ capacity: 1_000_000, serviceMs: 0 });
+  }
+}
+
+/** A shop with a fixed capacity: `capacity` workers, each request holding one for `serviceMs`, the rest queued FIFO. */
+async function roleApp(args: RoleArgs): Promise<void> {
+  const capacity = Number(args.capacity ?? 1_000_000);
+  const serviceMs = Number(args.serviceMs ?? 0);
+  let busy = 0;
+  const waiting: Array<() => void> = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      if (busy >= capacity) await new Promise<void>((resolve) => waiting.push(resolve));
+      busy += 1;
+      if (serviceMs > 0) await new Promise((r) => setTimeout(r, serviceMs));
+      busy -= 1;
+      waiting.shift()?.();
+      if (res.destroyed) return;
+      const path = (req.url ?? '/').split('?')[0];
+      const status = path === '/api/checkout' ? 201 : 200;
+      const body = JSON.stringify(path === '/api/checkout' ? { orderId: `o-${Math.random().toString(36).slice(2)}` } : { path, stock: 10 });
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  announce({ url: await listen(server), kind: 'app', productIds: Array.from({ length: 50 }, (_, i) => `sku-${String(i).padStart(3, '0')}`) });
+}
+
+/** The same HTTP stack as the gate (node:http server, undici pool, streaming) with no protections. */
+async function roleBareProxy(args: RoleArgs): Promise<void> {
+  const upstream = createUpstreamClient({ upstream: String(args.upstream), connections: 512 });
+  const server = createServer({ maxHeaderSize: 16_384, keepAliveTimeout: 65_000 }, async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      const response = await upstream.request({ req, path: req.url ?? '/', timeoutMs: 5000 });
+      res.writeHead(response.statusCode, response.headers);
+      await pipeBody(response, res);
+    } catch (error) {
+      res.writeHead(isUpstreamFailure(error) && error.kind === 'timeout' ? 504 : 502).end();
+    }
+  });
+  announce({ url: await listen(server) });
+}
+
+async function roleGate(args: RoleArgs): Promise<void> {
+  const config = loadConfig(join(ROOT, 'saleday.config.json'));
+  if (args.concurrency) config.gate.concurrency = { ...config.gate.concurrency, ...(args.concurrency as Partial<typeof config.gate.concurrency>) };
+  const started = await startGate({
+    config,
+    upstream: String(args.upstream),
+    port: 0,
+    redisUrl: args.redisUrl ? String(args.redisUrl) : undefined,
+    logger: createJsonLogger({ level: 'warn' }),
+    rateLimitPrefix: `bench:gate:${process.pid}`,
+    upstreamConnections: 512,
+  });
+  // An orderly exit (also lets `node --cpu-prof` write its profile when profiling the gate).
+  process.once('SIGINT', () => void started.close().finally(() => process.exit(0)));
+  announce({ url: started.url });
+}
+
+interface LoadResult {
+  requests: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  statuses: Record<string, number>;
+  errors: number;
+  byClass?: Record<string, { sent: number; ok: number; statuses: Record<string, number> }>;
+}
+
+/** Closed loop: `connections` workers, each sending its next request when the previous one is answered. */
+async function roleLoadClosed(args: RoleArgs): Promise<void> {
+  const url = new URL(String(args.url));
+  const productIds = args.productIds as string[];
+  const connections = Number(args.connections);
+  const pool = new Pool(url.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+  const histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const statuses: Record<string, number> = {};
+  let errors = 0;
+  let requests = 0;
+  let measuring = false;
+  let sequence = 0;
+  const start = Date.now();
+  const measureFrom = start + Number(args.warmupMs);
+  const stopAt = measureFrom + Number(args.durationMs);
+  setTimeout(() => {
+    measuring = true;
+    process.stdout.write('{"event":"measuring"}\n');
+  }, Number(args.warmupMs));
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < stopAt) {
+        const n = sequence++;
+        const sentAt = performance.now();
+        try {
+          const response = await pool.request({ path: `/api/products/${productIds[n % productIds.length]}`, method: 'GET', headers: { 'x-user-id': `bench-user-${n % 50_000}` } });
+          await response.body.dump();
+          if (measuring) {
+            statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
+            histogram.recordValue(Math.max(1, Math.round((performance.now() - sentAt) * 1000)));
+            requests += 1;
+          }
+        } catch {
+          if (measuring) errors += 1;
+        }
+      }
+    }),
+  );
+  const seconds = Number(args.durationMs) / 1000;
+  const result: LoadResult = { requests, rps: requests / seconds, p50Ms: histogram.getValueAtPercentile(50) / 1000, p99Ms: histogram.getValueAtPercentile(99) / 1000, statuses, errors };
+  process.stdout.write(`${JSON.stringify({ event: 'result', result })}\n`);
+  await pool.close();
+}
+
+/** Open loop at a fixed rate: each request is due at its intended time and timed from it (no coordinated omission). */
+async function roleLoadOpen(args: RoleArgs): Promise<void> {
+  const url = new URL(String(args.url));
+  const rate = Number(args.ratePerSecond);
+  const durationMs = Number(args.durationMs);
+  const timeoutMs = Number(args.timeoutMs);
+  const mix = args.mix as Array<{ name: string; method: 'GET' | 'POST'; path: string; share: number }>;
+  const pool = new Pool(url.origin, { connections: 1024, pipelining: 1, keepAliveTimeout: 30_000 });
+  const byClass: NonNullable<LoadResult['byClass']> = Object.fromEntries(mix.map((m) => [m.name, { sent: 0, ok: 0, statuses: {} }]));
+  const histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
+  const cumulative: number[] = [];
+  mix.reduce((sum, m) => (cumulative.push(sum + m.share), sum + m.share), 0);
+  process.stdout.write('{"event":"measuring"}\n');
+  const start = performance.now();
+  const inFlight: Promise<void>[] = [];
+  let sent = 0;
+  const fire = (n: number, intendedAt: number) => {
+    const pick = mix[cumulative.findIndex((c) => (n % 100) / 100 < c)] ?? mix[mix.length - 1];
+    const stats = byClass[pick.name];
+    stats.sent += 1;
+    const body = pick.method === 'POST' ? JSON.stringify({ productId: 'sku-001', quantity: 1 }) : undefined;
+    const headers: Record<string, string> = { 'x-user-id': pick.name === 'checkout' ? `buyer-${n}` : `shopper-${n % 5000}` };
+    if (body) headers['content-type'] = 'application/json';
+    const task = pool
+      .request({ path: pick.path, method: pick.method, headers, body, signal: AbortSignal.timeout(Math.max(1, Math.round(timeoutMs - (performance.now() - intendedAt)))) })
+      .then(async (response) => {
+        await response.body.dump();
+        const latency = performance.now() - intendedAt;
+        const status = latency > timeoutMs ? 'late' : String(response.statusCode);
+        stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
+        if (response.statusCode < 400 && latency <= timeoutMs) stats.ok += 1;
+        if (pick.name === 'checkout') histogram.recordValue(Math.max(1, Math.round(latency * 1000)));
+      })
+      .catch(() => {
+        stats.statuses.timeout = (stats.statuses.timeout ?? 0) + 1;
+      });
+    inFlight.push(task);
+  };
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const elapsed = performance.now() - start;
+      const due = Math.min(Math.floor((elapsed * rate) / 1000), Math.floor((durationMs * rate) / 1000));
+      while (sent < due) {
+        fire(sent, start + (sent * 1000) / rate);
+        sent += 1;
+      }
+      if (elapsed >= durationMs) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 2);
+  });
+  await Promise.all(inFlight);
+  const result: LoadResult = { requests: sent, rps: sent / (durationMs / 1000), p50Ms: histogram.getValueAtPercentile(50) / 1000, p99Ms: histogram.getValueAtPercentile(99) / 1000, statuses: {}, errors: 0, byClass };
+  process.stdout.write(`${JSON.stringify({ event: 'result', result })}\n`);
+  await pool.close();
+}
+
+// ---------------------------------------------------------------- orchestration
+
+interface Child {
+  process: ChildProcess;
+  pid: number;
+  info: Record<string, unknown>;
+  /** Resolves with the first `result` line (load roles). */
+  result: Promise<LoadResult>;
+  /** Resolves when a load role starts its measured window. */
+  measuring: Promise<void>;
+  stop(): Promise<void>;
+}
+
+function spawnRole(role: string, args: RoleArgs = {}): Promise<Child> {
+  const child = spawn(process.execPath, ['--import', 'tsx', __filename], {
+    cwd: ROOT,
+    env: { ...process.env, SALEDAY_BENCH_ROLE: role, SALEDAY_BENCH_ARGS: JSON.stringify(args) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stderr: string[] = [];
+  child.stderr?.on('data', (c: Buffer) => stderr.push(c.toString()));
+  let resolveResult: (r: LoadResult) => void = () => undefined;
+  let rejectResult: (error: Error) => void = () => undefined;
+  const result = new Promise<LoadResult>((resolve, reject) => ((resolveResult = resolve), (rejectResult = reject)));
+  let resolveMeasuring: () => void = () => undefined;
+  let rejectMeasuring: (error: Error) => void = () => undefined;
+  const measuring = new Promise<void>((resolve, reject) => ((resolveMeasuring = resolve), (rejectMeasuring = reject)));
+  // Whoever waits on a role that died must hear about it rather than wait forever.
+  result.catch(() => undefined);
+  measuring.catch(() => undefined);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) !== -1) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        if (!line.startsWith('{"event"')) continue; // EMF lines of the gate: drained, not read
+        const message = JSON.parse(line) as { event: string; result?: LoadResult };
+        if (message.event === 'listening') {
+          resolve({
+            process: child,
+            pid: child.pid as number,
+            info: message,
+            result,
+            measuring,
+            stop: async () => {
+              if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+              await exited;
+            },
+          });
+        } else if (message.event === 'measuring') resolveMeasuring();
+        else if (message.event === 'result' && message.result) resolveResult(message.result);
+      }
+    });
+    child.once('exit', (code, signal) => {
+      const error = new Error(`${role} exited with ${code ?? signal}: ${stderr.join('').slice(-2000)}`);
+      rejectResult(error);
+      rejectMeasuring(error);
+      if (code !== 0 && code !== null) reject(error);
+    });
+    if (role.startsWith('load')) {
+      // Load roles announce nothing; they are ready at once.
+      resolve({ process: child, pid: child.pid as number, info: {}, result, measuring, stop: async () => void (await exited) });
+    }
+  });
+}
+
+function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime + stime
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs a load against `url` and returns its result plus the CPU (µs per request) of each listed server process. */
+async function measure(role: 'load-closed' | 'load-open', args: RoleArgs, servers: Record<string, number>): Promise<{ load: LoadResult; cpuUsPerRequest: Record<string, number> }> {
+  const load = await spawnRole(role, args);
+  await load.measuring;
+  const before = Object.fromEntries(Object.entries(servers).map(([name, pid]) => [name, cpuTicks(pid)]));
+  const result = await load.result;
+  const after = Object.fromEntries(Object.entries(servers).map(([name, pid]) => [name, cpuTicks(pid)]));
+  await load.stop();
+  const cpuUsPerRequest: Record<string, number> = {};
+  for (const name of Object.keys(servers)) {
+    const seconds = (after[name] - before[name]) / CLOCK_TICKS_PER_SECOND;
+    cpuUsPerRequest[name] = result.requests > 0 ? (seconds * 1e6) / result.requests : 0;
+  }
+  return { load: result, cpuUsPerRequest };
+}
+
+async function startNginx(upstream: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'saleday-nginx-'));
+  for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
+  const port = await freePort();
+  const origin = new URL(upstream);
+  const conf = `
+daemon off;
+master_process off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  upstream app { server ${origin.host}; keepalive 256; }
+  server {
+    listen 127.0.0.1:${port};
+    keepalive_requests 1000000;
+    location / {
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    }
+  }
+}
+`;
+  writeFileSync(join(dir, 'nginx.conf'), conf);
+  const child = spawn('/usr/sbin/nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/healthz`);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`nginx did not start: ${readFileSync(join(dir, 'error.log'), 'utf8')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid as number,
+    stop: async () => {
+      child.kill('SIGKILL');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+const describe = (name: string, r: { load: LoadResult; cpuUsPerRequest: Record<string, number> }, cpuOf: string[]) =>
+  `${name} ${fmt(r.load.rps)}/s p99 ${fmt(r.load.p99Ms, 2)}ms cpu ${cpuOf.map((p) => `${p} ${fmt(r.cpuUsPerRequest[p] ?? 0, 1)}µs`).join(' + ')}/req`;
+
+export async function run(): Promise<string[]> {
+  const lines: string[] = [];
+  const print = (line: string) => {
+    lines.push(line);
+    console.log(line);
+  };
+  const stops: Array<() => Promise<void>> = [];
+  // SALEDAY_BENCH_PART=cost or =overload runs one half (when iterating on one of them).
+  const part = process.env.SALEDAY_BENCH_PART;
+  try {
+    if (part !== 'overload') await costOfProtections(print, stops);
+    if (part !== 'cost') await checkoutAtFiveTimesCapacity(print, stops);
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  }
+  return lines;
+}
+
+async function costOfProtections(print: (line: string) => void, stops: Array<() => Promise<void>>): Promise<void> {
+  const redis = await startRedisServer();
+  stops.push(() => redis.kill());
+  const shop = await spawnRole('storefront');
+  stops.push(() => shop.stop());
+  const shopUrl = String(shop.info.url);
+  const productIds = shop.info.productIds as string[];
+  const bare = await spawnRole('bare-proxy', { upstream: shopUrl });
+  stops.push(() => bare.stop());
+  const nginx = await startNginx(shopUrl);
+  stops.push(() => nginx.stop());
+  const gate = await spawnRole('gate', { upstream: shopUrl, redisUrl: redis.url });
+  stops.push(() => gate.stop());
+  const closed = (url: string) => ({ url, productIds, connections: CLOSED_LOOP_CONNECTIONS, warmupMs: WARMUP_MS, durationMs: MEASURE_MS });
+
+  const direct = await measure('load-closed', closed(shopUrl), { storefront: shop.pid });
+  const viaBare = await measure('load-closed', closed(String(bare.info.url)), { proxy: bare.pid, storefront: shop.pid });
+  const viaNginx = await measure('load-closed', closed(nginx.url), { nginx: nginx.pid, storefront: shop.pid });
+  const viaGate = await measure('load-closed', closed(String(gate.info.url)), { gate: gate.pid, redis: redis.process.pid as number, storefront: shop.pid });
+  const okShare = (r: LoadResult) => (r.requests === 0 ? 0 : (r.statuses['200'] ?? 0) / r.requests);
+  print(`bench gate-vs-bare-proxy: gate ${fmt(viaGate.load.rps)}/s p99 ${fmt(viaGate.load.p99Ms, 2)}ms, bare-proxy ${fmt(viaBare.load.rps)}/s p99 ${fmt(viaBare.load.p99Ms, 2)}ms, ratio ${fmt(viaGate.load.rps / viaBare.load.rps, 2)} (target ≥ 0.80)`);
+  print(`bench gate-vs-nginx: gate ${fmt(viaGate.load.rps)}/s p99 ${fmt(viaGate.load.p99Ms, 2)}ms, nginx ${fmt(viaNginx.load.rps)}/s p99 ${fmt(viaNginx.load.p99Ms, 2)}ms, ratio ${fmt(viaGate.load.rps / viaNginx.load.rps, 2)}`);
+  print(`bench gate-vs-direct: gate ${fmt(viaGate.load.rps)}/s p99 ${fmt(viaGate.load.p99Ms, 2)}ms, direct ${fmt(direct.load.rps)}/s p99 ${fmt(direct.load.p99Ms, 2)}ms, ratio ${fmt(viaGate.load.rps / direct.load.rps, 2)}`);
+  print(`bench gate-proxy-cpu: ${describe('gate', viaGate, ['gate', 'redis', 'storefront'])}; ${describe('bare-proxy', viaBare, ['proxy', 'storefront'])}; ${describe('nginx', viaNginx, ['nginx', 'storefront'])}; ${describe('direct', direct, ['storefront'])}`);
+  print(`bench gate-proxy-ok: 200 share gate ${fmt(okShare(viaGate.load) * 100, 2)}%, bare-proxy ${fmt(okShare(viaBare.load) * 100, 2)}%, nginx ${fmt(okShare(viaNginx.load) * 100, 2)}%, direct ${fmt(okShare(direct.load) * 100, 2)}% (storefront: ${String(shop.info.kind)})`);
+  for (const stop of stops.splice(0).reverse()) await stop();
+}
+
+async function checkoutAtFiveTimesCapacity(print: (line: string) => void, stops: Array<() => Promise<void>>): Promise<void> {
+  const capacityRps = 200; // 4 workers x 20 ms
+  const app = await spawnRole('app', { capacity: 4, serviceMs: 20 });
+  stops.push(() => app.stop());
+  const appUrl = String(app.info.url);
+  const redis2 = await startRedisServer();
+  stops.push(() => redis2.kill());
+  // A sale's mix: mostly browsing. Checkout (critical) and product pages (high) together stay
+  // below the app's capacity (150 of 200 req/s), so the lower classes can absorb all the shedding.
+  const mix = [
+    { name: 'checkout', method: 'POST', path: '/api/checkout', share: 0.05 },
+    { name: 'product', method: 'GET', path: '/api/products/sku-001', share: 0.1 },
+    { name: 'products', method: 'GET', path: '/api/products', share: 0.25 },
+    { name: 'recommendations', method: 'GET', path: '/api/recommendations', share: 0.6 },
+  ];
+  const open = (url: string) => ({ url, ratePerSecond: capacityRps * 5, durationMs: OVERLOAD_MS, timeoutMs: 3000, mix });
+  const withoutGate = await measure('load-open', open(appUrl), { app: app.pid });
+  // A fresh app for the second run: the first one's queue must not leak into it.
+  await app.stop();
+  const app2 = await spawnRole('app', { capacity: 4, serviceMs: 20 });
+  stops.push(() => app2.stop());
+  // The gate's concurrency limit sized to this app (as an operator would from `saleday loadtest`):
+  // the example config's maxLimit of 512 is for a real task, not for 4 workers.
+  const gate3 = await spawnRole('gate', { upstream: String(app2.info.url), redisUrl: redis2.url, concurrency: { initialLimit: 8, minLimit: 4, maxLimit: 16 } });
+  stops.push(() => gate3.stop());
+  const withGate = await measure('load-open', open(String(gate3.info.url)), { gate: gate3.pid, app: app2.pid });
+  const share = (r: LoadResult, name: string) => {
+    const c = r.byClass?.[name];
+    return c && c.sent > 0 ? c.ok / c.sent : 0;
+  };
+  const shareOf = (r: LoadResult, name: string) => fmt(share(r, name) * 100, 1);
+  const ratio = share(withoutGate.load, 'checkout') > 0 ? fmt(share(withGate.load, 'checkout') / share(withoutGate.load, 'checkout'), 2) : 'inf';
+  print(
+    `bench checkout-at-5x-capacity: with gate ${shareOf(withGate.load, 'checkout')}% ok (p99 ${fmt(withGate.load.p99Ms)}ms), without ${shareOf(withoutGate.load, 'checkout')}% ok (p99 ${fmt(withoutGate.load.p99Ms)}ms), ratio ${ratio} (target ≥ 99% with the gate; ${capacityRps * 5} req/s offered to an app of ${capacityRps} req/s)`,
+  );
+  print(
+    `bench lower-classes-at-5x-capacity: with gate ok product ${shareOf(withGate.load, 'product')}%, products ${shareOf(withGate.load, 'products')}%, recommendations ${shareOf(withGate.load, 'recommendations')}%; without ok product ${shareOf(withoutGate.load, 'product')}%, products ${shareOf(withoutGate.load, 'products')}%, recommendations ${shareOf(withoutGate.load, 'recommendations')}%; statuses with gate ${JSON.stringify(Object.fromEntries(Object.entries(withGate.load.byClass ?? {}).map(([k, v]) => [k, v.statuses])))}`,
+  );
+}
+
+async function runRole(role: string, args: RoleArgs): Promise<void> {
+  switch (role) {
+    case 'storefront':
+      return roleStorefront();
+    case 'app':
+      return roleApp(args);
+    case 'bare-proxy':
+      return roleBareProxy(args);
+    case 'gate':
+      return roleGate(args);
+    case 'load-closed':
+      await roleLoadClosed(args);
+      process.exit(0);
+      return;
+    case 'load-open':
+      await roleLoadOpen(args);
+      process.exit(0);
+      return;
+    default:
+      throw new Error(`unknown bench role ${role}`);
+  }
+}
+
+const benchRole = process.env.SALEDAY_BENCH_ROLE;
+if (benchRole) {
+  runRole(benchRole, JSON.parse(process.env.SALEDAY_BENCH_ARGS ?? '{}') as RoleArgs).catch((error: unknown) => {
+    process.stderr.write(`${String(error instanceof Error ? error.stack : error)}\n`);
+    process.exit(1);
+  });
+} else if (require.main === module) {
+  run().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * One CloudWatch Embedded Metric Format record: a JSON line CloudWatch Logs turns into metrics.
+ * High resolution (StorageResolution 1), so alarms can look at 10-second periods.
+ */
+export interface EmfMetric {
+  name: string;
+  unit: 'Count' | 'Milliseconds' | 'None';
+  value: number;
+}
+
+export function emfRecord(options: {
+  namespace: string;
+  timestampMs: number;
+  dimensions: Record<string, string>;
+  metrics: readonly EmfMetric[];
+  properties?: Record<string, unknown>;
+}): string {
+  const record: Record<string, unknown> = {
+    _aws: {
+      Timestamp: Math.floor(options.timestampMs),
+      CloudWatchMetrics: [
+        {
+          Namespace: options.namespace,
+          Dimensions: [Object.keys(options.dimensions)],
+          Metrics: options.metrics.map((m) => ({ Name: m.name, Unit: m.unit, StorageResolution: 1 })),
+        },
+      ],
+    },
+    ...options.properties,
+    ...options.dimensions,
+  };
+  for (const metric of options.metrics) record[metric.name] = metric.value;
+  return JSON.stringify(record);
+}

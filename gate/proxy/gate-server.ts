@@ -1,0 +1,554 @@
+/**
+ * The gate: a reverse proxy in front of the app that, per request, identifies the client,
+ * classifies the route, applies the flags (degradation level, open breakers), rate-limits, admits
+ * through the priority-partitioned concurrency limit and proxies with a deadline, recording the
+ * outcome for the limiter, the breakers and the metrics. Every answer carries `saleday-outcome`.
+ *
+ * HTTP/1.1 with keep-alive only: behind CloudFront and an ALB the fleet stays on HTTP/1.1 (an
+ * HTTP2 target group answers CloudFront's HTTP/1.1 requests with errors, see DESIGN.md), and
+ * head-of-line blocking is handled by the per-priority queues, not by multiplexing.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
+import type Redis from 'ioredis';
+import { systemClock, type Clock } from '../clock';
+import { InvalidOptionsError } from '../errors';
+import { BreakerRegistry, type BreakerTicket } from '../breaker';
+import { openBreakers, type FlagsDocument } from '../flags/flags-document';
+import type { FlagsSource } from '../flags/flags-source';
+import { MemoryFlags } from '../flags/memory-flags';
+import { RedisFlagsSource } from '../flags/redis-flags-source';
+
+import { OUTCOME_HEADER, type GateOutcome } from '../metrics/gate-metrics';
+import { createConcurrencyLimiter, createRateLimiter } from '../rate-limit';
+import type { ConcurrencyLease, ConcurrencyLimiter, RateLimitDecision, RateLimiter } from '../rate-limit/rate-limiter';
+import { createRedisConnection } from '../redis-connection';
+import { createAdmissionController } from '../shed';
+import type { GateAdmissionController, Permit } from '../shed';
+import type { RouteConfig, SaledayConfig } from '../../lib/config/schema';
+import { answerClientError } from './client-errors';
+import { createIdentityResolver, type IdentityResolver } from './client-identity';
+import { compileShedTable, type ShedTable } from './degradation-policy';
+import { createFallbackStore, type FallbackAnswer, type FallbackStore } from './fallback-store';
+import { createJsonLogger, type GateLogger } from './gate-logger';
+import { createGateMetricsRecorder, type GateMetricsRecorder, type GateMetricsSnapshot } from './gate-metrics-recorder';
+import { rateLimitHeaders, retryAfterSeconds } from './rate-limit-headers';
+import { hasBody, isBodyTooLargeError, readBody } from './request-body';
+import { parseRequestTarget } from './request-target';
+import { compileRouteTable, type RouteTable } from './route-table';
+import { createUpstreamClient, isUpstreamFailure, pipeBody, type UpstreamClient, type UpstreamResponse } from './upstream-client';
+
+export interface GateTimeouts {
+  /** A client must send its complete headers within this (slowloris). @default 10_000 */
+  headersTimeoutMs?: number;
+  /** A client must send its complete request, body included, within this. @default 30_000 */
+  requestTimeoutMs?: number;
+  /** Idle keep-alive connections from the load balancer are kept this long (above the ALB's 60 s idle timeout). @default 65_000 */
+  keepAliveTimeoutMs?: number;
+  /** How long `close()` lets in-flight requests finish before cutting connections. @default 25_000 */
+  drainTimeoutMs?: number;
+}
+
+export interface GateOptions {
+  config: SaledayConfig;
+  /** Origin of the app, e.g. http://127.0.0.1:3000. */
+  upstream: string;
+  /** Redis (ElastiCache) for rate limits and flags; omitted means the embedded single-process mode. */
+  redisUrl?: string;
+  redisAuthToken?: string;
+  /** Where flags come from. @default RedisFlagsSource with redisUrl, else an in-process MemoryFlags */
+  flags?: FlagsSource;
+  /** @default systemClock */
+  clock?: Clock;
+  /** Receives each EMF line (without newline). @default a line on stdout */
+  metricsSink?: (line: string) => void;
+  /** @default 1000 */
+  metricsIntervalMs?: number;
+  /** @default JSON lines on stderr */
+  logger?: GateLogger;
+  /** Where the identity secret is read from. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Redis key prefix of the rate limits; gates sharing a limit must share it. @default saleday:rl:<saleName> */
+  rateLimitPrefix?: string;
+  timeouts?: GateTimeouts;
+  /** Most keep-alive connections to the app. @default config.gate.concurrency.maxLimit */
+  upstreamConnections?: number;
+  /** Names this gate in logs and EMF properties. @default <hostname>:<pid> */
+  gateId?: string;
+}
+
+export interface Gate {
+  readonly server: Server;
+  /** Resolves once the flags have been read for the first time (or the first attempt failed). */
+  readonly ready: Promise<void>;
+  metrics(): GateMetricsSnapshot;
+  /** Stops accepting, drains in-flight requests (up to drainTimeoutMs), then releases everything. */
+  close(): Promise<void>;
+}
+
+/** Retry-After while a class is shed by the degradation level: the controller steps down no faster than this. */
+const DEGRADED_RETRY_AFTER_MS = 5_000;
+const HEALTH_PATH = '/healthz';
+const REDIS_READY_WAIT_MS = 3_000;
+const METRICS_PATH = '/_gate/metrics';
+
+interface RouteLimiter {
+  policy: NonNullable<RouteConfig['rateLimit']>;
+  rate?: RateLimiter;
+  concurrency?: ConcurrencyLimiter;
+}
+
+export function createGate(options: GateOptions): Gate {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createJsonLogger({ base: { sale: config.saleName } });
+  const gateId = options.gateId ?? `${hostname()}:${process.pid}`;
+  const timeouts = resolveTimeouts(options.timeouts);
+  const sink = options.metricsSink ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const metricsIntervalMs = options.metricsIntervalMs ?? 1000;
+  if (!Number.isFinite(metricsIntervalMs) || metricsIntervalMs < 10) throw new InvalidOptionsError('metricsIntervalMs', metricsIntervalMs, 'at least 10 ms');
+
+  const routes: RouteTable = compileRouteTable(config.routes);
+  const identify: IdentityResolver = createIdentityResolver(config.identity, clock, options.env);
+  const shedTable: ShedTable = compileShedTable(config.degradation);
+  const fallbacks: FallbackStore = createFallbackStore(config.routes);
+  const upstream: UpstreamClient = createUpstreamClient({ upstream: options.upstream, connections: options.upstreamConnections ?? config.gate.concurrency.maxLimit });
+  const dependencies = [...new Set(config.routes.flatMap((r) => r.dependencies))].sort();
+  const breakers = new BreakerRegistry({ defaults: { clock }, dependencies });
+  const admission: GateAdmissionController = createAdmissionController({ ...config.gate, clock });
+
+  const redis: Redis | undefined = options.redisUrl
+    ? createRedisConnection({ url: options.redisUrl, authToken: options.redisAuthToken, connectionName: `saleday-gate:${gateId}`, failFast: true })
+    : undefined;
+  const warnThrottled = throttle((message: string, fields: Record<string, unknown>) => logger.warn(message, fields), 1000, clock);
+  const flagsWarn = throttle((message: string, fields: Record<string, unknown>) => logger.warn(message, fields), 5000, clock);
+  const ownsFlags = options.flags === undefined;
+  const flags: FlagsSource =
+    options.flags ??
+    (options.redisUrl
+      ? new RedisFlagsSource({
+          url: options.redisUrl,
+          authToken: options.redisAuthToken,
+          pollMs: config.gate.flagsPollMs,
+          clock,
+          onError: (error) => flagsWarn('flags unavailable; keeping the last-known document', { error: error.message }),
+        })
+      : new MemoryFlags());
+
+  const rateLimitPrefix = options.rateLimitPrefix ?? `saleday:rl:${config.saleName}`;
+  const limiters = new Map<string, RouteLimiter>();
+  for (const route of config.routes) {
+    if (!route.rateLimit) continue;
+    const limiterOptions = { redis, prefix: `${rateLimitPrefix}:${route.name}`, clock, localShare: config.gate.localShare, timeoutMs: config.gate.redisTimeoutMs };
+    const policy = route.rateLimit;
+    limiters.set(route.name, policy.algorithm === 'concurrency' ? { policy, concurrency: createConcurrencyLimiter(policy, limiterOptions) } : { policy, rate: createRateLimiter(policy, limiterOptions) });
+  }
+
+  let currentFlags: FlagsDocument = flags.current();
+  let redisFallback = false;
+  const applyFlags = (doc: FlagsDocument) => {
+    const previous = currentFlags;
+    currentFlags = doc;
+    breakers.applyFlags(openBreakers(doc));
+    // Requests of a newly shed class already waiting in the queues are refused at once too.
+    admission.setShedClasses([...shedTable(doc.level)]);
+    if (previous.version !== doc.version) {
+      logger.info('flags changed', { version: doc.version, level: doc.level, openBreakers: openBreakers(doc), reason: doc.reason });
+    }
+  };
+  const unsubscribeFlags = flags.onChange(applyFlags);
+  const flagsStarted = flags
+    .start()
+    .catch((error: unknown) => logger.warn('flags source failed to start; keeping the initial flags', { error: String(error) }))
+    .then(() => applyFlags(flags.current()));
+  // Listening before the rate-limit connection is up would decide the first requests locally
+  // (and count them twice once Redis answers); an unreachable Redis delays the start by at most this.
+  const ready = Promise.all([flagsStarted, redis ? redisReady(redis, REDIS_READY_WAIT_MS, logger) : undefined]).then(() => undefined);
+
+  const metrics: GateMetricsRecorder = createGateMetricsRecorder({
+    saleName: config.saleName,
+    dependencies,
+    startedAt: new Date(clock.now()),
+    properties: { Gate: gateId },
+    gauges: () => {
+      const snapshot = admission.snapshot();
+      return { concurrencyLimit: snapshot.limit, inFlight: snapshot.inFlight, redisFallback, flagsLevel: currentFlags.level, flagsVersion: currentFlags.version };
+    },
+  });
+  const emitMetrics = () => {
+    for (const line of metrics.flush(clock.now())) sink(line);
+  };
+  const metricsTimer = setInterval(emitMetrics, metricsIntervalMs);
+  metricsTimer.unref();
+
+  const noteDecision = (decision: RateLimitDecision) => {
+    metrics.rateLimitSource(decision.source);
+    if (decision.source === 'cached') return;
+    const nowFallback = decision.source === 'fallback';
+    if (nowFallback !== redisFallback) {
+      redisFallback = nowFallback;
+      if (nowFallback) logger.warn('rate limits fall back to the local limiter: Redis unreachable or slow');
+      else logger.info('rate limits back on Redis');
+    }
+  };
+
+
+  // ---------- answers ----------
+
+  const answer = (res: ServerResponse, status: number, outcome: GateOutcome, body: string | Buffer, headers: Record<string, string | string[]> = {}, contentType = 'application/json; charset=utf-8') => {
+    metrics.outcome(outcome);
+    if (res.headersSent || res.destroyed) return;
+    const payload = typeof body === 'string' ? Buffer.from(body) : body;
+    res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': payload.length, 'cache-control': 'no-store', [OUTCOME_HEADER]: outcome });
+    res.end(res.req.method === 'HEAD' ? undefined : payload);
+  };
+
+  const answerFallback = (res: ServerResponse, fallback: FallbackAnswer, headers: Record<string, string | string[]> = {}) =>
+    answer(res, fallback.status, 'fallback', fallback.body, headers, fallback.contentType);
+
+  const refuse = (res: ServerResponse, status: number, outcome: GateOutcome, error: string, retryAfterMs: number | undefined, headers: Record<string, string> = {}) =>
+    answer(res, status, outcome, JSON.stringify({ error }), retryAfterMs === undefined ? headers : { ...headers, 'retry-after': String(retryAfterSeconds(retryAfterMs)) });
+
+  // ---------- the request path ----------
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const target = parseRequestTarget(req.url);
+    if (!target) return refuse(res, 400, 'bad-request', 'malformed request target', undefined);
+    if (target.path === HEALTH_PATH) return answerHealth(res);
+    if (target.path === METRICS_PATH && isLoopback(req.socket.remoteAddress)) {
+      return answer(res, 200, 'served', JSON.stringify({ ...metrics.snapshot(), breakers: breakers.states(), flags: { version: currentFlags.version, level: currentFlags.level } }));
+    }
+    const matched = routes.match(req.method ?? 'GET', target.path);
+    if (!matched) return refuse(res, 404, 'bad-request', 'no route for this method and path', undefined);
+    const route = matched.route;
+    const priority = route.priority;
+    metrics.count(priority, 'requests');
+
+    // An oversized declared body is refused before it costs anything else.
+    const declaredLength = Number(req.headers['content-length']);
+    if (declaredLength > config.gate.maxBodyBytes) return refuseTooLarge(res);
+
+    // 1. Flags: the degradation level sheds whole classes (critical never), an open breaker short-circuits.
+    if (priority !== 'critical' && shedTable(currentFlags.level).has(priority)) {
+      metrics.count(priority, 'degraded');
+      const fallback = fallbacks.answerFor(route);
+      if (fallback) return answerFallback(res, fallback);
+      return refuse(res, 503, 'degraded', `${priority} requests are shed at degradation level ${currentFlags.level}`, DEGRADED_RETRY_AFTER_MS);
+    }
+    const open = route.dependencies.length > 0 ? breakers.firstOpen(route.dependencies) : undefined;
+    if (open) return shortCircuit(res, route, open.name, open.retryAfterMs());
+
+    // 2. Rate limit per user key and route.
+    const identity = identify(req.headers, req.socket.remoteAddress);
+    const limiter = limiters.get(route.name);
+    let limitHeaders: Record<string, string> | undefined;
+    let lease: ConcurrencyLease | undefined;
+    if (limiter) {
+      let decision: RateLimitDecision;
+      if (limiter.rate) {
+        decision = await limiter.rate.consume(identity.key, route.cost);
+      } else {
+        lease = await (limiter.concurrency as ConcurrencyLimiter).acquire(identity.key, route.cost);
+        decision = lease.decision;
+      }
+      noteDecision(decision);
+      limitHeaders = rateLimitHeaders(limiter.policy, decision);
+      if (!decision.allowed) {
+        metrics.count(priority, 'limited');
+        return refuse(res, 429, 'limited', 'rate limit exceeded', undefined, limitHeaders);
+      }
+    }
+
+    let permit: Permit | undefined;
+    try {
+      // 3. The body, bounded, before taking a slot: a slow body must not hold a concurrency slot.
+      let body: Buffer | undefined;
+      if (hasBody(req)) {
+        try {
+          body = await readBody(req, config.gate.maxBodyBytes);
+        } catch (error) {
+          if (isBodyTooLargeError(error)) return refuseTooLarge(res);
+          return refuse(res, 400, 'bad-request', 'unreadable request body', undefined);
+        }
+      }
+
+      // 4. Admission through the priority-partitioned adaptive concurrency limit and its queues.
+      // No abort signal here (an AbortSignal per request is costly): a client that leaves while
+      // queued keeps its place until admitted or timed out, and its slot is then given back at once.
+      const admitted = await admission.acquire(priority);
+      if (!admitted.admitted) {
+        const degradedRefusal = admitted.refusal.reason === 'degraded';
+        metrics.count(priority, degradedRefusal ? 'degraded' : 'shed');
+        const fallback = degradedRefusal ? fallbacks.answerFor(route) : undefined;
+        if (fallback) return answerFallback(res, fallback, limitHeaders);
+        return refuse(res, 503, degradedRefusal ? 'degraded' : 'shed', `overloaded (${admitted.refusal.reason})`, admitted.refusal.retryAfterMs, limitHeaders);
+      }
+      permit = admitted.permit;
+      metrics.queueDelay(priority, permit.queuedMs);
+      if (res.destroyed) {
+        permit.release({ latencyMs: 0 });
+        permit = undefined;
+        return;
+      }
+
+      // 5. Breakers hand out tickets (a half-open breaker lets only its probes through).
+      const tickets: BreakerTicket[] = [];
+      for (const dependency of route.dependencies) {
+        const breaker = breakers.get(dependency);
+        const ticket = breaker.tryPass();
+        if (!ticket) {
+          permit.release({ latencyMs: 0 });
+          permit = undefined;
+          return shortCircuit(res, route, dependency, breaker.retryAfterMs());
+        }
+        tickets.push(ticket);
+      }
+
+      // 6. Proxy with the route's deadline.
+      const started = clock.now();
+      let response: UpstreamResponse;
+      try {
+        response = await upstream.request({ req, path: target.forwardPath, body, timeoutMs: route.timeoutMs, res });
+      } catch (error) {
+        const kind = isUpstreamFailure(error) ? error.kind : 'unreachable';
+        const latencyMs = clock.now() - started;
+        if (kind === 'aborted') {
+          // The client left; nothing to say about the app's health.
+          permit.release({ latencyMs });
+          return;
+        }
+        permit.release({ latencyMs, dropped: kind === 'timeout' });
+        recordDependencies(route, tickets, true, latencyMs);
+        metrics.count(priority, 'upstreamErrors');
+        warnThrottled('upstream failed', { route: route.name, kind, error: error instanceof Error ? error.message : String(error) });
+        const fallback = fallbacks.answerFor(route);
+        if (fallback) return answerFallback(res, fallback, limitHeaders);
+        return refuse(res, kind === 'timeout' ? 504 : 502, 'upstream-error', kind === 'timeout' ? `the app did not answer within ${route.timeoutMs} ms` : 'the app is unreachable', undefined, limitHeaders);
+      }
+
+      const status = response.statusCode;
+      const failed = status >= 500;
+      metrics.count(priority, 'served');
+      if (failed) {
+        metrics.count(priority, 'upstreamErrors');
+        const fallback = fallbacks.answerFor(route);
+        if (fallback) {
+          response.discard();
+          const latencyMs = clock.now() - started;
+          permit.release({ latencyMs, dropped: status === 503 });
+          recordDependencies(route, tickets, true, latencyMs);
+          return answerFallback(res, fallback, limitHeaders);
+        }
+      }
+      const outcome: GateOutcome = failed ? 'upstream-error' : 'served';
+      metrics.outcome(outcome);
+      const headers = response.headers;
+      if (limitHeaders) Object.assign(headers, limitHeaders);
+      headers[OUTCOME_HEADER] = outcome;
+      res.writeHead(status, headers);
+      const capture = status === 200 && req.method === 'GET' && fallbacks.wantsLastGood(route) ? boundedCapture(config.gate.maxBodyBytes) : undefined;
+      const complete = await pipeBody(response, res, capture?.onChunk);
+      const latencyMs = clock.now() - started;
+      permit.release({ latencyMs, dropped: status === 503 });
+      recordDependencies(route, tickets, failed, latencyMs);
+      metrics.servedLatency(priority, latencyMs);
+      if (complete && capture && !capture.overflowed()) {
+        fallbacks.rememberLastGood(route, String(response.headers['content-type'] ?? 'application/octet-stream'), capture.body());
+      }
+    } finally {
+      // Whatever happened, the slot goes back (a second release is a no-op).
+      permit?.release({ latencyMs: 0 });
+      if (lease) lease.release().catch(() => undefined);
+    }
+  };
+
+  const recordDependencies = (route: RouteConfig, tickets: BreakerTicket[], failed: boolean, latencyMs: number) => {
+    for (const ticket of tickets) {
+      if (failed) ticket.failure();
+      else ticket.success(latencyMs);
+    }
+    for (const dependency of route.dependencies) metrics.dependencyCall(dependency, failed);
+  };
+
+  const shortCircuit = (res: ServerResponse, route: RouteConfig, dependency: string, retryAfterMs: number) => {
+    metrics.count(route.priority, 'shortCircuited');
+    const fallback = fallbacks.answerFor(route);
+    if (fallback) return answerFallback(res, fallback);
+    return refuse(res, 503, 'short-circuited', `dependency ${dependency} is unavailable`, Math.max(retryAfterMs, 1000));
+  };
+
+  const refuseTooLarge = (res: ServerResponse) => {
+    res.shouldKeepAlive = false; // the unread body would otherwise be parsed as the next request
+    return refuse(res, 413, 'bad-request', `request body larger than ${config.gate.maxBodyBytes} bytes`, undefined, { connection: 'close' });
+  };
+
+  const answerHealth = (res: ServerResponse) => {
+    const snapshot = admission.snapshot();
+    answer(
+      res,
+      200,
+      'served',
+      JSON.stringify({
+        status: 'ok',
+        gate: gateId,
+        flags: { version: currentFlags.version, level: currentFlags.level, openBreakers: openBreakers(currentFlags) },
+        redis: { configured: redis !== undefined, fallback: redisFallback },
+        concurrency: { limit: snapshot.limit, inFlight: snapshot.inFlight },
+      }),
+    );
+  };
+
+  // ---------- the server ----------
+
+  const server = createServer(
+    {
+      maxHeaderSize: config.gate.maxHeaderBytes,
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+      // Node checks the two timeouts above only this often; the default (30 s) would let slowloris linger.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(timeouts.headersTimeoutMs / 4))),
+    },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        // A bug must cost one request, never the process.
+        logger.error('request failed inside the gate', { error: error instanceof Error ? (error.stack ?? error.message) : String(error), url: req.url?.slice(0, 200) });
+        if (!res.headersSent) refuse(res, 500, 'upstream-error', 'internal gate error', undefined);
+        else res.destroy();
+      });
+    },
+  );
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket, () => metrics.outcome('bad-request')));
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      const deadline = Date.now() + timeouts.drainTimeoutMs;
+      while (admission.snapshot().inFlight > 0 && Date.now() < deadline) {
+        server.closeIdleConnections();
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      server.closeAllConnections();
+      await stopped;
+      clearInterval(metricsTimer);
+      emitMetrics();
+      unsubscribeFlags();
+      admission.close();
+      breakers.close();
+      await Promise.all([...limiters.values()].map((l) => (l.rate ?? l.concurrency)?.close()));
+      if (ownsFlags) await flags.close();
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+      await upstream.close();
+    })());
+
+  return { server, ready, metrics: () => metrics.snapshot(), close };
+}
+
+export interface StartedGate {
+  /** http://host:port the gate listens on. */
+  url: string;
+  gate: Gate;
+  close(): Promise<void>;
+}
+
+/** Creates the gate, waits for its flags, and listens. Port 0 picks a free port. */
+export async function startGate(options: GateOptions & { port: number; host?: string }): Promise<StartedGate> {
+  const gate = createGate(options);
+  try {
+    await gate.ready;
+    const host = options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      gate.server.once('error', reject);
+      gate.server.listen(options.port, host, () => {
+        gate.server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = gate.server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+    return { url: `http://${shownHost}:${port}`, gate, close: () => gate.close() };
+  } catch (error) {
+    await gate.close();
+    throw error;
+  }
+}
+
+function resolveTimeouts(timeouts: GateTimeouts = {}): Required<GateTimeouts> {
+  const resolved = {
+    headersTimeoutMs: timeouts.headersTimeoutMs ?? 10_000,
+    requestTimeoutMs: timeouts.requestTimeoutMs ?? 30_000,
+    keepAliveTimeoutMs: timeouts.keepAliveTimeoutMs ?? 65_000,
+    drainTimeoutMs: timeouts.drainTimeoutMs ?? 25_000,
+  };
+  for (const [name, value] of Object.entries(resolved)) {
+    if (!Number.isFinite(value) || value <= 0) throw new InvalidOptionsError(`timeouts.${name}`, value, 'a positive number of milliseconds');
+  }
+  if (resolved.headersTimeoutMs > resolved.requestTimeoutMs) {
+    throw new InvalidOptionsError('timeouts.headersTimeoutMs', resolved.headersTimeoutMs, `at most requestTimeoutMs (${resolved.requestTimeoutMs})`);
+  }
+  return resolved;
+}
+
+function redisReady(redis: Redis, waitMs: number, logger: GateLogger): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      logger.warn('Redis not reachable at start; rate limits start on the local fallback', { waitedMs: waitMs });
+      resolve();
+    }, waitMs);
+    timer.unref();
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+}
+
+/** Keeps a copy of a streamed body for last-good, giving up (without affecting the stream) past `maxBytes`. */
+function boundedCapture(maxBytes: number) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let overflowed = false;
+  return {
+    onChunk: (chunk: Buffer) => {
+      if (overflowed) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        overflowed = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(chunk);
+    },
+    overflowed: () => overflowed,
+    body: () => Buffer.concat(chunks, size),
+  };
+}
+
+function throttle<A extends unknown[]>(fn: (...args: A) => void, intervalMs: number, clock: Clock): (...args: A) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  let suppressed = 0;
+  return (...args: A) => {
+    const now = clock.now();
+    if (now - last < intervalMs) {
+      suppressed += 1;
+      return;
+    }
+    last = now;
+    if (suppressed > 0) {
+      const lastArg = args[args.length - 1];
+      if (lastArg && typeof lastArg === 'object') (lastArg as Record<string, unknown>).suppressedSinceLast = suppressed;
+      suppressed = 0;
+    }
+    fn(...args);
+  };
+}
+

@@ -1,0 +1,10 @@
+/** The gate proxy: createGate / startGate, and the pieces other tools reuse. */
+export { createGate, startGate, type Gate, type GateOptions, type GateTimeouts, type StartedGate } from './gate-server';
+export { createIdentityResolver, signHmacUserKey, type ClientIdentity, type IdentityResolver } from './client-identity';
+export { clientIpFrom } from './forwarded-for';
+export { signHs256Jwt, verifyHs256Jwt } from './hs256-jwt';
+export { compileRouteTable, type RouteMatch, type RouteTable } from './route-table';
+export { createJsonLogger, silentLogger, type GateLogger, type LogLevel } from './gate-logger';
+export type { GateMetricsSnapshot, ClassCounts, ProcessGauges } from './gate-metrics-recorder';
+export { rateLimitHeaders, policyWindowSeconds, retryAfterSeconds } from './rate-limit-headers';
+export { createUpstreamClient, pipeBody, isUpstreamFailure, UpstreamFailure, type UpstreamClient, type UpstreamResponse } from './upstream-client';

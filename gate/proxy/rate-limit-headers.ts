@@ -1,0 +1,34 @@
+/**
+ * The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers) and Retry-After, built
+ * from one rate-limit decision and the route's policy:
+ *   RateLimit-Policy: <limit>;w=<window seconds>
+ *   RateLimit: limit=<n>, remaining=<n>, reset=<seconds>
+ */
+import type { RateLimitPolicy } from '../../lib/config/schema';
+import type { RateLimitDecision } from '../rate-limit/rate-limiter';
+
+/** The window a client can reason about: how long an empty bucket takes to fill (or a lease to expire). */
+export function policyWindowSeconds(policy: RateLimitPolicy): number {
+  switch (policy.algorithm) {
+    case 'token-bucket':
+      return Math.max(1, Math.ceil(policy.capacity / policy.refillPerSecond));
+    case 'gcra':
+      return Math.max(1, Math.ceil(policy.burst / policy.ratePerSecond));
+    case 'concurrency':
+      return Math.max(1, Math.ceil(policy.leaseMs / 1000));
+  }
+}
+
+export function rateLimitHeaders(policy: RateLimitPolicy, decision: RateLimitDecision): Record<string, string> {
+  const headers: Record<string, string> = {
+    'ratelimit-policy': `${decision.limit};w=${policyWindowSeconds(policy)}`,
+    ratelimit: `limit=${decision.limit}, remaining=${Math.max(0, Math.floor(decision.remaining))}, reset=${Math.max(0, Math.ceil(decision.resetAfterMs / 1000))}`,
+  };
+  if (!decision.allowed) headers['retry-after'] = String(retryAfterSeconds(decision.retryAfterMs));
+  return headers;
+}
+
+/** Retry-After is whole seconds, at least 1 (0 would invite an immediate retry storm). */
+export function retryAfterSeconds(ms: number): number {
+  return Number.isFinite(ms) && ms > 0 ? Math.max(1, Math.ceil(ms / 1000)) : 1;
+}

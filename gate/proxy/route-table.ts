@@ -1,0 +1,81 @@
+/**
+ * The route table: config routes compiled once into matchers, tried in order, first match wins.
+ * Patterns are exact (`/api/cart`), with parameters (`/api/products/:id`, one non-empty segment
+ * each) or a prefix with a trailing `*` (`/assets/*` matches `/assets` and everything below it;
+ * `/*` matches every path). A route with `methods` matches only those methods (HEAD also matches
+ * a route that allows GET, as HTTP says a HEAD is a GET without the body).
+ */
+import { InvalidOptionsError } from '../errors';
+import type { RouteConfig } from '../../lib/config/schema';
+
+export interface RouteMatch {
+  route: RouteConfig;
+  params: Record<string, string>;
+}
+
+export interface RouteTable {
+  match(method: string, path: string): RouteMatch | undefined;
+  readonly routes: readonly RouteConfig[];
+}
+
+interface CompiledRoute {
+  route: RouteConfig;
+  methods: ReadonlySet<string> | undefined;
+  test: (path: string) => Record<string, string> | undefined;
+}
+
+export function compileRouteTable(routes: readonly RouteConfig[]): RouteTable {
+  const compiled = routes.map((route, index) => ({ route, methods: methodSet(route), test: compilePattern(route.path, `routes[${index}].path`) }));
+  return {
+    routes,
+    match(method, path) {
+      for (const candidate of compiled) {
+        if (candidate.methods && !candidate.methods.has(method)) continue;
+        const params = candidate.test(path);
+        if (params) return { route: candidate.route, params };
+      }
+      return undefined;
+    },
+  };
+}
+
+function methodSet(route: RouteConfig): ReadonlySet<string> | undefined {
+  if (!route.methods) return undefined;
+  const methods = new Set<string>(route.methods);
+  if (methods.has('GET')) methods.add('HEAD');
+  return methods;
+}
+
+const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+function compilePattern(pattern: string, option: string): CompiledRoute['test'] {
+  const star = pattern.indexOf('*');
+  if (star !== -1 && star !== pattern.length - 1) {
+    throw new InvalidOptionsError(option, pattern, 'a * only as the last character (a prefix pattern)');
+  }
+  if (!pattern.includes(':') && star === -1) return (path) => (path === pattern ? NO_PARAMS : undefined);
+  const isPrefix = star !== -1;
+  const body = isPrefix ? pattern.slice(0, -1).replace(/\/$/, '') : pattern;
+  const names: string[] = [];
+  const source = body
+    .split('/')
+    .map((segment) => {
+      if (segment.startsWith(':')) {
+        const name = segment.slice(1);
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new InvalidOptionsError(option, pattern, 'parameters named like :id');
+        names.push(name);
+        return '([^/]+)';
+      }
+      return segment.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+    })
+    .join('/');
+  const regex = new RegExp(isPrefix ? `^${source}(?:/.*)?$` : `^${source}$`);
+  return (path) => {
+    const found = regex.exec(path);
+    if (!found) return undefined;
+    if (names.length === 0) return NO_PARAMS;
+    const params: Record<string, string> = {};
+    names.forEach((name, i) => (params[name] = found[i + 1]));
+    return params;
+  };
+}
