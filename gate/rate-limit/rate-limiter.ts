@@ -30,3 +30,11 @@ export interface ConcurrencyLimiter {
   acquire(key: string, cost?: number): Promise<ConcurrencyLease>;
   close(): Promise<void>;
 }
+
+/**
+ * `retryAfterMs` of a request that can never succeed because its cost exceeds the policy's limit
+ * (capacity, burst or max in flight). A sentinel rather than Infinity (which JSON and Redis cannot
+ * carry) or a huge number (which would end up verbatim in a Retry-After header): callers test for it
+ * and answer without a retry hint.
+ */
+export const RETRY_NEVER = -1;
