@@ -117,16 +117,12 @@ class DefaultCircuitBreaker implements ObservableCircuitBreaker {
   }
 
   private ticket(generation: number): BreakerTicket {
-    let reported = false;
-    const report = (failed: boolean) => {
-      if (reported) return; // a second report of the same call is ignored
-      reported = true;
-      this.record(generation, failed);
-    };
-    return {
-      success: (latencyMs: number) => report(latencyMs >= this.options.slowCallMs),
-      failure: () => report(true),
-    };
+    return new Ticket(this, generation, this.options.slowCallMs);
+  }
+
+  /** @internal Called by a Ticket, once per call. */
+  report(generation: number, failed: boolean): void {
+    this.record(generation, failed);
   }
 
   private record(generation: number, failed: boolean): void {
@@ -191,5 +187,33 @@ class DefaultCircuitBreaker implements ObservableCircuitBreaker {
         // A faulty listener must not break the request path.
       }
     }
+  }
+}
+
+/**
+ * One call's permission to go ahead. A class rather than closures: it is created on every request
+ * through the gate, and the rate limiter's Redis store checks a breaker on every decision.
+ */
+class Ticket implements BreakerTicket {
+  private reported = false;
+
+  constructor(
+    private readonly breaker: DefaultCircuitBreaker,
+    private readonly generation: number,
+    private readonly slowCallMs: number,
+  ) {}
+
+  success(latencyMs: number): void {
+    this.settle(latencyMs >= this.slowCallMs);
+  }
+
+  failure(): void {
+    this.settle(true);
+  }
+
+  private settle(failed: boolean): void {
+    if (this.reported) return; // a second report of the same call is ignored
+    this.reported = true;
+    this.breaker.report(this.generation, failed);
   }
 }

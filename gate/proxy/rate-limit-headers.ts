@@ -5,7 +5,7 @@
  *   RateLimit: limit=<n>, remaining=<n>, reset=<seconds>
  */
 import type { RateLimitPolicy } from '../../lib/config/schema';
-import type { RateLimitDecision } from '../rate-limit/rate-limiter';
+import { RETRY_NEVER, type RateLimitDecision } from '../rate-limit/rate-limiter';
 
 /** The window a client can reason about: how long an empty bucket takes to fill (or a lease to expire). */
 export function policyWindowSeconds(policy: RateLimitPolicy): number {
@@ -24,7 +24,8 @@ export function rateLimitHeaders(policy: RateLimitPolicy, decision: RateLimitDec
     'ratelimit-policy': `${decision.limit};w=${policyWindowSeconds(policy)}`,
     ratelimit: `limit=${decision.limit}, remaining=${Math.max(0, Math.floor(decision.remaining))}, reset=${Math.max(0, Math.ceil(decision.resetAfterMs / 1000))}`,
   };
-  if (!decision.allowed) headers['retry-after'] = String(retryAfterSeconds(decision.retryAfterMs));
+  // A request costing more than the whole limit never succeeds: no Retry-After, so clients don't retry it.
+  if (!decision.allowed && decision.retryAfterMs !== RETRY_NEVER) headers['retry-after'] = String(retryAfterSeconds(decision.retryAfterMs));
   return headers;
 }
 

@@ -1,6 +1,7 @@
 import { compileShedTable } from '../../../gate/proxy/degradation-policy';
 import { createFallbackStore } from '../../../gate/proxy/fallback-store';
 import { policyWindowSeconds, rateLimitHeaders, retryAfterSeconds } from '../../../gate/proxy/rate-limit-headers';
+import { RETRY_NEVER } from '../../../gate/rate-limit/rate-limiter';
 import { testConfig } from './fixtures/test-config';
 
 describe('compileShedTable', () => {
@@ -44,6 +45,12 @@ describe('rate-limit headers', () => {
       ratelimit: 'limit=5, remaining=0, reset=10',
       'retry-after': '2',
     });
+  });
+
+  it('gives no Retry-After to a request that costs more than the whole limit', () => {
+    const policy = { algorithm: 'token-bucket' as const, capacity: 5, refillPerSecond: 0.5 };
+    const headers = rateLimitHeaders(policy, { allowed: false, limit: 5, remaining: 0, retryAfterMs: RETRY_NEVER, resetAfterMs: 0, source: 'cached' });
+    expect(headers['retry-after']).toBeUndefined();
   });
 
   it.each([
