@@ -1,0 +1,61 @@
+/**
+ * `saleday rehearse` (what `npm start` runs): the sale day on this machine. Redis, several
+ * gate+storefront pairs, the control plane on the config's own alarms, a traffic profile with a
+ * surge, a bot flood, a slow route and a cache outage; then a report with pass/fail checks. The
+ * exit code is non-zero when a check fails.
+ */
+import type { Command } from 'commander';
+import { parseDurationMs } from '../rehearse/duration';
+import { runRehearsal } from '../rehearse/rehearsal';
+import { formatTerminalSummary } from '../rehearse/terminal-summary';
+import { defaultProfile, loadProfile } from '../rehearse/traffic-profile';
+
+interface RehearseCommandOptions {
+  redisUrl?: string;
+  gates: string;
+  duration: string;
+  profile?: string;
+  out: string;
+  seed: string;
+  timeScale?: string;
+  progress: boolean;
+}
+
+export function registerRehearseCommand(program: Command): void {
+  program
+    .command('rehearse')
+    .description('Rehearse the sale on this machine: fleet, alarms, controller, traffic profile, report')
+    .option('--redis-url <url>', 'use this Redis; the cache outage then pauses it (CLIENT PAUSE) rather than killing it (default: $REDIS_URL, else a redis-server started on a free port, else the embedded mode)', process.env.REDIS_URL)
+    .option('--gates <n>', 'gate+storefront pairs', '3')
+    .option('--duration <duration>', 'length of the run, e.g. 120s or 2m', '120s')
+    .option('--profile <file>', 'traffic profile JSON (default: the built-in sale-day profile)')
+    .option('--out <dir>', 'folder for report.json, report.html and the children\'s logs', './rehearsal-report')
+    .option('--seed <n>', 'seed of the traffic choices (users, products, actions)', '1')
+    .option('--time-scale <factor>', 'alarm and calm periods are divided by this (default: 12 for a 120 s run, more for shorter runs)')
+    .option('--no-progress', 'no progress line on stderr')
+    .addHelpText(
+      'after',
+      '\nThe exit code is 1 when a check fails. Periods are compressed: at the default scale a 60 s\nCloudWatch period lasts 5 s and a 120 s calm period 10 s (see the README).',
+    )
+    .action(async (options: RehearseCommandOptions, command: Command) => {
+      const { config } = command.optsWithGlobals<{ config?: string }>();
+      const gates = Number(options.gates);
+      const seed = Number(options.seed);
+      if (!Number.isInteger(seed)) throw new Error(`--seed: got ${JSON.stringify(options.seed)}; expected an integer`);
+      const timeScale = options.timeScale === undefined ? undefined : Number(options.timeScale);
+      if (timeScale !== undefined && !(timeScale >= 1)) throw new Error(`--time-scale: got ${JSON.stringify(options.timeScale)}; expected a number ≥ 1`);
+      const { report, files } = await runRehearsal({
+        configPath: config,
+        redisUrl: options.redisUrl || undefined,
+        gates,
+        durationMs: parseDurationMs(options.duration, '--duration'),
+        profile: options.profile ? loadProfile(options.profile) : defaultProfile(),
+        outDir: options.out,
+        seed,
+        timeScale,
+        progress: options.progress,
+      });
+      process.stdout.write(`${formatTerminalSummary(report, files, process.stdout.isTTY === true)}\n`);
+      if (report.checks.some((check) => !check.pass)) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,111 @@
+/**
+ * The fleet's metrics second by second, as CloudWatch would aggregate them across tasks: counts are
+ * summed over gates, maxima (queue delay, p99) take the highest gate, and the per-process gauges
+ * keep both ends (the lowest and highest flags level show whether every gate has caught up).
+ * Resource samples (CPU, memory of the child processes; the cache's CPU) are added by the sampler.
+ */
+import { GATE_CLASS_METRICS, GATE_DEPENDENCY_METRICS, GATE_DIMENSIONS, GATE_NAMESPACE, GATE_PROCESS_METRICS } from '../../gate/metrics/gate-metrics';
+import { PRIORITY_CLASSES, type PriorityClass } from '../../lib/config/schema';
+import type { EmfRecord } from './emf-record';
+
+export interface ClassSecond {
+  requests: number;
+  served: number;
+  shed: number;
+  degraded: number;
+  limited: number;
+  shortCircuited: number;
+  upstreamErrors: number;
+  queueDelayMax: number;
+  latencyP99: number;
+}
+
+export interface ResourceSample {
+  /** Average over tasks of a task's CPU (gate + storefront) in percent of one vCPU. */
+  fleetCpuPercent?: number;
+  /** Average over tasks of a task's resident memory in percent of the configured task memory. */
+  fleetMemoryPercent?: number;
+  cacheCpuPercent?: number;
+  cacheMemoryPercent?: number;
+  cacheConnections?: number;
+  /** CPU of the rehearsal's own process (the traffic generator), in percent of one core. */
+  generatorCpuPercent?: number;
+}
+
+export interface FleetSecond {
+  /** Seconds since the epoch. */
+  second: number;
+  classes: Partial<Record<PriorityClass, ClassSecond>>;
+  dependencies: Record<string, { calls: number; failures: number }>;
+  /** Flags level seen by each gate that reported this second. */
+  flagsLevelByGate: Record<string, number>;
+  /** Gates that decided rate limits locally (Redis unreachable) this second. */
+  redisFallbackGates: number;
+  inFlight: number;
+  concurrencyLimit: number;
+  resources: ResourceSample;
+}
+
+const CLASS_SUMS: (keyof ClassSecond)[] = ['requests', 'served', 'shed', 'degraded', 'limited', 'shortCircuited', 'upstreamErrors'];
+const CLASS_MAXIMA: (keyof ClassSecond)[] = ['queueDelayMax', 'latencyP99'];
+
+export function emptyClassSecond(): ClassSecond {
+  return { requests: 0, served: 0, shed: 0, degraded: 0, limited: 0, shortCircuited: 0, upstreamErrors: 0, queueDelayMax: 0, latencyP99: 0 };
+}
+
+export class FleetMetrics {
+  private readonly bySecond = new Map<number, FleetSecond>();
+
+  /** Adds one EMF record from gate `gateId`; records of other namespaces are ignored. */
+  ingest(gateId: string, record: EmfRecord): void {
+    if (record.namespace && record.namespace !== GATE_NAMESPACE) return;
+    const second = this.at(Math.floor(record.timestamp / 1000));
+    const priorityClass = record.dimensions[GATE_DIMENSIONS.priorityClass];
+    const dependency = record.dimensions[GATE_DIMENSIONS.dependency];
+    if (priorityClass !== undefined) {
+      if (!(PRIORITY_CLASSES as readonly string[]).includes(priorityClass)) return;
+      const target = (second.classes[priorityClass as PriorityClass] ??= emptyClassSecond());
+      for (const key of CLASS_SUMS) target[key] += record.values[GATE_CLASS_METRICS[key]] ?? 0;
+      for (const key of CLASS_MAXIMA) target[key] = Math.max(target[key], record.values[GATE_CLASS_METRICS[key]] ?? 0);
+      return;
+    }
+    if (dependency !== undefined) {
+      const target = (second.dependencies[dependency] ??= { calls: 0, failures: 0 });
+      target.calls += record.values[GATE_DEPENDENCY_METRICS.calls] ?? 0;
+      target.failures += record.values[GATE_DEPENDENCY_METRICS.failures] ?? 0;
+      return;
+    }
+    const level = record.values[GATE_PROCESS_METRICS.flagsLevel];
+    if (level !== undefined) second.flagsLevelByGate[gateId] = level;
+    if ((record.values[GATE_PROCESS_METRICS.redisFallback] ?? 0) > 0) second.redisFallbackGates += 1;
+    second.inFlight += record.values[GATE_PROCESS_METRICS.inFlight] ?? 0;
+    second.concurrencyLimit += record.values[GATE_PROCESS_METRICS.concurrencyLimit] ?? 0;
+  }
+
+  recordResources(epochSecond: number, sample: ResourceSample): void {
+    Object.assign(this.at(epochSecond).resources, sample);
+  }
+
+  get(epochSecond: number): FleetSecond | undefined {
+    return this.bySecond.get(epochSecond);
+  }
+
+  /** The seconds in [fromSecond, toSecond), missing ones omitted. */
+  range(fromSecond: number, toSecond: number): FleetSecond[] {
+    const seconds: FleetSecond[] = [];
+    for (let s = fromSecond; s < toSecond; s += 1) {
+      const found = this.bySecond.get(s);
+      if (found) seconds.push(found);
+    }
+    return seconds;
+  }
+
+  private at(epochSecond: number): FleetSecond {
+    let second = this.bySecond.get(epochSecond);
+    if (!second) {
+      second = { second: epochSecond, classes: {}, dependencies: {}, flagsLevelByGate: {}, redisFallbackGates: 0, inFlight: 0, concurrencyLimit: 0, resources: {} };
+      this.bySecond.set(epochSecond, second);
+    }
+    return second;
+  }
+}

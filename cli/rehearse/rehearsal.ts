@@ -1,0 +1,282 @@
+/**
+ * The rehearsal: Redis, the fleet, the control plane, the traffic profile, then the report. Every
+ * child process is stopped on every way out (normal end, error, Ctrl-C / SIGTERM), through the
+ * supervisor.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MemoryFlags } from '../../gate/flags/memory-flags';
+import type { FlagsStore } from '../../gate/flags/flags-store';
+import { RedisFlagsStore } from '../../lambda/flag-controller/redis-flags-store';
+import { loadConfig, resolveConfigPath } from '../../lib/config/load-config';
+import type { SaledayConfig } from '../../lib/config/schema';
+import { AlarmEvaluator } from './alarm-evaluator';
+import { cacheOutageFor } from './cache-outage';
+import { ChildSupervisor } from './child-supervisor';
+import { startEmbeddedFleet } from './embedded-fleet';
+import type { EmfRecord } from './emf-record';
+import { FleetMetrics, type FleetSecond } from './fleet-metrics';
+import { LocalControlPlane } from './local-control-plane';
+import { OutcomeRecorder } from './outcome-recorder';
+import { startProcessFleet } from './process-fleet';
+import { ProgressLine } from './progress-line';
+import { schedulePhases } from './phase-schedule';
+import { chooseRedis, describeRedis, type RedisChoice } from './redis-choice';
+import { buildReport, type RehearsalReport } from './rehearsal-report';
+import { renderReportHtml } from './report-html';
+import { RequestFactory } from './request-factory';
+import { startResourceSampling } from './resource-sampling';
+import { seededRandom } from './seeded-random';
+import { fetchProductIds, readShopNumbers, resetStock } from './storefront-operator';
+import { defaultTimeScale, scaleConfigForRehearsal, scaledSeconds } from './time-scale';
+import { TrafficGenerator } from './traffic-generator';
+import { phaseWindowMs, type TrafficProfile } from './traffic-profile';
+
+export interface RehearsalOptions {
+  /** Config file; undefined means $SALEDAY_CONFIG or ./saleday.config.json. */
+  configPath?: string;
+  redisUrl?: string;
+  gates: number;
+  durationMs: number;
+  profile: TrafficProfile;
+  outDir: string;
+  seed: number;
+  /** @default defaultTimeScale(durationMs) */
+  timeScale?: number;
+  /** Progress on stderr. @default true */
+  progress?: boolean;
+  /** Where notices go. @default a line on stderr */
+  notify?: (line: string) => void;
+  /** The CLI script the children run. @default bin/saleday.js */
+  cliEntry?: string;
+  /** For tests: pretend redis-server is not on the PATH. */
+  redisServerAvailable?: () => boolean;
+}
+
+export interface RehearsalResult {
+  report: RehearsalReport;
+  files: { json: string; html: string };
+}
+
+export async function runRehearsal(options: RehearsalOptions): Promise<RehearsalResult> {
+  if (!Number.isInteger(options.gates) || options.gates < 1 || options.gates > 16) {
+    throw new TypeError(`--gates: got ${options.gates}; expected an integer between 1 and 16`);
+  }
+  if (!(options.durationMs >= 5000)) throw new TypeError(`--duration: got ${options.durationMs} ms; expected at least 5s`);
+  const notify = options.notify ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const configPath = resolveConfigPath(options.configPath);
+  const config = loadConfig(configPath);
+  const timeScale = options.timeScale ?? defaultTimeScale(options.durationMs);
+  if (!(timeScale >= 1)) throw new TypeError(`--time-scale: got ${timeScale}; expected a number ≥ 1`);
+  const scaledConfig = scaleConfigForRehearsal(config, timeScale);
+  const outDir = resolve(options.outDir);
+  rmSync(join(outDir, 'logs'), { recursive: true, force: true }); // this run's logs only
+  mkdirSync(join(outDir, 'logs'), { recursive: true });
+  const notices: string[] = [];
+  const notice = (line: string) => {
+    notices.push(line);
+    notify(`saleday rehearse: ${line}`);
+  };
+
+  const supervisor = new ChildSupervisor();
+  let generator: TrafficGenerator | undefined;
+  supervisor.installShutdownHooks(() => {
+    generator?.stop();
+    notify('\nsaleday rehearse: interrupted; stopping every child process (no report written)');
+  });
+
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    const redis = await chooseRedis({ redisUrl: options.redisUrl, supervisor, redisServerAvailable: options.redisServerAvailable });
+    if (redis.kind === 'local') cleanups.push(() => redis.server.close());
+    if (redis.kind === 'embedded') notice(redis.notice);
+    if (redis.kind === 'given' && options.profile.phases.some((p) => p.kind === 'cache-outage')) {
+      notice('the given Redis is not ours to kill: the cache outage pauses it (CLIENT PAUSE … ALL) for the phase instead');
+    }
+    const gateCount = redis.kind === 'embedded' ? 1 : options.gates;
+    if (redis.kind === 'embedded' && options.gates > 1) notice(`--gates ${options.gates} needs a shared Redis; running 1 pair`);
+
+    const identityEnv = identityEnvironment(config);
+    const metrics = new FleetMetrics();
+    const onGateMetrics = (gateId: string, record: EmfRecord) => metrics.ingest(gateId, record);
+
+    const fleet = await startFleet({ redis, config, configPath, gateCount, profile: options.profile, supervisor, identityEnv, onGateMetrics, logDir: join(outDir, 'logs'), cliEntry: options.cliEntry, notify });
+    cleanups.push(() => fleet.close());
+    const { store, gateUrls, storefrontUrls, taskPids } = fleet;
+
+    const productIds = await fetchProductIds(storefrontUrls[0]!);
+    await resetStock(storefrontUrls[0]!, options.profile.stockPerProduct);
+    const random = seededRandom(options.seed);
+    const factory = new RequestFactory(config, productIds, random, identityEnv[config.identity.secretEnv]);
+    const recorder = new OutcomeRecorder();
+
+    // Traffic, alarm periods and the report's seconds all count from one whole second.
+    const startMs = Math.ceil((Date.now() + 300) / 1000) * 1000;
+    const evaluator = new AlarmEvaluator({ config: scaledConfig, metrics, startMs });
+    const control = new LocalControlPlane({ config: scaledConfig, evaluator, store, startMs, tickMs: scaledSeconds(60, timeScale) * 1000 });
+    await control.reset();
+    cleanups.push(() => control.close());
+    const sampler = startResourceSampling({ metrics, taskPids, redis, taskMemoryMiB: config.fleet.memoryMiB });
+    cleanups.push(() => sampler.close());
+    generator = new TrafficGenerator({ targets: gateUrls, profile: options.profile, durationMs: options.durationMs, factory, recorder, random });
+    const outage = cacheOutageFor(redis);
+    cleanups.push(() => outage.close());
+
+    await new Promise((r) => setTimeout(r, Math.max(0, startMs - Date.now())));
+    control.start();
+    const running = generator.run();
+    const phases = schedulePhases({ profile: options.profile, durationMs: options.durationMs, storefrontUrls, outage, notice });
+    cleanups.push(() => phases.close());
+
+    const progress = options.progress === false ? undefined : new ProgressLine();
+    const progressTimer = setInterval(() => {
+      if (!generator) return;
+      const elapsedMs = generator.elapsedMs();
+      progress?.update({
+        elapsedMs,
+        durationMs: options.durationMs,
+        phase: activePhaseLabel(options.profile, elapsedMs, options.durationMs),
+        sentPerSecond: generator.sentLastSecond(),
+        level: control.current().level,
+        openBreakers: Object.entries(control.current().breakers).filter(([, b]) => b.open).map(([d]) => d),
+        alarmsInAlarm: control.alarms().filter((a) => a.state === 'ALARM').length,
+        redisUp: !phases.cacheDown(),
+      });
+    }, 250);
+    progressTimer.unref();
+
+    await running;
+    clearInterval(progressTimer);
+    progress?.close();
+    await phases.settled();
+    await control.close();
+
+    const failed = control.failedCycles();
+    if (failed.count > 0) notice(`${failed.count} controller cycle(s) failed (last: ${failed.lastError}); each was retried the next second`);
+    if (outage.unavailable && options.profile.phases.some((p) => p.kind === 'cache-outage')) notice(outage.unavailable);
+
+    const shop = await readShopNumbers(storefrontUrls[0]!);
+    const durationSeconds = Math.round(options.durationMs / 1000);
+    const fleetSeconds: (FleetSecond | undefined)[] = Array.from({ length: durationSeconds }, (_, i) => metrics.get(startMs / 1000 + i));
+    const report = buildReport({
+      config,
+      scaledConfig,
+      profile: options.profile,
+      run: { gates: gateCount, durationMs: options.durationMs, timeScale, redis: describeRedis(redis), seed: options.seed, generatedAt: new Date() },
+      recorder,
+      fleetSeconds,
+      control: control.timeline(),
+      flagsChanges: control.flagsChanges(),
+      outage: phases.outageWindow(),
+      shop,
+      notices,
+    });
+    recorder.close();
+    const files = { json: join(outDir, 'report.json'), html: join(outDir, 'report.html') };
+    writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(files.html, renderReportHtml(report));
+    return { report, files };
+  } finally {
+    await generator?.close();
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        notify(`saleday rehearse: cleanup step failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    await supervisor.close();
+  }
+}
+
+interface RunningFleet {
+  /** Where the controller writes the flags the gates read. */
+  store: FlagsStore;
+  gateUrls: string[];
+  storefrontUrls: string[];
+  taskPids: () => number[][];
+  close(): Promise<void>;
+}
+
+/**
+ * The gates and storefronts, and the flags path between the controller and them: N child-process
+ * pairs on the shared Redis (flags through RedisFlagsStore), or the single in-process pair of the
+ * embedded mode (flags through one MemoryFlags).
+ */
+async function startFleet(options: {
+  redis: RedisChoice;
+  config: SaledayConfig;
+  configPath: string;
+  gateCount: number;
+  profile: TrafficProfile;
+  supervisor: ChildSupervisor;
+  identityEnv: Record<string, string>;
+  onGateMetrics: (gateId: string, record: EmfRecord) => void;
+  logDir: string;
+  cliEntry?: string;
+  notify: (line: string) => void;
+}): Promise<RunningFleet> {
+  const { redis, profile } = options;
+  if (redis.kind === 'embedded') {
+    const flags = new MemoryFlags();
+    Object.assign(process.env, options.identityEnv);
+    const embedded = await startEmbeddedFleet({
+      config: options.config,
+      flags,
+      stockPerProduct: profile.stockPerProduct,
+      recommendationsWork: profile.recommendationsWork,
+      onGateMetrics: options.onGateMetrics,
+    });
+    return {
+      store: flags,
+      gateUrls: [embedded.gateUrl],
+      storefrontUrls: [embedded.storefrontUrl],
+      taskPids: () => [],
+      close: async () => {
+        await embedded.close();
+        await flags.close();
+      },
+    };
+  }
+  options.notify(`saleday rehearse: Redis ${describeRedis(redis)}; starting ${options.gateCount} gate+storefront pair(s)…`);
+  const fleet = await startProcessFleet({
+    supervisor: options.supervisor,
+    count: options.gateCount,
+    redisUrl: redis.url,
+    configPath: options.configPath,
+    stockPerProduct: profile.stockPerProduct,
+    recommendationsWork: profile.recommendationsWork,
+    onGateMetrics: options.onGateMetrics,
+    logDir: options.logDir,
+    env: options.identityEnv,
+    cliEntry: options.cliEntry,
+  });
+  const store = new RedisFlagsStore({ url: redis.url, commandTimeoutMs: 1000 });
+  return {
+    store,
+    gateUrls: fleet.members.map((m) => m.gateUrl),
+    storefrontUrls: fleet.members.map((m) => m.storefrontUrl),
+    taskPids: () => fleet.taskPids(),
+    close: async () => {
+      await store.close();
+      await fleet.close();
+    },
+  };
+}
+
+/** A secret for the children when the config asks for signed user keys and none is set. */
+function identityEnvironment(config: SaledayConfig): Record<string, string> {
+  if (config.identity.proof === 'none') return {};
+  const existing = process.env[config.identity.secretEnv];
+  return { [config.identity.secretEnv]: existing ?? randomBytes(24).toString('base64url') };
+}
+
+function activePhaseLabel(profile: TrafficProfile, elapsedMs: number, durationMs: number): string {
+  const active = profile.phases.filter((p) => {
+    const w = phaseWindowMs(p, durationMs);
+    return elapsedMs >= w.startMs && elapsedMs < w.endMs;
+  });
+  return active.length === 0 ? 'normal traffic' : active.map((p) => p.kind).join(' + ');
+}
+

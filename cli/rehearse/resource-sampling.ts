@@ -1,0 +1,45 @@
+/**
+ * Once a second, the CPU and memory of the fleet's child processes and of the rehearsal's own
+ * redis-server (plus its connection count, from INFO) go into the fleet metrics, where the fleet
+ * and cache alarms read them; so does the CPU of this process, the traffic generator, because a
+ * generator short of CPU sends late and its latencies then describe itself, not the fleet.
+ */
+import { createRedisConnection } from '../../gate/redis-connection';
+import type { FleetMetrics } from './fleet-metrics';
+import { ProcessResourceSampler, resourceSample } from './process-resources';
+import type { RedisChoice } from './redis-choice';
+
+export interface ResourceSampling {
+  close(): Promise<void>;
+}
+
+export function startResourceSampling(options: { metrics: FleetMetrics; taskPids: () => number[][]; redis: RedisChoice; taskMemoryMiB: number }): ResourceSampling {
+  const sampler = new ProcessResourceSampler();
+  const redis = options.redis;
+  const info = redis.kind === 'local' ? createRedisConnection({ url: redis.url, connectionName: 'saleday-rehearsal-sampler', failFast: true, commandTimeoutMs: 300 }) : undefined;
+  let connections: number | undefined;
+  const timer = setInterval(() => {
+    const nowMs = Date.now();
+    const cachePid = redis.kind === 'local' ? redis.server.pid : undefined;
+    const [generator, cache, ...tasks] = sampler.sampleGroups([[process.pid], cachePid === undefined ? [] : [cachePid], ...options.taskPids()], nowMs);
+    const sample = resourceSample(tasks, cache, options.taskMemoryMiB, connections);
+    if (generator) sample.generatorCpuPercent = generator.cpuPercent;
+    options.metrics.recordResources(Math.floor(nowMs / 1000), sample);
+    info
+      ?.info('clients')
+      .then((text) => {
+        const match = /connected_clients:(\d+)/.exec(text);
+        connections = match ? Number(match[1]) : undefined;
+      })
+      .catch(() => {
+        connections = undefined; // the cache is down: no datapoint, as CloudWatch would have none
+      });
+  }, 1000);
+  timer.unref();
+  return {
+    close: async () => {
+      clearInterval(timer);
+      info?.disconnect();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** The rehearsal's verdict for a terminal: the checks as ✓/✗ lines, then where the full report is. */
+import { PRIORITY_CLASSES } from '../../lib/config/schema';
+import type { RehearsalReport } from './rehearsal-report';
+
+export function formatTerminalSummary(report: RehearsalReport, files: { json: string; html: string }, color = false): string {
+  const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const lines: string[] = [];
+  const failed = report.checks.filter((c) => !c.pass);
+  lines.push('');
+  lines.push(`Rehearsal of ${report.config.saleName}: ${report.config.gates} gate+storefront pair(s), ${report.config.durationSeconds} s, Redis ${report.config.redis}`);
+  lines.push(`  ${report.totals.sent.toLocaleString('en-US')} requests sent (${report.totals.botSent.toLocaleString('en-US')} by bots, ${report.totals.dropped.toLocaleString('en-US')} dropped by the generator)`);
+  lines.push('');
+  lines.push('  class      sent      served  fallback  degraded    shed   limited  short-c.  upstream  failed    p99 ms');
+  for (const c of PRIORITY_CLASSES) {
+    const t = report.totals.perClass[c];
+    const cells = [t.sent, t.served, t.fallback, t.degraded, t.shed, t.limited, t.shortCircuited, t.upstreamError, t.failed].map((n) => String(n).padStart(8));
+    lines.push(`  ${c.padEnd(8)} ${cells.join('  ')}  ${String(report.latency.perClass[c].p99).padStart(8)}`);
+  }
+  const levels = report.flagsChanges.map((f) => f.level);
+  lines.push('');
+  lines.push(`  flags: ${report.flagsChanges.length} change(s), levels ${levels.length > 0 ? levels.join(' → ') : 'unchanged'}`);
+  if (report.outage) lines.push(`  cache outage: ${report.outage.startSecond}s → ${report.outage.endSecond}s`);
+  for (const notice of report.notices) lines.push(`  note: ${notice}`);
+  lines.push('');
+  for (const check of report.checks) {
+    const mark = check.pass ? paint(32, '✓') : paint(31, '✗');
+    lines.push(`  ${mark} ${check.name.padEnd(34)} ${check.value}${check.pass ? '' : `  (expected ${check.expected})`}`);
+  }
+  lines.push('');
+  lines.push(failed.length === 0 ? paint(32, '  All checks passed.') : paint(31, `  ${failed.length} check(s) failed.`));
+  lines.push(`  Report: ${files.html}`);
+  lines.push(`          ${files.json}`);
+  return lines.join('\n');
+}

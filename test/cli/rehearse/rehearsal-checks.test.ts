@@ -1,0 +1,113 @@
+import {
+  botRefusalCheck,
+  checkoutLatencyCheck,
+  checkoutSuccessCheck,
+  levelsCheck,
+  noOversellCheck,
+  recoveryCheck,
+} from '../../../cli/rehearse/rehearsal-checks';
+import { OutcomeRecorder, type ResponseObservation } from '../../../cli/rehearse/outcome-recorder';
+
+function checkout(recorder: OutcomeRecorder, second: number, status: number | undefined, outcome: ResponseObservation['outcome'] = 'served', latencyMs = 50): void {
+  recorder.record({ actor: 'shopper', priorityClass: 'critical', intendedAtMs: second * 1000 + 10, latencyMs, status, outcome, checkoutQuantity: 1 }, true);
+}
+
+function bot(recorder: OutcomeRecorder, outcome: ResponseObservation['outcome'], status: number): void {
+  recorder.record({ actor: 'bot', priorityClass: 'normal', intendedAtMs: 100, latencyMs: 2, status, outcome }, false);
+}
+
+describe('rehearsal checks', () => {
+  let recorder: OutcomeRecorder;
+  beforeEach(() => {
+    recorder = new OutcomeRecorder();
+  });
+  afterEach(() => recorder.close());
+
+  it('counts 201 and 409 as checkout successes, 429/5xx/timeouts as failures', () => {
+    checkout(recorder, 0, 201);
+    checkout(recorder, 0, 409);
+    checkout(recorder, 1, 429, 'limited');
+    checkout(recorder, 1, 503, 'shed');
+    checkout(recorder, 1, undefined, 'timeout');
+    const check = checkoutSuccessCheck(recorder.timeline(), undefined, 3, 0.99);
+    expect(check).toMatchObject({ name: 'checkout-success-rate', pass: false });
+    expect(check.value).toContain('40.0% of 5');
+  });
+
+  it('leaves the outage and the recovery allowance out of the checkout success rate', () => {
+    for (let s = 0; s < 10; s += 1) checkout(recorder, s, 201);
+    checkout(recorder, 4, 503, 'upstream-error'); // during the outage
+    checkout(recorder, 6, 503, 'upstream-error'); // within the allowance after it
+    const check = checkoutSuccessCheck(recorder.timeline(), { startSecond: 3, endSecond: 5 }, 2, 0.99);
+    expect(check.pass).toBe(true);
+    expect(check.value).toContain('of 6 shopper checkouts');
+    expect(checkoutSuccessCheck(recorder.timeline(), { startSecond: 3, endSecond: 5 }, 1, 0.99).pass).toBe(false);
+  });
+
+  it('fails the checkout rate when no shopper checked out at all', () => {
+    expect(checkoutSuccessCheck(recorder.timeline(), undefined, 3, 0.5).pass).toBe(false);
+  });
+
+  it('measures the share of bot requests kept off the shop (refused or answered from a fallback), drops excluded', () => {
+    for (let i = 0; i < 8; i += 1) bot(recorder, 'limited', 429);
+    bot(recorder, 'fallback', 200);
+    bot(recorder, 'served', 200);
+    bot(recorder, 'dropped', 0);
+    expect(botRefusalCheck(recorder.timeline(), 0.9)).toMatchObject({ pass: true, value: expect.stringContaining('90.0% of 10') });
+    bot(recorder, 'upstream-error', 502);
+    expect(botRefusalCheck(recorder.timeline(), 0.9).pass).toBe(false);
+  });
+
+  it('compares the checkout p99 with the SLA', () => {
+    for (let i = 0; i < 99; i += 1) checkout(recorder, 0, 201, 'served', 100);
+    checkout(recorder, 0, 201, 'served', 5000);
+    expect(checkoutLatencyCheck(recorder.checkoutLatency(), 800)).toMatchObject({ pass: true });
+    for (let i = 0; i < 5; i += 1) checkout(recorder, 0, 201, 'served', 5000);
+    expect(checkoutLatencyCheck(recorder.checkoutLatency(), 800)).toMatchObject({ pass: false });
+  });
+
+  it.each([
+    { shop: { unitsSold: 10, initialUnits: 20, oversold: false, lowestStock: 0 }, clients: 10, pass: true },
+    { shop: { unitsSold: 12, initialUnits: 20, oversold: false, lowestStock: 0 }, clients: 10, pass: true },
+    { shop: { unitsSold: 9, initialUnits: 20, oversold: false, lowestStock: 0 }, clients: 10, pass: false },
+    { shop: { unitsSold: 21, initialUnits: 20, oversold: false, lowestStock: 0 }, clients: 21, pass: false },
+    { shop: { unitsSold: 10, initialUnits: 20, oversold: true, lowestStock: 0 }, clients: 10, pass: false },
+    { shop: { unitsSold: 10, initialUnits: 20, oversold: false, lowestStock: -1 }, clients: 10, pass: false },
+    { shop: undefined, clients: 0, pass: false },
+  ])('no-oversell: $shop with $clients confirmed → $pass', ({ shop, clients, pass }) => {
+    expect(noOversellCheck(shop, clients).pass).toBe(pass);
+  });
+
+  it('reports units held by checkouts whose clients saw an error, without failing on them', () => {
+    const check = noOversellCheck({ unitsSold: 12, initialUnits: 20, oversold: false, lowestStock: 3 }, 10);
+    expect(check.value).toBe('sold 12 of 20 units, 10 confirmed to clients, lowest stock 3; 2 unit(s) held by checkouts whose client saw an error or no answer');
+    expect(noOversellCheck({ unitsSold: 9, initialUnits: 20, oversold: false, lowestStock: 3 }, 10).value).toContain("1 confirmed unit(s) missing from the shop's sales");
+  });
+
+  it('finds how long checkouts took to recover after the outage', () => {
+    for (let s = 0; s < 20; s += 1) checkout(recorder, s, s >= 5 && s < 12 ? 503 : 201, s >= 5 && s < 12 ? 'upstream-error' : 'served');
+    // Outage 5–9; failures go on until 11; success from 12.
+    expect(recoveryCheck(recorder.timeline(), { startSecond: 5, endSecond: 9 }, 5)).toMatchObject({ pass: true, value: 'recovered 3 s after Redis returned' });
+    expect(recoveryCheck(recorder.timeline(), { startSecond: 5, endSecond: 9 }, 2).pass).toBe(false);
+    expect(recoveryCheck(recorder.timeline(), undefined, 2)).toMatchObject({ pass: true, value: expect.stringContaining('skipped') });
+  });
+
+  it('reports a recovery that never came', () => {
+    for (let s = 0; s < 10; s += 1) checkout(recorder, s, s < 5 ? 201 : 503, s < 5 ? 'served' : 'upstream-error');
+    expect(recoveryCheck(recorder.timeline(), { startSecond: 5, endSecond: 6 }, 10)).toMatchObject({ pass: false, value: expect.stringContaining('did not recover') });
+  });
+
+  it.each([
+    { levels: [0, 1, 2, 1, 0], pass: true },
+    { levels: [0, 0, 0], pass: false },
+    { levels: [0, 2, 2], pass: false },
+    { levels: [], pass: false },
+  ])('levels $levels → $pass', ({ levels, pass }) => {
+    expect(levelsCheck(levels).pass).toBe(pass);
+  });
+
+  it('says when the level first rose', () => {
+    expect(levelsCheck([0, 0, 1, 2, 1, 0]).value).toBe('peak level 2 (first raised at 2s), final level 0');
+    expect(levelsCheck([0, 0]).value).toBe('peak level 0, final level 0');
+  });
+});

@@ -1,0 +1,77 @@
+import { PRIORITY_CLASSES } from '../../../lib/config/schema';
+import { formatTerminalSummary } from '../../../cli/rehearse/terminal-summary';
+import { SAMPLE_SECONDS, sampleReport } from './sample-report';
+
+describe('buildReport', () => {
+  const report = sampleReport();
+
+  it('has one timeline entry per second with per-class counts from the client side', () => {
+    expect(report.timeline).toHaveLength(SAMPLE_SECONDS);
+    const calm = report.timeline[2]!;
+    const surge = report.timeline[6]!;
+    expect(calm.classes.critical).toMatchObject({ sent: 4, served: 4, botSent: 0 });
+    expect(surge.classes.critical).toMatchObject({ sent: 70, served: 21, limited: 49, botSent: 50, botRefused: 49 });
+    expect(surge.classes.normal).toMatchObject({ sent: 20, served: 13, shed: 7 });
+    expect(surge.classes.low).toMatchObject({ fallback: 20, served: 0 });
+    expect(report.timeline[19]!.classes.critical).toMatchObject({ upstreamError: 4 });
+  });
+
+  it('carries the level, breakers and alarms per second, and latency percentiles per class', () => {
+    expect(report.timeline.map((t) => t.level)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(report.timeline[11]!.openBreakers).toEqual(['payments']);
+    expect(report.timeline[7]!.alarmsInAlarm).toEqual(['gate-shed-rate']);
+    // Shopper critical latencies of a calm second: 40, 45, 50, 55 ms.
+    expect(report.timeline[2]!.classes.critical.p99).toBe(55);
+    expect(report.latency.checkout.count).toBeGreaterThan(0);
+  });
+
+  it('totals per class and for bots', () => {
+    expect(report.totals.botSent).toBe(500);
+    const sum = PRIORITY_CLASSES.reduce((s, c) => s + report.totals.perClass[c].sent, 0);
+    expect(report.totals.sent).toBe(sum);
+  });
+
+  it('summarises the config with the scaled periods', () => {
+    const shed = report.config.alarms.find((a) => a.name === 'gate-shed-rate')!;
+    expect(shed).toMatchObject({ periodSeconds: 10, scaledPeriodSeconds: 1, evaluationPeriods: 3, datapointsToAlarm: 2, effect: 'level 1' });
+    expect(report.config.alarms.find((a) => a.name === 'alb-p99-latency')!.scaledPeriodSeconds).toBe(5);
+    expect(report.config.controller).toEqual({ calmPeriodSeconds: 120, scaledCalmPeriodSeconds: 10, breakerCalmSeconds: 60, scaledBreakerCalmSeconds: 5 });
+    expect(report.phases.map((p) => p.kind)).toEqual(['surge', 'bot-flood', 'slow-route', 'cache-outage']);
+  });
+
+  it('has every check with a name, a verdict and a measured value', () => {
+    expect(report.checks.map((c) => c.name)).toEqual([
+      'checkout-success-rate',
+      'bot-requests-refused',
+      'checkout-p99-within-sla',
+      'no-oversell',
+      'recovery-after-cache-outage',
+      'degradation-flipped-and-restored',
+    ]);
+    for (const check of report.checks) {
+      expect(typeof check.pass).toBe('boolean');
+      expect(check.value.length).toBeGreaterThan(0);
+    }
+    const byName = Object.fromEntries(report.checks.map((c) => [c.name, c]));
+    expect(byName['degradation-flipped-and-restored']!.pass).toBe(true);
+    expect(byName['recovery-after-cache-outage']!.pass).toBe(true);
+    expect(byName['bot-requests-refused']!.pass).toBe(true);
+    // 10 bot checkouts answered 201 while the shop says it sold 0: a mismatch the check must catch.
+    expect(byName['no-oversell']!.pass).toBe(false);
+  });
+
+  it('adds notices to what the run passed, including answers that mean the rehearsal itself is off', () => {
+    expect(report.notices).toEqual([
+      'a notice for the reader',
+      "1 request(s) were answered bad-request: the generator and the storefront's API disagree",
+    ]);
+  });
+
+  it('prints a terminal summary with a mark per check and where the report is', () => {
+    const text = formatTerminalSummary(report, { json: '/r/report.json', html: '/r/report.html' });
+    expect(text).toContain('✓ checkout-success-rate');
+    expect(text).toContain('✗ no-oversell');
+    expect(text).toContain('1 check(s) failed.');
+    expect(text).toContain('/r/report.html');
+  });
+});
