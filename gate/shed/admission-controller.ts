@@ -1,6 +1,8 @@
 /**
- * Admission control for the gate: an adaptive concurrency limit (Gradient2) partitioned by priority
- * class (see priority-partition.ts), one bounded queue per class, and CoDel-style queue management.
+ * Admission control for the gate: an adaptive concurrency limit (Gradient2, fed once per sample
+ * window by windowed-limit.ts with each released permit's latency, in-flight count at admission and
+ * drop flag) partitioned by priority class (see priority-partition.ts), one bounded queue per
+ * class, and CoDel-style queue management.
  *
  * Queues. A request that cannot be admitted waits in its class's queue (refused 'queue-full' when
  * the queue holds maxLengthPerClass). When a slot frees, queues are served in strict priority
@@ -37,6 +39,7 @@ import {
   type RefusalReason,
 } from './admission';
 import { Gradient2Limit, type Gradient2Options } from './gradient2-limit';
+import { WindowedLimit, type WindowedLimitOptions } from './windowed-limit';
 import { DEFAULT_CLASS_SHARES, partitionLimit, validateClassShares, type ClassShares, type PartitionCeilings } from './priority-partition';
 import { systemScheduler, type Scheduler } from './scheduler';
 
@@ -49,6 +52,8 @@ export type AdmissionControllerOptions = Pick<GateConfig, 'concurrency' | 'queue
   scheduler?: Scheduler;
   /** Tuning of the Gradient2 limit beyond the config's initial/min/max. */
   gradient?: Omit<Gradient2Options, 'initialLimit' | 'minLimit' | 'maxLimit'>;
+  /** How completed requests are grouped into the windows that update the limit, and the baseline probes. */
+  sampling?: Omit<WindowedLimitOptions, 'clock'>;
   /** Share of the non-reserved pool each non-critical class may fill. @default { high: 1, normal: 0.85, low: 0.7 } */
   classShares?: ClassShares;
   /** Retry hint for classes shed by the degradation level. @default 5000 */
@@ -94,7 +99,7 @@ export function createAdmissionController(options: AdmissionControllerOptions): 
 class DefaultAdmissionController implements GateAdmissionController {
   private readonly clock: Clock;
   private readonly scheduler: Scheduler;
-  private readonly gradient: Gradient2Limit;
+  private readonly adaptiveLimit: WindowedLimit;
   private readonly criticalReservedShare: number;
   private readonly classShares: ClassShares;
   private readonly maxLengthPerClass: number;
@@ -116,7 +121,8 @@ class DefaultAdmissionController implements GateAdmissionController {
     if (!concurrency || !queue) throw new InvalidOptionsError(concurrency ? 'queue' : 'concurrency', concurrency ? queue : concurrency, 'the gate config section (concurrency and queue)');
     this.clock = options.clock ?? systemClock;
     this.scheduler = options.scheduler ?? systemScheduler;
-    this.gradient = new Gradient2Limit({ ...options.gradient, initialLimit: concurrency.initialLimit, minLimit: concurrency.minLimit, maxLimit: concurrency.maxLimit });
+    const gradient = new Gradient2Limit({ ...options.gradient, initialLimit: concurrency.initialLimit, minLimit: concurrency.minLimit, maxLimit: concurrency.maxLimit });
+    this.adaptiveLimit = new WindowedLimit(gradient, { ...options.sampling, clock: this.clock });
     this.criticalReservedShare = concurrency.criticalReservedShare;
     if (!(this.criticalReservedShare >= 0 && this.criticalReservedShare < 1)) {
       throw new InvalidOptionsError('concurrency.criticalReservedShare', this.criticalReservedShare, 'a number in [0, 1)');
@@ -128,7 +134,7 @@ class DefaultAdmissionController implements GateAdmissionController {
     this.intervalMs = requirePositive('queue.intervalMs', queue.intervalMs);
     this.maxWaitMs = requirePositive('queue.maxWaitMs', queue.maxWaitMs);
     this.degradedRetryAfterMs = requirePositive('degradedRetryAfterMs', options.degradedRetryAfterMs ?? 5000);
-    this.partition = partitionLimit(this.gradient.limit, this.criticalReservedShare, this.classShares);
+    this.partition = partitionLimit(this.adaptiveLimit.limit, this.criticalReservedShare, this.classShares);
   }
 
   acquire(priority: PriorityClass, signal?: AbortSignal): Promise<Admission> {
@@ -208,7 +214,7 @@ class DefaultAdmissionController implements GateAdmissionController {
         this.inFlightByClass[priority] -= 1;
         if (this.closed) return;
         const before = this.partition.limit;
-        const after = dropped ? this.gradient.onDrop() : this.gradient.onSample(latencyMs, inFlightAtStart);
+        const after = this.adaptiveLimit.onSample({ startedAt: now, latencyMs, inFlight: inFlightAtStart, dropped });
         if (after !== before) this.partition = partitionLimit(after, this.criticalReservedShare, this.classShares);
         this.drain(this.clock.now());
       },
@@ -309,7 +315,7 @@ class DefaultAdmissionController implements GateAdmissionController {
     if (reason === 'aborted') return 0;
     let queued = 0;
     for (const cls of PRIORITY_CLASSES) queued += this.queues[cls].waiters.length;
-    const backlogMs = (this.gradient.longRttMs * (this.inFlight + queued)) / Math.max(1, this.partition.limit);
+    const backlogMs = (this.adaptiveLimit.longRttMs * (this.inFlight + queued)) / Math.max(1, this.partition.limit);
     return Math.ceil(Math.min(MAX_RETRY_HINT_MS, Math.max(this.intervalMs, backlogMs)));
   }
 }

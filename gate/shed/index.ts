@@ -15,6 +15,7 @@ export {
   type AdmissionControllerSnapshot,
   type GateAdmissionController,
 } from './admission-controller';
-export { Gradient2Limit, type Gradient2Options } from './gradient2-limit';
+export { Gradient2Limit, type Gradient2Options, type WindowSample } from './gradient2-limit';
+export { WindowedLimit, type CompletedRequest, type WindowedLimitOptions } from './windowed-limit';
 export { DEFAULT_CLASS_SHARES, partitionLimit, type ClassShares, type PartitionCeilings } from './priority-partition';
 export { systemScheduler, type Scheduler } from './scheduler';

@@ -265,20 +265,67 @@ describe('abort, head-of-line, shedding and close', () => {
 });
 
 describe('adaptive limit through permits', () => {
-  it('a dropped request cuts the limit, steady latency under use raises it, within [minLimit, maxLimit]', async () => {
-    const h = harness({ concurrency: { initialLimit: 20, minLimit: 10, maxLimit: 30, criticalReservedShare: 0.2 } });
-    const first = Array.from({ length: 20 }, () => h.track('critical'));
+  const concurrency = { initialLimit: 20, minLimit: 10, maxLimit: 30, criticalReservedShare: 0.2 };
+  // windowSize 1: a window closes at the first release 250 ms after it opened, so each batch below is one window.
+
+  /** One window's worth of traffic: `count` critical requests (at most the limit) admitted, held `latencyMs`, released; 250 ms in all. */
+  async function window(h: ReturnType<typeof harness>, count: number, latencyMs: number, dropped = false): Promise<void> {
+    const batch = Array.from({ length: Math.min(count, h.controller.snapshot().limit) }, () => h.track('critical'));
     await flushPromises();
-    h.permit(first[0]).release({ latencyMs: 50, dropped: true });
-    expect(h.controller.snapshot().limit).toBe(18);
-    for (const t of first.slice(1)) h.permit(t).release({ latencyMs: 50, dropped: true });
+    await h.scheduler.advance(latencyMs);
+    for (const t of batch) if (t.result?.admitted) h.permit(t).release({ latencyMs, dropped });
+    await h.scheduler.advance(250 - latencyMs);
+  }
+
+  /**
+   * The gate's first probe: the first release pins the limit to 10; the next release (admitted
+   * after the pin, 50 ms) makes the probe window, and the one after closes it: baseline 50 ms, limit
+   * back to 20. The other releases (9 in flight at most, under half the limit) leave it there.
+   */
+  async function firstProbe(h: ReturnType<typeof harness>): Promise<void> {
+    await window(h, 9, 50);
     expect(h.controller.snapshot().limit).toBe(10);
-    for (let i = 0; i < 300; i++) {
-      const batch = Array.from({ length: h.controller.snapshot().limit }, () => h.track('critical'));
-      await flushPromises();
-      for (const t of batch) h.permit(t).release({ latencyMs: 50 });
-    }
+    await window(h, 9, 50);
+    expect(h.controller.snapshot().limit).toBe(20);
+    await window(h, 9, 50);
+    expect(h.controller.snapshot().limit).toBe(20);
+  }
+
+  it('updates the limit once per window of released permits: drops cut it once per window, steady latency under use raises it, within [minLimit, maxLimit]', async () => {
+    const h = harness({ concurrency, sampling: { windowSize: 1, probeIntervalMs: 600_000 } });
+    await firstProbe(h);
+    await window(h, 20, 50, true); // 20 drops in one window…
+    await window(h, 1, 50);
+    expect(h.controller.snapshot().limit).toBe(18); // …one cut
+    for (let i = 0; i < 10; i++) await window(h, 20, 50, true);
+    expect(h.controller.snapshot().limit).toBe(10);
+    for (let i = 0; i < 300; i++) await window(h, h.controller.snapshot().limit, 50);
     expect(h.controller.snapshot().limit).toBe(30);
+    h.controller.close();
+  });
+
+  it('permits released within one window do not compound: the limit does not run away in a burst', async () => {
+    const h = harness({ concurrency: { ...concurrency, maxLimit: 512 }, sampling: { windowSize: 1, probeIntervalMs: 600_000 } });
+    await firstProbe(h);
+    for (let i = 0; i < 20; i++) {
+      const batch = Array.from({ length: 20 }, () => h.track('critical'));
+      await flushPromises();
+      for (const t of batch) if (t.result?.admitted) h.permit(t).release({ latencyMs: 50 });
+    }
+    await h.scheduler.advance(250);
+    await window(h, 1, 50);
+    expect(h.controller.snapshot().limit).toBe(20); // 400 releases, one window: 20.8
+    h.controller.close();
+  });
+
+  it('the first release pins the limit to minLimit for one window to measure the no-load latency', async () => {
+    const h = harness({ concurrency, sampling: { windowSize: 1 } });
+    await window(h, 20, 100); // 20 admitted under the initial limit; the first release pins it
+    expect(h.controller.snapshot().limit).toBe(10);
+    expect(h.controller.snapshot().ceilingByClass.critical).toBe(10);
+    await window(h, 20, 20); // at most 10 admitted, 20 ms each: the baseline
+    await window(h, 1, 20);
+    expect(h.controller.snapshot().limit).toBe(20);
     h.controller.close();
   });
 });
