@@ -81,7 +81,9 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
 
   const supervisor = new ChildSupervisor();
   let generator: TrafficGenerator | undefined;
+  let interrupted = false;
   supervisor.installShutdownHooks(() => {
+    interrupted = true;
     generator?.stop();
     notify('\nsaleday rehearse: interrupted; stopping every child process (no report written)');
   });
@@ -157,6 +159,8 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     if (outage.unavailable && options.profile.phases.some((p) => p.kind === 'cache-outage')) notice(outage.unavailable);
 
     const shop = await readShopNumbers(storefrontUrls[0]!);
+    // Stopping the traffic on a signal lets the run reach this point; a cut-short run has no report.
+    if (interrupted) throw new Error('saleday rehearse: interrupted before the end; no report written');
     const durationSeconds = Math.round(options.durationMs / 1000);
     const fleetSeconds: (FleetSecond | undefined)[] = Array.from({ length: durationSeconds }, (_, i) => metrics.get(startMs / 1000 + i));
     const report = buildReport({
