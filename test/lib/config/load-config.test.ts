@@ -21,6 +21,8 @@ describe('loadConfig', () => {
 });
 
 /** One row per validation rule: the edit to the example, and the path + expectation the error must name. */
+// The edits reach into an untyped copy of the example JSON, as a person editing the file would.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const rules: Array<[string, (c: any) => void, RegExp]> = [
   ['saleName is a slug', (c) => (c.saleName = 'Black Friday!'), /saleName: got "Black Friday!"; expected a lower-case name/],
   ['region is an AWS region', (c) => (c.app.region = 'europe'), /app\.region: got "europe"; expected an AWS region/],
