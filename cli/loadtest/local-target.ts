@@ -4,10 +4,10 @@
  * redis-server on a free port when one is on the PATH (no persistence: we measure the task, not
  * fsync), else the embedded in-process stores. Every child is stopped by `close()`, and on Ctrl-C.
  */
-import { spawnSync } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { ChildSupervisor } from '../rehearse/child-supervisor';
+import { LocalRedisServer } from '../rehearse/local-redis-server';
+import { redisServerOnPath } from '../support/loopback';
 
 export interface LocalTargetOptions {
   /** Absolute path of the sale config both processes read. */
@@ -38,17 +38,16 @@ export async function startLocalTarget(options: LocalTargetOptions): Promise<Loc
   const timeoutMs = options.startTimeoutMs ?? 30_000;
   const supervisor = new ChildSupervisor();
   supervisor.installShutdownHooks();
+  let redis: LocalRedisServer | undefined;
+  const closeAll = async () => {
+    await supervisor.close();
+    await redis?.close();
+  };
   try {
     let redisUrl = options.redisUrl;
     if (!redisUrl && redisServerOnPath()) {
-      const port = await freePort();
-      supervisor.spawn({
-        name: 'redis-server',
-        command: 'redis-server',
-        args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'warning'],
-      });
-      await waitForPort(port, 5000);
-      redisUrl = `redis://127.0.0.1:${port}`;
+      redis = await LocalRedisServer.start(supervisor, { persistent: false });
+      redisUrl = redis.url;
       log(`redis-server started on ${redisUrl}`);
     } else if (!redisUrl) {
       log('No redis-server on the PATH: the storefront and gate use their embedded in-process stores.');
@@ -72,9 +71,9 @@ export async function startLocalTarget(options: LocalTargetOptions): Promise<Loc
     const url = await gate.waitForLine(listeningUrl, timeoutMs);
     log(`storefront on ${storefrontUrl}, gate on ${url}`);
     const processIds = supervisor.running().map((child) => child.pid);
-    return { url, storefrontUrl, redisUrl, processIds, close: () => supervisor.close() };
+    return { url, storefrontUrl, redisUrl, processIds, close: closeAll };
   } catch (error) {
-    await supervisor.close();
+    await closeAll();
     throw error;
   }
 }
@@ -88,40 +87,4 @@ export function listeningUrl(line: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-
-function redisServerOnPath(): boolean {
-  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((done) => {
-      const socket = new Socket();
-      socket.once('connect', () => {
-        socket.destroy();
-        done(true);
-      });
-      socket.once('error', () => done(false));
-      socket.connect(port, '127.0.0.1');
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`redis-server did not listen on port ${port} within ${timeoutMs} ms`);
 }

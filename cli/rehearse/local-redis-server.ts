@@ -4,28 +4,18 @@
  * starting it again on the same port behaves like an ElastiCache failover to a replica: a gap in
  * service, then the same data (stock and orders survive; the oversell check stays meaningful).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findFreePort, waitForPort } from '../support/loopback';
 import type { ChildSupervisor, SupervisedChild } from './child-supervisor';
 
-export function redisServerOnPath(): boolean {
-  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
-}
+export { findFreePort, redisServerOnPath } from '../support/loopback';
 
-export async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+export interface LocalRedisServerOptions {
+  /** Keep an append-only file so a restart keeps the data (the rehearsal's failover). @default true */
+  persistent?: boolean;
+  port?: number;
 }
 
 export class LocalRedisServer {
@@ -37,12 +27,13 @@ export class LocalRedisServer {
   private constructor(
     private readonly supervisor: ChildSupervisor,
     readonly port: number,
+    private readonly persistent: boolean,
   ) {
     process.once('exit', this.removeDir);
   }
 
-  static async start(supervisor: ChildSupervisor, port?: number): Promise<LocalRedisServer> {
-    const server = new LocalRedisServer(supervisor, port ?? (await findFreePort()));
+  static async start(supervisor: ChildSupervisor, options: LocalRedisServerOptions = {}): Promise<LocalRedisServer> {
+    const server = new LocalRedisServer(supervisor, options.port ?? (await findFreePort()), options.persistent ?? true);
     await server.launch();
     return server;
   }
@@ -85,30 +76,11 @@ export class LocalRedisServer {
         '--bind', '127.0.0.1',
         '--dir', this.dir,
         '--save', '',
-        '--appendonly', 'yes',
-        '--appendfsync', 'always',
+        ...(this.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
         '--protected-mode', 'no',
         '--loglevel', 'warning',
       ],
     });
     await waitForPort(this.port, 5000, () => this.child?.isRunning() ?? false);
   }
-}
-
-async function waitForPort(port: number, timeoutMs: number, alive: () => boolean): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && alive()) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = new Socket();
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-      socket.connect(port, '127.0.0.1');
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`redis-server did not listen on port ${port} within ${timeoutMs} ms`);
 }

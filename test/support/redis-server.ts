@@ -2,8 +2,8 @@
  * Starts a real `redis-server` on a free loopback port for tests, benchmarks and the rehearsal.
  * Never a mock: the Lua scripts, TIME and pub/sub must behave as on ElastiCache.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { findFreePort, redisServerOnPath, waitForPort } from '../../cli/support/loopback';
 
 export interface RedisServerHandle {
   readonly url: string;
@@ -15,22 +15,8 @@ export interface RedisServerHandle {
   restart(): Promise<RedisServerHandle>;
 }
 
-export function redisServerAvailable(): boolean {
-  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const redisServerAvailable = redisServerOnPath;
+export const freePort = findFreePort;
 
 export async function startRedisServer(port?: number): Promise<RedisServerHandle> {
   const chosen = port ?? (await freePort());
@@ -56,22 +42,4 @@ export async function startRedisServer(port?: number): Promise<RedisServerHandle
     },
   };
   return handle;
-}
-
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = new Socket();
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-      socket.connect(port, '127.0.0.1');
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`redis-server did not listen on port ${port} within ${timeoutMs} ms`);
 }
