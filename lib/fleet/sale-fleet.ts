@@ -32,7 +32,12 @@ export interface SaleFleetProps {
 }
 
 /** Paths never sent to the Docker build context (big, or generated, or secret). */
-export const IMAGE_BUILD_EXCLUDES = ['node_modules', 'cdk.out', 'dist', 'coverage', '.git', 'rehearsal-report', '.bench-out', '*.log', 'loadtest-result.json'];
+/**
+ * What the image builds leave out of their context (the repository root): the images need only
+ * package*.json, tsconfig.json, lib/, gate/ and storefront/, and a smaller context means a CLI or
+ * test change does not rebuild and redeploy the fleet.
+ */
+export const IMAGE_BUILD_EXCLUDES = ['node_modules', 'cdk.out', 'dist', 'coverage', '.git', '.ci', 'rehearsal-report', '.bench-out', '*.log', 'loadtest-result.json', 'cli', 'test', 'bench', 'docs', 'lambda', 'bin'];
 
 export const GATE_CONTAINER = 'gate';
 export const APP_CONTAINER = 'app';
