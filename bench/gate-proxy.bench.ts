@@ -10,7 +10,10 @@
  *    with and without the gate, while lower classes make up most of the traffic.
  *
  * Every server and the load generator is a child process running this same file in a role
- * (SALEDAY_BENCH_ROLE). Run alone with `npx tsx bench/gate-proxy.bench.ts`.
+ * (SALEDAY_BENCH_ROLE), bundled once with esbuild as the production container runs the gate (no
+ * tsx in the servers: its per-closure `__name` wrappers and source transforms are not what ships,
+ * and they cost the gate and the bare proxy unequally). SALEDAY_BENCH_TSX=1 runs the roles
+ * through tsx instead. Run alone with `npx tsx bench/gate-proxy.bench.ts`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +28,8 @@ import { startGate } from '../gate/proxy/gate-server';
 import { createUpstreamClient, isUpstreamFailure, pipeBody } from '../gate/proxy/upstream-client';
 import { freePort, startRedisServer } from '../test/support/redis-server';
 
-const ROOT = join(__dirname, '..');
+// A bundled role runs from a temporary directory: the checkout is passed along.
+const ROOT = process.env.SALEDAY_BENCH_ROOT ?? join(__dirname, '..');
 const CLOSED_LOOP_CONNECTIONS = 64;
 const WARMUP_MS = 1000;
 const MEASURE_MS = 5000;
@@ -244,10 +248,28 @@ interface Child {
   stop(): Promise<void>;
 }
 
+/** The roles' script: this file bundled as production bundles gate/main.ts (esbuild, platform node), or this file under tsx. */
+let roleScript: { nodeArgs: string[]; cleanup(): void } | undefined;
+function rolesEntry(): string[] {
+  if (!roleScript) {
+    if (process.env.SALEDAY_BENCH_TSX) {
+      roleScript = { nodeArgs: ['--import', 'tsx', __filename], cleanup: () => undefined };
+    } else {
+      const dir = mkdtempSync(join(tmpdir(), 'saleday-bench-'));
+      const outfile = join(dir, 'gate-proxy.bench.js');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const esbuild = require('esbuild') as typeof import('esbuild');
+      esbuild.buildSync({ entryPoints: [__filename], bundle: true, platform: 'node', outfile, external: ['esbuild'], logLevel: 'warning' });
+      roleScript = { nodeArgs: [outfile], cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    }
+  }
+  return roleScript.nodeArgs;
+}
+
 function spawnRole(role: string, args: RoleArgs = {}): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', __filename], {
+  const child = spawn(process.execPath, rolesEntry(), {
     cwd: ROOT,
-    env: { ...process.env, SALEDAY_BENCH_ROLE: role, SALEDAY_BENCH_ARGS: JSON.stringify(args) },
+    env: { ...process.env, SALEDAY_BENCH_ROLE: role, SALEDAY_BENCH_ARGS: JSON.stringify(args), SALEDAY_BENCH_ROOT: ROOT, SALEDAY_PUBLIC_DIR: process.env.SALEDAY_PUBLIC_DIR ?? join(ROOT, 'storefront', 'public') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stderr: string[] = [];
@@ -402,6 +424,8 @@ export async function run(): Promise<string[]> {
     if (part !== 'cost') await checkoutAtFiveTimesCapacity(print, stops);
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    roleScript?.cleanup();
+    roleScript = undefined;
   }
   return lines;
 }

@@ -8,7 +8,7 @@
  * client cannot spoof its way into someone else's rate-limit bucket.
  */
 export function clientIpFrom(forwardedFor: string | string[] | undefined, remoteAddress: string | undefined, trustedProxyHops: number): string {
-  const socketAddress = normalizeAddress(remoteAddress ?? '') || 'unknown';
+  const socketAddress = normalizedSocketAddress(remoteAddress ?? '');
   if (trustedProxyHops === 0 || forwardedFor === undefined) return socketAddress;
   // Several X-Forwarded-For headers are one list, in order (RFC 7230 §3.2.2).
   const joined = Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor;
@@ -18,6 +18,19 @@ export function clientIpFrom(forwardedFor: string | string[] | undefined, remote
   if (hops.length < trustedProxyHops) return socketAddress;
   const candidate = normalizeAddress(hops[hops.length - trustedProxyHops].trim());
   return candidate || socketAddress;
+}
+
+// Behind a load balancer every request arrives from one of a handful of addresses: the last
+// one's normalized form is kept so each request does not run the two regular expressions again.
+let lastSocketAddress = '';
+let lastSocketAddressNormalized = 'unknown';
+
+function normalizedSocketAddress(address: string): string {
+  if (address !== lastSocketAddress) {
+    lastSocketAddressNormalized = normalizeAddress(address) || 'unknown';
+    lastSocketAddress = address;
+  }
+  return lastSocketAddressNormalized;
 }
 
 /** `::ffff:10.0.0.1` and `10.0.0.1` are the same client; bracketed or ported forms are reduced to the address. */

@@ -123,12 +123,8 @@ export function createGateMetricsRecorder(options: {
       outcomes[outcome] += 1;
     },
     dependencyCall(dependency, failed) {
-      for (const map of [dependencyTotals, dependencyWindow]) {
-        let entry = map.get(dependency);
-        if (!entry) map.set(dependency, (entry = { calls: 0, failures: 0 }));
-        entry.calls += 1;
-        if (failed) entry.failures += 1;
-      }
+      countCall(dependencyTotals, dependency, failed);
+      countCall(dependencyWindow, dependency, failed);
     },
     rateLimitSource(source) {
       rateLimitSources[source] = (rateLimitSources[source] ?? 0) + 1;
@@ -194,4 +190,11 @@ export function createGateMetricsRecorder(options: {
       };
     },
   };
+}
+
+function countCall(map: Map<string, { calls: number; failures: number }>, dependency: string, failed: boolean): void {
+  let entry = map.get(dependency);
+  if (!entry) map.set(dependency, (entry = { calls: 0, failures: 0 }));
+  entry.calls += 1;
+  if (failed) entry.failures += 1;
 }

@@ -75,7 +75,7 @@ function compilePattern(pattern: string, option: string): CompiledRoute['test'] 
     if (!found) return undefined;
     if (names.length === 0) return NO_PARAMS;
     const params: Record<string, string> = {};
-    names.forEach((name, i) => (params[name] = found[i + 1]));
+    for (let i = 0; i < names.length; i++) params[names[i]] = found[i + 1];
     return params;
   };
 }

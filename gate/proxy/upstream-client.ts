@@ -84,48 +84,108 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   });
 
   return {
-    async request({ req, path, body, timeoutMs, res }) {
-      // An EventEmitter rather than an AbortController: undici accepts both, and EventTarget-based
-      // signals cost several microseconds per request on this hot path.
-      const abort = new EventEmitter();
-      let timedOut = false;
-      let aborted = false;
-      const fire = () => {
-        aborted = true;
-        abort.emit('abort');
-      };
-      const timer = setTimeout(() => {
-        timedOut = true;
-        fire();
-      }, timeoutMs);
-      timer.unref();
-      const onClientClose = () => {
-        if (!res?.writableFinished) fire();
-      };
-      res?.once('close', onClientClose);
-      const finish = () => {
-        clearTimeout(timer);
-        res?.off('close', onClientClose);
-      };
+    request({ req, path, body, timeoutMs, res }) {
+      const exchange = new Exchange(res, timeoutMs);
+      let dispatched: Promise<Dispatcher.ResponseData>;
       try {
-        const response = await pool.request({
+        dispatched = pool.request({
           path,
           method: req.method as 'GET',
           headers: forwardHeaders(req, body),
           body: body && body.length > 0 ? body : undefined,
-          signal: abort,
+          signal: exchange.abort,
         });
-        const discard = () => {
-          response.body.dump({ limit: 65_536 }).catch(() => undefined).finally(finish);
-        };
-        return { statusCode: response.statusCode, headers: responseHeaders(response.headers), body: response.body, finish, discard };
       } catch (error) {
-        finish();
-        throw new UpstreamFailure(timedOut ? 'timeout' : aborted ? 'aborted' : 'unreachable', error);
+        return Promise.reject(exchange.failure(error));
       }
+      return dispatched.then(
+        (response) => exchange.accept(response),
+        (error: unknown) => {
+          throw exchange.failure(error);
+        },
+      );
     },
     close: () => pool.close(),
   };
+}
+
+/** Where a client response keeps its pending exchange, so one shared 'close' listener serves every request. */
+const PENDING_EXCHANGE = Symbol('saleday.upstreamExchange');
+type ClientResponse = ServerResponse & { [PENDING_EXCHANGE]?: Exchange };
+
+/**
+ * One request to the app and, once its head arrived, its response. A class with shared listeners
+ * rather than closures: this runs once per proxied request, and every closure, `once` wrapper and
+ * bound function there is allocation and GC work the bare proxy would not have.
+ */
+class Exchange implements UpstreamResponse {
+  statusCode = 0;
+  headers: Record<string, string | string[]> = {};
+  body!: Dispatcher.ResponseData['body'];
+  // An EventEmitter rather than an AbortController: undici accepts both, and EventTarget-based
+  // signals cost several microseconds per request on this hot path.
+  readonly abort = new EventEmitter();
+  private timedOut = false;
+  private aborted = false;
+  private finished = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly res: ClientResponse | undefined,
+    timeoutMs: number,
+  ) {
+    this.timer = setTimeout(onDeadline, timeoutMs, this);
+    this.timer.unref();
+    if (res !== undefined) {
+      res[PENDING_EXCHANGE] = this;
+      res.on('close', onClientClose);
+    }
+  }
+
+  fire(timedOut: boolean): void {
+    if (timedOut) this.timedOut = true;
+    this.aborted = true;
+    this.abort.emit('abort');
+  }
+
+  accept(response: Dispatcher.ResponseData): UpstreamResponse {
+    this.statusCode = response.statusCode;
+    this.headers = responseHeaders(response.headers);
+    this.body = response.body;
+    return this;
+  }
+
+  failure(cause: unknown): UpstreamFailure {
+    this.finish();
+    return new UpstreamFailure(this.timedOut ? 'timeout' : this.aborted ? 'aborted' : 'unreachable', cause);
+  }
+
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.timer);
+    const res = this.res;
+    if (res !== undefined) {
+      res.removeListener('close', onClientClose);
+      if (res[PENDING_EXCHANGE] === this) res[PENDING_EXCHANGE] = undefined;
+    }
+  }
+
+  discard(): void {
+    this.body
+      .dump({ limit: 65_536 })
+      .catch(() => undefined)
+      .finally(() => this.finish());
+  }
+}
+
+function onDeadline(exchange: Exchange): void {
+  exchange.fire(true);
+}
+
+function onClientClose(this: ClientResponse): void {
+  const exchange = this[PENDING_EXCHANGE];
+  if (exchange !== undefined && !this.writableFinished) exchange.fire(false);
 }
 
 function forwardHeaders(req: IncomingMessage, body: Buffer | undefined): Record<string, string | string[]> {

@@ -3,12 +3,15 @@
  * on both sides of the wire:
  *
  * - Batching: decisions asked for together go to Redis as ONE EVALSHA over all their keys; the
- *   script decides them in arrival order, so a key repeated in a batch is still exact. Each decision
- *   is still exactly one round trip; a batch is one command for Redis and one reply for Node. When
+ *   script decides them in arrival order, so a key repeated in a batch is still exact. A batch is
+ *   one command for Redis and one reply for Node, and on loopback or a VPC each command also costs
+ *   a wake-up on both sides, so fewer, larger batches are what keep the CPU per decision low. When
  *   no batch is in flight the pending decisions leave once the current job and its promise
  *   continuations are done (process.nextTick: no added latency for a lone request, and cheaper than
- *   queueMicrotask, which wraps every callback in an async resource); while batches are in flight they gather until the event
- *   loop's check phase (setImmediate), which catches every request read in the same poll, or until
+ *   queueMicrotask, which wraps every callback in an async resource); while a batch is in flight
+ *   they gather until it settles (like Nagle's algorithm: under load a batch holds everything that
+ *   arrived during the previous round trip), but never longer than a tenth of `timeoutMs` (a slow
+ *   Redis must not hold decisions back: each batch still gets its whole `timeoutMs`), or until
  *   `maxBatchSize` are waiting. On a cluster a batch is split by hash slot (a script may only touch
  *   one slot).
  * - Over-limit cache: a key Redis refused is answered locally (`cached`) until its retry time.
@@ -66,6 +69,15 @@ export interface RedisRateScript<State> {
 
 type Resolve = (decision: RateLimitDecision) => void;
 
+/**
+ * The longest pending decisions wait for the batch in flight to settle before leaving anyway, as a
+ * share of `timeoutMs`: far above a healthy round trip (a fraction of a millisecond, but a busy
+ * event loop turn can take a millisecond or two, and a timer that fires first would split the
+ * batch), so under load batches gather a whole round trip's requests; and a slow Redis costs a
+ * decision at most this share of its timeout more.
+ */
+const GATHER_BEHIND_SHARE = 0.1;
+
 /** One script call: the decisions it carries and its outcome bookkeeping. */
 class Batch {
   settled = false;
@@ -87,6 +99,7 @@ export class RedisRateLimiter<State> implements RateLimiter {
   private readonly clock: Clock;
   private readonly scriptClock: Clock | undefined;
   private readonly timeoutMs: number;
+  private readonly gatherBehindMs: number;
   private readonly maxBatchSize: number;
   private readonly script: LuaScript;
   private readonly limitArgs: [string, string];
@@ -97,6 +110,8 @@ export class RedisRateLimiter<State> implements RateLimiter {
   private pendingCosts: number[] = [];
   private pendingResolvers: Resolve[] = [];
   private flushScheduled = false;
+  /** Bounds how long pending decisions wait behind a batch in flight. */
+  private gatherTimer: NodeJS.Timeout | undefined = undefined;
   private batchesInFlight = 0;
   private closed = false;
   private readonly flush = (): void => this.flushPending();
@@ -109,6 +124,7 @@ export class RedisRateLimiter<State> implements RateLimiter {
     this.scriptClock = options.scriptClock;
     this.timeoutMs = options.timeoutMs ?? 50;
     requirePositiveFinite('timeoutMs', this.timeoutMs);
+    this.gatherBehindMs = Math.max(1, Math.round(this.timeoutMs * GATHER_BEHIND_SHARE));
     this.maxBatchSize = options.maxBatchSize ?? 128;
     requirePositiveInteger('maxBatchSize', this.maxBatchSize);
     const localShare = validateLocalShare(options.localShare);
@@ -154,8 +170,13 @@ export class RedisRateLimiter<State> implements RateLimiter {
         this.flushPending();
       } else if (!this.flushScheduled) {
         this.flushScheduled = true;
-        if (this.batchesInFlight === 0) process.nextTick(this.flush);
-        else setImmediate(this.flush);
+        if (this.batchesInFlight === 0) {
+          process.nextTick(this.flush);
+        } else {
+          // The batch in flight flushes these when it settles (flushGathered), or this timer does.
+          this.gatherTimer = setTimeout(this.flush, this.gatherBehindMs);
+          this.gatherTimer.unref();
+        }
       }
     });
   }
@@ -172,6 +193,10 @@ export class RedisRateLimiter<State> implements RateLimiter {
   private flushPending(): void {
     // A flush that finds nothing left (an earlier flush at maxBatchSize took it all) is harmless.
     this.flushScheduled = false;
+    if (this.gatherTimer !== undefined) {
+      clearTimeout(this.gatherTimer);
+      this.gatherTimer = undefined;
+    }
     const keys = this.pendingKeys;
     if (keys.length === 0) return;
     const costs = this.pendingCosts;
@@ -230,6 +255,7 @@ export class RedisRateLimiter<State> implements RateLimiter {
     this.batchesInFlight--;
     clearTimeout(batch.timer);
     batch.ticket.success(this.clock.now() - batch.startedAtMs);
+    this.flushGathered();
     const { keys, costs, resolvers } = batch;
     const limit = this.limit;
     const refusals = this.refusals;
@@ -252,8 +278,17 @@ export class RedisRateLimiter<State> implements RateLimiter {
     this.batchesInFlight--;
     if (!timedOut) clearTimeout(batch.timer);
     batch.ticket.failure();
+    this.flushGathered();
     const { keys, costs, resolvers } = batch;
     for (let i = 0; i < keys.length; i++) resolvers[i]!(this.fallback.decide(keys[i]!, costs[i]!));
+  }
+
+  /**
+   * Sends what gathered while the last batch in flight was out, in this event-loop turn's check
+   * phase: requests read in the same poll as the reply join it rather than wait for the next one.
+   */
+  private flushGathered(): void {
+    if (this.batchesInFlight === 0 && this.flushScheduled) setImmediate(this.flush);
   }
 
   /** A cost above the limit can never pass: known without asking Redis, hence `cached`. */
