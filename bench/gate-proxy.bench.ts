@@ -411,9 +411,10 @@ const describe = (name: string, r: { load: LoadResult; cpuUsPerRequest: Record<s
 
 export async function run(): Promise<string[]> {
   const lines: string[] = [];
+  // Progress as each comparison finishes (stderr); the caller prints the returned lines once.
   const print = (line: string) => {
     lines.push(line);
-    console.log(line);
+    console.error(`# ${line}`);
   };
   const stops: Array<() => Promise<void>> = [];
   // SALEDAY_BENCH_PART=cost or =overload runs one half (when iterating on one of them);
@@ -553,7 +554,7 @@ if (benchRole) {
     process.exit(1);
   });
 } else if (require.main === module) {
-  run().catch((error: unknown) => {
+  run().then((lines) => lines.forEach((line) => console.log(line))).catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;
   });
