@@ -35,9 +35,9 @@ export const BotFloodPhaseSchema = z
     keys: z.number().int().min(1).max(1000).default(2),
     /**
      * Requests per second attempted by all bots together (open loop: sent on schedule whatever the
-     * answers), shared evenly by the keys: the default is 1,200 requests per second from each key.
+     * answers), shared evenly by the keys: the default is 1,000 requests per second from each key.
      */
-    requestsPerSecond: z.number().positive().max(100_000).default(2400),
+    requestsPerSecond: z.number().positive().max(100_000).default(2000),
     /** What the bots request: checkout (stock hoarding) and the product list (scraping). */
     mix: ActionMixSchema.default({ checkout: 0.7, 'list-products': 0.3 }),
   })
@@ -107,7 +107,7 @@ export const TrafficProfileSchema = z
         // Times are shares of the run; at 120 s: surge 7–43 s, bots 18–36 s, slow route 43–52 s,
         // outage 52–72 s, then 48 s of normal traffic to recover and step the level back to 0.
         { kind: 'surge', from: 0.06, to: 0.36, peakMultiplier: 10, rampShare: 0.3 },
-        { kind: 'bot-flood', from: 0.15, to: 0.3, keys: 2, requestsPerSecond: 2400, mix: { checkout: 0.7, 'list-products': 0.3 } },
+        { kind: 'bot-flood', from: 0.15, to: 0.3, keys: 2, requestsPerSecond: 2000, mix: { checkout: 0.7, 'list-products': 0.3 } },
         { kind: 'slow-route', from: 0.36, to: 0.43, route: 'recommendations', latencyMs: 2500, errorRate: 0 },
         { kind: 'cache-outage', from: 0.43, to: 0.6 },
       ]),

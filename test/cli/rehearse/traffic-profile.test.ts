@@ -28,7 +28,7 @@ describe('traffic profile', () => {
     const profile = parseProfile({ baseline: { requestsPerSecond: 5 }, phases: [{ kind: 'bot-flood', from: 0.1, to: 0.2 }] });
     expect(profile.baseline.requestsPerSecond).toBe(5);
     expect(profile.baseline.users).toBe(5000);
-    expect(profile.phases[0]).toMatchObject({ kind: 'bot-flood', keys: 2, requestsPerSecond: 2400 });
+    expect(profile.phases[0]).toMatchObject({ kind: 'bot-flood', keys: 2, requestsPerSecond: 2000 });
   });
 
   it.each([
