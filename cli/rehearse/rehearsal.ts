@@ -31,7 +31,7 @@ import { seededRandom } from './seeded-random';
 import { fetchProductIds, readShopNumbers, resetStock } from './storefront-operator';
 import { defaultTimeScale, scaleConfigForRehearsal, scaledSeconds } from './time-scale';
 import { TrafficGenerator } from './traffic-generator';
-import { phaseWindowMs, type TrafficProfile } from './traffic-profile';
+import { phaseWindowMs, scaleProfileRates, type TrafficProfile } from './traffic-profile';
 
 export interface RehearsalOptions {
   /** Config file; undefined means $SALEDAY_CONFIG or ./saleday.config.json. */
@@ -97,18 +97,22 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
       notice('the given Redis is not ours to kill: the cache outage pauses it (CLIENT PAUSE … ALL) for the phase instead');
     }
     const gateCount = redis.kind === 'embedded' ? 1 : options.gates;
-    if (redis.kind === 'embedded' && options.gates > 1) notice(`--gates ${options.gates} needs a shared Redis; running 1 pair`);
+    let profile = options.profile;
+    if (redis.kind === 'embedded' && options.gates > 1) {
+      profile = scaleProfileRates(options.profile, 1 / options.gates);
+      notice(`--gates ${options.gates} needs a shared Redis; running 1 pair at 1/${options.gates} of the profile's request rates`);
+    }
 
     const identityEnv = identityEnvironment(config);
     const metrics = new FleetMetrics();
     const onGateMetrics = (gateId: string, record: EmfRecord) => metrics.ingest(gateId, record);
 
-    const fleet = await startFleet({ redis, config, configPath, gateCount, profile: options.profile, supervisor, identityEnv, onGateMetrics, logDir: join(outDir, 'logs'), cliEntry: options.cliEntry, notify });
+    const fleet = await startFleet({ redis, config, configPath, gateCount, profile, supervisor, identityEnv, onGateMetrics, logDir: join(outDir, 'logs'), cliEntry: options.cliEntry, notify });
     cleanups.push(() => fleet.close());
     const { store, gateUrls, storefrontUrls, taskPids } = fleet;
 
     const productIds = await fetchProductIds(storefrontUrls[0]!);
-    await resetStock(storefrontUrls[0]!, options.profile.stockPerProduct);
+    await resetStock(storefrontUrls[0]!, profile.stockPerProduct);
     const random = seededRandom(options.seed);
     const factory = new RequestFactory(config, productIds, random, identityEnv[config.identity.secretEnv]);
     const recorder = new OutcomeRecorder();
@@ -121,14 +125,14 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     cleanups.push(() => control.close());
     const sampler = startResourceSampling({ metrics, taskPids, redis, taskMemoryMiB: config.fleet.memoryMiB });
     cleanups.push(() => sampler.close());
-    generator = new TrafficGenerator({ targets: gateUrls, profile: options.profile, durationMs: options.durationMs, factory, recorder, random });
+    generator = new TrafficGenerator({ targets: gateUrls, profile, durationMs: options.durationMs, factory, recorder, random });
     const outage = cacheOutageFor(redis);
     cleanups.push(() => outage.close());
 
     await new Promise((r) => setTimeout(r, Math.max(0, startMs - Date.now())));
     control.start();
     const running = generator.run();
-    const phases = schedulePhases({ profile: options.profile, durationMs: options.durationMs, storefrontUrls, outage, notice });
+    const phases = schedulePhases({ profile, durationMs: options.durationMs, storefrontUrls, outage, notice });
     cleanups.push(() => phases.close());
 
     const progress = options.progress === false ? undefined : new ProgressLine();
@@ -138,7 +142,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
       progress?.update({
         elapsedMs,
         durationMs: options.durationMs,
-        phase: activePhaseLabel(options.profile, elapsedMs, options.durationMs),
+        phase: activePhaseLabel(profile, elapsedMs, options.durationMs),
         sentPerSecond: generator.sentLastSecond(),
         level: control.current().level,
         openBreakers: Object.entries(control.current().breakers).filter(([, b]) => b.open).map(([d]) => d),
@@ -156,7 +160,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
 
     const failed = control.failedCycles();
     if (failed.count > 0) notice(`${failed.count} controller cycle(s) failed (last: ${failed.lastError}); each was retried the next second`);
-    if (outage.unavailable && options.profile.phases.some((p) => p.kind === 'cache-outage')) notice(outage.unavailable);
+    if (outage.unavailable && profile.phases.some((p) => p.kind === 'cache-outage')) notice(outage.unavailable);
 
     const shop = await readShopNumbers(storefrontUrls[0]!);
     // Stopping the traffic on a signal lets the run reach this point; a cut-short run has no report.
@@ -166,7 +170,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     const report = buildReport({
       config,
       scaledConfig,
-      profile: options.profile,
+      profile,
       run: { gates: gateCount, durationMs: options.durationMs, timeScale, redis: describeRedis(redis), seed: options.seed, generatedAt: new Date() },
       recorder,
       fleetSeconds,

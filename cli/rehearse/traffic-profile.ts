@@ -147,6 +147,19 @@ export function isInvalidProfileError(error: unknown): error is InvalidProfileEr
   return error instanceof InvalidProfileError;
 }
 
+/**
+ * The same profile at `factor` of its request rates (shoppers and bots), for a fleet smaller than
+ * the one the profile was written for: the embedded mode runs one pair where the profile expects
+ * several, all in one event loop with the traffic generator.
+ */
+export function scaleProfileRates(profile: TrafficProfile, factor: number): TrafficProfile {
+  return {
+    ...profile,
+    baseline: { ...profile.baseline, requestsPerSecond: profile.baseline.requestsPerSecond * factor },
+    phases: profile.phases.map((phase) => (phase.kind === 'bot-flood' ? { ...phase, requestsPerSecond: phase.requestsPerSecond * factor } : phase)),
+  };
+}
+
 export function defaultProfile(): TrafficProfile {
   return parseProfile({}, 'built-in profile');
 }

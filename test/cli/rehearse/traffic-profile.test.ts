@@ -9,6 +9,7 @@ import {
   loadProfile,
   parseProfile,
   pickAction,
+  scaleProfileRates,
   shopperMultiplierAt,
 } from '../../../cli/rehearse/traffic-profile';
 import { InvalidDurationError, parseDurationMs } from '../../../cli/rehearse/duration';
@@ -110,3 +111,16 @@ describe('parseDurationMs', () => {
     expect(() => parseDurationMs(text, '--duration')).toThrow(/--duration/);
   });
 });
+
+describe('scaleProfileRates', () => {
+  it('scales shoppers and bots, and nothing else', () => {
+    const profile = defaultProfile();
+    const third = scaleProfileRates(profile, 1 / 3);
+    expect(third.baseline.requestsPerSecond).toBeCloseTo(profile.baseline.requestsPerSecond / 3);
+    const bots = (p: typeof profile) => p.phases.filter((phase) => phase.kind === 'bot-flood').map((phase) => (phase.kind === 'bot-flood' ? phase.requestsPerSecond : 0));
+    expect(bots(third)).toEqual(bots(profile).map((rate) => rate / 3));
+    expect(third.phases.map((p) => [p.kind, p.from, p.to])).toEqual(profile.phases.map((p) => [p.kind, p.from, p.to]));
+    expect(third.stockPerProduct).toBe(profile.stockPerProduct);
+  });
+});
+
