@@ -205,7 +205,9 @@ async function roleLoadOpen(args: RoleArgs): Promise<void> {
       .then(async (response) => {
         await response.body.dump();
         const latency = performance.now() - intendedAt;
-        const status = latency > timeoutMs ? 'late' : String(response.statusCode);
+        // A refusal is labelled with what the gate did (shed, short-circuited, …), to tell overload from failure.
+        const outcome = response.statusCode >= 400 ? response.headers['saleday-outcome'] : undefined;
+        const status = latency > timeoutMs ? 'late' : outcome ? `${response.statusCode} ${String(outcome)}` : String(response.statusCode);
         stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
         if (response.statusCode < 400 && latency <= timeoutMs) stats.ok += 1;
         if (pick.name === 'checkout') histogram.recordValue(Math.max(1, Math.round(latency * 1000)));

@@ -20,6 +20,12 @@
  * requests is short by construction, so it cannot be the exit signal). Otherwise it is FIFO and
  * waiters are refused after `maxWaitMs`.
  *
+ * The critical queue is exempt from CoDel by default (`codelExemptClasses`): it is served first,
+ * owns a reserved share, and carries little traffic, so it stands only while the limit itself is
+ * being cut (a shrinking limit, the baseline probe) — exactly when refusing a checkout after 5 ms
+ * would throw away the request the sale exists for. It stays FIFO, bounded by maxLengthPerClass
+ * and maxWaitMs.
+ *
  * No head-of-line blocking: a slot is held only by the request using it; queued requests never wait
  * behind one particular request, only for *any* slot, and never longer than their timeout.
  *
@@ -58,6 +64,8 @@ export type AdmissionControllerOptions = Pick<GateConfig, 'concurrency' | 'queue
   classShares?: ClassShares;
   /** Retry hint for classes shed by the degradation level. @default 5000 */
   degradedRetryAfterMs?: number;
+  /** Classes whose queue never stands (FIFO, maxWaitMs only). @default ['critical'] */
+  codelExemptClasses?: readonly PriorityClass[];
 };
 
 export interface AdmissionControllerSnapshot extends AdmissionSnapshot {
@@ -84,6 +92,10 @@ interface Waiter {
 }
 
 class ClassQueue {
+  constructor(
+    /** Whether CoDel manages this queue (it may stand); an exempt queue stays FIFO with maxWaitMs. */
+    readonly managed: boolean,
+  ) {}
   waiters: Waiter[] = [];
   standing = false;
   /** Last time the queue was empty or a request left it within the target delay. */
@@ -110,7 +122,7 @@ class DefaultAdmissionController implements GateAdmissionController {
   private partition: PartitionCeilings;
   private inFlight = 0;
   private readonly inFlightByClass: Record<PriorityClass, number> = { critical: 0, high: 0, normal: 0, low: 0 };
-  private readonly queues: Record<PriorityClass, ClassQueue> = { critical: new ClassQueue(), high: new ClassQueue(), normal: new ClassQueue(), low: new ClassQueue() };
+  private readonly queues: Record<PriorityClass, ClassQueue>;
   private shed = new Set<PriorityClass>();
   private closed = false;
   private cancelTimer: (() => void) | undefined;
@@ -120,6 +132,11 @@ class DefaultAdmissionController implements GateAdmissionController {
     const { concurrency, queue } = options;
     if (!concurrency || !queue) throw new InvalidOptionsError(concurrency ? 'queue' : 'concurrency', concurrency ? queue : concurrency, 'the gate config section (concurrency and queue)');
     this.clock = options.clock ?? systemClock;
+    const exempt = options.codelExemptClasses ?? ['critical'];
+    for (const cls of exempt) {
+      if (!PRIORITY_CLASSES.includes(cls)) throw new InvalidOptionsError('codelExemptClasses', exempt, `a list of priority classes (${PRIORITY_CLASSES.join(', ')})`);
+    }
+    this.queues = Object.fromEntries(PRIORITY_CLASSES.map((cls) => [cls, new ClassQueue(!exempt.includes(cls))])) as Record<PriorityClass, ClassQueue>;
     this.scheduler = options.scheduler ?? systemScheduler;
     const gradient = new Gradient2Limit({ ...options.gradient, initialLimit: concurrency.initialLimit, minLimit: concurrency.minLimit, maxLimit: concurrency.maxLimit });
     this.adaptiveLimit = new WindowedLimit(gradient, { ...options.sampling, clock: this.clock });
@@ -255,7 +272,7 @@ class DefaultAdmissionController implements GateAdmissionController {
     if (queue.waiters.length === 0) {
       queue.standing = false;
       queue.lastGoodAt = now;
-    } else if (!queue.standing && now - queue.lastGoodAt >= this.intervalMs) {
+    } else if (queue.managed && !queue.standing && now - queue.lastGoodAt >= this.intervalMs) {
       queue.standing = true;
     }
   }
@@ -272,7 +289,7 @@ class DefaultAdmissionController implements GateAdmissionController {
       const queue = this.queues[cls];
       if (queue.waiters.length === 0) continue;
       due = Math.min(due, queue.waiters[0].enqueuedAt + this.timeoutOf(queue));
-      if (!queue.standing) due = Math.min(due, queue.lastGoodAt + this.intervalMs);
+      if (queue.managed && !queue.standing) due = Math.min(due, queue.lastGoodAt + this.intervalMs);
     }
     if (due === this.timerDueAt) return;
     this.cancelTimer?.();

@@ -120,6 +120,35 @@ describe('queues', () => {
     h.controller.close();
   });
 
+  it('the critical queue is exempt from CoDel by default: it never stands, stays FIFO and waits up to maxWaitMs', async () => {
+    const h = harness({ limit: 1 });
+    h.track('critical', 'holder');
+    const arrivals: Tracked[] = [];
+    for (let at = 0; at <= 140; at += 2) {
+      arrivals.push(h.track('critical', `c${at}`));
+      await h.scheduler.advance(2);
+    }
+    // The same arrivals that make a high queue stand (test above) leave every checkout waiting.
+    expect(arrivals.map(outcome)).toEqual(arrivals.map(() => 'waiting'));
+    expect(h.controller.snapshot().standingByClass.critical).toBe(false);
+    await h.scheduler.advance(1000 - 142); // the first waiter has now waited maxWaitMs
+    expect(outcome(arrivals[0])).toBe('queue-timeout');
+    expect(outcome(arrivals[arrivals.length - 1])).toBe('waiting');
+    h.controller.close();
+  });
+
+  it('codelExemptClasses can put critical under CoDel too, and refuses unknown classes', async () => {
+    const h = harness({ limit: 1, codelExemptClasses: [] });
+    h.track('critical', 'holder');
+    for (let at = 0; at <= 140; at += 2) {
+      h.track('critical', `c${at}`);
+      await h.scheduler.advance(2);
+    }
+    expect(h.controller.snapshot().standingByClass.critical).toBe(true);
+    h.controller.close();
+    expect(() => harness({ codelExemptClasses: ['urgent' as never] })).toThrow(/codelExemptClasses/);
+  });
+
   it('a standing queue stops standing once it empties, and is FIFO with maxWaitMs again', async () => {
     const h = harness({ limit: 1 });
     const holder = h.track('high', 'holder');
