@@ -4,6 +4,7 @@
  * database. It lives in memory: the product list keeps serving while Redis is down.
  */
 import { InvalidOptionsError } from '../gate/errors';
+import { seededRandom } from '../lib/seeded-random';
 
 export interface Product {
   id: string;
@@ -39,7 +40,8 @@ export function createCatalog(size = DEFAULT_CATALOG_SIZE): Catalog {
   if (!Number.isInteger(size) || size < 1 || size > MAX_CATALOG_SIZE) {
     throw new InvalidOptionsError('catalogSize', size, `an integer between 1 and ${MAX_CATALOG_SIZE}`);
   }
-  const random = mulberry32(0x5a1eda7);
+  // Seeded, not Math.random: the catalog must be identical in every storefront process.
+  const random = seededRandom(0x5a1eda7);
   const products: Product[] = [];
   for (let index = 0; index < size; index += 1) {
     const adjective = ADJECTIVES[index % ADJECTIVES.length];
@@ -58,16 +60,4 @@ export function createCatalog(size = DEFAULT_CATALOG_SIZE): Catalog {
   }
   const byId = new Map(products.map((product) => [product.id, product]));
   return { products, find: (id) => byId.get(id) };
-}
-
-/** A tiny seeded PRNG: the catalog must be identical everywhere, so Math.random is out. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -27,7 +27,7 @@ import { buildReport, type RehearsalReport } from './rehearsal-report';
 import { renderReportHtml } from './report-html';
 import { RequestFactory } from './request-factory';
 import { startResourceSampling } from './resource-sampling';
-import { seededRandom } from './seeded-random';
+import { seededRandom } from '../../lib/seeded-random';
 import { fetchProductIds, readShopNumbers, resetStock } from './storefront-operator';
 import { defaultTimeScale, scaleConfigForRehearsal, scaledSeconds } from './time-scale';
 import { TrafficGenerator } from './traffic-generator';

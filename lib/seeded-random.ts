@@ -1,4 +1,7 @@
-/** A small seeded PRNG (mulberry32): `--seed` makes a rehearsal's choices of users, products and actions repeatable. */
+/**
+ * A small seeded PRNG (mulberry32), for what must be the same on every run or every process: the
+ * storefront's catalog, and the rehearsal's choices of users, products and actions (`--seed`).
+ */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
