@@ -16,6 +16,7 @@
  * through tsx instead. Run alone with `npx tsx bench/gate-proxy.bench.ts`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -287,30 +288,23 @@ function spawnRole(role: string, args: RoleArgs = {}): Promise<Child> {
   measuring.catch(() => undefined);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) !== -1) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        if (!line.startsWith('{"event"')) continue; // EMF lines of the gate: drained, not read
-        const message = JSON.parse(line) as { event: string; result?: LoadResult };
-        if (message.event === 'listening') {
-          resolve({
-            process: child,
-            pid: child.pid as number,
-            info: message,
-            result,
-            measuring,
-            stop: async () => {
-              if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-              await exited;
-            },
-          });
-        } else if (message.event === 'measuring') resolveMeasuring();
-        else if (message.event === 'result' && message.result) resolveResult(message.result);
-      }
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.startsWith('{"event"')) return; // EMF lines of the gate: drained, not read
+      const message = JSON.parse(line) as { event: string; result?: LoadResult };
+      if (message.event === 'listening') {
+        resolve({
+          process: child,
+          pid: child.pid as number,
+          info: message,
+          result,
+          measuring,
+          stop: async () => {
+            if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+            await exited;
+          },
+        });
+      } else if (message.event === 'measuring') resolveMeasuring();
+      else if (message.event === 'result' && message.result) resolveResult(message.result);
     });
     child.once('exit', (code, signal) => {
       const error = new Error(`${role} exited with ${code ?? signal}: ${stderr.join('').slice(-2000)}`);
