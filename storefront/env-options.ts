@@ -14,6 +14,7 @@ export function storefrontOptionsFromEnv(env: NodeJS.ProcessEnv): StartStorefron
     stockPerProduct: integerFrom(env, 'SALEDAY_STOCK_PER_PRODUCT'),
     catalogSize: integerFrom(env, 'SALEDAY_CATALOG_SIZE'),
     recommendationsWork: integerFrom(env, 'SALEDAY_RECOMMENDATIONS_WORK'),
+    reservationTtlMs: integerFrom(env, 'SALEDAY_RESERVATION_TTL_MS'),
     logger: booleanFrom(env, 'SALEDAY_LOG') ?? true,
   };
 }

@@ -28,6 +28,8 @@ export class GuardedShopStore implements ShopStore {
   reserve: ShopStore['reserve'] = (request) => this.guard(() => this.store.reserve(request));
   confirm: ShopStore['confirm'] = (receipt, key) => this.guard(() => this.store.confirm(receipt, key));
   release: ShopStore['release'] = (order, key) => this.guard(() => this.store.release(order, key));
+  releaseExpiredReservations: ShopStore['releaseExpiredReservations'] = (reservedAtOrBefore, limit) =>
+    this.guard(() => this.store.releaseExpiredReservations(reservedAtOrBefore, limit));
   order: ShopStore['order'] = (orderId) => this.guard(() => this.store.order(orderId));
   addToCart: ShopStore['addToCart'] = (userId, productId, quantity) => this.guard(() => this.store.addToCart(userId, productId, quantity));
   cart: ShopStore['cart'] = (userId) => this.guard(() => this.store.cart(userId));

@@ -5,10 +5,13 @@
  */
 
 /**
- * KEYS: stock, sold (hash), order (hash), active-orders counter, idempotency record (hash).
- * ARGV: productId, quantity, userId, fingerprint, createdAt, orderId, hasIdempotencyKey ('1'|'0'), pending-key TTL s.
+ * KEYS: stock, sold (hash), order (hash), active-orders counter, idempotency record (hash), reserved index (zset).
+ * ARGV: productId, quantity, userId, fingerprint, createdAt, orderId, hasIdempotencyKey ('1'|'0'), pending-key TTL s,
+ * idempotency key (as the caller scoped it; '' when none).
  * Returns { kind, detail }: key-reused/in-progress → orderId, replay → receipt JSON,
  * sold-out/reserved → remaining stock, not-stocked → nothing.
+ * The order joins the reserved index (scored by createdAt) and remembers its idempotency key, so
+ * the reaper can find a stranded reservation without SCAN and free its key like checkout would.
  */
 export const RESERVE_SCRIPT = `
 if ARGV[7] == '1' then
@@ -28,7 +31,9 @@ local remaining = redis.call('DECRBY', KEYS[1], quantity)
 redis.call('HINCRBY', KEYS[2], ARGV[1], quantity)
 redis.call('HSET', KEYS[3], 'productId', ARGV[1], 'quantity', quantity, 'userId', ARGV[3], 'status', 'reserved', 'createdAt', ARGV[5])
 redis.call('INCR', KEYS[4])
+redis.call('ZADD', KEYS[6], ARGV[5], ARGV[6])
 if ARGV[7] == '1' then
+  redis.call('HSET', KEYS[3], 'idempotencyKey', ARGV[9])
   redis.call('HSET', KEYS[5], 'fingerprint', ARGV[4], 'orderId', ARGV[6])
   redis.call('EXPIRE', KEYS[5], ARGV[8])
 end
@@ -36,13 +41,15 @@ return {'reserved', tostring(remaining)}
 `;
 
 /**
- * KEYS: order (hash), idempotency record (hash). ARGV: orderId, receipt JSON, hasIdempotencyKey, receipt TTL s.
- * Marks a reserved order paid and stores the receipt a retry will get back, for the receipt TTL.
+ * KEYS: order (hash), idempotency record (hash), reserved index (zset). ARGV: orderId, receipt JSON, hasIdempotencyKey, receipt TTL s.
+ * Marks a reserved order paid (it leaves the reserved index, so no reaper ever looks at it again)
+ * and stores the receipt a retry will get back, for the receipt TTL.
  */
 export const CONFIRM_SCRIPT = `
 if redis.call('HGET', KEYS[1], 'status') == 'reserved' then
   redis.call('HSET', KEYS[1], 'status', 'paid')
 end
+redis.call('ZREM', KEYS[3], ARGV[1])
 if ARGV[3] == '1' and redis.call('HGET', KEYS[2], 'orderId') == ARGV[1] then
   redis.call('HSET', KEYS[2], 'receipt', ARGV[2])
   redis.call('EXPIRE', KEYS[2], ARGV[4])
@@ -51,15 +58,26 @@ return 1
 `;
 
 /**
- * KEYS: order (hash), stock, sold (hash), active-orders counter, cancelled-orders counter, idempotency record.
- * ARGV: orderId, productId, hasIdempotencyKey.
+ * KEYS: order (hash), stock, sold (hash), active-orders counter, cancelled-orders counter, idempotency record,
+ * reserved index (zset).
+ * ARGV: orderId, productId, hasIdempotencyKey, reserved-at-or-before cut-off (ms; '' for none).
  * Gives a reserved order's units back exactly once; frees its idempotency key so the client may retry.
+ * Checkout calls it without a cut-off when payment fails; the reaper calls it with one and the script
+ * checks the order's own createdAt, not the index it was found in. An order that got paid, or that
+ * another sweeper released, between the reaper reading the index and this script is left alone.
+ * Whatever is no longer reserved also leaves the index, so stale entries cannot pile up.
  */
 export const RELEASE_SCRIPT = `
-local order = redis.call('HMGET', KEYS[1], 'status', 'productId', 'quantity')
-if order[1] ~= 'reserved' or order[2] ~= ARGV[2] then return 0 end
+local order = redis.call('HMGET', KEYS[1], 'status', 'productId', 'quantity', 'createdAt')
+if order[1] ~= 'reserved' then
+  redis.call('ZREM', KEYS[7], ARGV[1])
+  return 0
+end
+if order[2] ~= ARGV[2] then return 0 end
+if ARGV[4] ~= '' and tonumber(order[4]) > tonumber(ARGV[4]) then return 0 end
 local quantity = tonumber(order[3])
 redis.call('HSET', KEYS[1], 'status', 'cancelled')
+redis.call('ZREM', KEYS[7], ARGV[1])
 redis.call('INCRBY', KEYS[2], quantity)
 redis.call('HINCRBY', KEYS[3], ARGV[2], -quantity)
 redis.call('DECR', KEYS[4])

@@ -1,7 +1,8 @@
 /**
  * The storefront container's entry (bundled by esbuild into storefront.js). Configured from the
  * environment: PORT, HOST, REDIS_URL, REDIS_AUTH_TOKEN, SALEDAY_KEY_PREFIX, SALEDAY_FAULT_INJECTION,
- * SALEDAY_STOCK_PER_PRODUCT, SALEDAY_CATALOG_SIZE, SALEDAY_RECOMMENDATIONS_WORK, SALEDAY_LOG.
+ * SALEDAY_STOCK_PER_PRODUCT, SALEDAY_CATALOG_SIZE, SALEDAY_RECOMMENDATIONS_WORK, SALEDAY_RESERVATION_TTL_MS,
+ * SALEDAY_LOG.
  * On SIGTERM (ECS stopping the task) it stops accepting, finishes in-flight requests and exits.
  */
 import { storefrontOptionsFromEnv } from './env-options';

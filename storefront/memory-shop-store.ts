@@ -10,8 +10,10 @@ import {
   summarizeStats,
   type CartItem,
   type CheckoutReceipt,
+  type ExpiredReservationsBatch,
   type OrderRecord,
   type OrderRef,
+  type ReleasedReservation,
   type ReserveRequest,
   type ReserveResult,
   type ShopStats,
@@ -42,6 +44,8 @@ export class MemoryShopStore implements ShopStore {
   private readonly initial = new Map<string, number>();
   private readonly sold = new Map<string, number>();
   private readonly orders = new Map<string, OrderRecord>();
+  /** Orders still reserved → the idempotency key they hold (like the Redis index): the reaper never walks every order. */
+  private readonly reserved = new Map<string, string | undefined>();
   private readonly idempotency = new Map<string, IdempotencyRecord>();
   private readonly carts = new Map<string, Cart>();
   private activeOrders = 0;
@@ -64,6 +68,7 @@ export class MemoryShopStore implements ShopStore {
     this.initial.clear();
     this.sold.clear();
     this.orders.clear();
+    this.reserved.clear();
     this.idempotency.clear();
     this.activeOrders = 0;
     this.cancelledOrders = 0;
@@ -101,6 +106,7 @@ export class MemoryShopStore implements ShopStore {
       createdAt: request.now,
     };
     this.orders.set(order.orderId, order);
+    this.reserved.set(order.orderId, request.idempotencyKey);
     this.activeOrders += 1;
     if (request.idempotencyKey !== undefined) {
       this.idempotency.set(request.idempotencyKey, {
@@ -116,6 +122,7 @@ export class MemoryShopStore implements ShopStore {
     const orderId = receipt.orderId;
     const order = this.orders.get(orderId);
     if (order?.status === 'reserved') order.status = 'paid';
+    this.reserved.delete(orderId);
     if (idempotencyKey === undefined) return;
     const record = this.liveIdempotencyRecord(idempotencyKey);
     if (record?.orderId !== orderId) return;
@@ -124,18 +131,21 @@ export class MemoryShopStore implements ShopStore {
   }
 
   async release(ref: OrderRef, idempotencyKey?: string): Promise<boolean> {
-    const orderId = ref.orderId;
-    const order = this.orders.get(orderId);
-    if (order?.status !== 'reserved' || order.productId !== ref.productId) return false;
-    order.status = 'cancelled';
-    this.stock.set(order.productId, (this.stock.get(order.productId) ?? 0) + order.quantity);
-    this.sold.set(order.productId, (this.sold.get(order.productId) ?? 0) - order.quantity);
-    this.activeOrders -= 1;
-    this.cancelledOrders += 1;
-    if (idempotencyKey !== undefined && this.idempotency.get(idempotencyKey)?.orderId === orderId) {
-      this.idempotency.delete(idempotencyKey);
+    return this.releaseNow(ref, idempotencyKey);
+  }
+
+  async releaseExpiredReservations(reservedAtOrBefore: number, limit: number): Promise<ExpiredReservationsBatch> {
+    const expired: ReleasedReservation[] = [];
+    for (const orderId of this.reserved.keys()) {
+      if (expired.length === limit) break;
+      const order = this.orders.get(orderId);
+      if (order && order.createdAt <= reservedAtOrBefore) {
+        expired.push({ orderId, productId: order.productId, quantity: order.quantity, createdAt: order.createdAt });
+      }
     }
-    return true;
+    // No await between finding and releasing: the batch is as atomic as the Redis scripts, per order and more.
+    for (const order of expired) this.releaseNow(order, this.reserved.get(order.orderId));
+    return { released: expired, more: expired.length === limit };
   }
 
   async order(orderId: string): Promise<OrderRecord | undefined> {
@@ -178,6 +188,23 @@ export class MemoryShopStore implements ShopStore {
 
   async close(): Promise<void> {
     this.carts.clear();
+  }
+
+  /** RELEASE's semantics, synchronously: checkout's release and the reaper share it. */
+  private releaseNow(ref: OrderRef, idempotencyKey: string | undefined): boolean {
+    const orderId = ref.orderId;
+    const order = this.orders.get(orderId);
+    if (order?.status !== 'reserved' || order.productId !== ref.productId) return false;
+    order.status = 'cancelled';
+    this.reserved.delete(orderId);
+    this.stock.set(order.productId, (this.stock.get(order.productId) ?? 0) + order.quantity);
+    this.sold.set(order.productId, (this.sold.get(order.productId) ?? 0) - order.quantity);
+    this.activeOrders -= 1;
+    this.cancelledOrders += 1;
+    if (idempotencyKey !== undefined && this.idempotency.get(idempotencyKey)?.orderId === orderId) {
+      this.idempotency.delete(idempotencyKey);
+    }
+    return true;
   }
 
   private liveIdempotencyRecord(key: string): IdempotencyRecord | undefined {

@@ -1,13 +1,15 @@
 /**
  * Routes for rehearsals and checks, not for shoppers. `/_stats` (read-only totals from the store,
- * for the no-oversell check) is always on; `/_faults` and `/_stock/reset` exist only when fault
- * injection is enabled, and the gate's route table does not expose `/_*` publicly.
+ * for the no-oversell check, and this process's checkout and reservation-reaper counters) is always
+ * on; `/_faults` and `/_stock/reset` exist only when fault injection is enabled, and the gate's
+ * route table does not expose `/_*` publicly.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Catalog } from './catalog';
 import { faultSpecSchema, type FaultInjector } from './fault-injector';
 import { resetStockBodySchema, validate } from './request-schemas';
+import type { ReservationReaper } from './reservation-reaper';
 import type { CheckoutCounters } from './shop-routes';
 import { NO_STORE } from './shop-routes';
 import type { ShopStore } from './shop-store';
@@ -17,6 +19,8 @@ export interface OperatorContext {
   store: ShopStore;
   faults: FaultInjector;
   counters: CheckoutCounters;
+  /** Its counters are reported beside the checkout counters. */
+  reaper: Pick<ReservationReaper, 'counters' | 'reservationTtlMs'>;
   enableFaultInjection: boolean;
   resetStock(units?: number): Promise<number>;
 }
@@ -26,7 +30,8 @@ export function registerOperatorRoutes(app: FastifyInstance, context: OperatorCo
 
   app.get('/_stats', async (_request, reply) => {
     const stats = await context.store.stats(productIds);
-    return reply.header('cache-control', NO_STORE).send({ store: context.store.kind, ...stats, thisProcess: { checkouts: { ...context.counters } } });
+    const reaper = { reservationTtlMs: context.reaper.reservationTtlMs, ...context.reaper.counters() };
+    return reply.header('cache-control', NO_STORE).send({ store: context.store.kind, ...stats, thisProcess: { checkouts: { ...context.counters }, reaper } });
   });
 
   if (!context.enableFaultInjection) return;

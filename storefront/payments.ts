@@ -24,7 +24,8 @@ export interface ChargeRequest {
 export class Payments {
   private readonly faults: FaultInjector;
   private readonly latencyMs: number;
-  private readonly timeoutMs: number;
+  /** The deadline of every charge; the reservation reaper's TTL is derived from it. */
+  readonly timeoutMs: number;
 
   constructor(options: PaymentsOptions) {
     this.faults = options.faults;

@@ -13,9 +13,11 @@ import {
   summarizeStats,
   type CartItem,
   type CheckoutReceipt,
+  type ExpiredReservationsBatch,
   type OrderRecord,
   type OrderRef,
   type OrderStatus,
+  type ReleasedReservation,
   type ReserveRequest,
   type ReserveResult,
   type ShopStats,
@@ -58,9 +60,9 @@ export class RedisShopStore implements ShopStore {
     this.ownsConnection = options.ownsConnection ?? true;
     const redis = options.redis;
     // defineCommand sends EVALSHA and falls back to EVAL after NOSCRIPT (a restarted Redis forgets scripts).
-    redis.defineCommand('saledayShopReserve', { numberOfKeys: 5, lua: RESERVE_SCRIPT });
-    redis.defineCommand('saledayShopConfirm', { numberOfKeys: 2, lua: CONFIRM_SCRIPT });
-    redis.defineCommand('saledayShopRelease', { numberOfKeys: 6, lua: RELEASE_SCRIPT });
+    redis.defineCommand('saledayShopReserve', { numberOfKeys: 6, lua: RESERVE_SCRIPT });
+    redis.defineCommand('saledayShopConfirm', { numberOfKeys: 3, lua: CONFIRM_SCRIPT });
+    redis.defineCommand('saledayShopRelease', { numberOfKeys: 7, lua: RELEASE_SCRIPT });
     this.redis = redis as Redis & ShopScripts;
   }
 
@@ -102,6 +104,7 @@ export class RedisShopStore implements ShopStore {
       this.orderKey(request.orderId),
       this.key('orders'),
       this.idempotencyKey(request.idempotencyKey),
+      this.key('reserved'),
       request.productId,
       request.quantity,
       request.userId,
@@ -110,6 +113,7 @@ export class RedisShopStore implements ShopStore {
       request.orderId,
       hasKey ? '1' : '0',
       PENDING_IDEMPOTENCY_TTL_SECONDS,
+      request.idempotencyKey ?? '',
     );
     switch (kind) {
       case 'reserved':
@@ -143,6 +147,7 @@ export class RedisShopStore implements ShopStore {
     await this.redis.saledayShopConfirm(
       this.orderKey(receipt.orderId),
       this.idempotencyKey(idempotencyKey),
+      this.key('reserved'),
       receipt.orderId,
       JSON.stringify(receipt),
       idempotencyKey === undefined ? '0' : '1',
@@ -151,18 +156,29 @@ export class RedisShopStore implements ShopStore {
   }
 
   async release(order: OrderRef, idempotencyKey?: string): Promise<boolean> {
-    const released = await this.redis.saledayShopRelease(
-      this.orderKey(order.orderId),
-      this.stockKey(order.productId),
-      this.key('sold'),
-      this.key('orders'),
-      this.key('cancelled'),
-      this.idempotencyKey(idempotencyKey),
-      order.orderId,
-      order.productId,
-      idempotencyKey === undefined ? '0' : '1',
+    return this.runRelease(order, idempotencyKey, '');
+  }
+
+  async releaseExpiredReservations(reservedAtOrBefore: number, limit: number): Promise<ExpiredReservationsBatch> {
+    // The index, not SCAN: only orders still reserved are in it, oldest first.
+    const orderIds = await this.redis.zrangebyscore(this.key('reserved'), '-inf', reservedAtOrBefore, 'LIMIT', 0, limit);
+    if (orderIds.length === 0) return { released: [], more: false };
+    // The script needs every key it touches up front (stock and idempotency record): read them from the orders.
+    const pipeline = this.redis.pipeline();
+    for (const orderId of orderIds) pipeline.hmget(this.orderKey(orderId), 'productId', 'quantity', 'createdAt', 'idempotencyKey');
+    const orders = (await execOrThrow(pipeline.exec())) as (string | null)[][];
+    // Sent together (ioredis writes each command at once), each one atomic on its own. A concurrent
+    // sweeper may run the same orders: the script's status check lets exactly one release each.
+    const outcomes = await Promise.all(
+      orderIds.map(async (orderId, index): Promise<ReleasedReservation | undefined> => {
+        const [productId, quantity, createdAt, idempotencyKey] = orders[index];
+        // An index entry without its order (deleted by hand): the script only drops the entry.
+        const ref = { orderId, productId: productId ?? '-' };
+        const released = await this.runRelease(ref, idempotencyKey ?? undefined, String(reservedAtOrBefore));
+        return released ? { ...ref, quantity: Number(quantity), createdAt: Number(createdAt) } : undefined;
+      }),
     );
-    return released === 1;
+    return { released: outcomes.filter((outcome) => outcome !== undefined), more: orderIds.length === limit };
   }
 
   async order(orderId: string): Promise<OrderRecord | undefined> {
@@ -226,6 +242,24 @@ export class RedisShopStore implements ShopStore {
   /** Where this store's keys live, for tools that inspect them. */
   get prefix(): string {
     return this.keyPrefix;
+  }
+
+  /** RELEASE_SCRIPT for checkout (no cut-off) and for the reaper (with one). */
+  private async runRelease(order: OrderRef, idempotencyKey: string | undefined, reservedAtOrBefore: string): Promise<boolean> {
+    const released = await this.redis.saledayShopRelease(
+      this.orderKey(order.orderId),
+      this.stockKey(order.productId),
+      this.key('sold'),
+      this.key('orders'),
+      this.key('cancelled'),
+      this.idempotencyKey(idempotencyKey),
+      this.key('reserved'),
+      order.orderId,
+      order.productId,
+      idempotencyKey === undefined ? '0' : '1',
+      reservedAtOrBefore,
+    );
+    return released === 1;
   }
 
   private key(name: string): string {

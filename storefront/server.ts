@@ -15,6 +15,9 @@
  * - GET /api/products/:id, the cart and /_stats also answer 503 `inventory-unavailable` while
  *   Redis fails; GET /api/products, the page, assets and /healthz never touch Redis.
  * - 500 `injected-fault` for failures injected through /_faults.
+ *
+ * A reservation reaper sweeps every few seconds for checkouts that reserved stock and then died
+ * before confirming or releasing it, and gives their units back (see reservation-reaper.ts).
  */
 import { join } from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
@@ -30,6 +33,7 @@ import { registerOperatorRoutes } from './operator-routes';
 import { Payments } from './payments';
 import { DEFAULT_RECOMMENDATIONS_WORK, validateRecommendationsWork } from './recommendations';
 import { DEFAULT_KEY_PREFIX, RedisShopStore } from './redis-shop-store';
+import { ReservationReaper, resolveReaperSettings } from './reservation-reaper';
 import { NO_STORE, registerShopRoutes, type CheckoutCounters } from './shop-routes';
 import type { ShopStore } from './shop-store';
 import { loadStaticAssets } from './static-assets';
@@ -60,6 +64,13 @@ export interface StorefrontOptions {
   paymentLatencyMs?: number;
   /** Abandon a charge after this long (503, reservation released). @default 2000 */
   paymentTimeoutMs?: number;
+  /**
+   * A reservation neither paid nor released after this long belongs to a checkout that died; the
+   * reaper gives its units back. At least 2 × paymentTimeoutMs. @default max(30000, 3 × paymentTimeoutMs)
+   */
+  reservationTtlMs?: number;
+  /** How often the reaper sweeps for stranded reservations. @default 5000 */
+  reaperIntervalMs?: number;
   /** Largest accepted request body in bytes. @default 16384 */
   bodyLimit?: number;
   /** Redis command timeout: a hung Redis fails a command after this long. @default 500 */
@@ -81,6 +92,8 @@ export interface Storefront {
   store: ShopStore;
   inventoryBreaker: ObservableCircuitBreaker;
   faults: FaultInjector;
+  /** Releases stranded reservations on an interval (stopped by close()). */
+  reaper: ReservationReaper;
   /** Sets every product's stock to `units` (default: stockPerProduct) and forgets orders; returns the units. */
   resetStock(units?: number): Promise<number>;
   close(): Promise<void>;
@@ -117,6 +130,8 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
   const faults = new FaultInjector({ clock, random: options.random });
   const payments = new Payments({ faults, latencyMs: options.paymentLatencyMs, timeoutMs: options.paymentTimeoutMs });
   const inventoryBreaker = createCircuitBreaker({ ...DEFAULT_BREAKER, ...options.inventoryBreaker, name: 'inventory', clock });
+  // Validated with the other options, before anything connects.
+  const reaperSettings = resolveReaperSettings({ paymentTimeoutMs: payments.timeoutMs, reservationTtlMs: options.reservationTtlMs, intervalMs: options.reaperIntervalMs });
 
   const app = Fastify({
     logger: options.logger ? { level: 'info', ...(options.logStream ? { stream: options.logStream } : {}) } : false,
@@ -148,6 +163,8 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
     rawStore = new MemoryShopStore({ clock });
   }
   const store = new GuardedShopStore(rawStore, inventoryBreaker, clock);
+  // Through the breaker: while Redis is down a sweep fails at once, and the next tick tries again.
+  const reaper = new ReservationReaper({ ...reaperSettings, store, clock });
 
   // Seeding bypasses the breaker: it runs when Redis has just (re)connected, before the breaker knows.
   let seeding: Promise<void> | undefined;
@@ -187,7 +204,7 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
       throw new InventoryUnavailableError(1000, error);
     });
   registerShopRoutes(app, { catalog, store, inventoryBreaker, payments, faults, clock, assets, recommendationsWork, counters, ensureStock: ensureStockOrUnavailable });
-  registerOperatorRoutes(app, { catalog, store, faults, counters, enableFaultInjection: options.enableFaultInjection ?? false, resetStock });
+  registerOperatorRoutes(app, { catalog, store, faults, counters, reaper, enableFaultInjection: options.enableFaultInjection ?? false, resetStock });
 
   if (redis) {
     const connection = redis;
@@ -200,6 +217,15 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
   }
   await ensureStock().catch((error: unknown) => app.log.warn({ err: error }, 'seeding stock failed; retried when Redis (re)connects'));
   await app.ready();
+  reaper.onSweep((outcome) => {
+    if (outcome.released.length > 0) {
+      const units = outcome.released.reduce((sum, order) => sum + order.quantity, 0);
+      // Each one is a checkout that died between reserve and confirm/release: worth a look, hence warn.
+      app.log.warn({ reaper: 'reservations', released: outcome.released.length, units, orderIds: outcome.released.map((order) => order.orderId) }, 'released stranded reservations');
+    }
+    if (!outcome.ok) app.log.warn({ reaper: 'reservations', err: outcome.error }, 'sweeping stranded reservations failed; retrying next interval');
+  });
+  reaper.start();
 
   let closed = false;
   return {
@@ -208,10 +234,13 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
     store,
     inventoryBreaker,
     faults,
+    reaper,
     resetStock,
     close: async () => {
       if (closed) return;
       closed = true;
+      // First, so no sweep runs against a closing store.
+      await reaper.close();
       await app.close();
       await store.close();
     },

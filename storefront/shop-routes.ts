@@ -181,7 +181,7 @@ export function registerShopRoutes(app: FastifyInstance, context: ShopContext): 
       await context.payments.charge({ orderId: order.orderId, amountCents: product.priceCents * quantity });
     } catch (error) {
       const released = await store.release(order, idempotencyKey).catch((releaseError: unknown) => {
-        // The units stay reserved under a cancelled payment: visible in /_stats as orders > paid, for reconciliation.
+        // The units stay reserved under a cancelled payment until the reservation reaper releases them (after its TTL).
         request.log.error({ err: releaseError, orderId: order.orderId }, 'could not release the reservation of a failed payment');
         return false;
       });

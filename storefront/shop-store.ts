@@ -58,6 +58,16 @@ export type ReserveResult =
   /** The Idempotency-Key was used with a different body. */
   | { kind: 'key-reused'; orderId: string };
 
+/** A stranded reservation the reaper gave back. */
+export type ReleasedReservation = Pick<OrderRecord, 'orderId' | 'productId' | 'quantity' | 'createdAt'>;
+
+export interface ExpiredReservationsBatch {
+  /** The orders this call released (each one is released by exactly one call, whichever store instance made it). */
+  released: ReleasedReservation[];
+  /** The batch was full: more expired reservations may be waiting. */
+  more: boolean;
+}
+
 export interface CartItem {
   productId: string;
   quantity: number;
@@ -91,6 +101,12 @@ export interface ShopStore {
   confirm(receipt: CheckoutReceipt, idempotencyKey?: string): Promise<void>;
   /** Atomically gives a reserved order's units back, cancels it and frees its idempotency key; false when it was not reserved. */
   release(order: OrderRef, idempotencyKey?: string): Promise<boolean>;
+  /**
+   * Releases, like `release` (stock back, order cancelled, idempotency key freed), up to `limit`
+   * orders still `reserved` whose createdAt is at or before `reservedAtOrBefore`: checkouts whose
+   * process died between reserve and confirm/release. Each order atomically, never a paid one.
+   */
+  releaseExpiredReservations(reservedAtOrBefore: number, limit: number): Promise<ExpiredReservationsBatch>;
   order(orderId: string): Promise<OrderRecord | undefined>;
   /** Adds `quantity` to the user's cart line for the product and returns the whole cart. */
   addToCart(userId: string, productId: string, quantity: number): Promise<CartItem[]>;

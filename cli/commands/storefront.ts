@@ -18,6 +18,7 @@ interface StorefrontCommandOptions {
   catalogSize?: string;
   recommendationsWork?: string;
   paymentLatencyMs?: string;
+  reservationTtlMs?: string;
   log?: boolean;
 }
 
@@ -35,6 +36,7 @@ export function registerStorefrontCommand(program: Command): void {
     .option('--catalog-size <products>', 'products in the seeded catalog')
     .option('--recommendations-work <rounds>', 'hashing rounds per recommendations request (its CPU cost)')
     .option('--payment-latency-ms <ms>', "the simulated payment provider's usual latency")
+    .option('--reservation-ttl-ms <ms>', 'release reservations neither paid nor released after this long (default: max(30000, 3 × payment timeout))')
     .option('--log', 'structured JSON request logs on stderr')
     .action(async (options: StorefrontCommandOptions) => {
       const started = await startStorefront({
@@ -48,6 +50,7 @@ export function registerStorefrontCommand(program: Command): void {
         catalogSize: integerOption('--catalog-size', options.catalogSize),
         recommendationsWork: integerOption('--recommendations-work', options.recommendationsWork),
         paymentLatencyMs: integerOption('--payment-latency-ms', options.paymentLatencyMs),
+        reservationTtlMs: integerOption('--reservation-ttl-ms', options.reservationTtlMs),
         logger: options.log ?? false,
         logStream: process.stderr,
       });

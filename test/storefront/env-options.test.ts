@@ -12,6 +12,7 @@ describe('storefront options from the environment', () => {
       stockPerProduct: undefined,
       catalogSize: undefined,
       recommendationsWork: undefined,
+      reservationTtlMs: undefined,
       logger: true,
     });
   });
@@ -24,15 +25,17 @@ describe('storefront options from the environment', () => {
         REDIS_AUTH_TOKEN: 'secret',
         SALEDAY_FAULT_INJECTION: 'true',
         SALEDAY_STOCK_PER_PRODUCT: '25',
+        SALEDAY_RESERVATION_TTL_MS: '45000',
         SALEDAY_LOG: '0',
       }),
-    ).toMatchObject({ port: 3100, redisUrl: 'rediss://cache:6380', redisAuthToken: 'secret', enableFaultInjection: true, stockPerProduct: 25, logger: false });
+    ).toMatchObject({ port: 3100, redisUrl: 'rediss://cache:6380', redisAuthToken: 'secret', enableFaultInjection: true, stockPerProduct: 25, reservationTtlMs: 45_000, logger: false });
   });
 
   it.each([
     [{ PORT: 'eighty' }, /PORT/],
     [{ SALEDAY_FAULT_INJECTION: 'maybe' }, /SALEDAY_FAULT_INJECTION/],
     [{ SALEDAY_STOCK_PER_PRODUCT: '1.5' }, /SALEDAY_STOCK_PER_PRODUCT/],
+    [{ SALEDAY_RESERVATION_TTL_MS: '30s' }, /SALEDAY_RESERVATION_TTL_MS: got "30s"; expected an integer/],
   ])('rejects %p, naming the variable', (env, variable) => {
     expect(() => storefrontOptionsFromEnv(env)).toThrow(variable);
   });
