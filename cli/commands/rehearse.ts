@@ -2,9 +2,11 @@
  * `saleday rehearse` (what `npm start` runs): the sale day on this machine. Redis, several
  * gate+storefront pairs, the control plane on the config's own alarms, a traffic profile with a
  * surge, a bot flood, a slow route and a cache outage; then a report with pass/fail checks. The
- * exit code is non-zero when a check fails.
+ * exit code is non-zero when a check fails, and 128 + the signal's number when Ctrl-C / SIGTERM cut
+ * the run short (its report then covers the part that ran).
  */
 import type { Command } from 'commander';
+import { signalExitCode } from '../rehearse/child-supervisor';
 import { parseDurationMs } from '../rehearse/duration';
 import { runRehearsal } from '../rehearse/rehearsal';
 import { formatTerminalSummary } from '../rehearse/terminal-summary';
@@ -35,7 +37,7 @@ export function registerRehearseCommand(program: Command): void {
     .option('--no-progress', 'no progress line on stderr')
     .addHelpText(
       'after',
-      '\nThe exit code is 1 when a check fails. Periods are compressed: at the default scale a 60 s\nCloudWatch period lasts 5 s and a 120 s calm period 10 s (see the README).',
+      '\nThe exit code is 1 when a check fails; 130 (Ctrl-C) or 143 (SIGTERM) when the run was cut short,\nwith the report of the part that ran. Periods are compressed: at the default scale a 60 s\nCloudWatch period lasts 5 s and a 120 s calm period 10 s (see the README).',
     )
     .action(async (options: RehearseCommandOptions, command: Command) => {
       const { config } = command.optsWithGlobals<{ config?: string }>();
@@ -44,7 +46,7 @@ export function registerRehearseCommand(program: Command): void {
       if (!Number.isInteger(seed)) throw new Error(`--seed: got ${JSON.stringify(options.seed)}; expected an integer`);
       const timeScale = options.timeScale === undefined ? undefined : Number(options.timeScale);
       if (timeScale !== undefined && !(timeScale >= 1)) throw new Error(`--time-scale: got ${JSON.stringify(options.timeScale)}; expected a number ≥ 1`);
-      const { report, files } = await runRehearsal({
+      const { report, files, interruptedBy } = await runRehearsal({
         configPath: config,
         redisUrl: options.redisUrl || undefined,
         gates,
@@ -56,6 +58,7 @@ export function registerRehearseCommand(program: Command): void {
         progress: options.progress,
       });
       process.stdout.write(`${formatTerminalSummary(report, files, process.stdout.isTTY === true)}\n`);
-      if (report.checks.some((check) => !check.pass)) process.exitCode = 1;
+      if (interruptedBy) process.exitCode = signalExitCode(interruptedBy);
+      else if (report.checks.some((check) => !check.pass)) process.exitCode = 1;
     });
 }

@@ -40,6 +40,14 @@ export function isChildProcessError(error: unknown): error is ChildProcessError 
 
 const LOG_TAIL_LINES = 20;
 
+/** The signals that stop a supervised run, and their numbers (the shell's exit code is 128 + n). */
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
+
+/** What a shell reports for a process stopped by `signal`: 130 for SIGINT, 143 for SIGTERM. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (SIGNAL_NUMBERS[signal] ?? 1);
+}
+
 export class SupervisedChild {
   readonly pid: number;
   /** Resolves when the child process has exited (never rejects). */
@@ -159,6 +167,7 @@ export class ChildSupervisor {
   private readonly children = new Set<SupervisedChild>();
   private removeHooks: (() => void) | undefined;
   private stopping: Promise<void> | undefined;
+  private windDownTimer: NodeJS.Timeout | undefined;
 
   spawn(spec: ChildSpec): SupervisedChild {
     const child = spawn(spec.command, [...spec.args], {
@@ -193,26 +202,39 @@ export class ChildSupervisor {
   /**
    * Stops the children when the process is told to stop. `onSignal` runs first (to stop traffic,
    * say); then the children are stopped and the process exits with 128 + the signal number.
+   *
+   * When `onSignal` returns true, its owner takes the shutdown over (to write what it has, say): it
+   * stops the children with close() and sets the exit code itself. Should it not close() within
+   * `windDownLimitMs` (a hung step), the supervisor kills the children and exits anyway.
+   * Either way a second signal kills every child and exits at once.
    */
-  installShutdownHooks(onSignal?: (signal: NodeJS.Signals) => void): void {
+  installShutdownHooks(onSignal?: (signal: NodeJS.Signals) => boolean | void, windDownLimitMs = 15_000): void {
     if (this.removeHooks) return;
-    const codes: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
     let signalled = false;
     const onStopSignal = (signal: NodeJS.Signals) => {
       if (signalled) {
         // A second Ctrl-C: no more waiting.
         this.killAllNow();
-        process.exit(128 + (codes[signal] ?? 1));
+        process.exit(signalExitCode(signal));
       }
       signalled = true;
+      let ownerWindsDown = false;
       try {
-        onSignal?.(signal);
+        ownerWindsDown = onSignal?.(signal) === true;
       } finally {
-        void this.stopAll(1500).finally(() => process.exit(128 + (codes[signal] ?? 1)));
+        if (ownerWindsDown) {
+          this.windDownTimer = setTimeout(() => {
+            this.killAllNow();
+            process.exit(signalExitCode(signal));
+          }, windDownLimitMs);
+          this.windDownTimer.unref();
+        } else {
+          void this.stopAll(1500).finally(() => process.exit(signalExitCode(signal)));
+        }
       }
     };
     const onExit = () => this.killAllNow();
-    const signals = Object.keys(codes) as NodeJS.Signals[];
+    const signals = Object.keys(SIGNAL_NUMBERS) as NodeJS.Signals[];
     for (const signal of signals) process.on(signal, onStopSignal);
     process.on('exit', onExit);
     this.removeHooks = () => {
@@ -224,6 +246,7 @@ export class ChildSupervisor {
   /** Stops every child and removes the hooks. */
   async close(): Promise<void> {
     await this.stopAll();
+    clearTimeout(this.windDownTimer);
     this.removeHooks?.();
     this.removeHooks = undefined;
   }

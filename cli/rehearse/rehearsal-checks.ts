@@ -1,7 +1,8 @@
 /**
  * The pass/fail questions a rehearsal answers, as pure functions of what was observed. Each check
  * returns `{ name, pass, value }` (value is what was measured, in words a person reads) plus the
- * expectation, so the terminal, report.json and report.html say the same thing.
+ * expectation, so the terminal, report.json and report.html say the same thing. A check the run
+ * could not answer is `skipped`, with why in its value, and does not count as a failure.
  */
 import type { LatencySummary, SecondTally, Tally } from './outcome-recorder';
 
@@ -10,6 +11,8 @@ export interface Check {
   pass: boolean;
   value: string;
   expected: string;
+  /** Not evaluated: the run never had what the check needs (`pass` is then true, `value` says why). */
+  skipped?: boolean;
 }
 
 /**
@@ -120,6 +123,9 @@ export function noOversellCheck(shop: ShopNumbers | undefined, unitsBoughtByClie
   };
 }
 
+/** Seconds of checkouts that, succeeding together, show a recovery. */
+const RECOVERY_WINDOW_SECONDS = 3;
+
 /**
  * After Redis comes back, shopper checkouts succeed again within the limit: the first second from
  * which a window of `windowSeconds` has checkouts and at least `minimumRate` of them succeed.
@@ -128,12 +134,12 @@ export function recoveryCheck(
   seconds: readonly SecondTally[],
   outage: OutageWindow | undefined,
   limitSeconds: number,
-  windowSeconds = 3,
+  windowSeconds = RECOVERY_WINDOW_SECONDS,
   minimumRate = 0.95,
 ): Check {
   const name = 'recovery-after-cache-outage';
   const expected = `checkouts succeed again within ${limitSeconds} s of Redis returning`;
-  if (!outage) return { name, pass: true, value: 'skipped: this run had no cache outage', expected };
+  if (!outage) return skip({ name, pass: true, value: '', expected }, 'this run had no cache outage');
   for (let start = outage.endSecond; start + windowSeconds <= seconds.length; start += 1) {
     const window = seconds.slice(start, start + windowSeconds);
     const attempts = window.reduce((sum, s) => sum + s.checkout.attempts, 0);
@@ -161,6 +167,61 @@ export function levelsCheck(levels: readonly number[]): Check {
     value: `peak level ${peak}${firstRaised >= 0 ? ` (first raised at ${firstRaised}s)` : ''}, final level ${final}`,
     expected: 'a level ≥ 1 during the trouble (surge, bots, slow route or outage), back to 0 by the end',
   };
+}
+
+/** Where a run that Ctrl-C or SIGTERM cut short had got to. */
+export interface InterruptedRun {
+  /** Seconds of traffic sent before the signal (to a tenth; the last second may be partial). */
+  ranSeconds: number;
+  plannedSeconds: number;
+  /** The profile's phases as planned, in seconds from the start of the run. */
+  phases: readonly { kind: string; startSecond: number }[];
+  /** The cache outage, once it began; `endSecond` past `ranSeconds` means Redis had not come back. */
+  outage: OutageWindow | undefined;
+  recoveryLimitSeconds: number;
+}
+
+/**
+ * The checks of an interrupted run, evaluated on the part that ran: each stands, except those that
+ * need what the run never reached, which are skipped with why: the bot refusal before any bot flood
+ * began, the recovery before Redis was back long enough to recover, and the level being back to 0
+ * "by the end" when that end never came.
+ */
+export function checksOfInterruptedRun(checks: readonly Check[], run: InterruptedRun): Check[] {
+  const at = `interrupted at ${run.ranSeconds} s of ${run.plannedSeconds} s`;
+  const notReached = (kind: string) => {
+    const planned = run.phases.filter((p) => p.kind === kind);
+    return planned.length > 0 && planned.every((p) => p.startSecond >= run.ranSeconds) ? Math.min(...planned.map((p) => p.startSecond)) : undefined;
+  };
+  const skipReason = (check: Check): string | undefined => {
+    switch (check.name) {
+      case 'bot-requests-refused': {
+        const flood = notReached('bot-flood');
+        return flood === undefined ? undefined : `${at}, before the bot flood (planned from ${flood} s)`;
+      }
+      case 'recovery-after-cache-outage': {
+        const outage = notReached('cache-outage');
+        if (outage !== undefined) return `${at}, before the cache outage (planned from ${outage} s)`;
+        if (!run.outage || check.pass) return undefined;
+        if (run.outage.endSecond > run.ranSeconds) return `${at}, during the cache outage (Redis down since ${run.outage.startSecond} s)`;
+        const after = Math.round((run.ranSeconds - run.outage.endSecond) * 10) / 10;
+        // The window the recovery is measured over must fit after the allowance, or nothing is proven.
+        return after < run.recoveryLimitSeconds + RECOVERY_WINDOW_SECONDS ? `${at}, ${after} s after Redis returned (${run.recoveryLimitSeconds} s allowed to recover)` : undefined;
+      }
+      case 'degradation-flipped-and-restored':
+        return check.pass ? undefined : `${at}: the level must be back to 0 by the end of the run, which never came (${check.value})`;
+      default:
+        return undefined;
+    }
+  };
+  return checks.map((check) => {
+    const reason = skipReason(check);
+    return reason === undefined ? check : skip(check, reason);
+  });
+}
+
+function skip(check: Check, reason: string): Check {
+  return { ...check, pass: true, skipped: true, value: `skipped: ${reason}` };
 }
 
 function percent(value: number): string {

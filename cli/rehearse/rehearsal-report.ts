@@ -10,6 +10,7 @@ import {
   botRefusalCheck,
   checkoutLatencyCheck,
   checkoutSuccessCheck,
+  checksOfInterruptedRun,
   levelsCheck,
   noOversellCheck,
   recoveryCheck,
@@ -81,6 +82,15 @@ export interface PhaseReport {
 
 export interface RehearsalReport {
   generatedAt: string;
+  /**
+   * Ctrl-C or SIGTERM stopped the traffic before its planned end: the timeline, totals and checks
+   * cover the part that ran, and the phases it never reached are left out (a notice names them).
+   */
+  interrupted: boolean;
+  /** The signal that stopped the run (SIGINT, SIGTERM), or null. */
+  interruptedBy: string | null;
+  /** Seconds of traffic planned (as config.durationSeconds) and sent (to a tenth). */
+  duration: { plannedSeconds: number; ranSeconds: number };
   config: {
     saleName: string;
     sla: SaledayConfig['sla'];
@@ -120,15 +130,21 @@ export interface ReportInputs {
   outage: OutageWindow | undefined;
   shop: ShopNumbers | undefined;
   notices: string[];
+  /** Set when a signal stopped the traffic `ranMs` after its start. */
+  interruption?: { signal: string; ranMs: number };
 }
 
 export function buildReport(inputs: ReportInputs): RehearsalReport {
   const { config, scaledConfig, profile, run, recorder } = inputs;
   const durationSeconds = Math.round(run.durationMs / 1000);
-  const seconds = recorder.timeline().slice(0, Math.max(durationSeconds, 1));
+  const { interruption } = inputs;
+  const ranSeconds = interruption ? Math.round(Math.min(interruption.ranMs, run.durationMs) / 100) / 10 : durationSeconds;
+  // An interrupted run's timeline ends with the (maybe partial) second the traffic stopped in.
+  const timelineSeconds = interruption ? Math.max(1, Math.ceil(ranSeconds)) : durationSeconds;
+  const seconds = recorder.timeline().slice(0, Math.max(timelineSeconds, 1));
   const timeline: TimelineSecond[] = [];
   let lastControl: ControlSecond = { level: 0, openBreakers: [], alarmsInAlarm: [] };
-  const length = Math.max(seconds.length, durationSeconds);
+  const length = Math.max(seconds.length, timelineSeconds);
   for (let second = 0; second < length; second += 1) {
     const tally = seconds[second];
     lastControl = inputs.control[second] ?? lastControl;
@@ -175,7 +191,7 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
   const oddAnswers = oddAnswerNotices(everything);
 
   const recoveryLimitSeconds = Math.max(3, Math.min(10, Math.round(durationSeconds * 0.08)));
-  const checks: Check[] = [
+  const evaluated: Check[] = [
     checkoutSuccessCheck(seconds, inputs.outage, recoveryLimitSeconds, 1 - config.sla.errorRate),
     botRefusalCheck(seconds, 0.9),
     checkoutLatencyCheck(recorder.checkoutLatency(), config.sla.p99LatencyMs),
@@ -183,10 +199,24 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
     recoveryCheck(seconds, inputs.outage, recoveryLimitSeconds),
     levelsCheck(timeline.map((t) => t.level)),
   ];
+  const phases: PhaseReport[] = profile.phases.map((phase) => ({
+    kind: phase.kind,
+    label: phaseLabel(phase),
+    startSecond: Math.round((phase.from * run.durationMs) / 1000),
+    endSecond: Math.round((phase.to * run.durationMs) / 1000),
+  }));
+  const checks = interruption
+    ? checksOfInterruptedRun(evaluated, { ranSeconds, plannedSeconds: durationSeconds, phases, outage: inputs.outage, recoveryLimitSeconds })
+    : evaluated;
+  const reached = phases.filter((p) => !interruption || p.startSecond < ranSeconds);
+  const notReached = phases.filter((p) => !reached.includes(p));
 
   const scaledAlarms = new Map(scaledConfig.alarms.map((a) => [a.name, a]));
   return {
     generatedAt: run.generatedAt.toISOString(),
+    interrupted: interruption !== undefined,
+    interruptedBy: interruption?.signal ?? null,
+    duration: { plannedSeconds: durationSeconds, ranSeconds },
     config: {
       saleName: config.saleName,
       sla: config.sla,
@@ -215,19 +245,20 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
         scaledBreakerCalmSeconds: scaledConfig.controller.breakerCalmSeconds,
       },
     },
-    phases: profile.phases.map((phase) => ({
-      kind: phase.kind,
-      label: phaseLabel(phase),
-      startSecond: Math.round((phase.from * run.durationMs) / 1000),
-      endSecond: Math.round((phase.to * run.durationMs) / 1000),
-    })),
-    outage: inputs.outage ?? null,
+    // What ran of each phase, so the charts end where the run did.
+    phases: reached.map((p) => ({ ...p, endSecond: Math.min(p.endSecond, ranSeconds) })),
+    outage: inputs.outage && interruption ? { ...inputs.outage, endSecond: Math.min(inputs.outage.endSecond, ranSeconds) } : (inputs.outage ?? null),
     timeline,
     latency: { perClass: perClassLatency, checkout: recorder.checkoutLatency() },
     totals: { sent, botSent, dropped, perClass: perClassTotals },
     flagsChanges: inputs.flagsChanges,
     shop: inputs.shop ?? null,
-    notices: [...inputs.notices, ...generatorNotice(timeline), ...oddAnswers],
+    notices: [
+      ...inputs.notices,
+      ...(notReached.length > 0 ? [`interrupted before these phases began: ${notReached.map((p) => `${p.label} (${p.startSecond}–${p.endSecond}s)`).join(', ')}`] : []),
+      ...generatorNotice(timeline),
+      ...oddAnswers,
+    ],
     checks,
   };
 }

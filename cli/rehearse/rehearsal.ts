@@ -1,7 +1,8 @@
 /**
  * The rehearsal: Redis, the fleet, the control plane, the traffic profile, then the report. Every
  * child process is stopped on every way out (normal end, error, Ctrl-C / SIGTERM), through the
- * supervisor.
+ * supervisor. Ctrl-C / SIGTERM once the traffic has begun stops the traffic and still writes the
+ * report, of the part that ran and marked interrupted; before the traffic, it just stops everything.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -57,6 +58,8 @@ export interface RehearsalOptions {
 export interface RehearsalResult {
   report: RehearsalReport;
   files: { json: string; html: string };
+  /** The signal that cut the traffic short (the report covers the part that ran). */
+  interruptedBy?: NodeJS.Signals;
 }
 
 export async function runRehearsal(options: RehearsalOptions): Promise<RehearsalResult> {
@@ -81,11 +84,22 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
 
   const supervisor = new ChildSupervisor();
   let generator: TrafficGenerator | undefined;
+  let trafficStarted = false;
   let interrupted = false;
-  supervisor.installShutdownHooks(() => {
+  let interruption: { signal: NodeJS.Signals; ranMs: number } | undefined;
+  supervisor.installShutdownHooks((signal) => {
     interrupted = true;
+    if (generator && trafficStarted) {
+      // What ran is worth a report: stop the traffic, let the run reach its report step, which
+      // writes the report and then stops the children.
+      interruption = { signal, ranMs: Math.min(generator.elapsedMs(), options.durationMs) };
+      generator.stop();
+      notify('\nsaleday rehearse: interrupted; stopping the traffic, writing the report of the part that ran, then stopping every child process (Ctrl-C again to quit at once)');
+      return true;
+    }
     generator?.stop();
-    notify('\nsaleday rehearse: interrupted; stopping every child process (no report written)');
+    notify('\nsaleday rehearse: interrupted; stopping every child process (no traffic sent yet, no report written)');
+    return false;
   });
 
   const cleanups: (() => Promise<void>)[] = [];
@@ -131,6 +145,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
 
     await new Promise((r) => setTimeout(r, Math.max(0, startMs - Date.now())));
     control.start();
+    trafficStarted = true;
     const running = generator.run();
     const phases = schedulePhases({ profile, durationMs: options.durationMs, storefrontUrls, outage, notice });
     cleanups.push(() => phases.close());
@@ -162,9 +177,10 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     if (failed.count > 0) notice(`${failed.count} controller cycle(s) failed (last: ${failed.lastError}); each was retried the next second`);
     if (outage.unavailable && profile.phases.some((p) => p.kind === 'cache-outage')) notice(outage.unavailable);
 
-    const shop = await readShopNumbers(storefrontUrls[0]!);
-    // Stopping the traffic on a signal lets the run reach this point; a cut-short run has no report.
-    if (interrupted) throw new Error('saleday rehearse: interrupted before the end; no report written');
+    // After a signal one try is enough: the person asked to stop, and a missing answer fails no-oversell plainly.
+    const shop = await readShopNumbers(storefrontUrls[0]!, interruption ? 1 : undefined);
+    // A signal before the traffic began leaves nothing to report (the supervisor is exiting already).
+    if (interrupted && !interruption) throw new Error('saleday rehearse: interrupted before the traffic; no report written');
     const durationSeconds = Math.round(options.durationMs / 1000);
     const fleetSeconds: (FleetSecond | undefined)[] = Array.from({ length: durationSeconds }, (_, i) => metrics.get(startMs / 1000 + i));
     const report = buildReport({
@@ -179,12 +195,13 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
       outage: phases.outageWindow(),
       shop,
       notices,
+      interruption,
     });
     recorder.close();
     const files = { json: join(outDir, 'report.json'), html: join(outDir, 'report.html') };
     writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(files.html, renderReportHtml(report));
-    return { report, files };
+    return { report, files, interruptedBy: interruption?.signal };
   } finally {
     await generator?.close();
     for (const cleanup of cleanups.reverse()) {

@@ -2,7 +2,8 @@
  * report.html: one self-contained page (no CDN, no external file) that opens from a laptop's disk or
  * a CI artifact. The report's JSON is embedded in the page and an inline script draws the charts as
  * SVG: served/shed/limited per class over time, latency percentiles, degradation level, breaker
- * state, the cache outage and the profile's phases marked on every chart.
+ * state, the cache outage and the profile's phases marked on every chart. An interrupted run says
+ * so in its verdict and its charts end where it stopped.
  */
 import type { RehearsalReport } from './rehearsal-report';
 
@@ -10,7 +11,11 @@ export function renderReportHtml(report: RehearsalReport): string {
   // `</` inside the JSON would close the script element early; `\u003c` is the same JSON string.
   const data = JSON.stringify(report).replace(/</g, '\\u003c');
   const failed = report.checks.filter((c) => !c.pass).length;
-  const verdict = failed === 0 ? 'all checks passed' : `${failed} check${failed === 1 ? '' : 's'} failed`;
+  const failures = failed === 0 ? 'all checks passed' : `${failed} check${failed === 1 ? '' : 's'} failed`;
+  const skipped = report.checks.filter((c) => c.skipped).length;
+  const verdict = report.interrupted
+    ? `interrupted after ${report.duration.ranSeconds} s of ${report.duration.plannedSeconds} s: ${failed} failed, ${skipped} skipped`
+    : failures;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -22,7 +27,7 @@ export function renderReportHtml(report: RehearsalReport): string {
 <body>
 <header>
   <h1>Sale-day rehearsal: <span>${escapeHtml(report.config.saleName)}</span></h1>
-  <p id="verdict" class="${failed === 0 ? 'pass' : 'fail'}">${escapeHtml(verdict)}</p>
+  <p id="verdict" class="${report.interrupted ? 'interrupted' : failed === 0 ? 'pass' : 'fail'}">${escapeHtml(verdict)}</p>
   <p id="summary"></p>
 </header>
 <main>
@@ -47,7 +52,7 @@ function escapeHtml(text: string): string {
 }
 
 const STYLE = `
-:root { --fg:#1d2430; --muted:#5f6b7a; --grid:#e3e7ee; --bg:#fff; --panel:#f7f9fc; --pass:#1a7f37; --fail:#cf222e; }
+:root { --fg:#1d2430; --muted:#5f6b7a; --grid:#e3e7ee; --bg:#fff; --panel:#f7f9fc; --pass:#1a7f37; --fail:#cf222e; --warn:#9a6700; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); margin: 0; }
 header { padding: 18px 28px 8px; border-bottom: 1px solid var(--grid); }
@@ -55,7 +60,7 @@ h1 { font-size: 22px; margin: 0 0 4px; } h1 span { color: #0b5cad; }
 h2 { font-size: 16px; margin: 22px 0 4px; }
 main { padding: 0 28px 28px; max-width: 1280px; }
 .hint { color: var(--muted); margin: 0 0 8px; }
-#verdict { font-weight: 600; font-size: 15px; margin: 4px 0; } .pass { color: var(--pass); } .fail { color: var(--fail); }
+#verdict { font-weight: 600; font-size: 15px; margin: 4px 0; } .pass { color: var(--pass); } .fail { color: var(--fail); } .interrupted, .skip { color: var(--warn); }
 #summary { color: var(--muted); margin: 2px 0 8px; }
 table { border-collapse: collapse; width: 100%; background: var(--panel); }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--grid); vertical-align: top; }
@@ -165,13 +170,14 @@ const CLIENT_SCRIPT = String.raw`
   var tbody = document.querySelector('#checks tbody');
   report.checks.forEach(function (c) {
     var tr = html('tr', null, tbody);
-    html('td', c.pass ? '✓' : '✗', tr, 'mark ' + (c.pass ? 'pass' : 'fail'));
+    html('td', c.skipped ? '–' : c.pass ? '✓' : '✗', tr, 'mark ' + (c.skipped ? 'skip' : c.pass ? 'pass' : 'fail'));
     html('td', c.name, tr);
     html('td', c.value, tr);
     html('td', c.expected, tr);
   });
   document.getElementById('summary').textContent =
-    report.config.gates + ' gate+storefront pair(s), ' + report.config.durationSeconds + ' s, profile ' + report.config.profile +
+    report.config.gates + ' gate+storefront pair(s), ' +
+    (report.interrupted ? report.duration.ranSeconds + ' of ' + report.config.durationSeconds + ' s (interrupted)' : report.config.durationSeconds + ' s') + ', profile ' + report.config.profile +
     ', ' + report.totals.sent.toLocaleString('en-US') + ' requests (' + report.totals.botSent.toLocaleString('en-US') + ' from bots), Redis: ' + report.config.redis +
     ', time scale ' + report.config.timeScale + '×';
 

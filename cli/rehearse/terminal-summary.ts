@@ -1,4 +1,7 @@
-/** The rehearsal's verdict for a terminal: the checks as ✓/✗ lines, then where the full report is. */
+/**
+ * The rehearsal's verdict for a terminal: the checks as ✓/✗ lines (– when skipped), then where the
+ * full report is. An interrupted run says so at the top and in the verdict.
+ */
 import { PRIORITY_CLASSES } from '../../lib/config/schema';
 import type { RehearsalReport } from './rehearsal-report';
 
@@ -6,8 +9,12 @@ export function formatTerminalSummary(report: RehearsalReport, files: { json: st
   const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const lines: string[] = [];
   const failed = report.checks.filter((c) => !c.pass);
+  const skipped = report.checks.filter((c) => c.skipped);
   lines.push('');
   lines.push(`Rehearsal of ${report.config.saleName}: ${report.config.gates} gate+storefront pair(s), ${report.config.durationSeconds} s, Redis ${report.config.redis}`);
+  if (report.interrupted) {
+    lines.push(paint(33, `  interrupted${report.interruptedBy ? ` by ${report.interruptedBy}` : ''} after ${report.duration.ranSeconds} s of ${report.duration.plannedSeconds} s: this report covers the part that ran`));
+  }
   lines.push(`  ${report.totals.sent.toLocaleString('en-US')} requests sent (${report.totals.botSent.toLocaleString('en-US')} by bots, ${report.totals.dropped.toLocaleString('en-US')} dropped by the generator)`);
   lines.push('');
   lines.push('  class      sent      served  fallback  degraded    shed   limited  short-c.  upstream  failed    p99 ms');
@@ -23,11 +30,15 @@ export function formatTerminalSummary(report: RehearsalReport, files: { json: st
   for (const notice of report.notices) lines.push(`  note: ${notice}`);
   lines.push('');
   for (const check of report.checks) {
-    const mark = check.pass ? paint(32, '✓') : paint(31, '✗');
+    const mark = check.skipped ? paint(33, '–') : check.pass ? paint(32, '✓') : paint(31, '✗');
     lines.push(`  ${mark} ${check.name.padEnd(34)} ${check.value}${check.pass ? '' : `  (expected ${check.expected})`}`);
   }
   lines.push('');
-  lines.push(failed.length === 0 ? paint(32, '  All checks passed.') : paint(31, `  ${failed.length} check(s) failed.`));
+  if (report.interrupted) {
+    lines.push(paint(33, `  Interrupted: ${failed.length} check(s) failed, ${skipped.length} skipped, ${report.checks.length - failed.length - skipped.length} passed on the part that ran.`));
+  } else {
+    lines.push(failed.length === 0 ? paint(32, '  All checks passed.') : paint(31, `  ${failed.length} check(s) failed.`));
+  }
   lines.push(`  Report: ${files.html}`);
   lines.push(`          ${files.json}`);
   return lines.join('\n');

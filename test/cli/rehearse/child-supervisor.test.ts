@@ -1,24 +1,55 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ChildSupervisor, isChildProcessError } from '../../../cli/rehearse/child-supervisor';
 import { eventually, processAlive } from './process-table';
 
+/** The fixture parent, and the pids of its children and grandchildren once they all run. */
+async function startSupervisedParent(args: string[] = []): Promise<{ parent: ChildProcess; all: number[]; nextLine: () => Promise<string> }> {
+  const parent = spawn(process.execPath, [require.resolve('tsx/cli'), join(__dirname, 'fixtures/supervised-parent.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: parent.stdout! })[Symbol.asyncIterator]();
+  const nextLine = async () => {
+    const next = await lines.next();
+    if (next.done) throw new Error(`parent exited early (${parent.exitCode})`);
+    return next.value;
+  };
+  const { children, grandchildren } = JSON.parse(await nextLine()) as { children: number[]; grandchildren: number[] };
+  const all = [...children, ...grandchildren];
+  expect(all).toHaveLength(4);
+  expect(all.every(processAlive)).toBe(true);
+  return { parent, all, nextLine };
+}
+
 describe('ChildSupervisor', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('stops every child and grandchild when its process gets %s', async (signal) => {
-    const parent = spawn(process.execPath, [require.resolve('tsx/cli'), join(__dirname, 'fixtures/supervised-parent.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: parent.stdout! }).once('line', resolve);
-      parent.once('exit', (code) => reject(new Error(`parent exited early (${code})`)));
-    });
-    const { children, grandchildren } = JSON.parse(line) as { children: number[]; grandchildren: number[] };
-    const all = [...children, ...grandchildren];
-    expect(all).toHaveLength(4);
-    expect(all.every(processAlive)).toBe(true);
+    const { parent, all } = await startSupervisedParent();
 
     const exited = new Promise<number | null>((resolve) => parent.once('exit', (code) => resolve(code)));
     parent.kill(signal);
     expect(await exited).toBe(signal === 'SIGTERM' ? 143 : 130);
+    await eventually(() => all.every((pid) => !processAlive(pid)));
+  }, 30_000);
+
+  it('leaves the shutdown to an owner that takes the signal over: it stops the children and exits its own way', async () => {
+    const { parent, all, nextLine } = await startSupervisedParent(['owner-closes']);
+    const exited = new Promise<number | null>((resolve) => parent.once('exit', (code) => resolve(code)));
+    parent.kill('SIGINT');
+    expect(await nextLine()).toBe('winding down');
+    // 7 is the owner's code: the supervisor did not exit with 130 behind its back.
+    expect(await exited).toBe(7);
+    await eventually(() => all.every((pid) => !processAlive(pid)));
+  }, 30_000);
+
+  it.each([
+    { stop: 'a second Ctrl-C', args: ['owner-hangs', '60000'], second: true },
+    { stop: 'the wind-down limit', args: ['owner-hangs', '300'], second: false },
+  ])('kills every child and exits 130 on $stop when the owner does not finish', async ({ args, second }) => {
+    const { parent, all, nextLine } = await startSupervisedParent(args);
+    const exited = new Promise<number | null>((resolve) => parent.once('exit', (code) => resolve(code)));
+    parent.kill('SIGINT');
+    expect(await nextLine()).toBe('winding down');
+    if (second) parent.kill('SIGINT');
+    expect(await exited).toBe(130);
     await eventually(() => all.every((pid) => !processAlive(pid)));
   }, 30_000);
 

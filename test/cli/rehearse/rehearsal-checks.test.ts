@@ -2,6 +2,7 @@ import {
   botRefusalCheck,
   checkoutLatencyCheck,
   checkoutSuccessCheck,
+  checksOfInterruptedRun,
   levelsCheck,
   noOversellCheck,
   recoveryCheck,
@@ -109,5 +110,70 @@ describe('rehearsal checks', () => {
   it('says when the level first rose', () => {
     expect(levelsCheck([0, 0, 1, 2, 1, 0]).value).toBe('peak level 2 (first raised at 2s), final level 0');
     expect(levelsCheck([0, 0]).value).toBe('peak level 0, final level 0');
+  });
+
+  describe('on a run a signal cut short', () => {
+    // A 30 s run planned with a bot flood at 5–9 s and the cache outage at 13–18 s.
+    const phases = [
+      { kind: 'bot-flood', startSecond: 5 },
+      { kind: 'cache-outage', startSecond: 13 },
+    ];
+    const cut = (ranSeconds: number, outage?: { startSecond: number; endSecond: number }) => ({ ranSeconds, plannedSeconds: 30, phases, outage, recoveryLimitSeconds: 3 });
+    /** Checkouts every second up to `ranSeconds`, failing while Redis is down and until `failUntil`. */
+    const checkoutsUntil = (ranSeconds: number, outage?: { startSecond: number; endSecond: number }, failUntil = outage?.endSecond ?? 0) => {
+      for (let s = 0; s < Math.ceil(ranSeconds); s += 1) {
+        const failing = outage !== undefined && s >= outage.startSecond && s < failUntil;
+        checkout(recorder, s, failing ? 503 : 201, failing ? 'upstream-error' : 'served');
+      }
+    };
+    const recoveryOf = (ranSeconds: number, outage?: { startSecond: number; endSecond: number }) =>
+      checksOfInterruptedRun([recoveryCheck(recorder.timeline(), outage, 3)], cut(ranSeconds, outage))[0]!;
+
+    it('keeps the checks the part that ran can answer, failing or not', () => {
+      checkoutsUntil(4);
+      checkout(recorder, 2, 503, 'shed');
+      const checks = checksOfInterruptedRun([checkoutSuccessCheck(recorder.timeline(), undefined, 3, 0.99), levelsCheck([0, 1, 0, 0])], cut(4));
+      expect(checks).toEqual([
+        { name: 'checkout-success-rate', pass: false, value: '80.0% of 5 shopper checkouts got 201 or 409', expected: '≥ 99.0%' },
+        { name: 'degradation-flipped-and-restored', pass: true, value: 'peak level 1 (first raised at 1s), final level 0', expected: expect.any(String) },
+      ]);
+    });
+
+    it('skips the bot refusal before the first bot flood, and judges it once a flood began', () => {
+      expect(checksOfInterruptedRun([botRefusalCheck(recorder.timeline(), 0.9)], cut(4.2))[0]).toMatchObject({
+        pass: true,
+        skipped: true,
+        value: 'skipped: interrupted at 4.2 s of 30 s, before the bot flood (planned from 5 s)',
+      });
+      bot(recorder, 'served', 200);
+      expect(checksOfInterruptedRun([botRefusalCheck(recorder.timeline(), 0.9)], cut(6))[0]).toMatchObject({ pass: false, value: expect.stringContaining('0.0% of 1 bot requests') });
+    });
+
+    it('skips a level still raised when the run stopped: "back to 0 by the end" needs the end', () => {
+      expect(checksOfInterruptedRun([levelsCheck([0, 2, 2])], cut(3))[0]).toMatchObject({
+        skipped: true,
+        value: 'skipped: interrupted at 3 s of 30 s: the level must be back to 0 by the end of the run, which never came (peak level 2 (first raised at 1s), final level 2)',
+      });
+    });
+
+    it.each([
+      { when: 'before the outage', ran: 10, outage: undefined, value: 'skipped: interrupted at 10 s of 30 s, before the cache outage (planned from 13 s)' },
+      { when: 'with Redis still down', ran: 15.5, outage: { startSecond: 13, endSecond: 30 }, value: 'skipped: interrupted at 15.5 s of 30 s, during the cache outage (Redis down since 13 s)' },
+      { when: 'too soon after Redis returned to tell', ran: 22, outage: { startSecond: 13, endSecond: 18 }, failUntil: 20, value: 'skipped: interrupted at 22 s of 30 s, 4 s after Redis returned (3 s allowed to recover)' },
+    ])('skips the recovery check $when', ({ ran, outage, failUntil, value }) => {
+      checkoutsUntil(ran, outage, failUntil);
+      expect(recoveryOf(ran, outage)).toMatchObject({ pass: true, skipped: true, value });
+    });
+
+    it('judges the recovery once there was time enough to see it, or not to', () => {
+      const outage = { startSecond: 13, endSecond: 18 };
+      checkoutsUntil(22, outage);
+      expect(recoveryOf(22, outage)).toMatchObject({ pass: true, value: 'recovered 0 s after Redis returned' });
+      expect(recoveryOf(22, outage).skipped).toBeUndefined();
+      recorder.close();
+      recorder = new OutcomeRecorder();
+      checkoutsUntil(26, outage, 26);
+      expect(recoveryOf(26, outage)).toMatchObject({ pass: false, value: 'checkouts did not recover before the end of the run' });
+    });
   });
 });

@@ -75,3 +75,39 @@ describe('buildReport', () => {
     expect(text).toContain('/r/report.html');
   });
 });
+
+describe('buildReport for a run a signal cut short', () => {
+  // SIGINT 3.65 s into the 30 s run: inside the surge (2–11 s), before the bot flood (5 s) and the outage (13 s).
+  const report = sampleReport({ interruption: { signal: 'SIGINT', ranMs: 3650 }, outage: undefined });
+
+  it('is marked interrupted, with the planned and the actual duration', () => {
+    expect(report).toMatchObject({ interrupted: true, interruptedBy: 'SIGINT', duration: { plannedSeconds: 30, ranSeconds: 3.7 } });
+    expect(report.config.durationSeconds).toBe(30);
+    expect(sampleReport()).toMatchObject({ interrupted: false, interruptedBy: null, duration: { plannedSeconds: 30, ranSeconds: 30 } });
+  });
+
+  it('covers the seconds that ran and the phases they reached, and names the phases never reached', () => {
+    expect(report.timeline).toHaveLength(4);
+    // Four calm seconds of four requests per class (the recorder's later seconds are left out).
+    expect(report.totals.sent).toBe(4 * 4 * 4);
+    expect(report.phases).toEqual([{ kind: 'surge', label: 'surge to 10×', startSecond: 2, endSecond: 3.7 }]);
+    expect(report.notices).toContain('interrupted before these phases began: bot flood (2 keys, 2000 req/s) (5–9s), slow recommendations (+2500 ms) (11–13s), cache outage (13–18s)');
+  });
+
+  it('evaluates the checks on the part that ran and skips, with why, those that need what never came', () => {
+    const byName = Object.fromEntries(report.checks.map((c) => [c.name, c]));
+    expect(byName['checkout-success-rate']).toMatchObject({ pass: true, value: expect.stringContaining('of 16 shopper checkouts') });
+    expect(byName['checkout-success-rate']!.skipped).toBeUndefined();
+    expect(byName['bot-requests-refused']).toMatchObject({ pass: true, skipped: true, value: 'skipped: interrupted at 3.7 s of 30 s, before the bot flood (planned from 5 s)' });
+    expect(byName['recovery-after-cache-outage']).toMatchObject({ skipped: true, value: 'skipped: interrupted at 3.7 s of 30 s, before the cache outage (planned from 13 s)' });
+    expect(byName['degradation-flipped-and-restored']).toMatchObject({ skipped: true, value: expect.stringContaining('which never came (peak level 0, final level 0)') });
+  });
+
+  it('says so in the terminal summary, with a – for each skipped check', () => {
+    const text = formatTerminalSummary(report, { json: '/r/report.json', html: '/r/report.html' });
+    expect(text).toContain('interrupted by SIGINT after 3.7 s of 30 s: this report covers the part that ran');
+    expect(text).toContain('– bot-requests-refused');
+    expect(text).toContain('✓ checkout-success-rate');
+    expect(text).toMatch(/Interrupted: 1 check\(s\) failed, 3 skipped, 2 passed on the part that ran\./);
+  });
+});

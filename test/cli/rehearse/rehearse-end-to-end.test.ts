@@ -1,7 +1,7 @@
 /**
  * The whole rehearsal through the CLI, shortened: 20 s, 2 gate+storefront pairs, a light profile,
  * against a redis-server the rehearsal starts itself. Then Ctrl-C's cousin (SIGTERM) in the middle
- * of a run: every child must be gone either way.
+ * of a run: every child must be gone either way, and the part that ran still has its report.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -100,7 +100,7 @@ describe('saleday rehearse (end to end)', () => {
     expect(processesMatching(`redis-server 127.0.0.1:${port}`)).toEqual([]);
   }, 90_000);
 
-  it('stops every child process when interrupted with SIGTERM in the middle of the traffic', async () => {
+  it('stops every child process and reports the part that ran when interrupted with SIGTERM in the middle of the traffic', async () => {
     // Progress on: printed every 5 s when stderr is not a terminal, it shows the traffic running.
     const child = rehearse(dir, []);
     const run = collect(child);
@@ -112,8 +112,14 @@ describe('saleday rehearse (end to end)', () => {
     child.kill('SIGTERM');
     const { code } = await run.exit;
     expect(code).toBe(143);
-    expect(run.stderr()).toContain('interrupted; stopping every child process');
+    expect(run.stderr()).toContain('interrupted; stopping the traffic, writing the report of the part that ran, then stopping every child process');
     await eventually(() => processesMatching(dir).length === 0 && processesMatching(`redis-server 127.0.0.1:${port}`).length === 0, 5000);
-    expect(existsSync(join(dir, 'out/report.json'))).toBe(false);
+    const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as RehearsalReport;
+    expect(report).toMatchObject({ interrupted: true, interruptedBy: 'SIGTERM', duration: { plannedSeconds: 20 } });
+    expect(report.duration.ranSeconds).toBeLessThan(20);
+    // The outage (9–12 s) never came: its check says so instead of failing.
+    expect(report.checks.find((c) => c.name === 'recovery-after-cache-outage')).toMatchObject({ skipped: true, value: expect.stringContaining('before the cache outage') });
+    expect(report.checks.find((c) => c.name === 'no-oversell')).toMatchObject({ pass: true });
+    expect(run.stdout()).toContain('interrupted by SIGTERM');
   }, 90_000);
 });

@@ -81,3 +81,11 @@ describe('report.html in headless Chromium', () => {
     expect(reasons).toContain('breaker payments opened: alarm saleday-winter-flash-payments-failing in ALARM </script><b>');
   });
 });
+
+describe('report.html of an interrupted run', () => {
+  it('says in its verdict and title that the run was cut short, and what that left unchecked', () => {
+    const html = renderReportHtml(sampleReport({ interruption: { signal: 'SIGINT', ranMs: 3650 }, outage: undefined }));
+    expect(html).toContain('<p id="verdict" class="interrupted">interrupted after 3.7 s of 30 s: 1 failed, 3 skipped</p>');
+    expect(html).toMatch(/<title>[^<]*interrupted after 3\.7 s of 30 s/);
+  });
+});

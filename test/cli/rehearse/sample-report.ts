@@ -1,15 +1,18 @@
-/** A rehearsal report built from synthetic observations: a 30 s run with a surge, bots and an outage. */
+/**
+ * A rehearsal report built from synthetic observations: a 30 s run with a surge, bots and an outage;
+ * or, with `cut`, the same run stopped by a signal part of the way through.
+ */
 import { join } from 'node:path';
 import { FleetMetrics } from '../../../cli/rehearse/fleet-metrics';
 import { OutcomeRecorder } from '../../../cli/rehearse/outcome-recorder';
-import { buildReport, type ControlSecond, type RehearsalReport } from '../../../cli/rehearse/rehearsal-report';
+import { buildReport, type ControlSecond, type RehearsalReport, type ReportInputs } from '../../../cli/rehearse/rehearsal-report';
 import { scaleConfigForRehearsal } from '../../../cli/rehearse/time-scale';
 import { defaultProfile } from '../../../cli/rehearse/traffic-profile';
 import { loadConfig } from '../../../lib/config/load-config';
 
 export const SAMPLE_SECONDS = 30;
 
-export function sampleReport(): RehearsalReport {
+export function sampleReport(cut?: Pick<ReportInputs, 'interruption' | 'outage'>): RehearsalReport {
   const config = loadConfig(join(__dirname, '../../../saleday.config.json'));
   const recorder = new OutcomeRecorder();
   for (let second = 0; second < SAMPLE_SECONDS; second += 1) {
@@ -49,6 +52,7 @@ export function sampleReport(): RehearsalReport {
     outage: { startSecond: 18, endSecond: 22 },
     shop: { unitsSold: 0, initialUnits: 2000, oversold: false, lowestStock: 40 },
     notices: ['a notice for the reader'],
+    ...cut,
   });
   recorder.close();
   return report;
