@@ -275,15 +275,18 @@ export function createGate(options: GateOptions): Gate {
       // 4. Admission through the priority-partitioned adaptive concurrency limit and its queues.
       // No abort signal here (an AbortSignal per request is costly): a client that leaves while
       // queued keeps its place until admitted or timed out, and its slot is then given back at once.
-      const admitted = await admission.acquire(priority);
-      if (!admitted.admitted) {
-        const degradedRefusal = admitted.refusal.reason === 'degraded';
-        metrics.count(priority, degradedRefusal ? 'degraded' : 'shed');
-        const fallback = degradedRefusal ? fallbacks.answerFor(route) : undefined;
-        if (fallback) return answerFallback(res, fallback, limitHeaders);
-        return refuse(res, 503, degradedRefusal ? 'degraded' : 'shed', `overloaded (${admitted.refusal.reason})`, admitted.refusal.retryAfterMs, limitHeaders);
+      permit = admission.tryAcquire(priority);
+      if (permit === undefined) {
+        const admitted = await admission.acquire(priority);
+        if (!admitted.admitted) {
+          const degradedRefusal = admitted.refusal.reason === 'degraded';
+          metrics.count(priority, degradedRefusal ? 'degraded' : 'shed');
+          const fallback = degradedRefusal ? fallbacks.answerFor(route) : undefined;
+          if (fallback) return answerFallback(res, fallback, limitHeaders);
+          return refuse(res, 503, degradedRefusal ? 'degraded' : 'shed', `overloaded (${admitted.refusal.reason})`, admitted.refusal.retryAfterMs, limitHeaders);
+        }
+        permit = admitted.permit;
       }
-      permit = admitted.permit;
       metrics.queueDelay(priority, permit.queuedMs);
       if (res.destroyed) {
         permit.release({ latencyMs: 0 });

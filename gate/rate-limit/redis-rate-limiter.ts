@@ -238,7 +238,10 @@ export class RedisRateLimiter<State> implements RateLimiter {
     const args: (string | number)[] = [this.script.sha, n];
     for (let i = 0; i < n; i++) args.push(this.prefix + ':{' + keys[i] + '}');
     args.push(this.scriptClock === undefined ? '' : String(this.scriptClock.now()), this.limitArgs[0], this.limitArgs[1]);
-    for (let i = 0; i < n; i++) args.push(costs[i]!);
+    // Costs travel only when one differs from 1: the script reads a missing list as all 1.
+    let uniformCost = true;
+    for (let i = 0; i < n && uniformCost; i++) uniformCost = costs[i] === 1;
+    if (!uniformCost) for (let i = 0; i < n; i++) args.push(costs[i]!);
     const batch = new Batch(keys, costs, resolvers, this.clock.now(), ticket);
     this.batchesInFlight++;
     batch.timer = setTimeout(this.onTimeout, this.timeoutMs, batch);

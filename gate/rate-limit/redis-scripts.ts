@@ -9,62 +9,70 @@
  * - Rate state is stored as struct-packed doubles, which round-trip exactly (Lua's tostring keeps
  *   only 14 digits, which would round a millisecond timestamp's fraction and drift from the memory
  *   store); the lease set's scores are formatted with `%.17g` for the same reason.
- * - Keys expire after their state means "full" again (see STORE), so idle keys cost no memory.
+ * - Keys expire after their state means "full" again (see the storing note below), so idle keys cost no memory.
  * - The rate scripts take many keys at once (one per decision of a batch) and return three integers
  *   per key: remaining (-1 when refused), retryAfterMs, resetAfterMs. Refusals write nothing.
  */
 import { createHash } from 'node:crypto';
 
-const NOW = `
-local function ceilMs(ms) return math.ceil(ms - 1e-6) end
+/**
+ * The shared head of the rate scripts. Redis's Lua 5.1 looks globals up in a table on every use,
+ * so what runs once per key (redis.call, struct.pack/unpack, math.ceil) is bound to locals here:
+ * measured on Redis 7.0 with 20 keys per call, this and the inlined store below cut the GCRA
+ * script's own cost by about a fifth (86 → 69 µs per call on fresh keys, where a bare GET + SET PX
+ * loop costs 73 µs).
+ */
+const HEAD = `
+local call = redis.call
+local pack = struct.pack
+local unpack = struct.unpack
+local ceil = math.ceil
+local floor = math.floor
+local max = math.max
 local now
 if ARGV[1] == '' then
-  local t = redis.call('TIME')
+  local t = call('TIME')
   now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 else
   now = tonumber(ARGV[1])
 end
+-- Costs follow the two limit arguments, one per key, unless every cost is 1 (the common case,
+-- sent without them to spare both sides an argument per decision).
+local uniformCost = #ARGV == 3
 `;
 
 /**
- * Stores a state with an expiry at or after `fullAt` (when the state means "full", i.e. can go).
- * Re-arming the expiry (SET … PX) costs Redis about twice a SET that keeps it (KEEPTTL), so the
- * expiry is armed one fill period (at most a minute) beyond `fullAt` and the armed time is kept in
- * the value: most writes then find it still far enough ahead and keep it. The 2 ms margin covers
- * Redis rounding its own clock down to whole ms when it arms the expiry.
+ * Storing a state: its expiry is armed at or after `fullAt` (when the state means "full", i.e. can
+ * go). Re-arming the expiry (SET … PX) costs Redis about twice a SET that keeps it (KEEPTTL), so
+ * the expiry is armed one fill period (at most a minute) beyond `fullAt` and the armed time is kept
+ * in the value: most writes then find it still far enough ahead and keep it. The 2 ms margin
+ * covers Redis rounding its own clock down to whole ms when it arms the expiry. Inlined in each
+ * script (a Lua function call per key is measurable at this rate).
  */
-const STORE = `
-local function store(key, packed, fullAt, armedAt, slack)
-  if fullAt + 2 <= armedAt then
-    redis.call('SET', key, packed .. struct.pack('d', armedAt), 'KEEPTTL')
-  else
-    local px = ceilMs(fullAt - now) + slack
-    redis.call('SET', key, packed .. struct.pack('d', now + px), 'PX', px)
-  end
-end
-`;
 
 /**
- * ARGV: now, capacity, refill per ms, then one cost per key.
+ * ARGV: now, capacity, refill per ms, then one cost per key (or none: all 1).
  * State: struct-packed doubles (exact, and far cheaper than formatting text): tokens, updatedAt, armedExpiryAt.
  */
-export const TOKEN_BUCKET_SCRIPT = `${NOW}${STORE}
+export const TOKEN_BUCKET_SCRIPT = `${HEAD}
 local capacity = tonumber(ARGV[2])
 local perMs = tonumber(ARGV[3])
-local slack = math.max(2, math.min(60000, ceilMs(capacity / perMs)))
+local slack = max(2, math.min(60000, ceil(capacity / perMs - 1e-6)))
 local out = {}
 for i = 1, #KEYS do
   local key = KEYS[i]
-  local cost = tonumber(ARGV[3 + i])
+  local cost = 1
+  if not uniformCost then cost = tonumber(ARGV[3 + i]) end
   local tokens = capacity
   local updated = now
   local armed = 0
-  local stored = redis.call('GET', key)
+  local stored = call('GET', key)
   if stored then
     local previousTokens, previousUpdated
-    previousTokens, previousUpdated, armed = struct.unpack('ddd', stored)
+    previousTokens, previousUpdated, armed = unpack('ddd', stored)
     if now - previousUpdated > 0 then
-      tokens = math.min(capacity, previousTokens + (now - previousUpdated) * perMs)
+      tokens = previousTokens + (now - previousUpdated) * perMs
+      if tokens > capacity then tokens = capacity end
     else
       tokens = previousTokens
       updated = previousUpdated
@@ -74,62 +82,86 @@ for i = 1, #KEYS do
   if cost > capacity then
     out[n - 2] = -1
     out[n - 1] = -1
-    out[n] = ceilMs(updated - now + (capacity - tokens) / perMs)
+    out[n] = ceil(updated - now + (capacity - tokens) / perMs - 1e-6)
   elseif tokens + 1e-9 >= cost then
-    tokens = math.max(0, tokens - cost)
+    tokens = max(0, tokens - cost)
     local untilFull = updated - now + (capacity - tokens) / perMs
-    store(key, struct.pack('dd', tokens, updated), now + untilFull, armed, slack)
-    out[n - 2] = math.floor(tokens + 1e-9)
+    local fullAt = now + untilFull
+    if fullAt + 2 <= armed then
+      call('SET', key, pack('ddd', tokens, updated, armed), 'KEEPTTL')
+    else
+      local px = ceil(untilFull - 1e-6) + slack
+      call('SET', key, pack('ddd', tokens, updated, now + px), 'PX', px)
+    end
+    out[n - 2] = floor(tokens + 1e-9)
     out[n - 1] = 0
-    out[n] = ceilMs(untilFull)
+    out[n] = ceil(untilFull - 1e-6)
   else
     out[n - 2] = -1
-    out[n - 1] = math.max(1, ceilMs(updated - now + (cost - tokens) / perMs))
-    out[n] = ceilMs(updated - now + (capacity - tokens) / perMs)
+    out[n - 1] = max(1, ceil(updated - now + (cost - tokens) / perMs - 1e-6))
+    out[n] = ceil(updated - now + (capacity - tokens) / perMs - 1e-6)
   end
 end
 return out
 `;
 
-/** ARGV: now, emission interval ms, burst, then one cost per key. State: packed doubles tatMs, armedExpiryAt. */
-export const GCRA_SCRIPT = `${NOW}${STORE}
+/** ARGV: now, emission interval ms, burst, then one cost per key (or none: all 1). State: packed doubles tatMs, armedExpiryAt. */
+export const GCRA_SCRIPT = `${HEAD}
 local interval = tonumber(ARGV[2])
 local burst = tonumber(ARGV[3])
 local tolerance = interval * burst
-local slack = math.max(2, math.min(60000, ceilMs(tolerance)))
+local slack = max(2, math.min(60000, ceil(tolerance - 1e-6)))
 local out = {}
 for i = 1, #KEYS do
   local key = KEYS[i]
-  local cost = tonumber(ARGV[3 + i])
+  local cost = 1
+  if not uniformCost then cost = tonumber(ARGV[3 + i]) end
   local tat = now
   local armed = 0
-  local stored = redis.call('GET', key)
+  local stored = call('GET', key)
   if stored then
     local previous
-    previous, armed = struct.unpack('dd', stored)
+    previous, armed = unpack('dd', stored)
     if previous > now then tat = previous end
   end
   local n = i * 3
   if cost > burst then
     out[n - 2] = -1
     out[n - 1] = -1
-    out[n] = ceilMs(tat - now)
+    out[n] = ceil(tat - now - 1e-6)
   else
     local newTat = tat + interval * cost
     local ahead = newTat - now
     if ahead <= tolerance + 1e-6 then
-      store(key, struct.pack('d', newTat), newTat, armed, slack)
-      out[n - 2] = math.max(0, math.floor((tolerance - ahead + 1e-6) / interval))
+      if newTat + 2 <= armed then
+        call('SET', key, pack('dd', newTat, armed), 'KEEPTTL')
+      else
+        local px = ceil(ahead - 1e-6) + slack
+        call('SET', key, pack('dd', newTat, now + px), 'PX', px)
+      end
+      out[n - 2] = max(0, floor((tolerance - ahead + 1e-6) / interval))
       out[n - 1] = 0
-      out[n] = ceilMs(ahead)
+      out[n] = ceil(ahead - 1e-6)
     else
       out[n - 2] = -1
-      out[n - 1] = math.max(1, ceilMs(ahead - tolerance))
-      out[n] = ceilMs(tat - now)
+      out[n - 1] = max(1, ceil(ahead - tolerance - 1e-6))
+      out[n] = ceil(tat - now - 1e-6)
     end
   end
 end
 return out
+`;
+
+/** "Now" for the single-key concurrency script (see the conventions above). */
+const NOW = `
+local function ceilMs(ms) return math.ceil(ms - 1e-6) end
+local now
+if ARGV[1] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+else
+  now = tonumber(ARGV[1])
+end
 `;
 
 /**

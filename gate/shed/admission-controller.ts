@@ -166,7 +166,11 @@ class DefaultAdmissionController implements GateAdmissionController {
     }
     if (queue.waiters.length >= this.maxLengthPerClass) return Promise.resolve(this.refusal('queue-full'));
     return new Promise<Admission>((resolve) => {
-      if (queue.waiters.length === 0) queue.lastGoodAt = now;
+      if (queue.waiters.length === 0) {
+        // An empty queue is not standing, however it was left (a release with nobody waiting skips the drain).
+        queue.lastGoodAt = now;
+        queue.standing = false;
+      }
       const onAbort = () => {
         if (this.remove(waiter)) waiter.resolve(this.refusal('aborted'));
       };
@@ -175,6 +179,13 @@ class DefaultAdmissionController implements GateAdmissionController {
       queue.waiters.push(waiter);
       this.reschedule(now);
     });
+  }
+
+  tryAcquire(priority: PriorityClass): Permit | undefined {
+    const queue = this.queues[priority];
+    if (queue === undefined || this.closed || queue.waiters.length !== 0 || this.inFlight >= this.partition.ceilingByClass[priority] || this.shed.has(priority)) return undefined;
+    const now = this.clock.now();
+    return this.admit(priority, now, now);
   }
 
   setShedClasses(classes: readonly PriorityClass[]): void {
@@ -233,9 +244,15 @@ class DefaultAdmissionController implements GateAdmissionController {
         const before = this.partition.limit;
         const after = this.adaptiveLimit.onSample({ startedAt: now, latencyMs, inFlight: inFlightAtStart, dropped });
         if (after !== before) this.partition = partitionLimit(after, this.criticalReservedShare, this.classShares);
-        this.drain(this.clock.now());
+        // Nobody waiting: nothing to hand the slot to, expire or reschedule (the usual case, once per request).
+        if (this.hasWaiters()) this.drain(this.clock.now());
       },
     };
+  }
+
+  private hasWaiters(): boolean {
+    const queues = this.queues;
+    return queues.critical.waiters.length + queues.high.waiters.length + queues.normal.waiters.length + queues.low.waiters.length !== 0;
   }
 
   /** Fills free slots from the queues, strictly by priority; expired waiters are refused first. */

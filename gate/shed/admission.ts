@@ -40,6 +40,11 @@ export interface AdmissionSnapshot {
 export interface AdmissionController {
   /** Admits now, queues, or refuses; never blocks longer than the queue timeout. */
   acquire(priority: PriorityClass, signal?: AbortSignal): Promise<Admission>;
+  /**
+   * Admits at once when a slot is free and nobody of this class waits; otherwise undefined, and
+   * `acquire` then queues or refuses. The common, uncontended path without a promise.
+   */
+  tryAcquire(priority: PriorityClass): Permit | undefined;
   snapshot(): AdmissionSnapshot;
   close(): void;
 }

@@ -68,6 +68,22 @@ describe('Redis rate limiter', () => {
     await limiter.close();
   });
 
+  test.each([
+    ['token-bucket', { algorithm: 'token-bucket', capacity: 5, refillPerSecond: 0.001 }],
+    ['gcra', { algorithm: 'gcra', ratePerSecond: 0.001, burst: 5 }],
+  ] as const)('%s: one script call mixing costs (the only calls that carry the cost list) charges each decision its own cost', async (_name, policy) => {
+    const limiter = createRateLimiter(policy, { redis, prefix: uniquePrefix('costs'), timeoutMs: 5000 });
+    await limiter.consume('warm-up');
+    const spy = countCommands(redis);
+    // One key: 1 + 3 fits in 5, the next 3 does not, the last 1 still does. A lost cost list would read all as 1.
+    const decisions = await Promise.all([1, 3, 3, 1].map((cost) => limiter.consume('mixed', cost)));
+    spy.restore();
+    expect(spy.names).toEqual(['evalsha']);
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, false, true]);
+    expect(decisions.map((d) => d.remaining)).toEqual([4, 1, 0, 0]);
+    await limiter.close();
+  });
+
   test('maxBatchSize splits a burst into several script calls', async () => {
     const limiter = createRateLimiter({ algorithm: 'gcra', ratePerSecond: 100, burst: 100 }, { redis, prefix: uniquePrefix('split'), timeoutMs: 5000, maxBatchSize: 8 });
     await limiter.consume('warm-up');

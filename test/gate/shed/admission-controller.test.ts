@@ -39,6 +39,59 @@ describe('partition and reservation (limit 10, reserve 0.2: critical 10, high 8,
   });
 });
 
+describe('tryAcquire (the path without a promise)', () => {
+  it('admits at once under the class ceiling and counts like acquire', () => {
+    const h = harness();
+    const permits = Array.from({ length: 5 }, () => h.controller.tryAcquire('low'));
+    expect(permits.every((p) => p !== undefined && p.queuedMs === 0)).toBe(true);
+    expect(h.controller.tryAcquire('low')).toBeUndefined(); // low's ceiling is 5
+    expect(h.controller.snapshot().inFlightByClass.low).toBe(5);
+    permits[0]!.release({ latencyMs: 1 });
+    expect(h.controller.tryAcquire('low')).toBeDefined();
+    h.controller.close();
+  });
+
+  it('never jumps a queue of its class, and leaves shed classes and a closed controller to acquire', async () => {
+    const h = harness({ limit: 1 });
+    const holder = h.controller.tryAcquire('high')!;
+    const waiter = h.track('high', 'waiter');
+    holder.release({ latencyMs: 1 });
+    // The slot went to the waiter, so nothing is free; and while a high waits, tryAcquire defers to the queue.
+    expect(h.controller.tryAcquire('high')).toBeUndefined();
+    await flushPromises();
+    expect(outcome(waiter)).toBe('admitted');
+    h.permit(waiter).release({ latencyMs: 1 });
+    h.controller.setShedClasses(['high']);
+    expect(h.controller.tryAcquire('high')).toBeUndefined();
+    h.controller.setShedClasses([]);
+    h.controller.close();
+    expect(h.controller.tryAcquire('critical')).toBeUndefined();
+  });
+
+  it('a queue emptied by shedding does not start out standing when requests queue again', async () => {
+    const h = harness({ limit: 1, queue: { maxLengthPerClass: 100, targetDelayMs: 5, intervalMs: 100, maxWaitMs: 1000 } });
+    const holder = h.controller.tryAcquire('high')!;
+    // Non-empty for a whole interval: standing (a, past the 5 ms target, times out; b stays queued).
+    const a = h.track('high', 'a');
+    await h.scheduler.advance(99);
+    const b = h.track('high', 'b');
+    await h.scheduler.advance(1);
+    expect(h.controller.snapshot().standingByClass.high).toBe(true);
+    h.controller.setShedClasses(['high']);
+    await flushPromises();
+    expect([a, b].map(outcome)).toEqual(['queue-timeout', 'degraded']);
+    h.controller.setShedClasses([]);
+    const later = ['c', 'd'].map((label) => h.track('high', label));
+    await flushPromises();
+    expect(h.controller.snapshot().standingByClass.high).toBe(false);
+    holder.release({ latencyMs: 1 });
+    await flushPromises();
+    // FIFO again (a standing queue would serve the newest, d, first).
+    expect(later.map(outcome)).toEqual(['admitted', 'waiting']);
+    h.controller.close();
+  });
+});
+
 describe('queues', () => {
   it('refuses queue-full beyond maxLengthPerClass, with a retry hint of at least one interval', async () => {
     const h = harness({ limit: 1, queue: { maxLengthPerClass: 2, targetDelayMs: 5, intervalMs: 100, maxWaitMs: 1000 } });
