@@ -3,8 +3,8 @@
  *
  * 1. Throughput and p99 of GET /api/products/:id (distinct user keys) straight to the storefront,
  *    through a bare reverse proxy on the gate's own HTTP stack (node:http + the undici pool, no
- *    protections), through nginx from Debian, and through the gate (real redis-server for its rate
- *    limits). Closed loop, the load generator in its own process; CPU per request read from
+ *    protections), through nginx from Debian, through the gate (real redis-server for its rate
+ *    limits), and through the same gate without Redis (limits decided in process). Closed loop, the load generator in its own process; CPU per request read from
  *    /proc/<pid>/stat of every server process (nginx and redis-server included).
  * 2. Checkout success at 5× the app's capacity, open loop (latency from the intended send time),
  *    with and without the gate, while lower classes make up most of the traffic.
@@ -442,17 +442,25 @@ async function costOfProtections(print: (line: string) => void, stops: Array<() 
   stops.push(() => nginx.stop());
   const gate = await spawnRole('gate', { upstream: shopUrl, redisUrl: redis.url });
   stops.push(() => gate.stop());
+  // The same gate without Redis: every protection, rate limits decided in process (exact per task,
+  // not across the fleet). It separates what the central, fleet-exact decision costs from the rest.
+  const gateLocal = await spawnRole('gate', { upstream: shopUrl });
+  stops.push(() => gateLocal.stop());
   const closed = (url: string) => ({ url, productIds, connections: CLOSED_LOOP_CONNECTIONS, warmupMs: WARMUP_MS, durationMs: MEASURE_MS });
 
   const direct = await measure('load-closed', closed(shopUrl), { storefront: shop.pid });
   const viaBare = await measure('load-closed', closed(String(bare.info.url)), { proxy: bare.pid, storefront: shop.pid });
   const viaNginx = await measure('load-closed', closed(nginx.url), { nginx: nginx.pid, storefront: shop.pid });
   const viaGate = await measure('load-closed', closed(String(gate.info.url)), { gate: gate.pid, redis: redis.process.pid as number, storefront: shop.pid });
+  const viaGateLocal = await measure('load-closed', closed(String(gateLocal.info.url)), { gate: gateLocal.pid, storefront: shop.pid });
   const okShare = (r: LoadResult) => (r.requests === 0 ? 0 : (r.statuses['200'] ?? 0) / r.requests);
   print(`bench gate-vs-bare-proxy: gate ${fmt(viaGate.load.rps)}/s p99 ${fmt(viaGate.load.p99Ms, 2)}ms, bare-proxy ${fmt(viaBare.load.rps)}/s p99 ${fmt(viaBare.load.p99Ms, 2)}ms, ratio ${fmt(viaGate.load.rps / viaBare.load.rps, 2)} (target ≥ 0.80)`);
+  print(
+    `bench gate-local-limits-vs-bare-proxy: gate without Redis ${fmt(viaGateLocal.load.rps)}/s p99 ${fmt(viaGateLocal.load.p99Ms, 2)}ms, bare-proxy ${fmt(viaBare.load.rps)}/s p99 ${fmt(viaBare.load.p99Ms, 2)}ms, ratio ${fmt(viaGateLocal.load.rps / viaBare.load.rps, 2)} (every protection, rate limits exact per task instead of across the fleet)`,
+  );
   print(`bench gate-vs-nginx: gate ${fmt(viaGate.load.rps)}/s p99 ${fmt(viaGate.load.p99Ms, 2)}ms, nginx ${fmt(viaNginx.load.rps)}/s p99 ${fmt(viaNginx.load.p99Ms, 2)}ms, ratio ${fmt(viaGate.load.rps / viaNginx.load.rps, 2)}`);
   print(`bench gate-vs-direct: gate ${fmt(viaGate.load.rps)}/s p99 ${fmt(viaGate.load.p99Ms, 2)}ms, direct ${fmt(direct.load.rps)}/s p99 ${fmt(direct.load.p99Ms, 2)}ms, ratio ${fmt(viaGate.load.rps / direct.load.rps, 2)}`);
-  print(`bench gate-proxy-cpu: ${describe('gate', viaGate, ['gate', 'redis', 'storefront'])}; ${describe('bare-proxy', viaBare, ['proxy', 'storefront'])}; ${describe('nginx', viaNginx, ['nginx', 'storefront'])}; ${describe('direct', direct, ['storefront'])}`);
+  print(`bench gate-proxy-cpu: ${describe('gate', viaGate, ['gate', 'redis', 'storefront'])}; ${describe('gate-without-redis', viaGateLocal, ['gate', 'storefront'])}; ${describe('bare-proxy', viaBare, ['proxy', 'storefront'])}; ${describe('nginx', viaNginx, ['nginx', 'storefront'])}; ${describe('direct', direct, ['storefront'])}`);
   print(`bench gate-proxy-ok: 200 share gate ${fmt(okShare(viaGate.load) * 100, 2)}%, bare-proxy ${fmt(okShare(viaBare.load) * 100, 2)}%, nginx ${fmt(okShare(viaNginx.load) * 100, 2)}%, direct ${fmt(okShare(direct.load) * 100, 2)}% (storefront: ${String(shop.info.kind)})`);
   for (const stop of stops.splice(0).reverse()) await stop();
 }

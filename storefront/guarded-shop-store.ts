@@ -2,7 +2,8 @@
  * The inventory circuit breaker: every store call goes through it. When Redis fails (connection
  * refused, command timeout) the breaker opens and calls fail at once with
  * InventoryUnavailableError (503 + Retry-After) instead of each request waiting on a dead Redis.
- * Logical outcomes (sold out, idempotency conflicts) are successes: the store answered.
+ * Logical outcomes (sold out, idempotency conflicts, a confirm that found its reservation released)
+ * are successes: the store answered.
  */
 import type { CircuitBreaker } from '../gate/breaker';
 import type { Clock } from '../gate/clock';

@@ -43,18 +43,28 @@ return {'reserved', tostring(remaining)}
 /**
  * KEYS: order (hash), idempotency record (hash), reserved index (zset). ARGV: orderId, receipt JSON, hasIdempotencyKey, receipt TTL s.
  * Marks a reserved order paid (it leaves the reserved index, so no reaper ever looks at it again)
- * and stores the receipt a retry will get back, for the receipt TTL.
+ * and stores the receipt a retry will get back, for the receipt TTL. Returns 'confirmed'.
+ * Status check and write are one step, so a reaper can never release the order in between. An
+ * order the reaper already released ('cancelled') or that is gone ('missing') is not paid and gets
+ * no receipt: its units may already be someone else's. Its idempotency key is freed, as RELEASE
+ * does, unless a newer checkout holds it now. A paid order answers 'already-paid', untouched.
  */
 export const CONFIRM_SCRIPT = `
-if redis.call('HGET', KEYS[1], 'status') == 'reserved' then
-  redis.call('HSET', KEYS[1], 'status', 'paid')
-end
+local status = redis.call('HGET', KEYS[1], 'status')
 redis.call('ZREM', KEYS[3], ARGV[1])
-if ARGV[3] == '1' and redis.call('HGET', KEYS[2], 'orderId') == ARGV[1] then
+if status == 'paid' then return 'already-paid' end
+local ownsKey = ARGV[3] == '1' and redis.call('HGET', KEYS[2], 'orderId') == ARGV[1]
+if status ~= 'reserved' then
+  if ownsKey then redis.call('DEL', KEYS[2]) end
+  if status then return status end
+  return 'missing'
+end
+redis.call('HSET', KEYS[1], 'status', 'paid')
+if ownsKey then
   redis.call('HSET', KEYS[2], 'receipt', ARGV[2])
   redis.call('EXPIRE', KEYS[2], ARGV[4])
 end
-return 1
+return 'confirmed'
 `;
 
 /**

@@ -10,6 +10,7 @@ import {
   summarizeStats,
   type CartItem,
   type CheckoutReceipt,
+  type ConfirmResult,
   type ExpiredReservationsBatch,
   type OrderRecord,
   type OrderRef,
@@ -118,16 +119,24 @@ export class MemoryShopStore implements ShopStore {
     return { kind: 'reserved', order: { ...order }, remainingStock };
   }
 
-  async confirm(receipt: CheckoutReceipt, idempotencyKey?: string): Promise<void> {
+  async confirm(receipt: CheckoutReceipt, idempotencyKey?: string): Promise<ConfirmResult> {
     const orderId = receipt.orderId;
     const order = this.orders.get(orderId);
-    if (order?.status === 'reserved') order.status = 'paid';
     this.reserved.delete(orderId);
-    if (idempotencyKey === undefined) return;
-    const record = this.liveIdempotencyRecord(idempotencyKey);
-    if (record?.orderId !== orderId) return;
-    record.receipt = receipt;
-    record.expiresAt = this.clock.now() + IDEMPOTENCY_TTL_SECONDS * 1000;
+    if (order?.status === 'paid') return { kind: 'already-paid' };
+    const record = idempotencyKey === undefined ? undefined : this.liveIdempotencyRecord(idempotencyKey);
+    const ownedRecord = record?.orderId === orderId ? record : undefined;
+    if (order?.status !== 'reserved') {
+      // Released (by the reaper) while the payment ran: its units may be sold again, so it stays unpaid.
+      if (ownedRecord && idempotencyKey !== undefined) this.idempotency.delete(idempotencyKey);
+      return { kind: 'not-reserved', status: order ? 'cancelled' : 'missing' };
+    }
+    order.status = 'paid';
+    if (ownedRecord) {
+      ownedRecord.receipt = receipt;
+      ownedRecord.expiresAt = this.clock.now() + IDEMPOTENCY_TTL_SECONDS * 1000;
+    }
+    return { kind: 'confirmed' };
   }
 
   async release(ref: OrderRef, idempotencyKey?: string): Promise<boolean> {

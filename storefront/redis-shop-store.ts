@@ -13,6 +13,7 @@ import {
   summarizeStats,
   type CartItem,
   type CheckoutReceipt,
+  type ConfirmResult,
   type ExpiredReservationsBatch,
   type OrderRecord,
   type OrderRef,
@@ -39,7 +40,7 @@ type ScriptReply = [kind: string, detail: string];
 
 interface ShopScripts {
   saledayShopReserve(...args: (string | number)[]): Promise<ScriptReply>;
-  saledayShopConfirm(...args: (string | number)[]): Promise<number>;
+  saledayShopConfirm(...args: (string | number)[]): Promise<string>;
   saledayShopRelease(...args: (string | number)[]): Promise<number>;
 }
 
@@ -143,8 +144,8 @@ export class RedisShopStore implements ShopStore {
     }
   }
 
-  async confirm(receipt: CheckoutReceipt, idempotencyKey?: string): Promise<void> {
-    await this.redis.saledayShopConfirm(
+  async confirm(receipt: CheckoutReceipt, idempotencyKey?: string): Promise<ConfirmResult> {
+    const outcome = await this.redis.saledayShopConfirm(
       this.orderKey(receipt.orderId),
       this.idempotencyKey(idempotencyKey),
       this.key('reserved'),
@@ -153,6 +154,16 @@ export class RedisShopStore implements ShopStore {
       idempotencyKey === undefined ? '0' : '1',
       IDEMPOTENCY_TTL_SECONDS,
     );
+    switch (outcome) {
+      case 'confirmed':
+      case 'already-paid':
+        return { kind: outcome };
+      case 'cancelled':
+      case 'missing':
+        return { kind: 'not-reserved', status: outcome };
+      default:
+        throw new Error(`confirm script answered an unknown outcome ${JSON.stringify(outcome)}`);
+    }
   }
 
   async release(order: OrderRef, idempotencyKey?: string): Promise<boolean> {

@@ -10,7 +10,9 @@
  *   same Idempotency-Key is mid-payment; 422 `idempotency-key-reused` for the same key with another
  *   body; 502 `payment-failed` when the payment provider fails the charge and 503
  *   `payments-unavailable` (+ Retry-After) when it does not answer in time — both after the
- *   reservation was released; 503 `inventory-unavailable` (+ Retry-After) when Redis fails or the
+ *   reservation was released; 409 `reservation-expired` (`refunded`: whether the charge went back)
+ *   when the payment completed only after the reaper had released the reservation, so the order is
+ *   not placed and the Idempotency-Key is free again; 503 `inventory-unavailable` (+ Retry-After) when Redis fails or the
  *   inventory breaker is open.
  * - GET /api/products/:id, the cart and /_stats also answer 503 `inventory-unavailable` while
  *   Redis fails; GET /api/products, the page, assets and /healthz never touch Redis.
@@ -30,7 +32,7 @@ import { FaultInjector } from './fault-injector';
 import { GuardedShopStore } from './guarded-shop-store';
 import { MemoryShopStore } from './memory-shop-store';
 import { registerOperatorRoutes } from './operator-routes';
-import { Payments } from './payments';
+import { Payments, type PaymentProvider, type PaymentsOptions } from './payments';
 import { DEFAULT_RECOMMENDATIONS_WORK, validateRecommendationsWork } from './recommendations';
 import { DEFAULT_KEY_PREFIX, RedisShopStore } from './redis-shop-store';
 import { ReservationReaper, resolveReaperSettings } from './reservation-reaper';
@@ -64,6 +66,11 @@ export interface StorefrontOptions {
   paymentLatencyMs?: number;
   /** Abandon a charge after this long (503, reservation released). @default 2000 */
   paymentTimeoutMs?: number;
+  /**
+   * Builds the payment provider from the resolved payment options (fault injector included), e.g.
+   * to wrap the simulated one in a test. @default the simulated provider, `new Payments(options)`
+   */
+  createPayments?: (options: PaymentsOptions) => PaymentProvider;
   /**
    * A reservation neither paid nor released after this long belongs to a checkout that died; the
    * reaper gives its units back. At least 2 × paymentTimeoutMs. @default max(30000, 3 × paymentTimeoutMs)
@@ -128,7 +135,8 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
   const productIds = catalog.products.map((product) => product.id);
   const assets = loadStaticAssets(options.publicDir ?? defaultPublicDir());
   const faults = new FaultInjector({ clock, random: options.random });
-  const payments = new Payments({ faults, latencyMs: options.paymentLatencyMs, timeoutMs: options.paymentTimeoutMs });
+  const paymentsOptions: PaymentsOptions = { faults, latencyMs: options.paymentLatencyMs, timeoutMs: options.paymentTimeoutMs };
+  const payments = options.createPayments ? options.createPayments(paymentsOptions) : new Payments(paymentsOptions);
   const inventoryBreaker = createCircuitBreaker({ ...DEFAULT_BREAKER, ...options.inventoryBreaker, name: 'inventory', clock });
   // Validated with the other options, before anything connects.
   const reaperSettings = resolveReaperSettings({ paymentTimeoutMs: payments.timeoutMs, reservationTtlMs: options.reservationTtlMs, intervalMs: options.reaperIntervalMs });
@@ -175,7 +183,17 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
     return seeding;
   };
   inventoryBreaker.onStateChange((state, previous) => app.log.warn({ breaker: 'inventory', state, previous }, 'inventory breaker changed state'));
-  const counters: CheckoutCounters = { created: 0, replayed: 0, soldOut: 0, conflicts: 0, paymentFailed: 0, paymentTimedOut: 0 };
+  const counters: CheckoutCounters = {
+    created: 0,
+    replayed: 0,
+    soldOut: 0,
+    conflicts: 0,
+    paymentFailed: 0,
+    paymentTimedOut: 0,
+    reservationExpired: 0,
+    refunded: 0,
+    refundFailed: 0,
+  };
   const resetStock = async (units = stockPerProduct): Promise<number> => {
     await store.resetStock(productIds, units);
     return units;

@@ -10,10 +10,10 @@ import type { CircuitBreaker } from '../gate/breaker';
 import type { Clock } from '../gate/clock';
 import { PRODUCT_ID_PATTERN, type Catalog, type Product } from './catalog';
 import { delay, type FaultInjector, type FaultTarget } from './fault-injector';
-import type { Payments } from './payments';
+import type { PaymentProvider } from './payments';
 import { recommend } from './recommendations';
 import { cartBodySchema, checkoutBodySchema, IDEMPOTENCY_KEY_PATTERN, USER_ID_PATTERN, validate } from './request-schemas';
-import type { CartItem, CheckoutReceipt, ReserveResult, ShopStore } from './shop-store';
+import type { CartItem, CheckoutReceipt, ConfirmResult, ReserveResult, ShopStore } from './shop-store';
 import type { StaticAssets, StaticAsset } from './static-assets';
 import { InjectedFaultError, InventoryUnavailableError, isPaymentFailedError, isPaymentTimeoutError } from './storefront-errors';
 
@@ -38,6 +38,11 @@ export interface CheckoutCounters {
   conflicts: number;
   paymentFailed: number;
   paymentTimedOut: number;
+  /** Paid after the reaper had released the reservation: answered 409, charge refunded. */
+  reservationExpired: number;
+  refunded: number;
+  /** Refunds the provider failed: customers charged for no order, each logged at error level for reconciliation. */
+  refundFailed: number;
 }
 
 export interface ShopContext {
@@ -45,7 +50,7 @@ export interface ShopContext {
   /** The store behind the inventory breaker. */
   store: ShopStore;
   inventoryBreaker: CircuitBreaker;
-  payments: Payments;
+  payments: PaymentProvider;
   faults: FaultInjector;
   clock: Clock;
   assets: StaticAssets;
@@ -200,10 +205,17 @@ export function registerShopRoutes(app: FastifyInstance, context: ShopContext): 
     }
 
     const receipt: CheckoutReceipt = { orderId: order.orderId, productId, quantity, remainingStock: outcome.remainingStock, status: 'paid' };
-    await store.confirm(receipt, idempotencyKey).catch((confirmError: unknown) => {
-      // The customer paid and the stock is held: answer the order; only the replay record is missing.
+    const confirmation = await store.confirm(receipt, idempotencyKey).catch((confirmError: unknown): ConfirmResult | undefined => {
+      // The store failed: the reservation is younger than the reaper's TTL, so it almost surely still
+      // holds the stock. Answer the order; only the replay record is missing.
       request.log.error({ err: confirmError, orderId: order.orderId }, 'could not mark a paid order as paid');
+      return undefined;
     });
+    if (confirmation?.kind === 'not-reserved') {
+      // The checkout stalled past the TTL and the reaper gave the units back (maybe already sold
+      // again): this order must not stand, so the charge goes back and the client may retry.
+      return answerReservationExpired(request, reply, context, { orderId: order.orderId, amountCents: product.priceCents * quantity, reservation: confirmation.status });
+    }
     context.counters.created += 1;
     return reply.code(201).send(receipt);
   });
@@ -218,6 +230,35 @@ export function registerShopRoutes(app: FastifyInstance, context: ShopContext): 
     await yieldToEventLoop();
     const items = recommend(catalog, `${userId}:${basedOn ?? ''}`, context.recommendationsWork);
     return reply.header('cache-control', RECOMMENDATIONS_CACHE).send({ items, basedOn: basedOn ?? null });
+  });
+}
+
+/** Refunds the charge of an order whose reservation was released during payment, then answers 409. */
+async function answerReservationExpired(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: ShopContext,
+  expired: { orderId: string; amountCents: number; reservation: 'cancelled' | 'missing' },
+): Promise<FastifyReply> {
+  const { orderId, amountCents } = expired;
+  context.counters.reservationExpired += 1;
+  request.log.warn({ orderId, reservation: expired.reservation }, 'payment completed after the reservation was released; refunding the charge');
+  const refunded = await context.payments.refund(orderId).then(
+    () => true,
+    (refundError: unknown) => {
+      // The customer is charged for an order that does not exist: someone has to settle it by hand.
+      request.log.error({ err: refundError, orderId, amountCents }, 'refund failed: customer charged for an order that was not placed; reconcile');
+      return false;
+    },
+  );
+  if (refunded) context.counters.refunded += 1;
+  else context.counters.refundFailed += 1;
+  const outcome = refunded ? 'the charge was refunded' : 'the charge could not be refunded yet and will be refunded by support';
+  return reply.code(409).send({
+    error: 'reservation-expired',
+    message: `the reservation expired before the payment completed, so no order was placed; ${outcome}; please try again`,
+    orderId,
+    refunded,
   });
 }
 

@@ -58,6 +58,18 @@ export type ReserveResult =
   /** The Idempotency-Key was used with a different body. */
   | { kind: 'key-reused'; orderId: string };
 
+export type ConfirmResult =
+  /** The order was reserved: it is paid now and its receipt is stored for replays. */
+  | { kind: 'confirmed' }
+  /** The order was already paid (a repeated confirm): nothing changed. */
+  | { kind: 'already-paid' }
+  /**
+   * The order is no longer reserved: the reaper (or a release) cancelled it and its units may be
+   * sold again, or the store lost it. Nothing was paid or stored and its idempotency key is free;
+   * the caller must undo the charge.
+   */
+  | { kind: 'not-reserved'; status: 'cancelled' | 'missing' };
+
 /** A stranded reservation the reaper gave back. */
 export type ReleasedReservation = Pick<OrderRecord, 'orderId' | 'productId' | 'quantity' | 'createdAt'>;
 
@@ -97,8 +109,12 @@ export interface ShopStore {
   stockOf(productId: string): Promise<number | undefined>;
   /** Atomically: honour the idempotency key, take the stock (never below zero) and record the order. */
   reserve(request: ReserveRequest): Promise<ReserveResult>;
-  /** Marks the receipt's order paid and stores the receipt under its idempotency key (if any). */
-  confirm(receipt: CheckoutReceipt, idempotencyKey?: string): Promise<void>;
+  /**
+   * Atomically: marks the receipt's order paid and stores the receipt under its idempotency key (if
+   * any), but only while the order is still reserved; otherwise stores nothing, frees the key it
+   * held, and answers `not-reserved`.
+   */
+  confirm(receipt: CheckoutReceipt, idempotencyKey?: string): Promise<ConfirmResult>;
   /** Atomically gives a reserved order's units back, cancels it and frees its idempotency key; false when it was not reserved. */
   release(order: OrderRef, idempotencyKey?: string): Promise<boolean>;
   /**

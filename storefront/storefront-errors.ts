@@ -35,6 +35,21 @@ export class PaymentTimeoutError extends GuardError {
   }
 }
 
+/**
+ * The payment provider failed a refund or did not answer it in time: the customer stays charged for
+ * an order that was not placed, so it is logged for reconciliation and counted in /_stats.
+ */
+export class RefundFailedError extends GuardError {
+  readonly code = 'SALEDAY_REFUND_FAILED';
+  constructor(
+    readonly orderId: string,
+    readonly reason: 'failed' | 'timed-out',
+  ) {
+    super(`refund for order ${orderId} ${reason === 'failed' ? 'failed' : 'got no answer in time'}`);
+    this.name = 'RefundFailedError';
+  }
+}
+
 /** A failure injected through /_faults, for rehearsals: answered with 500 like any app bug. */
 export class InjectedFaultError extends GuardError {
   readonly code = 'SALEDAY_INJECTED_FAULT';
@@ -54,6 +69,10 @@ export function isPaymentFailedError(error: unknown): error is PaymentFailedErro
 
 export function isPaymentTimeoutError(error: unknown): error is PaymentTimeoutError {
   return error instanceof PaymentTimeoutError;
+}
+
+export function isRefundFailedError(error: unknown): error is RefundFailedError {
+  return error instanceof RefundFailedError;
 }
 
 export function isInjectedFaultError(error: unknown): error is InjectedFaultError {

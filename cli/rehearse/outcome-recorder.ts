@@ -37,7 +37,7 @@ export interface Tally {
 export interface CheckoutTally {
   /** Shopper checkouts sent. */
   attempts: number;
-  /** Answered 201 (bought) or 409 (sold out): the shop gave a correct answer. */
+  /** Answered 201 (bought) or 409 sold-out: the shop gave a correct answer (another 409, e.g. an expired reservation, is a failure). */
   succeeded: number;
   bought: number;
   soldOut: number;
@@ -64,6 +64,8 @@ export interface ResponseObservation {
   outcome: ClientOutcome;
   /** For checkouts: units in the request, to tally units bought. */
   checkoutQuantity?: number;
+  /** For a checkout answered 409: the shop's error name (`sold-out` is the only correct one). */
+  checkoutError?: string;
 }
 
 const HISTOGRAM_OPTIONS = { lowestDiscernibleValue: 1, highestTrackableValue: 600_000, numberOfSignificantValueDigits: 2 } as const;
@@ -113,7 +115,8 @@ export class OutcomeRecorder {
     this.checkoutHistogram.recordValue(latency);
     const checkout = second.checkout;
     checkout.attempts += 1;
-    if (observation.status === 201 || observation.status === 409) {
+    const soldOut = observation.status === 409 && (observation.checkoutError === undefined || observation.checkoutError === 'sold-out');
+    if (observation.status === 201 || soldOut) {
       checkout.succeeded += 1;
       if (observation.status === 201) checkout.bought += 1;
       else checkout.soldOut += 1;

@@ -154,11 +154,14 @@ export class TrafficGenerator {
     pool
       .request({ method: request.method, path: request.path, headers: request.headers, body: request.body, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs })
       .then(async (response) => {
-        await response.body.dump({ limit: 4 * 1024 * 1024, signal });
+        // A checkout's 409 is only a correct answer when it means sold out (not an expired reservation
+        // or a reused key): its error name is read from the (small) body; every other body is dropped.
+        const checkoutError = request.isCheckout && response.statusCode === 409 ? await errorName(response.body) : undefined;
+        if (checkoutError === undefined) await response.body.dump({ limit: 4 * 1024 * 1024, signal });
         const header = response.headers[OUTCOME_HEADER];
         const label = Array.isArray(header) ? header[0] : header;
         const outcome: ClientOutcome = label !== undefined && GATE_OUTCOMES.has(label) ? (label as GateOutcome) : 'unlabelled';
-        this.options.recorder.record({ ...base, latencyMs: this.latencySince(intendedAtMs), status: response.statusCode, outcome }, request.isCheckout);
+        this.options.recorder.record({ ...base, latencyMs: this.latencySince(intendedAtMs), status: response.statusCode, outcome, checkoutError }, request.isCheckout);
       })
       .catch((error: unknown) => {
         if (this.abort.signal.aborted) return; // stopped by Ctrl-C: not an observation
@@ -184,4 +187,14 @@ function isTimeout(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   return error.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || (error.name === 'AbortError' && String(error.message).includes('timeout'));
+}
+
+/** The `error` field of a JSON error body, or '' when there is none. */
+async function errorName(body: { text(): Promise<string> }): Promise<string> {
+  try {
+    const parsed = JSON.parse(await body.text()) as { error?: unknown };
+    return typeof parsed.error === 'string' ? parsed.error : '';
+  } catch {
+    return '';
+  }
 }

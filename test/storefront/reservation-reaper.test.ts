@@ -94,6 +94,23 @@ describe.each(shops)('reservation reaper on the %s store', (_name, createShop) =
     expect(await shop.first.stockOf('sku-001')).toBe(0);
   });
 
+  it('a checkout whose payment completes after its order was reaped cannot confirm it, and its retry is a new order', async () => {
+    const stalled = reserveRequest(clock.now(), { quantity: 2, idempotencyKey: 'u1|stalled' });
+    await reserve(shop.first, stalled);
+    clock.advance(TTL_MS);
+    expect(await reaperOn(shop.second).sweep()).toHaveLength(1);
+    // The released units are sold to someone else before the stalled checkout's payment returns.
+    const other = reserveRequest(clock.now(), { quantity: 3, userId: 'u2' });
+    await reserve(shop.second, other);
+    expect(await shop.second.confirm(receiptOf(other))).toEqual({ kind: 'confirmed' });
+
+    expect(await shop.first.confirm(receiptOf(stalled), 'u1|stalled')).toEqual({ kind: 'not-reserved', status: 'cancelled' });
+    expect((await shop.first.order(stalled.orderId))?.status).toBe('cancelled');
+    expect(await shop.first.stats(PRODUCTS)).toMatchObject({ orders: 1, cancelledOrders: 1, unitsSold: 3, stockByProduct: { 'sku-001': 0 }, oversold: false });
+    // The key was not turned into a replay of a receipt for units someone else bought.
+    expect(await shop.first.reserve(reserveRequest(clock.now(), { quantity: 2, idempotencyKey: 'u1|stalled' }))).toEqual({ kind: 'sold-out', remainingStock: 0 });
+  });
+
   it('never touches a paid order, however old', async () => {
     const paid = reserveRequest(clock.now(), { idempotencyKey: 'u1|paid' });
     await reserve(shop.first, paid);

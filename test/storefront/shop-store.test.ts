@@ -67,8 +67,9 @@ describe.each(factories)('%s shop store', (_name, createStore) => {
     const outcome = await store.reserve(request({ orderId: 'ord-paid', userId: 'alice' }));
     expect(outcome.kind).toBe('reserved');
     expect(await store.order('ord-paid')).toMatchObject({ productId: 'sku-001', quantity: 1, userId: 'alice', status: 'reserved' });
-    await store.confirm(receiptOf('ord-paid', 2));
+    expect(await store.confirm(receiptOf('ord-paid', 2))).toEqual({ kind: 'confirmed' });
     expect((await store.order('ord-paid'))?.status).toBe('paid');
+    expect(await store.confirm(receiptOf('ord-paid', 2))).toEqual({ kind: 'already-paid' });
     expect(await store.order('ord-missing')).toBeUndefined();
   });
 
@@ -93,6 +94,36 @@ describe.each(factories)('%s shop store', (_name, createStore) => {
     expect(await store.stats(PRODUCTS)).toMatchObject({ orders: 0, cancelledOrders: 1, unitsSold: 0, oversold: false });
     const retry = await store.reserve(request({ orderId: 'ord-retry', idempotencyKey: 'u1:k2', quantity: 2 }));
     expect(retry.kind).toBe('reserved');
+  });
+
+  it('does not confirm a released order: no receipt, the key stays free and the units stay given back', async () => {
+    await store.reserve(request({ orderId: 'ord-late', idempotencyKey: 'u1:late', quantity: 2 }));
+    expect(await store.release({ orderId: 'ord-late', productId: 'sku-001' })).toBe(true);
+    // Released without the key (as if by a caller that did not know it): confirm frees it.
+    expect(await store.reserve(request({ idempotencyKey: 'u1:late', quantity: 2 }))).toEqual({ kind: 'in-progress', orderId: 'ord-late' });
+
+    expect(await store.confirm({ ...receiptOf('ord-late', 1), quantity: 2 }, 'u1:late')).toEqual({ kind: 'not-reserved', status: 'cancelled' });
+    expect((await store.order('ord-late'))?.status).toBe('cancelled');
+    expect(await store.stats(PRODUCTS)).toMatchObject({ orders: 0, cancelledOrders: 1, unitsSold: 0, stockByProduct: { 'sku-001': 3 }, oversold: false });
+    // The retry is a new order, not a replay of a receipt for units nobody holds.
+    const retry = await store.reserve(request({ orderId: 'ord-late-retry', idempotencyKey: 'u1:late', quantity: 2 }));
+    expect(retry.kind).toBe('reserved');
+    expect(await store.release({ orderId: 'ord-late', productId: 'sku-001' })).toBe(false);
+  });
+
+  it('leaves the key alone when a newer checkout holds it, and reports a vanished order as missing', async () => {
+    await store.reserve(request({ orderId: 'ord-old', idempotencyKey: 'u1:shared' }));
+    expect(await store.release({ orderId: 'ord-old', productId: 'sku-001' }, 'u1:shared')).toBe(true);
+    expect((await store.reserve(request({ orderId: 'ord-new', idempotencyKey: 'u1:shared' }))).kind).toBe('reserved');
+
+    expect(await store.confirm(receiptOf('ord-old', 2), 'u1:shared')).toEqual({ kind: 'not-reserved', status: 'cancelled' });
+    expect(await store.reserve(request({ idempotencyKey: 'u1:shared' }))).toEqual({ kind: 'in-progress', orderId: 'ord-new' });
+    expect(await store.confirm(receiptOf('ord-new', 2), 'u1:shared')).toEqual({ kind: 'confirmed' });
+    expect(await store.reserve(request({ idempotencyKey: 'u1:shared' }))).toEqual({ kind: 'replay', receipt: receiptOf('ord-new', 2) });
+
+    expect(await store.confirm(receiptOf('ord-never-reserved', 2))).toEqual({ kind: 'not-reserved', status: 'missing' });
+    expect(await store.order('ord-never-reserved')).toBeUndefined();
+    expect(await store.stats(PRODUCTS)).toMatchObject({ orders: 1, cancelledOrders: 1, unitsSold: 1, oversold: false });
   });
 
   it('never releases a paid order', async () => {

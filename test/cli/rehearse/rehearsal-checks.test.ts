@@ -35,6 +35,14 @@ describe('rehearsal checks', () => {
     expect(check.value).toContain('40.0% of 5');
   });
 
+  it('counts a 409 as sold out only when the shop says sold-out (an expired reservation or a reused key is a failure)', () => {
+    const answered409 = (error: string) => recorder.record({ actor: 'shopper', priorityClass: 'critical', intendedAtMs: 10, latencyMs: 50, status: 409, outcome: 'served', checkoutQuantity: 1, checkoutError: error }, true);
+    answered409('sold-out');
+    answered409('reservation-expired');
+    answered409('idempotency-key-reused');
+    expect(recorder.timeline()[0]!.checkout).toMatchObject({ attempts: 3, succeeded: 1, soldOut: 1, failed: 2 });
+  });
+
   it('leaves the outage and the recovery allowance out of the checkout success rate', () => {
     for (let s = 0; s < 10; s += 1) checkout(recorder, s, 201);
     checkout(recorder, 4, 503, 'upstream-error'); // during the outage
