@@ -9,6 +9,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { initialFlags, type FlagsDocument } from '../../gate/flags/flags-document';
+import { GATE_DIMENSIONS } from '../../gate/metrics/gate-metrics';
 import { readAlarmStates } from './alarm-reader';
 import { createSnsAnnouncer } from './announcer';
 import { parseControllerEvent, type ControllerEvent } from './controller-event';
@@ -43,7 +44,8 @@ export function createFlagController(env: NodeJS.ProcessEnv, clients: Controller
   const environment = loadControllerEnvironment(env);
   const settings = environment.SALEDAY_CONTROLLER_CONFIG;
   const logger = new Logger({ serviceName: SERVICE });
-  const metrics = new Metrics({ namespace: CONTROLLER_METRICS_NAMESPACE, serviceName: SERVICE });
+  // Sale as a dimension, as the gates' metrics have it: two sales in one account and region keep apart.
+  const metrics = new Metrics({ namespace: CONTROLLER_METRICS_NAMESPACE, serviceName: SERVICE, defaultDimensions: { [GATE_DIMENSIONS.sale]: settings.saleName } });
   let store: Promise<RedisFlagsStore> | undefined;
 
   // The AUTH token is fetched once per cold start (again only after a failure).

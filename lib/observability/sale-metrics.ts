@@ -18,7 +18,7 @@ import { PRIORITY_CLASSES, type AlarmConfig, type PriorityClass, type SaledayCon
 
 /**
  * Powertools adds the dimension `service` (the controller's service name, set in
- * lambda/flag-controller/index.ts) to every controller metric.
+ * lambda/flag-controller/index.ts) to every controller metric, and the controller adds `Sale`.
  */
 export const CONTROLLER_SERVICE_DIMENSION = { service: 'saleday-flag-controller' } as const;
 /** CloudFront and CLOUDFRONT-scope WAF metrics exist only in us-east-1. */
@@ -182,7 +182,7 @@ export class SaleMetrics {
     return new cloudwatch.Metric({
       namespace: CONTROLLER_METRICS_NAMESPACE,
       metricName: CONTROLLER_METRIC_NAMES.degradationLevel,
-      dimensionsMap: { ...CONTROLLER_SERVICE_DIMENSION },
+      dimensionsMap: { ...CONTROLLER_SERVICE_DIMENSION, [GATE_DIMENSIONS.sale]: this.props.config.saleName },
       statistic: 'Maximum',
       period: ONE_MINUTE,
       label: 'degradation level',
@@ -192,7 +192,7 @@ export class SaleMetrics {
     return new cloudwatch.Metric({
       namespace: CONTROLLER_METRICS_NAMESPACE,
       metricName: CONTROLLER_METRIC_NAMES.breakerOpen,
-      dimensionsMap: { ...CONTROLLER_SERVICE_DIMENSION, Dependency: dependency },
+      dimensionsMap: { ...CONTROLLER_SERVICE_DIMENSION, [GATE_DIMENSIONS.sale]: this.props.config.saleName, Dependency: dependency },
       statistic: 'Maximum',
       period: ONE_MINUTE,
       label: `breaker ${dependency} open`,

@@ -168,8 +168,11 @@ describe('flag controller handler', () => {
     const documents = emitted.map((line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> } });
     const breaker = documents.find((d) => d.Dependency === 'payments');
     expect(breaker).toMatchObject({ BreakerOpen: 1, _aws: { CloudWatchMetrics: [{ Namespace: 'Saleday/Controller' }] } });
-    expect(breaker?._aws.CloudWatchMetrics[0].Dimensions[0]).toContain('Dependency');
-    expect(documents.find((d) => 'DegradationLevel' in d)).toMatchObject({ DegradationLevel: 0, OpenBreakers: 1 });
+    expect(breaker?._aws.CloudWatchMetrics[0].Dimensions[0]).toEqual(expect.arrayContaining(['Dependency', 'Sale', 'service']));
+    expect(breaker).toMatchObject({ Sale: config.saleName });
+    const level = documents.find((d) => 'DegradationLevel' in d);
+    expect(level).toMatchObject({ DegradationLevel: 0, OpenBreakers: 1, Sale: config.saleName });
+    expect(level?._aws.CloudWatchMetrics[0].Dimensions[0]).toEqual(expect.arrayContaining(['Sale', 'service']));
   });
 
   it('treats a duplicated event as a no-op: one change, one announcement', async () => {

@@ -443,6 +443,8 @@ describe('dashboard and outputs', () => {
     for (const fragment of ['AWS/CloudFront', 'us-east-1', 'AWS/WAFV2', 'Saleday/Gate', 'Saleday/Controller', 'DegradationLevel', 'BreakerOpen', 'ECS/ContainerInsights', 'AWS/ElastiCache']) {
       expect(body).toContain(fragment);
     }
+    // The controller's series carry the Sale dimension it publishes (two sales in one account keep apart).
+    expect(body).toContain('\\"Saleday/Controller\\",\\"DegradationLevel\\",\\"Sale\\",\\"winter-flash\\",\\"service\\",\\"saleday-flag-controller\\"');
   });
 
   it('exports every output the CLI reads', () => {
