@@ -12,8 +12,10 @@
  *   `payments-unavailable` (+ Retry-After) when it does not answer in time — both after the
  *   reservation was released; 409 `reservation-expired` (`refunded`: whether the charge went back)
  *   when the payment completed only after the reaper had released the reservation, so the order is
- *   not placed and the Idempotency-Key is free again; 503 `inventory-unavailable` (+ Retry-After) when Redis fails or the
- *   inventory breaker is open.
+ *   not placed and the Idempotency-Key is free again; 503 `order-not-recorded` (+ Retry-After,
+ *   `refunded`) when the charge went through but every confirm attempt failed (never a 201 for an
+ *   order the store did not record: its reservation is reaped later); 503 `inventory-unavailable`
+ *   (+ Retry-After) when Redis fails or the inventory breaker is open.
  * - GET /api/products/:id, the cart and /_stats also answer 503 `inventory-unavailable` while
  *   Redis fails; GET /api/products, the page, assets and /healthz never touch Redis.
  * - 500 `injected-fault` for failures injected through /_faults.
@@ -71,6 +73,8 @@ export interface StorefrontOptions {
    * to wrap the simulated one in a test. @default the simulated provider, `new Payments(options)`
    */
   createPayments?: (options: PaymentsOptions) => PaymentProvider;
+  /** Wraps the store the routes and the reaper use (behind the inventory breaker), e.g. to make it fail in a test. @default as it is */
+  wrapStore?: (store: ShopStore) => ShopStore;
   /**
    * A reservation neither paid nor released after this long belongs to a checkout that died; the
    * reaper gives its units back. At least 2 × paymentTimeoutMs. @default max(30000, 3 × paymentTimeoutMs)
@@ -170,7 +174,8 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
   } else {
     rawStore = new MemoryShopStore({ clock });
   }
-  const store = new GuardedShopStore(rawStore, inventoryBreaker, clock);
+  const guardedStore = new GuardedShopStore(rawStore, inventoryBreaker, clock);
+  const store = options.wrapStore ? options.wrapStore(guardedStore) : guardedStore;
   // Through the breaker: while Redis is down a sweep fails at once, and the next tick tries again.
   const reaper = new ReservationReaper({ ...reaperSettings, store, clock });
 
@@ -191,6 +196,7 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
     paymentFailed: 0,
     paymentTimedOut: 0,
     reservationExpired: 0,
+    notRecorded: 0,
     refunded: 0,
     refundFailed: 0,
   };

@@ -40,6 +40,8 @@ export interface CheckoutCounters {
   paymentTimedOut: number;
   /** Paid after the reaper had released the reservation: answered 409, charge refunded. */
   reservationExpired: number;
+  /** Paid, but the store failed every confirm attempt: answered 503, charge refunded. */
+  notRecorded: number;
   refunded: number;
   /** Refunds the provider failed: customers charged for no order, each logged at error level for reconciliation. */
   refundFailed: number;
@@ -205,13 +207,13 @@ export function registerShopRoutes(app: FastifyInstance, context: ShopContext): 
     }
 
     const receipt: CheckoutReceipt = { orderId: order.orderId, productId, quantity, remainingStock: outcome.remainingStock, status: 'paid' };
-    const confirmation = await store.confirm(receipt, idempotencyKey).catch((confirmError: unknown): ConfirmResult | undefined => {
-      // The store failed: the reservation is younger than the reaper's TTL, so it almost surely still
-      // holds the stock. Answer the order; only the replay record is missing.
-      request.log.error({ err: confirmError, orderId: order.orderId }, 'could not mark a paid order as paid');
-      return undefined;
-    });
-    if (confirmation?.kind === 'not-reserved') {
+    const confirmation = await confirmWithRetries(store, receipt, idempotencyKey, request);
+    if (confirmation === undefined) {
+      // Never 201 for an order the store did not record: a reservation left unpaid is reaped later
+      // and its units sold again. The charge goes back and the client may retry.
+      return answerOrderNotRecorded(request, reply, context, { orderId: order.orderId, amountCents: product.priceCents * quantity });
+    }
+    if (confirmation.kind === 'not-reserved') {
       // The checkout stalled past the TTL and the reaper gave the units back (maybe already sold
       // again): this order must not stand, so the charge goes back and the client may retry.
       return answerReservationExpired(request, reply, context, { orderId: order.orderId, amountCents: product.priceCents * quantity, reservation: confirmation.status });
@@ -233,6 +235,58 @@ export function registerShopRoutes(app: FastifyInstance, context: ShopContext): 
   });
 }
 
+/** Pauses before each further confirm attempt: a Redis failover or a blip is over within these. */
+const CONFIRM_RETRY_DELAYS_MS = [50, 250];
+
+/**
+ * Confirms a paid order, trying again when the store fails: confirming is idempotent (a confirm that
+ * landed before its reply was lost answers `already-paid`). Undefined when every attempt failed.
+ */
+async function confirmWithRetries(store: ShopStore, receipt: CheckoutReceipt, idempotencyKey: string | undefined, request: FastifyRequest): Promise<ConfirmResult | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await store.confirm(receipt, idempotencyKey);
+    } catch (error) {
+      const delayMs = CONFIRM_RETRY_DELAYS_MS[attempt];
+      request.log.error({ err: error, orderId: receipt.orderId, attempt: attempt + 1, willRetry: delayMs !== undefined }, 'could not mark a paid order as paid');
+      if (delayMs === undefined) return undefined;
+      await delay(delayMs);
+    }
+  }
+}
+
+/** Refunds the charge of a paid order the store could not record, then answers 503. */
+async function answerOrderNotRecorded(request: FastifyRequest, reply: FastifyReply, context: ShopContext, failed: { orderId: string; amountCents: number }): Promise<FastifyReply> {
+  context.counters.notRecorded += 1;
+  // Should the last confirm have landed after all (its reply lost), the order stands paid while its
+  // charge is refunded: logged for reconciliation with the rest.
+  const refunded = await refundOrLog(request, context, failed, 'the order could not be recorded');
+  return reply
+    .code(503)
+    .header('retry-after', String(PAYMENT_RETRY_AFTER_SECONDS))
+    .send({
+      error: 'order-not-recorded',
+      message: `the payment went through but the order could not be recorded, so no order was placed; ${refunded ? 'the charge was refunded' : 'the charge could not be refunded yet and will be refunded by support'}; please try again`,
+      orderId: failed.orderId,
+      refunded,
+    });
+}
+
+/** Refunds through the provider; a failed refund is counted and logged at error level for reconciliation. */
+async function refundOrLog(request: FastifyRequest, context: ShopContext, charge: { orderId: string; amountCents: number }, why: string): Promise<boolean> {
+  const refunded = await context.payments.refund(charge.orderId).then(
+    () => true,
+    (refundError: unknown) => {
+      // The customer is charged for an order that does not exist: someone has to settle it by hand.
+      request.log.error({ err: refundError, ...charge, why }, 'refund failed: customer charged for an order that was not placed; reconcile');
+      return false;
+    },
+  );
+  if (refunded) context.counters.refunded += 1;
+  else context.counters.refundFailed += 1;
+  return refunded;
+}
+
 /** Refunds the charge of an order whose reservation was released during payment, then answers 409. */
 async function answerReservationExpired(
   request: FastifyRequest,
@@ -243,16 +297,7 @@ async function answerReservationExpired(
   const { orderId, amountCents } = expired;
   context.counters.reservationExpired += 1;
   request.log.warn({ orderId, reservation: expired.reservation }, 'payment completed after the reservation was released; refunding the charge');
-  const refunded = await context.payments.refund(orderId).then(
-    () => true,
-    (refundError: unknown) => {
-      // The customer is charged for an order that does not exist: someone has to settle it by hand.
-      request.log.error({ err: refundError, orderId, amountCents }, 'refund failed: customer charged for an order that was not placed; reconcile');
-      return false;
-    },
-  );
-  if (refunded) context.counters.refunded += 1;
-  else context.counters.refundFailed += 1;
+  const refunded = await refundOrLog(request, context, { orderId, amountCents }, 'the reservation expired during payment');
   const outcome = refunded ? 'the charge was refunded' : 'the charge could not be refunded yet and will be refunded by support';
   return reply.code(409).send({
     error: 'reservation-expired',
