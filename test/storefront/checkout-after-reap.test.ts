@@ -6,9 +6,9 @@
  * exact, and the Idempotency-Key free for a retry. No sleeps: the stall is a promise.
  */
 import { Payments, type ChargeRequest } from '../../storefront/payments';
-import { startStorefront, type RunningStorefront, type StartStorefrontOptions } from '../../storefront/server';
+import { startStorefront, type RunningStorefront } from '../../storefront/server';
 import { FakeClock } from '../support/fake-clock';
-import { testRedisUrl, uniquePrefix } from '../support/test-redis';
+import { call, checkout, storeModes } from './storefront-client';
 
 const TTL_MS = 30_000;
 
@@ -43,26 +43,7 @@ class StallingPayments extends Payments {
   }
 }
 
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-async function call(shop: RunningStorefront, path: string, init: RequestInit = {}): Promise<Answer> {
-  const response = await fetch(shop.url + path, init);
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-function checkout(shop: RunningStorefront, userId: string, body: { productId: string; quantity: number }, idempotencyKey?: string): Promise<Answer> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-user-id': userId };
-  if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
-  return call(shop, '/api/checkout', { method: 'POST', headers, body: JSON.stringify(body) });
-}
-
-const modes: [string, () => StartStorefrontOptions][] = [
-  ['memory store', () => ({})],
-  ['redis store', () => ({ redisUrl: testRedisUrl(), keyPrefix: uniquePrefix('checkout-after-reap') })],
-];
+const modes = storeModes('checkout-after-reap');
 
 describe.each(modes)('a checkout that outlives its reservation, on the %s', (_mode, modeOptions) => {
   let shop: RunningStorefront;

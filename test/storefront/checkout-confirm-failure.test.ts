@@ -6,10 +6,10 @@
  * Over real HTTP (port 0), on a real Redis and on the embedded store.
  */
 import { Payments } from '../../storefront/payments';
-import { startStorefront, type RunningStorefront, type StartStorefrontOptions } from '../../storefront/server';
+import { startStorefront, type RunningStorefront } from '../../storefront/server';
 import type { ShopStore } from '../../storefront/shop-store';
 import { FakeClock } from '../support/fake-clock';
-import { testRedisUrl, uniquePrefix } from '../support/test-redis';
+import { call, checkout, storeModes } from './storefront-client';
 
 const TTL_MS = 30_000;
 
@@ -41,26 +41,7 @@ function failingConfirms(store: ShopStore, failures: { left: number; attempts: n
   });
 }
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: Record<string, unknown>;
-}
-
-async function call(shop: RunningStorefront, path: string, init: RequestInit = {}): Promise<Answer> {
-  const response = await fetch(shop.url + path, init);
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
-}
-
-function checkout(shop: RunningStorefront, userId: string, body: { productId: string; quantity: number }, idempotencyKey: string): Promise<Answer> {
-  const headers = { 'content-type': 'application/json', 'x-user-id': userId, 'idempotency-key': idempotencyKey };
-  return call(shop, '/api/checkout', { method: 'POST', headers, body: JSON.stringify(body) });
-}
-
-const modes: [string, () => StartStorefrontOptions][] = [
-  ['memory store', () => ({})],
-  ['redis store', () => ({ redisUrl: testRedisUrl(), keyPrefix: uniquePrefix('checkout-confirm-failure') })],
-];
+const modes = storeModes('checkout-confirm-failure');
 
 describe.each(modes)('a paid checkout the store cannot confirm, on the %s', (_mode, modeOptions) => {
   let shop: RunningStorefront;
@@ -110,7 +91,7 @@ describe.each(modes)('a paid checkout the store cannot confirm, on the %s', (_mo
     failures.left = 3;
     const answer = await checkout(shop, 'eve', { productId: 'sku-002', quantity: 2 }, 'lost-1');
     expect(answer.status).toBe(503);
-    expect(answer.headers.get('retry-after')).toBe('2');
+    expect(answer.retryAfter).toBe('2');
     expect(answer.body).toEqual({ error: 'order-not-recorded', message: expect.stringContaining('the charge was refunded; please try again'), orderId: expect.any(String), refunded: true });
     expect(failures.attempts).toBe(3);
     const orderId = answer.body.orderId as string;
