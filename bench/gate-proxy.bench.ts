@@ -39,7 +39,7 @@ const CLOSED_LOOP_CONNECTIONS = Math.max(1, Number(process.env.SALEDAY_BENCH_CON
 const WARMUP_MS = 1000;
 const MEASURE_MS = 4000;
 /** Interleaved rounds of bare proxy, gate and gate without Redis (SALEDAY_BENCH_ROUNDS). */
-const COST_ROUNDS = Math.max(1, Number(process.env.SALEDAY_BENCH_ROUNDS ?? 3));
+const COST_ROUNDS = Math.max(1, Number(process.env.SALEDAY_BENCH_ROUNDS ?? 5));
 const OVERLOAD_MS = 6000;
 const CLOCK_TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
 
