@@ -184,8 +184,9 @@ export function registerShopRoutes(app: FastifyInstance, context: ShopContext): 
     }
 
     const order = outcome.order;
+    const charge = { orderId: order.orderId, amountCents: product.priceCents * quantity };
     try {
-      await context.payments.charge({ orderId: order.orderId, amountCents: product.priceCents * quantity });
+      await context.payments.charge(charge);
     } catch (error) {
       const released = await store.release(order, idempotencyKey).catch((releaseError: unknown) => {
         // The units stay reserved under a cancelled payment until the reservation reaper releases them (after its TTL).
@@ -211,12 +212,12 @@ export function registerShopRoutes(app: FastifyInstance, context: ShopContext): 
     if (confirmation === undefined) {
       // Never 201 for an order the store did not record: a reservation left unpaid is reaped later
       // and its units sold again. The charge goes back and the client may retry.
-      return answerOrderNotRecorded(request, reply, context, { orderId: order.orderId, amountCents: product.priceCents * quantity });
+      return answerOrderNotRecorded(request, reply, context, charge);
     }
     if (confirmation.kind === 'not-reserved') {
       // The checkout stalled past the TTL and the reaper gave the units back (maybe already sold
       // again): this order must not stand, so the charge goes back and the client may retry.
-      return answerReservationExpired(request, reply, context, { orderId: order.orderId, amountCents: product.priceCents * quantity, reservation: confirmation.status });
+      return answerReservationExpired(request, reply, context, { ...charge, reservation: confirmation.status });
     }
     context.counters.created += 1;
     return reply.code(201).send(receipt);
@@ -266,7 +267,7 @@ async function answerOrderNotRecorded(request: FastifyRequest, reply: FastifyRep
     .header('retry-after', String(PAYMENT_RETRY_AFTER_SECONDS))
     .send({
       error: 'order-not-recorded',
-      message: `the payment went through but the order could not be recorded, so no order was placed; ${refunded ? 'the charge was refunded' : 'the charge could not be refunded yet and will be refunded by support'}; please try again`,
+      message: `the payment went through but the order could not be recorded, so no order was placed; ${refundOutcome(refunded)}; please try again`,
       orderId: failed.orderId,
       refunded,
     });
@@ -287,6 +288,11 @@ async function refundOrLog(request: FastifyRequest, context: ShopContext, charge
   return refunded;
 }
 
+/** What the client is told about its charge after a refund attempt. */
+function refundOutcome(refunded: boolean): string {
+  return refunded ? 'the charge was refunded' : 'the charge could not be refunded yet and will be refunded by support';
+}
+
 /** Refunds the charge of an order whose reservation was released during payment, then answers 409. */
 async function answerReservationExpired(
   request: FastifyRequest,
@@ -298,10 +304,9 @@ async function answerReservationExpired(
   context.counters.reservationExpired += 1;
   request.log.warn({ orderId, reservation: expired.reservation }, 'payment completed after the reservation was released; refunding the charge');
   const refunded = await refundOrLog(request, context, { orderId, amountCents }, 'the reservation expired during payment');
-  const outcome = refunded ? 'the charge was refunded' : 'the charge could not be refunded yet and will be refunded by support';
   return reply.code(409).send({
     error: 'reservation-expired',
-    message: `the reservation expired before the payment completed, so no order was placed; ${outcome}; please try again`,
+    message: `the reservation expired before the payment completed, so no order was placed; ${refundOutcome(refunded)}; please try again`,
     orderId,
     refunded,
   });
