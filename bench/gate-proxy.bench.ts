@@ -4,9 +4,10 @@
  * 1. Throughput and p99 of GET /api/products/:id (distinct user keys) straight to the storefront,
  *    through a bare reverse proxy on the gate's own HTTP stack (node:http + the undici pool, no
  *    protections), through nginx from Debian, through the gate (real redis-server for its rate
- *    limits), and through the same gate without Redis (limits decided in process). Closed loop, the
- *    load generator in its own process. Bare proxy, gate and gate without Redis run in interleaved
- *    rounds and each ratio is the median of its rounds. CPU per request read from /proc/<pid>/stat
+ *    limits, the config as shipped: product reads are speculative), through the same gate with every
+ *    read waiting for its decision, and through the same gate without Redis (limits decided in
+ *    process). Closed loop, the load generator in its own process. Bare proxy and the three gates
+ *    run in interleaved rounds and each ratio is the median of its rounds. CPU per request read from /proc/<pid>/stat
  *    of every process (nginx, redis-server and the load generator included), and the machine's
  *    idle time per request from /proc/stat.
  * 2. Checkout success at 5× the app's capacity, open loop (latency from the intended send time),
@@ -118,6 +119,10 @@ async function roleBareProxy(args: RoleArgs): Promise<void> {
 async function roleGate(args: RoleArgs): Promise<void> {
   const config = loadConfig(join(ROOT, 'saleday.config.json'));
   if (args.concurrency) config.gate.concurrency = { ...config.gate.concurrency, ...(args.concurrency as Partial<typeof config.gate.concurrency>) };
+  // Every read waits for its rate-limit decision before going to the app (no speculative reads).
+  if (args.sequentialLimits) {
+    for (const route of config.routes) if (route.rateLimit && route.rateLimit.algorithm !== 'concurrency') route.rateLimit.speculative = false;
+  }
   const started = await startGate({
     config,
     upstream: String(args.upstream),
@@ -478,39 +483,50 @@ async function costOfProtections(print: (line: string) => void, stops: Array<() 
   // not across the fleet). It separates what the central, fleet-exact decision costs from the rest.
   const gateLocal = await spawnRole('gate', { upstream: shopUrl });
   stops.push(() => gateLocal.stop());
+  // The same gate with Redis, each read waiting for its decision before going to the app: what
+  // speculative reads (gate/proxy/speculative-reads.ts) buy.
+  const gateSequential = await spawnRole('gate', { upstream: shopUrl, redisUrl: redis.url, sequentialLimits: true });
+  stops.push(() => gateSequential.stop());
   const closed = (url: string) => ({ url, productIds, connections: CLOSED_LOOP_CONNECTIONS, warmupMs: WARMUP_MS, durationMs: MEASURE_MS });
 
   // The proxies under comparison run in interleaved rounds (the order rotating each round), and each
   // comparison is the median of its per-round ratios: a noisy neighbour on these shared cores then
   // slows both sides of a ratio alike instead of one whole measurement.
   type Measured = Awaited<ReturnType<typeof measure>>;
-  const contenders: Array<{ name: 'bare' | 'gate' | 'gateLocal'; run: () => Promise<Measured> }> = [
+  type Contender = 'bare' | 'gate' | 'gateSequential' | 'gateLocal';
+  const contenders: Array<{ name: Contender; run: () => Promise<Measured> }> = [
     { name: 'bare', run: () => measure('load-closed', closed(String(bare.info.url)), { proxy: bare.pid, storefront: shop.pid }) },
     { name: 'gate', run: () => measure('load-closed', closed(String(gate.info.url)), { gate: gate.pid, redis: redis.process.pid as number, storefront: shop.pid }) },
+    { name: 'gateSequential', run: () => measure('load-closed', closed(String(gateSequential.info.url)), { gate: gateSequential.pid, redis: redis.process.pid as number, storefront: shop.pid }) },
     { name: 'gateLocal', run: () => measure('load-closed', closed(String(gateLocal.info.url)), { gate: gateLocal.pid, storefront: shop.pid }) },
   ];
-  const rounds: Array<Record<'bare' | 'gate' | 'gateLocal', Measured>> = [];
+  const rounds: Array<Record<Contender, Measured>> = [];
   for (let round = 0; round < COST_ROUNDS; round++) {
-    const results: Partial<Record<'bare' | 'gate' | 'gateLocal', Measured>> = {};
+    const results: Partial<Record<Contender, Measured>> = {};
     for (let i = 0; i < contenders.length; i++) {
       const contender = contenders[(i + round) % contenders.length]!;
       results[contender.name] = await contender.run();
     }
-    rounds.push(results as Record<'bare' | 'gate' | 'gateLocal', Measured>);
+    rounds.push(results as Record<Contender, Measured>);
   }
   const direct = await measure('load-closed', closed(shopUrl), { storefront: shop.pid });
   const viaNginx = await measure('load-closed', closed(nginx.url), { nginx: nginx.pid, storefront: shop.pid });
   // The round whose ratio is the median stands for each contender in the absolute figures.
   const ratios = rounds.map((r) => r.gate.load.rps / r.bare.load.rps);
+  const sequentialRatios = rounds.map((r) => r.gateSequential.load.rps / r.bare.load.rps);
   const localRatios = rounds.map((r) => r.gateLocal.load.rps / r.bare.load.rps);
   const medianRound = rounds[medianIndex(ratios)]!;
   const viaBare = medianRound.bare;
   const viaGate = medianRound.gate;
+  const viaGateSequential = rounds[medianIndex(sequentialRatios)]!.gateSequential;
   const viaGateLocal = rounds[medianIndex(localRatios)]!.gateLocal;
   const listed = (values: number[]) => values.map((v) => fmt(v, 2)).join(' ');
   const okShare = (r: LoadResult) => (r.requests === 0 ? 0 : (r.statuses['200'] ?? 0) / r.requests);
   print(
     `bench gate-vs-bare-proxy: gate ${fmt(viaGate.load.rps)}/s p99 ${fmt(viaGate.load.p99Ms, 2)}ms, bare-proxy ${fmt(viaBare.load.rps)}/s p99 ${fmt(viaBare.load.p99Ms, 2)}ms, ratio ${fmt(median(ratios), 2)} (median of ${rounds.length} rounds: ${listed(ratios)}; target ≥ 0.80)`,
+  );
+  print(
+    `bench gate-sequential-limits-vs-bare-proxy: gate with no speculative reads ${fmt(viaGateSequential.load.rps)}/s p99 ${fmt(viaGateSequential.load.p99Ms, 2)}ms, ratio ${fmt(median(sequentialRatios), 2)} (median of ${rounds.length} rounds: ${listed(sequentialRatios)}; every read waits for its decision at Redis before going to the app)`,
   );
   print(
     `bench gate-local-limits-vs-bare-proxy: gate without Redis ${fmt(viaGateLocal.load.rps)}/s p99 ${fmt(viaGateLocal.load.p99Ms, 2)}ms, ratio ${fmt(median(localRatios), 2)} (median of ${rounds.length} rounds: ${listed(localRatios)}; every protection, rate limits exact per task instead of across the fleet)`,
@@ -519,7 +535,7 @@ async function costOfProtections(print: (line: string) => void, stops: Array<() 
   print(`bench gate-vs-direct: gate ${fmt(viaGate.load.rps)}/s p99 ${fmt(viaGate.load.p99Ms, 2)}ms, direct ${fmt(direct.load.rps)}/s p99 ${fmt(direct.load.p99Ms, 2)}ms, ratio ${fmt(viaGate.load.rps / direct.load.rps, 2)}`);
   const cpuColumns = (...servers: string[]) => [...servers, 'load', 'idle'];
   print(
-    `bench gate-proxy-cpu: ${describe('gate', viaGate, cpuColumns('gate', 'redis', 'storefront'))}; ${describe('gate-without-redis', viaGateLocal, cpuColumns('gate', 'storefront'))}; ${describe('bare-proxy', viaBare, cpuColumns('proxy', 'storefront'))}; ${describe('nginx', viaNginx, cpuColumns('nginx', 'storefront'))}; ${describe('direct', direct, cpuColumns('storefront'))}`,
+    `bench gate-proxy-cpu: ${describe('gate', viaGate, cpuColumns('gate', 'redis', 'storefront'))}; ${describe('gate-sequential-limits', viaGateSequential, cpuColumns('gate', 'redis', 'storefront'))}; ${describe('gate-without-redis', viaGateLocal, cpuColumns('gate', 'storefront'))}; ${describe('bare-proxy', viaBare, cpuColumns('proxy', 'storefront'))}; ${describe('nginx', viaNginx, cpuColumns('nginx', 'storefront'))}; ${describe('direct', direct, cpuColumns('storefront'))}`,
   );
   print(`bench gate-proxy-ok: 200 share gate ${fmt(okShare(viaGate.load) * 100, 2)}%, bare-proxy ${fmt(okShare(viaBare.load) * 100, 2)}%, nginx ${fmt(okShare(viaNginx.load) * 100, 2)}%, direct ${fmt(okShare(direct.load) * 100, 2)}% (storefront: ${String(shop.info.kind)})`);
   for (const stop of stops.splice(0).reverse()) await stop();

@@ -17,6 +17,7 @@ export const GATE_CLASS_METRICS = {
   limited: 'Limited', // refused by a rate limit (429)
   shortCircuited: 'ShortCircuited', // refused because a breaker of a dependency is open (503)
   upstreamErrors: 'UpstreamErrors', // app answered 5xx, timed out or could not be reached
+  speculativeDiscarded: 'SpeculativeDiscarded', // reads the app answered speculatively, then refused by the rate limit (also in Limited)
   queueDelayMax: 'QueueDelayMax', // ms, highest queue wait in the second
   latencyP99: 'LatencyP99', // ms, gate-measured p99 of served requests in the second
 } as const;

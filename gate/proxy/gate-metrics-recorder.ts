@@ -14,8 +14,8 @@ import {
 } from '../metrics/gate-metrics';
 import { emfRecord, type EmfMetric } from './emf-record';
 
-export type ClassCounter = 'requests' | 'served' | 'shed' | 'degraded' | 'limited' | 'shortCircuited' | 'upstreamErrors';
-const CLASS_COUNTERS: readonly ClassCounter[] = ['requests', 'served', 'shed', 'degraded', 'limited', 'shortCircuited', 'upstreamErrors'];
+export type ClassCounter = 'requests' | 'served' | 'shed' | 'degraded' | 'limited' | 'shortCircuited' | 'upstreamErrors' | 'speculativeDiscarded';
+const CLASS_COUNTERS: readonly ClassCounter[] = ['requests', 'served', 'shed', 'degraded', 'limited', 'shortCircuited', 'upstreamErrors', 'speculativeDiscarded'];
 
 export interface ProcessGauges {
   concurrencyLimit: number;
@@ -48,7 +48,7 @@ export interface GateMetricsRecorder {
   snapshot(): GateMetricsSnapshot;
 }
 
-const zeroCounts = (): ClassCounts => ({ requests: 0, served: 0, shed: 0, degraded: 0, limited: 0, shortCircuited: 0, upstreamErrors: 0 });
+const zeroCounts = (): ClassCounts => ({ requests: 0, served: 0, shed: 0, degraded: 0, limited: 0, shortCircuited: 0, upstreamErrors: 0, speculativeDiscarded: 0 });
 
 interface ClassWindow {
   counts: ClassCounts;

@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import type Redis from 'ioredis';
 import { systemClock, type Clock } from '../clock';
 import { InvalidOptionsError } from '../errors';
-import { BreakerRegistry, type BreakerTicket } from '../breaker';
+import { BreakerRegistry, type BreakerTicket, type ObservableCircuitBreaker } from '../breaker';
 import { openBreakers, type FlagsDocument } from '../flags/flags-document';
 import type { FlagsSource } from '../flags/flags-source';
 import { MemoryFlags } from '../flags/memory-flags';
@@ -36,6 +36,7 @@ import { rateLimitHeaders, retryAfterSeconds } from './rate-limit-headers';
 import { hasBody, isBodyTooLargeError, readBody } from './request-body';
 import { parseRequestTarget } from './request-target';
 import { compileRouteTable, type RouteTable } from './route-table';
+import { SpeculativeReads } from './speculative-reads';
 import { createUpstreamClient, isUpstreamFailure, pipeBody, type UpstreamClient, type UpstreamResponse } from './upstream-client';
 
 export interface GateTimeouts {
@@ -96,6 +97,16 @@ interface RouteLimiter {
   policy: NonNullable<RouteConfig['rateLimit']>;
   rate?: RateLimiter;
   concurrency?: ConcurrencyLimiter;
+  /** Set when the policy is speculative and the decision goes to Redis (a local decision takes no round trip). */
+  speculation?: SpeculativeReads;
+}
+
+/** A request on its way to the app: what it holds until its answer is in. */
+interface UpstreamCall {
+  permit: Permit;
+  tickets: BreakerTicket[];
+  startedAt: number;
+  response: Promise<UpstreamResponse>;
 }
 
 export function createGate(options: GateOptions): Gate {
@@ -141,7 +152,12 @@ export function createGate(options: GateOptions): Gate {
     if (!route.rateLimit) continue;
     const limiterOptions = { redis, prefix: `${rateLimitPrefix}:${route.name}`, clock, localShare: config.gate.localShare, timeoutMs: config.gate.redisTimeoutMs };
     const policy = route.rateLimit;
-    limiters.set(route.name, policy.algorithm === 'concurrency' ? { policy, concurrency: createConcurrencyLimiter(policy, limiterOptions) } : { policy, rate: createRateLimiter(policy, limiterOptions) });
+    if (policy.algorithm === 'concurrency') {
+      limiters.set(route.name, { policy, concurrency: createConcurrencyLimiter(policy, limiterOptions) });
+    } else {
+      const speculation = policy.speculative === true && redis !== undefined ? new SpeculativeReads(clock) : undefined;
+      limiters.set(route.name, { policy, rate: createRateLimiter(policy, limiterOptions), speculation });
+    }
   }
 
   let currentFlags: FlagsDocument = flags.current();
@@ -238,83 +254,100 @@ export function createGate(options: GateOptions): Gate {
     const open = route.dependencies.length > 0 ? breakers.firstOpen(route.dependencies) : undefined;
     if (open) return shortCircuit(res, route, open.name, open.retryAfterMs());
 
-    // 2. Rate limit per user key and route.
+    // 2. Rate limit per user key and route. A read on a speculative route is sent to the app while
+    // Redis decides, when a slot is free at once (speculative-reads.ts); its answer still waits.
     const identity = identify(req.headers, req.socket.remoteAddress);
     const limiter = limiters.get(route.name);
     let limitHeaders: Record<string, string> | undefined;
     let lease: ConcurrencyLease | undefined;
-    if (limiter) {
-      let decision: RateLimitDecision;
-      if (limiter.rate) {
-        decision = await limiter.rate.consume(identity.key, route.cost);
-      } else {
-        lease = await (limiter.concurrency as ConcurrencyLimiter).acquire(identity.key, route.cost);
-        decision = lease.decision;
-      }
-      noteDecision(decision);
-      limitHeaders = rateLimitHeaders(limiter.policy, decision);
-      if (!decision.allowed) {
-        metrics.count(priority, 'limited');
-        return refuse(res, 429, 'limited', 'rate limit exceeded', undefined, limitHeaders);
-      }
-    }
-
     let permit: Permit | undefined;
+    let call: UpstreamCall | undefined;
     try {
-      // 3. The body, bounded, before taking a slot: a slow body must not hold a concurrency slot.
-      let body: Buffer | undefined;
-      if (hasBody(req)) {
-        try {
-          body = await readBody(req, config.gate.maxBodyBytes);
-        } catch (error) {
-          if (isBodyTooLargeError(error)) return refuseTooLarge(res);
-          return refuse(res, 400, 'bad-request', 'unreadable request body', undefined);
+      if (limiter) {
+        let decision: RateLimitDecision;
+        if (limiter.rate) {
+          const pending = limiter.rate.consume(identity.key, route.cost);
+          if (limiter.speculation?.allows(req.method, hasBody(req), identity.key) && dependenciesClosed(route)) {
+            const spare = admission.tryAcquire(priority);
+            if (spare !== undefined) {
+              const tickets = takeTickets(route);
+              if (Array.isArray(tickets)) call = callUpstream(req, res, route, target.forwardPath, undefined, spare, tickets);
+              else spare.release({ latencyMs: 0 });
+            }
+          }
+          decision = await pending;
+        } else {
+          lease = await (limiter.concurrency as ConcurrencyLimiter).acquire(identity.key, route.cost);
+          decision = lease.decision;
+        }
+        noteDecision(decision);
+        limitHeaders = rateLimitHeaders(limiter.policy, decision);
+        if (!decision.allowed) {
+          metrics.count(priority, 'limited');
+          limiter.speculation?.refused(identity.key, decision.retryAfterMs);
+          if (call !== undefined) {
+            metrics.count(priority, 'speculativeDiscarded');
+            discardCall(call, route);
+            call = undefined;
+          }
+          return refuse(res, 429, 'limited', 'rate limit exceeded', undefined, limitHeaders);
         }
       }
 
-      // 4. Admission through the priority-partitioned adaptive concurrency limit and its queues.
-      // No abort signal here (an AbortSignal per request is costly): a client that leaves while
-      // queued keeps its place until admitted or timed out, and its slot is then given back at once.
-      permit = admission.tryAcquire(priority);
-      if (permit === undefined) {
-        const admitted = await admission.acquire(priority);
-        if (!admitted.admitted) {
-          const degradedRefusal = admitted.refusal.reason === 'degraded';
-          metrics.count(priority, degradedRefusal ? 'degraded' : 'shed');
-          const fallback = degradedRefusal ? fallbacks.answerFor(route) : undefined;
-          if (fallback) return answerFallback(res, fallback, limitHeaders);
-          return refuse(res, 503, degradedRefusal ? 'degraded' : 'shed', `overloaded (${admitted.refusal.reason})`, admitted.refusal.retryAfterMs, limitHeaders);
+      if (call === undefined) {
+        // 3. The body, bounded, before taking a slot: a slow body must not hold a concurrency slot.
+        let body: Buffer | undefined;
+        if (hasBody(req)) {
+          try {
+            body = await readBody(req, config.gate.maxBodyBytes);
+          } catch (error) {
+            if (isBodyTooLargeError(error)) return refuseTooLarge(res);
+            return refuse(res, 400, 'bad-request', 'unreadable request body', undefined);
+          }
         }
-        permit = admitted.permit;
-      }
-      metrics.queueDelay(priority, permit.queuedMs);
-      if (res.destroyed) {
-        permit.release({ latencyMs: 0 });
-        permit = undefined;
-        return;
-      }
 
-      // 5. Breakers hand out tickets (a half-open breaker lets only its probes through).
-      const tickets: BreakerTicket[] = [];
-      for (const dependency of route.dependencies) {
-        const breaker = breakers.get(dependency);
-        const ticket = breaker.tryPass();
-        if (!ticket) {
+        // 4. Admission through the priority-partitioned adaptive concurrency limit and its queues.
+        // No abort signal here (an AbortSignal per request is costly): a client that leaves while
+        // queued keeps its place until admitted or timed out, and its slot is then given back at once.
+        permit = admission.tryAcquire(priority);
+        if (permit === undefined) {
+          const admitted = await admission.acquire(priority);
+          if (!admitted.admitted) {
+            const degradedRefusal = admitted.refusal.reason === 'degraded';
+            metrics.count(priority, degradedRefusal ? 'degraded' : 'shed');
+            const fallback = degradedRefusal ? fallbacks.answerFor(route) : undefined;
+            if (fallback) return answerFallback(res, fallback, limitHeaders);
+            return refuse(res, 503, degradedRefusal ? 'degraded' : 'shed', `overloaded (${admitted.refusal.reason})`, admitted.refusal.retryAfterMs, limitHeaders);
+          }
+          permit = admitted.permit;
+        }
+        metrics.queueDelay(priority, permit.queuedMs);
+        if (res.destroyed) {
           permit.release({ latencyMs: 0 });
-          permit = undefined;
-          return shortCircuit(res, route, dependency, breaker.retryAfterMs());
+          return;
         }
-        tickets.push(ticket);
+
+        // 5. Breakers hand out tickets (a half-open breaker lets only its probes through).
+        const tickets = takeTickets(route);
+        if (!Array.isArray(tickets)) {
+          permit.release({ latencyMs: 0 });
+          return shortCircuit(res, route, tickets.name, tickets.retryAfterMs());
+        }
+
+        // 6. Proxy with the route's deadline.
+        call = callUpstream(req, res, route, target.forwardPath, body, permit, tickets);
+      } else {
+        metrics.queueDelay(priority, 0);
       }
 
-      // 6. Proxy with the route's deadline.
-      const started = clock.now();
+      const { tickets, startedAt } = call;
+      permit = call.permit;
       let response: UpstreamResponse;
       try {
-        response = await upstream.request({ req, path: target.forwardPath, body, timeoutMs: route.timeoutMs, res });
+        response = await call.response;
       } catch (error) {
         const kind = isUpstreamFailure(error) ? error.kind : 'unreachable';
-        const latencyMs = clock.now() - started;
+        const latencyMs = clock.now() - startedAt;
         if (kind === 'aborted') {
           // The client left; nothing to say about the app's health.
           permit.release({ latencyMs });
@@ -337,7 +370,7 @@ export function createGate(options: GateOptions): Gate {
         const fallback = fallbacks.answerFor(route);
         if (fallback) {
           response.discard();
-          const latencyMs = clock.now() - started;
+          const latencyMs = clock.now() - startedAt;
           permit.release({ latencyMs, dropped: status === 503 });
           recordDependencies(route, tickets, true, latencyMs);
           return answerFallback(res, fallback, limitHeaders);
@@ -351,7 +384,7 @@ export function createGate(options: GateOptions): Gate {
       res.writeHead(status, headers);
       const capture = status === 200 && req.method === 'GET' && fallbacks.wantsLastGood(route) ? boundedCapture(config.gate.maxBodyBytes) : undefined;
       const complete = await pipeBody(response, res, capture?.onChunk);
-      const latencyMs = clock.now() - started;
+      const latencyMs = clock.now() - startedAt;
       permit.release({ latencyMs, dropped: status === 503 });
       recordDependencies(route, tickets, failed, latencyMs);
       metrics.servedLatency(priority, latencyMs);
@@ -361,8 +394,58 @@ export function createGate(options: GateOptions): Gate {
     } finally {
       // Whatever happened, the slot goes back (a second release is a no-op).
       permit?.release({ latencyMs: 0 });
+      call?.permit.release({ latencyMs: 0 });
       if (lease) lease.release().catch(() => undefined);
     }
+  };
+
+  /** Sends the request to the app under `permit`; the call owns the permit and the tickets from here. */
+  const callUpstream = (req: IncomingMessage, res: ServerResponse, route: RouteConfig, path: string, body: Buffer | undefined, permit: Permit, tickets: BreakerTicket[]): UpstreamCall => {
+    const response = upstream.request({ req, path, body, timeoutMs: route.timeoutMs, res });
+    // Awaited later (or never, for a speculative read that was refused): no unhandled rejection meanwhile.
+    response.catch(() => undefined);
+    return { permit, tickets, startedAt: clock.now(), response };
+  };
+
+  /**
+   * A speculative read whose key was refused: its answer is read and dropped (keeping the
+   * connection to the app reusable), and it still counts for the limiter and the breakers, since
+   * the app did the work.
+   */
+  const discardCall = (call: UpstreamCall, route: RouteConfig) => {
+    call.response.then(
+      (response) => {
+        const status = response.statusCode;
+        response.discard();
+        const latencyMs = clock.now() - call.startedAt;
+        call.permit.release({ latencyMs, dropped: status === 503 });
+        recordDependencies(route, call.tickets, status >= 500, latencyMs);
+      },
+      (error: unknown) => {
+        const latencyMs = clock.now() - call.startedAt;
+        const kind = isUpstreamFailure(error) ? error.kind : 'unreachable';
+        call.permit.release({ latencyMs, dropped: kind === 'timeout' });
+        if (kind !== 'aborted') recordDependencies(route, call.tickets, true, latencyMs);
+      },
+    );
+  };
+
+  /** A ticket from every dependency's breaker, or the breaker that refused one. */
+  const takeTickets = (route: RouteConfig): BreakerTicket[] | ObservableCircuitBreaker => {
+    const tickets: BreakerTicket[] = [];
+    for (const dependency of route.dependencies) {
+      const breaker = breakers.get(dependency);
+      const ticket = breaker.tryPass();
+      if (!ticket) return breaker;
+      tickets.push(ticket);
+    }
+    return tickets;
+  };
+
+  /** Closed breakers always hand out tickets; a half-open one's few probes are not spent on speculation. */
+  const dependenciesClosed = (route: RouteConfig): boolean => {
+    for (const dependency of route.dependencies) if (breakers.get(dependency).state() !== 'closed') return false;
+    return true;
   };
 
   const recordDependencies = (route: RouteConfig, tickets: BreakerTicket[], failed: boolean, latencyMs: number) => {

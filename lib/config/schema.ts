@@ -115,11 +115,17 @@ export const CacheSchema = z
   })
   .strict();
 
+/**
+ * Reads (GET or HEAD without a body) go to the app while their decision is at Redis rather than
+ * after it; the client's answer still waits for the decision (gate/proxy/speculative-reads.ts).
+ * Off unless set.
+ */
+const speculative = () => z.boolean().optional();
 const TokenBucketPolicy = z
-  .object({ algorithm: z.literal('token-bucket'), capacity: positiveInt(), refillPerSecond: z.number().positive() })
+  .object({ algorithm: z.literal('token-bucket'), capacity: positiveInt(), refillPerSecond: z.number().positive(), speculative: speculative() })
   .strict();
 const GcraPolicy = z
-  .object({ algorithm: z.literal('gcra'), ratePerSecond: z.number().positive(), burst: positiveInt() })
+  .object({ algorithm: z.literal('gcra'), ratePerSecond: z.number().positive(), burst: positiveInt(), speculative: speculative() })
   .strict();
 const ConcurrencyPolicy = z
   .object({ algorithm: z.literal('concurrency'), maxInFlight: positiveInt(), leaseMs: positiveInt().default(30_000) })
