@@ -2,11 +2,12 @@
  * Speculative reads: on a route whose rate limit says `speculative: true`, a read (GET or HEAD
  * without a body) goes to the app while its rate-limit decision is at Redis, not after it.
  *
- * Why: under load the round trip to Redis is a whole extra event-loop turn or two in every
- * request's path. A gate that waits for it before proxying spends that time with fewer requests
- * ready to work on, and it idles. Measured with `npm run bench -- gate-proxy`: the gate's idle time per
- * request fell from 15–22 µs to 12–18 µs when the app was asked during the decision (the
- * `gate-sequential-limits` line prints the difference on every run).
+ * Why: the round trip to Redis is one or two extra event-loop turns in every request's path, and
+ * on AWS a network round trip on top. A gate that waits for it before proxying holds its requests
+ * back for that long and has fewer to work on meanwhile. In `npm run bench -- gate-proxy` (five
+ * interleaved runs on a shared 2-core box) the machine's idle time per request fell from 15.7–18.7 µs
+ * to 10.7–14.8 µs with speculative reads, and the gate's throughput rose by 0.00–0.06 of the bare
+ * proxy's (median ratios); the `gate-sequential-limits` line measures the difference on every run.
  *
  * What a client sees is unchanged: its answer waits for the decision, and a refused read gets its
  * 429 while the app's answer is dropped unread. Limits stay exact. What changes is the app's work: a
