@@ -32,6 +32,7 @@ import { createJsonLogger } from '../gate/proxy/gate-logger';
 import { startGate } from '../gate/proxy/gate-server';
 import { createUpstreamClient, isUpstreamFailure, pipeBody } from '../gate/proxy/upstream-client';
 import { freePort, startRedisServer } from '../test/support/redis-server';
+import { startDelayingRelay } from './delaying-relay';
 
 // A bundled role runs from a temporary directory: the checkout is passed along.
 const ROOT = process.env.SALEDAY_BENCH_ROOT ?? join(__dirname, '..');
@@ -42,6 +43,9 @@ const MEASURE_MS = 4000;
 /** Interleaved rounds of bare proxy, gate and gate without Redis (SALEDAY_BENCH_ROUNDS). */
 const COST_ROUNDS = Math.max(1, Number(process.env.SALEDAY_BENCH_ROUNDS ?? 5));
 const OVERLOAD_MS = 6000;
+/** The speculative-read latency comparison: Redis this far away each way, and the app this slow to answer a read. */
+const REDIS_HOP_DELAY_MS = 1;
+const READ_SERVICE_MS = 5;
 const CLOCK_TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
 
 // ---------------------------------------------------------------- roles (child processes)
@@ -452,12 +456,13 @@ export async function run(): Promise<string[]> {
     console.error(`# ${line}`);
   };
   const stops: Array<() => Promise<void>> = [];
-  // SALEDAY_BENCH_PART=cost or =overload runs one half (when iterating on one of them);
+  // SALEDAY_BENCH_PART=cost, =latency or =overload runs one part (when iterating on one of them);
   // SALEDAY_BENCH_TRACE=1 also prints the gate's concurrency limit every 250 ms of the overload run.
   const part = process.env.SALEDAY_BENCH_PART;
   try {
-    if (part !== 'overload') await costOfProtections(print, stops);
-    if (part !== 'cost') await checkoutAtFiveTimesCapacity(print, stops);
+    if (part === undefined || part === 'cost') await costOfProtections(print, stops);
+    if (part === undefined || part === 'latency') await speculativeReadLatency(print, stops);
+    if (part === undefined || part === 'overload') await checkoutAtFiveTimesCapacity(print, stops);
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     roleScript?.cleanup();
@@ -538,6 +543,48 @@ async function costOfProtections(print: (line: string) => void, stops: Array<() 
     `bench gate-proxy-cpu: ${describe('gate', viaGate, cpuColumns('gate', 'redis', 'storefront'))}; ${describe('gate-sequential-limits', viaGateSequential, cpuColumns('gate', 'redis', 'storefront'))}; ${describe('gate-without-redis', viaGateLocal, cpuColumns('gate', 'storefront'))}; ${describe('bare-proxy', viaBare, cpuColumns('proxy', 'storefront'))}; ${describe('nginx', viaNginx, cpuColumns('nginx', 'storefront'))}; ${describe('direct', direct, cpuColumns('storefront'))}`,
   );
   print(`bench gate-proxy-ok: 200 share gate ${fmt(okShare(viaGate.load) * 100, 2)}%, bare-proxy ${fmt(okShare(viaBare.load) * 100, 2)}%, nginx ${fmt(okShare(viaNginx.load) * 100, 2)}%, direct ${fmt(okShare(direct.load) * 100, 2)}% (storefront: ${String(shop.info.kind)})`);
+  for (const stop of stops.splice(0).reverse()) await stop();
+}
+
+/**
+ * What speculative reads buy where they matter: Redis a network hop away (here behind a relay that
+ * holds every chunk REDIS_HOP_DELAY_MS each way) and an app that takes a while to answer a read.
+ * Read latency through the gate as shipped and through the same gate with every read waiting for
+ * its decision, at a light load (a few connections, nothing queues), in interleaved rounds.
+ */
+async function speculativeReadLatency(print: (line: string) => void, stops: Array<() => Promise<void>>): Promise<void> {
+  const redis = await startRedisServer();
+  stops.push(() => redis.kill());
+  const relay = await startDelayingRelay(redis.port, REDIS_HOP_DELAY_MS);
+  stops.push(() => relay.close());
+  const relayUrl = `redis://127.0.0.1:${relay.port}`;
+  const app = await spawnRole('app', { capacity: 1000, serviceMs: READ_SERVICE_MS });
+  stops.push(() => app.stop());
+  const appUrl = String(app.info.url);
+  const productIds = app.info.productIds as string[];
+  const speculative = await spawnRole('gate', { upstream: appUrl, redisUrl: relayUrl });
+  stops.push(() => speculative.stop());
+  const sequential = await spawnRole('gate', { upstream: appUrl, redisUrl: relayUrl, sequentialLimits: true });
+  stops.push(() => sequential.stop());
+  const light = (url: string) => ({ url, productIds, connections: 4, warmupMs: 500, durationMs: 2500 });
+  const rounds: Array<{ speculative: LoadResult; sequential: LoadResult }> = [];
+  for (let round = 0; round < 3; round++) {
+    const first = round % 2 === 0 ? speculative : sequential;
+    const second = first === speculative ? sequential : speculative;
+    const a = (await measure('load-closed', light(String(first.info.url)), {})).load;
+    const b = (await measure('load-closed', light(String(second.info.url)), {})).load;
+    rounds.push(first === speculative ? { speculative: a, sequential: b } : { speculative: b, sequential: a });
+  }
+  const p50s = (pick: (r: (typeof rounds)[number]) => LoadResult) => rounds.map((r) => pick(r).p50Ms);
+  const p99s = (pick: (r: (typeof rounds)[number]) => LoadResult) => rounds.map((r) => pick(r).p99Ms);
+  const withP50 = median(p50s((r) => r.speculative));
+  const withoutP50 = median(p50s((r) => r.sequential));
+  const withP99 = median(p99s((r) => r.speculative));
+  const withoutP99 = median(p99s((r) => r.sequential));
+  const refused = rounds.reduce((n, r) => n + (r.speculative.statuses['429'] ?? 0) + (r.sequential.statuses['429'] ?? 0), 0);
+  print(
+    `bench speculative-read-latency: p50 ${fmt(withP50, 2)}ms with speculative reads, ${fmt(withoutP50, 2)}ms without (p99 ${fmt(withP99, 2)} vs ${fmt(withoutP99, 2)}ms), ratio ${fmt(withoutP50 / withP50, 2)} (medians of 3 rounds; Redis behind a relay adding ${REDIS_HOP_DELAY_MS} ms each way, the app answering a read in ${READ_SERVICE_MS} ms; ${refused} reads refused)`,
+  );
   for (const stop of stops.splice(0).reverse()) await stop();
 }
 
