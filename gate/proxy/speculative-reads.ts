@@ -7,8 +7,8 @@
  * back meanwhile. In `npm run bench -- gate-proxy`: with Redis 1 ms away each way and an app that
  * answers in 5 ms, a read's p50 is 5.8–5.9 ms with speculative reads and 9.1–9.5 ms without
  * (`speculative-read-latency`). On loopback the machine's idle time per request fell from
- * 15.7–20.9 µs to 10.7–14.8 µs, but the gate's ratio to the bare proxy rose by only 0.00–0.07
- * (`gate-sequential-limits`, seven runs): there, the time won goes to CPU.
+ * 16.6–20.9 µs to 10.7–14.4 µs, but the gate's ratio to the bare proxy rose by only 0.01–0.06
+ * (`gate-sequential-limits`, five runs): there, the time won goes to CPU.
  *
  * What a client sees is unchanged: its answer waits for the decision, and a refused read gets its
  * 429 while the app's answer is dropped unread. Limits stay exact. What changes is the app's work: a
