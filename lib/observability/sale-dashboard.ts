@@ -60,7 +60,8 @@ export class SaleDashboard extends Construct {
         [
           graph('Served per class', perClass(GATE_CLASS_METRICS.served)),
           graph('Shed per class', perClass(GATE_CLASS_METRICS.shed), [m.gateShedRate()]),
-          graph('Rate-limited per class', perClass(GATE_CLASS_METRICS.limited)),
+          // Right axis: refused reads the app had already answered (speculative reads), a part of the left.
+          graph('Rate-limited per class', perClass(GATE_CLASS_METRICS.limited), perClass(GATE_CLASS_METRICS.speculativeDiscarded)),
           graph('Queue delay and concurrency limit', [m.gateQueueDelayMax()], [m.gateConcurrencyLimit()]),
         ],
         [header('Cache: ElastiCache')],

@@ -440,7 +440,7 @@ describe('dashboard and outputs', () => {
     expect(dashboard!.Properties!.DashboardName).toBe('saleday-winter-flash');
     const body = JSON.stringify(dashboard!.Properties!.DashboardBody);
     for (const header of ['Edge', 'Gateway', 'Fleet', 'Gate', 'Cache', 'Control plane', 'Alarms']) expect(body).toContain(`## ${header}`);
-    for (const fragment of ['AWS/CloudFront', 'us-east-1', 'AWS/WAFV2', 'Saleday/Gate', 'Saleday/Controller', 'DegradationLevel', 'BreakerOpen', 'ECS/ContainerInsights', 'AWS/ElastiCache']) {
+    for (const fragment of ['AWS/CloudFront', 'us-east-1', 'AWS/WAFV2', 'Saleday/Gate', 'Saleday/Controller', 'DegradationLevel', 'BreakerOpen', 'SpeculativeDiscarded', 'ECS/ContainerInsights', 'AWS/ElastiCache']) {
       expect(body).toContain(fragment);
     }
     // The controller's series carry the Sale dimension it publishes (two sales in one account keep apart).
