@@ -197,6 +197,7 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
     paymentTimedOut: 0,
     reservationExpired: 0,
     notRecorded: 0,
+    confirmRecovered: 0,
     refunded: 0,
     refundFailed: 0,
   };

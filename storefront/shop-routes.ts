@@ -13,7 +13,7 @@ import { delay, type FaultInjector, type FaultTarget } from './fault-injector';
 import type { PaymentProvider } from './payments';
 import { recommend } from './recommendations';
 import { cartBodySchema, checkoutBodySchema, IDEMPOTENCY_KEY_PATTERN, USER_ID_PATTERN, validate } from './request-schemas';
-import type { CartItem, CheckoutReceipt, ConfirmResult, ReserveResult, ShopStore } from './shop-store';
+import type { CartItem, CheckoutReceipt, ConfirmResult, OrderRef, ReserveResult, ShopStore } from './shop-store';
 import type { StaticAssets, StaticAsset } from './static-assets';
 import { InjectedFaultError, InventoryUnavailableError, isPaymentFailedError, isPaymentTimeoutError } from './storefront-errors';
 
@@ -42,6 +42,8 @@ export interface CheckoutCounters {
   reservationExpired: number;
   /** Paid, but the store failed every confirm attempt: answered 503, charge refunded. */
   notRecorded: number;
+  /** Every confirm attempt failed, yet one had landed (its reply lost): the order stands, answered 201. */
+  confirmRecovered: number;
   refunded: number;
   /** Refunds the provider failed: customers charged for no order, each logged at error level for reconciliation. */
   refundFailed: number;
@@ -210,9 +212,21 @@ export function registerShopRoutes(app: FastifyInstance, context: ShopContext): 
     const receipt: CheckoutReceipt = { orderId: order.orderId, productId, quantity, remainingStock: outcome.remainingStock, status: 'paid' };
     const confirmation = await confirmWithRetries(store, receipt, idempotencyKey, request);
     if (confirmation === undefined) {
-      // Never 201 for an order the store did not record: a reservation left unpaid is reaped later
-      // and its units sold again. The charge goes back and the client may retry.
-      return answerOrderNotRecorded(request, reply, context, charge);
+      // Never 201 for an order the store did not record, and never a refund for one it did: which of
+      // the two happened is settled in the store before answering.
+      switch (await settleUnconfirmed(store, order, idempotencyKey, request)) {
+        case 'paid':
+          context.counters.confirmRecovered += 1;
+          context.counters.created += 1;
+          return reply.code(201).send(receipt);
+        case 'cancelled':
+          return answerReservationExpired(request, reply, context, { ...charge, reservation: 'cancelled' });
+        case 'missing':
+          return answerReservationExpired(request, reply, context, { ...charge, reservation: 'missing' });
+        case 'released':
+        case 'unknown':
+          return answerOrderNotRecorded(request, reply, context, charge);
+      }
     }
     if (confirmation.kind === 'not-reserved') {
       // The checkout stalled past the TTL and the reaper gave the units back (maybe already sold
@@ -256,11 +270,36 @@ async function confirmWithRetries(store: ShopStore, receipt: CheckoutReceipt, id
   }
 }
 
+/**
+ * Where an order stands once every confirm attempt failed, asked of the store atomically: still
+ * reserved, it is released now (`released`: stock back, idempotency key free, and a confirm still on
+ * its way then finds it cancelled and changes nothing); otherwise a confirm had landed with its reply
+ * lost (`paid`), or the reaper released it meanwhile (`cancelled`), or the store lost it (`missing`).
+ * `unknown` when the store cannot answer either: the reservation is then reaped after its TTL.
+ */
+async function settleUnconfirmed(
+  store: ShopStore,
+  order: OrderRef,
+  idempotencyKey: string | undefined,
+  request: FastifyRequest,
+): Promise<'released' | 'paid' | 'cancelled' | 'missing' | 'unknown'> {
+  try {
+    if (await store.release(order, idempotencyKey)) return 'released';
+    const record = await store.order(order.orderId);
+    if (record === undefined) return 'missing';
+    return record.status === 'paid' ? 'paid' : 'cancelled';
+  } catch (error) {
+    request.log.error({ err: error, orderId: order.orderId }, 'could not settle an order whose confirm failed; it stays reserved until reaped');
+    return 'unknown';
+  }
+}
+
 /** Refunds the charge of a paid order the store could not record, then answers 503. */
 async function answerOrderNotRecorded(request: FastifyRequest, reply: FastifyReply, context: ShopContext, failed: { orderId: string; amountCents: number }): Promise<FastifyReply> {
   context.counters.notRecorded += 1;
-  // Should the last confirm have landed after all (its reply lost), the order stands paid while its
-  // charge is refunded: logged for reconciliation with the rest.
+  // When the store could not be asked either (settleUnconfirmed answered `unknown`) and the last
+  // confirm had landed after all, the order stands paid while its charge is refunded: the refund is
+  // logged, for reconciliation with the rest.
   const refunded = await refundOrLog(request, context, failed, 'the order could not be recorded');
   return reply
     .code(503)
