@@ -308,7 +308,9 @@ class DefaultAdmissionController implements GateAdmissionController {
       due = Math.min(due, queue.waiters[0].enqueuedAt + this.timeoutOf(queue));
       if (queue.managed && !queue.standing) due = Math.min(due, queue.lastGoodAt + this.intervalMs);
     }
-    if (due === this.timerDueAt) return;
+    // A timer already armed for no later than `due` stays: firing early only drains and re-arms,
+    // while re-arming whenever the head waiter changes would cost a timer per request under a queue.
+    if (due >= this.timerDueAt) return;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     this.timerDueAt = due;
