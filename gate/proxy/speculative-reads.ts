@@ -16,7 +16,7 @@
  * - a key refused in the last `suspectMs` is a suspect, and its reads wait for their decision, so a
  *   client over its limit (a bot, in practice) costs the app at most one wasted read per gate per
  *   `suspectMs`, not one per request;
- * - while more than `maxSuspects` keys are suspects (many refused clients: an attack), nothing is
+ * - while `maxSuspects` keys are suspects at once (many refused clients: an attack), nothing is
  *   speculative until they age out.
  * The gate adds its own conditions: only when a concurrency slot is free at once (a speculative read
  * never waits in a queue, so it only ever uses spare capacity) and while every breaker of the
