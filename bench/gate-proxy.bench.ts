@@ -445,6 +445,23 @@ const medianIndex = (values: number[]) => {
   return order[Math.floor((order.length - 1) / 2)]![1];
 };
 const median = (values: number[]) => values[medianIndex(values)]!;
+
+/**
+ * Runs every contender once per round, the order rotating each round, so a noisy neighbour on
+ * these shared cores slows the contenders of a round alike instead of one whole measurement.
+ */
+async function interleavedRounds<Name extends string, Result>(contenders: Array<{ name: Name; run: () => Promise<Result> }>, count: number): Promise<Array<Record<Name, Result>>> {
+  const rounds: Array<Record<Name, Result>> = [];
+  for (let round = 0; round < count; round++) {
+    const results: Partial<Record<Name, Result>> = {};
+    for (let i = 0; i < contenders.length; i++) {
+      const contender = contenders[(i + round) % contenders.length]!;
+      results[contender.name] = await contender.run();
+    }
+    rounds.push(results as Record<Name, Result>);
+  }
+  return rounds;
+}
 const describe = (name: string, r: { load: LoadResult; cpuUsPerRequest: Record<string, number> }, cpuOf: string[]) =>
   `${name} ${fmt(r.load.rps)}/s p99 ${fmt(r.load.p99Ms, 2)}ms cpu ${cpuOf.map((p) => `${p} ${fmt(r.cpuUsPerRequest[p] ?? 0, 1)}µs`).join(' + ')}/req`;
 
@@ -494,26 +511,15 @@ async function costOfProtections(print: (line: string) => void, stops: Array<() 
   stops.push(() => gateSequential.stop());
   const closed = (url: string) => ({ url, productIds, connections: CLOSED_LOOP_CONNECTIONS, warmupMs: WARMUP_MS, durationMs: MEASURE_MS });
 
-  // The proxies under comparison run in interleaved rounds (the order rotating each round), and each
-  // comparison is the median of its per-round ratios: a noisy neighbour on these shared cores then
-  // slows both sides of a ratio alike instead of one whole measurement.
-  type Measured = Awaited<ReturnType<typeof measure>>;
-  type Contender = 'bare' | 'gate' | 'gateSequential' | 'gateLocal';
-  const contenders: Array<{ name: Contender; run: () => Promise<Measured> }> = [
-    { name: 'bare', run: () => measure('load-closed', closed(String(bare.info.url)), { proxy: bare.pid, storefront: shop.pid }) },
-    { name: 'gate', run: () => measure('load-closed', closed(String(gate.info.url)), { gate: gate.pid, redis: redis.process.pid as number, storefront: shop.pid }) },
-    { name: 'gateSequential', run: () => measure('load-closed', closed(String(gateSequential.info.url)), { gate: gateSequential.pid, redis: redis.process.pid as number, storefront: shop.pid }) },
-    { name: 'gateLocal', run: () => measure('load-closed', closed(String(gateLocal.info.url)), { gate: gateLocal.pid, storefront: shop.pid }) },
+  // The proxies under comparison run in interleaved rounds, and each comparison is the median of its
+  // per-round ratios.
+  const contenders = [
+    { name: 'bare' as const, run: () => measure('load-closed', closed(String(bare.info.url)), { proxy: bare.pid, storefront: shop.pid }) },
+    { name: 'gate' as const, run: () => measure('load-closed', closed(String(gate.info.url)), { gate: gate.pid, redis: redis.process.pid as number, storefront: shop.pid }) },
+    { name: 'gateSequential' as const, run: () => measure('load-closed', closed(String(gateSequential.info.url)), { gate: gateSequential.pid, redis: redis.process.pid as number, storefront: shop.pid }) },
+    { name: 'gateLocal' as const, run: () => measure('load-closed', closed(String(gateLocal.info.url)), { gate: gateLocal.pid, storefront: shop.pid }) },
   ];
-  const rounds: Array<Record<Contender, Measured>> = [];
-  for (let round = 0; round < COST_ROUNDS; round++) {
-    const results: Partial<Record<Contender, Measured>> = {};
-    for (let i = 0; i < contenders.length; i++) {
-      const contender = contenders[(i + round) % contenders.length]!;
-      results[contender.name] = await contender.run();
-    }
-    rounds.push(results as Record<Contender, Measured>);
-  }
+  const rounds = await interleavedRounds(contenders, COST_ROUNDS);
   const direct = await measure('load-closed', closed(shopUrl), { storefront: shop.pid });
   const viaNginx = await measure('load-closed', closed(nginx.url), { nginx: nginx.pid, storefront: shop.pid });
   // The round whose ratio is the median stands for each contender in the absolute figures.
@@ -567,20 +573,17 @@ async function speculativeReadLatency(print: (line: string) => void, stops: Arra
   const sequential = await spawnRole('gate', { upstream: appUrl, redisUrl: relayUrl, sequentialLimits: true });
   stops.push(() => sequential.stop());
   const light = (url: string) => ({ url, productIds, connections: 4, warmupMs: 500, durationMs: 2500 });
-  const rounds: Array<{ speculative: LoadResult; sequential: LoadResult }> = [];
-  for (let round = 0; round < 3; round++) {
-    const first = round % 2 === 0 ? speculative : sequential;
-    const second = first === speculative ? sequential : speculative;
-    const a = (await measure('load-closed', light(String(first.info.url)), {})).load;
-    const b = (await measure('load-closed', light(String(second.info.url)), {})).load;
-    rounds.push(first === speculative ? { speculative: a, sequential: b } : { speculative: b, sequential: a });
-  }
-  const p50s = (pick: (r: (typeof rounds)[number]) => LoadResult) => rounds.map((r) => pick(r).p50Ms);
-  const p99s = (pick: (r: (typeof rounds)[number]) => LoadResult) => rounds.map((r) => pick(r).p99Ms);
-  const withP50 = median(p50s((r) => r.speculative));
-  const withoutP50 = median(p50s((r) => r.sequential));
-  const withP99 = median(p99s((r) => r.speculative));
-  const withoutP99 = median(p99s((r) => r.sequential));
+  const rounds = await interleavedRounds(
+    [
+      { name: 'speculative' as const, run: async () => (await measure('load-closed', light(String(speculative.info.url)), {})).load },
+      { name: 'sequential' as const, run: async () => (await measure('load-closed', light(String(sequential.info.url)), {})).load },
+    ],
+    3,
+  );
+  const withP50 = median(rounds.map((r) => r.speculative.p50Ms));
+  const withoutP50 = median(rounds.map((r) => r.sequential.p50Ms));
+  const withP99 = median(rounds.map((r) => r.speculative.p99Ms));
+  const withoutP99 = median(rounds.map((r) => r.sequential.p99Ms));
   const refused = rounds.reduce((n, r) => n + (r.speculative.statuses['429'] ?? 0) + (r.sequential.statuses['429'] ?? 0), 0);
   print(
     `bench speculative-read-latency: p50 ${fmt(withP50, 2)}ms with speculative reads, ${fmt(withoutP50, 2)}ms without (p99 ${fmt(withP99, 2)} vs ${fmt(withoutP99, 2)}ms), ratio ${fmt(withoutP50 / withP50, 2)} (medians of 3 rounds; Redis behind a relay adding ${REDIS_HOP_DELAY_MS} ms each way, the app answering a read in ${READ_SERVICE_MS} ms; ${refused} reads refused)`,

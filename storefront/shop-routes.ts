@@ -214,15 +214,15 @@ export function registerShopRoutes(app: FastifyInstance, context: ShopContext): 
     if (confirmation === undefined) {
       // Never 201 for an order the store did not record, and never a refund for one it did: which of
       // the two happened is settled in the store before answering.
-      switch (await settleUnconfirmed(store, order, idempotencyKey, request)) {
+      const settled = await settleUnconfirmed(store, order, idempotencyKey, request);
+      switch (settled) {
         case 'paid':
           context.counters.confirmRecovered += 1;
           context.counters.created += 1;
           return reply.code(201).send(receipt);
         case 'cancelled':
-          return answerReservationExpired(request, reply, context, { ...charge, reservation: 'cancelled' });
         case 'missing':
-          return answerReservationExpired(request, reply, context, { ...charge, reservation: 'missing' });
+          return answerReservationExpired(request, reply, context, { ...charge, reservation: settled });
         case 'released':
         case 'unknown':
           return answerOrderNotRecorded(request, reply, context, charge);

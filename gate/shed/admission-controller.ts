@@ -161,7 +161,7 @@ class DefaultAdmissionController implements GateAdmissionController {
     if (this.shed.has(priority)) return Promise.resolve(this.refusal('degraded'));
     if (signal?.aborted) return Promise.resolve(this.refusal('aborted'));
     const now = this.clock.now();
-    if (queue.waiters.length === 0 && this.inFlight < this.partition.ceilingByClass[priority]) {
+    if (this.hasFreeSlot(queue, priority)) {
       return Promise.resolve({ admitted: true, permit: this.admit(priority, now, now) });
     }
     if (queue.waiters.length >= this.maxLengthPerClass) return Promise.resolve(this.refusal('queue-full'));
@@ -183,7 +183,7 @@ class DefaultAdmissionController implements GateAdmissionController {
 
   tryAcquire(priority: PriorityClass): Permit | undefined {
     const queue = this.queues[priority];
-    if (queue === undefined || this.closed || queue.waiters.length !== 0 || this.inFlight >= this.partition.ceilingByClass[priority] || this.shed.has(priority)) return undefined;
+    if (queue === undefined || this.closed || this.shed.has(priority) || !this.hasFreeSlot(queue, priority)) return undefined;
     const now = this.clock.now();
     return this.admit(priority, now, now);
   }
@@ -248,6 +248,11 @@ class DefaultAdmissionController implements GateAdmissionController {
         if (this.hasWaiters()) this.drain(this.clock.now());
       },
     };
+  }
+
+  /** A slot of this class is free and nobody of the class waits for one (no overtaking the queue). */
+  private hasFreeSlot(queue: ClassQueue, priority: PriorityClass): boolean {
+    return queue.waiters.length === 0 && this.inFlight < this.partition.ceilingByClass[priority];
   }
 
   private hasWaiters(): boolean {
