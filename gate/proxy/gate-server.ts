@@ -32,7 +32,7 @@ import { compileShedTable, type ShedTable } from './degradation-policy';
 import { createFallbackStore, type FallbackAnswer, type FallbackStore } from './fallback-store';
 import { createJsonLogger, type GateLogger } from './gate-logger';
 import { createGateMetricsRecorder, type GateMetricsRecorder, type GateMetricsSnapshot } from './gate-metrics-recorder';
-import { rateLimitHeaders, retryAfterSeconds } from './rate-limit-headers';
+import { rateLimitHeaders, retryAfterSeconds, sharedCacheMayStore } from './rate-limit-headers';
 import { hasBody, isBodyTooLargeError, readBody } from './request-body';
 import { parseRequestTarget } from './request-target';
 import { compileRouteTable, type RouteTable } from './route-table';
@@ -99,6 +99,8 @@ interface RouteLimiter {
   concurrency?: ConcurrencyLimiter;
   /** Set when the policy is speculative and the decision goes to Redis (a local decision takes no round trip). */
   speculation?: SpeculativeReads;
+  /** CloudFront caches the route's answers (sale-distribution.ts): they must not carry one client's quota. */
+  edgeCached: boolean;
 }
 
 /** A request on its way to the app: what it holds until its answer is in. */
@@ -152,11 +154,12 @@ export function createGate(options: GateOptions): Gate {
     if (!route.rateLimit) continue;
     const limiterOptions = { redis, prefix: `${rateLimitPrefix}:${route.name}`, clock, localShare: config.gate.localShare, timeoutMs: config.gate.redisTimeoutMs };
     const policy = route.rateLimit;
+    const edgeCached = route.cache !== 'none';
     if (policy.algorithm === 'concurrency') {
-      limiters.set(route.name, { policy, concurrency: createConcurrencyLimiter(policy, limiterOptions) });
+      limiters.set(route.name, { policy, concurrency: createConcurrencyLimiter(policy, limiterOptions), edgeCached });
     } else {
       const speculation = policy.speculative === true && redis !== undefined ? new SpeculativeReads(clock) : undefined;
-      limiters.set(route.name, { policy, rate: createRateLimiter(policy, limiterOptions), speculation });
+      limiters.set(route.name, { policy, rate: createRateLimiter(policy, limiterOptions), speculation, edgeCached });
     }
   }
 
@@ -379,7 +382,8 @@ export function createGate(options: GateOptions): Gate {
       const outcome: GateOutcome = failed ? 'upstream-error' : 'served';
       metrics.outcome(outcome);
       const headers = response.headers;
-      if (limitHeaders) Object.assign(headers, limitHeaders);
+      // The quota goes on the app's answer unless a shared cache may keep that answer for everyone.
+      if (limitHeaders && !limiter?.edgeCached && !sharedCacheMayStore(headers['cache-control'])) Object.assign(headers, limitHeaders);
       headers[OUTCOME_HEADER] = outcome;
       res.writeHead(status, headers);
       const capture = status === 200 && req.method === 'GET' && fallbacks.wantsLastGood(route) ? boundedCapture(config.gate.maxBodyBytes) : undefined;

@@ -6,5 +6,5 @@ export { signHs256Jwt, verifyHs256Jwt } from './hs256-jwt';
 export { compileRouteTable, type RouteMatch, type RouteTable } from './route-table';
 export { createJsonLogger, silentLogger, type GateLogger, type LogLevel } from './gate-logger';
 export type { GateMetricsSnapshot, ClassCounts, ProcessGauges } from './gate-metrics-recorder';
-export { rateLimitHeaders, policyWindowSeconds, retryAfterSeconds } from './rate-limit-headers';
+export { rateLimitHeaders, policyWindowSeconds, retryAfterSeconds, sharedCacheMayStore } from './rate-limit-headers';
 export { createUpstreamClient, pipeBody, isUpstreamFailure, UpstreamFailure, type UpstreamClient, type UpstreamResponse } from './upstream-client';

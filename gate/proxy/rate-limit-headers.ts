@@ -3,6 +3,8 @@
  * from one rate-limit decision and the route's policy:
  *   RateLimit-Policy: <limit>;w=<window seconds>
  *   RateLimit: limit=<n>, remaining=<n>, reset=<seconds>
+ * They go on every answer of a rate-limited route except one a shared cache may store (see
+ * sharedCacheMayStore).
  */
 import type { RateLimitPolicy } from '../../lib/config/schema';
 import { RETRY_NEVER, type RateLimitDecision } from '../rate-limit/rate-limiter';
@@ -28,6 +30,22 @@ export function rateLimitHeaders(policy: RateLimitPolicy, decision: RateLimitDec
   if (!decision.allowed && decision.retryAfterMs !== RETRY_NEVER) headers['retry-after'] = String(retryAfterSeconds(decision.retryAfterMs));
   return headers;
 }
+
+/**
+ * Whether a shared cache (CloudFront) may store this answer, going by its Cache-Control (RFC 9111
+ * §3: `public`, `s-maxage` or `max-age` let it, `no-store` or an unqualified `private` forbid it).
+ * Such an answer must not carry one client's quota: the cache would replay that client's
+ * `remaining` to everyone who reads the stored copy. A qualified `private="…"` still lets the rest
+ * be stored, so it does not count as forbidding.
+ */
+export function sharedCacheMayStore(cacheControl: string | string[] | undefined): boolean {
+  if (cacheControl === undefined) return false;
+  const directives = (Array.isArray(cacheControl) ? cacheControl.join(',') : cacheControl).toLowerCase();
+  if (FORBIDS_SHARED_STORE.test(directives)) return false;
+  return ALLOWS_SHARED_STORE.test(directives);
+}
+const FORBIDS_SHARED_STORE = /(?:^|[,\s])(?:no-store|private)\s*(?:$|,)/;
+const ALLOWS_SHARED_STORE = /(?:^|[,\s])(?:public|s-maxage|max-age)\s*(?:$|[,=])/;
 
 /** Retry-After is whole seconds, at least 1 (0 would invite an immediate retry storm). */
 export function retryAfterSeconds(ms: number): number {

@@ -1,6 +1,6 @@
 import { compileShedTable } from '../../../gate/proxy/degradation-policy';
 import { createFallbackStore } from '../../../gate/proxy/fallback-store';
-import { policyWindowSeconds, rateLimitHeaders, retryAfterSeconds } from '../../../gate/proxy/rate-limit-headers';
+import { policyWindowSeconds, rateLimitHeaders, retryAfterSeconds, sharedCacheMayStore } from '../../../gate/proxy/rate-limit-headers';
 import { RETRY_NEVER } from '../../../gate/rate-limit/rate-limiter';
 import { testConfig } from './fixtures/test-config';
 
@@ -66,4 +66,21 @@ describe('rate-limit headers', () => {
     [1001, 2],
     [Number.NaN, 1],
   ])('Retry-After for %i ms is %i s', (ms, s) => expect(retryAfterSeconds(ms)).toBe(s));
+
+  it.each([
+    [undefined, false],
+    ['no-store', false],
+    ['private, max-age=60', false],
+    ['max-age=60, PRIVATE', false],
+    ['public, max-age=60, no-store', false],
+    ['no-cache', false],
+    ['public, s-maxage=5, stale-while-revalidate=30', true],
+    ['s-maxage=5', true],
+    ['max-age=60', true],
+    ['Public', true],
+    ['private="set-cookie", max-age=60', true], // only the named field is private; the rest may be stored
+    [['no-transform', 'public'], true],
+  ])('a shared cache may store an answer with Cache-Control %p: %p', (cacheControl, storable) => {
+    expect(sharedCacheMayStore(cacheControl)).toBe(storable);
+  });
 });

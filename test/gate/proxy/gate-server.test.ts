@@ -41,6 +41,7 @@ describe('the gate in front of an app', () => {
       raw.routes.unshift({ name: 'hang', path: '/hang/*', priority: 'high', timeoutMs: 200 });
       raw.routes.unshift({ name: 'slow', path: '/slow/*', priority: 'high', timeoutMs: 200, dependencies: ['slowdep'] });
       raw.routes.unshift({ name: 'echo', path: '/api/echo', priority: 'high' });
+      raw.routes.unshift({ name: 'shared', path: '/shared/*', priority: 'normal', rateLimit: { algorithm: 'gcra', ratePerSecond: 10, burst: 2 } });
     });
     gate = await startGate({ config, upstream: upstream.url, port: 0, flags, logger: silentLogger, metricsSink: (line) => emf.push(line), metricsIntervalMs: 100, rateLimitPrefix: uniquePrefix('gate-server') });
   });
@@ -65,6 +66,23 @@ describe('the gate in front of an app', () => {
     expect(answer.headers[OUTCOME_HEADER]).toBe('served');
     expect(answer.headers['ratelimit-policy']).toBe('20;w=2');
     expect(answer.headers.ratelimit).toMatch(/^limit=20, remaining=\d+, reset=\d+$/);
+  });
+
+  it('keeps the client’s quota off answers a shared cache may store, and still states it when refusing', async () => {
+    // /api/products is edge-cached (semi-static) in the example config.
+    const listed = await http.get(`${gate.url}/api/products`, { 'x-user-id': 'u-cached' });
+    expect(listed.status).toBe(200);
+    expect(listed.headers.ratelimit).toBeUndefined();
+    expect(listed.headers['ratelimit-policy']).toBeUndefined();
+    // Not edge-cached, but the app says any cache may keep it.
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await http.get(`${gate.url}/shared/page`, { 'x-user-id': 'u-shared' }));
+    expect(answers[0]!.status).toBe(200);
+    expect(answers[0]!.headers['cache-control']).toBe('public, max-age=60');
+    expect(answers[0]!.headers.ratelimit).toBeUndefined();
+    const refused = answers.find((a) => a.status === 429)!;
+    expect(refused.headers['cache-control']).toBe('no-store');
+    expect(refused.headers.ratelimit).toMatch(/^limit=2, remaining=0, reset=\d+$/);
   });
 
   it('forwards without hop-by-hop headers, appends X-Forwarded-For, and sends the normalized path', async () => {
