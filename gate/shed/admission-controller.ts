@@ -4,6 +4,15 @@
  * drop flag) partitioned by priority class (see priority-partition.ts), one bounded queue per
  * class, and CoDel-style queue management.
  *
+ * The reserve is lent to high, as Netflix's partitioned limiter lends a partition's unused share:
+ * high (product pages, the cart: the way to checkout) may also fill the reserved slots critical
+ * neither holds nor waits for, so a browsing rush before checkout opens is not held to 80% of what
+ * the app can take. Normal and low, the classes shed first, never borrow: a flood of them stays
+ * within its ceiling. Critical still gets its reserve at once: while it holds fewer than `reserved`
+ * slots it is admitted even when high has taken the total to the limit. The total may then exceed
+ * the limit, by at most the slots that were lent, until the borrowers finish; no class but critical
+ * is admitted meanwhile.
+ *
  * Queues. A request that cannot be admitted waits in its class's queue (refused 'queue-full' when
  * the queue holds maxLengthPerClass). When a slot frees, queues are served in strict priority
  * (critical first), each as far as its ceiling allows.
@@ -69,9 +78,11 @@ export type AdmissionControllerOptions = Pick<GateConfig, 'concurrency' | 'queue
 };
 
 export interface AdmissionControllerSnapshot extends AdmissionSnapshot {
-  /** Slots only critical may use. */
+  /** Slots kept for critical: admitted at once while it holds fewer than these. */
   reserved: number;
-  /** Highest total in flight at which each class is still admitted. */
+  /** Reserved slots open to high right now: the ones critical neither holds nor waits for. */
+  lent: number;
+  /** Highest total in flight at which each class is still admitted (high: plus `lent`). */
   ceilingByClass: Record<PriorityClass, number>;
   standingByClass: Record<PriorityClass, boolean>;
   /** Classes refused 'degraded' (set from the flags). */
@@ -212,6 +223,7 @@ class DefaultAdmissionController implements GateAdmissionController {
       inFlightByClass: { ...this.inFlightByClass },
       queuedByClass,
       reserved: this.partition.reserved,
+      lent: this.lentSlots(),
       ceilingByClass: { ...this.partition.ceilingByClass },
       standingByClass,
       shedClasses: PRIORITY_CLASSES.filter((c) => this.shed.has(c)),
@@ -252,7 +264,26 @@ class DefaultAdmissionController implements GateAdmissionController {
 
   /** A slot of this class is free and nobody of the class waits for one (no overtaking the queue). */
   private hasFreeSlot(queue: ClassQueue, priority: PriorityClass): boolean {
-    return queue.waiters.length === 0 && this.inFlight < this.partition.ceilingByClass[priority];
+    return queue.waiters.length === 0 && this.admissible(priority);
+  }
+
+  /**
+   * Whether a request of this class may take a slot now. Critical may while the total is under the
+   * limit, and always while it holds fewer than its reserved slots (even when lent slots have taken
+   * the total to the limit). High may while the total is under its ceiling plus the reserved slots
+   * that critical neither holds nor waits for (see lentSlots); normal and low while it is under theirs.
+   */
+  private admissible(priority: PriorityClass): boolean {
+    const ceiling = this.partition.ceilingByClass[priority];
+    if (priority === 'critical') return this.inFlight < ceiling || this.inFlightByClass.critical < this.partition.reserved;
+    if (priority === 'high') return this.inFlight < ceiling + this.lentSlots();
+    return this.inFlight < ceiling;
+  }
+
+  /** Reserved slots open to high: the ones critical neither holds nor waits for. */
+  private lentSlots(): number {
+    const idle = this.partition.reserved - this.inFlightByClass.critical - this.queues.critical.waiters.length;
+    return idle > 0 ? idle : 0;
   }
 
   private hasWaiters(): boolean {
@@ -265,8 +296,7 @@ class DefaultAdmissionController implements GateAdmissionController {
     this.expire(now);
     for (const cls of PRIORITY_CLASSES) {
       const queue = this.queues[cls];
-      const ceiling = this.partition.ceilingByClass[cls];
-      while (queue.waiters.length > 0 && this.inFlight < ceiling) {
+      while (queue.waiters.length > 0 && this.admissible(cls)) {
         const waiter = queue.standing ? queue.waiters.pop()! : queue.waiters.shift()!;
         if (now - waiter.enqueuedAt <= this.targetDelayMs) queue.lastGoodAt = now;
         if (queue.waiters.length === 0) this.updateStanding(queue, now);

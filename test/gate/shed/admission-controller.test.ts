@@ -5,14 +5,19 @@ import { flushPromises } from './fake-scheduler';
 
 const release = (h: ReturnType<typeof harness>, t: Tracked, latencyMs = 1) => h.permit(t).release({ latencyMs });
 
-describe('partition and reservation (limit 10, reserve 0.2: critical 10, high 8, normal 6, low 5)', () => {
+describe('partition and reservation (limit 10, reserve 0.2: critical 10, high 8 plus the reserve critical lends, normal 6, low 5)', () => {
+  const fill = (priority: PriorityClass, n: number) => Array<PriorityClass>(n).fill(priority);
+  const seen = (outcome: string, n: number) => Array<string>(n).fill(outcome);
   it.each<[string, PriorityClass[], string[]]>([
-    ['low stops at 5 in flight', ['low', 'low', 'low', 'low', 'low', 'low'], ['admitted', 'admitted', 'admitted', 'admitted', 'admitted', 'waiting']],
-    ['normal may go to 6 after low filled 5', ['low', 'low', 'low', 'low', 'low', 'normal', 'normal'], ['admitted', 'admitted', 'admitted', 'admitted', 'admitted', 'admitted', 'waiting']],
-    ['high stops at 8', [...Array<PriorityClass>(8).fill('high'), 'high', 'normal', 'low'], [...Array<string>(8).fill('admitted'), 'waiting', 'waiting', 'waiting']],
-    ['critical keeps its 2 reserved slots after high took 8', [...Array<PriorityClass>(8).fill('high'), 'critical', 'critical', 'critical'], [...Array<string>(10).fill('admitted'), 'waiting']],
-    ['critical may use the whole limit', Array<PriorityClass>(11).fill('critical'), [...Array<string>(10).fill('admitted'), 'waiting']],
-    ['once critical fills past the low ceiling, low waits', [...Array<PriorityClass>(5).fill('critical'), 'low', 'normal', 'high'], [...Array<string>(5).fill('admitted'), 'waiting', 'admitted', 'admitted']],
+    ['low stops at 5 in flight: the classes shed first never borrow the reserve', fill('low', 6), [...seen('admitted', 5), 'waiting']],
+    ['normal may go to 6 after low filled 5', [...fill('low', 5), 'normal', 'normal'], [...seen('admitted', 6), 'waiting']],
+    ['high may fill the whole limit while critical is idle', [...fill('high', 10), 'high', 'normal', 'low'], [...seen('admitted', 10), ...seen('waiting', 3)]],
+    ['high borrows the reserve after normal filled its ceiling', [...fill('normal', 6), ...fill('high', 5)], [...seen('admitted', 10), 'waiting']],
+    ['critical still gets its 2 reserved slots at once after high took all 10', [...fill('high', 10), 'critical', 'critical', 'critical'], [...seen('admitted', 12), 'waiting']],
+    ['while critical holds its reserve, high stops at 8 in flight', [...fill('critical', 2), ...fill('high', 8)], [...seen('admitted', 8), ...seen('waiting', 2)]],
+    ['one critical in flight leaves one reserved slot lent', ['critical', ...fill('high', 9)], [...seen('admitted', 9), 'waiting']],
+    ['critical may use the whole limit', fill('critical', 11), [...seen('admitted', 10), 'waiting']],
+    ['once critical fills past the low ceiling, low waits', [...fill('critical', 5), 'low', 'normal', 'high'], [...seen('admitted', 5), 'waiting', 'admitted', 'admitted']],
   ])('%s', async (_name, classes, expected) => {
     const h = harness();
     const tracked = classes.map((c, i) => h.track(c, `${c}#${i}`));
@@ -21,16 +26,34 @@ describe('partition and reservation (limit 10, reserve 0.2: critical 10, high 8,
     h.controller.close();
   });
 
-  it('snapshot reports the partition, in-flight and queues by class', async () => {
+  it('borrowers give the reserve back: once critical took its slots beyond the limit, high waits until the total is under its own ceiling', async () => {
     const h = harness();
-    ['low', 'low', 'low', 'low', 'low', 'low', 'critical'].forEach((c) => h.track(c as PriorityClass));
+    const highs = Array.from({ length: 10 }, (_, i) => h.track('high', `h${i}`));
+    const criticals = [h.track('critical', 'c0'), h.track('critical', 'c1')];
+    const waiter = h.track('high', 'waiter');
+    await flushPromises();
+    expect([...highs, ...criticals].every((t) => outcome(t) === 'admitted')).toBe(true);
+    expect(h.controller.snapshot()).toMatchObject({ inFlight: 12, lent: 0 });
+    for (let i = 0; i < 4; i++) release(h, highs[i]);
+    await flushPromises();
+    expect(outcome(waiter)).toBe('waiting'); // 8 in flight: high's ceiling, nothing lent while critical holds its reserve
+    release(h, highs[4]);
+    await flushPromises();
+    expect(outcome(waiter)).toBe('admitted');
+    h.controller.close();
+  });
+
+  it('snapshot reports the partition, what is lent, in-flight and queues by class', async () => {
+    const h = harness();
+    [...Array<PriorityClass>(6).fill('low'), 'critical' as const, 'high' as const].forEach((c) => h.track(c));
     await flushPromises();
     expect(h.controller.snapshot()).toEqual({
       limit: 10,
-      inFlight: 6,
-      inFlightByClass: { critical: 1, high: 0, normal: 0, low: 5 },
+      inFlight: 7,
+      inFlightByClass: { critical: 1, high: 1, normal: 0, low: 5 },
       queuedByClass: { critical: 0, high: 0, normal: 0, low: 1 },
       reserved: 2,
+      lent: 1,
       ceilingByClass: { critical: 10, high: 8, normal: 6, low: 5 },
       standingByClass: { critical: false, high: false, normal: false, low: false },
       shedClasses: [],

@@ -3,6 +3,7 @@ import { FakeScheduler } from './fake-scheduler';
 
 export interface Tracked {
   readonly label: string;
+  readonly priority: Parameters<GateAdmissionController['acquire']>[0];
   result?: Admission;
 }
 
@@ -28,7 +29,7 @@ export function harness(overrides: Partial<AdmissionControllerOptions> & { limit
     controller,
     scheduler,
     track(priority, label = priority, signal) {
-      const tracked: Tracked = { label };
+      const tracked: Tracked = { label, priority };
       void controller.acquire(priority, signal).then((result) => {
         tracked.result = result;
       });

@@ -23,7 +23,13 @@ interface Run {
   ops: Op[];
 }
 
-async function execute({ limit, share, ops }: Run, adaptive: boolean, check: (h: ReturnType<typeof harness>, admittedNow: number, op: Op, before: { criticalInFlight: number; immediate: boolean }) => void): Promise<void> {
+/** Admissions during one step, by whether they were critical. */
+interface AdmittedNow {
+  critical: number;
+  other: number;
+}
+
+async function execute({ limit, share, ops }: Run, adaptive: boolean, check: (h: ReturnType<typeof harness>, admittedNow: AdmittedNow, op: Op, before: { criticalInFlight: number; immediate: boolean }) => void): Promise<void> {
   const h = harness({
     concurrency: adaptive
       ? { initialLimit: limit, minLimit: Math.max(1, Math.floor(limit / 4)), maxLimit: limit * 4, criticalReservedShare: share }
@@ -31,7 +37,7 @@ async function execute({ limit, share, ops }: Run, adaptive: boolean, check: (h:
     queue: { maxLengthPerClass: 5, targetDelayMs: 5, intervalMs: 100, maxWaitMs: 1000 },
   });
   const all: Array<{ t: Tracked; abort?: AbortController; released: boolean }> = [];
-  let admittedSeen = 0;
+  const admittedSeen: AdmittedNow = { critical: 0, other: 0 };
   try {
     for (const op of ops) {
       const snapshot = h.controller.snapshot();
@@ -56,9 +62,12 @@ async function execute({ limit, share, ops }: Run, adaptive: boolean, check: (h:
       }
       await flushPromises();
       before.immediate = fresh?.result?.admitted === true;
-      const admitted = all.filter((e) => e.t.result?.admitted).length;
-      check(h, admitted - admittedSeen, op, before);
-      admittedSeen = admitted;
+      const admitted = all.filter((e) => e.t.result?.admitted);
+      const critical = admitted.filter((e) => e.t.priority === 'critical').length;
+      const other = admitted.length - critical;
+      check(h, { critical: critical - admittedSeen.critical, other: other - admittedSeen.other }, op, before);
+      admittedSeen.critical = critical;
+      admittedSeen.other = other;
     }
   } finally {
     h.controller.close();
@@ -68,16 +77,33 @@ async function execute({ limit, share, ops }: Run, adaptive: boolean, check: (h:
 const runArb = fc.record({ limit: fc.integer({ min: 1, max: 20 }), share: fc.constantFrom(0, 0.1, 0.2, 0.5), ops: fc.array(opArb, { minLength: 1, maxLength: 120 }) });
 
 describe('admission properties', () => {
-  it('with a fixed limit: in flight never exceeds the limit, non-critical never eats the reserve, and critical always gets its reserved share at once', async () => {
+  it('with a fixed limit: critical always gets its reserved share at once, only high uses reserved slots and only those critical neither holds nor waits for, and nobody waits while a slot is free for them', async () => {
     await fc.assert(
       fc.asyncProperty(runArb, async (run) => {
-        const { reserved } = partitionLimit(run.limit, run.share);
-        await execute(run, false, (h, _admittedNow, op, before) => {
+        const { reserved, ceilingByClass } = partitionLimit(run.limit, run.share);
+        await execute(run, false, (h, admittedNow, op, before) => {
           const s = h.controller.snapshot();
-          expect(s.inFlight).toBeLessThanOrEqual(s.limit);
-          expect(s.inFlight - s.inFlightByClass.critical).toBeLessThanOrEqual(s.limit - reserved);
+          const critical = s.inFlightByClass.critical;
+          const others = s.inFlight - critical;
+          const criticalWaiting = s.queuedByClass.critical;
           if (op.kind === 'acquire' && op.priority === 'critical' && before.criticalInFlight < reserved) {
             expect(before.immediate).toBe(true);
+          }
+          // The others never exceed the limit; critical goes past it only into the slots it had lent.
+          expect(others).toBeLessThanOrEqual(s.limit);
+          expect(s.inFlight).toBeLessThanOrEqual(s.limit + reserved);
+          if (admittedNow.other > 0) {
+            expect(criticalWaiting).toBe(0);
+            expect(others).toBeLessThanOrEqual(s.limit - Math.min(reserved, critical));
+          }
+          // Work-conserving: a class waits only while it has no slot, lent ones included.
+          expect(s.lent).toBe(Math.max(0, reserved - critical - criticalWaiting));
+          if (criticalWaiting > 0) expect(s.inFlight >= s.limit && critical >= reserved).toBe(true);
+          if (s.queuedByClass.high > 0) expect(s.inFlight).toBeGreaterThanOrEqual(ceilingByClass.high + s.lent);
+          for (const cls of ['normal', 'low'] as const) {
+            if (s.queuedByClass[cls] > 0) expect(s.inFlight).toBeGreaterThanOrEqual(ceilingByClass[cls]);
+            // The classes shed first never borrow: with nothing lent their ceiling binds as before.
+            expect(s.inFlightByClass[cls]).toBeLessThanOrEqual(ceilingByClass[cls]);
           }
           const inFlightSum = PRIORITY_CLASSES.reduce((n, c) => n + s.inFlightByClass[c], 0);
           expect(inFlightSum).toBe(s.inFlight);
@@ -87,12 +113,14 @@ describe('admission properties', () => {
     );
   });
 
-  it('with the adaptive limit: every admission happens within the limit of that moment', async () => {
+  it('with the adaptive limit: every admission happens within the limit of that moment, critical past it only into its reserve', async () => {
     await fc.assert(
       fc.asyncProperty(runArb, async (run) => {
         await execute(run, true, (h, admittedNow) => {
           const s = h.controller.snapshot();
-          if (admittedNow > 0) expect(s.inFlight).toBeLessThanOrEqual(s.limit);
+          const critical = s.inFlightByClass.critical;
+          if (admittedNow.other > 0) expect(s.inFlight - critical).toBeLessThanOrEqual(s.limit);
+          if (admittedNow.critical > 0) expect(s.inFlight <= s.limit || critical <= s.reserved).toBe(true);
           expect(s.limit).toBeGreaterThanOrEqual(Math.max(1, Math.floor(run.limit / 4)));
           expect(s.limit).toBeLessThanOrEqual(run.limit * 4);
         });
