@@ -280,7 +280,7 @@ export const GateSchema = z
         initialLimit: positiveInt().default(64),
         minLimit: positiveInt().default(8),
         maxLimit: positiveInt().default(512),
-        /** Share of the limit only critical requests may use. */
+        /** Share of the limit kept for critical requests (lent to high while critical neither holds nor waits for it). */
         criticalReservedShare: z.number().min(0).max(0.9).default(0.2),
       })
       .strict()
