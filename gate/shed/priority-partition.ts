@@ -15,10 +15,10 @@
  * Because non-critical classes stop at `shared` total in flight, `reserved` slots are left for
  * critical, except those the admission controller lends to high while critical neither holds nor
  * waits for them (high's ceiling then rises by the lent slots; critical is still admitted at once
- * while it holds fewer than `reserved`, see admission-controller.ts); because the ceilings decrease with the
- * class, a rising load refuses (queues) low first, then normal, then high, and strict priority
- * between the queues falls out of it: whenever a lower class can be admitted, every higher class
- * could be too.
+ * while it holds fewer than `reserved`, see admission-controller.ts). Because the ceilings
+ * decrease with the class, a rising load refuses (queues) low first, then normal, then high, and
+ * strict priority between the queues falls out of it: whenever a lower class can be admitted,
+ * every higher class could be too.
  */
 import { InvalidOptionsError } from '../errors';
 import { PRIORITY_CLASSES, type PriorityClass } from './admission';
