@@ -8,7 +8,7 @@
  * answers in 5 ms, a read's p50 is 5.8–6.2 ms with speculative reads and 9.1–9.5 ms without
  * (`speculative-read-latency`). On loopback it buys throughput too, once reads find a free slot
  * (the admission controller lends the checkout reserve to high): the gate's ratio to the bare
- * proxy beat `gate-sequential-limits` by 0.01–0.11 in eight of nine runs (the ninth: −0.01).
+ * proxy beat `gate-sequential-limits` by 0.01–0.11 in eight of ten runs (the other two: −0.01 and 0.00).
  * While the reserve was held, reads queued and were rarely speculative, and the gain was 0.01–0.06.
  *
  * What a client sees is unchanged: its answer waits for the decision, and a refused read gets its
