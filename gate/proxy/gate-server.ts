@@ -22,6 +22,7 @@ import { RedisFlagsSource } from '../flags/redis-flags-source';
 import { OUTCOME_HEADER, type GateOutcome } from '../metrics/gate-metrics';
 import { createConcurrencyLimiter, createRateLimiter } from '../rate-limit';
 import type { ConcurrencyLease, ConcurrencyLimiter, RateLimitDecision, RateLimiter } from '../rate-limit/rate-limiter';
+import { redisVersionProblem } from '../rate-limit/redis-version';
 import { createRedisConnection } from '../redis-connection';
 import { createAdmissionController } from '../shed';
 import type { GateAdmissionController, Permit } from '../shed';
@@ -582,7 +583,22 @@ function resolveTimeouts(timeouts: GateTimeouts = {}): Required<GateTimeouts> {
 }
 
 function redisReady(redis: Redis, waitMs: number, logger: GateLogger): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
+  // Checked once the connection is up (now, or after a late start): a server too old for the rate
+  // scripts would otherwise show only as a fallback that looks like an unreachable Redis.
+  const checkVersion = () => {
+    redis.info('server').then(
+      (info) => {
+        const problem = redisVersionProblem(info);
+        if (problem) logger.error(problem);
+      },
+      () => undefined,
+    );
+  };
+  if (redis.status === 'ready') {
+    checkVersion();
+    return Promise.resolve();
+  }
+  redis.once('ready', checkVersion);
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       redis.off('ready', onReady);

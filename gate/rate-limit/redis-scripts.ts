@@ -12,6 +12,7 @@
  * - Keys expire after their state means "full" again (see the storing note below), so idle keys cost no memory.
  * - The rate scripts take many keys at once (one per decision of a batch) and return three integers
  *   per key: remaining (-1 when refused), retryAfterMs, resetAfterMs. Refusals write nothing.
+ * - They need Redis 7.0 or later, or Valkey (see the reading note below; redis-version.ts checks).
  */
 import { createHash } from 'node:crypto';
 
@@ -39,6 +40,10 @@ end
 -- Costs follow the two limit arguments, one per key, unless every cost is 1 (the common case,
 -- sent without them to spare both sides an argument per decision).
 local uniformCost = #ARGV == 3
+-- Keys seen so far in this call with no state (never used, or expired) and with state; the first
+-- counts from 1 so that a call starts by writing first (see "Reading a state" below).
+local seenFresh = 1
+local seenStored = 0
 `;
 
 /**
@@ -48,8 +53,17 @@ local uniformCost = #ARGV == 3
  * in the value: most writes then find it still far enough ahead and keep it. The 2 ms margin
  * covers Redis rounding its own clock down to whole ms when it arms the expiry. Inlined in each
  * script (a Lua function call per key is measurable at this rate).
+ *
+ * Reading a state: a key with no state (a shopper's first request of the sale, or the first after
+ * the key expired) is decided without reading it. Its new state and its answer depend only on the
+ * cost and "now", so they are built once per call and cost, and one `SET … PX … NX GET` writes that
+ * state if the key has none or hands back the stored one otherwise (Redis ≥ 7.0: 6.2 refuses NX
+ * with GET). That is one command for a fresh key instead of a GET and a SET, but for a stored key
+ * it is a dearer read than GET, which is still followed by its SET. Measured on Redis 7.0 with 20
+ * keys per call: fresh keys 64 → 46 µs per call, stored keys 22 → 29 µs. So each call writes first
+ * while fewer than three in four of the keys it has seen had state (the break-even is one fresh key
+ * in four), and reads first (GET, then SET … PX if it was fresh after all) once they mostly did.
  */
-
 /**
  * ARGV: now, capacity, refill per ms, then one cost per key (or none: all 1).
  * State: struct-packed doubles (exact, and far cheaper than formatting text): tokens, updatedAt, armedExpiryAt.
@@ -58,48 +72,79 @@ export const TOKEN_BUCKET_SCRIPT = `${HEAD}
 local capacity = tonumber(ARGV[2])
 local perMs = tonumber(ARGV[3])
 local slack = max(2, math.min(60000, ceil(capacity / perMs - 1e-6)))
+local freshCost, freshValue, freshPx, freshPxArg, freshRemaining, freshReset
 local out = {}
 for i = 1, #KEYS do
   local key = KEYS[i]
   local cost = 1
   if not uniformCost then cost = tonumber(ARGV[3 + i]) end
-  local tokens = capacity
-  local updated = now
-  local armed = 0
-  local stored = call('GET', key)
-  if stored then
-    local previousTokens, previousUpdated
-    previousTokens, previousUpdated, armed = unpack('ddd', stored)
-    if now - previousUpdated > 0 then
-      tokens = previousTokens + (now - previousUpdated) * perMs
-      if tokens > capacity then tokens = capacity end
-    else
-      tokens = previousTokens
-      updated = previousUpdated
-    end
-  end
   local n = i * 3
-  if cost > capacity then
-    out[n - 2] = -1
-    out[n - 1] = -1
-    out[n] = ceil(updated - now + (capacity - tokens) / perMs - 1e-6)
-  elseif tokens + 1e-9 >= cost then
-    tokens = max(0, tokens - cost)
-    local untilFull = updated - now + (capacity - tokens) / perMs
-    local fullAt = now + untilFull
-    if fullAt + 2 <= armed then
-      call('SET', key, pack('ddd', tokens, updated, armed), 'KEEPTTL')
-    else
-      local px = ceil(untilFull - 1e-6) + slack
-      call('SET', key, pack('ddd', tokens, updated, now + px), 'PX', px)
+  local stored
+  if cost <= capacity then
+    if cost ~= freshCost then
+      freshCost = cost
+      local tokens = max(0, capacity - cost)
+      local untilFull = now - now + (capacity - tokens) / perMs
+      freshPx = ceil(untilFull - 1e-6) + slack
+      freshPxArg = tostring(freshPx)
+      freshValue = pack('ddd', tokens, now, now + freshPx)
+      freshRemaining = floor(tokens + 1e-9)
+      freshReset = ceil(untilFull - 1e-6)
     end
-    out[n - 2] = floor(tokens + 1e-9)
-    out[n - 1] = 0
-    out[n] = ceil(untilFull - 1e-6)
+    if seenStored < 3 * seenFresh then
+      stored = call('SET', key, freshValue, 'PX', freshPxArg, 'NX', 'GET')
+    else
+      stored = call('GET', key)
+      if not stored then call('SET', key, freshValue, 'PX', freshPxArg) end
+    end
+    if not stored then
+      seenFresh = seenFresh + 1
+      out[n - 2] = freshRemaining
+      out[n - 1] = 0
+      out[n] = freshReset
+    else
+      seenStored = seenStored + 1
+    end
   else
-    out[n - 2] = -1
-    out[n - 1] = max(1, ceil(updated - now + (cost - tokens) / perMs - 1e-6))
-    out[n] = ceil(updated - now + (capacity - tokens) / perMs - 1e-6)
+    stored = call('GET', key)
+  end
+  if stored or cost > capacity then
+    local tokens = capacity
+    local updated = now
+    local armed = 0
+    if stored then
+      local previousTokens, previousUpdated
+      previousTokens, previousUpdated, armed = unpack('ddd', stored)
+      if now - previousUpdated > 0 then
+        tokens = previousTokens + (now - previousUpdated) * perMs
+        if tokens > capacity then tokens = capacity end
+      else
+        tokens = previousTokens
+        updated = previousUpdated
+      end
+    end
+    if cost > capacity then
+      out[n - 2] = -1
+      out[n - 1] = -1
+      out[n] = ceil(updated - now + (capacity - tokens) / perMs - 1e-6)
+    elseif tokens + 1e-9 >= cost then
+      tokens = max(0, tokens - cost)
+      local untilFull = updated - now + (capacity - tokens) / perMs
+      local fullAt = now + untilFull
+      if fullAt + 2 <= armed then
+        call('SET', key, pack('ddd', tokens, updated, armed), 'KEEPTTL')
+      else
+        local px = ceil(untilFull - 1e-6) + slack
+        call('SET', key, pack('ddd', tokens, updated, now + px), 'PX', px)
+      end
+      out[n - 2] = floor(tokens + 1e-9)
+      out[n - 1] = 0
+      out[n] = ceil(untilFull - 1e-6)
+    else
+      out[n - 2] = -1
+      out[n - 1] = max(1, ceil(updated - now + (cost - tokens) / perMs - 1e-6))
+      out[n] = ceil(updated - now + (capacity - tokens) / perMs - 1e-6)
+    end
   end
 end
 return out
@@ -111,41 +156,71 @@ local interval = tonumber(ARGV[2])
 local burst = tonumber(ARGV[3])
 local tolerance = interval * burst
 local slack = max(2, math.min(60000, ceil(tolerance - 1e-6)))
+local freshCost, freshValue, freshPx, freshPxArg, freshRemaining, freshReset
 local out = {}
 for i = 1, #KEYS do
   local key = KEYS[i]
   local cost = 1
   if not uniformCost then cost = tonumber(ARGV[3 + i]) end
-  local tat = now
-  local armed = 0
-  local stored = call('GET', key)
-  if stored then
-    local previous
-    previous, armed = unpack('dd', stored)
-    if previous > now then tat = previous end
-  end
   local n = i * 3
-  if cost > burst then
-    out[n - 2] = -1
-    out[n - 1] = -1
-    out[n] = ceil(tat - now - 1e-6)
-  else
-    local newTat = tat + interval * cost
-    local ahead = newTat - now
-    if ahead <= tolerance + 1e-6 then
-      if newTat + 2 <= armed then
-        call('SET', key, pack('dd', newTat, armed), 'KEEPTTL')
-      else
-        local px = ceil(ahead - 1e-6) + slack
-        call('SET', key, pack('dd', newTat, now + px), 'PX', px)
-      end
-      out[n - 2] = max(0, floor((tolerance - ahead + 1e-6) / interval))
-      out[n - 1] = 0
-      out[n] = ceil(ahead - 1e-6)
+  local stored
+  if cost <= burst then
+    if cost ~= freshCost then
+      freshCost = cost
+      local ahead = now + interval * cost - now
+      freshPx = ceil(ahead - 1e-6) + slack
+      freshPxArg = tostring(freshPx)
+      freshValue = pack('dd', now + interval * cost, now + freshPx)
+      freshRemaining = max(0, floor((tolerance - ahead + 1e-6) / interval))
+      freshReset = ceil(ahead - 1e-6)
+    end
+    if seenStored < 3 * seenFresh then
+      stored = call('SET', key, freshValue, 'PX', freshPxArg, 'NX', 'GET')
     else
+      stored = call('GET', key)
+      if not stored then call('SET', key, freshValue, 'PX', freshPxArg) end
+    end
+    if not stored then
+      seenFresh = seenFresh + 1
+      out[n - 2] = freshRemaining
+      out[n - 1] = 0
+      out[n] = freshReset
+    else
+      seenStored = seenStored + 1
+    end
+  else
+    stored = call('GET', key)
+  end
+  if stored or cost > burst then
+    local tat = now
+    local armed = 0
+    if stored then
+      local previous
+      previous, armed = unpack('dd', stored)
+      if previous > now then tat = previous end
+    end
+    if cost > burst then
       out[n - 2] = -1
-      out[n - 1] = max(1, ceil(ahead - tolerance - 1e-6))
+      out[n - 1] = -1
       out[n] = ceil(tat - now - 1e-6)
+    else
+      local newTat = tat + interval * cost
+      local ahead = newTat - now
+      if ahead <= tolerance + 1e-6 then
+        if newTat + 2 <= armed then
+          call('SET', key, pack('dd', newTat, armed), 'KEEPTTL')
+        else
+          local px = ceil(ahead - 1e-6) + slack
+          call('SET', key, pack('dd', newTat, now + px), 'PX', px)
+        end
+        out[n - 2] = max(0, floor((tolerance - ahead + 1e-6) / interval))
+        out[n - 1] = 0
+        out[n] = ceil(ahead - 1e-6)
+      else
+        out[n - 2] = -1
+        out[n - 1] = max(1, ceil(ahead - tolerance - 1e-6))
+        out[n] = ceil(tat - now - 1e-6)
+      end
     end
   end
 end

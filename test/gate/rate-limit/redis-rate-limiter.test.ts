@@ -84,6 +84,35 @@ describe('Redis rate limiter', () => {
     await limiter.close();
   });
 
+  test.each([
+    ['token-bucket', { algorithm: 'token-bucket', capacity: 3, refillPerSecond: 1 }],
+    ['gcra', { algorithm: 'gcra', ratePerSecond: 1, burst: 3 }],
+  ] as const)('%s: one call mixing keys with and without state decides each as the memory store does, and every key it creates expires', async (_name, policy) => {
+    const clock = new FakeClock(T0);
+    const prefix = uniquePrefix('fresh');
+    const limiter = createRateLimiter(policy, { redis, prefix, clock, scriptClock: clock, timeoutMs: 5000, overLimitCache: false });
+    const memory = createRateLimiter(policy, { prefix: 'memory', clock });
+    const stored = Array.from({ length: 12 }, (_, i) => `stored-${i}`);
+    await Promise.all(stored.map((key) => limiter.consume(key)));
+    for (const key of stored) await memory.consume(key);
+    clock.advance(250);
+    // Twelve keys with state first (the script turns from writing first to reading first), then
+    // fresh keys among stored ones (back to writing first), one of them asked until refused.
+    const keys = [...stored, 'fresh-1', 'stored-0', 'fresh-2', 'fresh-1', 'fresh-3', 'fresh-1', 'fresh-4', 'stored-1', 'fresh-5', 'fresh-1', 'stored-0', 'fresh-6'];
+    const spy = countCommands(redis);
+    const fromRedis = await Promise.all(keys.map((key) => limiter.consume(key)));
+    spy.restore();
+    expect(spy.names).toEqual(['evalsha']);
+    const fromMemory: RateLimitDecision[] = [];
+    for (const key of keys) fromMemory.push(await memory.consume(key));
+    const answer = ({ allowed, remaining, retryAfterMs, resetAfterMs }: RateLimitDecision) => ({ allowed, remaining, retryAfterMs, resetAfterMs });
+    expect(fromRedis.map(answer)).toEqual(fromMemory.map(answer));
+    expect(fromRedis.filter((d) => !d.allowed).length).toBeGreaterThan(0);
+    for (const fresh of ['fresh-1', 'fresh-2', 'fresh-3', 'fresh-4', 'fresh-5', 'fresh-6']) expect(await redis.pttl(`${prefix}:{${fresh}}`)).toBeGreaterThan(0);
+    await limiter.close();
+    await memory.close();
+  });
+
   test('maxBatchSize splits a burst into several script calls', async () => {
     const limiter = createRateLimiter({ algorithm: 'gcra', ratePerSecond: 100, burst: 100 }, { redis, prefix: uniquePrefix('split'), timeoutMs: 5000, maxBatchSize: 8 });
     await limiter.consume('warm-up');
