@@ -33,7 +33,7 @@ import { compileShedTable, type ShedTable } from './degradation-policy';
 import { createFallbackStore, type FallbackAnswer, type FallbackStore } from './fallback-store';
 import { createJsonLogger, type GateLogger } from './gate-logger';
 import { createGateMetricsRecorder, type GateMetricsRecorder, type GateMetricsSnapshot } from './gate-metrics-recorder';
-import { rateLimitHeaders, retryAfterSeconds, sharedCacheMayStore } from './rate-limit-headers';
+import { rateLimitHeaders, retryAfterSeconds, sharedCacheMayStore, statesQuota } from './rate-limit-headers';
 import { hasBody, isBodyTooLargeError, readBody } from './request-body';
 import { parseRequestTarget } from './request-target';
 import { compileRouteTable, type RouteTable } from './route-table';
@@ -285,7 +285,7 @@ export function createGate(options: GateOptions): Gate {
           decision = lease.decision;
         }
         noteDecision(decision);
-        limitHeaders = rateLimitHeaders(limiter.policy, decision);
+        limitHeaders = statesQuota(config.gate.rateLimitFields, decision) ? rateLimitHeaders(limiter.policy, decision) : undefined;
         if (!decision.allowed) {
           metrics.count(priority, 'limited');
           limiter.speculation?.refused(identity.key, decision.retryAfterMs);

@@ -3,8 +3,8 @@
  * from one rate-limit decision and the route's policy:
  *   RateLimit-Policy: <limit>;w=<window seconds>
  *   RateLimit: limit=<n>, remaining=<n>, reset=<seconds>
- * They go on every answer of a rate-limited route except one a shared cache may store (see
- * sharedCacheMayStore).
+ * They go on the answers `statesQuota` picks (config `gate.rateLimitFields`), except one a shared
+ * cache may store (see sharedCacheMayStore).
  */
 import type { RateLimitPolicy } from '../../lib/config/schema';
 import { RETRY_NEVER, type RateLimitDecision } from '../rate-limit/rate-limiter';
@@ -19,6 +19,17 @@ export function policyWindowSeconds(policy: RateLimitPolicy): number {
     case 'concurrency':
       return Math.max(1, Math.ceil(policy.leaseMs / 1000));
   }
+}
+
+export type RateLimitFieldsMode = 'always' | 'near-limit' | 'refusals';
+
+/**
+ * Whether the answer to this decision states the client's quota: a refusal always does; an admitted
+ * request does in `always` mode, and in `near-limit` mode once at most half the limit remains.
+ */
+export function statesQuota(mode: RateLimitFieldsMode, decision: RateLimitDecision): boolean {
+  if (!decision.allowed || mode === 'always') return true;
+  return mode === 'near-limit' && decision.remaining * 2 <= decision.limit;
 }
 
 export function rateLimitHeaders(policy: RateLimitPolicy, decision: RateLimitDecision): Record<string, string> {

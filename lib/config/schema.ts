@@ -303,6 +303,13 @@ export const GateSchema = z
     localShare: z.number().gt(0).max(1).optional(),
     maxBodyBytes: positiveInt().default(1_048_576),
     maxHeaderBytes: positiveInt().default(16_384),
+    /**
+     * Which answers of a rate-limited route state the client's quota in the IETF `RateLimit` and
+     * `RateLimit-Policy` fields: `always`; `near-limit`, refusals and any answer that leaves at most
+     * half the limit (a client has nothing to pace before that, and on the gate benchmark the fields
+     * on every answer cost about 5% of its throughput); or `refusals` only. A 429 always has them.
+     */
+    rateLimitFields: z.enum(['always', 'near-limit', 'refusals']).default('near-limit'),
   })
   .strict();
 

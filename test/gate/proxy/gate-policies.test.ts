@@ -1,7 +1,7 @@
 import { compileShedTable } from '../../../gate/proxy/degradation-policy';
 import { createFallbackStore } from '../../../gate/proxy/fallback-store';
-import { policyWindowSeconds, rateLimitHeaders, retryAfterSeconds, sharedCacheMayStore } from '../../../gate/proxy/rate-limit-headers';
-import { RETRY_NEVER } from '../../../gate/rate-limit/rate-limiter';
+import { policyWindowSeconds, rateLimitHeaders, retryAfterSeconds, sharedCacheMayStore, statesQuota } from '../../../gate/proxy/rate-limit-headers';
+import { RETRY_NEVER, type RateLimitDecision } from '../../../gate/rate-limit/rate-limiter';
 import { testConfig } from './fixtures/test-config';
 
 describe('compileShedTable', () => {
@@ -34,6 +34,15 @@ describe('createFallbackStore', () => {
 });
 
 describe('rate-limit headers', () => {
+  it('states the quota on every refusal, and on admitted requests as gate.rateLimitFields says', () => {
+    const decision = (allowed: boolean, remaining: number): RateLimitDecision => ({ allowed, limit: 20, remaining, retryAfterMs: allowed ? 0 : 100, resetAfterMs: 1000, source: 'redis' });
+    const modes = ['always', 'near-limit', 'refusals'] as const;
+    expect(modes.map((mode) => statesQuota(mode, decision(false, 0)))).toEqual([true, true, true]);
+    expect(modes.map((mode) => statesQuota(mode, decision(true, 11)))).toEqual([true, false, false]);
+    expect(modes.map((mode) => statesQuota(mode, decision(true, 10)))).toEqual([true, true, false]);
+    expect(modes.map((mode) => statesQuota(mode, decision(true, 0)))).toEqual([true, true, false]);
+  });
+
   it('states the policy and the decision in the IETF fields', () => {
     const policy = { algorithm: 'token-bucket' as const, capacity: 5, refillPerSecond: 0.5 };
     expect(rateLimitHeaders(policy, { allowed: true, limit: 5, remaining: 3, retryAfterMs: 0, resetAfterMs: 4000, source: 'redis' })).toEqual({

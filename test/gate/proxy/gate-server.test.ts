@@ -64,8 +64,17 @@ describe('the gate in front of an app', () => {
     expect(answer.status).toBe(200);
     expect(answer.json()).toEqual({ id: '7', stock: 10 });
     expect(answer.headers[OUTCOME_HEADER]).toBe('served');
-    expect(answer.headers['ratelimit-policy']).toBe('20;w=2');
-    expect(answer.headers.ratelimit).toMatch(/^limit=20, remaining=\d+, reset=\d+$/);
+  });
+
+  it('states the quota on an app answer once at most half the limit is left (gate.rateLimitFields near-limit)', async () => {
+    // The product route allows a burst of 20: the 10th answer leaves 10.
+    const answers = [];
+    for (let i = 0; i < 10; i++) answers.push(await http.get(`${gate.url}/api/products/7`, { 'x-user-id': 'u-quota' }));
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    expect(answers.slice(0, 9).map((a) => a.headers.ratelimit)).toEqual(Array(9).fill(undefined));
+    expect(answers[8]!.headers['ratelimit-policy']).toBeUndefined();
+    expect(answers[9]!.headers['ratelimit-policy']).toBe('20;w=2');
+    expect(answers[9]!.headers.ratelimit).toMatch(/^limit=20, remaining=10, reset=\d+$/);
   });
 
   it('keeps the client’s quota off answers a shared cache may store, and still states it when refusing', async () => {
