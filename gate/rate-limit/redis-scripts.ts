@@ -64,6 +64,7 @@ local seenStored = 0
  * while fewer than three in four of the keys it has seen had state (the break-even is one fresh key
  * in four), and reads first (GET, then SET … PX if it was fresh after all) once they mostly did.
  */
+
 /**
  * ARGV: now, capacity, refill per ms, then one cost per key (or none: all 1).
  * State: struct-packed doubles (exact, and far cheaper than formatting text): tokens, updatedAt, armedExpiryAt.
@@ -82,6 +83,8 @@ for i = 1, #KEYS do
   local stored
   if cost <= capacity then
     if cost ~= freshCost then
+      -- The stored-state arithmetic below with tokens = capacity and updated = now, expression for
+      -- expression, so a fresh key rounds exactly as the memory store does.
       freshCost = cost
       local tokens = max(0, capacity - cost)
       local untilFull = now - now + (capacity - tokens) / perMs
@@ -166,6 +169,8 @@ for i = 1, #KEYS do
   local stored
   if cost <= burst then
     if cost ~= freshCost then
+      -- The stored-state arithmetic below with tat = now, expression for expression, so a fresh key
+      -- rounds exactly as the memory store does.
       freshCost = cost
       local ahead = now + interval * cost - now
       freshPx = ceil(ahead - 1e-6) + slack
