@@ -181,6 +181,7 @@ export function createGate(options: GateOptions): Gate {
     .start()
     .catch((error: unknown) => logger.warn('flags source failed to start; keeping the initial flags', { error: String(error) }))
     .then(() => applyFlags(flags.current()));
+  if (redis) reportRedisTooOld(redis, logger);
   // Listening before the rate-limit connection is up would decide the first requests locally
   // (and count them twice once Redis answers); an unreachable Redis delays the start by at most this.
   const ready = Promise.all([flagsStarted, redis ? redisReady(redis, REDIS_READY_WAIT_MS, logger) : undefined]).then(() => undefined);
@@ -582,10 +583,12 @@ function resolveTimeouts(timeouts: GateTimeouts = {}): Required<GateTimeouts> {
   return resolved;
 }
 
-function redisReady(redis: Redis, waitMs: number, logger: GateLogger): Promise<void> {
-  // Checked once the connection is up (now, or after a late start): a server too old for the rate
-  // scripts would otherwise show only as a fallback that looks like an unreachable Redis.
-  const checkVersion = () => {
+/**
+ * Logs an error once the connection is up (now, or after a late start) if the server is too old for
+ * the rate scripts: otherwise it would show only as a fallback that looks like an unreachable Redis.
+ */
+function reportRedisTooOld(redis: Redis, logger: GateLogger): void {
+  const check = () => {
     redis.info('server').then(
       (info) => {
         const problem = redisVersionProblem(info);
@@ -594,11 +597,12 @@ function redisReady(redis: Redis, waitMs: number, logger: GateLogger): Promise<v
       () => undefined,
     );
   };
-  if (redis.status === 'ready') {
-    checkVersion();
-    return Promise.resolve();
-  }
-  redis.once('ready', checkVersion);
+  if (redis.status === 'ready') check();
+  else redis.once('ready', check);
+}
+
+function redisReady(redis: Redis, waitMs: number, logger: GateLogger): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       redis.off('ready', onReady);
