@@ -66,6 +66,27 @@ local seenStored = 0
  */
 
 /**
+ * The reading note above, inlined in each rate script's loop like the store: with the fresh state
+ * of this cost built (freshValue, freshPxArg, freshRemaining, freshReset), leaves the key's stored
+ * state in `stored`, or nil after writing the fresh state and its answer.
+ */
+const READ_OR_WRITE_FRESH = `    if seenStored < 3 * seenFresh then
+      stored = call('SET', key, freshValue, 'PX', freshPxArg, 'NX', 'GET')
+    else
+      stored = call('GET', key)
+      if not stored then call('SET', key, freshValue, 'PX', freshPxArg) end
+    end
+    if not stored then
+      seenFresh = seenFresh + 1
+      out[n - 2] = freshRemaining
+      out[n - 1] = 0
+      out[n] = freshReset
+    else
+      seenStored = seenStored + 1
+    end
+`;
+
+/**
  * ARGV: now, capacity, refill per ms, then one cost per key (or none: all 1).
  * State: struct-packed doubles (exact, and far cheaper than formatting text): tokens, updatedAt, armedExpiryAt.
  */
@@ -94,21 +115,7 @@ for i = 1, #KEYS do
       freshRemaining = floor(tokens + 1e-9)
       freshReset = ceil(untilFull - 1e-6)
     end
-    if seenStored < 3 * seenFresh then
-      stored = call('SET', key, freshValue, 'PX', freshPxArg, 'NX', 'GET')
-    else
-      stored = call('GET', key)
-      if not stored then call('SET', key, freshValue, 'PX', freshPxArg) end
-    end
-    if not stored then
-      seenFresh = seenFresh + 1
-      out[n - 2] = freshRemaining
-      out[n - 1] = 0
-      out[n] = freshReset
-    else
-      seenStored = seenStored + 1
-    end
-  else
+${READ_OR_WRITE_FRESH}  else
     stored = call('GET', key)
   end
   if stored or cost > capacity then
@@ -179,21 +186,7 @@ for i = 1, #KEYS do
       freshRemaining = max(0, floor((tolerance - ahead + 1e-6) / interval))
       freshReset = ceil(ahead - 1e-6)
     end
-    if seenStored < 3 * seenFresh then
-      stored = call('SET', key, freshValue, 'PX', freshPxArg, 'NX', 'GET')
-    else
-      stored = call('GET', key)
-      if not stored then call('SET', key, freshValue, 'PX', freshPxArg) end
-    end
-    if not stored then
-      seenFresh = seenFresh + 1
-      out[n - 2] = freshRemaining
-      out[n - 1] = 0
-      out[n] = freshReset
-    else
-      seenStored = seenStored + 1
-    end
-  else
+${READ_OR_WRITE_FRESH}  else
     stored = call('GET', key)
   end
   if stored or cost > burst then
