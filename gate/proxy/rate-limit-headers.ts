@@ -6,7 +6,7 @@
  * They go on the answers `statesQuota` picks (config `gate.rateLimitFields`), except one a shared
  * cache may store (see sharedCacheMayStore).
  */
-import type { RateLimitPolicy } from '../../lib/config/schema';
+import type { RateLimitPolicy, SaledayConfig } from '../../lib/config/schema';
 import { RETRY_NEVER, type RateLimitDecision } from '../rate-limit/rate-limiter';
 
 /** The window a client can reason about: how long an empty bucket takes to fill (or a lease to expire). */
@@ -21,7 +21,7 @@ export function policyWindowSeconds(policy: RateLimitPolicy): number {
   }
 }
 
-export type RateLimitFieldsMode = 'always' | 'near-limit' | 'refusals';
+export type RateLimitFieldsMode = SaledayConfig['gate']['rateLimitFields'];
 
 /**
  * Whether the answer to this decision states the client's quota: a refusal always does; an admitted
