@@ -42,6 +42,8 @@ describe('the gate in front of an app', () => {
       raw.routes.unshift({ name: 'slow', path: '/slow/*', priority: 'high', timeoutMs: 200, dependencies: ['slowdep'] });
       raw.routes.unshift({ name: 'echo', path: '/api/echo', priority: 'high' });
       raw.routes.unshift({ name: 'shared', path: '/shared/*', priority: 'normal', rateLimit: { algorithm: 'gcra', ratePerSecond: 10, burst: 2 } });
+      // A burst of 4, then one read per 100 s: nothing refills within a test, however slow the machine.
+      raw.routes.unshift({ name: 'quota', path: '/quota/*', priority: 'high', rateLimit: { algorithm: 'gcra', ratePerSecond: 0.01, burst: 4 } });
     });
     gate = await startGate({ config, upstream: upstream.url, port: 0, flags, logger: silentLogger, metricsSink: (line) => emf.push(line), metricsIntervalMs: 100, rateLimitPrefix: uniquePrefix('gate-server') });
   });
@@ -67,14 +69,19 @@ describe('the gate in front of an app', () => {
   });
 
   it('states the quota on an app answer once at most half the limit is left (gate.rateLimitFields near-limit)', async () => {
-    // The product route allows a burst of 20: the 10th answer leaves 10.
     const answers = [];
-    for (let i = 0; i < 10; i++) answers.push(await http.get(`${gate.url}/api/products/7`, { 'x-user-id': 'u-quota' }));
-    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
-    expect(answers.slice(0, 9).map((a) => a.headers.ratelimit)).toEqual(Array(9).fill(undefined));
-    expect(answers[8]!.headers['ratelimit-policy']).toBeUndefined();
-    expect(answers[9]!.headers['ratelimit-policy']).toBe('20;w=2');
-    expect(answers[9]!.headers.ratelimit).toMatch(/^limit=20, remaining=10, reset=\d+$/);
+    for (let i = 0; i < 5; i++) answers.push(await http.get(`${gate.url}/quota/page`, { 'x-user-id': 'u-quota' }));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 429]);
+    // 3 of 4 left: more than half, so no fields; then 2, 1, 0 left, and the refusal.
+    expect(answers[0]!.headers['ratelimit-policy']).toBeUndefined();
+    expect(answers[0]!.headers.ratelimit).toBeUndefined();
+    expect(answers[1]!.headers['ratelimit-policy']).toBe('4;w=400');
+    expect(answers.slice(1).map((a) => a.headers.ratelimit?.replace(/reset=\d+/, 'reset=…'))).toEqual([
+      'limit=4, remaining=2, reset=…',
+      'limit=4, remaining=1, reset=…',
+      'limit=4, remaining=0, reset=…',
+      'limit=4, remaining=0, reset=…',
+    ]);
   });
 
   it('keeps the client’s quota off answers a shared cache may store, and still states it when refusing', async () => {
