@@ -1,0 +1,15 @@
+/**
+ * Paths the gate owns or refuses. Imports nothing of the project.
+ */
+
+/** Liveness: the gate answers it itself, cheaply, and never sheds it. */
+export const HEALTH_PATH = '/healthz';
+
+/** The gate's own prefix (metrics, readiness, and what else the gate serves itself). */
+export const GATE_PATH_PREFIX = '/_gate/';
+
+/**
+ * The app's operator endpoints (`/_stats`, `/_faults`, …) start with this; the gate refuses every
+ * such path from clients except its own `/_gate/` paths.
+ */
+export const OPERATOR_PATH_PREFIX = '/_';
