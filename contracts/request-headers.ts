@@ -1,5 +1,5 @@
 /**
- * The identity contract between the gate and the app behind it.
+ * The headers the gate and the app behind it agree on: identity, deadline, failed dependency.
  *
  * The gate is the only source of identity the app sees: it removes every client-sent copy of
  * these headers (and of the header or cookie it reads the identity from) and sets its own.
@@ -23,3 +23,15 @@ export const ANONYMOUS_USER_PREFIX = 'ip:';
  * store key without escaping (IPv6 addresses included).
  */
 export const USER_KEY_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+/**
+ * When the gate gives up on this request, as epoch milliseconds: an app that cannot finish a
+ * side effect (a reservation, a charge) before then should not start it.
+ */
+export const SALEDAY_DEADLINE_HEADER = 'saleday-deadline';
+
+/**
+ * Set by the app on a 5xx to name the one dependency that failed (`inventory`, `payments`), so
+ * the gate feeds that dependency's breaker alone rather than every dependency of the route.
+ */
+export const FAILED_DEPENDENCY_HEADER = 'saleday-failed-dependency';
