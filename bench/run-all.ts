@@ -2,8 +2,15 @@
  * `npm run bench`: every benchmark in one run, one after the other (never in parallel: they share
  * two cores). Each prints ratios against a named peer measured in the same run, because these
  * machines are shared and noisy: compare ratios and medians, not absolute numbers across runs.
- * `npm run bench -- rate-limit` runs only the benchmarks whose name contains the argument.
+ * `npm run bench -- rate-limit` runs only the benchmarks whose name contains the argument;
+ * `--write` also writes the run to docs/benchmarks.md, the one place figures live.
  */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, platform, arch, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { renderBenchmarksMarkdown } from './benchmarks-markdown';
+
 interface BenchModule {
   run(): Promise<string[]>;
 }
@@ -15,7 +22,10 @@ const BENCHMARKS: Record<string, () => Promise<BenchModule>> = {
 };
 
 async function main(): Promise<void> {
-  const filter = process.argv[2];
+  const args = process.argv.slice(2);
+  const write = args.includes('--write');
+  const filter = args.find((arg) => !arg.startsWith('--'));
+  const runStarted = Date.now();
   const lines: string[] = [];
   for (const [name, load] of Object.entries(BENCHMARKS)) {
     if (filter && !name.includes(filter)) continue;
@@ -29,6 +39,30 @@ async function main(): Promise<void> {
   if (lines.length === 0) {
     console.error(`no benchmark matches "${filter}"; known: ${Object.keys(BENCHMARKS).join(', ')}`);
     process.exitCode = 1;
+    return;
+  }
+  if (write) writeBenchmarks(lines, (Date.now() - runStarted) / 1000);
+}
+
+function writeBenchmarks(lines: string[], durationSeconds: number): void {
+  const path = join(__dirname, '..', 'docs', 'benchmarks.md');
+  const markdown = renderBenchmarksMarkdown({ finishedAt: new Date(), machine: describeMachine(), node: process.version, commit: currentCommit(), durationSeconds, lines });
+  writeFileSync(path, markdown);
+  console.error(`# wrote ${path}`);
+}
+
+function describeMachine(): string {
+  const cores = cpus();
+  const gib = Math.round(totalmem() / 2 ** 30);
+  return `${cores.length} × ${cores[0]?.model.trim() ?? 'unknown CPU'}, ${gib} GiB, ${platform()} ${arch()}`;
+}
+
+function currentCommit(): string {
+  const git = (...args: string[]): string => execFileSync('git', args, { encoding: 'utf8' }).trim();
+  try {
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain') === '' ? '' : '+dirty'}`;
+  } catch {
+    return 'unknown (not a git work tree)';
   }
 }
 
