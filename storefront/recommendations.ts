@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { InvalidOptionsError } from '../gate/errors';
 import type { Catalog, Product } from './catalog';
 
-/** Hashing rounds per request: a few ms of CPU (measured on a busy shared 2-core box: 1000 rounds ≈ 2.5 ms, 5000 ≈ 6 ms). */
+/** Hashing rounds per request: a few milliseconds of CPU, so recommendations are the expensive route. */
 export const DEFAULT_RECOMMENDATIONS_WORK = 3_000;
 export const RECOMMENDATIONS_COUNT = 4;
 

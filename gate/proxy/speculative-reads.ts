@@ -4,12 +4,8 @@
  *
  * Why: a decision waits for a round trip to Redis (and, gathered behind the batch in flight, up to
  * two), and a gate that waits for it before proxying adds that to every read and holds its requests
- * back meanwhile. In `npm run bench -- gate-proxy`: with Redis 1 ms away each way and an app that
- * answers in 5 ms, a read's p50 is 5.8–6.2 ms with speculative reads and 9.1–9.5 ms without
- * (`speculative-read-latency`). On loopback it bought throughput too while a decision took longer
- * (0.01–0.11 of the gate's ratio to the bare proxy in eight of ten runs); since a fresh key is
- * written in one Redis command, three runs read +0.02, −0.06 and +0.01: a wash. Latency with Redis
- * a hop away is what it is for.
+ * back meanwhile. What it buys is latency with Redis a hop away (`bench speculative-read-latency`;
+ * docs/decisions/002-speculative-reads.md).
  *
  * What a client sees is unchanged: its answer waits for the decision, and a refused read gets its
  * 429 while the app's answer is dropped unread. Limits stay exact. What changes is the app's work: a

@@ -18,10 +18,8 @@ import { createHash } from 'node:crypto';
 
 /**
  * The shared head of the rate scripts. Redis's Lua 5.1 looks globals up in a table on every use,
- * so what runs once per key (redis.call, struct.pack/unpack, math.ceil) is bound to locals here:
- * measured on Redis 7.0 with 20 keys per call, this and the inlined store below cut the GCRA
- * script's own cost by about a fifth (86 → 69 µs per call on fresh keys, where a bare GET + SET PX
- * loop costs 73 µs).
+ * so what runs once per key (redis.call, struct.pack/unpack, math.ceil) is bound to locals here,
+ * which makes the per-key loop markedly cheaper (docs/decisions/001-rate-scripts.md).
  */
 const HEAD = `
 local call = redis.call
@@ -65,8 +63,7 @@ local seenStored = 0
  * a SET, but for a stored key a dearer read than GET, still followed by its SET. So each call writes
  * first while fewer than three in four of the keys it has seen had state (the break-even is one
  * fresh key in four), and reads first (GET, then SET … PX if it was fresh after all) once they
- * mostly did. Measured on Redis 7.0 with 20 keys per call, against a GET and a SET per key: fresh
- * keys 63 → 50 µs per call, stored keys 21 → 24 µs (writing first always: 46 and 29 µs).
+ * mostly did (docs/decisions/001-rate-scripts.md).
  * Leaves the key's stored state in `stored`, or nil after writing the fresh state and its answer.
  */
 const READ_OR_WRITE_FRESH = `    if seenStored < 3 * seenFresh then
