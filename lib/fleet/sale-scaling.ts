@@ -12,7 +12,7 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import type { SaledayConfig } from '../config/schema';
-import { fleetSchedule, formatUtcMinute, oneShotCron, windowInstants } from './window-schedule';
+import { fleetSchedule, formatUtcMinute, isRaisedAt, oneShotCron, windowInstants } from './window-schedule';
 
 /** ALBRequestCountPerTarget counts requests per target per minute; the config states them per second. */
 export const SECONDS_PER_MINUTE = 60;
@@ -32,11 +32,7 @@ export interface SaleScalingProps {
 
 /** The floor in force at `now`: the plan between a window's raise and restore, the baseline otherwise. */
 export function floorAt(config: Pick<SaledayConfig, 'windows' | 'fleet'>, now: Date): number {
-  const inRaisedWindow = config.windows.some((window) => {
-    const { raiseAt, restoreAt } = windowInstants(window);
-    return now.getTime() >= raiseAt && now.getTime() < restoreAt;
-  });
-  return inRaisedWindow ? config.fleet.plannedTasks : config.fleet.baselineTasks;
+  return isRaisedAt(config.windows, now) ? config.fleet.plannedTasks : config.fleet.baselineTasks;
 }
 
 export class SaleScaling extends Construct {

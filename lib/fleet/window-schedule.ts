@@ -102,6 +102,14 @@ export function partitionWindowsAt<W extends SaleWindow>(windows: readonly W[], 
   return { upcoming, over };
 }
 
+/** Whether `now` falls between some window's raise and restore (the fleet's floor is then the plan). */
+export function isRaisedAt(windows: readonly SaleWindow[], now: Date): boolean {
+  return windows.some((window) => {
+    const { raiseAt, restoreAt } = windowInstants(window);
+    return now.getTime() >= raiseAt && now.getTime() < restoreAt;
+  });
+}
+
 /** One scheduled action of the fleet: at a local minute of the window's zone, set min and max tasks. */
 export interface FleetScalingStep {
   readonly window: string;
