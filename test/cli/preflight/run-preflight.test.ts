@@ -330,7 +330,7 @@ describe('saleday preflight (command)', () => {
     const repo = join(__dirname, '../../..');
     let result: { stdout: string; code: number };
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, [join(repo, 'bin/saleday.js'), '--config', join(repo, 'saleday.config.json'), 'preflight'], { cwd: repo, env, timeout: 60_000 });
+      const { stdout } = await promisify(execFile)(process.execPath, [join(repo, 'bin/saleday.js'), '--config', join(repo, 'saleday.config.json'), 'preflight'], { cwd: repo, env, timeout: 120_000 });
       result = { stdout, code: 0 };
     } catch (error) {
       result = error as { stdout: string; code: number };
@@ -342,7 +342,7 @@ describe('saleday preflight (command)', () => {
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatch(/^✗\s+AWS credentials\s+configure AWS credentials \(aws configure, AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or aws sso login\)/);
     expect(result.stdout).toMatch(/NO-GO: 1 of 1 checks failed/);
-  });
+  }, 130_000);
 
   it('prints a ✓/✗ table with reasons and sets a non-zero exit code on any ✗', async () => {
     mocks.serviceQuotas.on(GetServiceQuotaCommand).resolves({ Quota: { Value: 8 } });

@@ -20,6 +20,9 @@ describe('floorAt (the example: cyber-monday raised 2026-11-30 07:15 to 12-01 00
   });
 });
 
+/** Synthesizing a stack on a machine shared with other work can take a while. */
+const SYNTH_TIMEOUT_MS = 120_000;
+
 function scalingStack(now: Date, scalingConfig = config): Stack {
   const stack = new Stack(testApp(), 'Scaling', { env: { account: TEST_ACCOUNT, region: 'eu-west-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
@@ -37,7 +40,7 @@ it('converts the per-second request target to the per-minute ALBRequestCountPerT
   Template.fromStack(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
     TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }), TargetValue: 220 * 60 }),
   });
-});
+}, SYNTH_TIMEOUT_MS);
 
 describe('windows over at synthesis', () => {
   const scheduledActions = (stack: Stack) =>
@@ -49,14 +52,14 @@ describe('windows over at synthesis', () => {
     expect(scheduledActions(stack)).toEqual(['midnight-drop-warm-up', 'midnight-drop-cool-down']);
     Annotations.fromStack(stack).hasWarning('/Scaling/Scaling', Match.stringLikeRegexp('Sale window cyber-monday is over \\(its cool-down ended 2026-11-30 23:00 UTC\\): it is left out of the scaling schedule'));
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('midnight-drop'))).toHaveLength(0);
-  });
+  }, SYNTH_TIMEOUT_MS);
 
   it('stay while their cool-down is still to fire', () => {
     // 23:30 Paris on 11-30: cyber-monday has ended but its cool-down (00:00) has not fired.
     const stack = scalingStack(new Date('2026-11-30T22:30:00Z'));
     expect(scheduledActions(stack)).toEqual(['cyber-monday-warm-up', 'cyber-monday-cool-down', 'midnight-drop-warm-up', 'midnight-drop-cool-down']);
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('is over'))).toHaveLength(0);
-  });
+  }, SYNTH_TIMEOUT_MS);
 });
 
 it('a deploy during a raised window keeps the planned floor', () => {
