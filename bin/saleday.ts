@@ -9,6 +9,7 @@ import { registerLoadtestCommand } from '../cli/commands/loadtest';
 import { registerPlanCommand } from '../cli/commands/plan';
 import { registerPreflightCommand } from '../cli/commands/preflight';
 import { registerRehearseCommand } from '../cli/commands/rehearse';
+import { registerScheduleCommand } from '../cli/commands/schedule';
 import { registerStorefrontCommand } from '../cli/commands/storefront';
 
 const program = new Command('saleday')
@@ -18,6 +19,7 @@ const program = new Command('saleday')
 
 for (const register of [
   registerPlanCommand,
+  registerScheduleCommand,
   registerLoadtestCommand,
   registerRehearseCommand,
   registerPreflightCommand,

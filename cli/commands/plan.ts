@@ -1,18 +1,27 @@
 /**
  * `saleday plan`: audience estimates and the measured capacity of one task → tasks, cache node and
- * cost (the model and its formulas: lib/planner/capacity-plan.ts). `--write` puts the result into
- * the config file (plan, fleet.plannedTasks/maxTasks, cache.nodeType), validated before writing.
+ * cost (the model and its formulas: lib/planner/capacity-plan.ts). The plan is checked against the
+ * limits it must fit (lib/planner/plan-bounds.ts) and against the origin of the capacity figure;
+ * `--write` puts it into the config file (cli/plan/write-plan.ts) only when it fits.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseConfig, resolveConfigPath } from '../../lib/config/load-config';
+import { derivedRequestsPerTargetPerSecond } from '../../lib/config/fleet-rules';
+import { resolveConfigPath } from '../../lib/config/load-config';
 import type { SaledayConfig } from '../../lib/config/schema';
+import { partitionWindowsAt, windowInstants, formatUtcMinute } from '../../lib/fleet/window-schedule';
 import { computeCapacityPlan, type CapacityPlan } from '../../lib/planner/capacity-plan';
-import { configPlanSection, planInputsFromConfig } from '../../lib/planner/plan-from-config';
+import { planBounds, type PlanBounds } from '../../lib/planner/plan-bounds';
+import { planInputsFromConfig } from '../../lib/planner/plan-from-config';
 import type { PlannerAssumptions } from '../../lib/planner/planner-assumptions';
 import { configFor } from '../cli-config';
-import { DEFAULT_LOADTEST_RESULT_FILE, readLoadtestResult } from '../loadtest/loadtest-result';
+import { DEFAULT_LOADTEST_RESULT_FILE } from '../loadtest/loadtest-result';
 import { formatNumber, formatTable, formatUsd } from '../output/table';
+import { PlanCommandError } from '../plan/plan-command-error';
+import { localCapacityWarning, taskCapacitySource, type TaskCapacitySource } from '../plan/task-capacity-source';
+import { writePlanToConfig } from '../plan/write-plan';
+
+export { isPlanCommandError, PlanCommandError } from '../plan/plan-command-error';
+export { writePlanToConfig } from '../plan/write-plan';
 
 export interface PlanCommandOptions {
   followers?: number;
@@ -31,20 +40,21 @@ export interface PlanCommandOptions {
   maxTasksFactor?: number;
   cacheOpsPerRequest?: number;
   natGateways?: number;
+  fargateVcpuQuota?: number;
+  acceptLocalCapacity?: boolean;
   json?: boolean;
   write?: boolean;
 }
 
-export class PlanCommandError extends Error {
-  readonly code = 'SALEDAY_PLAN_FAILED';
-  constructor(message: string) {
-    super(message);
-    this.name = 'PlanCommandError';
-  }
-}
-
-export function isPlanCommandError(error: unknown): error is PlanCommandError {
-  return error instanceof PlanCommandError;
+/** The plan with what it was computed from and what it must fit. */
+export interface PlanOutcome {
+  readonly plan: CapacityPlan;
+  readonly capacity: TaskCapacitySource;
+  readonly limits: PlanBounds;
+  /** `fleet.requestsPerTargetPerSecond` for this capacity: capacity × fleet.targetCpuPercent. */
+  readonly requestsPerTargetPerSecond: number;
+  /** The model's warnings and the command's own (windows over, a local capacity, …). */
+  readonly warnings: readonly string[];
 }
 
 export function registerPlanCommand(program: Command): void {
@@ -72,26 +82,74 @@ export function registerPlanCommand(program: Command): void {
     .option('--max-tasks-factor <f>', 'maxTasks = ceil(tasks × f) (default 1.5)', number('--max-tasks-factor'))
     .option('--cache-ops-per-request <n>', 'cache operations per fleet request (default 3)', number('--cache-ops-per-request'))
     .option('--nat-gateways <n>', 'NAT gateways in the sale stack (default 2)', number('--nat-gateways'))
+    .option('--fargate-vcpu-quota <vcpus>', "the account's Fargate On-Demand vCPU quota (default: the AWS default, 6; saleday preflight reads yours)", number('--fargate-vcpu-quota'))
+    .option('--accept-local-capacity', 'let --write use a task capacity measured against this machine (127.0.0.1)')
     .option('--json', 'print the plan as JSON')
-    .option('--write', 'write the plan, fleet.plannedTasks/maxTasks and cache.nodeType into the config file')
+    .option('--write', 'write the plan, fleet.plannedTasks, fleet.requestsPerTargetPerSecond and cache.nodeType into the config file')
     .action((options: PlanCommandOptions, command: Command) => {
       const config = configFor(command);
-      const plan = planFor(config, options);
+      const now = new Date();
+      const outcome = planOutcome(config, options, process.cwd(), now);
       if (options.json) {
-        process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ ...outcome.plan, warnings: outcome.warnings, requestsPerTargetPerSecond: outcome.requestsPerTargetPerSecond, taskCapacitySource: outcome.capacity, limits: outcome.limits }, null, 2)}\n`);
+        for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
       } else {
-        process.stdout.write(`${renderPlan(plan)}\n`);
+        process.stdout.write(`${renderPlanOutcome(outcome, config)}\n`);
       }
       if (options.write) {
+        refuseUnwritable(outcome, options);
         const file = resolveConfigPath(command.optsWithGlobals<{ config?: string }>().config);
-        writePlanToConfig(file, plan, new Date());
-        (options.json ? process.stderr : process.stdout).write(`Wrote the plan to ${file}: ${plan.tasks} planned tasks, max ${plan.maxTasks}, ${plan.cache.nodeType}.\n`);
+        writePlanToConfig(file, outcome.plan, now, { requestsPerTargetPerSecond: outcome.requestsPerTargetPerSecond });
+        (options.json ? process.stderr : process.stdout).write(
+          `Wrote the plan to ${file}: ${outcome.plan.tasks} planned tasks (ceiling fleet.maxTasks ${config.fleet.maxTasks}), ${outcome.requestsPerTargetPerSecond} requests/s per task target, ${outcome.plan.cache.nodeType}.\n`,
+        );
       }
     });
 }
 
+/** The plan, checked: windows over are not costed, the capacity's origin and the limits are known. */
+export function planOutcome(config: SaledayConfig, options: PlanCommandOptions, cwd = process.cwd(), now = new Date()): PlanOutcome {
+  const capacity = taskCapacitySource(config, options, cwd);
+  const plan = computePlan(config, options, capacity.rps, now);
+  const limits = planBounds({ plannedTasks: plan.tasks, maxTasks: config.fleet.maxTasks, cpu: config.fleet.cpu, fargateVcpuQuota: options.fargateVcpuQuota });
+  const requestsPerTargetPerSecond = derivedRequestsPerTargetPerSecond(capacity.rps, config.fleet.targetCpuPercent);
+  const warnings = [...plan.warnings];
+  for (const window of partitionWindowsAt(config.windows, now).over) {
+    warnings.push(`window ${window.name} is over (its cool-down ended ${formatUtcMinute(windowInstants(window).restoreAt)}): not costed, and the stack schedules nothing for it`);
+  }
+  if (capacity.local) warnings.push(localCapacityWarning(capacity, config.fleet));
+  if (plan.maxTasks > config.fleet.maxTasks && plan.tasks <= config.fleet.maxTasks) {
+    warnings.push(`target tracking stops at fleet.maxTasks ${config.fleet.maxTasks}, below the plan's suggested ceiling of ${plan.maxTasks} (tasks × ${plan.assumptions.maxTasksFactor})`);
+  }
+  if (config.fleet.requestsPerTargetPerSecond > capacity.rps) {
+    warnings.push(
+      `fleet.requestsPerTargetPerSecond ${config.fleet.requestsPerTargetPerSecond} is above the measured capacity of one task (${capacity.rps} rps, ${describeCapacitySource(capacity)}): --write sets it to ${requestsPerTargetPerSecond}`,
+    );
+  }
+  return { plan, capacity, limits, requestsPerTargetPerSecond, warnings };
+}
+
+/** `--write` writes only a plan that fits its limits and rests on a capacity measured where it runs. */
+function refuseUnwritable(outcome: PlanOutcome, options: PlanCommandOptions): void {
+  const reasons = [...outcome.limits.violations];
+  if (outcome.capacity.local && !options.acceptLocalCapacity) {
+    reasons.push(`the task capacity was measured against ${outcome.capacity.url ?? 'this machine'} (a local measurement): pass --accept-local-capacity to write it anyway`);
+  }
+  if (reasons.length > 0) throw new PlanCommandError(`Not written: the plan does not fit:\n${reasons.map((r) => `  - ${r}`).join('\n')}`);
+}
+
+function describeCapacitySource(capacity: TaskCapacitySource): string {
+  if (capacity.from === 'loadtest') return `load-test result ${capacity.file}`;
+  if (capacity.from === 'config-plan') return "the config's plan.taskCapacityRps";
+  return '--task-capacity';
+}
+
 /** Computes the plan for a config and the command's options (the task capacity resolved as documented). */
 export function planFor(config: SaledayConfig, options: PlanCommandOptions, cwd = process.cwd()): CapacityPlan {
+  return computePlan(config, options, resolveTaskCapacity(config, options, cwd));
+}
+
+function computePlan(config: SaledayConfig, options: PlanCommandOptions, taskCapacityRps: number, now?: Date): CapacityPlan {
   const assumptions: Partial<PlannerAssumptions> = {
     headroom: options.headroom,
     followerShowUpShare: options.followerShare,
@@ -108,46 +166,34 @@ export function planFor(config: SaledayConfig, options: PlanCommandOptions, cwd 
   return computeCapacityPlan(
     planInputsFromConfig(config, {
       audience: { socialFollowers: options.followers, registeredUsers: options.registered, adImpressions: options.impressions },
-      taskCapacityRps: resolveTaskCapacity(config, options, cwd),
+      taskCapacityRps,
       assumptions,
+      now,
     }),
   );
 }
 
 /** --task-capacity, else --loadtest-result, else ./loadtest-result.json, else the capacity of the config's last plan. */
 export function resolveTaskCapacity(config: SaledayConfig, options: Pick<PlanCommandOptions, 'taskCapacity' | 'loadtestResult'>, cwd = process.cwd()): number {
-  if (options.taskCapacity !== undefined) return options.taskCapacity;
-  const file = options.loadtestResult ?? `${cwd}/${DEFAULT_LOADTEST_RESULT_FILE}`;
-  if (options.loadtestResult !== undefined || existsSync(file)) {
-    const result = readLoadtestResult(file);
-    if (result.capacityRps <= 0) {
-      throw new PlanCommandError(`${file}: the load test found no rate within the SLA (capacityRps 0); fix the target or pass --task-capacity`);
-    }
-    return result.capacityRps;
-  }
-  if (config.plan) return config.plan.taskCapacityRps;
-  throw new PlanCommandError('No task capacity: run `saleday loadtest` first (it writes loadtest-result.json) or pass --task-capacity <rps>');
+  return taskCapacitySource(config, options, cwd).rps;
 }
 
-/**
- * Rewrites the config file with the plan: the raw JSON (not the defaults-filled config) is edited so
- * the rest of the file stays as written; the result is validated by the schema before it is written.
- */
-export function writePlanToConfig(file: string, plan: CapacityPlan, computedAt: Date): void {
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  const fleet = (raw.fleet ?? {}) as Record<string, unknown>;
-  const cache = (raw.cache ?? {}) as Record<string, unknown>;
-  const updated = {
-    ...raw,
-    fleet: { ...fleet, plannedTasks: plan.tasks, maxTasks: plan.maxTasks },
-    cache: { ...cache, nodeType: plan.cache.nodeType },
-    plan: configPlanSection(plan, computedAt),
-  };
-  parseConfig(updated, `${file} with the new plan`);
-  writeFileSync(file, `${JSON.stringify(updated, null, 2)}\n`);
+/** The plan table, then the limits it must fit, then every warning. */
+export function renderPlanOutcome(outcome: PlanOutcome, config: SaledayConfig): string {
+  const { limits } = outcome;
+  const quota = `${formatNumber(limits.fargateVcpuQuota)} vCPU ${limits.quotaIsDefault ? 'quota (the AWS default: pass --fargate-vcpu-quota)' : 'quota (--fargate-vcpu-quota)'}`;
+  const extra: [string, string, string][] = [
+    ['Request target per task', `${formatNumber(outcome.requestsPerTargetPerSecond)} rps`, `capacity × ${config.fleet.targetCpuPercent}% (fleet.targetCpuPercent); ${formatNumber(outcome.requestsPerTargetPerSecond * 60)}/min to the ALB`],
+    ['Configured ceiling', formatNumber(config.fleet.maxTasks), 'fleet.maxTasks (yours; --write leaves it)'],
+    ['Fargate vCPU at peak', formatNumber(limits.vcpusNeeded), `max(ceiling, planned × deployment surge) × vCPU, of a ${quota}`],
+  ];
+  const lines = [renderPlan({ ...outcome.plan, warnings: [] }, extra)];
+  if (limits.violations.length > 0) lines.push(...limits.violations.map((v) => `✗ ${v}`), '--write refuses this plan.');
+  lines.push(...outcome.warnings.map((w) => `! ${w}`));
+  return lines.join('\n');
 }
 
-export function renderPlan(plan: CapacityPlan): string {
+export function renderPlan(plan: CapacityPlan, extraRows: readonly [string, string, string][] = []): string {
   const a = plan.assumptions;
   const pct = (share: number) => `${formatNumber(share * 100, share * 100 < 1 ? 1 : 0)}%`;
   const c = plan.costPerHourUsd;
@@ -161,7 +207,7 @@ export function renderPlan(plan: CapacityPlan): string {
     ['Capacity of one task', `${formatNumber(plan.taskCapacityRps)} rps`, 'from saleday loadtest (or --task-capacity)'],
     ['Headroom', `${formatNumber(plan.headroom, 1)}×`, 'safety over the expected load (3–10)'],
     ['Planned tasks', formatNumber(plan.tasks), 'max(baseline, ceil(fleet rps × headroom ÷ capacity))'],
-    ['Max tasks', formatNumber(plan.maxTasks), `ceil(tasks × ${a.maxTasksFactor})`],
+    ['Suggested max tasks', formatNumber(plan.maxTasks), `ceil(tasks × ${a.maxTasksFactor})`],
     ['Cache node', `${plan.cache.nodeType} × ${plan.cache.nodes}`, `${formatNumber(plan.cache.opsPerSecond)} ops/s, ${formatNumber(plan.cache.connections)} connections, ${formatNumber(plan.cache.memoryGiB, 2)} GiB`],
     ['Cost / hour: Fargate', formatUsd(c.fargate), 'tasks × (vCPU + GB) per hour'],
     ['Cost / hour: ALB', formatUsd(c.alb), 'hourly + LCUs'],
@@ -171,6 +217,7 @@ export function renderPlan(plan: CapacityPlan): string {
     ['Cost / hour: WAF', formatUsd(c.waf), 'edge + regional requests, ACLs and rules'],
     ['Cost / hour at peak', formatUsd(c.total), `prices as of ${plan.pricingAsOf}`],
     ['Sale window cost', formatUsd(plan.saleWindowCostUsd), `${formatNumber(plan.saleHours, 2)} h incl. warm-up and cool-down, at peak (upper bound)`],
+    ...extraRows,
   ];
   const table = formatTable(['Quantity', 'Value', 'How'], rows, { alignRight: [1] });
   const warnings = plan.warnings.map((w) => `! ${w}`);

@@ -16,7 +16,7 @@ interface PreflightCommandOptions {
 export function registerPreflightCommand(program: Command): void {
   program
     .command('preflight')
-    .description('Go/no-go against the deployed sale: fleet steady, scaling scheduled, cache, alarms, WebACLs, quota, flags.')
+    .description('Go/no-go against the deployed sale: fleet steady, scaling scheduled, cache and its failover, alarms and their e-mail, WebACLs, quota, flags.')
     .option('--region <region>', 'AWS region of the sale stack (default: config app.region)')
     .option('--json', 'print the checks as JSON')
     .action(async (options: PreflightCommandOptions, command: Command) => {

@@ -11,6 +11,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 
 export interface PreflightClients {
@@ -27,6 +28,8 @@ export interface PreflightClients {
   readonly cloudFront: CloudFrontClient;
   readonly serviceQuotas: ServiceQuotasClient;
   readonly lambda: LambdaClient;
+  /** SNS in the sale's region (the alarm topic's subscriptions). */
+  readonly sns: SNSClient;
 }
 
 export const EDGE_REGION = 'us-east-1';
@@ -43,6 +46,7 @@ export function createPreflightClients(region: string): PreflightClients {
     cloudFront: new CloudFrontClient({ region: EDGE_REGION }),
     serviceQuotas: new ServiceQuotasClient({ region }),
     lambda: new LambdaClient({ region }),
+    sns: new SNSClient({ region }),
   };
 }
 

@@ -1,12 +1,16 @@
 /**
  * Runs every go/no-go check against the deployed sale. Checks run in parallel and each stands
  * alone: an error in one (a missing stack output, AccessDenied) fails that check with the error as
- * its reason and never hides the others.
+ * its reason and never hides the others. Credentials are resolved once first: without them the
+ * report is one line saying what to configure rather than the same SDK error on every check.
  */
 import { edgeStackName, saleStackName } from '../../lib/config/names';
 import type { SaledayConfig } from '../../lib/config/schema';
+import { checkAlarmSubscription, ALARM_SUBSCRIPTION_CHECK } from './alarm-subscription-check';
 import { checkAlarms, ALARMS_CHECK } from './alarms-check';
+import { missingCredentials, refusedCredentials } from './aws-credentials';
 import { checkCache, CACHE_CHECK } from './cache-check';
+import { checkCacheResilience, CACHE_RESILIENCE_CHECK } from './cache-resilience-check';
 import { failed, type CheckResult } from './check-result';
 import { checkEcsService, ECS_SERVICE_CHECK } from './ecs-service-check';
 import { checkFargateQuota, FARGATE_QUOTA_CHECK } from './fargate-quota-check';
@@ -21,7 +25,9 @@ export const PREFLIGHT_CHECKS: readonly { readonly name: string; readonly run: (
   { name: ECS_SERVICE_CHECK, run: checkEcsService },
   { name: SCHEDULED_SCALING_CHECK, run: checkScheduledScaling },
   { name: CACHE_CHECK, run: checkCache },
+  { name: CACHE_RESILIENCE_CHECK, run: checkCacheResilience },
   { name: ALARMS_CHECK, run: checkAlarms },
+  { name: ALARM_SUBSCRIPTION_CHECK, run: checkAlarmSubscription },
   { name: REGIONAL_WEB_ACL_CHECK, run: checkRegionalWebAcl },
   { name: EDGE_WEB_ACL_CHECK, run: checkEdgeWebAcl },
   { name: FARGATE_QUOTA_CHECK, run: checkFargateQuota },
@@ -34,6 +40,8 @@ export interface PreflightReport {
 }
 
 export async function runPreflight(config: SaledayConfig, clients: PreflightClients, now: Date = new Date()): Promise<PreflightReport> {
+  const noCredentials = await missingCredentials(clients);
+  if (noCredentials) return { checks: [noCredentials], go: false };
   const [sale, edge] = await Promise.all([
     outputsOrReason(() => readStackOutputs(clients.cloudFormation, saleStackName(config)), saleStackName(config)),
     outputsOrReason(() => readStackOutputs(clients.edgeCloudFormation, edgeStackName(config)), edgeStackName(config)),
@@ -48,6 +56,8 @@ export async function runPreflight(config: SaledayConfig, clients: PreflightClie
       }
     }),
   );
+  const refused = refusedCredentials(checks);
+  if (refused) return { checks: [refused], go: false };
   return { checks, go: checks.every((c) => c.pass) };
 }
 

@@ -4,6 +4,8 @@
  * everywhere. Defaults live here and nowhere else.
  */
 import { z } from 'zod';
+import { checkRequestsPerTargetWithinCapacity, DEFAULT_REQUESTS_PER_TARGET_PER_SECOND, renamedRequestsPerTarget } from './fleet-rules';
+import { checkCalendarDateTime, checkWindowEndsAfterStart, checkWindowsDoNotOverlap } from './window-rules';
 
 export const PRIORITY_CLASSES = ['critical', 'high', 'normal', 'low'] as const;
 export const PrioritySchema = z.enum(PRIORITY_CLASSES);
@@ -19,7 +21,7 @@ const slug = () =>
 
 /** A local wall-clock time without offset, e.g. 2026-11-27T09:00; the window's timeZone gives it meaning. */
 const localDateTime = () =>
-  z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'expected a local date-time like 2026-11-27T09:00 (no offset; see timeZone)');
+  z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'expected a local date-time like 2026-11-27T09:00 (no offset; see timeZone)').superRefine(checkCalendarDateTime);
 
 const timeZone = () =>
   z.string().refine(
@@ -46,7 +48,7 @@ export const SaleWindowSchema = z
     coolDownMinutes: z.number().int().min(0).max(24 * 60).default(60),
   })
   .strict()
-  .refine((w) => w.start < w.end, { message: 'expected end to be after start', path: ['end'] });
+  .superRefine(checkWindowEndsAfterStart);
 export type SaleWindow = z.infer<typeof SaleWindowSchema>;
 
 export const SlaSchema = z
@@ -77,7 +79,9 @@ export const FleetSchema = z
     /** Ceiling target tracking may reach during a window. */
     maxTasks: positiveInt().default(40),
     targetCpuPercent: z.number().min(10).max(90).default(55),
-    requestsPerTarget: positiveInt().default(500),
+    /** Requests per second per task at which target tracking adds tasks (from `saleday plan --write`). */
+    requestsPerTargetPerSecond: z.number().positive().default(DEFAULT_REQUESTS_PER_TARGET_PER_SECOND),
+    requestsPerTarget: renamedRequestsPerTarget(),
     /** The shop's container: omitted means the reference storefront built from storefront/. */
     appImage: z.string().min(1).optional(),
     appPort: z.number().int().min(1024).max(65535).default(3000),
@@ -372,7 +376,7 @@ export const ConfigSchema = z
           ctx.addIssue({ code: 'custom', path: ['certificateArn'], input: a.certificateArn, message: 'expected domainName and certificateArn together' });
         }
       }),
-    windows: z.array(SaleWindowSchema).min(1),
+    windows: z.array(SaleWindowSchema).min(1).superRefine(checkWindowsDoNotOverlap),
     sla: SlaSchema.prefault({}),
     fleet: FleetSchema,
     cache: CacheSchema.prefault({}),
@@ -425,6 +429,7 @@ export const ConfigSchema = z
         }
       }
     });
+    checkRequestsPerTargetWithinCapacity(c, ctx);
     if (c.routes.every((r) => r.priority !== 'critical')) {
       ctx.addIssue({ code: 'custom', path: ['routes'], input: c.routes.map((r) => r.name), message: 'expected at least one critical route (checkout)' });
     }

@@ -3,15 +3,19 @@
  * `warmUpMinutes` before every window and restored `coolDownMinutes` after it, on one-shot crons in
  * the window's own time zone. Target tracking on CPU and on ALB requests per target handles
  * whatever the plan missed, up to `maxTasks`. The template's own minimum is the floor in force
- * when it is synthesized (see `floorAt`), so a mid-sale deploy does not lower it.
+ * when it is synthesized (see `floorAt`), so a mid-sale deploy does not lower it. Windows over at
+ * synthesis get no action (a warning says so).
  */
-import { Duration, TimeZone } from 'aws-cdk-lib';
+import { Annotations, Duration, TimeZone } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import type { SaledayConfig } from '../config/schema';
-import { oneShotCron, windowScalingTimes, zonedToInstant } from './window-schedule';
+import { fleetSchedule, formatUtcMinute, isRaisedAt, oneShotCron, windowInstants } from './window-schedule';
+
+/** ALBRequestCountPerTarget counts requests per target per minute; the config states them per second. */
+export const SECONDS_PER_MINUTE = 60;
 
 export interface SaleScalingProps {
   readonly config: SaledayConfig;
@@ -28,12 +32,7 @@ export interface SaleScalingProps {
 
 /** The floor in force at `now`: the plan between a window's raise and restore, the baseline otherwise. */
 export function floorAt(config: Pick<SaledayConfig, 'windows' | 'fleet'>, now: Date): number {
-  const inRaisedWindow = config.windows.some((window) => {
-    const raiseAt = zonedToInstant(window.start, window.timeZone) - window.warmUpMinutes * 60_000;
-    const restoreAt = zonedToInstant(window.end, window.timeZone) + window.coolDownMinutes * 60_000;
-    return now.getTime() >= raiseAt && now.getTime() < restoreAt;
-  });
-  return inRaisedWindow ? config.fleet.plannedTasks : config.fleet.baselineTasks;
+  return isRaisedAt(config.windows, now) ? config.fleet.plannedTasks : config.fleet.baselineTasks;
 }
 
 export class SaleScaling extends Construct {
@@ -44,22 +43,22 @@ export class SaleScaling extends Construct {
     const { config } = props;
     const { fleet } = config;
 
-    this.scalableTaskCount = props.service.autoScaleTaskCount({ minCapacity: floorAt(config, props.now ?? new Date()), maxCapacity: fleet.maxTasks });
+    const now = props.now ?? new Date();
+    this.scalableTaskCount = props.service.autoScaleTaskCount({ minCapacity: floorAt(config, now), maxCapacity: fleet.maxTasks });
 
-    for (const window of config.windows) {
-      const times = windowScalingTimes(window);
-      const timeZone = TimeZone.of(window.timeZone);
-      this.scalableTaskCount.scaleOnSchedule(`${window.name}-warm-up`, {
-        schedule: appscaling.Schedule.cron(oneShotCron(times.raiseAt)),
-        timeZone,
-        minCapacity: fleet.plannedTasks,
-        maxCapacity: fleet.maxTasks,
-      });
-      this.scalableTaskCount.scaleOnSchedule(`${window.name}-cool-down`, {
-        schedule: appscaling.Schedule.cron(oneShotCron(times.restoreAt)),
-        timeZone,
-        minCapacity: fleet.baselineTasks,
-        maxCapacity: fleet.maxTasks,
+    const schedule = fleetSchedule(config, now);
+    for (const window of schedule.over) {
+      Annotations.of(this).addWarningV2(
+        'saleday:window-over',
+        `Sale window ${window.name} is over (its cool-down ended ${formatUtcMinute(windowInstants(window).restoreAt)}): it is left out of the scaling schedule. Remove it from the config.`,
+      );
+    }
+    for (const step of schedule.steps) {
+      this.scalableTaskCount.scaleOnSchedule(`${step.window}-${step.kind}`, {
+        schedule: appscaling.Schedule.cron(oneShotCron(step.local)),
+        timeZone: TimeZone.of(step.timeZone),
+        minCapacity: step.minCapacity,
+        maxCapacity: step.maxCapacity,
       });
     }
 
@@ -69,7 +68,7 @@ export class SaleScaling extends Construct {
       scaleInCooldown: Duration.minutes(5),
     });
     this.scalableTaskCount.scaleOnRequestCount('RequestsPerTarget', {
-      requestsPerTarget: fleet.requestsPerTarget,
+      requestsPerTarget: Math.round(fleet.requestsPerTargetPerSecond * SECONDS_PER_MINUTE),
       targetGroup: props.targetGroup,
       scaleOutCooldown: Duration.seconds(60),
       scaleInCooldown: Duration.minutes(5),

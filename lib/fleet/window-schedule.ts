@@ -76,3 +76,82 @@ function wallClockParts(instant: number, timeZone: string) {
   const value = (type: Intl.DateTimeFormatPartTypes) => Number(format.formatToParts(new Date(instant)).find((p) => p.type === type)?.value);
   return { year: value('year'), month: value('month'), day: value('day'), hour: value('hour'), minute: value('minute'), second: value('second') };
 }
+
+/** The real instants of a window: sale start and end, and when the fleet is raised and restored. */
+export interface WindowInstants {
+  readonly start: number;
+  readonly end: number;
+  readonly raiseAt: number;
+  readonly restoreAt: number;
+}
+
+export function windowInstants(window: Pick<SaleWindow, 'start' | 'end' | 'timeZone' | 'warmUpMinutes' | 'coolDownMinutes'>): WindowInstants {
+  const start = zonedToInstant(window.start, window.timeZone);
+  const end = zonedToInstant(window.end, window.timeZone);
+  return { start, end, raiseAt: start - window.warmUpMinutes * 60_000, restoreAt: end + window.coolDownMinutes * 60_000 };
+}
+
+/**
+ * Splits windows at `now`: a window is over once its cool-down has ended (until then its restore
+ * action is still needed, or the fleet would stay raised). Over windows are left out of the schedule.
+ */
+export function partitionWindowsAt<W extends SaleWindow>(windows: readonly W[], now: Date): { readonly upcoming: W[]; readonly over: W[] } {
+  const upcoming: W[] = [];
+  const over: W[] = [];
+  for (const window of windows) (windowInstants(window).restoreAt <= now.getTime() ? over : upcoming).push(window);
+  return { upcoming, over };
+}
+
+/** Whether `now` falls between some window's raise and restore (the fleet's floor is then the plan). */
+export function isRaisedAt(windows: readonly SaleWindow[], now: Date): boolean {
+  return windows.some((window) => {
+    const { raiseAt, restoreAt } = windowInstants(window);
+    return now.getTime() >= raiseAt && now.getTime() < restoreAt;
+  });
+}
+
+/** One scheduled action of the fleet: at a local minute of the window's zone, set min and max tasks. */
+export interface FleetScalingStep {
+  readonly window: string;
+  readonly kind: 'warm-up' | 'cool-down';
+  /** Epoch milliseconds. */
+  readonly at: number;
+  readonly timeZone: string;
+  readonly local: LocalMinute;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+}
+
+export interface FleetSchedule {
+  /** The actions the sale stack creates, in the order they fire. */
+  readonly steps: readonly FleetScalingStep[];
+  /** Windows over at `now`: no action is created for them. */
+  readonly over: readonly SaleWindow[];
+}
+
+/** The fleet's scheduled actions as the sale stack creates them at `now` (lib/fleet/sale-scaling.ts). */
+export function fleetSchedule(config: { readonly windows: readonly SaleWindow[]; readonly fleet: { readonly baselineTasks: number; readonly plannedTasks: number; readonly maxTasks: number } }, now: Date): FleetSchedule {
+  const { upcoming, over } = partitionWindowsAt(config.windows, now);
+  const { baselineTasks, plannedTasks, maxTasks } = config.fleet;
+  const steps = upcoming.flatMap((window): FleetScalingStep[] => {
+    const times = windowScalingTimes(window);
+    const instants = windowInstants(window);
+    const base = { window: window.name, timeZone: window.timeZone, maxCapacity: maxTasks };
+    return [
+      { ...base, kind: 'warm-up', at: instants.raiseAt, local: times.raiseAt, minCapacity: plannedTasks },
+      { ...base, kind: 'cool-down', at: instants.restoreAt, local: times.restoreAt, minCapacity: baselineTasks },
+    ];
+  });
+  return { steps: [...steps].sort((a, b) => a.at - b.at), over };
+}
+
+/** `2026-11-30 08:00` in UTC, for messages. */
+export function formatUtcMinute(instant: number): string {
+  return `${new Date(instant).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** `2026-11-30 08:00` on the wall clock of a zone. */
+export function formatLocalMinute(at: LocalMinute): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${at.year}-${pad(at.month)}-${pad(at.day)} ${pad(at.hour)}:${pad(at.minute)}`;
+}

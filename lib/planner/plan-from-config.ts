@@ -1,5 +1,6 @@
 /** The bridge between the sale config and the pure model: inputs from the config, and the plan back into it. */
 import type { SaledayConfig } from '../config/schema';
+import { partitionWindowsAt } from '../fleet/window-schedule';
 import type { Audience, CapacityPlan, CapacityPlanInputs } from './capacity-plan';
 import type { PlannerAssumptions } from './planner-assumptions';
 import { saleWindowHours } from './sale-window-hours';
@@ -8,6 +9,8 @@ export interface PlanOverrides {
   readonly audience?: Partial<Audience>;
   readonly taskCapacityRps: number;
   readonly assumptions?: Partial<PlannerAssumptions>;
+  /** When given, windows already over at this time are not costed (the stack schedules none for them). */
+  readonly now?: Date;
 }
 
 export function planInputsFromConfig(config: SaledayConfig, overrides: PlanOverrides): CapacityPlanInputs {
@@ -24,7 +27,7 @@ export function planInputsFromConfig(config: SaledayConfig, overrides: PlanOverr
     cache: { replicas: config.cache.replicas },
     pricing: config.pricing,
     hasCachedRoutes: config.routes.some((r) => r.cache !== 'none'),
-    saleHours: saleWindowHours(config.windows),
+    saleHours: saleWindowHours(overrides.now ? partitionWindowsAt(config.windows, overrides.now).upcoming : config.windows),
     assumptions: overrides.assumptions ?? {},
   };
 }

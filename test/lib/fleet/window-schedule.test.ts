@@ -1,4 +1,4 @@
-import { oneShotCron, windowScalingTimes, zonedToInstant } from '../../../lib/fleet/window-schedule';
+import { fleetSchedule, oneShotCron, partitionWindowsAt, windowScalingTimes, zonedToInstant } from '../../../lib/fleet/window-schedule';
 import type { SaleWindow } from '../../../lib/config/schema';
 
 const window = (w: Partial<SaleWindow>): SaleWindow => ({
@@ -44,4 +44,29 @@ describe('zonedToInstant', () => {
 
 it('oneShotCron gives the fields of a single run', () => {
   expect(oneShotCron({ year: 2026, month: 11, day: 30, hour: 7, minute: 5 })).toEqual({ minute: '5', hour: '7', day: '30', month: '11', year: '2026' });
+});
+
+describe('fleetSchedule', () => {
+  const fleet = { baselineTasks: 2, plannedTasks: 12, maxTasks: 40 };
+  const paris = window({ name: 'paris', start: '2026-11-30T08:00', end: '2026-11-30T23:00', timeZone: 'Europe/Paris' });
+  const tokyo = window({ name: 'tokyo', start: '2026-11-30T09:00', end: '2026-11-30T10:00', timeZone: 'Asia/Tokyo', warmUpMinutes: 30, coolDownMinutes: 30 });
+
+  it('lists the actions in the order they fire, across zones', () => {
+    const { steps, over } = fleetSchedule({ windows: [paris, tokyo], fleet }, new Date('2026-11-01T00:00:00Z'));
+    expect(over).toEqual([]);
+    // Tokyo 09:00 is 00:00 UTC, before Paris 08:00 (07:00 UTC), though listed second.
+    expect(steps.map((s) => `${s.window}-${s.kind} ${new Date(s.at).toISOString()} ${s.minCapacity}/${s.maxCapacity}`)).toEqual([
+      'tokyo-warm-up 2026-11-29T23:30:00.000Z 12/40',
+      'tokyo-cool-down 2026-11-30T01:30:00.000Z 2/40',
+      'paris-warm-up 2026-11-30T06:15:00.000Z 12/40',
+      'paris-cool-down 2026-11-30T23:00:00.000Z 2/40',
+    ]);
+    expect(steps[0]!.local).toEqual({ year: 2026, month: 11, day: 30, hour: 8, minute: 30 });
+  });
+
+  it('leaves out a window once its cool-down has passed, not before', () => {
+    expect(partitionWindowsAt([paris, tokyo], new Date('2026-11-30T01:29:59Z')).over).toEqual([]);
+    expect(partitionWindowsAt([paris, tokyo], new Date('2026-11-30T01:30:00Z')).over.map((w) => w.name)).toEqual(['tokyo']);
+    expect(fleetSchedule({ windows: [paris, tokyo], fleet }, new Date('2026-12-01T00:00:00Z')).steps).toEqual([]);
+  });
 });

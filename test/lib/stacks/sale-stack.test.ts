@@ -206,7 +206,8 @@ describe('scaling', () => {
       PolicyType: 'TargetTrackingScaling',
       TargetTrackingScalingPolicyConfiguration: Match.objectLike({
         PredefinedMetricSpecification: { PredefinedMetricType: 'ALBRequestCountPerTarget', ResourceLabel: Match.anyValue() },
-        TargetValue: 500,
+        // fleet.requestsPerTargetPerSecond 100 × 60: the metric counts per minute.
+        TargetValue: 6000,
       }),
     });
   });
