@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { cloudWatchAlarmName, SALE_STACK_OUTPUTS } from '../../../lib/config/names';
 import type { SaledayConfig } from '../../../lib/config/schema';
+import { gateConfigSlice } from '../../../lib/fleet/gate-config-slice';
 import { SaleStack } from '../../../lib/stacks/sale-stack';
 import { controllerSettingsFromConfig } from '../../../lambda/flag-controller/controller-settings';
 import { exampleConfig, TEST_ACCOUNT, testApp } from './test-app';
@@ -153,7 +154,9 @@ describe('fleet', () => {
     const gateEnv = env('gate');
     expect(gateEnv.PORT).toBe(String(config.fleet.gatePort));
     expect(gateEnv.UPSTREAM_URL).toBe(`http://127.0.0.1:${config.fleet.appPort}`);
-    expect(JSON.parse(gateEnv.SALEDAY_CONFIG_JSON as string)).toEqual(config);
+    expect(JSON.parse(gateEnv.SALEDAY_GATE_CONFIG_JSON as string)).toEqual(gateConfigSlice(config));
+    expect(gateEnv).not.toHaveProperty('SALEDAY_CONFIG_JSON');
+    expect(JSON.stringify(task)).not.toContain(config.notifications.email);
     expect(gateEnv.REDIS_URL).toEqual(redisUrl);
     const appEnv = env('app');
     expect(appEnv.PORT).toBe(String(config.fleet.appPort));
