@@ -7,6 +7,7 @@
  * commands work on both (test/cluster/cluster-scripts.test.ts).
  */
 import Redis, { Cluster, type RedisOptions } from 'ioredis';
+import { REDIS_CLUSTER_URL_PARAM, REDIS_CLUSTER_URL_VALUE } from '../contracts/redis-cluster-url';
 
 export interface RedisConnectionOptions {
   url: string;
@@ -57,9 +58,8 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
 /** The URL without its `cluster` flag when it asks for a cluster client, else undefined. */
 function asClusterUrl(url: string): URL | undefined {
   const parsed = new URL(url);
-  const flag = parsed.searchParams.get('cluster');
-  if (flag !== '1' && flag !== 'true') return undefined;
-  parsed.searchParams.delete('cluster');
+  if (parsed.searchParams.get(REDIS_CLUSTER_URL_PARAM) !== REDIS_CLUSTER_URL_VALUE) return undefined;
+  parsed.searchParams.delete(REDIS_CLUSTER_URL_PARAM);
   return parsed;
 }
 

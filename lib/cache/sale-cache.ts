@@ -12,6 +12,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { withClusterFlag } from '../../contracts/redis-cluster-url';
 import type { SaledayConfig } from '../config/schema';
 import { cacheShardPlan } from '../planner/cache-sizing';
 import { cacheMaintenanceWindows } from './cache-maintenance-windows';
@@ -32,8 +33,6 @@ export interface SaleCacheProps {
 const ENGINE_VERSION = { valkey: '8.0', redis: '7.1' } as const;
 const CLUSTER_MODE_PARAMETER_GROUP = { valkey: 'default.valkey8.cluster.on', redis: 'default.redis7.cluster.on' } as const;
 
-/** Tells saleday's Redis clients (gate/redis-connection.ts) to connect as a cluster client. */
-export const CLUSTER_URL_FLAG = 'cluster=1';
 
 /**
  * ElastiCache caps replication group ids at 40 characters; leave room for the `-00N` member
@@ -133,7 +132,7 @@ export class SaleCache extends Construct {
     });
     this.replicationGroup.addResourceDependency(subnetGroup);
     this.url = clusterMode
-      ? `rediss://${this.replicationGroup.attrConfigurationEndPointAddress}:${this.port}/?${CLUSTER_URL_FLAG}`
+      ? withClusterFlag(`rediss://${this.replicationGroup.attrConfigurationEndPointAddress}:${this.port}`)
       : `rediss://${this.replicationGroup.attrPrimaryEndPointAddress}:${this.port}`;
     if (clusterMode && shards.planned > shards.baseline) {
       this.shardScaling = new CacheShardScaling(this, 'ShardScaling', {

@@ -36,7 +36,7 @@ export interface SaleFleetProps {
 /** Paths never sent to the Docker build context (big, or generated, or secret). */
 /**
  * What the image builds leave out of their context (the repository root): the images need only
- * package*.json, tsconfig.json, lib/, gate/ and storefront/, and a smaller context means a CLI or
+ * package*.json, tsconfig.json, contracts/, lib/, gate/ and storefront/, and a smaller context means a CLI or
  * test change does not rebuild and redeploy the fleet.
  */
 export const IMAGE_BUILD_EXCLUDES = ['node_modules', 'cdk.out', 'dist', 'coverage', '.git', '.ci', 'rehearsal-report', '.bench-out', '*.log', 'loadtest-result.json', 'cli', 'test', 'bench', 'docs', 'lambda', 'bin'];

@@ -73,6 +73,8 @@ it.each(['gate/Dockerfile', 'storefront/Dockerfile'])('%s builds on the host pla
   const froms = text.split('\n').filter((line) => line.startsWith('FROM '));
   expect(froms).toEqual(['FROM --platform=$BUILDPLATFORM public.ecr.aws/docker/library/node:24-bookworm-slim AS build', 'FROM gcr.io/distroless/nodejs24-debian12:nonroot']);
   expect(text).toContain('--target=node24');
+  // Everything the bundle imports is in the build stage (contracts/ is shared by gate, storefront and lib).
+  for (const dir of ['contracts', 'lib', 'gate', 'storefront']) expect(text).toContain(`COPY ${dir} ./${dir}`);
 });
 
 it('gives new tasks ALB slow start, so a cold task is not flooded', () => {
