@@ -1,9 +1,13 @@
 /**
  * One way to open a Redis connection for every saleday component: a URL (`redis://` or `rediss://`
  * for TLS, as ElastiCache with in-transit encryption needs), an optional AUTH token, and short
- * timeouts so a dead Redis is noticed in milliseconds rather than minutes.
+ * timeouts so a dead Redis is noticed in milliseconds rather than minutes. A URL with `?cluster=1`
+ * (what the stack passes for a cluster-mode cache: its configuration endpoint) opens an ioredis
+ * Cluster client instead; every script saleday runs keeps its keys in one hash slot, so the same
+ * commands work on both (test/cluster/cluster-scripts.test.ts).
  */
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis, { Cluster, type RedisOptions } from 'ioredis';
+import { REDIS_CLUSTER_URL_PARAM, REDIS_CLUSTER_URL_VALUE } from '../contracts/redis-cluster-url';
 
 export interface RedisConnectionOptions {
   url: string;
@@ -43,9 +47,36 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
     autoResubscribe: options.autoResubscribe ?? true,
   };
   if (options.authToken) redisOptions.password = options.authToken;
+  const clusterUrl = asClusterUrl(options.url);
   // ioredis turns a rediss:// URL into TLS by itself.
-  const client = new Redis(options.url, redisOptions);
+  const client = clusterUrl ? openCluster(clusterUrl, redisOptions, options) : new Redis(options.url, redisOptions);
   // An unhandled 'error' event would crash the process; callers observe failures through commands.
   client.on('error', () => undefined);
   return client;
+}
+
+/** The URL without its `cluster` flag when it asks for a cluster client, else undefined. */
+function asClusterUrl(url: string): URL | undefined {
+  const parsed = new URL(url);
+  if (parsed.searchParams.get(REDIS_CLUSTER_URL_PARAM) !== REDIS_CLUSTER_URL_VALUE) return undefined;
+  parsed.searchParams.delete(REDIS_CLUSTER_URL_PARAM);
+  return parsed;
+}
+
+/**
+ * A Cluster client typed as `Redis`: saleday's components use the commands both share (GET, SET,
+ * EVALSHA through defineCommand, PUBLISH/SUBSCRIBE, MULTI on one slot, quit/disconnect).
+ */
+function openCluster(url: URL, redisOptions: RedisOptions, options: RedisConnectionOptions): Redis {
+  const tls = url.protocol === 'rediss:';
+  const cluster = new Cluster([{ host: url.hostname, port: Number(url.port || 6379) }], {
+    // ElastiCache's TLS certificates name the configuration endpoint, not the node IPs it resolves to.
+    dnsLookup: (address, callback) => callback(null, address),
+    redisOptions: { ...redisOptions, ...(url.password ? { password: decodeURIComponent(url.password) } : {}), ...(options.authToken ? { password: options.authToken } : {}), ...(tls ? { tls: {} } : {}) },
+    enableOfflineQueue: redisOptions.enableOfflineQueue,
+    maxRedirections: 16,
+    clusterRetryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 1000),
+    slotsRefreshTimeout: redisOptions.connectTimeout,
+  });
+  return cluster as unknown as Redis;
 }

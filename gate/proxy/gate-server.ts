@@ -26,7 +26,8 @@ import { redisVersionProblem } from '../rate-limit/redis-version';
 import { createRedisConnection } from '../redis-connection';
 import { createAdmissionController } from '../shed';
 import type { GateAdmissionController, Permit } from '../shed';
-import type { RouteConfig, SaledayConfig } from '../../lib/config/schema';
+import type { RouteConfig } from '../../lib/config/schema';
+import type { GateConfig } from '../../lib/fleet/gate-config-slice';
 import { answerClientError } from './client-errors';
 import { createIdentityResolver, type IdentityResolver } from './client-identity';
 import { compileShedTable, type ShedTable } from './degradation-policy';
@@ -52,7 +53,8 @@ export interface GateTimeouts {
 }
 
 export interface GateOptions {
-  config: SaledayConfig;
+  /** The whole sale config or the gate's slice of it (lib/fleet/gate-config-slice.ts). */
+  config: GateConfig;
   /** Origin of the app, e.g. http://127.0.0.1:3000. */
   upstream: string;
   /** Redis (ElastiCache) for rate limits and flags; omitted means the embedded single-process mode. */

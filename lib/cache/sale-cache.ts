@@ -1,21 +1,38 @@
 /**
- * The shared state of the sale: rate-limit counters and the flags document. A Valkey (or Redis
- * OSS) replication group with one shard, Multi-AZ with automatic failover, TLS and encryption at
+ * The shared state of the sale: rate-limit counters, the shop's stock and the flags document. A
+ * Valkey (or Redis OSS) replication group, Multi-AZ with automatic failover, TLS and encryption at
  * rest, an AUTH token generated into Secrets Manager, on a non-default port, reachable only from the
- * security groups that are explicitly allowed (the tasks and the flag controller).
+ * security groups that are explicitly allowed (the tasks and the flag controller). One shard when a
+ * node of the configured type carries the plan; otherwise cluster mode, pre-scaled to the plan's
+ * shards on the sale schedule (cache-shard-scaling.ts). Maintenance and snapshots are kept out of
+ * every sale window (cache-maintenance-windows.ts).
  */
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { withClusterFlag } from '../../contracts/redis-cluster-url';
 import type { SaledayConfig } from '../config/schema';
+import { cacheShardPlan } from '../planner/cache-sizing';
+import { cacheMaintenanceWindows } from './cache-maintenance-windows';
+import { CacheShardScaling, shardsAt } from './cache-shard-scaling';
 
 export interface SaleCacheProps {
   readonly config: SaledayConfig;
   readonly vpc: ec2.IVpc;
   readonly subnets: ec2.SubnetSelection;
+  /**
+   * When the template is synthesized: a deploy inside a raised window keeps the planned shards.
+   * @default now
+   */
+  readonly now?: Date;
 }
+
+/** Engine versions pinned so the cluster-mode parameter group family matches. */
+const ENGINE_VERSION = { valkey: '8.0', redis: '7.1' } as const;
+const CLUSTER_MODE_PARAMETER_GROUP = { valkey: 'default.valkey8.cluster.on', redis: 'default.redis7.cluster.on' } as const;
+
 
 /**
  * ElastiCache caps replication group ids at 40 characters; leave room for the `-00N` member
@@ -25,10 +42,15 @@ export function replicationGroupIdFor(config: Pick<SaledayConfig, 'saleName'>): 
   return `saleday-${config.saleName}`.slice(0, 36).replace(/-+$/, '');
 }
 
-/** Node ids of a cluster-mode-disabled replication group: `<id>-001` is the first primary. */
-export function cacheNodeIds(config: Pick<SaledayConfig, 'saleName' | 'cache'>): string[] {
+/**
+ * Node ids: `<id>-001`, `<id>-002`… with one shard (cluster mode disabled); `<id>-0001-001`… per
+ * shard in cluster mode.
+ */
+export function cacheNodeIds(config: Pick<SaledayConfig, 'saleName' | 'cache'>, shards?: number): string[] {
   const id = replicationGroupIdFor(config);
-  return Array.from({ length: config.cache.replicas + 1 }, (_, i) => `${id}-${String(i + 1).padStart(3, '0')}`);
+  const perShard = (prefix: string) => Array.from({ length: config.cache.replicas + 1 }, (_, i) => `${prefix}-${String(i + 1).padStart(3, '0')}`);
+  if (shards === undefined) return perShard(id);
+  return Array.from({ length: shards }, (_, s) => perShard(`${id}-${String(s + 1).padStart(4, '0')}`)).flat();
 }
 
 export class SaleCache extends Construct {
@@ -38,14 +60,26 @@ export class SaleCache extends Construct {
   public readonly authToken: secretsmanager.Secret;
   public readonly port: number;
   public readonly replicationGroupId: string;
-  /** `rediss://<primary endpoint>:<port>` (TLS). */
+  /** `rediss://<primary endpoint>:<port>` (TLS); in cluster mode the configuration endpoint, flagged. */
   public readonly url: string;
+  /** Shards when the plan's demand is highest; above 1 the cache runs in cluster mode. */
+  public readonly plannedShards: number;
+  /** The nodes in the template (the alarms and dashboard watch them). */
+  public readonly nodeIds: readonly string[];
+  public readonly shardScaling?: CacheShardScaling;
 
   constructor(scope: Construct, id: string, props: SaleCacheProps) {
     super(scope, id);
     const { config } = props;
     this.port = config.cache.port;
     this.replicationGroupId = replicationGroupIdFor(config);
+    // First: a config whose windows leave no room for maintenance is refused before anything is built.
+    const windows = cacheMaintenanceWindows(config.windows);
+    const shards = cacheShardPlan(config);
+    const clusterMode = shards.planned > 1;
+    const shardsInTemplate = clusterMode ? shardsAt({ windows: config.windows, plannedShards: shards.planned, baselineShards: shards.baseline }, props.now ?? new Date()) : 1;
+    this.plannedShards = shards.planned;
+    this.nodeIds = cacheNodeIds(config, clusterMode ? shardsInTemplate : undefined);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -80,8 +114,11 @@ export class SaleCache extends Construct {
       replicationGroupDescription: `saleday ${config.saleName}: rate limits and flags`,
       engine: config.cache.engine,
       cacheNodeType: config.cache.nodeType,
-      numNodeGroups: 1,
+      numNodeGroups: shardsInTemplate,
       replicasPerNodeGroup: config.cache.replicas,
+      ...(clusterMode ? { engineVersion: ENGINE_VERSION[config.cache.engine], cacheParameterGroupName: CLUSTER_MODE_PARAMETER_GROUP[config.cache.engine] } : {}),
+      preferredMaintenanceWindow: windows.preferredMaintenanceWindow,
+      snapshotWindow: windows.snapshotWindow,
       multiAzEnabled: true,
       automaticFailoverEnabled: true,
       transitEncryptionEnabled: true,
@@ -94,7 +131,17 @@ export class SaleCache extends Construct {
       snapshotRetentionLimit: 1,
     });
     this.replicationGroup.addResourceDependency(subnetGroup);
-    this.url = `rediss://${this.replicationGroup.attrPrimaryEndPointAddress}:${this.port}`;
+    this.url = clusterMode
+      ? withClusterFlag(`rediss://${this.replicationGroup.attrConfigurationEndPointAddress}:${this.port}`)
+      : `rediss://${this.replicationGroup.attrPrimaryEndPointAddress}:${this.port}`;
+    if (clusterMode && shards.planned > shards.baseline) {
+      this.shardScaling = new CacheShardScaling(this, 'ShardScaling', {
+        replicationGroupId: this.replicationGroup.ref,
+        windows: config.windows,
+        plannedShards: shards.planned,
+        baselineShards: shards.baseline,
+      });
+    }
   }
 
   /** Opens the cache port to one more security group (nothing else is ever allowed in). */

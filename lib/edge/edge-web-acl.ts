@@ -1,16 +1,19 @@
 /**
  * The CLOUDFRONT-scope WebACL: the first filter every request meets. It must live in a us-east-1
  * stack (CDK does not check this, so we do). Rules, in evaluation order: operators' block lists,
- * AWS IP reputation and anonymous-IP lists, the common and known-bad-inputs rule sets, optional Bot
- * Control and anti-DDoS (both cost extra per request), then the rate limits per IP, per user key,
- * and per user key on the critical (checkout) paths with a much lower limit.
+ * AWS IP reputation and anonymous-IP lists, the common and known-bad-inputs rule sets, optional
+ * anti-DDoS and Bot Control (both cost extra per request), then saleday's own rules on the critical
+ * paths, per IP and per user key (edge-rate-rules.ts). Only blocked, challenged, CAPTCHA'd and
+ * counted requests are logged.
  */
 import { Stack, Token } from 'aws-cdk-lib';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { SaledayConfig } from '../config/schema';
+import { EDGE_RATE_RULE_NAMES, edgeRateRules } from './edge-rate-rules';
+import { antiDdosExemptUriPatterns, nonStaticStatement } from './request-scopes';
 import { WafLogging } from './waf-logging';
-import { ipRateRule, ipSetBlockRule, managedRuleGroupRule, routePathsStatement, userKeyRateRule, wafVisibility } from './waf-rules';
+import { ipSetBlockRule, managedRuleGroupRule, wafVisibility } from './waf-rules';
 
 export const CLOUDFRONT_WAF_REGION = 'us-east-1';
 
@@ -21,9 +24,7 @@ export interface EdgeWebAclProps {
 /** Rule names, also the CloudWatch `Rule` dimension the dashboard reads. */
 export const EDGE_RULE_NAMES = {
   operatorBlockList: 'operator-block-list',
-  perIp: 'rate-per-ip',
-  perUserKey: 'rate-per-user-key',
-  criticalPerUserKey: 'rate-per-user-key-critical',
+  ...EDGE_RATE_RULE_NAMES,
 } as const;
 
 export function edgeWebAclName(config: Pick<SaledayConfig, 'saleName'>): string {
@@ -47,7 +48,6 @@ export class EdgeWebAcl extends Construct {
     if (Token.isUnresolved(region) || region !== CLOUDFRONT_WAF_REGION) {
       throw new Error(`EdgeWebAcl: got a stack in region ${Token.isUnresolved(region) ? '(unresolved)' : region}; expected ${CLOUDFRONT_WAF_REGION}, the only region where CLOUDFRONT-scope WebACLs exist`);
     }
-    const criticalRoutes = config.routes.filter((r) => r.priority === 'critical');
     this.webAclName = edgeWebAclName(config);
 
     this.blockedIpv4 = new wafv2.CfnIPSet(this, 'BlockedIpv4', {
@@ -74,24 +74,9 @@ export class EdgeWebAcl extends Construct {
     let priority = 0;
     const rules: wafv2.CfnWebACL.RuleProperty[] = [
       ipSetBlockRule(EDGE_RULE_NAMES.operatorBlockList, priority++, [this.blockedIpv4.attrArn, this.blockedIpv6.attrArn]),
-      ...this.managedRuleGroups.map((name) => managedRuleGroupRule(name, priority++, managedGroupConfig(name))),
-      ipRateRule({ name: EDGE_RULE_NAMES.perIp, priority: priority++, limit: config.waf.perIpLimit, windowSeconds: config.waf.windowSeconds }),
-      userKeyRateRule({
-        name: EDGE_RULE_NAMES.perUserKey,
-        priority: priority++,
-        limit: config.waf.perUserKeyLimit,
-        windowSeconds: config.waf.windowSeconds,
-        identity: config.identity,
-      }),
-      userKeyRateRule({
-        name: EDGE_RULE_NAMES.criticalPerUserKey,
-        priority: priority++,
-        limit: config.waf.checkoutPerUserKeyLimit,
-        windowSeconds: config.waf.windowSeconds,
-        identity: config.identity,
-        scopeDown: routePathsStatement(criticalRoutes),
-      }),
+      ...this.managedRuleGroups.map((name) => managedRuleGroupRule(name, priority++, managedGroupConfig(name, config), managedGroupScopeDown(name, config))),
     ];
+    rules.push(...edgeRateRules(config, priority));
 
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: this.webAclName,
@@ -110,13 +95,16 @@ export class EdgeWebAcl extends Construct {
   }
 }
 
-function managedGroupConfig(name: string): wafv2.CfnWebACL.ManagedRuleGroupConfigProperty[] | undefined {
+function managedGroupConfig(name: string, config: SaledayConfig): wafv2.CfnWebACL.ManagedRuleGroupConfigProperty[] | undefined {
   if (name === 'AWSManagedRulesBotControlRuleSet') {
-    // COMMON: verified bots and obvious automation; TARGETED (ML, challenges) costs far more per request.
-    return [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } }];
+    // COMMON: self-identifying bots; TARGETED adds fingerprinting and challenges, priced far higher.
+    const targeted = config.waf.botControl === 'targeted';
+    return [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: targeted ? 'TARGETED' : 'COMMON', ...(targeted ? { enableMachineLearning: true } : {}) } }];
   }
   if (name === 'AWSManagedRulesAntiDDoSRuleSet') {
-    // Silent browser challenges for suspicious requests, except API calls that cannot run one.
+    // Silent browser challenges for suspicious requests, except where no browser can run one;
+    // checkout is never exempt (see antiDdosExemptUriPatterns).
+    const exempt = antiDdosExemptUriPatterns(config.routes);
     return [
       {
         awsManagedRulesAntiDDoSRuleSet: {
@@ -125,7 +113,7 @@ function managedGroupConfig(name: string): wafv2.CfnWebACL.ManagedRuleGroupConfi
             challenge: {
               usageOfAction: 'ENABLED',
               sensitivity: 'HIGH',
-              exemptUriRegularExpressions: [{ regexString: '^/api/' }],
+              ...(exempt.length > 0 ? { exemptUriRegularExpressions: exempt.map((regexString) => ({ regexString })) } : {}),
             },
           },
         },
@@ -133,4 +121,9 @@ function managedGroupConfig(name: string): wafv2.CfnWebACL.ManagedRuleGroupConfi
     ];
   }
   return undefined;
+}
+
+/** Bot Control is billed per request it inspects: static assets are left out. */
+function managedGroupScopeDown(name: string, config: SaledayConfig): wafv2.CfnWebACL.StatementProperty | undefined {
+  return name === 'AWSManagedRulesBotControlRuleSet' ? nonStaticStatement(config.routes) : undefined;
 }

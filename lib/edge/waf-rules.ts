@@ -17,12 +17,13 @@ export function managedRuleGroupRule(
   name: string,
   priority: number,
   managedRuleGroupConfigs?: CfnWebACL.ManagedRuleGroupConfigProperty[],
+  scopeDownStatement?: Statement,
 ): Rule {
   return {
     name,
     priority,
     overrideAction: { none: {} },
-    statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, managedRuleGroupConfigs } },
+    statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, managedRuleGroupConfigs, scopeDownStatement } },
     visibilityConfig: visibility(name),
   };
 }
@@ -33,28 +34,27 @@ export interface RateRuleOptions {
   readonly limit: number;
   readonly windowSeconds: number;
   readonly scopeDown?: Statement;
+  /** What happens above the limit. @default { block: {} } */
+  readonly action?: CfnWebACL.RuleActionProperty;
+  /** Labels added to a request above the limit (with a count action, later rules act on them). */
+  readonly labels?: readonly string[];
 }
 
-/** Blocks a source IP (the TCP peer, which a client cannot spoof) above `limit` per window. */
+/** Acts on a source IP (the TCP peer, which a client cannot spoof) above `limit` per window. */
 export function ipRateRule(options: RateRuleOptions): Rule {
   return rateRule(options, { aggregateKeyType: 'IP' });
 }
 
 /**
- * Blocks a client IP as CloudFront reported it in X-Forwarded-For. Behind CloudFront the ALB's TCP
- * peer is CloudFront, so this is the only IP the gateway can count; the first hop is whatever the
- * client sent, so it is a backstop to the edge's per-IP rule, not a replacement.
+ * Acts on one user key (header or cookie, as the identity config says) above `limit` per window.
+ * AWS WAF counts a request only when every key component is present, so a request without the
+ * key is never counted here: the per-IP rules and the no-identity rule cover those. With `perIp`
+ * the key is (source IP, user key), so a forged copy of someone's key sent from elsewhere cannot
+ * use up that user's quota.
  */
-export function forwardedIpRateRule(options: RateRuleOptions): Rule {
-  return rateRule(options, {
-    aggregateKeyType: 'FORWARDED_IP',
-    forwardedIpConfig: { headerName: 'X-Forwarded-For', fallbackBehavior: 'MATCH' },
-  });
-}
-
-/** Blocks one user key (header or cookie, as the identity config says) above `limit` per window. */
-export function userKeyRateRule(options: RateRuleOptions & { identity: IdentityConfig }): Rule {
-  return rateRule(options, { aggregateKeyType: 'CUSTOM_KEYS', customKeys: [userKeyAggregate(options.identity)] });
+export function userKeyRateRule(options: RateRuleOptions & { identity: IdentityConfig; perIp: boolean }): Rule {
+  const customKeys = [...(options.perIp ? [{ ip: {} }] : []), userKeyAggregate(options.identity)];
+  return rateRule(options, { aggregateKeyType: 'CUSTOM_KEYS', customKeys });
 }
 
 export function userKeyAggregate(identity: IdentityConfig): CfnWebACL.RateBasedStatementCustomKeyProperty {
@@ -68,7 +68,8 @@ function rateRule(options: RateRuleOptions, key: Omit<CfnWebACL.RateBasedStateme
   return {
     name: options.name,
     priority: options.priority,
-    action: { block: {} },
+    action: options.action ?? { block: {} },
+    ...(options.labels ? { ruleLabels: options.labels.map((name) => ({ name })) } : {}),
     statement: {
       rateBasedStatement: {
         ...key,
@@ -80,6 +81,18 @@ function rateRule(options: RateRuleOptions, key: Omit<CfnWebACL.RateBasedStateme
     visibilityConfig: visibility(options.name),
   };
 }
+
+/**
+ * How every path match reads the URI path: decoded once, then with doubled slashes and `.`/`..`
+ * segments resolved, as the gate does before its route table sees the path
+ * (gate/proxy/request-target.ts), so `/api//checkout`, `/api/%63heckout` and `/api/./checkout` meet
+ * the checkout rules. No LOWERCASE: the gate's route table is case-sensitive, so `/API/Checkout`
+ * is not checkout there either.
+ */
+export const PATH_TRANSFORMATIONS: readonly CfnWebACL.TextTransformationProperty[] = [
+  { priority: 0, type: 'URL_DECODE' },
+  { priority: 1, type: 'NORMALIZE_PATH' },
+];
 
 /**
  * Matches the URI paths of the given routes: an exact path exactly, a `/prefix/*` or a path with
@@ -94,7 +107,7 @@ export function routePathsStatement(routes: readonly Pick<RouteConfig, 'name' | 
         fieldToMatch: { uriPath: {} },
         positionalConstraint: exact ? 'EXACTLY' : 'STARTS_WITH',
         searchString: literal,
-        textTransformations: [{ priority: 0, type: 'NONE' }],
+        textTransformations: [...PATH_TRANSFORMATIONS],
       },
     };
   });

@@ -7,12 +7,14 @@
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { SaledayConfig } from '../config/schema';
+import { GATE_CONFIG_ENV, gateConfigSlice } from './gate-config-slice';
 
 export interface SaleFleetProps {
   readonly config: SaledayConfig;
@@ -34,7 +36,7 @@ export interface SaleFleetProps {
 /** Paths never sent to the Docker build context (big, or generated, or secret). */
 /**
  * What the image builds leave out of their context (the repository root): the images need only
- * package*.json, tsconfig.json, lib/, gate/ and storefront/, and a smaller context means a CLI or
+ * package*.json, tsconfig.json, contracts/, lib/, gate/ and storefront/, and a smaller context means a CLI or
  * test change does not rebuild and redeploy the fleet.
  */
 export const IMAGE_BUILD_EXCLUDES = ['node_modules', 'cdk.out', 'dist', 'coverage', '.git', '.ci', 'rehearsal-report', '.bench-out', '*.log', 'loadtest-result.json', 'cli', 'test', 'bench', 'docs', 'lambda', 'bin'];
@@ -42,6 +44,18 @@ export const IMAGE_BUILD_EXCLUDES = ['node_modules', 'cdk.out', 'dist', 'coverag
 export const GATE_CONTAINER = 'gate';
 export const APP_CONTAINER = 'app';
 export const HEALTH_CHECK_PATH = '/healthz';
+
+/**
+ * Graviton (arm64): cheaper per vCPU-hour than x86 on Fargate, and the gate and storefront are
+ * plain Node.js. The images are built for this platform whatever machine deploys, so a laptop or
+ * CI runner of the other architecture cannot ship an image the tasks cannot execute. A shop's own
+ * `fleet.appImage` must offer linux/arm64.
+ */
+export const FLEET_CPU_ARCHITECTURE = ecs.CpuArchitecture.ARM64;
+export const FLEET_IMAGE_PLATFORM = Platform.LINUX_ARM64;
+
+/** New tasks get a share of requests that grows over this long, so a cold task is not flooded. */
+export const TARGET_SLOW_START = Duration.seconds(60);
 
 export class SaleFleet extends Construct {
   public readonly cluster: ecs.Cluster;
@@ -73,7 +87,7 @@ export class SaleFleet extends Construct {
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
       cpu: fleet.cpu,
       memoryLimitMiB: fleet.memoryMiB,
-      runtimePlatform: { operatingSystemFamily: ecs.OperatingSystemFamily.LINUX, cpuArchitecture: ecs.CpuArchitecture.X86_64 },
+      runtimePlatform: { operatingSystemFamily: ecs.OperatingSystemFamily.LINUX, cpuArchitecture: FLEET_CPU_ARCHITECTURE },
     });
 
     const sharedEnvironment = { REDIS_URL: props.redisUrl };
@@ -96,7 +110,7 @@ export class SaleFleet extends Construct {
     const app = this.taskDefinition.addContainer(APP_CONTAINER, {
       image: fleet.appImage
         ? ecs.ContainerImage.fromRegistry(fleet.appImage)
-        : ecs.ContainerImage.fromAsset(repositoryRoot, { file: 'storefront/Dockerfile', exclude: IMAGE_BUILD_EXCLUDES }),
+        : ecs.ContainerImage.fromAsset(repositoryRoot, { file: 'storefront/Dockerfile', exclude: IMAGE_BUILD_EXCLUDES, platform: FLEET_IMAGE_PLATFORM }),
       essential: true,
       environment: { ...sharedEnvironment, PORT: String(fleet.appPort) },
       secrets,
@@ -105,14 +119,14 @@ export class SaleFleet extends Construct {
     });
 
     const gate = this.taskDefinition.addContainer(GATE_CONTAINER, {
-      image: ecs.ContainerImage.fromAsset(repositoryRoot, { file: 'gate/Dockerfile', exclude: IMAGE_BUILD_EXCLUDES }),
+      image: ecs.ContainerImage.fromAsset(repositoryRoot, { file: 'gate/Dockerfile', exclude: IMAGE_BUILD_EXCLUDES, platform: FLEET_IMAGE_PLATFORM }),
       essential: true,
       environment: {
         ...sharedEnvironment,
         PORT: String(fleet.gatePort),
         UPSTREAM_URL: `http://127.0.0.1:${fleet.appPort}`,
-        // The validated config (defaults filled in), so the gate never reads a file at start.
-        SALEDAY_CONFIG_JSON: JSON.stringify(config),
+        // Only the gate's slice of the validated config: an edit it does not read keeps this task definition.
+        [GATE_CONFIG_ENV]: JSON.stringify(gateConfigSlice(config)),
       },
       secrets,
       portMappings: [{ containerPort: fleet.gatePort, name: GATE_CONTAINER }],
@@ -124,7 +138,7 @@ export class SaleFleet extends Construct {
     Validations.of(this.taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
       reason:
-        'The environment holds only non-secret settings (ports, the cache endpoint, the public sale config); the AUTH token comes from Secrets Manager through ECS secrets.',
+        "The environment holds only non-secret settings (ports, the cache endpoint, the gate's slice of the sale config); the AUTH token comes from Secrets Manager through ECS secrets.",
     });
 
     Validations.of(this.taskDefinition.obtainExecutionRole()).acknowledge({
@@ -169,6 +183,7 @@ export class SaleFleet extends Construct {
         unhealthyThresholdCount: 3,
       },
       deregistrationDelay: Duration.seconds(30),
+      slowStart: TARGET_SLOW_START,
     });
   }
 }

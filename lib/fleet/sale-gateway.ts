@@ -2,7 +2,10 @@
  * The gateway in front of the fleet: an INTERNAL Application Load Balancer that CloudFront reaches
  * through a VPC origin (CloudFront's ENIs in our private subnets), so the ALB has no public address
  * at all and nothing on the internet can bypass the edge WebACL. A regional WebACL adds a second
- * layer (managed rules and rate limits per user key and forwarded IP); access logs go to S3.
+ * layer (managed rules and a rate limit per user key); access logs go to S3. It has no per-IP rule:
+ * the ALB's peer is CloudFront, and the only client address it could read is the first
+ * X-Forwarded-For entry, which the client writes (docs/decisions/001-alb-waf-ip-key.md); the
+ * edge WebACL counts the real viewer address.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -12,7 +15,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { SaledayConfig } from '../config/schema';
 import { WafLogging } from '../edge/waf-logging';
-import { forwardedIpRateRule, managedRuleGroupRule, userKeyRateRule, wafVisibility } from '../edge/waf-rules';
+import { managedRuleGroupRule, userKeyRateRule, wafVisibility } from '../edge/waf-rules';
 
 export interface SaleGatewayProps {
   readonly config: SaledayConfig;
@@ -27,7 +30,7 @@ export interface SaleGatewayProps {
 /** Plain HTTP inside the VPC: CloudFront's VPC origin terminates TLS for viewers. */
 export const GATEWAY_LISTENER_PORT = 80;
 
-export const GATEWAY_RULE_NAMES = { perForwardedIp: 'rate-per-forwarded-ip', perUserKey: 'rate-per-user-key' } as const;
+export const GATEWAY_RULE_NAMES = { perUserKey: 'rate-per-user-key' } as const;
 
 export class SaleGateway extends Construct {
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
@@ -96,8 +99,9 @@ export class SaleGateway extends Construct {
           limit: config.waf.perUserKeyLimit,
           windowSeconds: config.waf.windowSeconds,
           identity: config.identity,
+          // The peer IP here is one of CloudFront's VPC-origin interfaces, not the viewer.
+          perIp: false,
         }),
-        forwardedIpRateRule({ name: GATEWAY_RULE_NAMES.perForwardedIp, priority: 3, limit: config.waf.perIpLimit, windowSeconds: config.waf.windowSeconds }),
       ],
     });
     new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {

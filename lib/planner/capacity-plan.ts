@@ -23,7 +23,9 @@
  *                           opsPerSecond × utilization ≥ ops/s,
  *                           maxConnections × utilization ≥ connections,
  *                           memoryGiB × utilization ≥ memory                      (utilization default 0.5)
- *                         (none fits: the largest priced type, with a warning)
+ *                         none fits alone: the cheapest type × shards (cluster mode) with
+ *                           shards = max(ops/s ÷ (opsPerSecond × utilization), memory ÷ (memoryGiB × utilization))
+ *                         (see cache-sizing.ts)
  *
  *   cost per hour (at planned tasks and peak traffic, so an upper bound):
  *     fargate    = tasks × (cpu/1024 × fargateVcpuHour + memoryMiB/1024 × fargateGbHour)
@@ -31,14 +33,15 @@
  *                  processedGB/h = fleetRps × averageResponseKiB × 1024 × 3600 / 10^9
  *                  newConnections/s = fleetRps × albNewConnectionsPerRequest
  *     nat        = natGateways × natGatewayHour
- *     cache      = cacheNodeHour[node] × (1 + replicas)
+ *     cache      = cacheNodeHour[node] × shards × (1 + replicas)
  *     cloudfront = peakRps × 3600 / 10,000 × cloudfrontPer10kRequests
  *     waf        = (peakRps + fleetRps) × 3600 / 10^6 × wafPerMillionRequests    (edge + regional ACL)
  *                + 2 × (wafWebAclMonth + wafRulesPerWebAcl × wafRuleMonth) / 730
  *   sale window cost = cost per hour × Σ over windows (end − start + warm-up + cool-down), in hours
  */
 import type { Pricing } from '../config/schema';
-import { CACHE_NODE_TYPES, type CacheNodeType } from './cache-node-types';
+import { chooseCacheNode } from './cache-sizing';
+import { expectedVisitors } from './expected-visitors';
 import { DEFAULT_ASSUMPTIONS, DEFAULT_EDGE_ABSORBED_SHARE_WHEN_CACHED, HEADROOM_RANGE, type PlannerAssumptions } from './planner-assumptions';
 import { PlannerInputError } from './planner-input-error';
 
@@ -87,6 +90,9 @@ export interface CapacityPlan {
   readonly maxTasks: number;
   readonly cache: {
     readonly nodeType: string;
+    /** Primaries: above 1, the cache runs in cluster mode with this many shards. */
+    readonly shards: number;
+    /** Every node: shards × (1 + replicas). */
     readonly nodes: number;
     readonly opsPerSecond: number;
     readonly connections: number;
@@ -110,10 +116,7 @@ export function computeCapacityPlan(inputs: CapacityPlanInputs): CapacityPlan {
   const { audience } = inputs;
   const warnings: string[] = [];
 
-  const visitors =
-    audience.socialFollowers * a.followerShowUpShare +
-    audience.registeredUsers * a.registeredShowUpShare +
-    audience.adImpressions * a.impressionVisitShare;
+  const visitors = expectedVisitors(audience, a);
   const peakArrivalsPerMinute = visitors * a.peakMinuteShare;
   const peakConcurrentUsers = Math.min(visitors, peakArrivalsPerMinute * a.sessionMinutes);
   const peakRequestsPerSecond = (peakConcurrentUsers * a.requestsPerUserPerMinute) / 60;
@@ -129,8 +132,8 @@ export function computeCapacityPlan(inputs: CapacityPlanInputs): CapacityPlan {
     connections: maxTasks * a.cacheConnectionsPerTask,
     memoryGiB: (visitors * a.cacheBytesPerVisitor) / 2 ** 30,
   };
-  const node = chooseCacheNode(cacheDemand, a.cacheTargetUtilization, inputs.pricing, warnings);
-  const cacheNodes = 1 + inputs.cache.replicas;
+  const { node, shards } = chooseCacheNode(cacheDemand, a.cacheTargetUtilization, inputs.pricing, warnings);
+  const cacheNodes = shards * (1 + inputs.cache.replicas);
 
   const p = inputs.pricing;
   const fargate = tasks * ((inputs.fleet.cpu / 1024) * p.fargateVcpuHour + (inputs.fleet.memoryMiB / 1024) * p.fargateGbHour);
@@ -158,7 +161,7 @@ export function computeCapacityPlan(inputs: CapacityPlanInputs): CapacityPlan {
     headroom: a.headroom,
     tasks,
     maxTasks,
-    cache: { nodeType: node.nodeType, nodes: cacheNodes, ...cacheDemand },
+    cache: { nodeType: node.nodeType, shards, nodes: cacheNodes, ...cacheDemand },
     costPerHourUsd: { fargate, alb, nat, cache, cloudfront, waf, total },
     saleHours: inputs.saleHours,
     saleWindowCostUsd: total * inputs.saleHours,
@@ -176,32 +179,6 @@ function resolveAssumptions(inputs: CapacityPlanInputs): CapacityPlan['assumptio
 /** `{ headroom: undefined }` from an unset flag must not erase the default. */
 function definedOnly<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function chooseCacheNode(
-  demand: { opsPerSecond: number; connections: number; memoryGiB: number },
-  utilization: number,
-  pricing: Pricing,
-  warnings: string[],
-): CacheNodeType {
-  const priced = CACHE_NODE_TYPES.filter((t) => pricing.cacheNodeHour[t.nodeType] !== undefined);
-  if (priced.length === 0) {
-    throw new PlannerInputError([
-      `pricing.cacheNodeHour: got ${JSON.stringify(Object.keys(pricing.cacheNodeHour))}; expected a price for at least one of ${CACHE_NODE_TYPES.map((t) => t.nodeType).join(', ')}`,
-    ]);
-  }
-  const fits = priced.filter(
-    (t) => t.opsPerSecond * utilization >= demand.opsPerSecond && t.maxConnections * utilization >= demand.connections && t.memoryGiB * utilization >= demand.memoryGiB,
-  );
-  if (fits.length > 0) {
-    // Cheapest first; the table order (smallest first) breaks ties.
-    return fits.reduce((best, t) => (pricing.cacheNodeHour[t.nodeType]! < pricing.cacheNodeHour[best.nodeType]! ? t : best));
-  }
-  const largest = priced.reduce((best, t) => (t.opsPerSecond > best.opsPerSecond || (t.opsPerSecond === best.opsPerSecond && t.memoryGiB > best.memoryGiB) ? t : best));
-  warnings.push(
-    `cache demand (${Math.round(demand.opsPerSecond)} ops/s, ${Math.round(demand.connections)} connections, ${demand.memoryGiB.toFixed(2)} GiB) exceeds ${Math.round(utilization * 100)}% of the largest priced node type ${largest.nodeType}: price a larger type or shard the cache`,
-  );
-  return largest;
 }
 
 function validate(inputs: CapacityPlanInputs, a: CapacityPlan['assumptions']): void {

@@ -4,7 +4,7 @@
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { SaleCache, cacheNodeIds } from '../cache/sale-cache';
+import { SaleCache } from '../cache/sale-cache';
 import { SALE_STACK_OUTPUTS } from '../config/names';
 import type { SaledayConfig } from '../config/schema';
 import { FlagController } from '../control-plane/flag-controller';
@@ -54,7 +54,7 @@ export class SaleStack extends Stack {
     this.network = new SaleNetwork(this, 'Network');
     const { vpc } = this.network;
 
-    this.cache = new SaleCache(this, 'Cache', { config, vpc, subnets: this.network.dataSubnets });
+    this.cache = new SaleCache(this, 'Cache', { config, vpc, subnets: this.network.dataSubnets, now: props.now });
     this.gateway = new SaleGateway(this, 'Gateway', { config, vpc, subnets: this.network.applicationSubnets, vpcCidr: this.network.cidr });
     this.fleet = new SaleFleet(this, 'Fleet', {
       config,
@@ -88,7 +88,7 @@ export class SaleStack extends Stack {
       targetGroup: this.fleet.targetGroup,
       cluster: this.fleet.cluster,
       service: this.fleet.service,
-      cacheNodeIds: cacheNodeIds(config),
+      cacheNodeIds: [...this.cache.nodeIds],
       distributionId: this.distribution.distribution.distributionId,
       edgeWebAclName: props.edgeWebAclName,
       edgeRuleNames: props.edgeRuleNames,

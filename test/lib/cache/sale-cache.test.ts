@@ -19,4 +19,13 @@ describe('cache naming', () => {
       'saleday-winter-flash-003',
     ]);
   });
+
+  it('names the nodes of each shard in cluster mode', () => {
+    expect(cacheNodeIds({ saleName: 'winter-flash', cache: { engine: 'valkey', nodeType: 'cache.r7g.large', replicas: 1, port: 6380 } }, 2)).toEqual([
+      'saleday-winter-flash-0001-001',
+      'saleday-winter-flash-0001-002',
+      'saleday-winter-flash-0002-001',
+      'saleday-winter-flash-0002-002',
+    ]);
+  });
 });

@@ -19,7 +19,15 @@ describe('literalPrefix', () => {
 describe('routePathsStatement', () => {
   it('matches a single route without an Or', () => {
     expect(routePathsStatement([{ name: 'checkout', path: '/api/checkout' }])).toEqual({
-      byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'EXACTLY', searchString: '/api/checkout', textTransformations: [{ priority: 0, type: 'NONE' }] },
+      byteMatchStatement: {
+        fieldToMatch: { uriPath: {} },
+        positionalConstraint: 'EXACTLY',
+        searchString: '/api/checkout',
+        textTransformations: [
+          { priority: 0, type: 'URL_DECODE' },
+          { priority: 1, type: 'NORMALIZE_PATH' },
+        ],
+      },
     });
   });
 

@@ -45,7 +45,7 @@ describe('computeCapacityPlan', () => {
     // ceil(820 × 5 / 400) = ceil(10.25)
     expect(plan.tasks).toBe(11);
     expect(plan.maxTasks).toBe(17);
-    expect(plan.cache).toEqual({ nodeType: 'cache.m7g.large', nodes: 2, opsPerSecond: expect.closeTo(12_300), connections: 136, memoryGiB: expect.closeTo((20_500 * 4096) / 2 ** 30) });
+    expect(plan.cache).toEqual({ nodeType: 'cache.m7g.large', shards: 1, nodes: 2, opsPerSecond: expect.closeTo(12_300), connections: 136, memoryGiB: expect.closeTo((20_500 * 4096) / 2 ** 30) });
   });
 
   it('prices each component per hour and the sale window', () => {
@@ -78,10 +78,21 @@ describe('computeCapacityPlan', () => {
     expect(plan.peakConcurrentUsers).toBeCloseTo(plan.visitors);
   });
 
-  it('picks the cheapest priced node that fits, and warns when none does', () => {
+  it('shards the cheapest type (cluster mode) when no single node carries the demand', () => {
+    // 200k visitors: 8,000 fleet rps × 5 × 3 = 120,000 ops/s; m7g.large carries 40,000 at 50%:
+    // 3 shards at 0.176 beat r7g.xlarge's 2 at 0.484 and t4g.medium's 24 at 0.072.
     const big = computeCapacityPlan(inputs({ audience: { socialFollowers: 0, registeredUsers: 2_000_000, adImpressions: 0 } }));
-    expect(big.cache.nodeType).toBe('cache.r7g.xlarge');
-    expect(big.warnings).toEqual([expect.stringContaining('exceeds 50% of the largest priced node type cache.r7g.xlarge')]);
+    expect(big.cache).toMatchObject({ nodeType: 'cache.m7g.large', shards: 3, nodes: 6, opsPerSecond: expect.closeTo(120_000) });
+    expect(big.costPerHourUsd.cache).toBeCloseTo(0.176 * 3 * 2);
+    expect(big.warnings).toEqual([]);
+  });
+
+  it('warns when the connections exceed every type, as shards do not split connections', () => {
+    const plan = computeCapacityPlan(inputs({ assumptions: { cacheConnectionsPerTask: 3_000 } }));
+    expect(plan.warnings).toEqual([expect.stringContaining('connections exceeds 50% of what any priced node type accepts')]);
+  });
+
+  it('picks the cheapest single node when one fits', () => {
     const small = computeCapacityPlan(inputs({ audience: { socialFollowers: 1_000, registeredUsers: 0, adImpressions: 0 } }));
     expect(small.cache.nodeType).toBe('cache.t4g.medium');
     expect(small.warnings).toEqual([]);

@@ -39,11 +39,15 @@ describe('edge stack with the example config', () => {
       'AWSManagedRulesAnonymousIpList',
       'AWSManagedRulesCommonRuleSet',
       'AWSManagedRulesKnownBadInputsRuleSet',
+      'critical-without-user-key',
+      'rate-per-ip-critical',
       'rate-per-ip',
+      'rate-per-ip-challenge-pages',
+      'rate-per-ip-block',
       'rate-per-user-key',
       'rate-per-user-key-critical',
     ]);
-    expect(rules.map((r) => r.Priority)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(rules.map((r) => r.Priority)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     for (const rule of rules.filter((r) => r.Name.startsWith('AWSManaged'))) {
       expect(rule).toMatchObject({ OverrideAction: { None: {} }, Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: rule.Name } } });
     }
@@ -65,33 +69,88 @@ describe('edge stack with the example config', () => {
     });
   });
 
-  it('rate-limits per IP', () => {
-    expect(rules.find((r) => r.Name === 'rate-per-ip')).toMatchObject({
-      Action: { Block: {} },
-      Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 3000, EvaluationWindowSec: 300 } },
-    });
-  });
+  const pathTransformations = [
+    { Priority: 0, Type: 'URL_DECODE' },
+    { Priority: 1, Type: 'NORMALIZE_PATH' },
+  ];
+  const checkoutPath = { ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'EXACTLY', SearchString: '/api/checkout', TextTransformations: pathTransformations } };
+  const notStatic = {
+    NotStatement: { Statement: { ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'STARTS_WITH', SearchString: '/assets/', TextTransformations: pathTransformations } } },
+  };
 
-  it('rate-limits per user key, keyed on the configured header', () => {
-    const userKey = [{ Header: { Name: 'x-user-id', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }];
-    expect(rules.find((r) => r.Name === 'rate-per-user-key')).toMatchObject({
-      Action: { Block: {} },
-      Statement: { RateBasedStatement: { AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: userKey, Limit: 1500, EvaluationWindowSec: 300 } },
-    });
-    expect(rules.find((r) => r.Name === 'rate-per-user-key')!.Statement.RateBasedStatement).not.toHaveProperty('ScopeDownStatement');
-  });
-
-  it('rate-limits per user key much tighter on the critical (checkout) path', () => {
-    expect(rules.find((r) => r.Name === 'rate-per-user-key-critical')).toMatchObject({
+  it('blocks a critical request that carries no user key at all', () => {
+    expect(rules.find((r) => r.Name === 'critical-without-user-key')).toMatchObject({
       Action: { Block: {} },
       Statement: {
-        RateBasedStatement: {
-          AggregateKeyType: 'CUSTOM_KEYS',
-          Limit: 100,
-          ScopeDownStatement: {
-            ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'EXACTLY', SearchString: '/api/checkout', TextTransformations: [{ Priority: 0, Type: 'NONE' }] },
-          },
+        AndStatement: {
+          Statements: [
+            checkoutPath,
+            { NotStatement: { Statement: { SizeConstraintStatement: { FieldToMatch: { SingleHeader: { Name: 'x-user-id' } }, ComparisonOperator: 'GT', Size: 0 } } } },
+          ],
         },
+      },
+    });
+  });
+
+  it('rate-limits per IP on the critical paths, tightly, whatever the user key', () => {
+    expect(rules.find((r) => r.Name === 'rate-per-ip-critical')).toMatchObject({
+      Action: { Block: {} },
+      Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 50, EvaluationWindowSec: 300, ScopeDownStatement: checkoutPath } },
+    });
+  });
+
+  it('counts per IP on every non-static path, sized for a carrier NAT, and labels requests over it', () => {
+    expect(config.waf.perIpLimit).toBe(10_000);
+    expect(rules.find((r) => r.Name === 'rate-per-ip')).toMatchObject({
+      Action: { Count: {} },
+      RuleLabels: [{ Name: 'saleday:rate-per-ip:over-limit' }],
+      Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 10_000, EvaluationWindowSec: 300, ScopeDownStatement: notStatic } },
+    });
+  });
+
+  it('challenges page loads over the per-IP limit and blocks every other request over it', () => {
+    const overLimit = { LabelMatchStatement: { Scope: 'LABEL', Key: 'saleday:rate-per-ip:over-limit' } };
+    const html = {
+      AndStatement: {
+        Statements: [
+          { ByteMatchStatement: { FieldToMatch: { Method: {} }, PositionalConstraint: 'EXACTLY', SearchString: 'GET' } },
+          { ByteMatchStatement: { FieldToMatch: { SingleHeader: { Name: 'accept' } }, PositionalConstraint: 'CONTAINS', SearchString: 'text/html', TextTransformations: [{ Priority: 0, Type: 'LOWERCASE' }] } },
+        ],
+      },
+    };
+    expect(rules.find((r) => r.Name === 'rate-per-ip-challenge-pages')).toMatchObject({ Action: { Challenge: {} }, Statement: { AndStatement: { Statements: [overLimit, html] } } });
+    expect(rules.find((r) => r.Name === 'rate-per-ip-block')).toMatchObject({
+      Action: { Block: {} },
+      Statement: { AndStatement: { Statements: [overLimit, { NotStatement: { Statement: html } }] } },
+    });
+  });
+
+  it('rate-limits per (IP, user key) on non-static paths, keyed on the configured header', () => {
+    const userKey = [{ IP: {} }, { Header: { Name: 'x-user-id', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }];
+    expect(rules.find((r) => r.Name === 'rate-per-user-key')).toMatchObject({
+      Action: { Block: {} },
+      Statement: { RateBasedStatement: { AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: userKey, Limit: 1500, EvaluationWindowSec: 300, ScopeDownStatement: notStatic } },
+    });
+  });
+
+  it('rate-limits per (IP, user key) much tighter on the critical (checkout) path', () => {
+    expect(rules.find((r) => r.Name === 'rate-per-user-key-critical')).toMatchObject({
+      Action: { Block: {} },
+      Statement: { RateBasedStatement: { AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: [{ IP: {} }, expect.anything()], Limit: 100, ScopeDownStatement: checkoutPath } },
+    });
+  });
+
+  it('logs only the requests a rule blocked, challenged, CAPTCHA-ed or counted', () => {
+    template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+      LoggingFilter: {
+        DefaultBehavior: 'DROP',
+        Filters: [
+          {
+            Behavior: 'KEEP',
+            Requirement: 'MEETS_ANY',
+            Conditions: ['BLOCK', 'CAPTCHA', 'CHALLENGE', 'COUNT'].map((Action) => ({ ActionCondition: { Action } })),
+          },
+        ],
       },
     });
   });
@@ -115,27 +174,53 @@ describe('edge stack with the opt-in switches, a cookie user key and two critica
 
   beforeAll(() => {
     const config = exampleConfig((raw) => {
-      raw.waf.botControl = true;
+      raw.waf.botControl = 'targeted';
       raw.waf.antiDdos = true;
+      raw.waf.criticalAction = 'captcha';
       raw.identity = { cookie: 'session-key' };
       raw.routes.unshift({ name: 'payment', path: '/api/pay/:orderId', priority: 'critical' });
     });
     rules = rulesOf(edgeTemplate(config).template);
   });
 
-  it('adds anti-DDoS and Bot Control (COMMON inspection) before the rate rules', () => {
+  it('adds anti-DDoS and Bot Control (TARGETED inspection, static assets left out) before the rate rules', () => {
     const names = rules.map((r) => r.Name);
     expect(names.slice(5, 7)).toEqual(['AWSManagedRulesAntiDDoSRuleSet', 'AWSManagedRulesBotControlRuleSet']);
     expect(rules.find((r) => r.Name === 'AWSManagedRulesBotControlRuleSet')!.Statement).toMatchObject({
-      ManagedRuleGroupStatement: { ManagedRuleGroupConfigs: [{ AWSManagedRulesBotControlRuleSet: { InspectionLevel: 'COMMON' } }] },
+      ManagedRuleGroupStatement: {
+        ManagedRuleGroupConfigs: [{ AWSManagedRulesBotControlRuleSet: { InspectionLevel: 'TARGETED', EnableMachineLearning: true } }],
+        ScopeDownStatement: { NotStatement: { Statement: { ByteMatchStatement: expect.objectContaining({ SearchString: '/assets/' }) } } },
+      },
     });
     expect(rules.find((r) => r.Name === 'AWSManagedRulesAntiDDoSRuleSet')!.Statement).toMatchObject({
       ManagedRuleGroupStatement: { ManagedRuleGroupConfigs: [{ AWSManagedRulesAntiDDoSRuleSet: { ClientSideActionConfig: { Challenge: { UsageOfAction: 'ENABLED' } } } }] },
     });
   });
 
+  it('answers every critical-path rule with a CAPTCHA when criticalAction is captcha', () => {
+    for (const name of ['critical-without-user-key', 'rate-per-ip-critical', 'rate-per-user-key-critical']) {
+      expect(rules.find((r) => r.Name === name)!.Action).toEqual({ Captcha: {} });
+    }
+    expect(rules.find((r) => r.Name === 'rate-per-ip-block')!.Action).toEqual({ Block: {} });
+  });
+
+  it('looks for the user-key cookie in the no-identity rule', () => {
+    expect(rules.find((r) => r.Name === 'critical-without-user-key')!.Statement).toMatchObject({
+      AndStatement: {
+        Statements: [
+          expect.anything(),
+          {
+            NotStatement: {
+              Statement: { SizeConstraintStatement: { FieldToMatch: { Cookies: { MatchPattern: { IncludedCookies: ['session-key'] }, MatchScope: 'VALUE' } }, ComparisonOperator: 'GT', Size: 0 } },
+            },
+          },
+        ],
+      },
+    });
+  });
+
   it('keys the user-key rules on the cookie and scopes the critical one to every critical path', () => {
-    const cookieKey = [{ Cookie: { Name: 'session-key', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }];
+    const cookieKey = [{ IP: {} }, { Cookie: { Name: 'session-key', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }];
     expect(rules.find((r) => r.Name === 'rate-per-user-key')!.Statement).toMatchObject({ RateBasedStatement: { CustomKeys: cookieKey } });
     expect(rules.find((r) => r.Name === 'rate-per-user-key-critical')!.Statement).toMatchObject({
       RateBasedStatement: {

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { cloudWatchAlarmName, SALE_STACK_OUTPUTS } from '../../../lib/config/names';
 import type { SaledayConfig } from '../../../lib/config/schema';
+import { gateConfigSlice } from '../../../lib/fleet/gate-config-slice';
 import { SaleStack } from '../../../lib/stacks/sale-stack';
 import { controllerSettingsFromConfig } from '../../../lambda/flag-controller/controller-settings';
 import { exampleConfig, TEST_ACCOUNT, testApp } from './test-app';
@@ -91,7 +92,7 @@ describe('gateway', () => {
     ]);
   });
 
-  it('protects the ALB with a regional WebACL: managed rules and rate limits per user key and forwarded IP, logged', () => {
+  it('protects the ALB with a regional WebACL: managed rules and a rate limit per user key, logged', () => {
     template.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
       Rules: Match.arrayWith([
@@ -108,14 +109,10 @@ describe('gateway', () => {
             },
           },
         }),
-        Match.objectLike({
-          Action: { Block: {} },
-          Statement: {
-            RateBasedStatement: Match.objectLike({ AggregateKeyType: 'FORWARDED_IP', Limit: config.waf.perIpLimit, ForwardedIPConfig: { HeaderName: 'X-Forwarded-For', FallbackBehavior: 'MATCH' } }),
-          },
-        }),
       ]),
     });
+    // The first X-Forwarded-For entry is the client's to write: no rule keys on it (docs/decisions/001).
+    expect(JSON.stringify(template.findResources('AWS::WAFv2::WebACL'))).not.toContain('FORWARDED_IP');
     template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
       ResourceArn: ref(stack.gateway.loadBalancer),
       WebACLArn: { 'Fn::GetAtt': [logicalId(stack.gateway.webAcl), 'Arn'] },
@@ -157,7 +154,9 @@ describe('fleet', () => {
     const gateEnv = env('gate');
     expect(gateEnv.PORT).toBe(String(config.fleet.gatePort));
     expect(gateEnv.UPSTREAM_URL).toBe(`http://127.0.0.1:${config.fleet.appPort}`);
-    expect(JSON.parse(gateEnv.SALEDAY_CONFIG_JSON as string)).toEqual(config);
+    expect(JSON.parse(gateEnv.SALEDAY_GATE_CONFIG_JSON as string)).toEqual(gateConfigSlice(config));
+    expect(gateEnv).not.toHaveProperty('SALEDAY_CONFIG_JSON');
+    expect(JSON.stringify(task)).not.toContain(config.notifications.email);
     expect(gateEnv.REDIS_URL).toEqual(redisUrl);
     const appEnv = env('app');
     expect(appEnv.PORT).toBe(String(config.fleet.appPort));

@@ -1,0 +1,76 @@
+/**
+ * Pre-scales a cluster-mode cache's shards on the sale schedule, as the fleet is: Application Auto
+ * Scaling scheduled actions raise the node groups to the plan at each window's warm-up and return
+ * them to the baseline after its cool-down (the fleet's times, from window-schedule.ts). Minimum and
+ * maximum are set together, so the shard count is exactly what the schedule says.
+ */
+import { Stack, TimeZone } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { SaleWindow } from '../config/schema';
+import { oneShotCron, windowScalingTimes, zonedToInstant } from '../fleet/window-schedule';
+
+export const CACHE_SHARDS_DIMENSION = 'elasticache:replication-group:NodeGroups';
+
+export interface CacheShardScalingProps {
+  /** The replication group id (its Ref). */
+  readonly replicationGroupId: string;
+  readonly windows: readonly SaleWindow[];
+  readonly plannedShards: number;
+  readonly baselineShards: number;
+}
+
+/** The shard count in force at `now`: the plan between a window's raise and restore, the baseline otherwise. */
+export function shardsAt(props: Pick<CacheShardScalingProps, 'windows' | 'plannedShards' | 'baselineShards'>, now: Date): number {
+  const raised = props.windows.some((w) => {
+    const raiseAt = zonedToInstant(w.start, w.timeZone) - w.warmUpMinutes * 60_000;
+    const restoreAt = zonedToInstant(w.end, w.timeZone) + w.coolDownMinutes * 60_000;
+    return now.getTime() >= raiseAt && now.getTime() < restoreAt;
+  });
+  return raised ? props.plannedShards : props.baselineShards;
+}
+
+export class CacheShardScaling extends Construct {
+  public readonly target: appscaling.ScalableTarget;
+
+  constructor(scope: Construct, id: string, props: CacheShardScalingProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    // Application Auto Scaling acts on ElastiCache through this service-linked role (it creates it on first use).
+    const role = iam.Role.fromRoleArn(
+      this,
+      'ServiceLinkedRole',
+      stack.formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'role',
+        resourceName: 'aws-service-role/elasticache.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ElastiCacheRG',
+      }),
+    );
+    this.target = new appscaling.ScalableTarget(this, 'Shards', {
+      serviceNamespace: appscaling.ServiceNamespace.ELASTICACHE,
+      resourceId: `replication-group/${props.replicationGroupId}`,
+      scalableDimension: CACHE_SHARDS_DIMENSION,
+      minCapacity: props.baselineShards,
+      maxCapacity: props.plannedShards,
+      role,
+    });
+    for (const window of props.windows) {
+      const times = windowScalingTimes(window);
+      const timeZone = TimeZone.of(window.timeZone);
+      this.target.scaleOnSchedule(`${window.name}-warm-up`, {
+        schedule: appscaling.Schedule.cron(oneShotCron(times.raiseAt)),
+        timeZone,
+        minCapacity: props.plannedShards,
+        maxCapacity: props.plannedShards,
+      });
+      this.target.scaleOnSchedule(`${window.name}-cool-down`, {
+        schedule: appscaling.Schedule.cron(oneShotCron(times.restoreAt)),
+        timeZone,
+        minCapacity: props.baselineShards,
+        maxCapacity: props.baselineShards,
+      });
+    }
+  }
+}
