@@ -4,7 +4,7 @@
  * at all and nothing on the internet can bypass the edge WebACL. A regional WebACL adds a second
  * layer (managed rules and a rate limit per user key); access logs go to S3. It has no per-IP rule:
  * the ALB's peer is CloudFront, and the only client address it could read is the first
- * X-Forwarded-For entry, which the client writes (docs/decisions/001-alb-waf-ip-key.md); the
+ * X-Forwarded-For entry, which the client writes (docs/decisions/003-alb-waf-ip-key.md); the
  * edge WebACL counts the real viewer address.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
