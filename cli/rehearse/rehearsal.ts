@@ -139,7 +139,9 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     cleanups.push(() => control.close());
     const sampler = startResourceSampling({ metrics, taskPids, redis, taskMemoryMiB: config.fleet.memoryMiB });
     cleanups.push(() => sampler.close());
-    generator = new TrafficGenerator({ targets: gateUrls, profile, durationMs: options.durationMs, factory, recorder, random });
+    // The generator is the rehearsal's load balancer: it counts answers as the ALB's metrics would.
+    const onAnswer = (status: number | undefined) => metrics.recordGatewayAnswer(Date.now(), status);
+    generator = new TrafficGenerator({ targets: gateUrls, profile, durationMs: options.durationMs, factory, recorder, random, onAnswer });
     const outage = cacheOutageFor(redis);
     cleanups.push(() => outage.close());
 

@@ -32,6 +32,7 @@ import { createIdentityResolver, type IdentityResolver } from './client-identity
 import { compileShedTable, type ShedTable } from './degradation-policy';
 import { createFallbackStore, type FallbackAnswer, type FallbackStore } from './fallback-store';
 import { createJsonLogger, type GateLogger } from './gate-logger';
+import { isDeliberateRefusal } from './deliberate-refusal';
 import { createGateMetricsRecorder, type GateMetricsRecorder, type GateMetricsSnapshot } from './gate-metrics-recorder';
 import { rateLimitHeaders, retryAfterSeconds, sharedCacheMayStore, statesQuota } from './rate-limit-headers';
 import { hasBody, isBodyTooLargeError, readBody } from './request-body';
@@ -218,6 +219,7 @@ export function createGate(options: GateOptions): Gate {
 
   const answer = (res: ServerResponse, status: number, outcome: GateOutcome, body: string | Buffer, headers: Record<string, string | string[]> = {}, contentType = 'application/json; charset=utf-8') => {
     metrics.outcome(outcome);
+    if (isDeliberateRefusal(status, outcome)) metrics.deliberateRefusal();
     if (res.headersSent || res.destroyed) return;
     const payload = typeof body === 'string' ? Buffer.from(body) : body;
     res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': payload.length, 'cache-control': 'no-store', [OUTCOME_HEADER]: outcome });

@@ -355,12 +355,18 @@ describe('alarms', () => {
     expect(alarmProps('alb-p99-latency')).toMatchObject({ Namespace: 'AWS/ApplicationELB', MetricName: 'TargetResponseTime', ExtendedStatistic: 'p99', Period: 60, Threshold: 0.8 });
   });
 
-  it('computes the 5xx rate from target and ALB 5xx over requests', () => {
+  it('computes the 5xx rate from target and ALB 5xx, less the gates\' deliberate refusals, over requests', () => {
     const props = alarmProps('alb-5xx-rate');
     expect(props.Threshold).toBe(0.05);
-    const metrics = props.Metrics as { Expression?: string; MetricStat?: { Metric: { MetricName: string }; Period: number } }[];
-    expect(metrics.find((m) => m.Expression)?.Expression).toBe('(FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests');
-    expect(metrics.filter((m) => m.MetricStat).map((m) => m.MetricStat!.Metric.MetricName).sort()).toEqual(['HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count', 'RequestCount']);
+    const metrics = props.Metrics as { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: unknown[] }; Stat: string } }[];
+    const ratio = '(FILL(target5xx, 0) + FILL(elb5xx, 0) - FILL(deliberate, 0)) / requests';
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe(`IF(${ratio} < 0, 0, ${ratio})`);
+    expect(metrics.filter((m) => m.MetricStat).map((m) => m.MetricStat!.Metric.MetricName).sort()).toEqual(['DeliberateRefusals', 'HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count', 'RequestCount']);
+    // Summed over the fleet: the gates publish it with the Sale dimension only.
+    expect(metrics.find((m) => m.Id === 'deliberate')!.MetricStat).toMatchObject({
+      Metric: { Namespace: 'Saleday/Gate', MetricName: 'DeliberateRefusals', Dimensions: [{ Name: 'Sale', Value: 'winter-flash' }] },
+      Stat: 'Sum',
+    });
   });
 
   it('watches the busiest cache node', () => {
