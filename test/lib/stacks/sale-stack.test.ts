@@ -166,15 +166,15 @@ describe('fleet', () => {
       expect(byName[name]!.Secrets).toEqual([{ Name: 'REDIS_AUTH_TOKEN', ValueFrom: ref(stack.cache.authToken) }]);
     }
     expect(byName.gate!.PortMappings).toEqual([expect.objectContaining({ ContainerPort: config.fleet.gatePort })]);
-    expect(byName.gate!.DependsOn).toEqual([{ ContainerName: 'app', Condition: 'START' }]);
+    expect(byName.gate!.DependsOn).toEqual([{ ContainerName: 'app', Condition: 'HEALTHY' }]);
   });
 
-  it('health-checks the gate at /healthz over HTTP/1.1', () => {
+  it('health-checks the gate at its readiness path over HTTP/1.1', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       Port: config.fleet.gatePort,
       ProtocolVersion: 'HTTP1',
       TargetType: 'ip',
-      HealthCheckPath: '/healthz',
+      HealthCheckPath: '/_gate/ready',
     });
   });
 });
