@@ -194,6 +194,16 @@ export class SaleMetrics {
   controllerErrors(): cloudwatch.IMetric {
     return this.props.controllerFunction.metricErrors({ period: ONE_MINUTE, statistic: 'Sum', label: 'controller errors' });
   }
+  controllerInvocations(): cloudwatch.IMetric {
+    return this.props.controllerFunction.metricInvocations({ period: ONE_MINUTE, statistic: 'Sum', label: 'controller invocations' });
+  }
+  /**
+   * How many per-class records the gates published: every gate writes one per class every second,
+   * with or without traffic, so this counts gate-seconds, and no data means no gate is reporting.
+   */
+  gateRecordsPublished(): cloudwatch.IMetric {
+    return this.gateClassCount(GATE_CLASS_METRICS.requests, 'critical').with({ statistic: 'SampleCount', label: 'gate records published (critical class)' });
+  }
 
   /** The metric a configured alarm watches, at the alarm's period, in the unit of its threshold. */
   forAlarm(alarm: AlarmConfig): cloudwatch.IMetric {
