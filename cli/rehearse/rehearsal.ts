@@ -175,8 +175,6 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     await phases.settled();
     await control.close();
 
-    const failed = control.failedCycles();
-    if (failed.count > 0) notice(`${failed.count} controller cycle(s) failed (last: ${failed.lastError}); each was retried the next second`);
     if (outage.unavailable && profile.phases.some((p) => p.kind === 'cache-outage')) notice(outage.unavailable);
 
     // After a signal one try is enough: the person asked to stop, and a missing answer fails no-oversell plainly.
@@ -198,6 +196,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
       shop,
       notices,
       interruption,
+      failedCycles: control.failedCycleLog(),
     });
     recorder.close();
     const files = { json: join(outDir, 'report.json'), html: join(outDir, 'report.html') };
