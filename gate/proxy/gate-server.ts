@@ -139,7 +139,7 @@ export function createGate(options: GateOptions): Gate {
     ...options.readiness,
     upstream: options.upstream,
     clock,
-    onChange: (state) => (state.ready ? logger.info('the app answers again: ready') : logger.warn('the app stopped answering: not ready', { ...state })),
+    onChange: (state) => (state.ready ? logger.info('the app answers: ready') : logger.warn('the app stopped answering: not ready', { ...state })),
   });
 
   const redis: Redis | undefined = options.redisUrl
