@@ -13,3 +13,9 @@ export const GATE_PATH_PREFIX = '/_gate/';
  * such path from clients except its own `/_gate/` paths.
  */
 export const OPERATOR_PATH_PREFIX = '/_';
+
+/**
+ * Readiness: 200 while the app behind the gate has answered recently, 503 when it has stopped
+ * answering. The load balancer's health check; never shed, answered from memory.
+ */
+export const READY_PATH = '/_gate/ready';

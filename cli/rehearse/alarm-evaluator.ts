@@ -10,7 +10,7 @@
  */
 import { cloudWatchAlarmName } from '../../lib/config/names';
 import type { AlarmConfig, SaledayConfig } from '../../lib/config/schema';
-import { alarmDatapoint } from './alarm-metrics';
+import { alarmDatapoint, type RatioMathOverrides } from './alarm-metrics';
 import type { FleetMetrics } from './fleet-metrics';
 
 export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -34,6 +34,8 @@ export interface AlarmEvaluatorOptions {
   startMs: number;
   /** Delay after a period ends before it is evaluated, so every gate has flushed it. @default 1500 */
   settleMs?: number;
+  /** Formulas to use instead of the shared ones (lib/observability/alarm-math.ts); for tests. */
+  ratioMath?: RatioMathOverrides;
 }
 
 export class AlarmEvaluator {
@@ -81,7 +83,7 @@ export class AlarmEvaluator {
     const points: (number | undefined)[] = [];
     for (let index = first; index < completePeriods; index += 1) {
       const from = this.startSecond + index * period;
-      points.push(alarmDatapoint(alarm, this.options.metrics.range(from, from + period)));
+      points.push(alarmDatapoint(alarm, this.options.metrics.range(from, from + period), this.options.ratioMath));
     }
     return points;
   }

@@ -4,6 +4,7 @@
  * keep both ends (the lowest and highest flags level show whether every gate has caught up).
  * Resource samples (CPU, memory of the child processes; the cache's CPU) are added by the sampler.
  */
+import { DELIBERATE_REFUSALS_METRIC } from '../../contracts/alarm-metrics';
 import { GATE_CLASS_METRICS, GATE_DEPENDENCY_METRICS, GATE_DIMENSIONS, GATE_NAMESPACE, GATE_PROCESS_METRICS } from '../../gate/metrics/gate-metrics';
 import { PRIORITY_CLASSES, type PriorityClass } from '../../lib/config/schema';
 import type { EmfRecord } from './emf-record';
@@ -32,6 +33,17 @@ export interface ResourceSample {
   generatorCpuPercent?: number;
 }
 
+/**
+ * What the load balancer would count in a second, as the traffic generator (the rehearsal's load
+ * balancer) saw the answers: every answer is a request, a 5xx from a gate is a target 5xx, and a
+ * timeout or a connection error is one the ALB would have answered itself (504 / 502).
+ */
+export interface GatewaySecond {
+  requests: number;
+  target5xx: number;
+  elb5xx: number;
+}
+
 export interface FleetSecond {
   /** Seconds since the epoch. */
   second: number;
@@ -43,6 +55,9 @@ export interface FleetSecond {
   redisFallbackGates: number;
   inFlight: number;
   concurrencyLimit: number;
+  /** 5xx answers the gates gave on the controller's orders (DeliberateRefusals, summed over gates). */
+  deliberateRefusals: number;
+  gateway: GatewaySecond;
   resources: ResourceSample;
 }
 
@@ -80,6 +95,18 @@ export class FleetMetrics {
     if ((record.values[GATE_PROCESS_METRICS.redisFallback] ?? 0) > 0) second.redisFallbackGates += 1;
     second.inFlight += record.values[GATE_PROCESS_METRICS.inFlight] ?? 0;
     second.concurrencyLimit += record.values[GATE_PROCESS_METRICS.concurrencyLimit] ?? 0;
+    second.deliberateRefusals += record.values[DELIBERATE_REFUSALS_METRIC] ?? 0;
+  }
+
+  /**
+   * One answer as the load balancer would count it, in the second it came back: `status` is the
+   * gate's HTTP status, undefined when the request timed out or the connection failed.
+   */
+  recordGatewayAnswer(epochMs: number, status: number | undefined): void {
+    const gateway = this.at(Math.floor(epochMs / 1000)).gateway;
+    gateway.requests += 1;
+    if (status === undefined) gateway.elb5xx += 1;
+    else if (status >= 500) gateway.target5xx += 1;
   }
 
   recordResources(epochSecond: number, sample: ResourceSample): void {
@@ -103,7 +130,18 @@ export class FleetMetrics {
   private at(epochSecond: number): FleetSecond {
     let second = this.bySecond.get(epochSecond);
     if (!second) {
-      second = { second: epochSecond, classes: {}, dependencies: {}, flagsLevelByGate: {}, redisFallbackGates: 0, inFlight: 0, concurrencyLimit: 0, resources: {} };
+      second = {
+        second: epochSecond,
+        classes: {},
+        dependencies: {},
+        flagsLevelByGate: {},
+        redisFallbackGates: 0,
+        inFlight: 0,
+        concurrencyLimit: 0,
+        deliberateRefusals: 0,
+        gateway: { requests: 0, target5xx: 0, elb5xx: 0 },
+        resources: {},
+      };
       this.bySecond.set(epochSecond, second);
     }
     return second;

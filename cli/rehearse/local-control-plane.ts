@@ -15,6 +15,7 @@ import type { AlarmState } from '../../lambda/flag-controller/decide';
 import { runControllerCycle, type CycleTrigger } from '../../lambda/flag-controller/run-cycle';
 import type { SaledayConfig } from '../../lib/config/schema';
 import type { AlarmEvaluator, EvaluatedAlarm } from './alarm-evaluator';
+import type { FailedCycle } from './controller-failures';
 import type { ControlSecond, FlagsChange } from './rehearsal-report';
 
 export interface LocalControlPlaneOptions {
@@ -44,6 +45,7 @@ export class LocalControlPlane {
   private timer: NodeJS.Timeout | undefined;
   private failedCycleCount = 0;
   private lastError: string | undefined;
+  private readonly failureLog: FailedCycle[] = [];
 
   constructor(private readonly options: LocalControlPlaneOptions) {
     const settings = controllerSettingsFromConfig(options.config);
@@ -102,6 +104,11 @@ export class LocalControlPlane {
     return { count: this.failedCycleCount, lastError: this.lastError };
   }
 
+  /** Every failed cycle: when (seconds from the start), what woke it, and its error. */
+  failedCycleLog(): FailedCycle[] {
+    return [...this.failureLog];
+  }
+
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -144,6 +151,7 @@ export class LocalControlPlane {
       } catch (error) {
         this.failedCycleCount += 1;
         this.lastError = error instanceof Error ? error.message : String(error);
+        this.failureLog.push({ second: this.secondOf(nowMs), trigger: trigger.kind, error: this.lastError });
       }
     }
     const second = this.secondOf(nowMs);

@@ -4,6 +4,7 @@
  * timeline and the shop's statistics, so the report can be tested without running a sale.
  */
 import { PRIORITY_CLASSES, type PriorityClass, type SaledayConfig } from '../../lib/config/schema';
+import { groupFailedCycles, type FailedCycle, type FailedCycleStretch } from './controller-failures';
 import type { FleetSecond } from './fleet-metrics';
 import type { LatencySummary, OutcomeRecorder, Tally } from './outcome-recorder';
 import {
@@ -114,6 +115,8 @@ export interface RehearsalReport {
   shop: ShopNumbers | null;
   notices: string[];
   checks: Check[];
+  /** Controller cycles that failed, in consecutive stretches (controller-failures.ts). */
+  controllerFailures?: FailedCycleStretch[];
 }
 
 export interface ReportInputs {
@@ -132,6 +135,8 @@ export interface ReportInputs {
   notices: string[];
   /** Set when a signal stopped the traffic `ranMs` after its start. */
   interruption?: { signal: string; ranMs: number };
+  /** The control plane's failed cycles. */
+  failedCycles?: readonly FailedCycle[];
 }
 
 export function buildReport(inputs: ReportInputs): RehearsalReport {
@@ -260,6 +265,7 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
       ...oddAnswers,
     ],
     checks,
+    controllerFailures: groupFailedCycles(inputs.failedCycles ?? [], [...phases, ...(inputs.outage ? [{ label: 'Redis down', ...inputs.outage }] : [])]),
   };
 }
 

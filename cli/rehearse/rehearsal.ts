@@ -139,7 +139,9 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     cleanups.push(() => control.close());
     const sampler = startResourceSampling({ metrics, taskPids, redis, taskMemoryMiB: config.fleet.memoryMiB });
     cleanups.push(() => sampler.close());
-    generator = new TrafficGenerator({ targets: gateUrls, profile, durationMs: options.durationMs, factory, recorder, random });
+    // The generator is the rehearsal's load balancer: it counts answers as the ALB's metrics would.
+    const onAnswer = (status: number | undefined) => metrics.recordGatewayAnswer(Date.now(), status);
+    generator = new TrafficGenerator({ targets: gateUrls, profile, durationMs: options.durationMs, factory, recorder, random, onAnswer });
     const outage = cacheOutageFor(redis);
     cleanups.push(() => outage.close());
 
@@ -173,8 +175,6 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     await phases.settled();
     await control.close();
 
-    const failed = control.failedCycles();
-    if (failed.count > 0) notice(`${failed.count} controller cycle(s) failed (last: ${failed.lastError}); each was retried the next second`);
     if (outage.unavailable && profile.phases.some((p) => p.kind === 'cache-outage')) notice(outage.unavailable);
 
     // After a signal one try is enough: the person asked to stop, and a missing answer fails no-oversell plainly.
@@ -196,6 +196,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
       shop,
       notices,
       interruption,
+      failedCycles: control.failedCycleLog(),
     });
     recorder.close();
     const files = { json: join(outDir, 'report.json'), html: join(outDir, 'report.html') };

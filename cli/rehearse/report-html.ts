@@ -5,6 +5,7 @@
  * state, the cache outage and the profile's phases marked on every chart. An interrupted run says
  * so in its verdict and its charts end where it stopped.
  */
+import { failedCyclesHtmlSection } from './controller-failures';
 import type { RehearsalReport } from './rehearsal-report';
 
 export function renderReportHtml(report: RehearsalReport): string {
@@ -38,6 +39,7 @@ export function renderReportHtml(report: RehearsalReport): string {
   <section><h2>Degradation level and breakers</h2><p class="hint">The controller's level, the range of levels the gates reported, and each dependency's breaker.</p><div id="level-chart"></div></section>
   <section><h2>Checkouts</h2><p class="hint">Shopper checkouts per second: succeeded (201 bought or 409 sold out), refused by a limit, failed.</p><div id="checkout-chart"></div></section>
   <section><h2>Flag changes</h2><table id="flags"><thead><tr><th>t</th><th>version</th><th>level</th><th>open breakers</th><th>reason</th></tr></thead><tbody></tbody></table></section>
+  ${failedCyclesHtmlSection(report.controllerFailures, escapeHtml)}
   <section><h2>Run</h2><table id="run"></table><ul id="notices"></ul></section>
 </main>
 <script id="report-data" type="application/json">${data}</script>

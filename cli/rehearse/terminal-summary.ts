@@ -3,6 +3,7 @@
  * full report is. An interrupted run says so at the top and in the verdict.
  */
 import { PRIORITY_CLASSES } from '../../lib/config/schema';
+import { failedCyclesTerminalLines } from './controller-failures';
 import type { RehearsalReport } from './rehearsal-report';
 
 export function formatTerminalSummary(report: RehearsalReport, files: { json: string; html: string }, color = false): string {
@@ -28,6 +29,7 @@ export function formatTerminalSummary(report: RehearsalReport, files: { json: st
   lines.push(`  flags: ${report.flagsChanges.length} change(s), levels ${levels.length > 0 ? levels.join(' → ') : 'unchanged'}`);
   if (report.outage) lines.push(`  cache outage: ${report.outage.startSecond}s → ${report.outage.endSecond}s`);
   for (const notice of report.notices) lines.push(`  note: ${notice}`);
+  for (const line of failedCyclesTerminalLines(report.controllerFailures)) lines.push(`  ${line}`);
   lines.push('');
   for (const check of report.checks) {
     const mark = check.skipped ? paint(33, '–') : check.pass ? paint(32, '✓') : paint(31, '✗');

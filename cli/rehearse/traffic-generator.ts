@@ -28,6 +28,11 @@ export interface TrafficGeneratorOptions {
   connectionsPerTarget?: number;
   /** Scheduler tick. @default 5 */
   tickMs?: number;
+  /**
+   * Called as each answer comes back, with its HTTP status (undefined for a timeout or a connection
+   * error): what the load balancer in front of the gates would count.
+   */
+  onAnswer?: (status: number | undefined) => void;
 }
 
 export class TrafficGenerator {
@@ -151,11 +156,19 @@ export class TrafficGenerator {
     this.nextTarget = (this.nextTarget + 1) % this.pools.length;
     const timeoutMs = this.options.profile.requestTimeoutMs;
     const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeoutMs)]);
+    // Counted once: a body that fails after its status arrived is still one answer.
+    let counted = false;
+    const countAnswer = (status: number | undefined) => {
+      if (counted) return;
+      counted = true;
+      this.options.onAnswer?.(status);
+    };
     pool
       .request({ method: request.method, path: request.path, headers: request.headers, body: request.body, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs })
       .then(async (response) => {
         // A checkout's 409 is only a correct answer when it means sold out (not an expired reservation
         // or a reused key): its error name is read from the (small) body; every other body is dropped.
+        countAnswer(response.statusCode);
         const checkoutError = request.isCheckout && response.statusCode === 409 ? await errorName(response.body) : undefined;
         if (checkoutError === undefined) await response.body.dump({ limit: 4 * 1024 * 1024, signal });
         const header = response.headers[OUTCOME_HEADER];
@@ -165,6 +178,7 @@ export class TrafficGenerator {
       })
       .catch((error: unknown) => {
         if (this.abort.signal.aborted) return; // stopped by Ctrl-C: not an observation
+        countAnswer(undefined);
         const outcome: ClientOutcome = isTimeout(error) ? 'timeout' : 'error';
         this.options.recorder.record({ ...base, latencyMs: this.latencySince(intendedAtMs), outcome }, request.isCheckout);
       })

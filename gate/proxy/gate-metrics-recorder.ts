@@ -3,6 +3,7 @@
  * turns the second's counts into CloudWatch EMF lines (one per class, one for the process, one per
  * dependency); `snapshot()` gives the totals since start for GET /_gate/metrics.
  */
+import { DELIBERATE_REFUSALS_METRIC } from '../../contracts/alarm-metrics';
 import { PRIORITY_CLASSES, type PriorityClass } from '../../lib/config/schema';
 import {
   GATE_CLASS_METRICS,
@@ -33,6 +34,8 @@ export interface GateMetricsSnapshot {
   outcomes: Record<GateOutcome, number>;
   dependencies: Record<string, { calls: number; failures: number }>;
   rateLimitSources: Record<string, number>;
+  /** 5xx answers given on the controller's orders (level sheds, open breakers) since start. */
+  deliberateRefusals: number;
   process: ProcessGauges;
 }
 
@@ -43,6 +46,8 @@ export interface GateMetricsRecorder {
   outcome(outcome: GateOutcome): void;
   dependencyCall(dependency: string, failed: boolean): void;
   rateLimitSource(source: string): void;
+  /** A 5xx answer the gate gave on the controller's orders (see contracts/alarm-metrics.ts). */
+  deliberateRefusal(): void;
   /** EMF lines for everything counted since the previous flush; resets the per-second window. */
   flush(timestampMs: number): string[];
   snapshot(): GateMetricsSnapshot;
@@ -106,6 +111,7 @@ export function createGateMetricsRecorder(options: {
     dependencyWindow.set(name, { calls: 0, failures: 0 });
   }
   const rateLimitSources: Record<string, number> = {};
+  const deliberate = { total: 0, window: 0 };
   const sale = { [GATE_DIMENSIONS.sale]: options.saleName };
 
   return {
@@ -128,6 +134,10 @@ export function createGateMetricsRecorder(options: {
     },
     rateLimitSource(source) {
       rateLimitSources[source] = (rateLimitSources[source] ?? 0) + 1;
+    },
+    deliberateRefusal() {
+      deliberate.total += 1;
+      deliberate.window += 1;
     },
     flush(timestampMs) {
       const lines: string[] = [];
@@ -157,10 +167,12 @@ export function createGateMetricsRecorder(options: {
             { name: GATE_PROCESS_METRICS.redisFallback, unit: 'None', value: gauges.redisFallback ? 1 : 0 },
             { name: GATE_PROCESS_METRICS.flagsLevel, unit: 'None', value: gauges.flagsLevel },
             { name: GATE_PROCESS_METRICS.flagsVersion, unit: 'None', value: gauges.flagsVersion },
+            { name: DELIBERATE_REFUSALS_METRIC, unit: 'Count', value: deliberate.window },
           ],
           properties,
         }),
       );
+      deliberate.window = 0;
       for (const [dependency, window] of dependencyWindow) {
         lines.push(
           emfRecord({
@@ -186,6 +198,7 @@ export function createGateMetricsRecorder(options: {
         outcomes: { ...outcomes },
         dependencies: Object.fromEntries([...dependencyTotals].map(([name, v]) => [name, { ...v }])),
         rateLimitSources: { ...rateLimitSources },
+        deliberateRefusals: deliberate.total,
         process: options.gauges(),
       };
     },

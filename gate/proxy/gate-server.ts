@@ -33,12 +33,15 @@ import { createIdentityResolver, type IdentityResolver } from './client-identity
 import { compileShedTable, type ShedTable } from './degradation-policy';
 import { createFallbackStore, type FallbackAnswer, type FallbackStore } from './fallback-store';
 import { createJsonLogger, type GateLogger } from './gate-logger';
+import { READY_PATH } from '../../contracts/reserved-paths';
+import { isDeliberateRefusal } from './deliberate-refusal';
 import { createGateMetricsRecorder, type GateMetricsRecorder, type GateMetricsSnapshot } from './gate-metrics-recorder';
 import { rateLimitHeaders, retryAfterSeconds, sharedCacheMayStore, statesQuota } from './rate-limit-headers';
 import { hasBody, isBodyTooLargeError, readBody } from './request-body';
 import { parseRequestTarget } from './request-target';
 import { compileRouteTable, type RouteTable } from './route-table';
 import { SpeculativeReads } from './speculative-reads';
+import { createUpstreamReadiness, type UpstreamReadinessOptions } from './upstream-readiness';
 import { createUpstreamClient, isUpstreamFailure, pipeBody, type UpstreamClient, type UpstreamResponse } from './upstream-client';
 
 export interface GateTimeouts {
@@ -79,6 +82,8 @@ export interface GateOptions {
   upstreamConnections?: number;
   /** Names this gate in logs and EMF properties. @default <hostname>:<pid> */
   gateId?: string;
+  /** How the gate decides the app still answers (its readiness path). */
+  readiness?: UpstreamReadinessOptions;
 }
 
 export interface Gate {
@@ -132,6 +137,12 @@ export function createGate(options: GateOptions): Gate {
   const dependencies = [...new Set(config.routes.flatMap((r) => r.dependencies))].sort();
   const breakers = new BreakerRegistry({ defaults: { clock }, dependencies });
   const admission: GateAdmissionController = createAdmissionController({ ...config.gate, clock });
+  const readiness = createUpstreamReadiness({
+    ...options.readiness,
+    upstream: options.upstream,
+    clock,
+    onChange: (state) => (state.ready ? logger.info('the app answers: ready') : logger.warn('the app stopped answering: not ready', { ...state })),
+  });
 
   const redis: Redis | undefined = options.redisUrl
     ? createRedisConnection({ url: options.redisUrl, authToken: options.redisAuthToken, connectionName: `saleday-gate:${gateId}`, failFast: true })
@@ -220,6 +231,7 @@ export function createGate(options: GateOptions): Gate {
 
   const answer = (res: ServerResponse, status: number, outcome: GateOutcome, body: string | Buffer, headers: Record<string, string | string[]> = {}, contentType = 'application/json; charset=utf-8') => {
     metrics.outcome(outcome);
+    if (isDeliberateRefusal(status, outcome)) metrics.deliberateRefusal();
     if (res.headersSent || res.destroyed) return;
     const payload = typeof body === 'string' ? Buffer.from(body) : body;
     res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': payload.length, 'cache-control': 'no-store', [OUTCOME_HEADER]: outcome });
@@ -238,6 +250,7 @@ export function createGate(options: GateOptions): Gate {
     const target = parseRequestTarget(req.url);
     if (!target) return refuse(res, 400, 'bad-request', 'malformed request target', undefined);
     if (target.path === HEALTH_PATH) return answerHealth(res);
+    if (target.path === READY_PATH) return answerReady(res);
     if (target.path === METRICS_PATH && isLoopback(req.socket.remoteAddress)) {
       return answer(res, 200, 'served', JSON.stringify({ ...metrics.snapshot(), breakers: breakers.states(), flags: { version: currentFlags.version, level: currentFlags.level } }));
     }
@@ -370,6 +383,7 @@ export function createGate(options: GateOptions): Gate {
       }
 
       const status = response.statusCode;
+      readiness.noteAnswer();
       const failed = status >= 500;
       metrics.count(priority, 'served');
       if (failed) {
@@ -492,6 +506,11 @@ export function createGate(options: GateOptions): Gate {
     );
   };
 
+  const answerReady = (res: ServerResponse) => {
+    const state = readiness.state();
+    answer(res, state.ready ? 200 : 503, state.ready ? 'served' : 'upstream-error', JSON.stringify({ status: state.ready ? 'ready' : 'not-ready', gate: gateId, app: state }));
+  };
+
   // ---------- the server ----------
 
   const server = createServer(
@@ -526,6 +545,7 @@ export function createGate(options: GateOptions): Gate {
       server.closeAllConnections();
       await stopped;
       clearInterval(metricsTimer);
+      readiness.close();
       emitMetrics();
       unsubscribeFlags();
       admission.close();

@@ -13,7 +13,10 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { HEALTH_PATH, READY_PATH } from '../../contracts/reserved-paths';
 import type { SaledayConfig } from '../config/schema';
+import { nodeHttpHealthCheck } from './container-health';
+import { containerLogging } from './container-logging';
 import { GATE_CONFIG_ENV, gateConfigSlice } from './gate-config-slice';
 
 export interface SaleFleetProps {
@@ -43,7 +46,10 @@ export const IMAGE_BUILD_EXCLUDES = ['node_modules', 'cdk.out', 'dist', 'coverag
 
 export const GATE_CONTAINER = 'gate';
 export const APP_CONTAINER = 'app';
-export const HEALTH_CHECK_PATH = '/healthz';
+/** The load balancer checks the gate's readiness: it fails when the app behind the gate stops answering. */
+export const HEALTH_CHECK_PATH = READY_PATH;
+/** The storefront's own health path (storefront/shop-routes.ts). */
+export const APP_HEALTH_PATH = '/healthz';
 
 /**
  * Graviton (arm64): cheaper per vCPU-hour than x86 on Fargate, and the gate and storefront are
@@ -115,7 +121,10 @@ export class SaleFleet extends Construct {
       environment: { ...sharedEnvironment, PORT: String(fleet.appPort) },
       secrets,
       portMappings: [{ containerPort: fleet.appPort, name: APP_CONTAINER }],
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: APP_CONTAINER }),
+      logging: containerLogging(this.logGroup, APP_CONTAINER),
+      // Only the storefront image is known to have node where the check runs it; a shop image of
+      // your own gets no container check (the gate's readiness still takes a hung app out).
+      healthCheck: fleet.appImage ? undefined : nodeHttpHealthCheck(fleet.appPort, APP_HEALTH_PATH),
     });
 
     const gate = this.taskDefinition.addContainer(GATE_CONTAINER, {
@@ -131,9 +140,15 @@ export class SaleFleet extends Construct {
       secrets,
       portMappings: [{ containerPort: fleet.gatePort, name: GATE_CONTAINER }],
       // The gate's stdout carries its EMF metrics; CloudWatch Logs extracts them from this group.
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: GATE_CONTAINER }),
+      logging: containerLogging(this.logGroup, GATE_CONTAINER),
+      // Liveness only: a gate whose app hangs is taken out by the load balancer, not restarted.
+      healthCheck: nodeHttpHealthCheck(fleet.gatePort, HEALTH_PATH),
     });
-    gate.addContainerDependencies({ container: app, condition: ecs.ContainerDependencyCondition.START });
+    // The gate starts once the app answers, so its first readiness checks do not fail.
+    gate.addContainerDependencies({
+      container: app,
+      condition: fleet.appImage ? ecs.ContainerDependencyCondition.START : ecs.ContainerDependencyCondition.HEALTHY,
+    });
 
     Validations.of(this.taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',

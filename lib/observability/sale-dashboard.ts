@@ -47,7 +47,7 @@ export class SaleDashboard extends Construct {
         [
           graph('Requests', [m.gatewayRequests()]),
           graph('Target response time', [m.gatewayLatency('p50'), m.gatewayLatency('p99')]),
-          graph('5xx share', [m.gateway5xxRate()]),
+          graph('5xx share', [m.gateway5xxRate()], [m.gateDeliberateRefusals()]),
           graph('Healthy targets', [m.gatewayHealthyHosts()]),
         ],
         [header('Fleet: ECS tasks')],

@@ -12,9 +12,11 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DELIBERATE_REFUSALS_METRIC } from '../../contracts/alarm-metrics';
 import { CONTROLLER_METRIC_NAMES, CONTROLLER_METRICS_NAMESPACE } from '../../lambda/flag-controller/controller-metrics';
 import { GATE_CLASS_METRICS, GATE_DEPENDENCY_METRICS, GATE_DIMENSIONS, GATE_NAMESPACE, GATE_PROCESS_METRICS } from '../../gate/metrics/gate-metrics';
 import { PRIORITY_CLASSES, type AlarmConfig, type PriorityClass, type SaledayConfig } from '../config/schema';
+import { RATIO_ALARM_MATH, ratioMetricMath, type AlarmCount, type RatioAlarmMetric } from './alarm-math';
 
 /**
  * Powertools adds the dimension `service` (the controller's service name, set in
@@ -79,18 +81,9 @@ export class SaleMetrics {
   gatewayLatency(statistic: 'p50' | 'p99'): cloudwatch.IMetric {
     return this.props.loadBalancer.metrics.targetResponseTime({ period: ONE_MINUTE, statistic, label: `target response ${statistic} (s)` });
   }
+  /** Failed answers (5xx the controller did not order) over requests: see alarm-math.ts. */
   gateway5xxRate(period: Duration = ONE_MINUTE): cloudwatch.IMetric {
-    const m = this.props.loadBalancer.metrics;
-    return new cloudwatch.MathExpression({
-      expression: '(FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests',
-      usingMetrics: {
-        target5xx: m.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { statistic: 'Sum' }),
-        elb5xx: m.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { statistic: 'Sum' }),
-        requests: m.requestCount({ statistic: 'Sum' }),
-      },
-      period,
-      label: '5xx share of requests',
-    });
+    return this.ratio('alb-5xx-rate', period, '5xx share of requests (deliberate refusals excluded)');
   }
   gatewayHealthyHosts(): cloudwatch.IMetric {
     return this.props.targetGroup.metrics.healthyHostCount({ period: ONE_MINUTE, statistic: 'Minimum', label: 'healthy targets' });
@@ -127,7 +120,18 @@ export class SaleMetrics {
   }
   /** Shed / Requests over every class. */
   gateShedRate(period: Duration = ONE_MINUTE): cloudwatch.IMetric {
-    return this.ratioOverClasses(GATE_CLASS_METRICS.shed, GATE_CLASS_METRICS.requests, period, 'shed share of requests');
+    return this.ratio('gate-shed-rate', period, 'shed share of requests');
+  }
+  /** 5xx answers the gates gave on the controller's orders, over the fleet. */
+  gateDeliberateRefusals(period: Duration = ONE_MINUTE): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: GATE_NAMESPACE,
+      metricName: DELIBERATE_REFUSALS_METRIC,
+      dimensionsMap: { [GATE_DIMENSIONS.sale]: this.props.config.saleName },
+      statistic: 'Sum',
+      period,
+      label: 'deliberate refusals (level sheds, open breakers)',
+    });
   }
   /** Milliseconds: the worst queue wait of any class. */
   gateQueueDelayMax(period: Duration = ONE_MINUTE): cloudwatch.IMetric {
@@ -142,18 +146,7 @@ export class SaleMetrics {
     });
   }
   gateDependencyFailureRate(dependency: string, period: Duration = ONE_MINUTE): cloudwatch.IMetric {
-    const dimensionsMap = { [GATE_DIMENSIONS.sale]: this.props.config.saleName, [GATE_DIMENSIONS.dependency]: dependency };
-    // Ids unique per dependency, so several of these fit in one graph.
-    const id = dependency.replace(/-/g, '_');
-    return new cloudwatch.MathExpression({
-      expression: `FILL(failures_${id}, 0) / calls_${id}`,
-      usingMetrics: {
-        [`failures_${id}`]: new cloudwatch.Metric({ namespace: GATE_NAMESPACE, metricName: GATE_DEPENDENCY_METRICS.failures, dimensionsMap, statistic: 'Sum', period }),
-        [`calls_${id}`]: new cloudwatch.Metric({ namespace: GATE_NAMESPACE, metricName: GATE_DEPENDENCY_METRICS.calls, dimensionsMap, statistic: 'Sum', period }),
-      },
-      period,
-      label: `${dependency} failure share`,
-    });
+    return this.ratio('gate-dependency-failure-rate', period, `${dependency} failure share`, dependency);
   }
   gateConcurrencyLimit(): cloudwatch.IMetric {
     return new cloudwatch.Metric({
@@ -201,6 +194,16 @@ export class SaleMetrics {
   controllerErrors(): cloudwatch.IMetric {
     return this.props.controllerFunction.metricErrors({ period: ONE_MINUTE, statistic: 'Sum', label: 'controller errors' });
   }
+  controllerInvocations(): cloudwatch.IMetric {
+    return this.props.controllerFunction.metricInvocations({ period: ONE_MINUTE, statistic: 'Sum', label: 'controller invocations' });
+  }
+  /**
+   * How many per-class records the gates published: every gate writes one per class every second,
+   * with or without traffic, so this counts gate-seconds, and no data means no gate is reporting.
+   */
+  gateRecordsPublished(): cloudwatch.IMetric {
+    return this.gateClassCount(GATE_CLASS_METRICS.requests, 'critical').with({ statistic: 'SampleCount', label: 'gate records published (critical class)' });
+  }
 
   /** The metric a configured alarm watches, at the alarm's period, in the unit of its threshold. */
   forAlarm(alarm: AlarmConfig): cloudwatch.IMetric {
@@ -247,14 +250,49 @@ export class SaleMetrics {
     });
   }
 
-  private ratioOverClasses(numerator: string, denominator: string, period: Duration, label: string): cloudwatch.IMetric {
-    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
-    for (const cls of PRIORITY_CLASSES) {
-      usingMetrics[`num_${cls}`] = this.gateClassCount(numerator, cls, period);
-      usingMetrics[`den_${cls}`] = this.gateClassCount(denominator, cls, period);
+  /** A ratio alarm's metric: its formula from alarm-math.ts, its counts from the metrics below. */
+  private ratio(metric: RatioAlarmMetric, period: Duration, label: string, dependency?: string): cloudwatch.IMetric {
+    const math = RATIO_ALARM_MATH[metric];
+    const sources = new Map<AlarmCount, Record<string, cloudwatch.IMetric>>();
+    for (const count of [...math.failures, ...math.excused, math.over]) sources.set(count, this.countMetrics(count, period, dependency));
+    return new cloudwatch.MathExpression({
+      expression: ratioMetricMath(math, (count) => Object.keys(sources.get(count) ?? {})),
+      usingMetrics: Object.assign({}, ...sources.values()) as Record<string, cloudwatch.IMetric>,
+      period,
+      label,
+    });
+  }
+
+  /** The CloudWatch metric(s) a count of alarm-math.ts is summed from, by metric math id. */
+  private countMetrics(count: AlarmCount, period: Duration, dependency: string | undefined): Record<string, cloudwatch.IMetric> {
+    const alb = this.props.loadBalancer.metrics;
+    const perClass = (prefix: string, metricName: string) =>
+      Object.fromEntries(PRIORITY_CLASSES.map((cls) => [`${prefix}_${cls}`, this.gateClassCount(metricName, cls, period)]));
+    const perDependency = (prefix: string, metricName: string) => {
+      if (!dependency) throw new Error(`${count}: got no dependency; expected the dependency the alarm watches`);
+      const dimensionsMap = { [GATE_DIMENSIONS.sale]: this.props.config.saleName, [GATE_DIMENSIONS.dependency]: dependency };
+      // Ids unique per dependency, so several of these fit in one graph.
+      const id = `${prefix}_${dependency.replace(/-/g, '_')}`;
+      return { [id]: new cloudwatch.Metric({ namespace: GATE_NAMESPACE, metricName, dimensionsMap, statistic: 'Sum', period }) };
+    };
+    switch (count) {
+      case 'target5xx':
+        return { target5xx: alb.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { statistic: 'Sum' }) };
+      case 'elb5xx':
+        return { elb5xx: alb.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { statistic: 'Sum' }) };
+      case 'albRequests':
+        return { requests: alb.requestCount({ statistic: 'Sum' }) };
+      case 'deliberateRefusals':
+        return { deliberate: this.gateDeliberateRefusals(period) };
+      case 'gateShed':
+        return perClass('shed', GATE_CLASS_METRICS.shed);
+      case 'gateRequests':
+        return perClass('requests', GATE_CLASS_METRICS.requests);
+      case 'dependencyFailures':
+        return perDependency('failures', GATE_DEPENDENCY_METRICS.failures);
+      case 'dependencyCalls':
+        return perDependency('calls', GATE_DEPENDENCY_METRICS.calls);
     }
-    const sum = (prefix: string) => PRIORITY_CLASSES.map((cls) => `FILL(${prefix}_${cls}, 0)`).join(' + ');
-    return new cloudwatch.MathExpression({ expression: `(${sum('num')}) / (${sum('den')})`, usingMetrics, period, label });
   }
 
   private maxOverNodes(metricName: string, period: Duration, label: string): cloudwatch.IMetric {

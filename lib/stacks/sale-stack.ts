@@ -14,6 +14,7 @@ import { SaleGateway } from '../fleet/sale-gateway';
 import { SaleScaling } from '../fleet/sale-scaling';
 import { SaleNetwork } from '../network/sale-network';
 import { AlarmTopic } from '../observability/alarm-topic';
+import { HeartbeatAlarms } from '../observability/heartbeat-alarms';
 import { SaleAlarms } from '../observability/sale-alarms';
 import { SaleDashboard } from '../observability/sale-dashboard';
 import { SaleMetrics } from '../observability/sale-metrics';
@@ -45,6 +46,7 @@ export class SaleStack extends Stack {
   public readonly distribution: SaleDistribution;
   public readonly metrics: SaleMetrics;
   public readonly alarms: SaleAlarms;
+  public readonly heartbeats: HeartbeatAlarms;
   public readonly dashboard: SaleDashboard;
 
   constructor(scope: Construct, id: string, props: SaleStackProps) {
@@ -95,7 +97,8 @@ export class SaleStack extends Stack {
       controllerFunction: this.flagController.function,
     });
     this.alarms = new SaleAlarms(this, 'Alarms', { config, metrics: this.metrics, topic: this.alarmTopic.topic });
-    this.dashboard = new SaleDashboard(this, 'Dashboard', { config, metrics: this.metrics, alarms: [...this.alarms.alarms.values()] });
+    this.heartbeats = new HeartbeatAlarms(this, 'Heartbeats', { config, metrics: this.metrics, topic: this.alarmTopic.topic });
+    this.dashboard = new SaleDashboard(this, 'Dashboard', { config, metrics: this.metrics, alarms: [...this.alarms.alarms.values(), ...this.heartbeats.alarms] });
 
     const outputs: Record<keyof typeof SALE_STACK_OUTPUTS, string> = {
       flagControllerFunctionName: this.flagController.function.functionName,

@@ -15,6 +15,7 @@ import { loadConfig } from '../config/load-config';
 import { edgeStackName, saleStackName } from '../config/names';
 import type { SaledayConfig } from '../config/schema';
 import { CLOUDFRONT_WAF_REGION, EDGE_RULE_NAMES } from '../edge/edge-web-acl';
+import { EdgeAlarmsStack, edgeAlarmsStackName } from './edge-alarms-stack';
 import { EdgeStack } from './edge-stack';
 import { SaleStack } from './sale-stack';
 
@@ -43,6 +44,8 @@ export interface SaledayApp {
   readonly config: SaledayConfig;
   readonly edgeStack: EdgeStack;
   readonly saleStack: SaleStack;
+  /** us-east-1: CloudFront and edge WAF alarms (after the sale stack, which owns the distribution). */
+  readonly edgeAlarmsStack: EdgeAlarmsStack;
 }
 
 export function buildSaledayApp(options: SaledayAppOptions = {}): SaledayApp {
@@ -71,7 +74,16 @@ export function buildSaledayApp(options: SaledayAppOptions = {}): SaledayApp {
     description: `saleday ${config.saleName}: fleet, cache, gateway, CloudFront, control plane`,
   });
   saleStack.addStackDependency(edgeStack);
+  const edgeAlarmsStack = new EdgeAlarmsStack(app, edgeAlarmsStackName(config), {
+    env: edgeEnv,
+    config,
+    crossRegionReferences: true,
+    distributionId: saleStack.distribution.distribution.distributionId,
+    webAclName: edgeStack.edgeWebAcl.webAclName,
+    description: `saleday ${config.saleName}: CloudFront and edge WAF alarms (us-east-1)`,
+  });
+  edgeAlarmsStack.addStackDependency(saleStack);
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, config, edgeStack, saleStack };
+  return { app, config, edgeStack, saleStack, edgeAlarmsStack };
 }

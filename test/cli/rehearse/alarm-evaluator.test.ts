@@ -94,7 +94,6 @@ describe('AlarmEvaluator', () => {
   });
 
   it.each([
-    { metric: 'alb-5xx-rate', values: { Requests: 100, Shed: 5, ShortCircuited: 5, UpstreamErrors: 10, Degraded: 50 }, expected: 0.2 },
     { metric: 'alb-p99-latency-ms', values: { Requests: 100, Served: 90, LatencyP99: 950 }, expected: 950 },
     { metric: 'gate-queue-delay-ms', values: { Requests: 100, QueueDelayMax: 120 }, expected: 120 },
   ] as { metric: AlarmConfig['metric']; values: Record<string, number>; expected: number }[])('computes $metric from the gate metrics', ({ metric, values, expected }) => {

@@ -165,15 +165,15 @@ describe('fleet', () => {
       expect(byName[name]!.Secrets).toEqual([{ Name: 'REDIS_AUTH_TOKEN', ValueFrom: ref(stack.cache.authToken) }]);
     }
     expect(byName.gate!.PortMappings).toEqual([expect.objectContaining({ ContainerPort: config.fleet.gatePort })]);
-    expect(byName.gate!.DependsOn).toEqual([{ ContainerName: 'app', Condition: 'START' }]);
+    expect(byName.gate!.DependsOn).toEqual([{ ContainerName: 'app', Condition: 'HEALTHY' }]);
   });
 
-  it('health-checks the gate at /healthz over HTTP/1.1', () => {
+  it('health-checks the gate at its readiness path over HTTP/1.1', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       Port: config.fleet.gatePort,
       ProtocolVersion: 'HTTP1',
       TargetType: 'ip',
-      HealthCheckPath: '/healthz',
+      HealthCheckPath: '/_gate/ready',
     });
   });
 });
@@ -333,7 +333,8 @@ describe('control plane', () => {
 
 describe('alarms', () => {
   it('creates one alarm per configured alarm, notifying the topic', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', config.alarms.length);
+    const configured = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a) => String(a.Properties.AlarmName).startsWith('saleday-winter-flash-'));
+    expect(configured).toHaveLength(config.alarms.length);
     for (const alarm of config.alarms) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmName: cloudWatchAlarmName(config, alarm),
@@ -355,12 +356,18 @@ describe('alarms', () => {
     expect(alarmProps('alb-p99-latency')).toMatchObject({ Namespace: 'AWS/ApplicationELB', MetricName: 'TargetResponseTime', ExtendedStatistic: 'p99', Period: 60, Threshold: 0.8 });
   });
 
-  it('computes the 5xx rate from target and ALB 5xx over requests', () => {
+  it('computes the 5xx rate from target and ALB 5xx, less the gates\' deliberate refusals, over requests', () => {
     const props = alarmProps('alb-5xx-rate');
     expect(props.Threshold).toBe(0.05);
-    const metrics = props.Metrics as { Expression?: string; MetricStat?: { Metric: { MetricName: string }; Period: number } }[];
-    expect(metrics.find((m) => m.Expression)?.Expression).toBe('(FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests');
-    expect(metrics.filter((m) => m.MetricStat).map((m) => m.MetricStat!.Metric.MetricName).sort()).toEqual(['HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count', 'RequestCount']);
+    const metrics = props.Metrics as { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: unknown[] }; Stat: string } }[];
+    const ratio = '(FILL(target5xx, 0) + FILL(elb5xx, 0) - FILL(deliberate, 0)) / requests';
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe(`IF(${ratio} < 0, 0, ${ratio})`);
+    expect(metrics.filter((m) => m.MetricStat).map((m) => m.MetricStat!.Metric.MetricName).sort()).toEqual(['DeliberateRefusals', 'HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count', 'RequestCount']);
+    // Summed over the fleet: the gates publish it with the Sale dimension only.
+    expect(metrics.find((m) => m.Id === 'deliberate')!.MetricStat).toMatchObject({
+      Metric: { Namespace: 'Saleday/Gate', MetricName: 'DeliberateRefusals', Dimensions: [{ Name: 'Sale', Value: 'winter-flash' }] },
+      Stat: 'Sum',
+    });
   });
 
   it('watches the busiest cache node', () => {

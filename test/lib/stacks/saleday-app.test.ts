@@ -46,6 +46,16 @@ describe('the app from the example config', () => {
     expect(exportName).toMatch(/EdgeWebAcl.*Arn/);
   });
 
+  it('puts the edge alarms in us-east-1 after the sale stack, with the distribution id handed across regions', () => {
+    expect(built.edgeAlarmsStack.stackName).toBe('Saleday-winter-flash-EdgeAlarms');
+    expect(built.edgeAlarmsStack.region).toBe('us-east-1');
+    expect(built.edgeAlarmsStack.dependencies).toContain(built.saleStack);
+    Template.fromStack(built.saleStack).resourceCountIs('Custom::CrossRegionExportWriter', 1);
+    const alarms = Template.fromStack(built.edgeAlarmsStack).findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: '5xxErrorRate' } });
+    const [dimension] = (Object.values(alarms)[0]!.Properties.Dimensions as { Name: string; Value: { 'Fn::GetAtt': [string, string] } }[]).filter((d) => d.Name === 'DistributionId');
+    expect(dimension!.Value['Fn::GetAtt'][1]).toMatch(/Distribution/);
+  });
+
   it('bundled the flag controller with local esbuild (no Docker)', () => {
     const sale = Template.fromStack(built.saleStack);
     const [fn] = Object.values(sale.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x' } }));
