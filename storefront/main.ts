@@ -2,7 +2,9 @@
  * The storefront container's entry (bundled by esbuild into storefront.js). Configured from the
  * environment: PORT, HOST, REDIS_URL, REDIS_AUTH_TOKEN, SALEDAY_KEY_PREFIX, SALEDAY_FAULT_INJECTION,
  * SALEDAY_STOCK_PER_PRODUCT, SALEDAY_CATALOG_SIZE, SALEDAY_RECOMMENDATIONS_WORK, SALEDAY_RESERVATION_TTL_MS,
- * SALEDAY_LOG.
+ * SALEDAY_LOG, SALEDAY_OPERATOR_PORT (operator routes on 127.0.0.1; off unless set), SALEDAY_SEED_IF_EMPTY,
+ * SALEDAY_REPLICA_WAIT_MS, SALEDAY_SESSION_SECRET_ENV (default SALEDAY_IDENTITY_SECRET, whose value
+ * signs session cookies), SALEDAY_SESSION_MAX_AGE_SECONDS, SALEDAY_SESSION_INSECURE_COOKIE.
  * On SIGTERM (ECS stopping the task) it stops accepting, finishes in-flight requests and exits.
  */
 import { storefrontOptionsFromEnv } from './env-options';
@@ -13,7 +15,7 @@ const SHUTDOWN_GRACE_MS = 25_000;
 
 async function main(): Promise<void> {
   const storefront = await startStorefront(storefrontOptionsFromEnv(process.env));
-  console.log(JSON.stringify({ event: 'listening', url: storefront.url, store: storefront.store.kind }));
+  console.log(JSON.stringify({ event: 'listening', url: storefront.url, operatorUrl: storefront.operatorUrl ?? null, store: storefront.store.kind, checkoutWorstCaseMs: storefront.checkoutWorstCaseMs }));
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -4,6 +4,7 @@
  * everywhere. Defaults live here and nowhere else.
  */
 import { z } from 'zod';
+import { checkCriticalRouteTimeouts } from './critical-route-timeouts';
 
 export const PRIORITY_CLASSES = ['critical', 'high', 'normal', 'low'] as const;
 export const PrioritySchema = z.enum(PRIORITY_CLASSES);
@@ -365,6 +366,8 @@ export const ConfigSchema = z
         /** Optional custom domain for CloudFront (certificate in us-east-1). */
         domainName: z.string().optional(),
         certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/.+$/, 'expected an ACM certificate ARN in us-east-1').optional(),
+        /** The longest the app's checkout can take (the reference storefront prints it); critical routes' timeoutMs must be at least this. */
+        checkoutWorstCaseMs: positiveInt().max(60_000).optional(),
       })
       .strict()
       .superRefine((a, ctx) => {
@@ -425,6 +428,7 @@ export const ConfigSchema = z
         }
       }
     });
+    checkCriticalRouteTimeouts(c, ctx);
     if (c.routes.every((r) => r.priority !== 'critical')) {
       ctx.addIssue({ code: 'custom', path: ['routes'], input: c.routes.map((r) => r.name), message: 'expected at least one critical route (checkout)' });
     }

@@ -11,7 +11,7 @@ import { Payments } from '../../storefront/payments';
 import { startStorefront, type RunningStorefront } from '../../storefront/server';
 import type { ShopStore } from '../../storefront/shop-store';
 import { FakeClock } from '../support/fake-clock';
-import { call, checkout, storeModes } from './storefront-client';
+import { checkout, operatorCall, storeModes } from './storefront-client';
 
 const TTL_MS = 30_000;
 
@@ -87,7 +87,7 @@ describe.each(modes)('a paid checkout the store cannot confirm, on the %s', (_mo
   });
 
   async function checkoutsStats(): Promise<Record<string, unknown>> {
-    return (await call(shop, '/_stats')).body;
+    return (await operatorCall(shop, '/_stats')).body;
   }
 
   it('answers 201 when a retry of the confirm goes through', async () => {
