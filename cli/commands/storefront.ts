@@ -33,12 +33,8 @@ interface StorefrontCommandOptions {
   log?: boolean;
 }
 
-interface SeedCommandOptions {
-  redisUrl?: string;
-  redisAuthToken?: string;
-  keyPrefix?: string;
-  stock?: string;
-  catalogSize?: string;
+/** The seed command's own --force, and the storefront options it shares (commander parses those on the parent). */
+interface SeedCommandOptions extends Pick<StorefrontCommandOptions, 'redisUrl' | 'redisAuthToken' | 'keyPrefix' | 'stock' | 'catalogSize'> {
   force?: boolean;
 }
 
@@ -104,21 +100,19 @@ export function registerStorefrontCommand(program: Command): void {
 
   storefront
     .command('seed')
-    .description('Seed the catalog into Redis; refuses a store that has a catalog (unless --force) or any sale (always)')
-    .option('--redis-url <url>', 'the Redis to seed (default: $REDIS_URL)', process.env.REDIS_URL)
-    .option('--redis-auth-token <token>', 'Redis AUTH token (default: $REDIS_AUTH_TOKEN)', process.env.REDIS_AUTH_TOKEN)
-    .option('--key-prefix <prefix>', 'Redis key prefix of the shop', DEFAULT_KEY_PREFIX)
-    .option('--stock <units>', 'units per product', '100')
-    .option('--catalog-size <products>', 'products in the catalog')
+    .description(
+      "Seed the catalog into Redis; refuses a store that has a catalog (unless --force) or any sale (always). Takes the storefront's --redis-url, --redis-auth-token, --key-prefix, --stock (default 100) and --catalog-size",
+    )
     .option('--force', 'overwrite an existing catalog that has no sales')
-    .action(async (options: SeedCommandOptions) => {
+    .action(async (_options: unknown, command: Command) => {
+      const options = command.optsWithGlobals<SeedCommandOptions>();
       if (!options.redisUrl) throw new Error('--redis-url: missing; expected the URL of the Redis to seed (or set $REDIS_URL)');
       const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
       const outcome = await seedCatalogInRedis({
         redisUrl: options.redisUrl,
         redisAuthToken: options.redisAuthToken || undefined,
         keyPrefix,
-        stockPerProduct: integerOption('--stock', options.stock),
+        stockPerProduct: integerOption('--stock', options.stock ?? '100'),
         catalogSize: integerOption('--catalog-size', options.catalogSize),
         force: options.force ?? false,
       });

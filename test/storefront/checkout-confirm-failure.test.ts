@@ -108,6 +108,8 @@ describe.each(modes)('a paid checkout the store cannot confirm, on the %s', (_mo
     const answer = await checkout(shop, 'eve', { productId: 'sku-002', quantity: 2 }, 'lost-1');
     expect(answer.status).toBe(503);
     expect(answer.retryAfter).toBe('2');
+    // The store failed, not the payment provider: only inventory is blamed.
+    expect(answer.failedDependency).toBe('inventory');
     expect(answer.body).toEqual({ error: 'order-not-recorded', message: expect.stringContaining('the charge was refunded; please try again'), orderId: expect.any(String), refunded: true });
     expect(faults.confirmAttempts).toBe(3);
     const orderId = answer.body.orderId as string;
