@@ -3,6 +3,8 @@
  * an empty store, leaves an existing catalog alone unless forced, and never touches a store that
  * recorded a sale — so stock is never re-created over units already sold.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { createRedisConnection } from '../../gate/redis-connection';
 import { MemoryShopStore } from '../../storefront/memory-shop-store';
 import { RedisShopStore } from '../../storefront/redis-shop-store';
@@ -48,5 +50,26 @@ describe.each(factories)('seeding the catalog of the %s store', (_name, createSt
   it('lets exactly one of two concurrent seeds write the catalog', async () => {
     const outcomes = await Promise.all([store.seedCatalog(PRODUCTS, 5), store.seedCatalog(PRODUCTS, 7)]);
     expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(['catalog-exists', 'seeded']);
+  });
+});
+
+describe('the container entry point: storefront.js seed', () => {
+  const ROOT = join(__dirname, '..', '..');
+  function runContainerSeed(env: NodeJS.ProcessEnv, args: string[] = []): Promise<{ code: number | null; stdout: string }> {
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'storefront', 'main.ts'), 'seed', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout })));
+  }
+
+  it('seeds from the environment once, as a one-off task would, and refuses the second time', async () => {
+    const env = { REDIS_URL: testRedisUrl(), SALEDAY_KEY_PREFIX: uniquePrefix('container-seed'), SALEDAY_CATALOG_SIZE: '3', SALEDAY_STOCK_PER_PRODUCT: '6' };
+    const first = await runContainerSeed(env);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ event: 'seed', kind: 'seeded', products: 3, units: 6 });
+    const second = await runContainerSeed(env);
+    expect(second.code).toBe(1);
+    expect(JSON.parse(second.stdout)).toMatchObject({ kind: 'catalog-exists', message: expect.stringContaining('--force') });
+    expect((await runContainerSeed(env, ['--force'])).code).toBe(0);
   });
 });
