@@ -41,8 +41,8 @@ export interface CheckoutContext extends SettlementContext {
 }
 
 export function registerCheckoutRoute(app: FastifyInstance, context: CheckoutContext): void {
-  const { catalog, store, counters } = context;
-  let catalogMissingLoggedAt = Number.NEGATIVE_INFINITY;
+  const { catalog, store } = context;
+  const logCatalogMissing = catalogMissingLogger(context.clock);
 
   app.post('/api/checkout', async (request, reply) => {
     reply.header('cache-control', NO_STORE);
@@ -80,98 +80,129 @@ export function registerCheckoutRoute(app: FastifyInstance, context: CheckoutCon
       if (isInventoryUnavailableError(error) && error.cause !== undefined) await settleFailedReserve(context, reserveRequest, idempotencyKey, request);
       throw error;
     }
-    switch (outcome.kind) {
-      case 'not-stocked': {
-        counters.catalogMissing += 1;
-        const now = context.clock.now();
-        if (now - catalogMissingLoggedAt >= CATALOG_MISSING_LOG_INTERVAL_MS) {
-          catalogMissingLoggedAt = now;
-          request.log.error({ productId, catalogMissing: counters.catalogMissing }, 'checkout refused: the catalog is missing from the inventory store (Redis restarted empty or lost writes); restore it or run `saleday storefront seed`');
-        }
-        return reply
-          .code(503)
-          .header('retry-after', String(CATALOG_MISSING_RETRY_AFTER_SECONDS))
-          .header(FAILED_DEPENDENCY_HEADER, 'inventory')
-          .send({ error: 'inventory-unavailable', message: `the stock of ${productId} is missing from the inventory store; checkout stays closed until an operator restores it` });
-      }
-      case 'sold-out':
-        counters.soldOut += 1;
-        return reply.code(409).send({ error: 'sold-out', message: `only ${outcome.remainingStock} left of ${productId}`, remainingStock: outcome.remainingStock });
-      case 'key-reused':
-        counters.conflicts += 1;
-        return reply.code(422).send({
-          error: 'idempotency-key-reused',
-          message: 'this Idempotency-Key was already used with a different body; use a new key for a new order',
-          orderId: outcome.orderId,
-        });
-      case 'in-progress':
-        counters.conflicts += 1;
-        return reply
-          .code(409)
-          .header('retry-after', String(IN_PROGRESS_RETRY_AFTER_SECONDS))
-          .send({ error: 'checkout-in-progress', message: 'a checkout with this Idempotency-Key is still being processed', orderId: outcome.orderId });
-      case 'replay':
-        counters.replayed += 1;
-        return reply.code(201).header('idempotent-replayed', 'true').send(outcome.receipt);
-      case 'reserved':
-        break;
-    }
-
-    const order = outcome.order;
-    const charge = { orderId: order.orderId, amountCents: product.priceCents * quantity };
-    try {
-      await context.payments.charge(charge);
-    } catch (error) {
-      const released = await store.release(order, idempotencyKey).catch((releaseError: unknown) => {
-        // The units stay reserved under a cancelled payment until the reservation reaper releases them (after its TTL).
-        request.log.error({ err: releaseError, orderId: order.orderId }, 'could not release the reservation of a failed payment');
-        return false;
-      });
-      if (isPaymentFailedError(error)) {
-        counters.paymentFailed += 1;
-        return reply
-          .code(502)
-          .header(FAILED_DEPENDENCY_HEADER, 'payments')
-          .send({ error: 'payment-failed', message: 'the payment provider declined or failed the charge; no order was placed', released });
-      }
-      if (isPaymentTimeoutError(error)) {
-        counters.paymentTimedOut += 1;
-        return reply
-          .code(503)
-          .header('retry-after', String(PAYMENT_RETRY_AFTER_SECONDS))
-          .header(FAILED_DEPENDENCY_HEADER, 'payments')
-          .send({ error: 'payments-unavailable', message: 'the payment provider did not answer in time; no order was placed', released });
-      }
-      throw error;
-    }
-
-    const receipt: CheckoutReceipt = { orderId: order.orderId, productId, quantity, remainingStock: outcome.remainingStock, status: 'paid' };
-    const confirmation = await confirmWithRetries(store, receipt, idempotencyKey, request);
-    if (confirmation === undefined) {
-      // Never 201 for an order the store did not record, and never a refund for one it did: which of
-      // the two happened is settled in the store before answering.
-      const settled = await settleUnconfirmed(store, order, idempotencyKey, request);
-      switch (settled) {
-        case 'paid':
-          counters.confirmRecovered += 1;
-          counters.created += 1;
-          return reply.code(201).send(receipt);
-        case 'cancelled':
-        case 'missing':
-          return answerReservationExpired(request, reply, context, { ...charge, reservation: settled });
-        case 'released':
-        case 'unknown':
-          return answerOrderNotRecorded(request, reply, context, charge);
-      }
-    }
-    if (confirmation.kind === 'not-reserved') {
-      // The checkout stalled past the TTL and the reaper gave the units back (maybe already sold
-      // again): this order must not stand, so the charge goes back and the client may retry.
-      return answerReservationExpired(request, reply, context, { ...charge, reservation: confirmation.status });
-    }
-    counters.created += 1;
-    return reply.code(201).send(receipt);
+    if (outcome.kind !== 'reserved') return answerWithoutReservation(request, reply, context, outcome, productId, logCatalogMissing);
+    const receipt: CheckoutReceipt = { orderId: outcome.order.orderId, productId, quantity, remainingStock: outcome.remainingStock, status: 'paid' };
+    return chargeAndConfirm(request, reply, context, { receipt, amountCents: product.priceCents * quantity, idempotencyKey });
   });
+}
+
+/** Every reserve outcome that holds no stock for this request: answered at once. */
+function answerWithoutReservation(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: CheckoutContext,
+  outcome: Exclude<ReserveResult, { kind: 'reserved' }>,
+  productId: string,
+  logCatalogMissing: (request: FastifyRequest, productId: string, count: number) => void,
+): FastifyReply {
+  const { counters } = context;
+  switch (outcome.kind) {
+    case 'not-stocked':
+      counters.catalogMissing += 1;
+      logCatalogMissing(request, productId, counters.catalogMissing);
+      return reply
+        .code(503)
+        .header('retry-after', String(CATALOG_MISSING_RETRY_AFTER_SECONDS))
+        .header(FAILED_DEPENDENCY_HEADER, 'inventory')
+        .send({ error: 'inventory-unavailable', message: `the stock of ${productId} is missing from the inventory store; checkout stays closed until an operator restores it` });
+    case 'sold-out':
+      counters.soldOut += 1;
+      return reply.code(409).send({ error: 'sold-out', message: `only ${outcome.remainingStock} left of ${productId}`, remainingStock: outcome.remainingStock });
+    case 'key-reused':
+      counters.conflicts += 1;
+      return reply.code(422).send({
+        error: 'idempotency-key-reused',
+        message: 'this Idempotency-Key was already used with a different body; use a new key for a new order',
+        orderId: outcome.orderId,
+      });
+    case 'in-progress':
+      counters.conflicts += 1;
+      return reply
+        .code(409)
+        .header('retry-after', String(IN_PROGRESS_RETRY_AFTER_SECONDS))
+        .send({ error: 'checkout-in-progress', message: 'a checkout with this Idempotency-Key is still being processed', orderId: outcome.orderId });
+    case 'replay':
+      counters.replayed += 1;
+      return reply.code(201).header('idempotent-replayed', 'true').send(outcome.receipt);
+  }
+}
+
+/** Charges a reserved order and confirms it; a failed charge releases the reservation and blames payments. */
+async function chargeAndConfirm(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: CheckoutContext,
+  paid: { receipt: CheckoutReceipt; amountCents: number; idempotencyKey: string | undefined },
+): Promise<FastifyReply> {
+  const { store, counters } = context;
+  const { receipt, idempotencyKey } = paid;
+  const order = { orderId: receipt.orderId, productId: receipt.productId };
+  const charge = { orderId: receipt.orderId, amountCents: paid.amountCents };
+  try {
+    await context.payments.charge(charge);
+  } catch (error) {
+    const released = await store.release(order, idempotencyKey).catch((releaseError: unknown) => {
+      // The units stay reserved under a cancelled payment until the reservation reaper releases them (after its TTL).
+      request.log.error({ err: releaseError, orderId: order.orderId }, 'could not release the reservation of a failed payment');
+      return false;
+    });
+    if (isPaymentFailedError(error)) {
+      counters.paymentFailed += 1;
+      return reply
+        .code(502)
+        .header(FAILED_DEPENDENCY_HEADER, 'payments')
+        .send({ error: 'payment-failed', message: 'the payment provider declined or failed the charge; no order was placed', released });
+    }
+    if (isPaymentTimeoutError(error)) {
+      counters.paymentTimedOut += 1;
+      return reply
+        .code(503)
+        .header('retry-after', String(PAYMENT_RETRY_AFTER_SECONDS))
+        .header(FAILED_DEPENDENCY_HEADER, 'payments')
+        .send({ error: 'payments-unavailable', message: 'the payment provider did not answer in time; no order was placed', released });
+    }
+    throw error;
+  }
+
+  const confirmation = await confirmWithRetries(store, receipt, idempotencyKey, request);
+  if (confirmation === undefined) {
+    // Never 201 for an order the store did not record, and never a refund for one it did: which of
+    // the two happened is settled in the store before answering.
+    const settled = await settleUnconfirmed(store, order, idempotencyKey, request);
+    switch (settled) {
+      case 'paid':
+        counters.confirmRecovered += 1;
+        counters.created += 1;
+        return reply.code(201).send(receipt);
+      case 'cancelled':
+      case 'missing':
+        return answerReservationExpired(request, reply, context, { ...charge, reservation: settled });
+      case 'released':
+      case 'unknown':
+        return answerOrderNotRecorded(request, reply, context, charge);
+    }
+  }
+  if (confirmation.kind === 'not-reserved') {
+    // The checkout stalled past the TTL and the reaper gave the units back (maybe already sold
+    // again): this order must not stand, so the charge goes back and the client may retry.
+    return answerReservationExpired(request, reply, context, { ...charge, reservation: confirmation.status });
+  }
+  counters.created += 1;
+  return reply.code(201).send(receipt);
+}
+
+/** One "catalog missing" line per interval, however many checkouts find it missing meanwhile. */
+function catalogMissingLogger(clock: Clock): (request: FastifyRequest, productId: string, count: number) => void {
+  let loggedAt = Number.NEGATIVE_INFINITY;
+  return (request, productId, count) => {
+    const now = clock.now();
+    if (now - loggedAt < CATALOG_MISSING_LOG_INTERVAL_MS) return;
+    loggedAt = now;
+    request.log.error(
+      { productId, catalogMissing: count },
+      'checkout refused: the catalog is missing from the inventory store (Redis restarted empty or lost writes); restore it or run `saleday storefront seed`',
+    );
+  };
 }
 
 /**

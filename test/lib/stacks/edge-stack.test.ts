@@ -118,7 +118,7 @@ describe('edge stack with the opt-in switches, a cookie user key and two critica
       raw.waf.botControl = true;
       raw.waf.antiDdos = true;
       raw.identity = { cookie: 'session-key' };
-      raw.routes.unshift({ name: 'payment', path: '/api/pay/:orderId', priority: 'critical' });
+      raw.routes.unshift({ name: 'payment', path: '/api/pay/:orderId', priority: 'critical', timeoutMs: 7000 });
     });
     rules = rulesOf(edgeTemplate(config).template);
   });
