@@ -46,7 +46,8 @@ describe('waiting for a replica after checkout writes', () => {
     await replica.client.call('REPLICAOF', '127.0.0.1', String(primary.handle.port));
     await until(async () => /master_link_status:up/.test(await replica.client.info('replication')) && /connected_slaves:1/.test(await primary.client.info('replication')), 10_000);
 
-    const shop = await startStorefront({ port: 0, operatorPort: 0, redisUrl: primary.handle.url, seedIfEmpty: true, stockPerProduct: 5, replicaWaitMs: 100 });
+    // A generous wait, so a busy machine's replica still acknowledges in time while it runs.
+    const shop = await startStorefront({ port: 0, operatorPort: 0, redisUrl: primary.handle.url, seedIfEmpty: true, stockPerProduct: 5, redisCommandTimeoutMs: 3000, replicaWaitMs: 1000 });
     try {
       const before = await waitCalls(primary.client);
       expect((await checkout(shop, 'u:rita', { productId: 'sku-001', quantity: 1 })).status).toBe(201);
