@@ -37,6 +37,8 @@ describe('waiting for a replica after checkout writes', () => {
     servers.push(handle);
     const client = new Redis(handle.url, { lazyConnect: false });
     clients.push(client);
+    // A full resync through the socket on both ends: no RDB file lands in the working directory.
+    await client.config('SET', 'repl-diskless-sync', 'yes', 'repl-diskless-sync-delay', '0', 'repl-diskless-load', 'on-empty-db');
     return { handle, client };
   }
 
