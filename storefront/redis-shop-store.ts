@@ -2,6 +2,8 @@
  * The shop's state in Redis, shared by every storefront task. Checkout-path keys share one hash
  * tag (`{prefix}`), so each Lua script's keys live in one slot (cluster-mode and serverless
  * ElastiCache). Carts are tagged per user instead: they are single-key and spread across shards.
+ * After a reserve or a confirm that wrote, it waits for one replica's acknowledgement when the
+ * server has replicas (replica-wait.ts). Its catalog is seeded only on request (seedCatalog).
  */
 import type Redis from 'ioredis';
 import { InvalidOptionsError } from '../gate/errors';

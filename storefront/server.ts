@@ -220,7 +220,10 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
       redis,
       timeoutMs: replicaWaitMs,
       clock,
-      onProblem: (problem) => app.log.warn({ replicaWait: problem.kind, ...(problem.kind === 'failed' ? { err: problem.error } : { timeoutMs: problem.timeoutMs }) }, 'no replica acknowledged a checkout write in time; the write stands on the primary'),
+      onProblem: (problem) =>
+        problem.kind === 'timed-out'
+          ? app.log.warn({ replicaWait: problem.kind, timeoutMs: problem.timeoutMs }, 'no replica acknowledged a checkout write in time; the write stands on the primary')
+          : app.log.warn({ replicaWait: problem.kind, err: problem.error }, 'waiting for a replica (or reading the replica count) failed; the write stands on the primary'),
     });
     rawStore = new RedisShopStore({ redis, keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX, replicaWait });
   } else {
