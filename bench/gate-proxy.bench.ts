@@ -220,7 +220,9 @@ async function roleLoadOpen(args: RoleArgs): Promise<void> {
     const stats = byClass[pick.name];
     stats.sent += 1;
     const body = pick.method === 'POST' ? JSON.stringify({ productId: 'sku-001', quantity: 1 }) : undefined;
-    const headers: Record<string, string> = { 'x-user-id': pick.name === 'checkout' ? `buyer-${n}` : `shopper-${n % 5000}` };
+    const user = pick.name === 'checkout' ? `buyer-${n}` : `shopper-${n % 5000}`;
+    // saleday-user too: the bare proxy, nginx and direct paths pass it to the shop as the gate would set it (the gate replaces it).
+    const headers: Record<string, string> = { 'x-user-id': user, 'saleday-user': `u:${user}` };
     if (body) headers['content-type'] = 'application/json';
     const task = pool
       .request({ path: pick.path, method: pick.method, headers, body, signal: AbortSignal.timeout(Math.max(1, Math.round(timeoutMs - (performance.now() - intendedAt)))) })

@@ -15,6 +15,16 @@ export function storefrontOptionsFromEnv(env: NodeJS.ProcessEnv): StartStorefron
     catalogSize: integerFrom(env, 'SALEDAY_CATALOG_SIZE'),
     recommendationsWork: integerFrom(env, 'SALEDAY_RECOMMENDATIONS_WORK'),
     reservationTtlMs: integerFrom(env, 'SALEDAY_RESERVATION_TTL_MS'),
+    // Off unless set: the operator routes are for ECS Exec on the task, on 127.0.0.1 only.
+    operatorPort: integerFrom(env, 'SALEDAY_OPERATOR_PORT'),
+    seedIfEmpty: booleanFrom(env, 'SALEDAY_SEED_IF_EMPTY') ?? false,
+    replicaWaitMs: integerFrom(env, 'SALEDAY_REPLICA_WAIT_MS'),
+    sessions: {
+      secretEnv: env.SALEDAY_SESSION_SECRET_ENV || undefined,
+      env,
+      maxAgeSeconds: integerFrom(env, 'SALEDAY_SESSION_MAX_AGE_SECONDS'),
+      insecureCookie: booleanFrom(env, 'SALEDAY_SESSION_INSECURE_COOKIE') ?? false,
+    },
     logger: booleanFrom(env, 'SALEDAY_LOG') ?? true,
   };
 }

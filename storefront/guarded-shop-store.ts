@@ -24,6 +24,7 @@ export class GuardedShopStore implements ShopStore {
   }
 
   seedStock: ShopStore['seedStock'] = (productIds, units) => this.guard(() => this.store.seedStock(productIds, units));
+  seedCatalog: ShopStore['seedCatalog'] = (productIds, units, options) => this.guard(() => this.store.seedCatalog(productIds, units, options));
   resetStock: ShopStore['resetStock'] = (productIds, units) => this.guard(() => this.store.resetStock(productIds, units));
   stockOf: ShopStore['stockOf'] = (productId) => this.guard(() => this.store.stockOf(productId));
   reserve: ShopStore['reserve'] = (request) => this.guard(() => this.store.reserve(request));

@@ -17,6 +17,8 @@ import {
   type ReleasedReservation,
   type ReserveRequest,
   type ReserveResult,
+  type SeedCatalogOptions,
+  type SeedCatalogOutcome,
   type ShopStats,
   type ShopStore,
 } from './shop-store';
@@ -62,6 +64,21 @@ export class MemoryShopStore implements ShopStore {
       this.stock.set(id, units);
       this.initial.set(id, units);
     }
+  }
+
+  async seedCatalog(productIds: readonly string[], units: number, options: SeedCatalogOptions = {}): Promise<SeedCatalogOutcome> {
+    const unitsSold = [...this.sold.values()].reduce((sum, sold) => sum + sold, 0);
+    if (this.activeOrders > 0 || this.cancelledOrders > 0 || this.sold.size > 0 || this.reserved.size > 0) {
+      return { kind: 'has-sales', orders: this.activeOrders, unitsSold, cancelledOrders: this.cancelledOrders, reserved: this.reserved.size };
+    }
+    if (this.stock.size > 0 && options.force !== true) return { kind: 'catalog-exists' };
+    this.stock.clear();
+    this.initial.clear();
+    for (const id of productIds) {
+      this.stock.set(id, units);
+      this.initial.set(id, units);
+    }
+    return { kind: 'seeded', products: productIds.length, units };
   }
 
   async resetStock(productIds: readonly string[], units: number): Promise<void> {
@@ -192,6 +209,7 @@ export class MemoryShopStore implements ShopStore {
       sold: (id) => this.sold.get(id) ?? 0,
       stock: (id) => this.stock.get(id),
       initial: (id) => this.initial.get(id),
+      catalogPresent: this.stock.size > 0,
     });
   }
 

@@ -1,8 +1,9 @@
 /**
- * Routes for rehearsals and checks, not for shoppers. `/_stats` (read-only totals from the store,
- * for the no-oversell check, and this process's checkout and reservation-reaper counters) is always
- * on; `/_faults` and `/_stock/reset` exist only when fault injection is enabled, and the gate's
- * route table does not expose `/_*` publicly.
+ * Routes for rehearsals and checks, not for shoppers, served only on the operator listener (on
+ * 127.0.0.1, a port of its own), never on the public port. `/_stats` (read-only totals from the
+ * store, for the no-oversell check, whether the catalog is present, and this process's checkout,
+ * reservation-reaper and replica-wait counters) is always on; `/_faults` and `/_stock/reset` exist
+ * only when fault injection is enabled.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -10,8 +11,9 @@ import type { Catalog } from './catalog';
 import { faultSpecSchema, type FaultInjector } from './fault-injector';
 import { resetStockBodySchema, validate } from './request-schemas';
 import type { ReservationReaper } from './reservation-reaper';
-import type { CheckoutCounters } from './shop-routes';
-import { NO_STORE } from './shop-routes';
+import type { CheckoutCounters } from './checkout-counters';
+import { NO_STORE } from './http-caching';
+import type { ReplicaWaitCounters } from './replica-wait';
 import type { ShopStore } from './shop-store';
 
 export interface OperatorContext {
@@ -21,6 +23,8 @@ export interface OperatorContext {
   counters: CheckoutCounters;
   /** Its counters are reported beside the checkout counters. */
   reaper: Pick<ReservationReaper, 'counters' | 'reservationTtlMs'>;
+  /** This process's replica waits, when the store is Redis. */
+  replicaWait(): ReplicaWaitCounters | undefined;
   enableFaultInjection: boolean;
   resetStock(units?: number): Promise<number>;
 }
@@ -31,7 +35,7 @@ export function registerOperatorRoutes(app: FastifyInstance, context: OperatorCo
   app.get('/_stats', async (_request, reply) => {
     const stats = await context.store.stats(productIds);
     const reaper = { reservationTtlMs: context.reaper.reservationTtlMs, ...context.reaper.counters() };
-    return reply.header('cache-control', NO_STORE).send({ store: context.store.kind, ...stats, thisProcess: { checkouts: { ...context.counters }, reaper } });
+    return reply.header('cache-control', NO_STORE).send({ store: context.store.kind, ...stats, thisProcess: { checkouts: { ...context.counters }, reaper, replicaWait: context.replicaWait() ?? null } });
   });
 
   if (!context.enableFaultInjection) return;

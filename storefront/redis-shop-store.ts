@@ -2,10 +2,14 @@
  * The shop's state in Redis, shared by every storefront task. Checkout-path keys share one hash
  * tag (`{prefix}`), so each Lua script's keys live in one slot (cluster-mode and serverless
  * ElastiCache). Carts are tagged per user instead: they are single-key and spread across shards.
+ * After a reserve or a confirm that wrote, it waits for one replica's acknowledgement when the
+ * server has replicas (replica-wait.ts). Its catalog is seeded only on request (seedCatalog).
  */
 import type Redis from 'ioredis';
 import { InvalidOptionsError } from '../gate/errors';
+import { SEED_CATALOG_SCRIPT } from './catalog-scripts';
 import { CONFIRM_SCRIPT, RELEASE_SCRIPT, RESERVE_SCRIPT } from './inventory-scripts';
+import type { ReplicaWait } from './replica-wait';
 import {
   CART_TTL_SECONDS,
   IDEMPOTENCY_TTL_SECONDS,
@@ -21,6 +25,8 @@ import {
   type ReleasedReservation,
   type ReserveRequest,
   type ReserveResult,
+  type SeedCatalogOptions,
+  type SeedCatalogOutcome,
   type ShopStats,
   type ShopStore,
 } from './shop-store';
@@ -31,17 +37,21 @@ export interface RedisShopStoreOptions {
   keyPrefix?: string;
   /** Whether `close()` also closes the connection. @default true */
   ownsConnection?: boolean;
+  /** Waits for a replica's acknowledgement after the reserve and confirm writes. @default none */
+  replicaWait?: ReplicaWait;
 }
 
 export const DEFAULT_KEY_PREFIX = 'saleday:shop';
 const KEY_PREFIX_PATTERN = /^[A-Za-z0-9:._-]{1,100}$/;
 
 type ScriptReply = [kind: string, detail: string];
+type SeedReply = [kind: string, orders: number, unitsSold: number, cancelled: number, reserved: number];
 
 interface ShopScripts {
   saledayShopReserve(...args: (string | number)[]): Promise<ScriptReply>;
   saledayShopConfirm(...args: (string | number)[]): Promise<string>;
   saledayShopRelease(...args: (string | number)[]): Promise<number>;
+  saledayShopSeedCatalog(...args: (string | number)[]): Promise<SeedReply>;
 }
 
 export class RedisShopStore implements ShopStore {
@@ -50,6 +60,7 @@ export class RedisShopStore implements ShopStore {
   private readonly tag: string;
   private readonly keyPrefix: string;
   private readonly ownsConnection: boolean;
+  private readonly replicaWait: ReplicaWait | undefined;
 
   constructor(options: RedisShopStoreOptions) {
     const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
@@ -59,11 +70,13 @@ export class RedisShopStore implements ShopStore {
     this.keyPrefix = keyPrefix;
     this.tag = `{${keyPrefix}}`;
     this.ownsConnection = options.ownsConnection ?? true;
+    this.replicaWait = options.replicaWait;
     const redis = options.redis;
     // defineCommand sends EVALSHA and falls back to EVAL after NOSCRIPT (a restarted Redis forgets scripts).
     redis.defineCommand('saledayShopReserve', { numberOfKeys: 6, lua: RESERVE_SCRIPT });
     redis.defineCommand('saledayShopConfirm', { numberOfKeys: 3, lua: CONFIRM_SCRIPT });
     redis.defineCommand('saledayShopRelease', { numberOfKeys: 7, lua: RELEASE_SCRIPT });
+    redis.defineCommand('saledayShopSeedCatalog', { lua: SEED_CATALOG_SCRIPT });
     this.redis = redis as Redis & ShopScripts;
   }
 
@@ -73,7 +86,30 @@ export class RedisShopStore implements ShopStore {
       multi.set(this.stockKey(id), units, 'NX');
       multi.hsetnx(this.key('initial'), id, units);
     }
+    multi.set(this.key('catalog'), catalogRecord(productIds.length, units), 'NX');
     await execOrThrow(multi.exec());
+  }
+
+  async seedCatalog(productIds: readonly string[], units: number, options: SeedCatalogOptions = {}): Promise<SeedCatalogOutcome> {
+    const keys = [this.key('catalog'), this.key('initial'), this.key('sold'), this.key('orders'), this.key('cancelled'), this.key('reserved'), ...productIds.map((id) => this.stockKey(id))];
+    const [kind, orders, unitsSold, cancelledOrders, reserved] = await this.redis.saledayShopSeedCatalog(
+      keys.length,
+      ...keys,
+      units,
+      options.force === true ? '1' : '0',
+      catalogRecord(productIds.length, units),
+      ...productIds,
+    );
+    switch (kind) {
+      case 'seeded':
+        return { kind, products: productIds.length, units };
+      case 'catalog-exists':
+        return { kind };
+      case 'has-sales':
+        return { kind, orders, unitsSold, cancelledOrders, reserved };
+      default:
+        throw new Error(`seed script answered an unknown outcome ${JSON.stringify(kind)}`);
+    }
   }
 
   async resetStock(productIds: readonly string[], units: number): Promise<void> {
@@ -89,6 +125,7 @@ export class RedisShopStore implements ShopStore {
       multi.set(this.stockKey(id), units);
       multi.hset(this.key('initial'), id, units);
     }
+    multi.set(this.key('catalog'), catalogRecord(productIds.length, units));
     await execOrThrow(multi.exec());
   }
 
@@ -116,6 +153,7 @@ export class RedisShopStore implements ShopStore {
       PENDING_IDEMPOTENCY_TTL_SECONDS,
       request.idempotencyKey ?? '',
     );
+    if (kind === 'reserved') await this.replicaWait?.afterWrite();
     switch (kind) {
       case 'reserved':
         return {
@@ -154,6 +192,7 @@ export class RedisShopStore implements ShopStore {
       idempotencyKey === undefined ? '0' : '1',
       IDEMPOTENCY_TTL_SECONDS,
     );
+    if (outcome === 'confirmed') await this.replicaWait?.afterWrite();
     switch (outcome) {
       case 'confirmed':
       case 'already-paid':
@@ -224,14 +263,16 @@ export class RedisShopStore implements ShopStore {
         .hgetall(this.key('sold'))
         .hgetall(this.key('initial'))
         .mget(productIds.length > 0 ? productIds.map((id) => this.stockKey(id)) : [this.stockKey('-')])
+        .exists(this.key('catalog'))
         .exec(),
     );
-    const [orders, cancelled, sold, initial, stocks] = replies as [
+    const [orders, cancelled, sold, initial, stocks, catalog] = replies as [
       string | null,
       string | null,
       Record<string, string>,
       Record<string, string>,
       (string | null)[],
+      number,
     ];
     const stockById = new Map(productIds.map((id, index) => [id, stocks[index]]));
     return summarizeStats(productIds, {
@@ -240,6 +281,7 @@ export class RedisShopStore implements ShopStore {
       sold: (id) => Number(sold[id] ?? 0),
       stock: (id) => optionalNumber(stockById.get(id)),
       initial: (id) => optionalNumber(initial[id]),
+      catalogPresent: catalog === 1,
     });
   }
 
@@ -302,6 +344,11 @@ async function execOrThrow(pending: Promise<[error: Error | null, result: unknow
     if (error) throw error;
     return result;
   });
+}
+
+/** What the catalog marker holds: enough for an operator reading Redis to see what was seeded. */
+function catalogRecord(products: number, units: number): string {
+  return JSON.stringify({ products, units, seededAt: new Date().toISOString() });
 }
 
 function optionalNumber(value: string | null | undefined): number | undefined {

@@ -21,8 +21,6 @@ export const resetStockBodySchema = z
   .object({ units: z.number().int().min(0).max(1_000_000_000).optional() })
   .strict();
 
-/** User keys: what the gate rate-limits on and what carts and idempotency keys are scoped to. */
-export const USER_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
 /** Printable ASCII without spaces, as the IETF Idempotency-Key draft's examples (UUIDs, opaque tokens). */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 

@@ -19,17 +19,31 @@
  * - GET /api/products/:id, the cart and /_stats also answer 503 `inventory-unavailable` while
  *   Redis fails; GET /api/products, the page, assets and /healthz never touch Redis.
  * - 500 `injected-fault` for failures injected through /_faults.
+ * - cart and checkout: 401 `identity-required` without the gate's `saleday-user` header, 400
+ *   `invalid-identity` for a malformed one; checkout: 503 `deadline-too-short` (+ Retry-After) when
+ *   the gate's `saleday-deadline` leaves less than a checkout can take, before reserving anything.
+ *   Each 5xx of a failed dependency carries `saleday-failed-dependency: inventory|payments`.
+ * - POST /api/session mints an anonymous session cookie (session-route.ts).
+ *
+ * Stock is never re-created by the shop itself: a Redis store is seeded explicitly (`saleday
+ * storefront seed`, or `seedIfEmpty` on a first start); a store found without its catalog answers
+ * checkout 503 until an operator restores it. The embedded store is seeded at start (it starts empty
+ * by nature). Operator routes (/_stats, /_faults, /_stock/reset) are served only on a separate
+ * loopback listener (`operatorPort`), never on the public port.
  *
  * A reservation reaper sweeps every few seconds for checkouts that reserved stock and then died
  * before confirming or releasing it, and gives their units back (see reservation-reaper.ts).
  */
 import { join } from 'node:path';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { createCircuitBreaker, type CircuitBreakerOptions, type ObservableCircuitBreaker } from '../gate/breaker';
 import { systemClock, type Clock } from '../gate/clock';
 import { InvalidOptionsError } from '../gate/errors';
 import { createRedisConnection } from '../gate/redis-connection';
 import { createCatalog, DEFAULT_CATALOG_SIZE, type Catalog } from './catalog';
+import { checkoutWorstCaseMs } from './checkout-budget';
+import { newCheckoutCounters } from './checkout-counters';
+import { installErrorReplies } from './error-replies';
 import { FaultInjector } from './fault-injector';
 import { GuardedShopStore } from './guarded-shop-store';
 import { MemoryShopStore } from './memory-shop-store';
@@ -37,11 +51,13 @@ import { registerOperatorRoutes } from './operator-routes';
 import { Payments, type PaymentProvider, type PaymentsOptions } from './payments';
 import { DEFAULT_RECOMMENDATIONS_WORK, validateRecommendationsWork } from './recommendations';
 import { DEFAULT_KEY_PREFIX, RedisShopStore } from './redis-shop-store';
+import { DEFAULT_REPLICA_WAIT_MS, ReplicaWait } from './replica-wait';
 import { ReservationReaper, resolveReaperSettings } from './reservation-reaper';
-import { NO_STORE, registerShopRoutes, type CheckoutCounters } from './shop-routes';
+import { registerSessionRoute, resolveSessionSettings, type SessionOptions } from './session-route';
+import { registerShopRoutes } from './shop-routes';
 import type { ShopStore } from './shop-store';
+import { seedIfEmptyOnce } from './startup-seeding';
 import { loadStaticAssets } from './static-assets';
-import { InventoryUnavailableError, isInjectedFaultError, isInventoryUnavailableError } from './storefront-errors';
 
 export interface StorefrontOptions {
   /** Redis (or ElastiCache) URL; without it the shop runs on the embedded in-process store. */
@@ -58,9 +74,15 @@ export interface StorefrontOptions {
   logStream?: { write(line: string): void };
   /** Products in the seeded catalog. @default 50 */
   catalogSize?: number;
-  /** Units each product is seeded with (only where no stock record exists yet). @default 100 */
+  /** Units each product is seeded with (the embedded store at start, a Redis store with seedIfEmpty). @default 100 */
   stockPerProduct?: number;
-  /** Enables /_faults and /_stock/reset, for rehearsals. @default false */
+  /**
+   * Seeds a Redis store's catalog on a first start: when it holds no catalog and no sale. Never on
+   * a reconnect after that (a Redis that restarted empty stays empty: checkout answers 503 until an
+   * operator restores it or runs `saleday storefront seed`). @default false
+   */
+  seedIfEmpty?: boolean;
+  /** Enables /_faults and /_stock/reset on the operator listener, for rehearsals. @default false */
   enableFaultInjection?: boolean;
   /** Hashing rounds per recommendations request (its CPU cost). @default 3000 */
   recommendationsWork?: number;
@@ -86,6 +108,8 @@ export interface StorefrontOptions {
   bodyLimit?: number;
   /** Redis command timeout: a hung Redis fails a command after this long. @default 500 */
   redisCommandTimeoutMs?: number;
+  /** After reserve and confirm, wait this long at most for one replica to acknowledge (when the server has replicas); 0: never. @default 100 */
+  replicaWaitMs?: number;
   /** How long start-up waits for Redis before serving without it (the list still serves). @default 2000 */
   redisStartupTimeoutMs?: number;
   /** The inventory breaker's policy. @default { consecutiveFailures: 3, openMs: 2000, slowCallMs: 1000 } */
@@ -94,10 +118,15 @@ export interface StorefrontOptions {
   publicDir?: string;
   /** Decides which requests an injected fault fails. @default Math.random */
   random?: () => number;
+  /** POST /api/session: the signing secret's variable, cookie lifetime and Secure flag. @default sessions on when SALEDAY_IDENTITY_SECRET is set */
+  sessions?: SessionOptions;
 }
 
 export interface Storefront {
+  /** The public listener's routes. */
   app: FastifyInstance;
+  /** The operator routes (/_stats, /_faults, /_stock/reset), for a loopback listener of their own. */
+  operatorApp: FastifyInstance;
   catalog: Catalog;
   /** The store behind the inventory breaker. */
   store: ShopStore;
@@ -105,6 +134,8 @@ export interface Storefront {
   faults: FaultInjector;
   /** Releases stranded reservations on an interval (stopped by close()). */
   reaper: ReservationReaper;
+  /** The longest a checkout can take with these settings; declare it as the config's `app.checkoutWorstCaseMs`. */
+  checkoutWorstCaseMs: number;
   /** Sets every product's stock to `units` (default: stockPerProduct) and forgets orders; returns the units. */
   resetStock(units?: number): Promise<number>;
   close(): Promise<void>;
@@ -115,15 +146,20 @@ export interface StartStorefrontOptions extends StorefrontOptions {
   port?: number;
   /** @default '127.0.0.1' */
   host?: string;
+  /** The operator listener's port on 127.0.0.1 (0 picks a free one); without it the operator routes are not served. @default none */
+  operatorPort?: number;
 }
 
 export interface RunningStorefront extends Storefront {
   /** e.g. http://127.0.0.1:3000 */
   url: string;
+  /** e.g. http://127.0.0.1:9090, when an operator port was given. */
+  operatorUrl?: string;
 }
 
 const DEFAULT_STOCK_PER_PRODUCT = 100;
 const DEFAULT_BODY_LIMIT = 16 * 1024;
+const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 500;
 const DEFAULT_BREAKER: Omit<CircuitBreakerOptions, 'name' | 'clock'> = { consecutiveFailures: 3, openMs: 2000, slowCallMs: 1000 };
 
 export async function createStorefront(options: StorefrontOptions = {}): Promise<Storefront> {
@@ -134,7 +170,13 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
   }
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (!Number.isInteger(bodyLimit) || bodyLimit < 256) throw new InvalidOptionsError('bodyLimit', options.bodyLimit, 'an integer of at least 256 bytes');
+  const redisCommandTimeoutMs = options.redisCommandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS;
+  const replicaWaitMs = options.replicaWaitMs ?? DEFAULT_REPLICA_WAIT_MS;
+  if (!Number.isInteger(replicaWaitMs) || replicaWaitMs < 0 || replicaWaitMs >= redisCommandTimeoutMs) {
+    throw new InvalidOptionsError('replicaWaitMs', options.replicaWaitMs, `an integer number of milliseconds from 0 (off) to below redisCommandTimeoutMs (${redisCommandTimeoutMs})`);
+  }
   const recommendationsWork = validateRecommendationsWork(options.recommendationsWork ?? DEFAULT_RECOMMENDATIONS_WORK);
+  const sessionSettings = resolveSessionSettings(options.sessions);
   const catalog = createCatalog(options.catalogSize ?? DEFAULT_CATALOG_SIZE);
   const productIds = catalog.products.map((product) => product.id);
   const assets = loadStaticAssets(options.publicDir ?? defaultPublicDir());
@@ -144,8 +186,9 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
   const inventoryBreaker = createCircuitBreaker({ ...DEFAULT_BREAKER, ...options.inventoryBreaker, name: 'inventory', clock });
   // Validated with the other options, before anything connects.
   const reaperSettings = resolveReaperSettings({ paymentTimeoutMs: payments.timeoutMs, reservationTtlMs: options.reservationTtlMs, intervalMs: options.reaperIntervalMs });
+  const worstCaseMs = checkoutWorstCaseMs({ storeCallTimeoutMs: redisCommandTimeoutMs, replicaWaitMs, paymentTimeoutMs: payments.timeoutMs });
 
-  const app = Fastify({
+  const fastifyOptions = {
     logger: options.logger ? { level: 'info', ...(options.logStream ? { stream: options.logStream } : {}) } : false,
     bodyLimit,
     // Slow clients cannot hold a connection: idle sockets close after 10 s, a whole request must arrive within 15 s.
@@ -155,22 +198,34 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
     keepAliveTimeout: 65_000,
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
-  });
+  };
+  const app = Fastify(fastifyOptions);
+  const operatorApp = Fastify(fastifyOptions);
 
   let rawStore: ShopStore;
   let redis: ReturnType<typeof createRedisConnection> | undefined;
+  let replicaWait: ReplicaWait | undefined;
   if (options.redisUrl) {
     redis = createRedisConnection({
       url: options.redisUrl,
       authToken: options.redisAuthToken,
       connectionName: 'saleday-storefront',
       failFast: true,
-      commandTimeoutMs: options.redisCommandTimeoutMs ?? 500,
+      commandTimeoutMs: redisCommandTimeoutMs,
       connectTimeoutMs: 1000,
       // A storefront stopping while Redis is down must not linger for ioredis' 2 s disconnect timer.
       disconnectTimeoutMs: 200,
     });
-    rawStore = new RedisShopStore({ redis, keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX });
+    replicaWait = new ReplicaWait({
+      redis,
+      timeoutMs: replicaWaitMs,
+      clock,
+      onProblem: (problem) =>
+        problem.kind === 'timed-out'
+          ? app.log.warn({ replicaWait: problem.kind, timeoutMs: problem.timeoutMs }, 'no replica acknowledged a checkout write in time; the write stands on the primary')
+          : app.log.warn({ replicaWait: problem.kind, err: problem.error }, 'waiting for a replica (or reading the replica count) failed; the write stands on the primary'),
+    });
+    rawStore = new RedisShopStore({ redis, keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX, replicaWait });
   } else {
     rawStore = new MemoryShopStore({ clock });
   }
@@ -179,69 +234,38 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
   // Through the breaker: while Redis is down a sweep fails at once, and the next tick tries again.
   const reaper = new ReservationReaper({ ...reaperSettings, store, clock });
 
-  // Seeding bypasses the breaker: it runs when Redis has just (re)connected, before the breaker knows.
-  let seeding: Promise<void> | undefined;
-  const ensureStock = (): Promise<void> => {
-    seeding ??= rawStore.seedStock(productIds, stockPerProduct).finally(() => {
-      seeding = undefined;
-    });
-    return seeding;
-  };
   inventoryBreaker.onStateChange((state, previous) => app.log.warn({ breaker: 'inventory', state, previous }, 'inventory breaker changed state'));
-  const counters: CheckoutCounters = {
-    created: 0,
-    replayed: 0,
-    soldOut: 0,
-    conflicts: 0,
-    paymentFailed: 0,
-    paymentTimedOut: 0,
-    reservationExpired: 0,
-    notRecorded: 0,
-    confirmRecovered: 0,
-    refunded: 0,
-    refundFailed: 0,
-  };
+  const counters = newCheckoutCounters();
   const resetStock = async (units = stockPerProduct): Promise<number> => {
     await store.resetStock(productIds, units);
     return units;
   };
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    reply.header('cache-control', NO_STORE);
-    if (isInventoryUnavailableError(error)) {
-      return reply
-        .code(503)
-        .header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))))
-        .send({ error: 'inventory-unavailable', message: 'the inventory store is unavailable; try again shortly' });
-    }
-    if (isInjectedFaultError(error)) return reply.code(500).send({ error: 'injected-fault', message: error.message });
-    const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) return reply.code(status).send({ error: clientErrorName(error, status), message: error.message });
-    request.log.error({ err: error }, 'request failed');
-    return reply.code(500).send({ error: 'internal', message: 'internal error' });
+  installErrorReplies(app);
+  installErrorReplies(operatorApp);
+  registerShopRoutes(app, { catalog, store, inventoryBreaker, payments, faults, clock, assets, recommendationsWork, counters, checkoutWorstCaseMs: worstCaseMs });
+  registerSessionRoute(app, sessionSettings, options.sessions?.secretEnv);
+  registerOperatorRoutes(operatorApp, {
+    catalog,
+    store,
+    faults,
+    counters,
+    reaper,
+    replicaWait: () => replicaWait?.counters(),
+    enableFaultInjection: options.enableFaultInjection ?? false,
+    resetStock,
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).header('cache-control', NO_STORE).send({ error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
-  );
-
-  const ensureStockOrUnavailable = () =>
-    ensureStock().catch((error: unknown) => {
-      throw new InventoryUnavailableError(1000, error);
-    });
-  registerShopRoutes(app, { catalog, store, inventoryBreaker, payments, faults, clock, assets, recommendationsWork, counters, ensureStock: ensureStockOrUnavailable });
-  registerOperatorRoutes(app, { catalog, store, faults, counters, reaper, enableFaultInjection: options.enableFaultInjection ?? false, resetStock });
 
   if (redis) {
-    const connection = redis;
-    // A Redis that restarts empty gets its stock records back (SET NX never refills existing ones).
-    connection.on('ready', () => {
-      ensureStock().catch((error: unknown) => app.log.warn({ err: error }, 'seeding stock after reconnect failed'));
-    });
-    const ready = await waitForReady(connection, options.redisStartupTimeoutMs ?? 2000);
+    const ready = await waitForReady(redis, options.redisStartupTimeoutMs ?? 2000);
     if (!ready) app.log.warn('Redis is not reachable yet: serving the product list from memory; checkout answers 503 until it is');
+    if (options.seedIfEmpty) await seedIfEmptyOnce({ store: rawStore, productIds, units: stockPerProduct, log: app.log, connection: redis });
+  } else {
+    // The embedded store starts empty by nature (nothing of a previous run survives): seed it.
+    await rawStore.seedCatalog(productIds, stockPerProduct);
   }
-  await ensureStock().catch((error: unknown) => app.log.warn({ err: error }, 'seeding stock failed; retried when Redis (re)connects'));
   await app.ready();
+  await operatorApp.ready();
   reaper.onSweep((outcome) => {
     if (outcome.released.length > 0) {
       const units = outcome.released.reduce((sum, order) => sum + order.quantity, 0);
@@ -255,18 +279,20 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
   let closed = false;
   return {
     app,
+    operatorApp,
     catalog,
     store,
     inventoryBreaker,
     faults,
     reaper,
+    checkoutWorstCaseMs: worstCaseMs,
     resetStock,
     close: async () => {
       if (closed) return;
       closed = true;
       // First, so no sweep runs against a closing store.
       await reaper.close();
-      await app.close();
+      await Promise.all([app.close(), operatorApp.close()]);
       await store.close();
     },
   };
@@ -275,10 +301,16 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
 export async function startStorefront(options: StartStorefrontOptions = {}): Promise<RunningStorefront> {
   const port = options.port ?? 3000;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionsError('port', options.port, 'an integer between 0 and 65535');
+  const operatorPort = options.operatorPort;
+  if (operatorPort !== undefined && (!Number.isInteger(operatorPort) || operatorPort < 0 || operatorPort > 65535)) {
+    throw new InvalidOptionsError('operatorPort', operatorPort, 'an integer between 0 and 65535 (0 picks a free port)');
+  }
   const storefront = await createStorefront(options);
   try {
     const address = await storefront.app.listen({ port, host: options.host ?? '127.0.0.1' });
-    return { ...storefront, url: address.replace('[::1]', 'localhost') };
+    // Loopback only, whatever the public host: operator routes are for this machine (or task) alone.
+    const operatorAddress = operatorPort === undefined ? undefined : await storefront.operatorApp.listen({ port: operatorPort, host: '127.0.0.1' });
+    return { ...storefront, url: address.replace('[::1]', 'localhost'), operatorUrl: operatorAddress };
   } catch (error) {
     await storefront.close();
     throw error;
@@ -288,14 +320,6 @@ export async function startStorefront(options: StartStorefrontOptions = {}): Pro
 /** Next to the source (storefront/public) and next to the esbuild bundle (/app/public) alike. */
 function defaultPublicDir(): string {
   return process.env.SALEDAY_PUBLIC_DIR ?? join(__dirname, 'public');
-}
-
-function clientErrorName(error: FastifyError, status: number): string {
-  if (status === 413) return 'body-too-large';
-  if (status === 415) return 'unsupported-media-type';
-  if (error.code?.includes('JSON')) return 'malformed-json';
-  if (error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return 'invalid-content-length';
-  return 'bad-request';
 }
 
 function waitForReady(redis: ReturnType<typeof createRedisConnection>, timeoutMs: number): Promise<boolean> {

@@ -97,12 +97,35 @@ export interface ShopStats {
   initialByProduct: Record<string, number>;
   /** True when, for some product, stock < 0 or sold + stock ≠ initial: the invariant a sale must never break. */
   oversold: boolean;
+  /** Whether the catalog was seeded (or reset) in this store: false after a store lost its data. */
+  catalogPresent: boolean;
+}
+
+/** What seeding the catalog did; it never overwrites a store that recorded a sale. */
+export type SeedCatalogOutcome =
+  /** Every product's stock was set and the catalog recorded. */
+  | { kind: 'seeded'; products: number; units: number }
+  /** A catalog (or some product's stock) exists and `force` was not given: nothing changed. */
+  | { kind: 'catalog-exists' }
+  /** Orders, units sold, cancellations or reservations are recorded: nothing changed, force or not. */
+  | { kind: 'has-sales'; orders: number; unitsSold: number; cancelledOrders: number; reserved: number };
+
+export interface SeedCatalogOptions {
+  /** Overwrite an existing catalog that has no sales. @default false */
+  force?: boolean;
 }
 
 export interface ShopStore {
   readonly kind: 'redis' | 'memory';
   /** Gives each product `units` of stock unless it already has a stock record (restarts never refill). */
   seedStock(productIds: readonly string[], units: number): Promise<void>;
+  /**
+   * Atomically: seeds every product with `units` and records the catalog, unless a catalog exists
+   * (overwritten only with `force`) or any sale is recorded (never overwritten). An explicit operator
+   * step (`saleday storefront seed`, or `--seed-if-empty` on a first start), never a reaction to a
+   * store found empty: that store may have lost its sales with its stock.
+   */
+  seedCatalog(productIds: readonly string[], units: number, options?: SeedCatalogOptions): Promise<SeedCatalogOutcome>;
   /** Sets every product's stock to `units` and forgets orders, sales and idempotency records (tests, rehearsal). */
   resetStock(productIds: readonly string[], units: number): Promise<void>;
   /** Current stock, or undefined when the product has no stock record. */
@@ -149,6 +172,7 @@ export function summarizeStats(
     sold: (productId: string) => number;
     stock: (productId: string) => number | undefined;
     initial: (productId: string) => number | undefined;
+    catalogPresent: boolean;
   },
 ): ShopStats {
   const soldByProduct: Record<string, number> = {};
@@ -166,5 +190,5 @@ export function summarizeStats(
     if (initial !== undefined) initialByProduct[id] = initial;
     if (stock !== undefined && (stock < 0 || (initial !== undefined && sold + stock !== initial))) oversold = true;
   }
-  return { orders: raw.orders, cancelledOrders: raw.cancelledOrders, unitsSold, soldByProduct, stockByProduct, initialByProduct, oversold };
+  return { orders: raw.orders, cancelledOrders: raw.cancelledOrders, unitsSold, soldByProduct, stockByProduct, initialByProduct, oversold, catalogPresent: raw.catalogPresent };
 }

@@ -58,7 +58,8 @@ export async function startLocalTarget(options: LocalTargetOptions): Promise<Loc
     const storefront = supervisor.spawn({
       name: 'storefront',
       command: process.execPath,
-      args: [CLI_ENTRY, '--config', options.configPath, 'storefront', '--port', '0', ...redisArgs],
+      // --seed-if-empty: a Redis store is seeded only on request; this one starts empty.
+      args: [CLI_ENTRY, '--config', options.configPath, 'storefront', '--port', '0', '--seed-if-empty', ...redisArgs],
       env,
     });
     const storefrontUrl = await storefront.waitForLine(listeningUrl, timeoutMs);

@@ -14,6 +14,8 @@ import { parseEmfLine, type EmfRecord } from './emf-record';
 export interface EmbeddedFleet {
   readonly gateUrl: string;
   readonly storefrontUrl: string;
+  /** The storefront's operator listener (/_stats, /_faults, /_stock/reset). */
+  readonly operatorUrl: string;
   close(): Promise<void>;
 }
 
@@ -24,7 +26,7 @@ export async function startEmbeddedFleet(options: {
   recommendationsWork: number;
   onGateMetrics(gateId: string, record: EmfRecord): void;
 }): Promise<EmbeddedFleet> {
-  const storefront = await startStorefront({ port: 0, enableFaultInjection: true, stockPerProduct: options.stockPerProduct, recommendationsWork: options.recommendationsWork });
+  const storefront = await startStorefront({ port: 0, operatorPort: 0, enableFaultInjection: true, stockPerProduct: options.stockPerProduct, recommendationsWork: options.recommendationsWork });
   try {
     const gateId = 'gate-1';
     const gate = await startGate({
@@ -42,6 +44,7 @@ export async function startEmbeddedFleet(options: {
     return {
       gateUrl: gate.url,
       storefrontUrl: storefront.url,
+      operatorUrl: storefront.operatorUrl!,
       close: async () => {
         await gate.close();
         await storefront.close();

@@ -22,7 +22,8 @@ export interface PhaseSchedule {
 export function schedulePhases(options: {
   profile: TrafficProfile;
   durationMs: number;
-  storefrontUrls: readonly string[];
+  /** The storefronts' operator listeners, where faults are injected. */
+  operatorUrls: readonly string[];
   outage: CacheOutage;
   notice: (line: string) => void;
 }): PhaseSchedule {
@@ -47,7 +48,7 @@ export function schedulePhases(options: {
     if (phase.kind === 'slow-route') {
       const fault = { route: phase.route, latencyMs: phase.latencyMs, errorRate: phase.errorRate, durationMs: Math.max(1, window.endMs - window.startMs) };
       at(window.startMs, async () => {
-        await Promise.all(options.storefrontUrls.map((url) => injectFault(url, fault)));
+        await Promise.all(options.operatorUrls.map((url) => injectFault(url, fault)));
       });
     }
     if (phase.kind === 'cache-outage' && !options.outage.unavailable) {
@@ -73,7 +74,7 @@ export function schedulePhases(options: {
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       await Promise.all(work);
-      await Promise.all(options.storefrontUrls.map((url) => clearFaults(url).catch(() => undefined)));
+      await Promise.all(options.operatorUrls.map((url) => clearFaults(url).catch(() => undefined)));
     },
   };
 }

@@ -12,6 +12,8 @@ export interface FleetMember {
   gateId: string;
   gateUrl: string;
   storefrontUrl: string;
+  /** The storefront's operator listener (/_stats, /_faults, /_stock/reset), on 127.0.0.1. */
+  operatorUrl: string;
   gate: SupervisedChild;
   storefront: SupervisedChild;
 }
@@ -61,9 +63,11 @@ export async function startProcessFleet(options: ProcessFleetOptions): Promise<F
 
   const indexes = Array.from({ length: options.count }, (_, i) => i + 1);
   const storefronts = indexes.map((i) =>
-    cli(`storefront-${i}`, ['storefront', '--port', '0', '--redis-url', options.redisUrl, '--fault-injection', '--stock', String(options.stockPerProduct), '--recommendations-work', String(options.recommendationsWork)]),
+    // --seed-if-empty: the rehearsal's own Redis starts empty; the stock is reset before the traffic anyway.
+    cli(`storefront-${i}`, ['storefront', '--port', '0', '--operator-port', '0', '--redis-url', options.redisUrl, '--fault-injection', '--seed-if-empty', '--stock', String(options.stockPerProduct), '--recommendations-work', String(options.recommendationsWork)]),
   );
-  const storefrontUrls = await Promise.all(storefronts.map((child) => child.waitForLine(listeningUrl, timeoutMs)));
+  const storefrontListeners = await Promise.all(storefronts.map((child) => child.waitForLine(storefrontListening, timeoutMs)));
+  const storefrontUrls = storefrontListeners.map((listener) => listener.url);
   const gates = indexes.map((i) => {
     const gateId = `gate-${i}`;
     return cli(gateId, ['gate', '--port', '0', '--upstream', storefrontUrls[i - 1]!, '--redis-url', options.redisUrl, '--gate-id', gateId, '--log-level', 'warn'], (line) => {
@@ -77,6 +81,7 @@ export async function startProcessFleet(options: ProcessFleetOptions): Promise<F
     gateId: `gate-${i}`,
     gateUrl: gateUrls[i - 1]!,
     storefrontUrl: storefrontUrls[i - 1]!,
+    operatorUrl: storefrontListeners[i - 1]!.operatorUrl,
     gate: gates[i - 1]!,
     storefront: storefronts[i - 1]!,
   }));
@@ -89,6 +94,14 @@ export async function startProcessFleet(options: ProcessFleetOptions): Promise<F
       await Promise.all(members.map((m) => m.storefront.stop()));
     },
   };
+}
+
+/** A storefront's listening line: its public URL and its operator URL (it was started with --operator-port). */
+export function storefrontListening(line: string): { url: string; operatorUrl: string } | undefined {
+  const url = listeningUrl(line);
+  if (url === undefined) return undefined;
+  const operatorUrl = (JSON.parse(line) as { operatorUrl?: unknown }).operatorUrl;
+  return typeof operatorUrl === 'string' ? { url, operatorUrl } : undefined;
 }
 
 /** The URL of a `{"event":"listening","url":…}` line, else undefined. */

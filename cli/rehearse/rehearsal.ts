@@ -123,10 +123,10 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
 
     const fleet = await startFleet({ redis, config, configPath, gateCount, profile, supervisor, identityEnv, onGateMetrics, logDir: join(outDir, 'logs'), cliEntry: options.cliEntry, notify });
     cleanups.push(() => fleet.close());
-    const { store, gateUrls, storefrontUrls, taskPids } = fleet;
+    const { store, gateUrls, storefrontUrls, operatorUrls, taskPids } = fleet;
 
     const productIds = await fetchProductIds(storefrontUrls[0]!);
-    await resetStock(storefrontUrls[0]!, profile.stockPerProduct);
+    await resetStock(operatorUrls[0]!, profile.stockPerProduct);
     const random = seededRandom(options.seed);
     const factory = new RequestFactory(config, productIds, random, identityEnv[config.identity.secretEnv]);
     const recorder = new OutcomeRecorder();
@@ -149,7 +149,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     control.start();
     trafficStarted = true;
     const running = generator.run();
-    const phases = schedulePhases({ profile, durationMs: options.durationMs, storefrontUrls, outage, notice });
+    const phases = schedulePhases({ profile, durationMs: options.durationMs, operatorUrls, outage, notice });
     cleanups.push(() => phases.close());
 
     const progress = options.progress === false ? undefined : new ProgressLine();
@@ -178,7 +178,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     if (outage.unavailable && profile.phases.some((p) => p.kind === 'cache-outage')) notice(outage.unavailable);
 
     // After a signal one try is enough: the person asked to stop, and a missing answer fails no-oversell plainly.
-    const shop = await readShopNumbers(storefrontUrls[0]!, interruption ? 1 : undefined);
+    const shop = await readShopNumbers(operatorUrls[0]!, interruption ? 1 : undefined);
     // A signal before the traffic began leaves nothing to report (the supervisor is exiting already).
     if (interrupted && !interruption) throw new Error('saleday rehearse: interrupted before the traffic; no report written');
     const durationSeconds = Math.round(options.durationMs / 1000);
@@ -221,6 +221,8 @@ interface RunningFleet {
   store: FlagsStore;
   gateUrls: string[];
   storefrontUrls: string[];
+  /** The storefronts' operator listeners (stock reset, faults, /_stats). */
+  operatorUrls: string[];
   taskPids: () => number[][];
   close(): Promise<void>;
 }
@@ -258,6 +260,7 @@ async function startFleet(options: {
       store: flags,
       gateUrls: [embedded.gateUrl],
       storefrontUrls: [embedded.storefrontUrl],
+      operatorUrls: [embedded.operatorUrl],
       taskPids: () => [],
       close: async () => {
         await embedded.close();
@@ -283,6 +286,7 @@ async function startFleet(options: {
     store,
     gateUrls: fleet.members.map((m) => m.gateUrl),
     storefrontUrls: fleet.members.map((m) => m.storefrontUrl),
+    operatorUrls: fleet.members.map((m) => m.operatorUrl),
     taskPids: () => fleet.taskPids(),
     close: async () => {
       await store.close();

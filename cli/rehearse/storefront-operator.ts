@@ -1,8 +1,8 @@
 /**
- * What the rehearsal asks a storefront directly (not through a gate): its catalog, a stock reset
- * before the sale, faults for the slow-route phase, and its statistics for the no-oversell check.
- * These are the storefront's operator routes (`/_stats`, `/_faults`, `/_stock/reset`), which the
- * gates never expose.
+ * What the rehearsal asks a storefront directly (not through a gate): its catalog (public URL), a
+ * stock reset before the sale, faults for the slow-route phase, and its statistics for the
+ * no-oversell check. The last three are the storefront's operator routes (`/_stats`, `/_faults`,
+ * `/_stock/reset`), served only on its operator listener (127.0.0.1), whose URL they take.
  */
 import { request } from 'undici';
 import type { ShopNumbers } from './rehearsal-checks';

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { checkRequestsPerTargetWithinCapacity, DEFAULT_REQUESTS_PER_TARGET_PER_SECOND, renamedRequestsPerTarget } from './fleet-rules';
 import { checkCalendarDateTime, checkWindowEndsAfterStart, checkWindowsDoNotOverlap } from './window-rules';
+import { checkCriticalRouteTimeouts } from './critical-route-timeouts';
 
 export const PRIORITY_CLASSES = ['critical', 'high', 'normal', 'low'] as const;
 export const PrioritySchema = z.enum(PRIORITY_CLASSES);
@@ -386,6 +387,8 @@ export const ConfigSchema = z
         /** Optional custom domain for CloudFront (certificate in us-east-1). */
         domainName: z.string().optional(),
         certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/.+$/, 'expected an ACM certificate ARN in us-east-1').optional(),
+        /** The longest the app's checkout can take (the reference storefront prints it); critical routes' timeoutMs must be at least this. */
+        checkoutWorstCaseMs: positiveInt().max(60_000).optional(),
       })
       .strict()
       .superRefine((a, ctx) => {
@@ -447,6 +450,7 @@ export const ConfigSchema = z
       }
     });
     checkRequestsPerTargetWithinCapacity(c, ctx);
+    checkCriticalRouteTimeouts(c, ctx);
     if (c.routes.every((r) => r.priority !== 'critical')) {
       ctx.addIssue({ code: 'custom', path: ['routes'], input: c.routes.map((r) => r.name), message: 'expected at least one critical route (checkout)' });
     }

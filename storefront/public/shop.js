@@ -1,11 +1,24 @@
 // The shop page: lists products, shows live stock, adds to cart and checks out with an
-// Idempotency-Key, so a double click or a retried request never buys twice.
+// Idempotency-Key, so a double click or a retried request never buys twice. Who the shopper is comes
+// from the session cookie (HttpOnly, sent by the browser): the page mints one through
+// POST /api/session when it has none, and the gate proves it.
 (function () {
   'use strict';
-  var userId = localStorage.getItem('saleday-user') || 'web-' + Math.random().toString(36).slice(2, 12);
-  localStorage.setItem('saleday-user', userId);
-  var headers = { 'content-type': 'application/json', 'x-user-id': userId };
+  var headers = { 'content-type': 'application/json' };
   var statusLine = document.getElementById('status');
+  // The cookie is HttpOnly (scripts cannot read it): when it expires is remembered beside it.
+  var SESSION_EXPIRY_KEY = 'saleday-session-expires-at';
+
+  function ensureSession() {
+    var expiresAt = Number(localStorage.getItem(SESSION_EXPIRY_KEY) || 0);
+    if (expiresAt > Date.now()) return Promise.resolve();
+    return fetch('/api/session', { method: 'POST', credentials: 'same-origin' })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (body) {
+        if (body && body.expiresInSeconds) localStorage.setItem(SESSION_EXPIRY_KEY, String(Date.now() + body.expiresInSeconds * 1000));
+      })
+      .catch(function () { /* without a session the gate counts this browser by its IP */ });
+  }
 
   function say(message, isError) {
     statusLine.textContent = message;
@@ -114,7 +127,8 @@
       .catch(function () { say('Cart unavailable right now.', true); });
   });
 
-  fetch('/api/products')
+  ensureSession()
+    .then(function () { return fetch('/api/products'); })
     .then(function (response) {
       if (!response.ok) throw new Error('The shop is busy (' + response.status + ').' + retryHint(response));
       return response.json();

@@ -8,7 +8,7 @@
 import { Payments, type ChargeRequest } from '../../storefront/payments';
 import { startStorefront, type RunningStorefront } from '../../storefront/server';
 import { FakeClock } from '../support/fake-clock';
-import { call, checkout, storeModes } from './storefront-client';
+import { checkout, operatorCall, storeModes } from './storefront-client';
 
 const TTL_MS = 30_000;
 
@@ -88,7 +88,7 @@ describe.each(modes)('a checkout that outlives its reservation, on the %s', (_mo
   }
 
   async function stats(): Promise<Record<string, unknown> & { thisProcess: { checkouts: Record<string, number> } }> {
-    return (await call(shop, '/_stats')).body as Record<string, unknown> & { thisProcess: { checkouts: Record<string, number> } };
+    return (await operatorCall(shop, '/_stats')).body as Record<string, unknown> & { thisProcess: { checkouts: Record<string, number> } };
   }
 
   it('answers 409 reservation-expired, refunds the charge, and the retry with the same key places a new order', async () => {
@@ -140,7 +140,7 @@ describe.each(modes)('a checkout that outlives its reservation, on the %s', (_mo
   it('still answers 409 when the refund fails, logging the order at error level and counting it', async () => {
     const { orderId, resume, answer } = await checkoutReapedMidPayment('carol', { productId: 'sku-004', quantity: 1 }, 'late-3');
     // The provider starts failing after the charge went through: the refund is refused.
-    expect((await call(shop, '/_faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ route: 'payments', errorRate: 1 }) })).status).toBe(201);
+    expect((await operatorCall(shop, '/_faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ route: 'payments', errorRate: 1 }) })).status).toBe(201);
     resume();
 
     const late = await answer;

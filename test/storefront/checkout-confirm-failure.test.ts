@@ -11,7 +11,7 @@ import { Payments } from '../../storefront/payments';
 import { startStorefront, type RunningStorefront } from '../../storefront/server';
 import type { ShopStore } from '../../storefront/shop-store';
 import { FakeClock } from '../support/fake-clock';
-import { call, checkout, storeModes } from './storefront-client';
+import { checkout, operatorCall, storeModes } from './storefront-client';
 
 const TTL_MS = 30_000;
 
@@ -87,7 +87,7 @@ describe.each(modes)('a paid checkout the store cannot confirm, on the %s', (_mo
   });
 
   async function checkoutsStats(): Promise<Record<string, unknown>> {
-    return (await call(shop, '/_stats')).body;
+    return (await operatorCall(shop, '/_stats')).body;
   }
 
   it('answers 201 when a retry of the confirm goes through', async () => {
@@ -108,6 +108,8 @@ describe.each(modes)('a paid checkout the store cannot confirm, on the %s', (_mo
     const answer = await checkout(shop, 'eve', { productId: 'sku-002', quantity: 2 }, 'lost-1');
     expect(answer.status).toBe(503);
     expect(answer.retryAfter).toBe('2');
+    // The store failed, not the payment provider: only inventory is blamed.
+    expect(answer.failedDependency).toBe('inventory');
     expect(answer.body).toEqual({ error: 'order-not-recorded', message: expect.stringContaining('the charge was refunded; please try again'), orderId: expect.any(String), refunded: true });
     expect(faults.confirmAttempts).toBe(3);
     const orderId = answer.body.orderId as string;

@@ -9,8 +9,8 @@ import { FakeClock } from '../support/fake-clock';
 import { testRedisUrl, uniquePrefix } from '../support/test-redis';
 
 const modes: [string, () => StartStorefrontOptions][] = [
-  ['memory store', () => ({})],
-  ['redis store', () => ({ redisUrl: testRedisUrl(), keyPrefix: uniquePrefix('server-reaper') })],
+  ['memory store', () => ({ operatorPort: 0 })],
+  ['redis store', () => ({ operatorPort: 0, redisUrl: testRedisUrl(), keyPrefix: uniquePrefix('server-reaper'), seedIfEmpty: true })],
 ];
 
 /** Only the reaper's interval is faked; sockets, Redis and their timeouts run for real. */
@@ -54,7 +54,7 @@ describe.each(modes)('the storefront reaper on the %s', (_mode, modeOptions) => 
 
       const product = (await (await fetch(`${shop.url}/api/products/sku-003`)).json()) as Record<string, unknown>;
       expect(product).toMatchObject({ stock: 4, available: true });
-      const stats = (await (await fetch(`${shop.url}/_stats`)).json()) as Record<string, unknown>;
+      const stats = (await (await fetch(`${shop.operatorUrl}/_stats`)).json()) as Record<string, unknown>;
       expect(stats).toMatchObject({
         orders: 0,
         cancelledOrders: 1,

@@ -4,9 +4,19 @@ import { startStorefront, type RunningStorefront, type StartStorefrontOptions } 
 import { testRedisUrl, uniquePrefix } from '../support/test-redis';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+/** What the gate adds to every request: the identity it established. */
+const BUYER_HEADERS = { ...JSON_HEADERS, 'saleday-user': 'u:shopper' };
 
 async function call(shop: RunningStorefront, path: string, init: RequestInit = {}) {
-  const response = await fetch(shop.url + path, init);
+  return answerOf(await fetch(shop.url + path, init));
+}
+
+/** The operator listener: /_stats, /_faults, /_stock/reset. */
+async function operator(shop: RunningStorefront, path: string, init: RequestInit = {}) {
+  return answerOf(await fetch(`${shop.operatorUrl}${path}`, init));
+}
+
+async function answerOf(response: Response) {
   const text = await response.text();
   let body: unknown = text;
   try {
@@ -18,18 +28,18 @@ async function call(shop: RunningStorefront, path: string, init: RequestInit = {
 }
 
 function checkout(shop: RunningStorefront, body: unknown, headers: Record<string, string> = {}) {
-  return call(shop, '/api/checkout', { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) });
+  return call(shop, '/api/checkout', { method: 'POST', headers: { ...BUYER_HEADERS, ...headers }, body: JSON.stringify(body) });
 }
 
 const modes: [string, () => StartStorefrontOptions][] = [
   ['memory store', () => ({})],
-  ['redis store', () => ({ redisUrl: testRedisUrl(), keyPrefix: uniquePrefix('storefront-server') })],
+  ['redis store', () => ({ redisUrl: testRedisUrl(), keyPrefix: uniquePrefix('storefront-server'), seedIfEmpty: true })],
 ];
 
 describe.each(modes)('storefront on the %s', (_mode, modeOptions) => {
   let shop: RunningStorefront;
   beforeEach(async () => {
-    shop = await startStorefront({ port: 0, stockPerProduct: 5, recommendationsWork: 10, enableFaultInjection: true, random: () => 0, ...modeOptions() });
+    shop = await startStorefront({ port: 0, operatorPort: 0, stockPerProduct: 5, recommendationsWork: 10, enableFaultInjection: true, random: () => 0, ...modeOptions() });
   });
   afterEach(async () => {
     await shop.close();
@@ -58,26 +68,26 @@ describe.each(modes)('storefront on the %s', (_mode, modeOptions) => {
   });
 
   it('checks out, replays a repeated Idempotency-Key and rejects the key with another body', async () => {
-    const first = await checkout(shop, { productId: 'sku-002', quantity: 2 }, { 'idempotency-key': 'key-1', 'x-user-id': 'alice' });
+    const first = await checkout(shop, { productId: 'sku-002', quantity: 2 }, { 'idempotency-key': 'key-1', 'saleday-user': 'u:alice' });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ productId: 'sku-002', quantity: 2, remainingStock: 3, status: 'paid' });
     expect(first.body.orderId).toMatch(/^ord_/);
 
-    const retry = await checkout(shop, { productId: 'sku-002', quantity: 2 }, { 'idempotency-key': 'key-1', 'x-user-id': 'alice' });
+    const retry = await checkout(shop, { productId: 'sku-002', quantity: 2 }, { 'idempotency-key': 'key-1', 'saleday-user': 'u:alice' });
     expect(retry.status).toBe(201);
     expect(retry.body).toEqual(first.body);
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
 
-    const reused = await checkout(shop, { productId: 'sku-002', quantity: 1 }, { 'idempotency-key': 'key-1', 'x-user-id': 'alice' });
+    const reused = await checkout(shop, { productId: 'sku-002', quantity: 1 }, { 'idempotency-key': 'key-1', 'saleday-user': 'u:alice' });
     expect(reused.status).toBe(422);
     expect(reused.body).toMatchObject({ error: 'idempotency-key-reused', orderId: first.body.orderId });
 
     // The same key from another user is another order: keys are scoped to the user.
-    const otherUser = await checkout(shop, { productId: 'sku-002', quantity: 2 }, { 'idempotency-key': 'key-1', 'x-user-id': 'bob' });
+    const otherUser = await checkout(shop, { productId: 'sku-002', quantity: 2 }, { 'idempotency-key': 'key-1', 'saleday-user': 'u:bob' });
     expect(otherUser.status).toBe(201);
     expect(otherUser.body.orderId).not.toBe(first.body.orderId);
 
-    const stats = await call(shop, '/_stats');
+    const stats = await operator(shop, '/_stats');
     expect(stats.body).toMatchObject({ orders: 2, unitsSold: 4, soldByProduct: { 'sku-002': 4 }, oversold: false });
   });
 
@@ -90,31 +100,31 @@ describe.each(modes)('storefront on the %s', (_mode, modeOptions) => {
   });
 
   it('releases the reservation when payment fails (502), so a retry with the same key succeeds', async () => {
-    await call(shop, '/_faults', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ route: 'payments', errorRate: 1 }) });
+    await operator(shop, '/_faults', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ route: 'payments', errorRate: 1 }) });
     const failed = await checkout(shop, { productId: 'sku-004', quantity: 2 }, { 'idempotency-key': 'pay-1' });
     expect(failed.status).toBe(502);
     expect(failed.body).toMatchObject({ error: 'payment-failed', released: true });
     expect((await call(shop, '/api/products/sku-004')).body).toMatchObject({ stock: 5 });
 
-    await call(shop, '/_faults', { method: 'DELETE' });
+    await operator(shop, '/_faults', { method: 'DELETE' });
     // The failed attempt freed its key: the retry places the order.
     const retried = await checkout(shop, { productId: 'sku-004', quantity: 2 }, { 'idempotency-key': 'pay-1' });
     expect(retried.status).toBe(201);
     expect(retried.body).toMatchObject({ remainingStock: 3 });
-    expect((await call(shop, '/_stats')).body).toMatchObject({ orders: 1, cancelledOrders: 1, unitsSold: 2, oversold: false });
+    expect((await operator(shop, '/_stats')).body).toMatchObject({ orders: 1, cancelledOrders: 1, unitsSold: 2, oversold: false });
   });
 
-  it('keeps a cart per user and requires the user key', async () => {
+  it('keeps a cart per identity and requires the identity the gate sets', async () => {
     const missing = await call(shop, '/api/cart');
-    expect(missing.status).toBe(400);
-    expect(missing.body).toMatchObject({ error: 'missing-user-id' });
-    const added = await call(shop, '/api/cart', { method: 'POST', headers: { ...JSON_HEADERS, 'x-user-id': 'carol' }, body: JSON.stringify({ productId: 'sku-001', quantity: 2 }) });
+    expect(missing.status).toBe(401);
+    expect(missing.body).toMatchObject({ error: 'identity-required', message: 'the gate sets saleday-user; call through the gate' });
+    const added = await call(shop, '/api/cart', { method: 'POST', headers: { ...JSON_HEADERS, 'saleday-user': 'u:carol' }, body: JSON.stringify({ productId: 'sku-001', quantity: 2 }) });
     expect(added.status).toBe(200);
-    expect(added.body).toMatchObject({ userId: 'carol', items: [{ productId: 'sku-001', quantity: 2 }] });
+    expect(added.body).toMatchObject({ userId: 'u:carol', items: [{ productId: 'sku-001', quantity: 2 }] });
     expect(added.body.totalCents).toBe((added.body.items as { priceCents: number }[])[0].priceCents * 2);
-    expect((await call(shop, '/api/cart', { headers: { 'x-user-id': 'carol' } })).body).toEqual(added.body);
-    expect((await call(shop, '/api/cart', { headers: { 'x-user-id': 'dave' } })).body).toMatchObject({ items: [] });
-    const unknown = await call(shop, '/api/cart', { method: 'POST', headers: { ...JSON_HEADERS, 'x-user-id': 'carol' }, body: JSON.stringify({ productId: 'sku-404', quantity: 1 }) });
+    expect((await call(shop, '/api/cart', { headers: { 'saleday-user': 'u:carol' } })).body).toEqual(added.body);
+    expect((await call(shop, '/api/cart', { headers: { 'saleday-user': 'u:dave' } })).body).toMatchObject({ items: [] });
+    const unknown = await call(shop, '/api/cart', { method: 'POST', headers: { ...JSON_HEADERS, 'saleday-user': 'u:carol' }, body: JSON.stringify({ productId: 'sku-404', quantity: 1 }) });
     expect(unknown.status).toBe(404);
   });
 });
@@ -122,13 +132,13 @@ describe.each(modes)('storefront on the %s', (_mode, modeOptions) => {
 describe('storefront routes beyond the store', () => {
   let shop: RunningStorefront;
   beforeAll(async () => {
-    shop = await startStorefront({ port: 0, recommendationsWork: 50, enableFaultInjection: true, random: () => 0, paymentTimeoutMs: 50 });
+    shop = await startStorefront({ port: 0, operatorPort: 0, recommendationsWork: 50, enableFaultInjection: true, random: () => 0, paymentTimeoutMs: 50 });
   });
   afterAll(async () => {
     await shop.close();
   });
   afterEach(async () => {
-    await call(shop, '/_faults', { method: 'DELETE' });
+    await operator(shop, '/_faults', { method: 'DELETE' });
   });
 
   it('answers the health check with the store and the inventory breaker', async () => {
@@ -156,31 +166,31 @@ describe('storefront routes beyond the store', () => {
   });
 
   it('recommends catalog products, the same ones for the same user', async () => {
-    const first = await call(shop, '/api/recommendations?productId=sku-001', { headers: { 'x-user-id': 'erin' } });
+    const first = await call(shop, '/api/recommendations?productId=sku-001', { headers: { 'saleday-user': 'u:erin' } });
     expect(first.status).toBe(200);
     expect(first.headers.get('cache-control')).toBe('private, max-age=60');
     expect(first.body.items).toHaveLength(4);
-    const again = await call(shop, '/api/recommendations?productId=sku-001', { headers: { 'x-user-id': 'erin' } });
+    const again = await call(shop, '/api/recommendations?productId=sku-001', { headers: { 'saleday-user': 'u:erin' } });
     expect(again.body).toEqual(first.body);
   });
 
   it('injects faults on one route only, lists them and clears them', async () => {
-    const injected = await call(shop, '/_faults', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ route: 'recommendations', errorRate: 1 }) });
+    const injected = await operator(shop, '/_faults', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ route: 'recommendations', errorRate: 1 }) });
     expect(injected.status).toBe(201);
-    expect((await call(shop, '/_faults')).body).toEqual({ faults: [{ route: 'recommendations', latencyMs: 0, errorRate: 1, expiresAt: null }] });
+    expect((await operator(shop, '/_faults')).body).toEqual({ faults: [{ route: 'recommendations', latencyMs: 0, errorRate: 1, expiresAt: null }] });
     const failing = await call(shop, '/api/recommendations');
     expect(failing.status).toBe(500);
     expect(failing.body).toMatchObject({ error: 'injected-fault' });
     expect((await call(shop, '/api/products')).status).toBe(200);
-    await call(shop, '/_faults', { method: 'DELETE' });
+    await operator(shop, '/_faults', { method: 'DELETE' });
     expect((await call(shop, '/api/recommendations')).status).toBe(200);
-    const invalid = await call(shop, '/_faults', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ route: 'everything', errorRate: 2 }) });
+    const invalid = await operator(shop, '/_faults', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ route: 'everything', errorRate: 2 }) });
     expect(invalid.status).toBe(400);
     expect(invalid.body).toMatchObject({ error: 'invalid-fault' });
   });
 
   it('answers 503 payments-unavailable with Retry-After when payment is slower than its deadline', async () => {
-    await call(shop, '/_faults', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ route: 'payments', latencyMs: 500 }) });
+    await operator(shop, '/_faults', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ route: 'payments', latencyMs: 500 }) });
     const before = (await call(shop, '/api/products/sku-010')).body.stock as number;
     const slow = await checkout(shop, { productId: 'sku-010', quantity: 1 });
     expect(slow.status).toBe(503);
@@ -191,27 +201,31 @@ describe('storefront routes beyond the store', () => {
 
   it('resets stock on request when fault injection is on', async () => {
     await checkout(shop, { productId: 'sku-011', quantity: 3 });
-    const reset = await call(shop, '/_stock/reset', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ units: 9 }) });
+    const reset = await operator(shop, '/_stock/reset', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ units: 9 }) });
     expect(reset.body).toEqual({ units: 9, products: 50 });
     expect((await call(shop, '/api/products/sku-011')).body.stock).toBe(9);
-    expect((await call(shop, '/_stats')).body).toMatchObject({ orders: 0, unitsSold: 0 });
+    expect((await operator(shop, '/_stats')).body).toMatchObject({ orders: 0, unitsSold: 0 });
   });
 
   const badRequests: [string, string, RequestInit, number, string][] = [
-    ['malformed JSON', '/api/checkout', { method: 'POST', headers: JSON_HEADERS, body: '{"productId": "sku-001",' }, 400, 'malformed-json'],
-    ['an empty JSON body', '/api/checkout', { method: 'POST', headers: JSON_HEADERS, body: '' }, 400, 'malformed-json'],
-    ['a JSON array', '/api/checkout', { method: 'POST', headers: JSON_HEADERS, body: '[1,2]' }, 400, 'invalid-body'],
-    ['missing fields', '/api/checkout', { method: 'POST', headers: JSON_HEADERS, body: '{}' }, 400, 'invalid-body'],
-    ['a zero quantity', '/api/checkout', { method: 'POST', headers: JSON_HEADERS, body: '{"productId":"sku-001","quantity":0}' }, 400, 'invalid-body'],
-    ['a fractional quantity', '/api/checkout', { method: 'POST', headers: JSON_HEADERS, body: '{"productId":"sku-001","quantity":1.5}' }, 400, 'invalid-body'],
-    ['a malformed product id', '/api/checkout', { method: 'POST', headers: JSON_HEADERS, body: '{"productId":"../../etc","quantity":1}' }, 400, 'invalid-body'],
-    ['an unknown product', '/api/checkout', { method: 'POST', headers: JSON_HEADERS, body: '{"productId":"sku-999","quantity":1}' }, 404, 'unknown-product'],
-    ['a prototype-poisoning body', '/api/checkout', { method: 'POST', headers: JSON_HEADERS, body: '{"__proto__":{"x":1},"productId":"sku-001","quantity":1}' }, 400, 'malformed-json'],
-    ['an oversized body', '/api/checkout', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ productId: 'sku-001', quantity: 1, pad: 'x'.repeat(20_000) }) }, 413, 'body-too-large'],
-    ['a non-JSON body', '/api/checkout', { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<order/>' }, 415, 'unsupported-media-type'],
-    ['a text body', '/api/checkout', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'buy' }, 400, 'invalid-body'],
-    ['a bad Idempotency-Key', '/api/checkout', { method: 'POST', headers: { ...JSON_HEADERS, 'idempotency-key': 'has space' }, body: '{"productId":"sku-001","quantity":1}' }, 400, 'invalid-idempotency-key'],
-    ['a bad user key', '/api/cart', { headers: { 'x-user-id': 'a{b}c' } }, 400, 'invalid-user-id'],
+    ['malformed JSON', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: '{"productId": "sku-001",' }, 400, 'malformed-json'],
+    ['an empty JSON body', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: '' }, 400, 'malformed-json'],
+    ['a JSON array', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: '[1,2]' }, 400, 'invalid-body'],
+    ['missing fields', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: '{}' }, 400, 'invalid-body'],
+    ['a zero quantity', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: '{"productId":"sku-001","quantity":0}' }, 400, 'invalid-body'],
+    ['a fractional quantity', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: '{"productId":"sku-001","quantity":1.5}' }, 400, 'invalid-body'],
+    ['a malformed product id', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: '{"productId":"../../etc","quantity":1}' }, 400, 'invalid-body'],
+    ['an unknown product', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: '{"productId":"sku-999","quantity":1}' }, 404, 'unknown-product'],
+    ['a prototype-poisoning body', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: '{"__proto__":{"x":1},"productId":"sku-001","quantity":1}' }, 400, 'malformed-json'],
+    ['an oversized body', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: JSON.stringify({ productId: 'sku-001', quantity: 1, pad: 'x'.repeat(20_000) }) }, 413, 'body-too-large'],
+    ['a non-JSON body', '/api/checkout', { method: 'POST', headers: { 'content-type': 'application/xml', 'saleday-user': 'u:shopper' }, body: '<order/>' }, 415, 'unsupported-media-type'],
+    ['a text body', '/api/checkout', { method: 'POST', headers: { 'content-type': 'text/plain', 'saleday-user': 'u:shopper' }, body: 'buy' }, 400, 'invalid-body'],
+    ['a bad Idempotency-Key', '/api/checkout', { method: 'POST', headers: { ...BUYER_HEADERS, 'idempotency-key': 'has space' }, body: '{"productId":"sku-001","quantity":1}' }, 400, 'invalid-idempotency-key'],
+    ['a malformed identity', '/api/cart', { headers: { 'saleday-user': 'u:a{b}c' } }, 400, 'invalid-identity'],
+    ['an identity without its prefix', '/api/checkout', { method: 'POST', headers: { ...JSON_HEADERS, 'saleday-user': 'alice' }, body: '{"productId":"sku-001","quantity":1}' }, 400, 'invalid-identity'],
+    ['a checkout without an identity', '/api/checkout', { method: 'POST', headers: JSON_HEADERS, body: '{"productId":"sku-001","quantity":1}' }, 401, 'identity-required'],
+    ['a client-chosen x-user-id instead of the identity', '/api/cart', { headers: { 'x-user-id': 'victim' } }, 401, 'identity-required'],
+    ['a malformed deadline', '/api/checkout', { method: 'POST', headers: { ...BUYER_HEADERS, 'saleday-deadline': 'soon' }, body: '{"productId":"sku-001","quantity":1}' }, 400, 'invalid-deadline'],
     ['an unknown route', '/api/nothing', {}, 404, 'not-found'],
   ];
 
@@ -239,12 +253,12 @@ describe('storefront routes beyond the store', () => {
 });
 
 describe('storefront without fault injection', () => {
-  it('has no /_faults or /_stock/reset, but still reports /_stats', async () => {
-    const shop = await startStorefront({ port: 0 });
+  it('has no /_faults or /_stock/reset, but still reports /_stats on the operator port', async () => {
+    const shop = await startStorefront({ port: 0, operatorPort: 0 });
     try {
-      expect((await call(shop, '/_faults', { method: 'POST', headers: JSON_HEADERS, body: '{"errorRate":1}' })).status).toBe(404);
-      expect((await call(shop, '/_stock/reset', { method: 'POST', headers: JSON_HEADERS, body: '{}' })).status).toBe(404);
-      expect((await call(shop, '/_stats')).body).toMatchObject({ store: 'memory', orders: 0, oversold: false });
+      expect((await operator(shop, '/_faults', { method: 'POST', headers: JSON_HEADERS, body: '{"errorRate":1}' })).status).toBe(404);
+      expect((await operator(shop, '/_stock/reset', { method: 'POST', headers: JSON_HEADERS, body: '{}' })).status).toBe(404);
+      expect((await operator(shop, '/_stats')).body).toMatchObject({ store: 'memory', orders: 0, oversold: false });
     } finally {
       await shop.close();
     }

@@ -31,7 +31,7 @@ describe('compileRouteTable over the example routes', () => {
     const routes = testConfig((raw) => {
       raw.alarms = [];
       raw.routes = [
-        { name: 'special', path: '/api/products/special', priority: 'critical' },
+        { name: 'special', path: '/api/products/special', priority: 'critical', timeoutMs: 7000 },
         { name: 'product', path: '/api/products/:id', priority: 'high' },
       ];
     }).routes;

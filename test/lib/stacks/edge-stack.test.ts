@@ -178,7 +178,7 @@ describe('edge stack with the opt-in switches, a cookie user key and two critica
       raw.waf.antiDdos = true;
       raw.waf.criticalAction = 'captcha';
       raw.identity = { cookie: 'session-key' };
-      raw.routes.unshift({ name: 'payment', path: '/api/pay/:orderId', priority: 'critical' });
+      raw.routes.unshift({ name: 'payment', path: '/api/pay/:orderId', priority: 'critical', timeoutMs: 7000 });
     });
     rules = rulesOf(edgeTemplate(config).template);
   });
