@@ -303,7 +303,7 @@ export const GateSchema = z
     flagsPollMs: positiveInt().default(2000),
     /** Redis decisions slower than this fall back to the local limiter. */
     redisTimeoutMs: positiveInt().default(50),
-    /** This process's share of a global limit when falling back locally (1 / planned gate count). */
+    /** This process's share of a global limit when falling back locally; omitted means 1 / fleet.plannedTasks. */
     localShare: z.number().gt(0).max(1).optional(),
     maxBodyBytes: positiveInt().default(1_048_576),
     /** Request bodies held in memory across all connections; a body that would pass it is answered 503 at once. */
