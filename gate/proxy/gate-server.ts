@@ -488,13 +488,17 @@ export function createGate(options: GateOptions): Gate {
     return true;
   };
 
-  /** Tickets are in the order of route.dependencies; a failure the app blamed on one dependency is that one's alone. */
+  /**
+   * Tickets are in the order of route.dependencies. A failure the app blamed on one dependency is
+   * that one's alone; the others' health is unknown (most likely they were never called), so they
+   * record nothing (a half-open breaker reissues unanswered probes).
+   */
   const recordDependencies = (route: RouteConfig, tickets: BreakerTicket[], failed: boolean, latencyMs: number, blamed?: string) => {
     tickets.forEach((ticket, i) => {
-      if (failed && (blamed === undefined || blamed === route.dependencies[i])) ticket.failure();
-      else ticket.success(latencyMs);
+      if (!failed) ticket.success(latencyMs);
+      else if (blamed === undefined || blamed === route.dependencies[i]) ticket.failure();
     });
-    for (const dependency of route.dependencies) metrics.dependencyCall(dependency, failed && (blamed === undefined || blamed === dependency));
+    for (const dependency of route.dependencies) if (!failed || blamed === undefined || blamed === dependency) metrics.dependencyCall(dependency, failed);
   };
 
   const shortCircuit = (res: ServerResponse, route: RouteConfig, dependency: string, retryAfterMs: number) => {

@@ -58,8 +58,9 @@ describe('failures between the gate and the app', () => {
     expect(answer.headers[FAILED_DEPENDENCY_HEADER]).toBeUndefined();
     const after = failures();
     expect(after.inventory.failures - before.inventory.failures).toBe(1);
+    // payments' health is unknown (it was most likely never called): nothing is recorded for it
     expect(after.payments.failures - before.payments.failures).toBe(0);
-    expect(after.payments.calls - before.payments.calls).toBe(1);
+    expect(after.payments.calls - before.payments.calls).toBe(0);
   });
 
   it('blames every dependency of the route when the app names none, or one the route does not have', async () => {
