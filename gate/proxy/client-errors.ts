@@ -3,6 +3,7 @@
  * large (431), malformed syntax (400), a client too slow to send its headers or body (408). They
  * are written on the raw socket, carry the outcome header, and never throw.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { OUTCOME_HEADER } from '../metrics/gate-metrics';
 
@@ -40,4 +41,9 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, 
       `content-type: application/json\r\n${OUTCOME_HEADER}: bad-request\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
   onAnswered(status, error.code ?? 'unknown');
+}
+
+/** HTTP/1.1 requires a Host header (RFC 9112 §3.2); the gate answers its absence itself, with the outcome header. */
+export function lacksRequiredHost(req: IncomingMessage): boolean {
+  return req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor === 1;
 }

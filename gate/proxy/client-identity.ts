@@ -5,18 +5,23 @@
  * sent; with `jwt` it must be an HS256 token whose `sub` is the key; with `hmac` it must be
  * `<key>.<base64url HMAC-SHA256(secret, key)>`. Anything missing, malformed or unproven counts as
  * the client IP (from the hop our own proxies appended), so forging a header only ever puts a
- * client in its own IP's bucket.
+ * client in its own IP's bucket. Every key matches USER_KEY_PATTERN: it is also what the app
+ * receives in `saleday-user` (identity-headers.ts). Signatures must be canonical base64url: one
+ * token or cookie has one accepted spelling, so padded or suffixed variants cannot be told apart
+ * from the original by the app or fill the verified-token cache.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../clock';
 import { InvalidOptionsError } from '../errors';
 import type { IdentityConfig } from '../../lib/config/schema';
+import { ANONYMOUS_USER_PREFIX, PROVEN_USER_PREFIX, USER_KEY_PATTERN } from '../../contracts/request-headers';
 import { clientIpFrom } from './forwarded-for';
-import { verifyHs256Jwt } from './hs256-jwt';
+import { isCanonicalSha256Signature, verifyHs256Jwt } from './hs256-jwt';
+import { VerifiedTokenCache, type VerifiedTokenCacheLimits } from './verified-token-cache';
 
 export interface ClientIdentity {
-  /** The rate-limit key: `u:<user key>` or `ip:<address>`. */
+  /** The rate-limit key and the app's `saleday-user`: `u:<user key>` (proven) or `ip:<address>`. */
   key: string;
   kind: 'user' | 'ip';
   ip: string;
@@ -24,21 +29,18 @@ export interface ClientIdentity {
 
 export type IdentityResolver = (headers: IncomingHttpHeaders, remoteAddress: string | undefined) => ClientIdentity;
 
-/** Longer keys are refused (counted as IP) so a client cannot make us store megabytes per key. */
-const MAX_KEY_LENGTH = 128;
-/** Verified tokens are remembered so a client's every request does not pay for an HMAC. */
-const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
-
-export function createIdentityResolver(identity: IdentityConfig, clock: Clock, env: NodeJS.ProcessEnv = process.env): IdentityResolver {
+export function createIdentityResolver(identity: IdentityConfig, clock: Clock, env: NodeJS.ProcessEnv = process.env, tokenCache?: VerifiedTokenCacheLimits | VerifiedTokenCache): IdentityResolver {
   const secret = identity.proof === 'none' ? undefined : secretFrom(identity, env);
   const readValue = identity.header !== undefined ? headerReader(identity.header) : cookieReader(identity.cookie as string);
-  const prove = prover(identity.proof, secret, clock);
+  const cache = tokenCache instanceof VerifiedTokenCache ? tokenCache : new VerifiedTokenCache(tokenCache);
+  const prove = prover(identity.proof, secret, clock, cache);
   return (headers, remoteAddress) => {
     const ip = clientIpFrom(headers['x-forwarded-for'], remoteAddress, identity.trustedProxyHops);
     const value = readValue(headers);
     const userKey = value === undefined ? undefined : prove(value);
-    if (userKey !== undefined && userKey.length > 0 && userKey.length <= MAX_KEY_LENGTH) return { key: `u:${userKey}`, kind: 'user', ip };
-    return { key: `ip:${ip}`, kind: 'ip', ip };
+    // Longer or odd keys count as the IP: the app stores them unescaped, and we keep them per client.
+    if (userKey !== undefined && USER_KEY_PATTERN.test(userKey)) return { key: PROVEN_USER_PREFIX + userKey, kind: 'user', ip };
+    return { key: ANONYMOUS_USER_PREFIX + ip, kind: 'ip', ip };
   };
 }
 
@@ -80,7 +82,7 @@ function cookieReader(name: string): (headers: IncomingHttpHeaders) => string | 
   };
 }
 
-function prover(proof: IdentityConfig['proof'], secret: Buffer | undefined, clock: Clock): (value: string) => string | undefined {
+function prover(proof: IdentityConfig['proof'], secret: Buffer | undefined, clock: Clock, cache: VerifiedTokenCache): (value: string) => string | undefined {
   if (proof === 'none') return (value) => value;
   const key = secret as Buffer;
   if (proof === 'hmac') {
@@ -88,21 +90,21 @@ function prover(proof: IdentityConfig['proof'], secret: Buffer | undefined, cloc
       const dot = value.lastIndexOf('.');
       if (dot <= 0) return undefined;
       const userKey = value.slice(0, dot);
-      const given = Buffer.from(value.slice(dot + 1), 'base64url');
+      const signature = value.slice(dot + 1);
+      if (!USER_KEY_PATTERN.test(userKey) || !isCanonicalSha256Signature(signature)) return undefined;
+      const given = Buffer.from(signature, 'base64url');
       const expected = createHmac('sha256', key).update(userKey).digest();
       return given.length === expected.length && timingSafeEqual(given, expected) ? userKey : undefined;
     };
   }
-  const verified = new Map<string, { sub: string; expiresAtMs: number }>();
   return (token) => {
     const now = clock.now();
-    const cached = verified.get(token);
-    if (cached && cached.expiresAtMs > now) return cached.sub;
-    if (cached) verified.delete(token);
+    const cached = cache.get(token, now);
+    if (cached !== undefined) return cached;
     const claims = verifyHs256Jwt(token, key, now);
-    if (!claims) return undefined;
-    if (verified.size >= VERIFIED_TOKEN_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
-    verified.set(token, claims);
+    // A token whose sub cannot be a key is not worth remembering: it will never prove anyone.
+    if (!claims || !USER_KEY_PATTERN.test(claims.sub)) return undefined;
+    cache.set(token, claims.sub, claims.expiresAtMs);
     return claims.sub;
   };
 }

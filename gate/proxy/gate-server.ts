@@ -22,27 +22,35 @@ import { RedisFlagsSource } from '../flags/redis-flags-source';
 import { OUTCOME_HEADER, type GateOutcome } from '../metrics/gate-metrics';
 import { createConcurrencyLimiter, createRateLimiter } from '../rate-limit';
 import type { ConcurrencyLease, ConcurrencyLimiter, RateLimitDecision, RateLimiter } from '../rate-limit/rate-limiter';
-import { redisVersionProblem } from '../rate-limit/redis-version';
 import { createRedisConnection } from '../redis-connection';
 import { createAdmissionController } from '../shed';
 import type { GateAdmissionController, Permit } from '../shed';
 import type { RouteConfig } from '../../lib/config/schema';
 import type { GateConfig } from '../../lib/fleet/gate-config-slice';
-import { answerClientError } from './client-errors';
-import { createIdentityResolver, type IdentityResolver } from './client-identity';
+import { BodyBudget, ConnectionCap, isBodyBudgetExhaustedError, maxBodyBytesFor, type BodyReservation } from './body-limits';
+import { answerClientError, lacksRequiredHost } from './client-errors';
+import { createIdentityResolver, type ClientIdentity, type IdentityResolver } from './client-identity';
+import { takeBlamedDependency } from './dependency-blame';
 import { compileShedTable, type ShedTable } from './degradation-policy';
 import { createFallbackStore, type FallbackAnswer, type FallbackStore } from './fallback-store';
 import { createJsonLogger, type GateLogger } from './gate-logger';
 import { READY_PATH } from '../../contracts/reserved-paths';
 import { isDeliberateRefusal } from './deliberate-refusal';
 import { createGateMetricsRecorder, type GateMetricsRecorder, type GateMetricsSnapshot } from './gate-metrics-recorder';
+import { createIdentityHeaderWriter } from './identity-headers';
+import { answerThenLinger } from './lingering-close';
+import { reservedPath } from './operator-paths';
 import { rateLimitHeaders, retryAfterSeconds, sharedCacheMayStore, statesQuota } from './rate-limit-headers';
 import { hasBody, isBodyTooLargeError, readBody } from './request-body';
 import { parseRequestTarget } from './request-target';
 import { compileRouteTable, type RouteTable } from './route-table';
+import { boundedCapture } from './bounded-capture';
+import { redisReady, reportRedisTooOld } from './redis-startup';
 import { SpeculativeReads } from './speculative-reads';
+import { throttle } from './throttle';
 import { createUpstreamReadiness, type UpstreamReadinessOptions } from './upstream-readiness';
 import { createUpstreamClient, isUpstreamFailure, pipeBody, type UpstreamClient, type UpstreamResponse } from './upstream-client';
+import { setDeadlineHeader, upstreamFailureAnswer } from './upstream-deadline';
 
 export interface GateTimeouts {
   /** A client must send its complete headers within this (slowloris). @default 10_000 */
@@ -91,13 +99,16 @@ export interface Gate {
   /** Resolves once the flags have been read for the first time (or the first attempt failed). */
   readonly ready: Promise<void>;
   metrics(): GateMetricsSnapshot;
+  /** Request-body bytes held in memory right now, and open client connections (body-limits.ts). */
+  load(): { bufferedBodyBytes: number; openConnections: number };
   /** Stops accepting, drains in-flight requests (up to drainTimeoutMs), then releases everything. */
   close(): Promise<void>;
 }
 
 /** Retry-After while a class is shed by the degradation level: the controller steps down no faster than this. */
 const DEGRADED_RETRY_AFTER_MS = 5_000;
-const HEALTH_PATH = '/healthz';
+/** Retry-After when the gate's body memory or connection count is full: such a moment passes quickly. */
+const BUSY_RETRY_AFTER_MS = 1_000;
 const REDIS_READY_WAIT_MS = 3_000;
 const METRICS_PATH = '/_gate/metrics';
 
@@ -131,6 +142,8 @@ export function createGate(options: GateOptions): Gate {
 
   const routes: RouteTable = compileRouteTable(config.routes);
   const identify: IdentityResolver = createIdentityResolver(config.identity, clock, options.env);
+  const writeIdentityHeaders = createIdentityHeaderWriter(config.identity);
+  const bodyBudget = new BodyBudget(config.gate.maxBufferedBytes);
   const shedTable: ShedTable = compileShedTable(config.degradation);
   const fallbacks: FallbackStore = createFallbackStore(config.routes);
   const upstream: UpstreamClient = createUpstreamClient({ upstream: options.upstream, connections: options.upstreamConnections ?? config.gate.concurrency.maxLimit });
@@ -166,7 +179,9 @@ export function createGate(options: GateOptions): Gate {
   const limiters = new Map<string, RouteLimiter>();
   for (const route of config.routes) {
     if (!route.rateLimit) continue;
-    const limiterOptions = { redis, prefix: `${rateLimitPrefix}:${route.name}`, clock, localShare: config.gate.localShare, timeoutMs: config.gate.redisTimeoutMs };
+    // Without Redis each gate decides alone, so by default it allows its share of the planned fleet's limit.
+    const localShare = config.gate.localShare ?? 1 / config.fleet.plannedTasks;
+    const limiterOptions = { redis, prefix: `${rateLimitPrefix}:${route.name}`, clock, localShare, timeoutMs: config.gate.redisTimeoutMs };
     const policy = route.rateLimit;
     const edgeCached = route.cache !== 'none';
     if (policy.algorithm === 'concurrency') {
@@ -249,11 +264,15 @@ export function createGate(options: GateOptions): Gate {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = parseRequestTarget(req.url);
     if (!target) return refuse(res, 400, 'bad-request', 'malformed request target', undefined);
-    if (target.path === HEALTH_PATH) return answerHealth(res);
-    if (target.path === READY_PATH) return answerReady(res);
-    if (target.path === METRICS_PATH && isLoopback(req.socket.remoteAddress)) {
+    const reserved = reservedPath(target.path);
+    if (reserved === 'health') return answerHealth(res);
+    if (reserved === 'gate' && target.path === READY_PATH) return answerReady(res);
+    if (reserved === 'gate' && target.path === METRICS_PATH && isLoopback(req.socket.remoteAddress)) {
       return answer(res, 200, 'served', JSON.stringify({ ...metrics.snapshot(), breakers: breakers.states(), flags: { version: currentFlags.version, level: currentFlags.level } }));
     }
+    if (reserved !== undefined) return refuseUnread(req, res, 404, 'bad-request', reserved === 'gate' ? 'no such gate endpoint' : 'operator endpoints are not served through the gate');
+    if (lacksRequiredHost(req)) return refuseUnread(req, res, 400, 'bad-request', 'an HTTP/1.1 request needs a Host header');
+    if (connectionCap.isOverCapacity(req.socket)) return refuseUnread(req, res, 503, 'shed', 'too many open connections to this gate', BUSY_RETRY_AFTER_MS);
     const matched = routes.match(req.method ?? 'GET', target.path);
     if (!matched) return refuse(res, 404, 'bad-request', 'no route for this method and path', undefined);
     const route = matched.route;
@@ -261,8 +280,9 @@ export function createGate(options: GateOptions): Gate {
     metrics.count(priority, 'requests');
 
     // An oversized declared body is refused before it costs anything else.
+    const maxBodyBytes = maxBodyBytesFor(route, config.gate);
     const declaredLength = Number(req.headers['content-length']);
-    if (declaredLength > config.gate.maxBodyBytes) return refuseTooLarge(res);
+    if (declaredLength > maxBodyBytes) return refuseTooLarge(req, res, maxBodyBytes);
 
     // 1. Flags: the degradation level sheds whole classes (critical never), an open breaker short-circuits.
     if (priority !== 'critical' && shedTable(currentFlags.level).has(priority)) {
@@ -277,34 +297,36 @@ export function createGate(options: GateOptions): Gate {
     // 2. Rate limit per user key and route. A read on a speculative route is sent to the app while
     // Redis decides, when a slot is free at once (speculative-reads.ts); its answer still waits.
     const identity = identify(req.headers, req.socket.remoteAddress);
+    const limitKey = route.limitBy === 'ip' ? `ip:${identity.ip}` : identity.key;
     const limiter = limiters.get(route.name);
     let limitHeaders: Record<string, string> | undefined;
     let lease: ConcurrencyLease | undefined;
     let permit: Permit | undefined;
     let call: UpstreamCall | undefined;
+    let reservation: BodyReservation | undefined;
     try {
       if (limiter) {
         let decision: RateLimitDecision;
         if (limiter.rate) {
-          const pending = limiter.rate.consume(identity.key, route.cost);
-          if (limiter.speculation?.allows(req.method, hasBody(req), identity.key) && dependenciesClosed(route)) {
+          const pending = limiter.rate.consume(limitKey, route.cost);
+          if (limiter.speculation?.allows(req.method, hasBody(req), limitKey) && dependenciesClosed(route)) {
             const spare = admission.tryAcquire(priority);
             if (spare !== undefined) {
               const tickets = takeTickets(route);
-              if (Array.isArray(tickets)) call = callUpstream(req, res, route, target.forwardPath, undefined, spare, tickets);
+              if (Array.isArray(tickets)) call = callUpstream(req, res, route, target.forwardPath, undefined, spare, tickets, identity);
               else spare.release({ latencyMs: 0 });
             }
           }
           decision = await pending;
         } else {
-          lease = await (limiter.concurrency as ConcurrencyLimiter).acquire(identity.key, route.cost);
+          lease = await (limiter.concurrency as ConcurrencyLimiter).acquire(limitKey, route.cost);
           decision = lease.decision;
         }
         noteDecision(decision);
         limitHeaders = statesQuota(config.gate.rateLimitFields, decision) ? rateLimitHeaders(limiter.policy, decision) : undefined;
         if (!decision.allowed) {
           metrics.count(priority, 'limited');
-          limiter.speculation?.refused(identity.key, decision.retryAfterMs);
+          limiter.speculation?.refused(limitKey, decision.retryAfterMs);
           if (call !== undefined) {
             metrics.count(priority, 'speculativeDiscarded');
             discardCall(call, route);
@@ -318,10 +340,12 @@ export function createGate(options: GateOptions): Gate {
         // 3. The body, bounded, before taking a slot: a slow body must not hold a concurrency slot.
         let body: Buffer | undefined;
         if (hasBody(req)) {
+          reservation = bodyBudget.reservation();
           try {
-            body = await readBody(req, config.gate.maxBodyBytes);
+            body = await readBody(req, maxBodyBytes, reservation, bodyBudget.maxBytes);
           } catch (error) {
-            if (isBodyTooLargeError(error)) return refuseTooLarge(res);
+            if (isBodyTooLargeError(error)) return refuseTooLarge(req, res, maxBodyBytes);
+            if (isBodyBudgetExhaustedError(error)) return refuseUnread(req, res, 503, 'shed', 'the gate holds too many request bodies right now', BUSY_RETRY_AFTER_MS, limitHeaders);
             return refuse(res, 400, 'bad-request', 'unreadable request body', undefined);
           }
         }
@@ -355,7 +379,7 @@ export function createGate(options: GateOptions): Gate {
         }
 
         // 6. Proxy with the route's deadline.
-        call = callUpstream(req, res, route, target.forwardPath, body, permit, tickets);
+        call = callUpstream(req, res, route, target.forwardPath, body, permit, tickets, identity);
       } else {
         metrics.queueDelay(priority, 0);
       }
@@ -379,12 +403,14 @@ export function createGate(options: GateOptions): Gate {
         warnThrottled('upstream failed', { route: route.name, kind, error: error instanceof Error ? error.message : String(error) });
         const fallback = fallbacks.answerFor(route);
         if (fallback) return answerFallback(res, fallback, limitHeaders);
-        return refuse(res, kind === 'timeout' ? 504 : 502, 'upstream-error', kind === 'timeout' ? `the app did not answer within ${route.timeoutMs} ms` : 'the app is unreachable', undefined, limitHeaders);
+        const failure = upstreamFailureAnswer(route, kind === 'timeout' ? 'timeout' : 'unreachable');
+        return answer(res, failure.status, 'upstream-error', failure.body, limitHeaders);
       }
 
       const status = response.statusCode;
       readiness.noteAnswer();
       const failed = status >= 500;
+      const blamed = takeBlamedDependency(route, status, response.headers);
       metrics.count(priority, 'served');
       if (failed) {
         metrics.count(priority, 'upstreamErrors');
@@ -393,11 +419,12 @@ export function createGate(options: GateOptions): Gate {
           response.discard();
           const latencyMs = clock.now() - startedAt;
           permit.release({ latencyMs, dropped: status === 503 });
-          recordDependencies(route, tickets, true, latencyMs);
+          recordDependencies(route, tickets, true, latencyMs, blamed);
           return answerFallback(res, fallback, limitHeaders);
         }
       }
-      const outcome: GateOutcome = failed ? 'upstream-error' : 'served';
+      // The app refusing the request's headers is the client's error, as when the gate refuses them.
+      const outcome: GateOutcome = failed ? 'upstream-error' : status === 431 ? 'bad-request' : 'served';
       metrics.outcome(outcome);
       const headers = response.headers;
       // The quota goes on the app's answer unless a shared cache may keep that answer for everyone.
@@ -408,7 +435,7 @@ export function createGate(options: GateOptions): Gate {
       const complete = await pipeBody(response, res, capture?.onChunk);
       const latencyMs = clock.now() - startedAt;
       permit.release({ latencyMs, dropped: status === 503 });
-      recordDependencies(route, tickets, failed, latencyMs);
+      recordDependencies(route, tickets, failed, latencyMs, blamed);
       metrics.servedLatency(priority, latencyMs);
       if (complete && capture && !capture.overflowed()) {
         fallbacks.rememberLastGood(route, String(response.headers['content-type'] ?? 'application/octet-stream'), capture.body());
@@ -418,12 +445,18 @@ export function createGate(options: GateOptions): Gate {
       permit?.release({ latencyMs: 0 });
       call?.permit.release({ latencyMs: 0 });
       if (lease) lease.release().catch(() => undefined);
+      reservation?.release();
     }
   };
 
   /** Sends the request to the app under `permit`; the call owns the permit and the tickets from here. */
-  const callUpstream = (req: IncomingMessage, res: ServerResponse, route: RouteConfig, path: string, body: Buffer | undefined, permit: Permit, tickets: BreakerTicket[]): UpstreamCall => {
-    const response = upstream.request({ req, path, body, timeoutMs: route.timeoutMs, res });
+  const callUpstream = (req: IncomingMessage, res: ServerResponse, route: RouteConfig, path: string, body: Buffer | undefined, permit: Permit, tickets: BreakerTicket[], identity: ClientIdentity): UpstreamCall => {
+    const deadlineMs = clock.now() + route.timeoutMs;
+    const prepareHeaders = (headers: Record<string, string | string[]>) => {
+      writeIdentityHeaders(headers, identity);
+      setDeadlineHeader(headers, deadlineMs);
+    };
+    const response = upstream.request({ req, path, body, timeoutMs: route.timeoutMs, res, prepareHeaders });
     // Awaited later (or never, for a speculative read that was refused): no unhandled rejection meanwhile.
     response.catch(() => undefined);
     return { permit, tickets, startedAt: clock.now(), response };
@@ -438,10 +471,11 @@ export function createGate(options: GateOptions): Gate {
     call.response.then(
       (response) => {
         const status = response.statusCode;
+        const blamed = takeBlamedDependency(route, status, response.headers);
         response.discard();
         const latencyMs = clock.now() - call.startedAt;
         call.permit.release({ latencyMs, dropped: status === 503 });
-        recordDependencies(route, call.tickets, status >= 500, latencyMs);
+        recordDependencies(route, call.tickets, status >= 500, latencyMs, blamed);
       },
       (error: unknown) => {
         const latencyMs = clock.now() - call.startedAt;
@@ -470,12 +504,17 @@ export function createGate(options: GateOptions): Gate {
     return true;
   };
 
-  const recordDependencies = (route: RouteConfig, tickets: BreakerTicket[], failed: boolean, latencyMs: number) => {
-    for (const ticket of tickets) {
-      if (failed) ticket.failure();
-      else ticket.success(latencyMs);
-    }
-    for (const dependency of route.dependencies) metrics.dependencyCall(dependency, failed);
+  /**
+   * Tickets are in the order of route.dependencies. A failure the app blamed on one dependency is
+   * that one's alone; the others' health is unknown (most likely they were never called), so they
+   * record nothing (a half-open breaker reissues unanswered probes).
+   */
+  const recordDependencies = (route: RouteConfig, tickets: BreakerTicket[], failed: boolean, latencyMs: number, blamed?: string) => {
+    tickets.forEach((ticket, i) => {
+      if (!failed) ticket.success(latencyMs);
+      else if (blamed === undefined || blamed === route.dependencies[i]) ticket.failure();
+    });
+    for (const dependency of route.dependencies) if (!failed || blamed === undefined || blamed === dependency) metrics.dependencyCall(dependency, failed);
   };
 
   const shortCircuit = (res: ServerResponse, route: RouteConfig, dependency: string, retryAfterMs: number) => {
@@ -485,10 +524,14 @@ export function createGate(options: GateOptions): Gate {
     return refuse(res, 503, 'short-circuited', `dependency ${dependency} is unavailable`, Math.max(retryAfterMs, 1000));
   };
 
-  const refuseTooLarge = (res: ServerResponse) => {
-    res.shouldKeepAlive = false; // the unread body would otherwise be parsed as the next request
-    return refuse(res, 413, 'bad-request', `request body larger than ${config.gate.maxBodyBytes} bytes`, undefined, { connection: 'close' });
+  /** A refusal that leaves the request body unread: answered, the rest of the body drained (bounded), then closed. */
+  const refuseUnread = (req: IncomingMessage, res: ServerResponse, status: number, outcome: GateOutcome, error: string, retryAfterMs?: number, headers: Record<string, string> = {}) => {
+    metrics.outcome(outcome);
+    const retry: Record<string, string> = retryAfterMs === undefined ? {} : { 'retry-after': String(retryAfterSeconds(retryAfterMs)) };
+    answerThenLinger(req, res, status, { ...headers, ...retry, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', [OUTCOME_HEADER]: outcome }, Buffer.from(JSON.stringify({ error })));
   };
+
+  const refuseTooLarge = (req: IncomingMessage, res: ServerResponse, maxBodyBytes: number) => refuseUnread(req, res, 413, 'bad-request', `request body larger than ${maxBodyBytes} bytes`);
 
   const answerHealth = (res: ServerResponse) => {
     const snapshot = admission.snapshot();
@@ -516,6 +559,8 @@ export function createGate(options: GateOptions): Gate {
   const server = createServer(
     {
       maxHeaderSize: config.gate.maxHeaderBytes,
+      // The gate refuses a missing Host itself (handle), so the 400 carries the outcome header.
+      requireHostHeader: false,
       headersTimeout: timeouts.headersTimeoutMs,
       requestTimeout: timeouts.requestTimeoutMs,
       keepAliveTimeout: timeouts.keepAliveTimeoutMs,
@@ -532,6 +577,9 @@ export function createGate(options: GateOptions): Gate {
     },
   );
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket, () => metrics.outcome('bad-request')));
+  // Node would answer these itself, without the outcome header: an Expect other than 100-continue.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => refuseUnread(req, res, 417, 'bad-request', 'only Expect: 100-continue is supported'));
+  const connectionCap = new ConnectionCap(server, config.gate.maxConnections);
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -556,7 +604,8 @@ export function createGate(options: GateOptions): Gate {
       await upstream.close();
     })());
 
-  return { server, ready, metrics: () => metrics.snapshot(), close };
+  const load = () => ({ bufferedBodyBytes: bodyBudget.bufferedBytes, openConnections: connectionCap.openConnections });
+  return { server, ready, metrics: () => metrics.snapshot(), load, close };
 }
 
 export interface StartedGate {
@@ -605,82 +654,6 @@ function resolveTimeouts(timeouts: GateTimeouts = {}): Required<GateTimeouts> {
   return resolved;
 }
 
-/**
- * Logs an error once the connection is up (now, or after a late start) if the server is too old for
- * the rate scripts: otherwise it would show only as a fallback that looks like an unreachable Redis.
- */
-function reportRedisTooOld(redis: Redis, logger: GateLogger): void {
-  const check = () => {
-    redis.info('server').then(
-      (info) => {
-        const problem = redisVersionProblem(info);
-        if (problem) logger.error(problem);
-      },
-      () => undefined,
-    );
-  };
-  if (redis.status === 'ready') check();
-  else redis.once('ready', check);
-}
-
-function redisReady(redis: Redis, waitMs: number, logger: GateLogger): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      redis.off('ready', onReady);
-      logger.warn('Redis not reachable at start; rate limits start on the local fallback', { waitedMs: waitMs });
-      resolve();
-    }, waitMs);
-    timer.unref();
-    const onReady = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    redis.once('ready', onReady);
-  });
-}
-
 function isLoopback(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 }
-
-/** Keeps a copy of a streamed body for last-good, giving up (without affecting the stream) past `maxBytes`. */
-function boundedCapture(maxBytes: number) {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let overflowed = false;
-  return {
-    onChunk: (chunk: Buffer) => {
-      if (overflowed) return;
-      size += chunk.length;
-      if (size > maxBytes) {
-        overflowed = true;
-        chunks.length = 0;
-        return;
-      }
-      chunks.push(chunk);
-    },
-    overflowed: () => overflowed,
-    body: () => Buffer.concat(chunks, size),
-  };
-}
-
-function throttle<A extends unknown[]>(fn: (...args: A) => void, intervalMs: number, clock: Clock): (...args: A) => void {
-  let last = Number.NEGATIVE_INFINITY;
-  let suppressed = 0;
-  return (...args: A) => {
-    const now = clock.now();
-    if (now - last < intervalMs) {
-      suppressed += 1;
-      return;
-    }
-    last = now;
-    if (suppressed > 0) {
-      const lastArg = args[args.length - 1];
-      if (lastArg && typeof lastArg === 'object') (lastArg as Record<string, unknown>).suppressedSinceLast = suppressed;
-      suppressed = 0;
-    }
-    fn(...args);
-  };
-}
-

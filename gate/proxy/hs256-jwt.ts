@@ -4,7 +4,9 @@
  * Why not jose: jose 6 ships as ES modules only, and the test runner (jest 30 on Node 20) cannot
  * load it in-process; HS256 is small enough to verify directly. It is deliberately strict: only
  * `alg: HS256` (never `none`, never an algorithm named by the attacker), a constant-time signature
- * comparison, `exp`/`nbf` checked against the injected clock, and a string `sub`.
+ * comparison, `exp`/`nbf` checked against the injected clock, a string `sub`, and every segment
+ * in canonical base64url (no padding, no stray characters, no unused bits set), so one token has
+ * exactly one accepted spelling.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -19,6 +21,7 @@ export function verifyHs256Jwt(token: string, secret: Buffer, nowMs: number, clo
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   const [encodedHeader, encodedPayload, encodedSignature] = parts;
+  if (!isCanonicalSha256Signature(encodedSignature)) return undefined;
   const header = decodeJson(encodedHeader);
   if (!header || header.alg !== 'HS256' || header.crit !== undefined) return undefined;
   const expected = createHmac('sha256', secret).update(`${encodedHeader}.${encodedPayload}`).digest();
@@ -40,10 +43,21 @@ export function signHs256Jwt(claims: Record<string, unknown>, secret: Buffer): s
   return `${header}.${payload}.${signature}`;
 }
 
+/** 32 bytes of HMAC-SHA256 in base64url: 43 characters, no padding, the last one's two unused bits zero. */
+const SHA256_SIGNATURE = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+
+/** Whether `signature` is exactly how base64url spells some HMAC-SHA256 (there is one spelling per value). */
+export function isCanonicalSha256Signature(signature: string): boolean {
+  return SHA256_SIGNATURE.test(signature);
+}
+
 function decodeJson(segment: string): Record<string, unknown> | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(segment)) return undefined;
+  const bytes = Buffer.from(segment, 'base64url');
+  // Node's decoder ignores stray bits and a dangling character; only the canonical spelling counts.
+  if (bytes.toString('base64url') !== segment) return undefined;
   try {
-    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    const value: unknown = JSON.parse(bytes.toString('utf8'));
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

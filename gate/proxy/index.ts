@@ -4,6 +4,8 @@ export { createIdentityResolver, signHmacUserKey, type ClientIdentity, type Iden
 export { clientIpFrom } from './forwarded-for';
 export { signHs256Jwt, verifyHs256Jwt } from './hs256-jwt';
 export { compileRouteTable, type RouteMatch, type RouteTable } from './route-table';
+export { normalizeRequestTarget, parseRequestTarget, type RequestTarget } from './request-target';
+export { createIdentityHeaderWriter, withoutCookie } from './identity-headers';
 export { createJsonLogger, silentLogger, type GateLogger, type LogLevel } from './gate-logger';
 export type { GateMetricsSnapshot, ClassCounts, ProcessGauges } from './gate-metrics-recorder';
 export { rateLimitHeaders, policyWindowSeconds, retryAfterSeconds, sharedCacheMayStore } from './rate-limit-headers';

@@ -4,6 +4,7 @@
  * anything, and a slow client trickling its body never holds an upstream connection.
  */
 import type { IncomingMessage } from 'node:http';
+import { BodyBudgetExhaustedError, type BodyReservation } from './body-limits';
 
 export class BodyTooLargeError extends Error {
   readonly code = 'SALEDAY_BODY_TOO_LARGE';
@@ -25,10 +26,16 @@ export function hasBody(req: IncomingMessage): boolean {
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/**
+ * With a `reservation`, every byte kept is drawn from the gate's body budget first (a declared
+ * length all at once, before reading): the promise rejects with BodyBudgetExhaustedError as soon
+ * as the budget cannot cover the body. The caller releases the reservation once done with the body.
+ */
+export function readBody(req: IncomingMessage, maxBytes: number, reservation?: BodyReservation, budgetBytes = 0): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(new BodyTooLargeError(maxBytes));
   if (!hasBody(req)) return Promise.resolve(EMPTY);
+  if (reservation && Number.isFinite(declared) && !reservation.growTo(declared)) return Promise.reject(new BodyBudgetExhaustedError(budgetBytes));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -37,6 +44,11 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       if (size > maxBytes) {
         cleanup();
         reject(new BodyTooLargeError(maxBytes));
+        return;
+      }
+      if (reservation && !reservation.growTo(size)) {
+        cleanup();
+        reject(new BodyBudgetExhaustedError(budgetBytes));
         return;
       }
       chunks.push(chunk);

@@ -4,6 +4,10 @@
  * each) or a prefix with a trailing `*` (`/assets/*` matches `/assets` and everything below it;
  * `/*` matches every path). A route with `methods` matches only those methods (HEAD also matches
  * a route that allows GET, as HTTP says a HEAD is a GET without the body).
+ *
+ * Matching ignores letter case and one trailing slash: an app whose router is case-insensitive or
+ * lenient about the slash (Express's default) would serve `/API/Checkout/` as checkout, so the gate
+ * classifies it as checkout too. For a stricter app this only ever puts a 404 under checkout's limits.
  */
 import { InvalidOptionsError } from '../errors';
 import type { RouteConfig } from '../../lib/config/schema';
@@ -29,9 +33,10 @@ export function compileRouteTable(routes: readonly RouteConfig[]): RouteTable {
   return {
     routes,
     match(method, path) {
+      const key = routingKey(path);
       for (const candidate of compiled) {
         if (candidate.methods && !candidate.methods.has(method)) continue;
-        const params = candidate.test(path);
+        const params = candidate.test(key);
         if (params) return { route: candidate.route, params };
       }
       return undefined;
@@ -46,6 +51,11 @@ function methodSet(route: RouteConfig): ReadonlySet<string> | undefined {
   return methods;
 }
 
+/** The path as routes see it: without one trailing slash (but `/` stays `/`). */
+function routingKey(path: string): string {
+  return path.length > 1 && path.charCodeAt(path.length - 1) === 47 /* / */ ? path.slice(0, -1) : path;
+}
+
 const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 function compilePattern(pattern: string, option: string): CompiledRoute['test'] {
@@ -53,7 +63,10 @@ function compilePattern(pattern: string, option: string): CompiledRoute['test'] 
   if (star !== -1 && star !== pattern.length - 1) {
     throw new InvalidOptionsError(option, pattern, 'a * only as the last character (a prefix pattern)');
   }
-  if (!pattern.includes(':') && star === -1) return (path) => (path === pattern ? NO_PARAMS : undefined);
+  if (!pattern.includes(':') && star === -1) {
+    const exact = pattern.length > 1 ? pattern.replace(/\/$/, '').toLowerCase() : pattern;
+    return (path) => (path.length === exact.length && path.toLowerCase() === exact ? NO_PARAMS : undefined);
+  }
   const isPrefix = star !== -1;
   const body = isPrefix ? pattern.slice(0, -1).replace(/\/$/, '') : pattern;
   const names: string[] = [];
@@ -69,7 +82,7 @@ function compilePattern(pattern: string, option: string): CompiledRoute['test'] 
       return segment.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
     })
     .join('/');
-  const regex = new RegExp(isPrefix ? `^${source}(?:/.*)?$` : `^${source}$`);
+  const regex = new RegExp(isPrefix ? `^${source}(?:/.*)?$` : `^${source}$`, 'i');
   return (path) => {
     const found = regex.exec(path);
     if (!found) return undefined;

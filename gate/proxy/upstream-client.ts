@@ -58,7 +58,7 @@ export interface UpstreamClient {
    * Rejects with UpstreamFailure (timeout, unreachable, or aborted because `res`, the client's
    * response, closed before it was finished: the client left).
    */
-  request(options: { req: IncomingMessage; path: string; body?: Buffer; timeoutMs: number; res?: ServerResponse }): Promise<UpstreamResponse>;
+  request(options: { req: IncomingMessage; path: string; body?: Buffer; timeoutMs: number; res?: ServerResponse; prepareHeaders?: (headers: Record<string, string | string[]>) => void }): Promise<UpstreamResponse>;
   close(): Promise<void>;
 }
 
@@ -84,14 +84,17 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   });
 
   return {
-    request({ req, path, body, timeoutMs, res }) {
+    request({ req, path, body, timeoutMs, res, prepareHeaders }) {
       const exchange = new Exchange(res, timeoutMs);
       let dispatched: Promise<Dispatcher.ResponseData>;
       try {
+        const headers = forwardHeaders(req, body);
+        // The caller's own headers (identity, deadline) go on last, over whatever the client sent.
+        prepareHeaders?.(headers);
         dispatched = pool.request({
           path,
           method: req.method as 'GET',
-          headers: forwardHeaders(req, body),
+          headers,
           body: body && body.length > 0 ? body : undefined,
           signal: exchange.abort,
         });

@@ -163,6 +163,10 @@ export const RouteSchema = z
     timeoutMs: positiveInt().max(60_000).default(5_000),
     /** Cost in rate-limit units of one request on this route. */
     cost: positiveInt().default(1),
+    /** Largest request body the gate lets through on this route (what the app accepts); omitted means gate.maxBodyBytes. */
+    maxBodyBytes: positiveInt().optional(),
+    /** Whose quota a request spends: the established identity (user or anonymous IP key), or always the client IP (session minting). */
+    limitBy: z.enum(['identity', 'ip']).default('identity'),
   })
   .strict();
 export type RouteConfig = z.infer<typeof RouteSchema>;
@@ -321,9 +325,13 @@ export const GateSchema = z
     flagsPollMs: positiveInt().default(2000),
     /** Redis decisions slower than this fall back to the local limiter. */
     redisTimeoutMs: positiveInt().default(50),
-    /** This process's share of a global limit when falling back locally (1 / planned gate count). */
+    /** This process's share of a global limit when falling back locally; omitted means 1 / fleet.plannedTasks. */
     localShare: z.number().gt(0).max(1).optional(),
     maxBodyBytes: positiveInt().default(1_048_576),
+    /** Request bodies held in memory across all connections; a body that would pass it is answered 503 at once. */
+    maxBufferedBytes: positiveInt().default(67_108_864),
+    /** Open client connections; a request on one past it is answered 503 at once. */
+    maxConnections: positiveInt().default(4096),
     maxHeaderBytes: positiveInt().default(16_384),
     /**
      * Which answers of a rate-limited route state the client's quota in the IETF `RateLimit` and

@@ -84,34 +84,33 @@ function rateRule(options: RateRuleOptions, key: Omit<CfnWebACL.RateBasedStateme
 
 /**
  * How every path match reads the URI path: decoded once, then with doubled slashes and `.`/`..`
- * segments resolved, as the gate does before its route table sees the path
- * (gate/proxy/request-target.ts), so `/api//checkout`, `/api/%63heckout` and `/api/./checkout` meet
- * the checkout rules. No LOWERCASE: the gate's route table is case-sensitive, so `/API/Checkout`
- * is not checkout there either.
+ * segments resolved and lower-cased, as the gate does before its case-insensitive route table sees
+ * the path (gate/proxy/request-target.ts), so `/api//checkout`, `/api/%63heckout`, `/api/./checkout`
+ * and `/API/Checkout` meet the checkout rules.
  */
 export const PATH_TRANSFORMATIONS: readonly CfnWebACL.TextTransformationProperty[] = [
   { priority: 0, type: 'URL_DECODE' },
   { priority: 1, type: 'NORMALIZE_PATH' },
+  { priority: 2, type: 'LOWERCASE' },
 ];
 
 /**
- * Matches the URI paths of the given routes: an exact path exactly, a `/prefix/*` or a path with
- * `:parameters` by its literal prefix.
+ * Matches the URI paths of the given routes as the gate routes them: an exact path exactly, with
+ * one trailing slash, or followed by a `#fragment` (the gate drops it); a `/prefix/*` or a path
+ * with `:parameters` by its literal prefix.
  */
 export function routePathsStatement(routes: readonly Pick<RouteConfig, 'name' | 'path'>[]): Statement {
   if (routes.length === 0) throw new Error('routePathsStatement: expected at least one route');
-  const statements = routes.map((route): Statement => {
-    const { literal, exact } = literalPrefix(route.path);
-    return {
-      byteMatchStatement: {
-        fieldToMatch: { uriPath: {} },
-        positionalConstraint: exact ? 'EXACTLY' : 'STARTS_WITH',
-        searchString: literal,
-        textTransformations: [...PATH_TRANSFORMATIONS],
-      },
-    };
+  const statements = routes.flatMap((route): Statement[] => {
+    const { literal, exact } = literalPrefix(route.path.toLowerCase());
+    if (!exact) return [pathMatch('STARTS_WITH', literal)];
+    return [pathMatch('EXACTLY', literal), pathMatch('EXACTLY', `${literal}/`), pathMatch('STARTS_WITH', `${literal}#`)];
   });
   return statements.length === 1 ? statements[0]! : { orStatement: { statements } };
+}
+
+function pathMatch(positionalConstraint: 'EXACTLY' | 'STARTS_WITH', searchString: string): Statement {
+  return { byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint, searchString, textTransformations: [...PATH_TRANSFORMATIONS] } };
 }
 
 /** `/api/checkout` → exact; `/assets/*` → `/assets/`; `/api/products/:id` → `/api/products/`. */

@@ -14,7 +14,8 @@ function withIdentity(identity: Partial<SaledayConfig['identity']>): SaledayConf
 }
 
 describe('RequestFactory', () => {
-  const factory = new RequestFactory(config, ['sku-001', 'sku-002'], () => 0.6);
+  const factory = new RequestFactory(config, ['sku-001', 'sku-002'], () => 0.6, SECRET);
+  const gateIdentity = createIdentityResolver(config.identity, new FakeClock(), { SALEDAY_IDENTITY_SECRET: SECRET });
 
   it.each([
     ['list-products', 'GET', '/api/products', 'normal'],
@@ -26,7 +27,8 @@ describe('RequestFactory', () => {
   ] as const)('%s is %s %s in class %s (the gate route table decides)', (action, method, path, priorityClass) => {
     const request = factory.build(action, 'user-7');
     expect(request).toMatchObject({ action, method, path, priorityClass, isCheckout: action === 'checkout' });
-    expect(request.headers['x-user-id']).toBe('user-7');
+    // signed the way the example config asks, so the gate proves it
+    expect(gateIdentity(request.headers, '127.0.0.1')).toMatchObject({ key: 'u:user-7', kind: 'user' });
   });
 
   it('sends checkout bodies the storefront accepts, each with its own Idempotency-Key', () => {

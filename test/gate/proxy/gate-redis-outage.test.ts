@@ -29,6 +29,8 @@ describe('the gate when Redis dies and comes back', () => {
     upstream = await startTestUpstream();
     const config = testConfig((raw) => {
       raw.gate.flagsPollMs = 200;
+      // This gate stands alone: its fallback may allow the whole limit (by default, its fleet share).
+      raw.gate.localShare = 1;
     });
     gate = await startGate({ config, upstream: upstream.url, port: 0, redisUrl: redis.url, logger: silentLogger, metricsSink: (l) => emf.push(l), metricsIntervalMs: 100 });
   });

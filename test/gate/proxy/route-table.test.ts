@@ -46,3 +46,19 @@ describe('compileRouteTable over the example routes', () => {
     expect(() => compileRouteTable([{ ...routes[0], path: '/a/*/b' }])).toThrow(InvalidOptionsError);
   });
 });
+
+describe('route matching without case or trailing slash', () => {
+  const table = compileRouteTable(testConfig().routes);
+
+  it.each([
+    ['POST', '/API/Checkout', 'checkout'],
+    ['POST', '/api/checkout/', 'checkout'],
+    ['GET', '/Assets/app.js', 'assets'],
+  ])('%s %s → %s', (method, path, name) => {
+    expect(table.match(method, path)?.route.name).toBe(name);
+  });
+
+  it('keeps a parameter as it was sent', () => {
+    expect(table.match('GET', '/API/Products/SKU-001/')?.params).toEqual({ id: 'SKU-001' });
+  });
+});

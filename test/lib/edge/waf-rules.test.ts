@@ -17,15 +17,16 @@ describe('literalPrefix', () => {
 });
 
 describe('routePathsStatement', () => {
-  it('matches a single route without an Or', () => {
-    expect(routePathsStatement([{ name: 'checkout', path: '/api/checkout' }])).toEqual({
+  it('matches a prefix route without an Or, read as the gate reads paths', () => {
+    expect(routePathsStatement([{ name: 'pay', path: '/API/Pay/*' }])).toEqual({
       byteMatchStatement: {
         fieldToMatch: { uriPath: {} },
-        positionalConstraint: 'EXACTLY',
-        searchString: '/api/checkout',
+        positionalConstraint: 'STARTS_WITH',
+        searchString: '/api/pay/',
         textTransformations: [
           { priority: 0, type: 'URL_DECODE' },
           { priority: 1, type: 'NORMALIZE_PATH' },
+          { priority: 2, type: 'LOWERCASE' },
         ],
       },
     });
@@ -40,6 +41,8 @@ describe('routePathsStatement', () => {
     const statements = (statement.orStatement as { statements: { byteMatchStatement: { searchString: string; positionalConstraint: string } }[] }).statements;
     expect(statements.map((s) => [s.byteMatchStatement.positionalConstraint, s.byteMatchStatement.searchString])).toEqual([
       ['EXACTLY', '/api/checkout'],
+      ['EXACTLY', '/api/checkout/'],
+      ['STARTS_WITH', '/api/checkout#'],
       ['STARTS_WITH', '/api/pay/'],
     ]);
   });

@@ -35,7 +35,7 @@ beforeAll(() => {
   ({ stack, template } = fleetStack(config));
 });
 
-it('keeps the task definition when only windows, notifications, pricing, audience, alarms, WAF or the plan change', () => {
+it('keeps the task definition when only windows, notifications, pricing, audience, alarms or WAF change', () => {
   const edited = exampleConfig((raw) => {
     raw.windows.push({ name: 'boxing-day', start: '2026-12-26T09:00', end: '2026-12-26T18:00', timeZone: 'Europe/London' });
     raw.notifications = { email: 'someone-else@example.com' };
@@ -43,14 +43,20 @@ it('keeps the task definition when only windows, notifications, pricing, audienc
     raw.audience = { socialFollowers: 1, registeredUsers: 2, adImpressions: 3 };
     raw.alarms = [];
     raw.waf!.perIpLimit = 20_000;
-    raw.fleet.plannedTasks = 20;
   });
   expect(taskDefinitionOf(fleetStack(edited).template)).toEqual(taskDefinitionOf(template));
 });
 
 it('changes the task definition when a route changes (the gate reads routes)', () => {
   const edited = exampleConfig((raw) => {
-    raw.routes[0]!.timeoutMs = 2500;
+    raw.routes[0]!.timeoutMs = 9000;
+  });
+  expect(taskDefinitionOf(fleetStack(edited).template)).not.toEqual(taskDefinitionOf(template));
+});
+
+it('changes the task definition when the planned task count changes (each gate falls back to its share)', () => {
+  const edited = exampleConfig((raw) => {
+    raw.fleet.plannedTasks = 20;
   });
   expect(taskDefinitionOf(fleetStack(edited).template)).not.toEqual(taskDefinitionOf(template));
 });

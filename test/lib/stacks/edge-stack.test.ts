@@ -72,8 +72,12 @@ describe('edge stack with the example config', () => {
   const pathTransformations = [
     { Priority: 0, Type: 'URL_DECODE' },
     { Priority: 1, Type: 'NORMALIZE_PATH' },
+    { Priority: 2, Type: 'LOWERCASE' },
   ];
-  const checkoutPath = { ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'EXACTLY', SearchString: '/api/checkout', TextTransformations: pathTransformations } };
+  const pathMatch = (constraint: string, search: string) => ({ ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: constraint, SearchString: search, TextTransformations: pathTransformations } });
+  const checkoutPath = {
+    OrStatement: { Statements: [pathMatch('EXACTLY', '/api/checkout'), pathMatch('EXACTLY', '/api/checkout/'), pathMatch('STARTS_WITH', '/api/checkout#')] },
+  };
   const notStatic = {
     NotStatement: { Statement: { ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'STARTS_WITH', SearchString: '/assets/', TextTransformations: pathTransformations } } },
   };
@@ -230,6 +234,8 @@ describe('edge stack with the opt-in switches, a cookie user key and two critica
             Statements: [
               { ByteMatchStatement: expect.objectContaining({ PositionalConstraint: 'STARTS_WITH', SearchString: '/api/pay/' }) },
               { ByteMatchStatement: expect.objectContaining({ PositionalConstraint: 'EXACTLY', SearchString: '/api/checkout' }) },
+              { ByteMatchStatement: expect.objectContaining({ PositionalConstraint: 'EXACTLY', SearchString: '/api/checkout/' }) },
+              { ByteMatchStatement: expect.objectContaining({ PositionalConstraint: 'STARTS_WITH', SearchString: '/api/checkout#' }) },
             ],
           },
         },

@@ -421,7 +421,7 @@ describe('CloudFront', () => {
     const behaviors = (distribution!.Properties!.DistributionConfig as { CacheBehaviors: Record<string, unknown>[] }).CacheBehaviors;
     const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
     const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
-    expect(behaviors.map((b) => b.PathPattern)).toEqual(['/api/checkout', '/api/cart', '/api/products/*', '/api/products', '/api/recommendations', '/assets/*']);
+    expect(behaviors.map((b) => b.PathPattern)).toEqual(['/api/checkout', '/api/cart', '/api/session', '/api/products/*', '/api/products', '/api/recommendations', '/assets/*']);
     for (const b of behaviors) expect(b).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', Compress: true });
     const byPath = Object.fromEntries(behaviors.map((b) => [b.PathPattern as string, b]));
     expect(byPath['/api/checkout']).toMatchObject({ CachePolicyId: CACHING_DISABLED, OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER });
