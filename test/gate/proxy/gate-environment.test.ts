@@ -14,7 +14,8 @@ describe('the gate started from its slice of the config (as the task definition 
   });
 
   it('holds none of what the gate does not read', () => {
-    expect(Object.keys(gateConfigSlice(config)).sort()).toEqual(['degradation', 'gate', 'identity', 'routes', 'saleName']);
+    expect(Object.keys(gateConfigSlice(config)).sort()).toEqual(['degradation', 'fleet', 'gate', 'identity', 'routes', 'saleName']);
+    expect(gateConfigSlice(config).fleet).toEqual({ plannedTasks: config.fleet.plannedTasks });
   });
 
   it.each([
