@@ -4,6 +4,7 @@
  * everywhere. Defaults live here and nowhere else.
  */
 import { z } from 'zod';
+import { WaitingRoomSchema, checkWaitingRoomAgainstConfig } from './waiting-room-schema';
 
 export const PRIORITY_CLASSES = ['critical', 'high', 'normal', 'low'] as const;
 export const PrioritySchema = z.enum(PRIORITY_CLASSES);
@@ -391,9 +392,11 @@ export const ConfigSchema = z
     audience: AudienceSchema.optional(),
     plan: PlanSchema.optional(),
     pricing: PricingSchema,
+    waitingRoom: WaitingRoomSchema.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
+    checkWaitingRoomAgainstConfig(c, ctx);
     const unique = (names: string[], path: string) => {
       const seen = new Set<string>();
       names.forEach((n, i) => {
