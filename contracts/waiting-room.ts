@@ -45,11 +45,19 @@ export interface WaitingRoomState {
   ratePerSecond: number;
   /** When the room opened (0 while it has not). */
   openedAtMs: number;
+  /**
+   * Tickets issued before this are void (sent to join again): a ticket kept from an earlier opening
+   * must not walk straight in because its number is low.
+   */
+  ticketsFromMs: number;
   /** Until then, joiners are in the pre-queue: their order is shuffled at the opening. */
   preQueueUntilMs: number;
+  /** The first pre-queue ticket's number (the ticket counter when the pre-queue began). */
+  preQueueStart: number;
   /**
-   * How many tickets the pre-queue handed out (0 until the opening). Tickets numbered below it are
-   * placed by the shuffle; the others keep their number (first come, first served).
+   * How many tickets the pre-queue handed out (0 until the opening). Tickets numbered from
+   * preQueueStart to preQueueStart + preQueueSize − 1 are placed by the shuffle; the others keep
+   * their number (first come, first served).
    */
   preQueueSize: number;
   /**

@@ -27,7 +27,7 @@ async function handler(event) {
     return renew ? admit(request, state, pass[1], +pass[3], pass[4], now, 'renewed') : request;
   }
   const ticket = await verify(cookie(request, TICKET), 't1', 5);
-  if (!ticket) return join(request);
+  if (!ticket || +ticket[2] < state.ticketsFromMs) return join(request);
   const place = placeOf(state, +ticket[1], +ticket[2]);
   const below = admittedBelow(state, now);
   if (place >= 0 && place < below) {
@@ -82,7 +82,8 @@ function admittedBelow(state, now) {
 
 // The ticket's place in line; -1 while its pre-queue order is not drawn yet.
 function placeOf(state, number, issuedAtMs) {
-  if (number < state.preQueueSize) return shuffle(number, state.preQueueSize, state.shuffleSeed);
+  const k = number - state.preQueueStart;
+  if (k >= 0 && k < state.preQueueSize) return state.preQueueStart + shuffle(k, state.preQueueSize, state.shuffleSeed);
   if (!state.shuffleSeed && issuedAtMs < state.preQueueUntilMs) return -1;
   return number;
 }

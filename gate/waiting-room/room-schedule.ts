@@ -23,20 +23,24 @@ export function withRate(state: WaitingRoomState, ratePerSecond: number, nowMs: 
 }
 
 /**
- * The opening: the pre-queue's size (the ticket counter's value now) and a fresh secret seed fix
- * everyone's random place; admission starts at `nowMs` at `ratePerSecond`.
+ * The opening after a pre-queue: the ticket counter now (`issuedCount`) fixes the pre-queue's size
+ * and a fresh secret seed everyone's random place; admission starts at `nowMs` from the first
+ * pre-queue ticket, at `ratePerSecond`.
  */
-export function openedState(state: WaitingRoomState, opening: { nowMs: number; preQueueSize: number; shuffleSeed: string; ratePerSecond: number }): WaitingRoomState {
-  if (!Number.isSafeInteger(opening.preQueueSize) || opening.preQueueSize < 0 || opening.preQueueSize > MAX_PRE_QUEUE_SIZE) {
-    throw new RangeError(`waiting room pre-queue size: got ${opening.preQueueSize}; expected a whole number from 0 to ${MAX_PRE_QUEUE_SIZE}`);
+export function openedState(state: WaitingRoomState, opening: { nowMs: number; issuedCount: number; shuffleSeed: string; ratePerSecond: number }): WaitingRoomState {
+  const preQueueSize = opening.issuedCount - state.preQueueStart;
+  if (!Number.isSafeInteger(preQueueSize) || preQueueSize < 0 || preQueueSize > MAX_PRE_QUEUE_SIZE) {
+    throw new RangeError(`waiting room pre-queue size: got ${preQueueSize} (${opening.issuedCount} tickets issued, the pre-queue started at ${state.preQueueStart}); expected a whole number from 0 to ${MAX_PRE_QUEUE_SIZE}`);
   }
   if (opening.shuffleSeed.length < 16) throw new RangeError('waiting room shuffle seed: expected at least 16 characters of randomness');
-  return withRate({ ...state, open: true, openedAtMs: opening.nowMs, preQueueSize: opening.preQueueSize, shuffleSeed: opening.shuffleSeed, t0Ms: opening.nowMs, ticket0: 0 }, opening.ratePerSecond, opening.nowMs);
+  const opened = { ...state, open: true, openedAtMs: opening.nowMs, preQueueSize, shuffleSeed: opening.shuffleSeed, t0Ms: opening.nowMs, ticket0: state.preQueueStart, ratePerSecond: 0 };
+  return withRate(opened, opening.ratePerSecond, opening.nowMs);
 }
 
 /** A ticket's place in line; -1 while its pre-queue order is not drawn yet. */
 export function placeOf(state: WaitingRoomState, ticketNumber: number, issuedAtMs: number): number {
-  if (ticketNumber < state.preQueueSize) return preQueueShuffle(ticketNumber, state.preQueueSize, state.shuffleSeed);
+  const k = ticketNumber - state.preQueueStart;
+  if (k >= 0 && k < state.preQueueSize) return state.preQueueStart + preQueueShuffle(k, state.preQueueSize, state.shuffleSeed);
   if (!state.shuffleSeed && issuedAtMs < state.preQueueUntilMs) return -1;
   return ticketNumber;
 }

@@ -100,6 +100,15 @@ describe('the waiting-room function: sending visitors without a place to the joi
     expect(answer.headers['saleday-waiting-room'].value).toBe('join');
   });
 
+  it('sends a ticket issued before the room started (an earlier opening) back to the join', async () => {
+    const room = testRoom(openState({ ticketsFromMs: OPENED_AT - 60_000 }));
+    room.clock.advance(10_000);
+    const old = await room.edge.handler(viewerRequest({ cookies: { [WAITING_ROOM_TICKET_COOKIE]: room.ticket(2, OPENED_AT - 60_001) } }));
+    expect(old.headers['saleday-waiting-room'].value).toBe('join');
+    const current = await room.edge.handler(viewerRequest({ cookies: { [WAITING_ROOM_TICKET_COOKIE]: room.ticket(2, OPENED_AT - 60_000) } }));
+    expect(current.headers['saleday-waiting-room'].value).toBe('admitted');
+  });
+
   it('sends a ticket whose turn passed longer ago than a pass may last back to the join', async () => {
     const room = testRoom();
     room.clock.set(OPENED_AT + 1800_000 + 2_000); // rate 10/s: ticket 0's turn came 1800 s + 2 s ago

@@ -77,8 +77,9 @@ describe('the waiting page: position and estimated wait', () => {
 describe('the pre-queue: random order at the opening, first come first served after', () => {
   const opensAt = OPENED_AT;
   const size = 60;
-  const opened = openedState(openState({ preQueueUntilMs: opensAt, ratePerSecond: 0, open: true }), { nowMs: opensAt, preQueueSize: size, shuffleSeed: 'seed-drawn-at-the-opening', ratePerSecond: 1 });
+  const opened = openedState(openState({ preQueueUntilMs: opensAt, ratePerSecond: 0, open: true }), { nowMs: opensAt, issuedCount: size, shuffleSeed: 'seed-drawn-at-the-opening', ratePerSecond: 1 });
 
+  /** People ahead of the ticket at the opening: its place counted from the first ticket of the line. */
   async function placeAtOpening(room: TestRoom, ticket: number, issuedAtMs: number): Promise<number> {
     const { body } = await askJson(room, room.ticket(ticket, issuedAtMs));
     return body.position - 1;
@@ -101,6 +102,19 @@ describe('the pre-queue: random order at the opening, first come first served af
     const variance = places.reduce((sum, _p, n) => sum + (n - mean) ** 2, 0);
     expect(Math.abs(covariance / variance)).toBeLessThan(0.35);
     expect(places.slice(0, 5)).not.toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('shuffles only the tickets of this pre-queue when the counter started higher (an earlier opening)', async () => {
+    const started = openState({ preQueueUntilMs: opensAt, ratePerSecond: 0, preQueueStart: 1000, ticket0: 1000, ticketsFromMs: opensAt - 3_600_000 });
+    const reopened = openedState(started, { nowMs: opensAt, issuedCount: 1000 + size, shuffleSeed: 'seed-drawn-at-the-opening', ratePerSecond: 1 });
+    expect(reopened).toEqual(expect.objectContaining({ preQueueSize: size, ticket0: 1000, t0Ms: opensAt }));
+    const room = testRoom(reopened);
+    const places: number[] = [];
+    // The line starts at ticket 1000, so the answer's position counts from there.
+    for (let n = 1000; n < 1000 + size; n++) places.push(await placeAtOpening(room, n, opensAt - 60_000));
+    expect([...places].sort((a, b) => a - b)).toEqual(Array.from({ length: size }, (_, i) => i));
+    expect(places).not.toEqual(Array.from({ length: size }, (_, i) => i));
+    expect(await placeAtOpening(room, 1000 + size, opensAt + 1)).toBe(size);
   });
 
   it('draws a different order with a different seed', () => {

@@ -88,9 +88,10 @@ describe('join → edge → gate, end to end', () => {
   it('keeps the pre-queue order secret until the opening draws it from the issued count', async () => {
     const clock = new FakeClock(1_800_000_000_000);
     const issuer = issuerFor(uniquePrefix('wr-prequeue'), clock);
+    for (let i = 0; i < 3; i++) await issuer.issue(`ip:10.0.9.${i}`); // an earlier opening
+    const preQueue = openState({ preQueueUntilMs: clock.now() + 60_000, ratePerSecond: 0, preQueueStart: await issuer.issuedCount() });
     for (let i = 0; i < 10; i++) await issuer.issue(`ip:10.1.0.${i}`);
-    const preQueue = openState({ preQueueUntilMs: clock.now() + 60_000, ratePerSecond: 0 });
-    const opened = openedState(preQueue, { nowMs: clock.now() + 60_000, preQueueSize: await issuer.issuedCount(), shuffleSeed: 'drawn-at-the-opening-0001', ratePerSecond: 2 });
-    expect(opened).toEqual(expect.objectContaining({ preQueueSize: 10, t0Ms: clock.now() + 60_000, ticket0: 0, ratePerSecond: 2, open: true }));
+    const opened = openedState(preQueue, { nowMs: clock.now() + 60_000, issuedCount: await issuer.issuedCount(), shuffleSeed: 'drawn-at-the-opening-0001', ratePerSecond: 2 });
+    expect(opened).toEqual(expect.objectContaining({ preQueueStart: 3, preQueueSize: 10, t0Ms: clock.now() + 60_000, ticket0: 3, ratePerSecond: 2, open: true }));
   });
 });
