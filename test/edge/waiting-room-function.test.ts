@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { WAITING_ROOM_JOIN_PATH, WAITING_ROOM_PASS_COOKIE, WAITING_ROOM_STATE_KEY, WAITING_ROOM_TICKET_COOKIE } from '../../contracts/waiting-room';
 import { decodePass } from '../../gate/waiting-room/room-cookies';
 import { FUNCTION_FILE, IDENTITY, OLD_SECRET, OPENED_AT, SECRET, openState, testRoom } from './waiting-room-test-room';
-import { viewerRequest } from './cloudfront-function-sandbox';
+import { viewerRequest } from '../../edge/local/cloudfront-function-runtime';
 
 const secretOf = (kid: string) => ({ k1: OLD_SECRET, k2: SECRET })[kid];
 

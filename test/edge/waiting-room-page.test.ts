@@ -1,6 +1,6 @@
 import { WAITING_ROOM_TICKET_COOKIE, type WaitingRoomState } from '../../contracts/waiting-room';
 import { openedState, placeOf, preQueueShuffle, waitingStatus, withRate } from '../../gate/waiting-room/room-schedule';
-import { viewerRequest } from './cloudfront-function-sandbox';
+import { viewerRequest } from '../../edge/local/cloudfront-function-runtime';
 import { OPENED_AT, openState, testRoom, type TestRoom } from './waiting-room-test-room';
 
 const JSON_ACCEPT = 'application/json';

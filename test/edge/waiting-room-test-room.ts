@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { WAITING_ROOM_STATE_KEY, waitingRoomSigningKeyName, type WaitingRoomState } from '../../contracts/waiting-room';
 import { encodePass, encodeTicket, identityHash } from '../../gate/waiting-room/room-cookies';
 import { FakeClock } from '../support/fake-clock';
-import { loadCloudFrontFunction, type FunctionSandbox } from './cloudfront-function-sandbox';
+import { loadCloudFrontFunction, type FunctionSandbox } from '../../edge/local/cloudfront-function-runtime';
 
 export const FUNCTION_FILE = join(__dirname, '../../edge/waiting-room-function.js');
 export const OPENED_AT = 1_800_000_000_000;

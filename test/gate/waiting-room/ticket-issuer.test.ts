@@ -2,7 +2,7 @@
 import Redis, { type Command } from 'ioredis';
 import { WAITING_ROOM_PASS_COOKIE, WAITING_ROOM_STATE_KEY, WAITING_ROOM_TICKET_COOKIE, waitingRoomSigningKeyName } from '../../../contracts/waiting-room';
 import { answerJoin, checkPass, decodeTicket, openedState, TicketIssuer, ticketCounterKey } from '../../../gate/waiting-room';
-import { loadCloudFrontFunction, viewerRequest } from '../../edge/cloudfront-function-sandbox';
+import { loadCloudFrontFunction, viewerRequest } from '../../../edge/local/cloudfront-function-runtime';
 import { FUNCTION_FILE, openState } from '../../edge/waiting-room-test-room';
 import { FakeClock } from '../../support/fake-clock';
 import { testRedisUrl, uniquePrefix } from '../../support/test-redis';

@@ -1,5 +1,6 @@
 /**
- * Runs a CloudFront Functions (JavaScript runtime 2.0) file in a `node:vm` context that has the
+ * Runs a CloudFront Functions (JavaScript runtime 2.0) file locally — for its tests and for the
+ * local edge the rehearsal puts in front of the gates — in a `node:vm` context that has the
  * language's built-ins and nothing of Node: no require, process, Buffer, setTimeout, URL or
  * TextEncoder. The function gets only what the 2.0 runtime gives it: the `cloudfront` module's
  * kvs() (backed here by a Map) and the `crypto` module's createHmac/createHash (md5, sha1, sha256;
