@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { checkRequestsPerTargetWithinCapacity, DEFAULT_REQUESTS_PER_TARGET_PER_SECOND, renamedRequestsPerTarget } from './fleet-rules';
 import { checkCalendarDateTime, checkWindowEndsAfterStart, checkWindowsDoNotOverlap } from './window-rules';
 import { checkCriticalRouteTimeouts } from './critical-route-timeouts';
+import { WaitingRoomSchema, checkWaitingRoomAgainstConfig } from './waiting-room-schema';
 
 export const PRIORITY_CLASSES = ['critical', 'high', 'normal', 'low'] as const;
 export const PrioritySchema = z.enum(PRIORITY_CLASSES);
@@ -423,9 +424,11 @@ export const ConfigSchema = z
     audience: AudienceSchema.optional(),
     plan: PlanSchema.optional(),
     pricing: PricingSchema,
+    waitingRoom: WaitingRoomSchema.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
+    checkWaitingRoomAgainstConfig(c, ctx);
     const unique = (names: string[], path: string) => {
       const seen = new Set<string>();
       names.forEach((n, i) => {

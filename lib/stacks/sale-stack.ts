@@ -2,7 +2,7 @@
  * The regional part of a sale: network, cache, gateway, fleet and its scaling, the control plane,
  * alarms and dashboard, and the CloudFront distribution in front of it all.
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { SaleCache } from '../cache/sale-cache';
 import { SALE_STACK_OUTPUTS } from '../config/names';
@@ -52,6 +52,10 @@ export class SaleStack extends Stack {
   constructor(scope: Construct, id: string, props: SaleStackProps) {
     super(scope, id, props);
     const { config } = props;
+    if (config.waitingRoom?.enabled) {
+      // Say so rather than deploy a room that admits nobody: its parts exist but are not attached yet.
+      Annotations.of(this).addWarning('waitingRoom.enabled: the waiting room is not yet attached to the distribution; this deploy creates no waiting room');
+    }
 
     this.network = new SaleNetwork(this, 'Network');
     const { vpc } = this.network;

@@ -1,0 +1,113 @@
+/**
+ * The waiting room's admission rate: a pure function of (what the gates measured, the rate now,
+ * the policy, now). No AWS SDK, no I/O, no clock of its own, so the Lambda, the `saleday queue`
+ * levers and the rehearsal decide the same way, and every rule is a table test.
+ *
+ * - Overload (the gates shed more than a trickle, or p99 reaches `nearSlaShare` of the SLA): the
+ *   rate drops at once, multiplicatively, and straight to the Little's-law estimate when that is
+ *   lower; further drops wait `decreaseSpacingMs`, long enough for the last one to show.
+ * - Headroom (the adaptive concurrency limits are used below `targetUtilization`): the rate rises
+ *   by one additive step per `increaseSpacingMs`, never above the Little's-law estimate.
+ * - Little's law: active shoppers ≈ admitted-and-present rate × session length. The fleet at the
+ *   target utilization serves `active × targetUtilization / utilization` shoppers; the share of
+ *   admitted tickets that show up (abandonment) is `active / (rate × session)`; the rate that keeps
+ *   the fleet there is the first divided by (show-up share × session).
+ * - Always within [minRatePerSecond, maxRatePerSecond].
+ */
+
+export interface RateMeasurement {
+  /** Requests per second from admitted shoppers (pass holders), across the gates. */
+  admittedRequestsPerSecond: number;
+  /** Distinct admitted shoppers seen active over the measurement window. */
+  activeShoppers: number;
+  /** Share of requests the gates shed (0..1). */
+  shedShare: number;
+  /** p99 latency of admitted shoppers' requests, ms. */
+  p99Ms: number;
+  /** Requests in flight and the sum of the gates' adaptive concurrency limits. */
+  inFlight: number;
+  concurrencyLimit: number;
+}
+
+export interface RatePolicy {
+  slaP99Ms: number;
+  minRatePerSecond: number;
+  maxRatePerSecond: number;
+  sessionSeconds: number;
+  /** p99 at this share of the SLA counts as overload. */
+  nearSlaShare: number;
+  /** Shed share above this counts as overload. */
+  shedTolerance: number;
+  decreaseFactor: number;
+  increaseStepPerSecond: number;
+  /** The utilization of the concurrency limits to settle at. */
+  targetUtilization: number;
+  decreaseSpacingMs: number;
+  increaseSpacingMs: number;
+}
+
+export interface RateState {
+  ratePerSecond: number;
+  lastIncreaseAtMs: number;
+  lastDecreaseAtMs: number;
+}
+
+export interface RateDecision {
+  change: 'decrease' | 'increase' | 'hold';
+  next: RateState;
+  /** One sentence for the log, the dashboard annotation and `saleday queue status`. */
+  reason: string;
+}
+
+/** Below this many active shoppers the show-up share is too noisy to use. */
+const MIN_ACTIVE_FOR_ESTIMATE = 5;
+
+export function decideRate(input: { measured: RateMeasurement | undefined; current: RateState; policy: RatePolicy; nowMs: number }): RateDecision {
+  const { measured, current, policy, nowMs } = input;
+  const hold = (reason: string): RateDecision => ({ change: 'hold', next: current, reason });
+  if (!measured || !isSane(measured)) return hold('no usable measurement: holding the rate');
+  const bounded = (rate: number) => Math.min(policy.maxRatePerSecond, Math.max(policy.minRatePerSecond, rate));
+  const estimate = littlesLawRate(measured, current.ratePerSecond, policy);
+  const overload = overloadReason(measured, policy);
+  if (overload) {
+    if (nowMs - current.lastDecreaseAtMs < policy.decreaseSpacingMs) return hold(`${overload}; waiting for the last decrease to show`);
+    const rate = bounded(Math.min(current.ratePerSecond * policy.decreaseFactor, estimate ?? Infinity));
+    if (rate >= current.ratePerSecond) return hold(`${overload}; already at the minimum rate`);
+    return { change: 'decrease', next: { ...current, ratePerSecond: rate, lastDecreaseAtMs: nowMs }, reason: `${overload}: rate ${round(current.ratePerSecond)} → ${round(rate)}/s` };
+  }
+  const utilization = measured.inFlight / measured.concurrencyLimit;
+  if (utilization >= policy.targetUtilization) return hold(`concurrency ${percent(utilization)} used, at or above the ${percent(policy.targetUtilization)} target`);
+  if (nowMs - Math.max(current.lastIncreaseAtMs, current.lastDecreaseAtMs) < policy.increaseSpacingMs) return hold('headroom, but the last change is too recent to judge');
+  const rate = bounded(Math.min(current.ratePerSecond + policy.increaseStepPerSecond, estimate ?? Infinity));
+  if (rate <= current.ratePerSecond) {
+    return hold(rate === policy.maxRatePerSecond ? 'headroom, but already at the maximum rate' : `headroom, but Little's law puts the rate at ${round(estimate ?? rate)}/s`);
+  }
+  return {
+    change: 'increase',
+    next: { ...current, ratePerSecond: rate, lastIncreaseAtMs: nowMs },
+    reason: `concurrency ${percent(utilization)} used: rate ${round(current.ratePerSecond)} → ${round(rate)}/s`,
+  };
+}
+
+/** The admission rate that keeps the fleet at the target utilization, or undefined when unknowable yet. */
+export function littlesLawRate(measured: RateMeasurement, currentRate: number, policy: RatePolicy): number | undefined {
+  const utilization = measured.inFlight / measured.concurrencyLimit;
+  if (measured.activeShoppers < MIN_ACTIVE_FOR_ESTIMATE || utilization <= 0 || currentRate <= 0) return undefined;
+  const servableShoppers = (measured.activeShoppers * policy.targetUtilization) / utilization;
+  const showUpShare = Math.min(1, Math.max(0.05, measured.activeShoppers / (currentRate * policy.sessionSeconds)));
+  return servableShoppers / (showUpShare * policy.sessionSeconds);
+}
+
+function overloadReason(measured: RateMeasurement, policy: RatePolicy): string | undefined {
+  if (measured.shedShare > policy.shedTolerance) return `gates shedding ${percent(measured.shedShare)} of requests`;
+  if (measured.p99Ms >= policy.nearSlaShare * policy.slaP99Ms) return `p99 ${Math.round(measured.p99Ms)} ms near the ${policy.slaP99Ms} ms SLA`;
+  return undefined;
+}
+
+function isSane(m: RateMeasurement): boolean {
+  const values = [m.admittedRequestsPerSecond, m.activeShoppers, m.shedShare, m.p99Ms, m.inFlight, m.concurrencyLimit];
+  return values.every((v) => Number.isFinite(v) && v >= 0) && m.concurrencyLimit > 0 && m.shedShare <= 1;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+const percent = (share: number) => `${Math.round(share * 100)}%`;
