@@ -12,6 +12,7 @@ import {
   GATE_PROCESS_METRICS,
   type GateOutcome,
 } from '../metrics/gate-metrics';
+import { FLAGS_KEY_MISSING_METRIC } from '../../contracts/flags-key-missing';
 import { emfRecord, type EmfMetric } from './emf-record';
 
 export type ClassCounter = 'requests' | 'served' | 'shed' | 'degraded' | 'limited' | 'shortCircuited' | 'upstreamErrors' | 'speculativeDiscarded';
@@ -23,6 +24,8 @@ export interface ProcessGauges {
   redisFallback: boolean;
   flagsLevel: number;
   flagsVersion: number;
+  /** Redis flags only: the flags key has been missing for more than the allowed polls. */
+  flagsKeyMissing?: boolean;
 }
 
 export type ClassCounts = Record<ClassCounter, number>;
@@ -157,6 +160,7 @@ export function createGateMetricsRecorder(options: {
             { name: GATE_PROCESS_METRICS.redisFallback, unit: 'None', value: gauges.redisFallback ? 1 : 0 },
             { name: GATE_PROCESS_METRICS.flagsLevel, unit: 'None', value: gauges.flagsLevel },
             { name: GATE_PROCESS_METRICS.flagsVersion, unit: 'None', value: gauges.flagsVersion },
+            ...(gauges.flagsKeyMissing === undefined ? [] : [{ name: FLAGS_KEY_MISSING_METRIC, unit: 'None' as const, value: gauges.flagsKeyMissing ? 1 : 0 }]),
           ],
           properties,
         }),

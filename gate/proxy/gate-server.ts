@@ -137,6 +137,7 @@ export function createGate(options: GateOptions): Gate {
   const warnThrottled = throttle((message: string, fields: Record<string, unknown>) => logger.warn(message, fields), 1000, clock);
   const flagsWarn = throttle((message: string, fields: Record<string, unknown>) => logger.warn(message, fields), 5000, clock);
   const ownsFlags = options.flags === undefined;
+  let flagsKeyMissing = false;
   const flags: FlagsSource =
     options.flags ??
     (options.redisUrl
@@ -146,6 +147,11 @@ export function createGate(options: GateOptions): Gate {
           pollMs: config.gate.flagsPollMs,
           clock,
           onError: (error) => flagsWarn('flags unavailable; keeping the last-known document', { error: error.message }),
+          onKeyMissing: (event) => {
+            flagsKeyMissing = event.missing;
+            if (event.missing) logger.warn('flags key missing from Redis; keeping the last-known document until the controller rewrites it', { polls: event.polls, since: new Date(event.sinceMs).toISOString() });
+            else logger.info('flags key back in Redis', { missingPolls: event.polls });
+          },
         })
       : new MemoryFlags());
 
@@ -193,7 +199,7 @@ export function createGate(options: GateOptions): Gate {
     properties: { Gate: gateId },
     gauges: () => {
       const snapshot = admission.snapshot();
-      return { concurrencyLimit: snapshot.limit, inFlight: snapshot.inFlight, redisFallback, flagsLevel: currentFlags.level, flagsVersion: currentFlags.version };
+      return { concurrencyLimit: snapshot.limit, inFlight: snapshot.inFlight, redisFallback, flagsLevel: currentFlags.level, flagsVersion: currentFlags.version, flagsKeyMissing };
     },
   });
   const emitMetrics = () => {
