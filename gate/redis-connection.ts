@@ -1,9 +1,11 @@
 /**
  * One way to open a Redis connection for every saleday component: a URL (`redis://` or `rediss://`
- * for TLS, as ElastiCache with in-transit encryption needs), an optional AUTH token, and short
- * timeouts so a dead Redis is noticed in milliseconds rather than minutes.
+ * for TLS, as ElastiCache with in-transit encryption needs), an optional AUTH token, short
+ * timeouts so a dead Redis is noticed in milliseconds rather than minutes, and a reconnect when a
+ * failover left the connection on a demoted node (redis-reconnect.ts).
  */
 import Redis, { type RedisOptions } from 'ioredis';
+import { createReconnectOnError, noteFailoverReply, type RedisEventLog } from './redis-reconnect';
 
 export interface RedisConnectionOptions {
   url: string;
@@ -26,6 +28,8 @@ export interface RedisConnectionOptions {
    * open at shutdown for its full length. @default 2000 (ioredis' own default)
    */
   disconnectTimeoutMs?: number;
+  /** Where a READONLY/LOADING reconnect is reported (once per episode). @default a JSON line on stderr */
+  log?: RedisEventLog;
 }
 
 export function createRedisConnection(options: RedisConnectionOptions): Redis {
@@ -41,6 +45,8 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 1000),
     lazyConnect: false,
     autoResubscribe: options.autoResubscribe ?? true,
+    // A demoted or loading node (failover): only a new connection reaches the primary.
+    reconnectOnError: createReconnectOnError({ connectionName: options.connectionName ?? 'saleday', log: options.log, onReply: () => noteFailoverReply(client) }),
   };
   if (options.authToken) redisOptions.password = options.authToken;
   // ioredis turns a rediss:// URL into TLS by itself.

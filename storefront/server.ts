@@ -31,6 +31,7 @@ import { InvalidOptionsError } from '../gate/errors';
 import { createRedisConnection } from '../gate/redis-connection';
 import { createCatalog, DEFAULT_CATALOG_SIZE, type Catalog } from './catalog';
 import { FaultInjector } from './fault-injector';
+import { FailoverRetryingShopStore } from './failover-retry-store';
 import { GuardedShopStore } from './guarded-shop-store';
 import { MemoryShopStore } from './memory-shop-store';
 import { registerOperatorRoutes } from './operator-routes';
@@ -169,8 +170,9 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
       connectTimeoutMs: 1000,
       // A storefront stopping while Redis is down must not linger for ioredis' 2 s disconnect timer.
       disconnectTimeoutMs: 200,
+      log: (message, fields) => app.log.warn(fields, message),
     });
-    rawStore = new RedisShopStore({ redis, keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX });
+    rawStore = new FailoverRetryingShopStore(new RedisShopStore({ redis, keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX }), redis);
   } else {
     rawStore = new MemoryShopStore({ clock });
   }

@@ -19,6 +19,7 @@ import type Redis from 'ioredis';
 import { systemClock, type Clock } from '../clock';
 import { InvalidOptionsError } from '../errors';
 import { createRedisConnection } from '../redis-connection';
+import type { RedisEventLog } from '../redis-reconnect';
 import { FLAGS_KEY_MISSING_DEFAULT_POLLS } from '../../contracts/flags-key-missing';
 import { FLAGS_CHANNEL, FLAGS_KEY, FlagsDocumentSchema, initialFlags, parseFlagsDocument, type FlagsDocument } from './flags-document';
 import { FlagsDocumentRejectedError, FlagsUnavailableError } from './flags-errors';
@@ -51,6 +52,8 @@ export interface RedisFlagsSourceOptions {
    * (`missing: true`), and once when a document is back (`missing: false`); must not throw.
    */
   onKeyMissing?: (event: FlagsKeyMissingEvent) => void;
+  /** Where a reconnect after a READONLY/LOADING reply is reported. @default a JSON line on stderr */
+  log?: RedisEventLog;
 }
 
 export interface FlagsKeyMissingEvent {
@@ -190,6 +193,7 @@ export class RedisFlagsSource implements FlagsSource {
       disconnectTimeoutMs: 100,
       // subscribe() runs on every 'ready' and reports failures; ioredis' own re-subscribe would reject unhandled.
       autoResubscribe: role === 'commands',
+      log: this.options.log,
     });
   }
 

@@ -132,7 +132,7 @@ export function createGate(options: GateOptions): Gate {
   const admission: GateAdmissionController = createAdmissionController({ ...config.gate, clock });
 
   const redis: Redis | undefined = options.redisUrl
-    ? createRedisConnection({ url: options.redisUrl, authToken: options.redisAuthToken, connectionName: `saleday-gate:${gateId}`, failFast: true })
+    ? createRedisConnection({ url: options.redisUrl, authToken: options.redisAuthToken, connectionName: `saleday-gate:${gateId}`, failFast: true, log: (m, f) => logger.warn(m, f) })
     : undefined;
   const warnThrottled = throttle((message: string, fields: Record<string, unknown>) => logger.warn(message, fields), 1000, clock);
   const flagsWarn = throttle((message: string, fields: Record<string, unknown>) => logger.warn(message, fields), 5000, clock);
@@ -146,6 +146,7 @@ export function createGate(options: GateOptions): Gate {
           authToken: options.redisAuthToken,
           pollMs: config.gate.flagsPollMs,
           clock,
+          log: (m, f) => logger.warn(m, f),
           onError: (error) => flagsWarn('flags unavailable; keeping the last-known document', { error: error.message }),
           onKeyMissing: (event) => {
             flagsKeyMissing = event.missing;

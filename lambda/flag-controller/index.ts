@@ -54,7 +54,7 @@ export function createFlagController(env: NodeJS.ProcessEnv, clients: Controller
   const openStore = (): Promise<RedisFlagsStore> => {
     store ??= (async () => {
       const authToken = environment.REDIS_AUTH_SECRET_ARN ? await fetchRedisAuthToken(clients.secrets, environment.REDIS_AUTH_SECRET_ARN) : undefined;
-      return new RedisFlagsStore({ url: environment.REDIS_URL, authToken });
+      return new RedisFlagsStore({ url: environment.REDIS_URL, authToken, log: (m, f) => logger.warn(m, f) });
     })();
     store.catch(() => (store = undefined));
     return store;
