@@ -11,6 +11,7 @@ import { attachReplica, failOver } from '../../../cli/rehearse/redis-failover';
 import { initialFlags } from '../../../gate/flags/flags-document';
 import { nextFlagsVersion } from '../../../gate/flags/flags-version';
 import { createJsonLogger } from '../../../gate/proxy/gate-logger';
+import { createRedisConnection } from '../../../gate/redis-connection';
 import { startGate, type StartedGate } from '../../../gate/proxy/gate-server';
 import { RedisFlagsStore } from '../../../lambda/flag-controller/redis-flags-store';
 import { startStorefront, type RunningStorefront } from '../../../storefront/server';
@@ -40,6 +41,12 @@ describe('a Redis failover without restarting anything', () => {
   beforeAll(async () => {
     primary = await startRedisServer();
     replica = await startRedisServer();
+    // A replica's full sync would write an RDB file into the working directory: load it from the socket instead.
+    for (const server of [primary, replica]) {
+      const admin = createRedisConnection({ url: server.url });
+      await admin.config('SET', 'repl-diskless-load', 'swapdb');
+      admin.disconnect();
+    }
     await attachReplica({ primaryPort: primary.port, replicaPort: replica.port });
     relay = await FailoverRelay.start(primary.port);
     shop = await startStorefront({ port: 0, redisUrl: relay.url, stockPerProduct: STOCK, logger: true, logStream: { write: (line) => shopLogs.push(line) } });
