@@ -132,6 +132,8 @@ export interface ReportInputs {
   notices: string[];
   /** Set when a signal stopped the traffic `ranMs` after its start. */
   interruption?: { signal: string; ranMs: number };
+  /** Checks of the scenarios measured outside the recorder (failover, flags key loss). */
+  scenarioChecks?: Check[];
 }
 
 export function buildReport(inputs: ReportInputs): RehearsalReport {
@@ -198,6 +200,7 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
     noOversellCheck(inputs.shop, recorder.unitsBoughtByClients()),
     recoveryCheck(seconds, inputs.outage, recoveryLimitSeconds),
     levelsCheck(timeline.map((t) => t.level)),
+    ...(inputs.scenarioChecks ?? []),
   ];
   const phases: PhaseReport[] = profile.phases.map((phase) => ({
     kind: phase.kind,
