@@ -24,7 +24,7 @@ export interface ProcessGauges {
   redisFallback: boolean;
   flagsLevel: number;
   flagsVersion: number;
-  /** Redis flags only: the flags key has been missing for more than the allowed polls. */
+  /** The flags key has been missing from Redis for more than the allowed polls (always false on in-process flags). */
   flagsKeyMissing?: boolean;
 }
 
