@@ -1,13 +1,15 @@
 /**
  * One way to open a Redis connection for every saleday component: a URL (`redis://` or `rediss://`
- * for TLS, as ElastiCache with in-transit encryption needs), an optional AUTH token, and short
- * timeouts so a dead Redis is noticed in milliseconds rather than minutes. A URL with `?cluster=1`
+ * for TLS, as ElastiCache with in-transit encryption needs), an optional AUTH token, short
+ * timeouts so a dead Redis is noticed in milliseconds rather than minutes, and a reconnect when a
+ * failover left the connection on a demoted node (redis-reconnect.ts). A URL with `?cluster=1`
  * (what the stack passes for a cluster-mode cache: its configuration endpoint) opens an ioredis
  * Cluster client instead; every script saleday runs keeps its keys in one hash slot, so the same
- * commands work on both (test/cluster/cluster-scripts.test.ts).
+ * commands work on both (test/lib/cache/cluster-scripts.test.ts).
  */
 import Redis, { Cluster, type RedisOptions } from 'ioredis';
 import { REDIS_CLUSTER_URL_PARAM, REDIS_CLUSTER_URL_VALUE } from '../contracts/redis-cluster-url';
+import { createReconnectOnError, noteFailoverReply, type RedisEventLog } from './redis-reconnect';
 
 export interface RedisConnectionOptions {
   url: string;
@@ -30,6 +32,8 @@ export interface RedisConnectionOptions {
    * open at shutdown for its full length. @default 2000 (ioredis' own default)
    */
   disconnectTimeoutMs?: number;
+  /** Where a READONLY/LOADING reconnect is reported (once per episode). @default a JSON line on stderr */
+  log?: RedisEventLog;
 }
 
 export function createRedisConnection(options: RedisConnectionOptions): Redis {
@@ -45,6 +49,8 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 1000),
     lazyConnect: false,
     autoResubscribe: options.autoResubscribe ?? true,
+    // A demoted or loading node (failover): only a new connection reaches the primary.
+    reconnectOnError: createReconnectOnError({ connectionName: options.connectionName ?? 'saleday', log: options.log, onReply: () => noteFailoverReply(client) }),
   };
   if (options.authToken) redisOptions.password = options.authToken;
   const clusterUrl = asClusterUrl(options.url);

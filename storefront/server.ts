@@ -45,6 +45,7 @@ import { checkoutWorstCaseMs } from './checkout-budget';
 import { newCheckoutCounters } from './checkout-counters';
 import { installErrorReplies } from './error-replies';
 import { FaultInjector } from './fault-injector';
+import { FailoverRetryingShopStore } from './failover-retry-store';
 import { GuardedShopStore } from './guarded-shop-store';
 import { MemoryShopStore } from './memory-shop-store';
 import { registerOperatorRoutes } from './operator-routes';
@@ -215,6 +216,7 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
       connectTimeoutMs: 1000,
       // A storefront stopping while Redis is down must not linger for ioredis' 2 s disconnect timer.
       disconnectTimeoutMs: 200,
+      log: (message, fields) => app.log.warn(fields, message),
     });
     replicaWait = new ReplicaWait({
       redis,
@@ -225,7 +227,7 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
           ? app.log.warn({ replicaWait: problem.kind, timeoutMs: problem.timeoutMs }, 'no replica acknowledged a checkout write in time; the write stands on the primary')
           : app.log.warn({ replicaWait: problem.kind, err: problem.error }, 'waiting for a replica (or reading the replica count) failed; the write stands on the primary'),
     });
-    rawStore = new RedisShopStore({ redis, keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX, replicaWait });
+    rawStore = new FailoverRetryingShopStore(new RedisShopStore({ redis, keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX, replicaWait }), redis);
   } else {
     rawStore = new MemoryShopStore({ clock });
   }

@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import { signalExitCode } from '../rehearse/child-supervisor';
 import { parseDurationMs } from '../rehearse/duration';
+import { CACHE_OUTAGE_SCENARIOS } from '../rehearse/redis-choice';
 import { runRehearsal } from '../rehearse/rehearsal';
 import { formatTerminalSummary } from '../rehearse/terminal-summary';
 import { defaultProfile, loadProfile } from '../rehearse/traffic-profile';
@@ -21,6 +22,7 @@ interface RehearseCommandOptions {
   seed: string;
   timeScale?: string;
   progress: boolean;
+  scenario: string;
 }
 
 export function registerRehearseCommand(program: Command): void {
@@ -35,6 +37,7 @@ export function registerRehearseCommand(program: Command): void {
     .option('--seed <n>', 'seed of the traffic choices (users, products, actions)', '1')
     .option('--time-scale <factor>', 'alarm and calm periods are divided by this (default: 12 for a 120 s run, more for shorter runs)')
     .option('--no-progress', 'no progress line on stderr')
+    .option('--scenario <kind>', 'how the cache outage happens with our own redis-servers: failover (a primary and a replica swap roles behind a relay, nothing restarted) or restart (the server is killed and started again)', 'failover')
     .addHelpText(
       'after',
       '\nThe exit code is 1 when a check fails; 130 (Ctrl-C) or 143 (SIGTERM) when the run was cut short,\nwith the report of the part that ran. Periods are compressed: at the default scale a 60 s\nCloudWatch period lasts 5 s and a 120 s calm period 10 s (see the README).',
@@ -46,6 +49,8 @@ export function registerRehearseCommand(program: Command): void {
       if (!Number.isInteger(seed)) throw new Error(`--seed: got ${JSON.stringify(options.seed)}; expected an integer`);
       const timeScale = options.timeScale === undefined ? undefined : Number(options.timeScale);
       if (timeScale !== undefined && !(timeScale >= 1)) throw new Error(`--time-scale: got ${JSON.stringify(options.timeScale)}; expected a number ≥ 1`);
+      const scenario = CACHE_OUTAGE_SCENARIOS.find((s) => s === options.scenario);
+      if (!scenario) throw new Error(`--scenario: got ${JSON.stringify(options.scenario)}; expected ${CACHE_OUTAGE_SCENARIOS.join(' or ')}`);
       const { report, files, interruptedBy } = await runRehearsal({
         configPath: config,
         redisUrl: options.redisUrl || undefined,
@@ -56,6 +61,7 @@ export function registerRehearseCommand(program: Command): void {
         seed,
         timeScale,
         progress: options.progress,
+        scenario,
       });
       process.stdout.write(`${formatTerminalSummary(report, files, process.stdout.isTTY === true)}\n`);
       if (interruptedBy) process.exitCode = signalExitCode(interruptedBy);

@@ -5,6 +5,9 @@
  * - a given Redis (`--redis-url`), which is not ours to kill: `CLIENT PAUSE <ms> ALL` stops it from
  *   answering any client for the phase, which the gates see as a hung cache (timeouts, then local
  *   fallback);
+ * - the rehearsal's primary and replica behind the failover relay (the default): a failover at the
+ *   phase's start, roles swapped without restarting anything; it is over as soon as it is done
+ *   (`instant`), and the clients must find the new primary by themselves;
  * - the embedded mode has no cache: the phase is skipped with a notice.
  */
 import type Redis from 'ioredis';
@@ -19,6 +22,8 @@ export interface CacheOutage {
   close(): Promise<void>;
   /** Why the outage cannot happen, when it cannot. */
   readonly unavailable?: string;
+  /** The outage is one event (a failover): `end()` follows `begin()` at once, not at the phase's end. */
+  readonly instant?: boolean;
 }
 
 export function cacheOutageFor(choice: RedisChoice): CacheOutage {
@@ -49,6 +54,13 @@ export function cacheOutageFor(choice: RedisChoice): CacheOutage {
         },
       };
     }
+    case 'failover':
+      return {
+        instant: true,
+        begin: () => choice.pair.failOver(),
+        end: async () => undefined,
+        close: async () => undefined,
+      };
     case 'embedded':
       return {
         unavailable: 'the embedded mode has no cache to take down: the cache-outage phase was skipped',

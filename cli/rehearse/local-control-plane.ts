@@ -10,6 +10,7 @@
  */
 import { openBreakers, initialFlags, type FlagsDocument } from '../../gate/flags/flags-document';
 import type { FlagsStore } from '../../gate/flags/flags-store';
+import { nextFlagsVersion } from '../../gate/flags/flags-version';
 import { controllerSettingsFromConfig, effectsOf, policyOf } from '../../lambda/flag-controller/controller-settings';
 import type { AlarmState } from '../../lambda/flag-controller/decide';
 import { runControllerCycle, type CycleTrigger } from '../../lambda/flag-controller/run-cycle';
@@ -60,7 +61,7 @@ export class LocalControlPlane {
    */
   async reset(): Promise<void> {
     const stored = await this.options.store.read();
-    const fresh: FlagsDocument = { ...initialFlags(new Date(this.now())), version: (stored?.version ?? 0) + 1, reason: 'rehearsal start: level 0, every breaker closed' };
+    const fresh: FlagsDocument = { ...initialFlags(new Date(this.now())), version: nextFlagsVersion(stored?.version ?? 0, this.now()), reason: 'rehearsal start: level 0, every breaker closed' };
     const result = await this.options.store.write(fresh);
     this.document = result.current;
   }
@@ -130,6 +131,7 @@ export class LocalControlPlane {
           {
             readAlarms: async () => states.map(toAlarmState),
             store: this.options.store,
+            lastKnown: this.document,
             effects: this.effects,
             policy: this.policy,
           },

@@ -56,12 +56,18 @@ export function schedulePhases(options: {
         down = true;
         outageStartMs = Date.now() - startedAt;
         await options.outage.begin(window.endMs - window.startMs);
+        if (options.outage.instant) {
+          outageEndMs = Date.now() - startedAt;
+          down = false;
+        }
       });
-      at(window.endMs, async () => {
-        await options.outage.end();
-        outageEndMs = Date.now() - startedAt;
-        down = false;
-      });
+      if (!options.outage.instant) {
+        at(window.endMs, async () => {
+          await options.outage.end();
+          outageEndMs = Date.now() - startedAt;
+          down = false;
+        });
+      }
     }
   }
   return {

@@ -137,6 +137,8 @@ export interface ReportInputs {
   interruption?: { signal: string; ranMs: number };
   /** The control plane's failed cycles. */
   failedCycles?: readonly FailedCycle[];
+  /** Checks of the scenarios measured outside the recorder (failover, flags key loss). */
+  scenarioChecks?: Check[];
 }
 
 export function buildReport(inputs: ReportInputs): RehearsalReport {
@@ -203,6 +205,7 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
     noOversellCheck(inputs.shop, recorder.unitsBoughtByClients()),
     recoveryCheck(seconds, inputs.outage, recoveryLimitSeconds),
     levelsCheck(timeline.map((t) => t.level)),
+    ...(inputs.scenarioChecks ?? []),
   ];
   const phases: PhaseReport[] = profile.phases.map((phase) => ({
     kind: phase.kind,

@@ -14,6 +14,9 @@ import { loadConfig, resolveConfigPath } from '../../lib/config/load-config';
 import type { SaledayConfig } from '../../lib/config/schema';
 import { AlarmEvaluator } from './alarm-evaluator';
 import { cacheOutageFor } from './cache-outage';
+import { failoverChecks, keyLossCheck } from './failover-checks';
+import { probeFailover } from './failover-probe';
+import { scheduleKeyLoss } from './key-loss';
 import { ChildSupervisor } from './child-supervisor';
 import { startEmbeddedFleet } from './embedded-fleet';
 import type { EmfRecord } from './emf-record';
@@ -23,7 +26,7 @@ import { OutcomeRecorder } from './outcome-recorder';
 import { startProcessFleet } from './process-fleet';
 import { ProgressLine } from './progress-line';
 import { schedulePhases } from './phase-schedule';
-import { chooseRedis, describeRedis, type RedisChoice } from './redis-choice';
+import { chooseRedis, describeRedis, type CacheOutageScenario, type RedisChoice } from './redis-choice';
 import { buildReport, type RehearsalReport } from './rehearsal-report';
 import { renderReportHtml } from './report-html';
 import { RequestFactory } from './request-factory';
@@ -53,6 +56,8 @@ export interface RehearsalOptions {
   cliEntry?: string;
   /** For tests: pretend redis-server is not on the PATH. */
   redisServerAvailable?: () => boolean;
+  /** How our own redis-servers' cache outage happens. @default 'failover' */
+  scenario?: CacheOutageScenario;
 }
 
 export interface RehearsalResult {
@@ -104,8 +109,9 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
 
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    const redis = await chooseRedis({ redisUrl: options.redisUrl, supervisor, redisServerAvailable: options.redisServerAvailable });
+    const redis = await chooseRedis({ redisUrl: options.redisUrl, supervisor, redisServerAvailable: options.redisServerAvailable, scenario: options.scenario });
     if (redis.kind === 'local') cleanups.push(() => redis.server.close());
+    if (redis.kind === 'failover') cleanups.push(() => redis.pair.close());
     if (redis.kind === 'embedded') notice(redis.notice);
     if (redis.kind === 'given' && options.profile.phases.some((p) => p.kind === 'cache-outage')) {
       notice('the given Redis is not ours to kill: the cache outage pauses it (CLIENT PAUSE … ALL) for the phase instead');
@@ -142,7 +148,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     // The generator is the rehearsal's load balancer: it counts answers as the ALB's metrics would.
     const onAnswer = (status: number | undefined) => metrics.recordGatewayAnswer(Date.now(), status);
     generator = new TrafficGenerator({ targets: gateUrls, profile, durationMs: options.durationMs, factory, recorder, random, onAnswer });
-    const outage = cacheOutageFor(redis);
+    const outage = probeFailover(cacheOutageFor(redis), { gateUrls, factory, store });
     cleanups.push(() => outage.close());
 
     await new Promise((r) => setTimeout(r, Math.max(0, startMs - Date.now())));
@@ -151,6 +157,22 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     const running = generator.run();
     const phases = schedulePhases({ profile, durationMs: options.durationMs, operatorUrls, outage, notice });
     cleanups.push(() => phases.close());
+    // The flags key is lost once the level is raised (else late in the run); the gates must follow again.
+    const keyLoss =
+      redis.kind === 'embedded'
+        ? undefined
+        : scheduleKeyLoss({
+            redisUrl: redis.url,
+            gateUrls,
+            controllerDocument: () => control.current(),
+            cacheDown: () => phases.cacheDown(),
+            startMs,
+            earliestMs: startMs + options.durationMs * 0.1,
+            latestMs: startMs + options.durationMs * 0.75,
+            tickMs: scaledSeconds(60, timeScale) * 1000,
+            pollMs: config.gate.flagsPollMs,
+          });
+    if (keyLoss) cleanups.push(() => keyLoss.close());
 
     const progress = options.progress === false ? undefined : new ProgressLine();
     const progressTimer = setInterval(() => {
@@ -197,6 +219,10 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
       notices,
       interruption,
       failedCycles: control.failedCycleLog(),
+      scenarioChecks: [
+        ...failoverChecks(await outage.findings(), redis.kind === 'failover' ? 'the failover did not happen in this run' : 'this run\'s cache outage was not a failover (--scenario restart, a given Redis, or the embedded mode)'),
+        keyLossCheck(await keyLoss?.findings(), keyLoss ? 'the run ended before the key could be deleted' : 'the embedded mode keeps its flags in memory'),
+      ],
     });
     recorder.close();
     const files = { json: join(outDir, 'report.json'), html: join(outDir, 'report.html') };

@@ -8,7 +8,10 @@
  *   after a reconnect; we also subscribe again on every `ready`, in case the first attempt failed.
  * - A document is applied only when its `version` is above the current one; malformed documents
  *   are rejected (reported to `onError`) without losing the last good one. An empty key (a fresh or
- *   restarted Redis) is not a document and changes nothing.
+ *   restarted Redis) is not a document and changes nothing, but the store has lost its memory: the
+ *   next valid document is applied whatever its version (what is written after a loss is the
+ *   truth, even from a controller that counts from 1 again or whose clock is behind). A key missing
+ *   for more than `missingKeyPolls` polls in a row is reported once per episode (`onKeyMissing`).
  * - Static stability: while Redis is unreachable `current()` keeps returning the last-known
  *   document; nothing here throws at callers.
  */
@@ -16,9 +19,12 @@ import type Redis from 'ioredis';
 import { systemClock, type Clock } from '../clock';
 import { InvalidOptionsError } from '../errors';
 import { createRedisConnection } from '../redis-connection';
+import type { RedisEventLog } from '../redis-reconnect';
+import { FLAGS_KEY_MISSING_DEFAULT_POLLS } from '../../contracts/flags-key-missing';
 import { FLAGS_CHANNEL, FLAGS_KEY, FlagsDocumentSchema, initialFlags, parseFlagsDocument, type FlagsDocument } from './flags-document';
 import { FlagsDocumentRejectedError, FlagsUnavailableError } from './flags-errors';
 import type { FlagsSource } from './flags-source';
+import { isNewerFlagsVersion } from './flags-version';
 
 export type FlagsConnectionRole = 'commands' | 'subscriber';
 
@@ -39,6 +45,23 @@ export interface RedisFlagsSourceOptions {
   onError?: (error: FlagsUnavailableError | FlagsDocumentRejectedError) => void;
   /** The document assumed before the first read. @default initialFlags() (level 0, no breakers) */
   initial?: FlagsDocument;
+  /** Reads in a row that may find the key missing before `onKeyMissing` is told. @default 3 */
+  missingKeyPolls?: number;
+  /**
+   * Told once when the key has been missing for more than `missingKeyPolls` reads in a row
+   * (`missing: true`), and once when a document is back (`missing: false`); must not throw.
+   */
+  onKeyMissing?: (event: FlagsKeyMissingEvent) => void;
+  /** Where a reconnect after a READONLY/LOADING reply is reported. @default a JSON line on stderr */
+  log?: RedisEventLog;
+}
+
+export interface FlagsKeyMissingEvent {
+  missing: boolean;
+  /** Reads in a row that found the key missing (when it came back: how many there were). */
+  polls: number;
+  /** When the first of them was made (clock ms). */
+  sinceMs: number;
 }
 
 export interface FlagsSourceStatus {
@@ -53,6 +76,10 @@ export interface FlagsSourceStatus {
   /** Documents rejected as malformed, and ignored as not newer, since start. */
   rejected: number;
   ignoredOlder: number;
+  /** True while the key has been missing for more than `missingKeyPolls` reads in a row. */
+  keyMissing: boolean;
+  /** Reads in a row that found the key missing (0 once a document is read). */
+  missingPolls: number;
 }
 
 export class RedisFlagsSource implements FlagsSource {
@@ -72,6 +99,12 @@ export class RedisFlagsSource implements FlagsSource {
   private lastChangeAt: number | undefined;
   private rejected = 0;
   private ignoredOlder = 0;
+  private readonly missingKeyPolls: number;
+  private missingPolls = 0;
+  private missingSince = 0;
+  private keyMissingReported = false;
+  /** Set when a read found the key missing: the next valid document is applied whatever its version. */
+  private storeLostMemory = false;
 
   constructor(private readonly options: RedisFlagsSourceOptions) {
     if (!options.connect) {
@@ -87,6 +120,8 @@ export class RedisFlagsSource implements FlagsSource {
     this.readTimeoutMs = options.readTimeoutMs ?? Math.min(options.pollMs, 1000);
     if (!Number.isFinite(this.readTimeoutMs) || this.readTimeoutMs <= 0) throw new InvalidOptionsError('readTimeoutMs', options.readTimeoutMs, 'a positive number of milliseconds');
     this.clock = options.clock ?? systemClock;
+    this.missingKeyPolls = options.missingKeyPolls ?? FLAGS_KEY_MISSING_DEFAULT_POLLS;
+    if (!Number.isInteger(this.missingKeyPolls) || this.missingKeyPolls < 1) throw new InvalidOptionsError('missingKeyPolls', options.missingKeyPolls, 'a whole number of polls, at least 1');
     this.doc = options.initial === undefined ? initialFlags() : FlagsDocumentSchema.parse(options.initial);
   }
 
@@ -110,6 +145,8 @@ export class RedisFlagsSource implements FlagsSource {
       subscribed: this.subscribed,
       rejected: this.rejected,
       ignoredOlder: this.ignoredOlder,
+      keyMissing: this.keyMissingReported,
+      missingPolls: this.missingPolls,
     };
   }
 
@@ -156,6 +193,7 @@ export class RedisFlagsSource implements FlagsSource {
       disconnectTimeoutMs: 100,
       // subscribe() runs on every 'ready' and reports failures; ioredis' own re-subscribe would reject unhandled.
       autoResubscribe: role === 'commands',
+      log: this.options.log,
     });
   }
 
@@ -193,7 +231,33 @@ export class RedisFlagsSource implements FlagsSource {
     }
     if (this.closed) return;
     this.lastReadAt = this.clock.now();
+    this.noteKeyPresence(text !== null);
     if (text !== null) this.consider(text, 'get');
+  }
+
+  /** Counts reads in a row that found no key, and tells `onKeyMissing` when an episode starts and ends. */
+  private noteKeyPresence(present: boolean): void {
+    if (present) {
+      if (this.keyMissingReported) this.tellKeyMissing({ missing: false, polls: this.missingPolls, sinceMs: this.missingSince });
+      this.missingPolls = 0;
+      this.keyMissingReported = false;
+      return;
+    }
+    if (this.missingPolls === 0) this.missingSince = this.clock.now();
+    this.missingPolls += 1;
+    if (this.doc.version > 0) this.storeLostMemory = true;
+    if (this.missingPolls > this.missingKeyPolls && !this.keyMissingReported) {
+      this.keyMissingReported = true;
+      this.tellKeyMissing({ missing: true, polls: this.missingPolls, sinceMs: this.missingSince });
+    }
+  }
+
+  private tellKeyMissing(event: FlagsKeyMissingEvent): void {
+    try {
+      this.options.onKeyMissing?.(event);
+    } catch {
+      // onKeyMissing must not throw; if it does, the flags client keeps going.
+    }
   }
 
   private schedulePoll(): void {
@@ -211,7 +275,9 @@ export class RedisFlagsSource implements FlagsSource {
       this.report(new FlagsDocumentRejectedError(via, text.slice(0, 120)));
       return;
     }
-    if (doc.version <= this.doc.version) {
+    const afterLoss = this.storeLostMemory;
+    this.storeLostMemory = false;
+    if (doc.version === this.doc.version || (!afterLoss && !isNewerFlagsVersion(doc.version, this.doc.version))) {
       if (doc.version < this.doc.version) this.ignoredOlder += 1;
       return;
     }

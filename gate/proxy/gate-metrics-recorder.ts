@@ -13,6 +13,7 @@ import {
   GATE_PROCESS_METRICS,
   type GateOutcome,
 } from '../metrics/gate-metrics';
+import { FLAGS_KEY_MISSING_METRIC } from '../../contracts/flags-key-missing';
 import { emfRecord, type EmfMetric } from './emf-record';
 
 export type ClassCounter = 'requests' | 'served' | 'shed' | 'degraded' | 'limited' | 'shortCircuited' | 'upstreamErrors' | 'speculativeDiscarded';
@@ -24,6 +25,8 @@ export interface ProcessGauges {
   redisFallback: boolean;
   flagsLevel: number;
   flagsVersion: number;
+  /** The flags key has been missing from Redis for more than the allowed polls (always false on in-process flags). */
+  flagsKeyMissing?: boolean;
 }
 
 export type ClassCounts = Record<ClassCounter, number>;
@@ -168,6 +171,7 @@ export function createGateMetricsRecorder(options: {
             { name: GATE_PROCESS_METRICS.flagsLevel, unit: 'None', value: gauges.flagsLevel },
             { name: GATE_PROCESS_METRICS.flagsVersion, unit: 'None', value: gauges.flagsVersion },
             { name: DELIBERATE_REFUSALS_METRIC, unit: 'Count', value: deliberate.window },
+            ...(gauges.flagsKeyMissing === undefined ? [] : [{ name: FLAGS_KEY_MISSING_METRIC, unit: 'None' as const, value: gauges.flagsKeyMissing ? 1 : 0 }]),
           ],
           properties,
         }),

@@ -158,11 +158,12 @@ export function createGate(options: GateOptions): Gate {
   });
 
   const redis: Redis | undefined = options.redisUrl
-    ? createRedisConnection({ url: options.redisUrl, authToken: options.redisAuthToken, connectionName: `saleday-gate:${gateId}`, failFast: true })
+    ? createRedisConnection({ url: options.redisUrl, authToken: options.redisAuthToken, connectionName: `saleday-gate:${gateId}`, failFast: true, log: (m, f) => logger.warn(m, f) })
     : undefined;
   const warnThrottled = throttle((message: string, fields: Record<string, unknown>) => logger.warn(message, fields), 1000, clock);
   const flagsWarn = throttle((message: string, fields: Record<string, unknown>) => logger.warn(message, fields), 5000, clock);
   const ownsFlags = options.flags === undefined;
+  let flagsKeyMissing = false;
   const flags: FlagsSource =
     options.flags ??
     (options.redisUrl
@@ -171,7 +172,13 @@ export function createGate(options: GateOptions): Gate {
           authToken: options.redisAuthToken,
           pollMs: config.gate.flagsPollMs,
           clock,
+          log: (m, f) => logger.warn(m, f),
           onError: (error) => flagsWarn('flags unavailable; keeping the last-known document', { error: error.message }),
+          onKeyMissing: (event) => {
+            flagsKeyMissing = event.missing;
+            if (event.missing) logger.warn('flags key missing from Redis; keeping the last-known document until the controller rewrites it', { polls: event.polls, since: new Date(event.sinceMs).toISOString() });
+            else logger.info('flags key back in Redis', { missingPolls: event.polls });
+          },
         })
       : new MemoryFlags());
 
@@ -221,7 +228,7 @@ export function createGate(options: GateOptions): Gate {
     properties: { Gate: gateId },
     gauges: () => {
       const snapshot = admission.snapshot();
-      return { concurrencyLimit: snapshot.limit, inFlight: snapshot.inFlight, redisFallback, flagsLevel: currentFlags.level, flagsVersion: currentFlags.version };
+      return { concurrencyLimit: snapshot.limit, inFlight: snapshot.inFlight, redisFallback, flagsLevel: currentFlags.level, flagsVersion: currentFlags.version, flagsKeyMissing };
     },
   });
   const emitMetrics = () => {

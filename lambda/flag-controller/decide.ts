@@ -22,6 +22,7 @@
  */
 import type { AlarmEffect } from '../../lib/config/schema';
 import { openBreakers, type BreakerFlag, type FlagsDocument, type FlagsOverride } from '../../gate/flags/flags-document';
+import { nextFlagsVersion } from '../../gate/flags/flags-version';
 import type { ControllerCommand } from './controller-commands';
 
 export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -63,7 +64,7 @@ export interface DecideInput {
 }
 
 export interface Decision {
-  /** The document to write (version = current.version + 1), or undefined when nothing changes. */
+  /** The document to write (version = nextFlagsVersion(current.version, now)), or undefined when nothing changes. */
   next: FlagsDocument | undefined;
   /** Human-readable changes of the flags or the override, oldest cause first (empty for bookkeeping-only writes). */
   changes: string[];
@@ -153,7 +154,7 @@ export function decide(input: DecideInput): Decision {
     canonical(override) === canonical(current.override ?? null);
   if (unchanged) return { next: undefined, changes: [] };
 
-  const version = current.version + 1;
+  const version = nextFlagsVersion(current.version, now.getTime());
   const reason = changes.length > 0 ? changes.join('; ') : current.reason;
   const next: FlagsDocument = {
     version,

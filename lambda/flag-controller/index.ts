@@ -47,12 +47,14 @@ export function createFlagController(env: NodeJS.ProcessEnv, clients: Controller
   // Sale as a dimension, as the gates' metrics have it: two sales in one account and region keep apart.
   const metrics = new Metrics({ namespace: CONTROLLER_METRICS_NAMESPACE, serviceName: SERVICE, defaultDimensions: { [GATE_DIMENSIONS.sale]: settings.saleName } });
   let store: Promise<RedisFlagsStore> | undefined;
+  // What this container last read or wrote: rewritten when the store lost it or rolled it back.
+  let view: FlagsDocument | undefined;
 
   // The AUTH token is fetched once per cold start (again only after a failure).
   const openStore = (): Promise<RedisFlagsStore> => {
     store ??= (async () => {
       const authToken = environment.REDIS_AUTH_SECRET_ARN ? await fetchRedisAuthToken(clients.secrets, environment.REDIS_AUTH_SECRET_ARN) : undefined;
-      return new RedisFlagsStore({ url: environment.REDIS_URL, authToken });
+      return new RedisFlagsStore({ url: environment.REDIS_URL, authToken, log: (m, f) => logger.warn(m, f) });
     })();
     store.catch(() => (store = undefined));
     return store;
@@ -68,8 +70,9 @@ export function createFlagController(env: NodeJS.ProcessEnv, clients: Controller
     const flags = await openStore();
     if (parsed.event.kind === 'get') return { outcome: 'read', document: (await flags.read()) ?? initialFlags() };
     try {
-      return await runControllerCycle(
+      const result = await runControllerCycle(
         {
+          lastKnown: view,
           readAlarms: () => readAlarmStates(clients.cloudWatch, { alarmNames: settings.alarms.map((a) => a.name) }),
           store: flags,
           effects: effectsOf(settings),
@@ -81,6 +84,8 @@ export function createFlagController(env: NodeJS.ProcessEnv, clients: Controller
         triggerOf(parsed.event),
         new Date(),
       );
+      view = result.document;
+      return result;
     } finally {
       metrics.publishStoredMetrics();
     }

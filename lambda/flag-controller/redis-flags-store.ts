@@ -59,7 +59,7 @@ export class RedisFlagsStore implements FlagsStore {
     const [stored, text, storedVersion] = await command.call(this.client, FLAGS_KEY, json, String(doc.version), FLAGS_CHANNEL);
     if (stored === 1) return { written: true, current: doc };
     // A newer document won. If it is not one we can read, stand in a blank one at its version so the
-    // caller's next decision (version + 1) replaces it.
+    // caller's next decision (a newer version) replaces it.
     const current = parseFlagsDocument(text) ?? { ...initialFlags(), version: Number(storedVersion), reason: 'unreadable flags document' };
     return { written: false, current };
   }

@@ -5,6 +5,7 @@
  */
 import { initialFlags, type FlagsDocument } from '../../gate/flags/flags-document';
 import type { FlagsStore } from '../../gate/flags/flags-store';
+import { nextFlagsVersion } from '../../gate/flags/flags-version';
 import type { ControllerCommand } from './controller-commands';
 import { decide, type AlarmEffectBinding, type AlarmState, type DecidePolicy } from './decide';
 
@@ -28,6 +29,12 @@ export interface ControllerCycleDeps {
   logger?: CycleLogger;
   /** Compare-and-set attempts before giving up on a busy document. @default 5 */
   maxAttempts?: number;
+  /**
+   * This controller's view: the document it last read or wrote. When the stored document is missing
+   * or older than this (the cache lost it, or a failover rolled it back), the cycle decides from the
+   * view and writes the result even when nothing changed, so the gates follow the controller again.
+   */
+  lastKnown?: FlagsDocument;
 }
 
 /** What started the cycle; an alarm event or a tick only says "look again". */
@@ -60,10 +67,15 @@ export async function runControllerCycle(deps: ControllerCycleDeps, trigger: Cyc
   const maxAttempts = deps.maxAttempts ?? 5;
   const alarms = deps.readAlarms ? await deps.readAlarms() : undefined;
   const command = trigger.kind === 'command' ? trigger.command : undefined;
-  let current = (await deps.store.read()) ?? initialFlags(new Date(0));
+  const stored = await deps.store.read();
+  const view = deps.lastKnown;
+  let restoring = storeBehind(stored, view);
+  let current: FlagsDocument = restoring !== undefined || stored === undefined ? (view ?? initialFlags(new Date(0))) : stored;
 
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-    const { next, changes } = decide({ alarms, effects: deps.effects, current, now, policy: deps.policy, command });
+    const decision = decide({ alarms, effects: deps.effects, current, now, policy: deps.policy, command });
+    const { changes } = decision;
+    const next = decision.next ?? (restoring ? rewriteOf(current, now, restoring) : undefined);
     if (next === undefined) {
       deps.metrics?.(current);
       deps.logger?.info('flags unchanged', { trigger, version: current.version, level: current.level });
@@ -74,8 +86,10 @@ export async function runControllerCycle(deps: ControllerCycleDeps, trigger: Cyc
       // Another writer stored a newer document: decide again from it, with the same alarm states.
       deps.logger?.warn('lost a compare-and-set race; deciding again', { trigger, attempt, ours: next.version, stored: result.current.version });
       current = result.current;
+      restoring = undefined;
       continue;
     }
+    if (restoring) deps.logger?.warn('flags document rewritten: the stored one was behind this controller', { trigger, why: restoring, version: next.version, level: next.level });
     deps.metrics?.(next);
     deps.logger?.info('flags written', { trigger, version: next.version, level: next.level, changes });
     if (changes.length > 0 && deps.announce) {
@@ -88,4 +102,16 @@ export async function runControllerCycle(deps: ControllerCycleDeps, trigger: Cyc
     return { outcome: 'written', document: next, changes, attempts: attempt };
   }
   throw new FlagsWriteConflictError(maxAttempts);
+}
+
+/** Why the stored document cannot be trusted as the newest (missing, or older than the view), if so. */
+function storeBehind(stored: FlagsDocument | undefined, view: FlagsDocument | undefined): string | undefined {
+  if (stored === undefined) return 'the flags document was missing from the store';
+  if (view !== undefined && view.version > stored.version) return `the stored flags (version ${stored.version}) were older than this controller's (version ${view.version})`;
+  return undefined;
+}
+
+/** The same flags under a new version, for a store that lost them: the gates apply it as newer. */
+function rewriteOf(current: FlagsDocument, now: Date, why: string): FlagsDocument {
+  return { ...current, version: nextFlagsVersion(current.version, now.getTime()), updatedAt: now.toISOString(), reason: `${why}; rewritten at level ${current.level}` };
 }

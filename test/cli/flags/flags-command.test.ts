@@ -63,16 +63,16 @@ describe('saleday flags (against a Redis)', () => {
     const out = await saleday(['set', '--level', '2', '--ttl', '15m', '--reason', 'TV spot at 21:00', '--actor', 'alice']);
     expect(out).toContain('changed: level 0 → 2: override by alice');
     const doc = await stored();
-    expect(doc).toMatchObject({ version: 1, level: 2, override: { level: 2, actor: 'alice', reason: 'TV spot at 21:00', expiresAt: '2026-11-27T09:15:00.000Z' } });
+    expect(doc).toMatchObject({ version: NOW.getTime(), level: 2, override: { level: 2, actor: 'alice', reason: 'TV spot at 21:00', expiresAt: '2026-11-27T09:15:00.000Z' } });
     await admin.ping();
     for (let i = 0; i < 100 && announced.length === 0; i += 1) await new Promise((r) => setImmediate(r));
-    expect(announced.map((d) => d.version)).toEqual([1]);
+    expect(announced.map((d) => d.version)).toEqual([NOW.getTime()]);
 
     const later = await saleday(['get'], new Date(NOW.getTime() + 150_000));
     expect(later).toContain('Degradation level: 2 (sheds low, normal)');
     expect(later).toContain('Override: level 2 by alice, 12m 30s left (until 2026-11-27T09:15:00.000Z): TV spot at 21:00');
-    expect(later).toContain('Flags version 1, updated 2026-11-27T09:00:00.000Z (2m 30s ago)');
-    expect(later).toMatch(/Last changes:\n {2}v1 2026-11-27T09:00:00.000Z level 2: override by alice/);
+    expect(later).toContain(`Flags version ${NOW.getTime()}, updated 2026-11-27T09:00:00.000Z (2m 30s ago)`);
+    expect(later).toMatch(/Last changes:\n {2}v1795770000000 2026-11-27T09:00:00.000Z level 2: override by alice/);
 
     const json = JSON.parse(await saleday(['get', '--json'])) as FlagsDocument;
     expect(json).toEqual(doc);
@@ -84,7 +84,7 @@ describe('saleday flags (against a Redis)', () => {
     expect(out).toContain('changed: breaker payments opened: override by bob');
     expect(out).toContain('Open breakers: payments');
     const doc = (await stored())!;
-    expect(doc).toMatchObject({ version: 2, level: 1, override: { level: 1, breakers: { payments: true }, actor: 'bob' } });
+    expect(doc).toMatchObject({ version: NOW.getTime() + 1, level: 1, override: { level: 1, breakers: { payments: true }, actor: 'bob' } });
 
     await saleday(['breaker', 'close', 'payments', '--ttl', '10m', '--reason', 'provider back', '--actor', 'bob']);
     expect(openBreakers((await stored())!)).toEqual([]);
@@ -95,9 +95,9 @@ describe('saleday flags (against a Redis)', () => {
     const out = await saleday(['clear', '--reason', 'drill over', '--actor', 'carol']);
     expect(out).toContain('changed: override by alice cleared by carol: drill over');
     expect(out).toContain('changed: level 3 → 0');
-    expect(await stored()).toMatchObject({ version: 2, level: 0, override: null });
+    expect(await stored()).toMatchObject({ version: NOW.getTime() + 1, level: 0, override: null });
     expect(await saleday(['clear', '--reason', 'again', '--actor', 'carol'])).toContain('Nothing changed.');
-    expect((await stored())?.version).toBe(2);
+    expect((await stored())?.version).toBe(NOW.getTime() + 1);
   });
 
   it('caps a ttl above controller.maxOverrideSeconds, and says so', async () => {

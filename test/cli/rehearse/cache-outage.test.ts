@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { createRedisConnection } from '../../../gate/redis-connection';
 import { cacheOutageFor } from '../../../cli/rehearse/cache-outage';
 import { ChildSupervisor } from '../../../cli/rehearse/child-supervisor';
+import { FailoverPair } from '../../../cli/rehearse/failover-pair';
 import { LocalRedisServer } from '../../../cli/rehearse/local-redis-server';
 import { startRedisServer } from '../../support/redis-server';
 
@@ -51,6 +52,31 @@ describe('cache outage', () => {
       client.disconnect();
       await outage.close();
       await redis.kill();
+    }
+  });
+
+  it('fails over a primary and a replica behind the relay without restarting either', async () => {
+    const supervisor = new ChildSupervisor();
+    const pair = await FailoverPair.start(supervisor);
+    const client = createRedisConnection({ url: pair.url, commandTimeoutMs: 2000, log: () => undefined });
+    try {
+      await client.set('stock:sku-001', '17');
+      const [primaryPort, replicaPort] = [pair.primaryPort, pair.replicaPort];
+      const outage = cacheOutageFor({ kind: 'failover', url: pair.url, pair });
+      expect(outage.instant).toBe(true);
+      await outage.begin(1000);
+      expect([pair.primaryPort, pair.replicaPort]).toEqual([replicaPort, primaryPort]);
+      // The open connection reached the demoted node: its write is refused, it reconnects through the relay and lands.
+      await client.set('stock:sku-001', '16');
+      const promoted = createRedisConnection({ url: `redis://127.0.0.1:${replicaPort}` });
+      expect(await promoted.get('stock:sku-001')).toBe('16');
+      expect(await promoted.info('replication')).toContain('role:master');
+      promoted.disconnect();
+      expect(pair.relay.connectionsAccepted).toBeGreaterThanOrEqual(2);
+    } finally {
+      client.disconnect();
+      await pair.close();
+      await supervisor.close();
     }
   });
 

@@ -53,7 +53,10 @@ describe('runRehearsal without Redis (embedded mode)', () => {
     expect(report.totals.botSent).toBeGreaterThan(150);
     expect(report.totals.botSent).toBeLessThan(250);
     expect(report.totals.perClass.critical.limited).toBeGreaterThan(0);
-    expect(JSON.parse(readFileSync(files.json, 'utf8')).checks).toHaveLength(6);
+    const checks = JSON.parse(readFileSync(files.json, 'utf8')).checks as { name: string; skipped?: boolean }[];
+    expect(checks).toHaveLength(10);
+    // No cache to fail over and no flags key to lose: those checks say so instead of failing.
+    expect(checks.filter((c) => /failover|redis|key-loss/.test(c.name)).every((c) => c.skipped)).toBe(true);
     expect(readFileSync(files.html, 'utf8')).toContain('embedded-smoke');
   }, 60_000);
 });

@@ -77,6 +77,10 @@ describe('saleday rehearse (end to end)', () => {
       'no-oversell',
       'recovery-after-cache-outage',
       'degradation-flipped-and-restored',
+      'checkout-after-failover',
+      'limits-back-on-redis',
+      'flags-writable-after-failover',
+      'gates-follow-after-flags-key-loss',
     ]);
     // The exit code follows the checks, and the terminal shows each of them.
     expect(code).toBe(report.checks.every((c) => c.pass) ? 0 : 1);
@@ -95,9 +99,12 @@ describe('saleday rehearse (end to end)', () => {
     expect(html).toContain('<script id="report-data" type="application/json">');
     expect(existsSync(join(dir, 'out/logs/gate-1.log'))).toBe(true);
 
-    const port = /port (\d+)/.exec(report.config.redis)![1];
+    // The cache outage was a failover: a primary and a replica, neither restarted, both stopped at the end.
+    const [, primaryPort, replicaPort] = /port (\d+) \(primary\) and port (\d+) \(replica\)/.exec(report.config.redis)!;
     expect(processesMatching(dir)).toEqual([]);
-    expect(processesMatching(`redis-server 127.0.0.1:${port}`)).toEqual([]);
+    expect(processesMatching(`redis-server 127.0.0.1:${primaryPort}`)).toEqual([]);
+    expect(processesMatching(`redis-server 127.0.0.1:${replicaPort}`)).toEqual([]);
+    process.stdout.write(`rehearse-e2e: ${report.checks.filter((c) => /failover|redis|key-loss/.test(c.name)).map((c) => `${c.name}: ${c.value}`).join(' | ')}\n`);
   }, 90_000);
 
   it('stops every child process and reports the part that ran when interrupted with SIGTERM in the middle of the traffic', async () => {

@@ -136,6 +136,41 @@ describe('RedisFlagsSource against a real Redis', () => {
     expect(changes).toEqual([8, 9, 10]);
   });
 
+  it('applies the next document whatever its version once it found the key missing (the store lost its memory)', async () => {
+    await write(flagsDoc(50, 2), { publish: false });
+    await source.start();
+    expect(source.current()).toMatchObject({ version: 50, level: 2 });
+    await writer.del(FLAGS_KEY);
+    await waitFor('a read that finds no key', () => source.status().missingPolls > 0, POLL_MS * 10);
+    expect(source.current().level).toBe(2); // static stability: nothing to obey instead yet
+    // A controller that counts from 1 again (or whose clock is behind) is still obeyed.
+    await write(flagsDoc(1, 0), { publish: false });
+    await waitFor('v1 by poll', () => source.current().version === 1, POLL_MS * 10);
+    expect(source.current().level).toBe(0);
+    // Back to the normal order: an older document is ignored again.
+    await write(flagsDoc(0, 3), { set: false });
+    await write(flagsDoc(2, 1), { set: false });
+    await waitFor('v2', () => source.current().version === 2);
+    expect(changes).toEqual([50, 1, 2]);
+  });
+
+  it('says once per episode when the key has been missing for more than missingKeyPolls reads', async () => {
+    await source.close();
+    const events: Array<{ missing: boolean; polls: number }> = [];
+    source = new RedisFlagsSource({ url: server.url, pollMs: 20, missingKeyPolls: 2, onKeyMissing: (e) => events.push({ missing: e.missing, polls: e.polls }) });
+    await source.start();
+    await waitFor('many reads without a key', () => source.status().missingPolls >= 8, 5000);
+    expect(events).toEqual([{ missing: true, polls: 3 }]);
+    expect(source.status().keyMissing).toBe(true);
+    await write(flagsDoc(3, 1), { publish: false });
+    await waitFor('the key back', () => source.status().missingPolls === 0, 5000);
+    expect(events).toEqual([{ missing: true, polls: 3 }, { missing: false, polls: expect.any(Number) }]);
+    expect(source.status().keyMissing).toBe(false);
+    await writer.del(FLAGS_KEY);
+    await waitFor('a second episode', () => events.length === 3, 5000);
+    expect(events[2]).toEqual({ missing: true, polls: 3 });
+  });
+
   it('a listener that throws does not stop the others', async () => {
     const seen: number[] = [];
     source.onChange(() => {
@@ -164,6 +199,7 @@ describe('RedisFlagsSource options', () => {
     ['url', { url: 'not a url', pollMs: 100 }],
     ['pollMs', { url: 'redis://127.0.0.1:1', pollMs: 0 }],
     ['readTimeoutMs', { url: 'redis://127.0.0.1:1', pollMs: 100, readTimeoutMs: -1 }],
+    ['missingKeyPolls', { url: 'redis://127.0.0.1:1', pollMs: 100, missingKeyPolls: 0 }],
   ])('rejects a bad %s at construction', (option, options) => {
     let caught: unknown;
     try {

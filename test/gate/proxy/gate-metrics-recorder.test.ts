@@ -49,4 +49,16 @@ describe('createGateMetricsRecorder', () => {
     expect(recorder.snapshot().classes.critical).toMatchObject({ requests: 1, served: 1 });
     expect(recorder.snapshot().dependencies.payments).toEqual({ calls: 2, failures: 1 });
   });
+
+  it('puts FlagsKeyMissing in the process record when the gate reads its flags from Redis', () => {
+    const withFlagsKey = (missing: boolean) =>
+      createGateMetricsRecorder({ saleName: 'winter-flash', dependencies: [], gauges: () => ({ ...gauges, flagsKeyMissing: missing }), startedAt: new Date(0), properties: {} })
+        .flush(1_700_000_000_500)
+        .map((l) => JSON.parse(l))
+        .find((l) => 'FlagsVersion' in l);
+    expect(withFlagsKey(true)).toMatchObject({ FlagsKeyMissing: 1 });
+    expect(withFlagsKey(false)).toMatchObject({ FlagsKeyMissing: 0 });
+    expect(make().flush(1_700_000_000_500).map((l) => JSON.parse(l)).find((l) => 'FlagsVersion' in l).FlagsKeyMissing).toBeUndefined();
+  });
 });
+

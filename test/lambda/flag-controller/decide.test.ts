@@ -1,4 +1,5 @@
 import { FlagsDocumentSchema, initialFlags, openBreakers, type FlagsDocument } from '../../../gate/flags/flags-document';
+import { nextFlagsVersion } from '../../../gate/flags/flags-version';
 import type { ControllerCommand } from '../../../lambda/flag-controller/controller-commands';
 import { decide, type AlarmEffectBinding, type AlarmStateValue, type DecidePolicy } from '../../../lambda/flag-controller/decide';
 
@@ -35,7 +36,7 @@ function step(current: FlagsDocument, seconds: number, hot: Hot | undefined, com
   const decision = decide({ alarms: hot === undefined ? undefined : alarms(hot, extra), effects, current, now: at(seconds), policy, command });
   if (decision.next) {
     FlagsDocumentSchema.parse(decision.next);
-    expect(decision.next.version).toBe(current.version + 1);
+    expect(decision.next.version).toBe(nextFlagsVersion(current.version, at(seconds).getTime()));
   }
   return decision;
 }
@@ -75,7 +76,7 @@ describe('decide', () => {
     expect(next?.level).toBe(level);
     expect(changes).toEqual([`level 0 → ${level}: alarm ${cause} in ALARM`]);
     expect(next?.reason).toBe(changes[0]);
-    expect(next?.history[0]).toMatchObject({ version: 1, level, reason: changes[0], at: at(0).toISOString() });
+    expect(next?.history[0]).toMatchObject({ version: at(0).getTime(), level, reason: changes[0], at: at(0).toISOString() });
   });
 
   it('names every alarm asking for the new level', () => {
@@ -256,7 +257,7 @@ describe('decide', () => {
     expect(doc.automatic?.levelChangedAt).toBe(at(0).toISOString());
   });
 
-  it('keeps at most 20 history entries, newest first, and versions grow by one', () => {
+  it('keeps at most 20 history entries, newest first, and versions only grow', () => {
     const cycles: Array<[number, Hot]> = [];
     for (let i = 0; i < 30; i += 1) cycles.push([i * 200, i % 2 === 0 ? { [PAYMENTS]: 'ALARM' } : {}]);
     const { doc } = run(cycles);
@@ -269,5 +270,20 @@ describe('decide', () => {
     const legacy: FlagsDocument = { ...initialFlags(at(0)), version: 7, level: 2, reason: 'set by hand' };
     expect(step(legacy, 60, { [ERRORS]: 'ALARM' }).changes).toEqual([]);
     expect(step(legacy, 120, {}).next?.level).toBe(1);
+  });
+});
+
+describe('decide: versions across a lost document', () => {
+  it('writes a version above every earlier one when it starts again from an empty store', () => {
+    // The earlier document was written a minute ago at the clock's version; the store then lost it.
+    const lost = run([[0, { [ERRORS]: 'ALARM' }]]).doc;
+    const fresh = step(initialFlags(new Date(0)), 60, { [LATENCY]: 'ALARM' }).next;
+    expect(fresh?.version).toBe(at(60).getTime());
+    expect(fresh!.version).toBeGreaterThan(lost.version);
+  });
+
+  it('still grows by one when this controller\'s clock is behind the previous writer\'s', () => {
+    const ahead: FlagsDocument = { ...initialFlags(at(0)), version: at(3600).getTime() };
+    expect(step(ahead, 0, { [ERRORS]: 'ALARM' }).next?.version).toBe(at(3600).getTime() + 1);
   });
 });

@@ -118,6 +118,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await controller.closeController();
+  await controllerModule.closeController();
   await admin.quit();
   await redis.kill();
   jest.useRealTimers();
@@ -126,6 +127,9 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await admin.del(FLAGS_KEY);
+  // A fresh container per test: a warm one remembers its last document and rewrites it into an empty store.
+  if (controller !== controllerModule) await controller.closeController();
+  controller = anotherContainer();
   alarmStates.clear();
   for (const alarm of config.alarms) alarmStates.set(alarmName(alarm.name), 'OK');
   emitted.length = 0;
@@ -148,8 +152,8 @@ describe('flag controller handler', () => {
   it('raises the level on an alarm event, stores and announces it', async () => {
     alarmStates.set(ERRORS, 'ALARM');
     const result = await controller.handler(alarmEvent(ERRORS, 'ALARM', 'OK'));
-    expect(result).toMatchObject({ outcome: 'written', document: { version: 1, level: 2 } });
-    expect(await stored()).toMatchObject({ version: 1, level: 2, reason: `level 0 → 2: alarm ${ERRORS} in ALARM` });
+    expect(result).toMatchObject({ outcome: 'written', document: { version: T0, level: 2 } });
+    expect(await stored()).toMatchObject({ version: T0, level: 2, reason: `level 0 → 2: alarm ${ERRORS} in ALARM` });
     const published = sns.commandCalls(PublishCommand);
     expect(published).toHaveLength(1);
     expect(published[0].args[0].input).toMatchObject({
@@ -188,8 +192,10 @@ describe('flag controller handler', () => {
   it('trusts the alarms as read now over events delivered out of order', async () => {
     // The breaker's alarm fired and recovered; the ALARM event arrives after the recovery.
     const late = alarmEvent(PAYMENTS, 'ALARM', 'OK', T0 - 30_000);
-    expect(await controller.handler(late)).toMatchObject({ outcome: 'unchanged' });
-    expect(await stored()).toBeUndefined();
+    // The empty store is written at level 0 with nothing open, and nobody is told of a change.
+    expect(await controller.handler(late)).toMatchObject({ outcome: 'written', changes: [], document: { level: 0, breakers: {} } });
+    expect(openBreakers((await stored())!)).toEqual([]);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
 
     // The reverse: an old OK event arrives while the alarm is in ALARM again.
     alarmStates.set(PAYMENTS, 'ALARM');
@@ -201,8 +207,9 @@ describe('flag controller handler', () => {
 
   it('ignores alarms that are not this sale\'s', async () => {
     const result = await controller.handler(alarmEvent('someone-else-cpu', 'ALARM', 'OK'));
-    expect(result).toMatchObject({ outcome: 'unchanged', document: { version: 0, level: 0 } });
-    expect(await stored()).toBeUndefined();
+    expect(result).toMatchObject({ outcome: 'written', changes: [], document: { version: T0, level: 0, breakers: {} } });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(await controller.handler(alarmEvent('someone-else-cpu', 'ALARM', 'OK'))).toMatchObject({ outcome: 'unchanged', document: { version: T0 } });
   });
 
   it.each([
@@ -234,7 +241,7 @@ describe('flag controller handler', () => {
     expect(set).toMatchObject({ outcome: 'written', document: { level: 3, override: { actor: 'alice', expiresAt: new Date(T0 + config.controller.maxOverrideSeconds * 1000).toISOString() } } });
 
     const read = await controller.handler({ action: 'get' });
-    expect(read).toMatchObject({ outcome: 'read', document: { level: 3, version: 1 } });
+    expect(read).toMatchObject({ outcome: 'read', document: { level: 3, version: T0 } });
 
     setTime(T0 + 60_000);
     const cleared = await controller.handler({ action: 'clear', reason: 'spot over', actor: 'bob' });
@@ -260,6 +267,21 @@ describe('flag controller handler', () => {
     ]);
   });
 
+  it('rewrites its document into an emptied store on the next tick, above the version the gates hold', async () => {
+    alarmStates.set(ERRORS, 'ALARM');
+    const raised = (await controller.handler(alarmEvent(ERRORS, 'ALARM', 'OK'))) as { document: FlagsDocument };
+    await admin.del(FLAGS_KEY); // the node restarted empty
+    setTime(T0 + 60_000);
+    const tick = await controller.handler(scheduledEvent());
+    expect(tick).toMatchObject({ outcome: 'written', document: { level: 2 } });
+    expect((await stored())?.version).toBeGreaterThan(raised.document.version);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1); // the rewrite changes nothing for people
+  });
+
+  it('is the module\'s handler export (the Lambda entry point)', async () => {
+    expect(await controllerModule.handler({ action: 'get' })).toMatchObject({ outcome: 'read', document: { version: 0 } });
+  });
+
   it('never loses an update when two controllers race', async () => {
     const other = anotherContainer();
     try {
@@ -269,12 +291,12 @@ describe('flag controller handler', () => {
         other.handler({ action: 'override', breakers: { recommender: true }, ttlSeconds: 600, reason: 'recommender slow', actor: 'bob' }),
       ]);
       const versions = [a, b].map((r) => (r as { document: FlagsDocument }).document.version).sort();
-      expect(versions).toEqual([1, 2]);
+      expect(versions).toEqual([T0, T0 + 1]);
       const final = (await stored())!;
-      expect(final.version).toBe(2);
+      expect(final.version).toBe(T0 + 1);
       expect(openBreakers(final)).toEqual(['payments', 'recommender']);
       expect(final.level).toBe(1);
-      expect(final.history.map((h) => h.version)).toEqual([2, 1]);
+      expect(final.history.map((h) => h.version)).toEqual([T0 + 1, T0]);
     } finally {
       await other.closeController();
     }

@@ -44,7 +44,7 @@ describe('runControllerCycle', () => {
     expect(unchanged).toMatchObject({ outcome: 'unchanged', changes: [], attempts: 1 });
 
     const written = await runControllerCycle({ ...d, readAlarms: async () => hot }, { kind: 'alarm-event', alarmName: 'saleday-t-errors', state: 'ALARM' }, NOW);
-    expect(written).toMatchObject({ outcome: 'written', attempts: 1, document: { version: 2, level: 2 } });
+    expect(written).toMatchObject({ outcome: 'written', attempts: 1, document: { version: NOW.getTime(), level: 2 } });
     expect(d.announced).toEqual([['level 0 → 2: alarm saleday-t-errors in ALARM']]);
     expect(d.measured).toEqual([0, 2]);
   });
@@ -90,5 +90,36 @@ describe('runControllerCycle', () => {
     const d = deps({ readAlarms: undefined });
     const result = await runControllerCycle(d, { kind: 'command', command: { action: 'override', level: 1, ttlSeconds: 60, reason: 'drill', actor: 'alice' } }, NOW);
     expect(result.document).toMatchObject({ level: 1, override: { actor: 'alice' }, automatic: { level: 0 } });
+  });
+
+  it('rewrites a missing document at level 0 when the alarms are calm (decide alone sees no change)', async () => {
+    const d = deps({ readAlarms: async () => [] });
+    const result = await runControllerCycle(d, { kind: 'schedule' }, NOW);
+    expect(result).toMatchObject({ outcome: 'written', changes: [], document: { version: NOW.getTime(), level: 0 } });
+    expect(await d.store.read()).toMatchObject({ version: NOW.getTime(), level: 0, reason: expect.stringMatching(/missing/) });
+    expect(d.announced).toEqual([]);
+  });
+
+  it('rewrites its own view, above the stored version, when the store rolled back or lost the document', async () => {
+    const { logger, lines } = recordingLogger();
+    const d = deps({ logger, readAlarms: async () => hot });
+    const raised = await runControllerCycle(d, { kind: 'schedule' }, NOW);
+    const later = new Date(NOW.getTime() + 1000);
+    // A failover dropped the last write: the store holds an older document at level 0.
+    const rolledBack = new MemoryFlags({ ...initialFlags(NOW), version: 5 });
+    const result = await runControllerCycle({ ...d, store: rolledBack, lastKnown: raised.document }, { kind: 'schedule' }, later);
+    expect(result.outcome).toBe('written');
+    expect(result.document.level).toBe(2);
+    expect(result.document.version).toBeGreaterThan(raised.document.version);
+    expect((await rolledBack.read())?.version).toBe(result.document.version);
+    expect(lines.some(([level, m]) => level === 'warn' && /rewritten/.test(m))).toBe(true);
+  });
+
+  it('trusts a stored document newer than its view (another writer got there first)', async () => {
+    const d = deps({ readAlarms: async () => [] });
+    const newer: FlagsDocument = { ...initialFlags(NOW), version: NOW.getTime() + 5, level: 1, reason: 'set by a person' };
+    await d.store.write(newer);
+    const result = await runControllerCycle({ ...d, lastKnown: { ...initialFlags(NOW), version: 3 } }, { kind: 'schedule' }, NOW);
+    expect(result).toMatchObject({ outcome: 'unchanged', document: { version: newer.version, level: 1 } });
   });
 });
