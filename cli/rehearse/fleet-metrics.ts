@@ -30,6 +30,8 @@ export interface ResourceSample {
   cacheConnections?: number;
   /** CPU of the rehearsal's own process (the traffic generator), in percent of one core. */
   generatorCpuPercent?: number;
+  /** CPU of the whole machine, in percent of all its cores. */
+  machineCpuPercent?: number;
 }
 
 export interface FleetSecond {

@@ -4,6 +4,9 @@
  * timeline and the shop's statistics, so the report can be tested without running a sale.
  */
 import { PRIORITY_CLASSES, type PriorityClass, type SaledayConfig } from '../../lib/config/schema';
+import { placeChecks } from './check-context';
+import { deliveryTrouble } from './delivery';
+import { judgeChecksOnDelivery } from './delivery-judgement';
 import type { FleetSecond } from './fleet-metrics';
 import type { LatencySummary, OutcomeRecorder, Tally } from './outcome-recorder';
 import {
@@ -37,6 +40,8 @@ export interface ClassSecondReport {
   /** Sends the generator could not make (too many outstanding requests). */
   dropped: number;
   botRefused: number;
+  /** The shoppers' part of the counts above (bots' 429s would otherwise hide them on a chart). */
+  shopper?: Omit<ClassSecondReport, 'p50' | 'p99' | 'shopper'>;
   /** Shopper latency percentiles (ms) of requests meant for this second. */
   p50: number;
   p99: number;
@@ -57,6 +62,9 @@ export interface TimelineSecond {
   checkout: { attempts: number; succeeded: number; failed: number; limited: number };
   fleetCpuPercent: number | null;
   generatorCpuPercent: number | null;
+  /** CPU of the whole machine (percent of all cores), and how late the generator's scheduler ran (ms). */
+  machineCpuPercent: number | null;
+  scheduleLagMs: number | null;
 }
 
 export interface ControlSecond {
@@ -114,6 +122,8 @@ export interface RehearsalReport {
   shop: ShopNumbers | null;
   notices: string[];
   checks: Check[];
+  /** Seconds the rehearsal could not deliver as planned, and why (see delivery.ts). */
+  delivery: { troubledSeconds: number[]; reasons: string[] };
 }
 
 export interface ReportInputs {
@@ -132,6 +142,8 @@ export interface ReportInputs {
   notices: string[];
   /** Set when a signal stopped the traffic `ranMs` after its start. */
   interruption?: { signal: string; ranMs: number };
+  /** How late the generator's scheduler ran in each second (ms). */
+  scheduleLagMs?: readonly number[];
 }
 
 export function buildReport(inputs: ReportInputs): RehearsalReport {
@@ -153,7 +165,7 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
     const classes = {} as Record<PriorityClass, ClassSecondReport>;
     for (const c of PRIORITY_CLASSES) {
       const latency = recorder.secondLatency(second, c);
-      classes[c] = { ...classCounts(tally?.classes[c].shopper, tally?.classes[c].bot), p50: latency.p50, p99: latency.p99 };
+      classes[c] = { ...classCounts(tally?.classes[c].shopper, tally?.classes[c].bot), shopper: classCounts(tally?.classes[c].shopper, undefined), p50: latency.p50, p99: latency.p99 };
     }
     timeline.push({
       second,
@@ -172,6 +184,8 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
       },
       fleetCpuPercent: fleet?.resources.fleetCpuPercent ?? null,
       generatorCpuPercent: fleet?.resources.generatorCpuPercent ?? null,
+      machineCpuPercent: fleet?.resources.machineCpuPercent ?? null,
+      scheduleLagMs: inputs.scheduleLagMs?.[second] ?? null,
     });
   }
 
@@ -205,9 +219,12 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
     startSecond: Math.round((phase.from * run.durationMs) / 1000),
     endSecond: Math.round((phase.to * run.durationMs) / 1000),
   }));
-  const checks = interruption
+  const standing = interruption
     ? checksOfInterruptedRun(evaluated, { ranSeconds, plannedSeconds: durationSeconds, phases, outage: inputs.outage, recoveryLimitSeconds })
     : evaluated;
+  const trouble = deliveryTrouble(timeline.map((t) => ({ ...t, dropped: PRIORITY_CLASSES.reduce((sum, c) => sum + t.classes[c].dropped, 0) })));
+  const judged = judgeChecksOnDelivery(standing, { seconds, trouble, recorder, outage: inputs.outage, recoveryLimitSeconds, sla: config.sla, minimumBotRefusal: 0.9 });
+  const checks = placeChecks(judged, timeline, config.sla.p99LatencyMs);
   const reached = phases.filter((p) => !interruption || p.startSecond < ranSeconds);
   const notReached = phases.filter((p) => !reached.includes(p));
 
@@ -260,6 +277,7 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
       ...oddAnswers,
     ],
     checks,
+    delivery: { troubledSeconds: trouble.seconds, reasons: trouble.reasons },
   };
 }
 

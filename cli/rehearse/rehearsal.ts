@@ -196,6 +196,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
       shop,
       notices,
       interruption,
+      scheduleLagMs: generator.scheduleLagMsBySecond(),
     });
     recorder.close();
     const files = { json: join(outDir, 'report.json'), html: join(outDir, 'report.html') };

@@ -6,6 +6,7 @@
  */
 import { createRedisConnection } from '../../gate/redis-connection';
 import type { FleetMetrics } from './fleet-metrics';
+import { MachineCpuSampler } from './machine-cpu';
 import { ProcessResourceSampler, resourceSample } from './process-resources';
 import type { RedisChoice } from './redis-choice';
 
@@ -15,6 +16,7 @@ export interface ResourceSampling {
 
 export function startResourceSampling(options: { metrics: FleetMetrics; taskPids: () => number[][]; redis: RedisChoice; taskMemoryMiB: number }): ResourceSampling {
   const sampler = new ProcessResourceSampler();
+  const machine = new MachineCpuSampler();
   const redis = options.redis;
   const info = redis.kind === 'local' ? createRedisConnection({ url: redis.url, connectionName: 'saleday-rehearsal-sampler', failFast: true, commandTimeoutMs: 300 }) : undefined;
   let connections: number | undefined;
@@ -24,6 +26,8 @@ export function startResourceSampling(options: { metrics: FleetMetrics; taskPids
     const [generator, cache, ...tasks] = sampler.sampleGroups([[process.pid], cachePid === undefined ? [] : [cachePid], ...options.taskPids()], nowMs);
     const sample = resourceSample(tasks, cache, options.taskMemoryMiB, connections);
     if (generator) sample.generatorCpuPercent = generator.cpuPercent;
+    const machineCpu = machine.sample();
+    if (machineCpu !== undefined) sample.machineCpuPercent = machineCpu;
     options.metrics.recordResources(Math.floor(nowMs / 1000), sample);
     info
       ?.info('clients')
