@@ -23,6 +23,7 @@ interface RehearseCommandOptions {
   seed: string;
   timeScale?: string;
   progress: boolean;
+  calibration: boolean;
 }
 
 export function registerRehearseCommand(program: Command): void {
@@ -37,6 +38,7 @@ export function registerRehearseCommand(program: Command): void {
     .option('--seed <n>', 'seed of the traffic choices (users, products, actions)', '1')
     .option('--time-scale <factor>', 'alarm and calm periods are divided by this (default: 12 for a 120 s run, more for shorter runs)')
     .option('--no-progress', 'no progress line on stderr')
+    .option('--no-calibration', 'keep the profile\'s request rates as written instead of scaling them to the capacity measured at the start')
     .addHelpText(
       'after',
       [
@@ -72,6 +74,7 @@ export function registerRehearseCommand(program: Command): void {
         seed,
         timeScale,
         progress: options.progress,
+        calibrate: options.calibration,
       });
       process.stdout.write(`${formatTerminalSummary(report, files, process.stdout.isTTY === true)}\n`);
       if (interruptedBy) process.exitCode = signalExitCode(interruptedBy);

@@ -32,6 +32,8 @@ export interface ResourceSample {
   generatorCpuPercent?: number;
   /** CPU of the whole machine, in percent of all its cores. */
   machineCpuPercent?: number;
+  /** CPU of the machine's other processes (not the rehearsal's), in percent of all its cores. */
+  outsideCpuPercent?: number;
 }
 
 export interface FleetSecond {

@@ -4,6 +4,7 @@
  * timeline and the shop's statistics, so the report can be tested without running a sale.
  */
 import { PRIORITY_CLASSES, type PriorityClass, type SaledayConfig } from '../../lib/config/schema';
+import type { CalibrationReport } from './calibration';
 import { placeChecks } from './check-context';
 import { deliveryTrouble } from './delivery';
 import { judgeChecksOnDelivery } from './delivery-judgement';
@@ -64,6 +65,8 @@ export interface TimelineSecond {
   generatorCpuPercent: number | null;
   /** CPU of the whole machine (percent of all cores), and how late the generator's scheduler ran (ms). */
   machineCpuPercent: number | null;
+  /** The part of the machine's CPU other processes used (percent of all cores). */
+  outsideCpuPercent: number | null;
   scheduleLagMs: number | null;
 }
 
@@ -124,6 +127,8 @@ export interface RehearsalReport {
   checks: Check[];
   /** Seconds the rehearsal could not deliver as planned, and why (see delivery.ts). */
   delivery: { troubledSeconds: number[]; reasons: string[] };
+  /** What this machine's fleet served before the run, and the rates the profile was scaled to. */
+  calibration: CalibrationReport | null;
 }
 
 export interface ReportInputs {
@@ -144,6 +149,8 @@ export interface ReportInputs {
   interruption?: { signal: string; ranMs: number };
   /** How late the generator's scheduler ran in each second (ms). */
   scheduleLagMs?: readonly number[];
+  /** The calibration the profile's rates were scaled to (none with --no-calibration). */
+  calibration?: CalibrationReport;
 }
 
 export function buildReport(inputs: ReportInputs): RehearsalReport {
@@ -185,6 +192,7 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
       fleetCpuPercent: fleet?.resources.fleetCpuPercent ?? null,
       generatorCpuPercent: fleet?.resources.generatorCpuPercent ?? null,
       machineCpuPercent: fleet?.resources.machineCpuPercent ?? null,
+      outsideCpuPercent: fleet?.resources.outsideCpuPercent ?? null,
       scheduleLagMs: inputs.scheduleLagMs?.[second] ?? null,
     });
   }
@@ -278,6 +286,7 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
     ],
     checks,
     delivery: { troubledSeconds: trouble.seconds, reasons: trouble.reasons },
+    calibration: inputs.calibration ?? null,
   };
 }
 

@@ -13,6 +13,7 @@ import { RedisFlagsStore } from '../../lambda/flag-controller/redis-flags-store'
 import { loadConfig, resolveConfigPath } from '../../lib/config/load-config';
 import type { SaledayConfig } from '../../lib/config/schema';
 import { AlarmEvaluator } from './alarm-evaluator';
+import { calibrateProfile, type CalibrationReport } from './calibration';
 import { cacheOutageFor } from './cache-outage';
 import { ChildSupervisor } from './child-supervisor';
 import { startEmbeddedFleet } from './embedded-fleet';
@@ -45,6 +46,8 @@ export interface RehearsalOptions {
   seed: number;
   /** @default defaultTimeScale(durationMs) */
   timeScale?: number;
+  /** Measure this machine's capacity first and scale the profile's rates to it. @default true */
+  calibrate?: boolean;
   /** Progress on stderr. @default true */
   progress?: boolean;
   /** Where notices go. @default a line on stderr */
@@ -126,6 +129,21 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     const { store, gateUrls, storefrontUrls, taskPids } = fleet;
 
     const productIds = await fetchProductIds(storefrontUrls[0]!);
+    let calibration: CalibrationReport | undefined;
+    if (options.calibrate !== false) {
+      notify('saleday rehearse: calibrating: measuring what this fleet serves on this machine (a few seconds)…');
+      const calibrationRandom = seededRandom(options.seed + 1);
+      const calibrated = await calibrateProfile({
+        gateUrls,
+        factory: new RequestFactory(config, productIds, calibrationRandom, identityEnv[config.identity.secretEnv]),
+        profile,
+        random: calibrationRandom,
+        slaP99Ms: config.sla.p99LatencyMs,
+      });
+      profile = calibrated.profile;
+      calibration = calibrated.report;
+      notify(`saleday rehearse: ${calibration.summary}`);
+    }
     await resetStock(storefrontUrls[0]!, profile.stockPerProduct);
     const random = seededRandom(options.seed);
     const factory = new RequestFactory(config, productIds, random, identityEnv[config.identity.secretEnv]);
@@ -197,6 +215,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
       notices,
       interruption,
       scheduleLagMs: generator.scheduleLagMsBySecond(),
+      calibration,
     });
     recorder.close();
     const files = { json: join(outDir, 'report.json'), html: join(outDir, 'report.html') };

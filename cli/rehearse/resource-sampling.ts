@@ -4,6 +4,7 @@
  * and cache alarms read them; so does the CPU of this process, the traffic generator, because a
  * generator short of CPU sends late and its latencies then describe itself, not the fleet.
  */
+import { availableParallelism } from 'node:os';
 import { createRedisConnection } from '../../gate/redis-connection';
 import type { FleetMetrics } from './fleet-metrics';
 import { MachineCpuSampler } from './machine-cpu';
@@ -27,7 +28,12 @@ export function startResourceSampling(options: { metrics: FleetMetrics; taskPids
     const sample = resourceSample(tasks, cache, options.taskMemoryMiB, connections);
     if (generator) sample.generatorCpuPercent = generator.cpuPercent;
     const machineCpu = machine.sample();
-    if (machineCpu !== undefined) sample.machineCpuPercent = machineCpu;
+    if (machineCpu !== undefined) {
+      sample.machineCpuPercent = machineCpu;
+      // What the rehearsal's own processes used, in percent of one core, against the machine's total.
+      const ours = [generator, cache, ...tasks].reduce((sum, group) => sum + (group?.cpuPercent ?? 0), 0);
+      sample.outsideCpuPercent = Math.max(0, machineCpu - ours / availableParallelism());
+    }
     options.metrics.recordResources(Math.floor(nowMs / 1000), sample);
     info
       ?.info('clients')

@@ -19,6 +19,7 @@ export function formatTerminalSummary(report: RehearsalReport, files: { json: st
     lines.push(paint(33, `  interrupted${report.interruptedBy ? ` by ${report.interruptedBy}` : ''} after ${report.duration.ranSeconds} s of ${report.duration.plannedSeconds} s: this report covers the part that ran`));
   }
   lines.push(`  ${report.totals.sent.toLocaleString('en-US')} requests sent (${report.totals.botSent.toLocaleString('en-US')} by bots, ${report.totals.dropped.toLocaleString('en-US')} dropped by the generator)`);
+  if (report.calibration) lines.push(`  ${report.calibration.summary}`);
   lines.push('');
   lines.push('  class      sent      served  fallback  degraded    shed   limited  short-c.  upstream  failed    p99 ms');
   for (const c of PRIORITY_CLASSES) {

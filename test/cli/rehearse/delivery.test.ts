@@ -4,7 +4,7 @@ import { OutcomeRecorder } from '../../../cli/rehearse/outcome-recorder';
 import { checkoutLatencyCheck, checkoutSuccessCheck, type Check } from '../../../cli/rehearse/rehearsal-checks';
 
 const SLA = { p99LatencyMs: 800, errorRate: 0.01 };
-const calm = (): DeliverySecond => ({ dropped: 0, scheduleLagMs: 3, generatorCpuPercent: 20, machineCpuPercent: 40 });
+const calm = (): DeliverySecond => ({ dropped: 0, scheduleLagMs: 3, generatorCpuPercent: 20, machineCpuPercent: 40, outsideCpuPercent: 5 });
 
 /** 20 s of shopper checkouts, 10 a second, answered 201 in 50 ms, except where `slow` says. */
 function run(slow: (second: number) => number | undefined): OutcomeRecorder {
@@ -28,13 +28,14 @@ describe('delivery trouble', () => {
     const timeline = Array.from({ length: 10 }, calm);
     timeline[2] = { ...calm(), dropped: 40 };
     timeline[5] = { ...calm(), scheduleLagMs: 450 };
-    timeline[8] = { ...calm(), machineCpuPercent: 99 };
+    timeline[8] = { ...calm(), machineCpuPercent: 99, outsideCpuPercent: 60 };
+    timeline[0] = { ...calm(), machineCpuPercent: 100, outsideCpuPercent: 10 }; // the rehearsal's own overload: not trouble
     const trouble = deliveryTrouble(timeline);
     expect(trouble.seconds).toEqual([2, 3, 5, 6, 8, 9]);
     expect(trouble.reasons).toEqual([
       'the generator dropped 40 sends at its in-flight cap (1 s from 2s)',
       'the generator fell behind its schedule by up to 450 ms (1 s from 5s)',
-      `the machine's CPU was ≥ ${DELIVERY_LIMITS.machineCpuPercent}% busy (1 s from 8s)`,
+      `the machine's CPU was ≥ ${DELIVERY_LIMITS.machineCpuPercent}% busy, ≥ ${DELIVERY_LIMITS.outsideCpuPercent}% of it other programs (1 s from 8s)`,
     ]);
   });
 
@@ -73,7 +74,7 @@ describe('inconclusive checks', () => {
 
   it('a run the machine could barely deliver cannot be judged at all', () => {
     const recorder = run(() => 3000);
-    const delivery = Array.from({ length: 20 }, () => ({ ...calm(), machineCpuPercent: 100 }));
+    const delivery = Array.from({ length: 20 }, () => ({ ...calm(), machineCpuPercent: 100, outsideCpuPercent: 70 }));
     const [, latency] = judge(recorder, delivery);
     expect(latency).toMatchObject({ pass: false, inconclusive: true });
     expect(latency!.reason).toMatch(/^only 0 of 20 s were delivered as planned/);
