@@ -85,6 +85,9 @@ describe('saleday rehearse (end to end)', () => {
     // Whatever the machine's load, the shop never sells what it does not have.
     expect(report.checks.find((c) => c.name === 'no-oversell')).toMatchObject({ pass: true });
     expect(report.config).toMatchObject({ gates: 2, durationSeconds: 20, profile: 'smoke' });
+    // The calibration ran first and the profile's rates were scaled to what it measured.
+    expect(report.calibration?.steps.length).toBeGreaterThan(0);
+    expect(run.stdout()).toMatch(/calibration: (at least )?\d+ req\/s over 2 pair\(s\)/);
     expect(report.timeline).toHaveLength(20);
     expect(report.totals.sent).toBeGreaterThan(500);
     expect(report.totals.botSent).toBeGreaterThan(100);
