@@ -52,7 +52,7 @@ export class RedisLevers implements FlagsLevers {
     private readonly settings: ControllerSettings,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.client = createRedisConnection({ url, connectionName: 'saleday-cli-flags', connectTimeoutMs: 3000, commandTimeoutMs: 2000 });
+    this.client = createRedisConnection({ url, connectionName: 'saleday-cli-flags', connectTimeoutMs: 3000, commandTimeoutMs: 2000, disconnectTimeoutMs: 200 });
     this.attempts = new ConnectionAttempts(this.client);
     this.store = new RedisFlagsStore({ client: this.client });
   }
