@@ -11,8 +11,10 @@
 import { performance } from 'node:perf_hooks';
 import { searchCapacity, type StepMetrics } from '../loadtest/capacity-search';
 import { OpenLoopGenerator, type StepMeasurement } from '../loadtest/open-loop-generator';
+import { compileRouteTable } from '../../gate/proxy/route-table';
+import type { SaledayConfig } from '../../lib/config/schema';
 import type { RequestFactory } from './request-factory';
-import { cumulativeMix, pickAction, type TrafficProfile } from './traffic-profile';
+import { SHOPPER_ACTIONS, cumulativeMix, pickAction, type ShopperAction, type TrafficProfile } from './traffic-profile';
 
 export interface CalibrationStep {
   rate: number;
@@ -35,6 +37,8 @@ export interface Calibration {
 
 export interface CalibrationOptions {
   gateUrls: readonly string[];
+  /** The sale's routes, for the per-key rate limits a bot flood must exceed. */
+  config: Pick<SaledayConfig, 'routes'>;
   factory: RequestFactory;
   profile: TrafficProfile;
   random: () => number;
@@ -102,8 +106,37 @@ function mergeSteps(rate: number, steps: readonly StepMeasurement[]): StepMetric
 export const BASELINE_CAPACITY_SHARE = 0.25;
 /** A bot flood sends at most this many times the capacity (mostly refused cheaply by the gate)… */
 export const BOT_FLOOD_CAPACITY_MULTIPLE = 3;
-/** …and at least this many requests per second from each of its keys: a flood far over every per-key rate limit. */
+/** …and at least this many requests per second from each of its keys… */
 export const BOT_FLOOD_MIN_PER_KEY = 100;
+/** …and on each route it hits, at least this many times the route's per-key rate limit: a flood, refused ≥ 90%. */
+export const BOT_FLOOD_OVER_LIMIT = 10;
+
+/** Sustained requests per second one key may send to the route of each action (no entry: no per-key rate limit). */
+export type PerKeyRateLimits = Partial<Record<ShopperAction, number>>;
+
+export function perKeyRateLimits(config: Pick<SaledayConfig, 'routes'>, factory: RequestFactory): PerKeyRateLimits {
+  const table = compileRouteTable(config.routes);
+  const limits: PerKeyRateLimits = {};
+  for (const action of SHOPPER_ACTIONS) {
+    const request = factory.build(action, 'rate-limit-probe');
+    const policy = table.match(request.method, request.path.split('?')[0]!)?.route.rateLimit;
+    if (policy?.algorithm === 'token-bucket') limits[action] = policy.refillPerSecond;
+    else if (policy?.algorithm === 'gcra') limits[action] = policy.ratePerSecond;
+  }
+  return limits;
+}
+
+/** Requests per second one key must send for every rate-limited route of its mix to see 10× its limit. */
+function floodPerKey(mix: Partial<Record<ShopperAction, number>>, limits: PerKeyRateLimits): number {
+  const total = Object.values(mix).reduce((sum: number, w) => sum + (w ?? 0), 0);
+  let needed = BOT_FLOOD_MIN_PER_KEY;
+  for (const [action, weight] of Object.entries(mix) as [ShopperAction, number | undefined][]) {
+    const limit = limits[action];
+    if (limit === undefined || !weight || total <= 0) continue;
+    needed = Math.max(needed, (BOT_FLOOD_OVER_LIMIT * limit) / (weight / total));
+  }
+  return needed;
+}
 
 export interface ScaledProfile {
   profile: TrafficProfile;
@@ -117,15 +150,17 @@ export interface ScaledProfile {
 /**
  * The profile at this machine's scale: the baseline at a quarter of the measured capacity, the
  * surge as the profile's multiple of it (10× by default: 2.5× what the fleet can serve), and each
- * bot flood at the profile's own ratio to the baseline, at most 3× the capacity but at least
- * 100 req/s per bot key (the bots must stay far over the per-key rate limits to be a flood).
+ * bot flood at the profile's own ratio to the baseline, at most 3× the capacity but at least what
+ * keeps each bot key at 10× the per-key rate limit of every route its mix hits (and 100 req/s per
+ * key): a flood must stay far over the limits, or the gate rightly serves part of it.
+ * (Refused 429s are cheap for the gate; the capacity measured served requests.)
  */
-export function calibratedProfile(profile: TrafficProfile, capacityRps: number): ScaledProfile {
+export function calibratedProfile(profile: TrafficProfile, capacityRps: number, limits: PerKeyRateLimits = {}): ScaledProfile {
   if (!(capacityRps > 0)) throw new RangeError(`calibratedProfile: capacityRps: got ${capacityRps}; expected requests per second above 0`);
   const baseRps = Math.max(1, round1(capacityRps * BASELINE_CAPACITY_SHARE));
   const factor = baseRps / profile.baseline.requestsPerSecond;
   const phases = profile.phases.map((phase) =>
-    phase.kind === 'bot-flood' ? { ...phase, requestsPerSecond: botFloodRate(phase.requestsPerSecond, phase.keys, factor, capacityRps) } : phase,
+    phase.kind === 'bot-flood' ? { ...phase, requestsPerSecond: botFloodRate(phase.requestsPerSecond, phase.keys * floodPerKey(phase.mix, limits), factor, capacityRps) } : phase,
   );
   const peak = Math.max(1, ...profile.phases.map((p) => (p.kind === 'surge' ? p.peakMultiplier : 1)));
   return {
@@ -144,10 +179,10 @@ export function describeCalibration(calibration: Calibration, scaled: ScaledProf
   return `calibration: ${measured}; base rate ${scaled.baseRps} req/s, surge peak ${scaled.peakRps} req/s${bots}`;
 }
 
-/** The profile's flood at the baseline's scale, within [100/s per key, 3× capacity], never above what the profile wrote. */
-function botFloodRate(profileRps: number, keys: number, factor: number, capacityRps: number): number {
+/** The profile's flood at the baseline's scale, at most 3× capacity, at least `floor` (a flood), never above what the profile wrote. */
+function botFloodRate(profileRps: number, floor: number, factor: number, capacityRps: number): number {
   const scaled = Math.min(profileRps * factor, capacityRps * BOT_FLOOD_CAPACITY_MULTIPLE);
-  return round1(Math.min(profileRps, Math.max(scaled, keys * BOT_FLOOD_MIN_PER_KEY)));
+  return round1(Math.min(profileRps, Math.max(scaled, floor)));
 }
 
 function round1(value: number): number {
@@ -165,7 +200,7 @@ export interface CalibrationReport extends Calibration {
 /** Calibrates the running fleet and returns the profile scaled to it (the profile as it was when nothing passed). */
 export async function calibrateProfile(options: CalibrationOptions): Promise<{ profile: TrafficProfile; report: CalibrationReport }> {
   const measured = await calibrate(options);
-  const scaled = measured.capacityRps > 0 ? calibratedProfile(options.profile, measured.capacityRps) : undefined;
+  const scaled = measured.capacityRps > 0 ? calibratedProfile(options.profile, measured.capacityRps, perKeyRateLimits(options.config, options.factory)) : undefined;
   return {
     profile: scaled?.profile ?? options.profile,
     report: { ...measured, baseRps: scaled?.baseRps ?? null, peakRps: scaled?.peakRps ?? null, botFloodRps: scaled?.botFloodRps ?? [], summary: describeCalibration(measured, scaled) },

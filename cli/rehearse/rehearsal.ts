@@ -135,6 +135,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
       const calibrationRandom = seededRandom(options.seed + 1);
       const calibrated = await calibrateProfile({
         gateUrls,
+        config,
         factory: new RequestFactory(config, productIds, calibrationRandom, identityEnv[config.identity.secretEnv]),
         profile,
         random: calibrationRandom,

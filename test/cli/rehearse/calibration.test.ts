@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { BASELINE_CAPACITY_SHARE, calibrate, calibratedProfile, calibrationBound, describeCalibration } from '../../../cli/rehearse/calibration';
+import { BASELINE_CAPACITY_SHARE, calibrate, calibratedProfile, calibrationBound, describeCalibration, perKeyRateLimits } from '../../../cli/rehearse/calibration';
 import { startEmbeddedFleet, type EmbeddedFleet } from '../../../cli/rehearse/embedded-fleet';
 import { RequestFactory } from '../../../cli/rehearse/request-factory';
 import { fetchProductIds } from '../../../cli/rehearse/storefront-operator';
@@ -16,13 +16,22 @@ describe('the profile scaled to the measured capacity', () => {
     expect(slowBox.baseRps).toBe(40 * BASELINE_CAPACITY_SHARE);
     expect(slowBox.profile.baseline.requestsPerSecond).toBe(10);
     expect(slowBox.peakRps).toBe(100);
-    expect(slowBox.botFloodRps).toEqual([200]); // 2 keys × 100/s: still a flood against the per-key limits
+    expect(slowBox.botFloodRps).toEqual([200]); // 2 keys × 100/s when no route limit is known
     const laptop = calibratedProfile(defaultProfile(), 1000);
     expect(laptop.baseRps).toBe(250);
     expect(laptop.peakRps).toBe(2500);
     expect(laptop.botFloodRps).toEqual([2000]); // the profile's own rate is the ceiling
     // Nothing else of the profile moves.
     expect(laptop.profile.phases.map((p) => [p.kind, p.from, p.to])).toEqual(defaultProfile().phases.map((p) => [p.kind, p.from, p.to]));
+  });
+
+  it('keeps a bot flood at 10× the per-key rate limit of every route it hits, whatever the capacity', () => {
+    const limits = perKeyRateLimits(config, new RequestFactory(config, ['sku-001'], seededRandom(1)));
+    expect(limits).toMatchObject({ checkout: 0.5, 'add-to-cart': 2, 'list-products': 10, 'view-product': 10, page: 20 });
+    expect(limits.recommendations).toBeUndefined(); // a concurrency limit: no rate
+    // The default flood: 30% product lists per key against 10/s → 333.3/s per key, 2 keys.
+    expect(calibratedProfile(defaultProfile(), 40, limits).botFloodRps).toEqual([666.7]);
+    expect(calibratedProfile(defaultProfile(), 1000, limits).botFloodRps).toEqual([2000]);
   });
 
   it('refuses a capacity of nothing', () => {
@@ -44,7 +53,7 @@ describe('calibration against a real gate and storefront', () => {
   it('doubles the rate each step through the gate, and states what it measured and how long it took', async () => {
     const random = seededRandom(3);
     const factory = new RequestFactory(config, await fetchProductIds(fleet.storefrontUrl), random);
-    const measured = await calibrate({ gateUrls: [fleet.gateUrl], factory, profile: defaultProfile(), random, slaP99Ms: 800, stepMs: 300, startRatePerGate: 10, maxSteps: 3 });
+    const measured = await calibrate({ gateUrls: [fleet.gateUrl], config, factory, profile: defaultProfile(), random, slaP99Ms: 800, stepMs: 300, startRatePerGate: 10, maxSteps: 3 });
     expect(measured.steps.map((s) => s.rate).slice(0, 2)).toEqual([10, 20]);
     expect(measured.steps.length).toBeLessThanOrEqual(3);
     expect(measured.capacityRps).toBeGreaterThan(0); // 10 req/s of reads is within any machine's reach
