@@ -25,12 +25,17 @@ const CHART_OF_CHECK: Record<string, string> = {
   'degradation-flipped-and-restored': REPORT_CHARTS.control,
 };
 
-export function placeChecks(checks: readonly Check[], timeline: readonly TimelineSecond[], slaP99Ms: number): Check[] {
+/**
+ * `excluded`: seconds the check itself leaves out (the cache outage and its recovery allowance for
+ * the checkout success rate), so "when" names only the seconds that made it fail.
+ */
+export function placeChecks(checks: readonly Check[], timeline: readonly TimelineSecond[], slaP99Ms: number, excluded: (second: number) => boolean = () => false): Check[] {
   return checks.map((check) => {
     const chart = CHART_OF_CHECK[check.name];
     const placed: Check = chart ? { ...check, chart } : { ...check };
     if (check.pass || check.inconclusive || check.reason) return placed;
-    const when = whenItWentWrong(check.name, timeline, slaP99Ms);
+    const counted = check.name === 'checkout-success-rate' ? timeline.filter((t) => !excluded(t.second)) : timeline;
+    const when = whenItWentWrong(check.name, counted, slaP99Ms);
     return when ? { ...placed, reason: when } : placed;
   });
 }

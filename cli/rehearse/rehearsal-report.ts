@@ -232,7 +232,8 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
     : evaluated;
   const trouble = deliveryTrouble(timeline.map((t) => ({ ...t, dropped: PRIORITY_CLASSES.reduce((sum, c) => sum + t.classes[c].dropped, 0) })));
   const judged = judgeChecksOnDelivery(standing, { seconds, trouble, recorder, outage: inputs.outage, recoveryLimitSeconds, sla: config.sla, minimumBotRefusal: 0.9 });
-  const checks = placeChecks(judged, timeline, config.sla.p99LatencyMs);
+  const outage = inputs.outage;
+  const checks = placeChecks(judged, timeline, config.sla.p99LatencyMs, (s) => outage !== undefined && s >= outage.startSecond && s < outage.endSecond + recoveryLimitSeconds);
   const reached = phases.filter((p) => !interruption || p.startSecond < ranSeconds);
   const notReached = phases.filter((p) => !reached.includes(p));
 

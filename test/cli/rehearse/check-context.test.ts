@@ -26,6 +26,13 @@ describe('where a check is told', () => {
     expect(b).toEqual({ ...undecided, chart: 'latency-chart' });
   });
 
+  it('leaves the seconds a check excludes (the outage) out of when it failed', () => {
+    const timeline = sampleReport().timeline.map((t) => ({ ...t, checkout: { ...t.checkout, failed: [5, 19, 20].includes(t.second) ? 2 : 0 } }));
+    const check: Check = { name: 'checkout-success-rate', pass: false, value: '', expected: '' };
+    const [placed] = placeChecks([check], timeline, 800, (s) => s >= 18 && s < 22);
+    expect(placed!.reason).toBe('checkouts failed (2) or were limited (0) in 5s');
+  });
+
   it('writes runs of seconds compactly', () => {
     expect(spans([9, 3, 4, 5, 12])).toBe('3–5s, 9s, 12s');
     expect(spans([])).toBe('');
