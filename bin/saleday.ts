@@ -3,6 +3,7 @@
  * Each command lives in cli/commands/<name>.ts and registers itself here.
  */
 import { Command } from 'commander';
+import { saledayVersion } from '../cli/saleday-version';
 import { registerFlagsCommand } from '../cli/commands/flags';
 import { registerGateCommand } from '../cli/commands/gate';
 import { registerLoadtestCommand } from '../cli/commands/loadtest';
@@ -14,6 +15,7 @@ import { registerStorefrontCommand } from '../cli/commands/storefront';
 
 const program = new Command('saleday')
   .description('Get a shop through a flash sale: plan it, load-test it, rehearse it, check it, steer it.')
+  .version(saledayVersion(), '-V, --version', 'print the saleday version and the Node it runs on')
   .option('-c, --config <file>', 'sale config (default: $SALEDAY_CONFIG or ./saleday.config.json)')
   .showHelpAfterError();
 

@@ -1,13 +1,15 @@
 /**
  * `saleday gate`: runs the gate in front of an app on this machine. Prints one JSON line
  * `{"event":"listening","url":…}` on stdout when ready (the rehearsal waits for it); EMF metric
- * lines follow on stdout, logs go to stderr. Without --redis-url it runs on the embedded
+ * lines follow on stdout (a status line instead on a terminal, see cli/gate/metrics-format.ts),
+ * logs go to stderr. Without --redis-url it runs on the embedded
  * in-process store (single process).
  */
 import type { Command } from 'commander';
 import { createJsonLogger, type LogLevel } from '../../gate/proxy/gate-logger';
 import { startGate } from '../../gate/proxy/gate-server';
 import { configFor } from '../cli-config';
+import { chooseMetricsFormat, metricsSink } from '../gate/metrics-format';
 
 interface GateCommandOptions {
   port: string;
@@ -18,6 +20,7 @@ interface GateCommandOptions {
   logLevel: LogLevel;
   rateLimitPrefix?: string;
   gateId?: string;
+  metricsFormat?: string;
 }
 
 export function registerGateCommand(program: Command): void {
@@ -33,10 +36,12 @@ export function registerGateCommand(program: Command): void {
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--rate-limit-prefix <prefix>', 'Redis key prefix for rate limits (gates sharing limits share it)')
     .option('--gate-id <id>', 'name of this gate in logs and metrics')
+    .option('--metrics-format <format>', 'what is printed each second: emf (CloudWatch metric lines) or status (one line for a person) (default: status on a terminal, else emf)')
     .action(async (options: GateCommandOptions, command: Command) => {
       const config = configFor(command);
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: got ${JSON.stringify(options.port)}; expected a TCP port number`);
+      const metricsFormat = chooseMetricsFormat(options.metricsFormat, process.stdout.isTTY === true);
       const logger = createJsonLogger({ level: options.logLevel, base: { sale: config.saleName } });
       const started = await startGate({
         config,
@@ -48,6 +53,7 @@ export function registerGateCommand(program: Command): void {
         logger,
         rateLimitPrefix: options.rateLimitPrefix,
         gateId: options.gateId,
+        metricsSink: metricsSink(metricsFormat, (text) => process.stdout.write(text), { inPlace: process.stdout.isTTY === true }),
       });
       process.stdout.write(`${JSON.stringify({ event: 'listening', url: started.url })}\n`);
       await new Promise<void>((resolve) => {

@@ -2,11 +2,13 @@
  * `saleday rehearse` (what `npm start` runs): the sale day on this machine. Redis, several
  * gate+storefront pairs, the control plane on the config's own alarms, a traffic profile with a
  * surge, a bot flood, a slow route and a cache outage; then a report with pass/fail checks. The
- * exit code is non-zero when a check fails, and 128 + the signal's number when Ctrl-C / SIGTERM cut
+ * exit code is 1 when a check fails, 3 when the run was inconclusive (this machine could not deliver
+ * the traffic; see rehearse/delivery.ts), and 128 + the signal's number when Ctrl-C / SIGTERM cut
  * the run short (its report then covers the part that ran).
  */
 import type { Command } from 'commander';
 import { signalExitCode } from '../rehearse/child-supervisor';
+import { EXIT_CODES, runVerdict } from '../rehearse/delivery';
 import { parseDurationMs } from '../rehearse/duration';
 import { CACHE_OUTAGE_SCENARIOS } from '../rehearse/redis-choice';
 import { runRehearsal } from '../rehearse/rehearsal';
@@ -23,6 +25,7 @@ interface RehearseCommandOptions {
   timeScale?: string;
   progress: boolean;
   scenario: string;
+  calibration: boolean;
 }
 
 export function registerRehearseCommand(program: Command): void {
@@ -38,9 +41,24 @@ export function registerRehearseCommand(program: Command): void {
     .option('--time-scale <factor>', 'alarm and calm periods are divided by this (default: 12 for a 120 s run, more for shorter runs)')
     .option('--no-progress', 'no progress line on stderr')
     .option('--scenario <kind>', 'how the cache outage happens with our own redis-servers: failover (a primary and a replica swap roles behind a relay, nothing restarted) or restart (the server is killed and started again)', 'failover')
+    .option('--no-calibration', 'keep the profile\'s request rates as written instead of scaling them to the capacity measured at the start')
     .addHelpText(
       'after',
-      '\nThe exit code is 1 when a check fails; 130 (Ctrl-C) or 143 (SIGTERM) when the run was cut short,\nwith the report of the part that ran. Periods are compressed: at the default scale a 60 s\nCloudWatch period lasts 5 s and a 120 s calm period 10 s (see the README).',
+      [
+        '',
+        'Exit codes:',
+        '  0    every check passed',
+        '  1    a check failed: the shop (or its config) did not hold',
+        '  3    inconclusive: no check failed, but this machine could not deliver the planned traffic',
+        '       where a check needed it (the generator fell behind or dropped requests, or the CPU was',
+        '       saturated); the report says which check, when, and what to do',
+        '  130  Ctrl-C, 143 SIGTERM: the run was cut short; the report covers the part that ran',
+        '',
+        'The run starts with a few seconds of calibration: it measures what one gate+storefront pair',
+        'serves on this machine and scales the traffic profile to it, so the sale is 10× this fleet.',
+        'Periods are compressed: at the default scale a 60 s CloudWatch period lasts 5 s and a 120 s',
+        'calm period 10 s (see the README).',
+      ].join('\n'),
     )
     .action(async (options: RehearseCommandOptions, command: Command) => {
       const { config } = command.optsWithGlobals<{ config?: string }>();
@@ -62,9 +80,10 @@ export function registerRehearseCommand(program: Command): void {
         timeScale,
         progress: options.progress,
         scenario,
+        calibrate: options.calibration,
       });
       process.stdout.write(`${formatTerminalSummary(report, files, process.stdout.isTTY === true)}\n`);
       if (interruptedBy) process.exitCode = signalExitCode(interruptedBy);
-      else if (report.checks.some((check) => !check.pass)) process.exitCode = 1;
+      else process.exitCode = EXIT_CODES[runVerdict(report.checks)];
     });
 }

@@ -7,6 +7,8 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type Redis from 'ioredis';
+import { createRedisConnection } from '../../gate/redis-connection';
 import { initialFlags, type FlagsDocument } from '../../gate/flags/flags-document';
 import type { ControllerCommand } from '../../lambda/flag-controller/controller-commands';
 import { effectsOf, policyOf, type ControllerSettings } from '../../lambda/flag-controller/controller-settings';
@@ -14,6 +16,7 @@ import type { ControllerResult } from '../../lambda/flag-controller/index';
 import { RedisFlagsStore } from '../../lambda/flag-controller/redis-flags-store';
 import { runControllerCycle } from '../../lambda/flag-controller/run-cycle';
 import { SALE_STACK_OUTPUTS } from '../../lib/config/names';
+import { ConnectionAttempts, explainRedisFailure } from './redis-reachability';
 
 export interface LeverOutcome {
   outcome: 'written' | 'unchanged';
@@ -40,28 +43,48 @@ export function isFlagsLeverError(error: unknown): error is FlagsLeverError {
 }
 
 export class RedisLevers implements FlagsLevers {
+  private readonly client: Redis;
+  private readonly attempts: ConnectionAttempts;
   private readonly store: RedisFlagsStore;
 
   constructor(
-    url: string,
+    private readonly url: string,
     private readonly settings: ControllerSettings,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.store = new RedisFlagsStore({ url, connectionName: 'saleday-cli-flags', connectTimeoutMs: 3000 });
+    this.client = createRedisConnection({ url, connectionName: 'saleday-cli-flags', connectTimeoutMs: 3000, commandTimeoutMs: 2000, disconnectTimeoutMs: 200 });
+    this.attempts = new ConnectionAttempts(this.client);
+    this.store = new RedisFlagsStore({ client: this.client });
   }
 
   async get(): Promise<FlagsDocument> {
-    return (await this.store.read()) ?? initialFlags();
+    return (await this.explained(() => this.store.read())) ?? initialFlags();
   }
 
   async apply(command: ControllerCommand): Promise<LeverOutcome> {
     // No alarm readings here: the automatic layer stays as the controller left it.
-    const result = await runControllerCycle({ store: this.store, effects: effectsOf(this.settings), policy: policyOf(this.settings) }, { kind: 'command', command }, this.now());
+    const result = await this.explained(() =>
+      runControllerCycle({ store: this.store, effects: effectsOf(this.settings), policy: policyOf(this.settings) }, { kind: 'command', command }, this.now()),
+    );
     return { outcome: result.outcome, document: result.document, changes: result.changes };
   }
 
-  close(): Promise<void> {
-    return this.store.close();
+  async close(): Promise<void> {
+    if (this.attempts.summary() && this.client.status !== 'ready') {
+      this.client.disconnect(); // nothing to say goodbye to
+      return;
+    }
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+
+  /** A Redis that cannot be reached is named, with what was tried, instead of ioredis' retry-limit message. */
+  private async explained<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      const explained = explainRedisFailure(this.url, this.attempts, error);
+      throw explained === error ? error : new FlagsLeverError((explained as Error).message);
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 /** `saleday flags get` as people read it on call: level, open breakers, override and time left, version, last reasons. */
 import { openBreakers, type FlagsDocument } from '../../gate/flags/flags-document';
+import { leverExpiries } from '../../lambda/flag-controller/override-levers';
 import { formatDuration } from './parse-duration';
 
 export interface FormatFlagsOptions {
@@ -20,13 +21,17 @@ export function formatFlags(doc: FlagsDocument, options: FormatFlagsOptions): st
   const open = openBreakers(doc);
   lines.push(`Open breakers: ${open.length === 0 ? 'none' : open.map((d) => `${d} (since ${doc.breakers[d].since}, ${ago(doc.breakers[d].since)})`).join(', ')}`);
   if (doc.override) {
-    const left = (Date.parse(doc.override.expiresAt) - options.now.getTime()) / 1000;
+    // Each lever with its own time left: a breaker opened later must not hide the level's expiry.
+    const expiries = leverExpiries(doc.override);
+    const timing = (until: string) => {
+      const left = (Date.parse(until) - options.now.getTime()) / 1000;
+      return left > 0 ? `${formatDuration(left)} left, until ${until}` : `expired at ${until}, removed at the controller's next cycle`;
+    };
     const parts = [
-      ...(doc.override.level === undefined ? [] : [`level ${doc.override.level}`]),
-      ...Object.entries(doc.override.breakers ?? {}).map(([d, isOpen]) => `breaker ${d} ${isOpen ? 'open' : 'closed'}`),
+      ...(doc.override.level === undefined || expiries.level === undefined ? [] : [`level ${doc.override.level} (${timing(expiries.level)})`]),
+      ...Object.entries(doc.override.breakers ?? {}).map(([d, isOpen]) => `breaker ${d} ${isOpen ? 'open' : 'closed'} (${timing(expiries.breakers[d]!)})`),
     ];
-    const timing = left > 0 ? `${formatDuration(left)} left (until ${doc.override.expiresAt})` : `expired at ${doc.override.expiresAt}, removed at the controller's next cycle`;
-    lines.push(`Override: ${parts.join(', ')} by ${doc.override.actor}, ${timing}: ${doc.override.reason}`);
+    lines.push(`Override: ${parts.join(', ')}; last set by ${doc.override.actor}: ${doc.override.reason}`);
   } else {
     lines.push('Override: none');
   }

@@ -31,6 +31,10 @@ export interface ResourceSample {
   cacheConnections?: number;
   /** CPU of the rehearsal's own process (the traffic generator), in percent of one core. */
   generatorCpuPercent?: number;
+  /** CPU of the whole machine, in percent of all its cores. */
+  machineCpuPercent?: number;
+  /** CPU of the machine's other processes (not the rehearsal's), in percent of all its cores. */
+  outsideCpuPercent?: number;
 }
 
 /**

@@ -83,7 +83,7 @@ export function emptyTally(): Tally {
   return { sent: 0, outcomes: {}, statuses: {} };
 }
 
-function emptySecond(): SecondTally {
+export function emptySecond(): SecondTally {
   const classes = {} as Record<PriorityClass, Record<Actor, Tally>>;
   for (const c of PRIORITY_CLASSES) classes[c] = { shopper: emptyTally(), bot: emptyTally() };
   return { classes, checkout: { attempts: 0, succeeded: 0, bought: 0, soldOut: 0, limited: 0, failed: 0 } };
@@ -95,6 +95,7 @@ export class OutcomeRecorder {
   private readonly classHistograms = new Map<PriorityClass, hdr.Histogram>();
   private readonly secondHistograms = new Map<string, hdr.Histogram>();
   private readonly checkoutHistogram = hdr.build(HISTOGRAM_OPTIONS);
+  private readonly checkoutSecondHistograms = new Map<number, hdr.Histogram>();
   private unitsBought = 0;
 
   record(observation: ResponseObservation, isCheckout: boolean): void {
@@ -113,6 +114,7 @@ export class OutcomeRecorder {
     this.histogram(this.secondHistograms, `${Math.floor(observation.intendedAtMs / 1000)}|${observation.priorityClass}`).recordValue(latency);
     if (!isCheckout) return;
     this.checkoutHistogram.recordValue(latency);
+    this.histogram(this.checkoutSecondHistograms, Math.floor(observation.intendedAtMs / 1000)).recordValue(latency);
     const checkout = second.checkout;
     checkout.attempts += 1;
     const soldOut = observation.status === 409 && (observation.checkoutError === undefined || observation.checkoutError === 'sold-out');
@@ -141,13 +143,23 @@ export class OutcomeRecorder {
     return summarize(this.checkoutHistogram);
   }
 
+  /** Shopper checkout latency over the seconds `include` keeps (the run without its troubled seconds). */
+  checkoutLatencyWhere(include: (second: number) => boolean): LatencySummary {
+    const merged = hdr.build(HISTOGRAM_OPTIONS);
+    for (const [second, histogram] of this.checkoutSecondHistograms) if (include(second)) merged.add(histogram);
+    const summary = summarize(merged);
+    merged.destroy();
+    return summary;
+  }
+
   /** Units the clients were told they bought (201 answers). */
   unitsBoughtByClients(): number {
     return this.unitsBought;
   }
 
   close(): void {
-    for (const h of [...this.classHistograms.values(), ...this.secondHistograms.values(), this.checkoutHistogram]) h.destroy();
+    for (const h of [...this.classHistograms.values(), ...this.secondHistograms.values(), ...this.checkoutSecondHistograms.values(), this.checkoutHistogram]) h.destroy();
+    this.checkoutSecondHistograms.clear();
     this.classHistograms.clear();
     this.secondHistograms.clear();
   }

@@ -13,6 +13,14 @@ export interface Check {
   expected: string;
   /** Not evaluated: the run never had what the check needs (`pass` is then true, `value` says why). */
   skipped?: boolean;
+  /** Not judged: the rehearsal could not deliver its traffic (`pass` is false; see delivery.ts). */
+  inconclusive?: boolean;
+  /** Why the check is inconclusive, or when it failed. */
+  reason?: string;
+  /** What to do next about it. */
+  advice?: string;
+  /** Id of the report chart that shows it (report.html#<chart>). */
+  chart?: string;
 }
 
 /**

@@ -5,6 +5,10 @@
  */
 import { PRIORITY_CLASSES, type PriorityClass, type SaledayConfig } from '../../lib/config/schema';
 import { groupFailedCycles, type FailedCycle, type FailedCycleStretch } from './controller-failures';
+import type { CalibrationReport } from './calibration';
+import { placeChecks } from './check-context';
+import { deliveryTrouble } from './delivery';
+import { judgeChecksOnDelivery } from './delivery-judgement';
 import type { FleetSecond } from './fleet-metrics';
 import type { LatencySummary, OutcomeRecorder, Tally } from './outcome-recorder';
 import {
@@ -38,6 +42,8 @@ export interface ClassSecondReport {
   /** Sends the generator could not make (too many outstanding requests). */
   dropped: number;
   botRefused: number;
+  /** The shoppers' part of the counts above (bots' 429s would otherwise hide them on a chart). */
+  shopper?: Omit<ClassSecondReport, 'p50' | 'p99' | 'shopper'>;
   /** Shopper latency percentiles (ms) of requests meant for this second. */
   p50: number;
   p99: number;
@@ -58,6 +64,11 @@ export interface TimelineSecond {
   checkout: { attempts: number; succeeded: number; failed: number; limited: number };
   fleetCpuPercent: number | null;
   generatorCpuPercent: number | null;
+  /** CPU of the whole machine (percent of all cores), and how late the generator's scheduler ran (ms). */
+  machineCpuPercent: number | null;
+  /** The part of the machine's CPU other processes used (percent of all cores). */
+  outsideCpuPercent: number | null;
+  scheduleLagMs: number | null;
 }
 
 export interface ControlSecond {
@@ -117,6 +128,10 @@ export interface RehearsalReport {
   checks: Check[];
   /** Controller cycles that failed, in consecutive stretches (controller-failures.ts). */
   controllerFailures?: FailedCycleStretch[];
+  /** Seconds the rehearsal could not deliver as planned, and why (see delivery.ts). */
+  delivery: { troubledSeconds: number[]; reasons: string[] };
+  /** What this machine's fleet served before the run, and the rates the profile was scaled to. */
+  calibration: CalibrationReport | null;
 }
 
 export interface ReportInputs {
@@ -139,6 +154,10 @@ export interface ReportInputs {
   failedCycles?: readonly FailedCycle[];
   /** Checks of the scenarios measured outside the recorder (failover, flags key loss). */
   scenarioChecks?: Check[];
+  /** How late the generator's scheduler ran in each second (ms). */
+  scheduleLagMs?: readonly number[];
+  /** The calibration the profile's rates were scaled to (none with --no-calibration). */
+  calibration?: CalibrationReport;
 }
 
 export function buildReport(inputs: ReportInputs): RehearsalReport {
@@ -160,7 +179,7 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
     const classes = {} as Record<PriorityClass, ClassSecondReport>;
     for (const c of PRIORITY_CLASSES) {
       const latency = recorder.secondLatency(second, c);
-      classes[c] = { ...classCounts(tally?.classes[c].shopper, tally?.classes[c].bot), p50: latency.p50, p99: latency.p99 };
+      classes[c] = { ...classCounts(tally?.classes[c].shopper, tally?.classes[c].bot), shopper: classCounts(tally?.classes[c].shopper, undefined), p50: latency.p50, p99: latency.p99 };
     }
     timeline.push({
       second,
@@ -179,6 +198,9 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
       },
       fleetCpuPercent: fleet?.resources.fleetCpuPercent ?? null,
       generatorCpuPercent: fleet?.resources.generatorCpuPercent ?? null,
+      machineCpuPercent: fleet?.resources.machineCpuPercent ?? null,
+      outsideCpuPercent: fleet?.resources.outsideCpuPercent ?? null,
+      scheduleLagMs: inputs.scheduleLagMs?.[second] ?? null,
     });
   }
 
@@ -213,9 +235,13 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
     startSecond: Math.round((phase.from * run.durationMs) / 1000),
     endSecond: Math.round((phase.to * run.durationMs) / 1000),
   }));
-  const checks = interruption
+  const standing = interruption
     ? checksOfInterruptedRun(evaluated, { ranSeconds, plannedSeconds: durationSeconds, phases, outage: inputs.outage, recoveryLimitSeconds })
     : evaluated;
+  const trouble = deliveryTrouble(timeline.map((t) => ({ ...t, dropped: PRIORITY_CLASSES.reduce((sum, c) => sum + t.classes[c].dropped, 0) })));
+  const judged = judgeChecksOnDelivery(standing, { seconds, trouble, recorder, outage: inputs.outage, recoveryLimitSeconds, sla: config.sla, minimumBotRefusal: 0.9 });
+  const outage = inputs.outage;
+  const checks = placeChecks(judged, timeline, config.sla.p99LatencyMs, (s) => outage !== undefined && s >= outage.startSecond && s < outage.endSecond + recoveryLimitSeconds);
   const reached = phases.filter((p) => !interruption || p.startSecond < ranSeconds);
   const notReached = phases.filter((p) => !reached.includes(p));
 
@@ -269,6 +295,8 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
     ],
     checks,
     controllerFailures: groupFailedCycles(inputs.failedCycles ?? [], [...phases, ...(inputs.outage ? [{ label: 'Redis down', ...inputs.outage }] : [])]),
+    delivery: { troubledSeconds: trouble.seconds, reasons: trouble.reasons },
+    calibration: inputs.calibration ?? null,
   };
 }
 

@@ -13,6 +13,7 @@ import { RedisFlagsStore } from '../../lambda/flag-controller/redis-flags-store'
 import { loadConfig, resolveConfigPath } from '../../lib/config/load-config';
 import type { SaledayConfig } from '../../lib/config/schema';
 import { AlarmEvaluator } from './alarm-evaluator';
+import { calibrateProfile, type CalibrationReport } from './calibration';
 import { cacheOutageFor } from './cache-outage';
 import { failoverChecks, keyLossCheck } from './failover-checks';
 import { probeFailover } from './failover-probe';
@@ -48,6 +49,8 @@ export interface RehearsalOptions {
   seed: number;
   /** @default defaultTimeScale(durationMs) */
   timeScale?: number;
+  /** Measure this machine's capacity first and scale the profile's rates to it. @default true */
+  calibrate?: boolean;
   /** Progress on stderr. @default true */
   progress?: boolean;
   /** Where notices go. @default a line on stderr */
@@ -132,6 +135,22 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     const { store, gateUrls, storefrontUrls, operatorUrls, taskPids } = fleet;
 
     const productIds = await fetchProductIds(storefrontUrls[0]!);
+    let calibration: CalibrationReport | undefined;
+    if (options.calibrate !== false) {
+      notify('saleday rehearse: calibrating: measuring what this fleet serves on this machine (a few seconds)…');
+      const calibrationRandom = seededRandom(options.seed + 1);
+      const calibrated = await calibrateProfile({
+        gateUrls,
+        config,
+        factory: new RequestFactory(config, productIds, calibrationRandom, identityEnv[config.identity.secretEnv]),
+        profile,
+        random: calibrationRandom,
+        slaP99Ms: config.sla.p99LatencyMs,
+      });
+      profile = calibrated.profile;
+      calibration = calibrated.report;
+      notify(`saleday rehearse: ${calibration.summary}`);
+    }
     await resetStock(operatorUrls[0]!, profile.stockPerProduct);
     const random = seededRandom(options.seed);
     const factory = new RequestFactory(config, productIds, random, identityEnv[config.identity.secretEnv]);
@@ -223,6 +242,8 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
         ...failoverChecks(await outage.findings(), redis.kind === 'failover' ? 'the failover did not happen in this run' : 'this run\'s cache outage was not a failover (--scenario restart, a given Redis, or the embedded mode)'),
         keyLossCheck(await keyLoss?.findings(), keyLoss ? 'the run ended before the key could be deleted' : 'the embedded mode keeps its flags in memory'),
       ],
+      scheduleLagMs: generator.scheduleLagMsBySecond(),
+      calibration,
     });
     recorder.close();
     const files = { json: join(outDir, 'report.json'), html: join(outDir, 'report.html') };

@@ -7,12 +7,15 @@
  */
 import { failedCyclesHtmlSection } from './controller-failures';
 import type { RehearsalReport } from './rehearsal-report';
+import { STORY_SCRIPT, STORY_SECTIONS, STORY_STYLE } from './report-story';
 
 export function renderReportHtml(report: RehearsalReport): string {
   // `</` inside the JSON would close the script element early; `\u003c` is the same JSON string.
   const data = JSON.stringify(report).replace(/</g, '\\u003c');
-  const failed = report.checks.filter((c) => !c.pass).length;
-  const failures = failed === 0 ? 'all checks passed' : `${failed} check${failed === 1 ? '' : 's'} failed`;
+  const failed = report.checks.filter((c) => !c.pass && !c.inconclusive).length;
+  const inconclusive = report.checks.filter((c) => c.inconclusive).length;
+  const undecided = inconclusive === 0 ? '' : `${inconclusive} inconclusive (this machine could not deliver the traffic)`;
+  const failures = failed === 0 ? undecided || 'all checks passed' : `${failed} check${failed === 1 ? '' : 's'} failed${undecided ? `, ${undecided}` : ''}`;
   const skipped = report.checks.filter((c) => c.skipped).length;
   const verdict = report.interrupted
     ? `interrupted after ${report.duration.ranSeconds} s of ${report.duration.plannedSeconds} s: ${failed} failed, ${skipped} skipped`
@@ -23,19 +26,19 @@ export function renderReportHtml(report: RehearsalReport): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>saleday rehearsal · ${escapeHtml(report.config.saleName)} · ${escapeHtml(verdict)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${STORY_STYLE}</style>
 </head>
 <body>
 <header>
   <h1>Sale-day rehearsal: <span>${escapeHtml(report.config.saleName)}</span></h1>
-  <p id="verdict" class="${report.interrupted ? 'interrupted' : failed === 0 ? 'pass' : 'fail'}">${escapeHtml(verdict)}</p>
+  <p id="verdict" class="${report.interrupted || (failed === 0 && inconclusive > 0) ? 'interrupted' : failed === 0 ? 'pass' : 'fail'}">${escapeHtml(verdict)}</p>
   <p id="summary"></p>
 </header>
 <main>
-  <section><h2>Checks</h2><table id="checks"><thead><tr><th></th><th>check</th><th>measured</th><th>expected</th></tr></thead><tbody></tbody></table></section>
+  <section><h2>Checks</h2><table id="checks"><thead><tr><th></th><th>check</th><th>measured</th><th>expected</th></tr></thead><tbody></tbody></table></section>${STORY_SECTIONS}
   <section><h2>Timeline</h2><p class="hint">The profile's phases; the cache outage is shaded on every chart below.</p><div id="phase-strip"></div></section>
   <section><h2>Requests per second by priority class</h2><p class="hint">What the gates did with each class, from the clients' side (shoppers and bots together).</p><div id="class-charts" class="grid"></div></section>
-  <section><h2>Shopper latency</h2><p class="hint">p99 per class per second (from the intended send time: no coordinated omission); the dashed line is the SLA.</p><div id="latency-chart"></div></section>
+  <section><h2>Shopper latency</h2><p class="hint">p99 per class per second (from the intended send time: no coordinated omission); the thick black dashed line, labelled, is the SLA.</p><div id="latency-chart"></div></section>
   <section><h2>Degradation level and breakers</h2><p class="hint">The controller's level, the range of levels the gates reported, and each dependency's breaker.</p><div id="level-chart"></div></section>
   <section><h2>Checkouts</h2><p class="hint">Shopper checkouts per second: succeeded (201 bought or 409 sold out), refused by a limit, failed.</p><div id="checkout-chart"></div></section>
   <section><h2>Flag changes</h2><table id="flags"><thead><tr><th>t</th><th>version</th><th>level</th><th>open breakers</th><th>reason</th></tr></thead><tbody></tbody></table></section>
@@ -149,7 +152,10 @@ const CLIENT_SCRIPT = String.raw`
       tx.textContent = s + 's';
     }
     if (opts.threshold !== undefined) {
-      el('line', { x1: L, x2: W - R, y1: y(opts.threshold), y2: y(opts.threshold), stroke: '#cf222e', 'stroke-dasharray': '5 4' }, svg);
+      el('line', { 'class': 'sla', x1: L, x2: W - R, y1: y(opts.threshold), y2: y(opts.threshold), stroke: '#1d2430', 'stroke-width': 2, 'stroke-dasharray': '10 6' }, svg);
+      var slaLabel = el('text', { x: W - R - 4, y: y(opts.threshold) - 4, 'text-anchor': 'end' }, svg);
+      slaLabel.textContent = 'SLA ' + opts.threshold + ' ms';
+      slaLabel.setAttribute('style', 'fill:#1d2430;font-weight:600');
     }
     opts.series.forEach(function (s) {
       var key = html('span', null, legend);
@@ -172,9 +178,17 @@ const CLIENT_SCRIPT = String.raw`
   var tbody = document.querySelector('#checks tbody');
   report.checks.forEach(function (c) {
     var tr = html('tr', null, tbody);
-    html('td', c.skipped ? '–' : c.pass ? '✓' : '✗', tr, 'mark ' + (c.skipped ? 'skip' : c.pass ? 'pass' : 'fail'));
+    tr.id = 'check-' + c.name;
+    html('td', c.skipped ? '–' : c.pass ? '✓' : c.inconclusive ? '?' : '✗', tr, 'mark ' + (c.skipped ? 'skip' : c.pass ? 'pass' : c.inconclusive ? 'inconclusive' : 'fail'));
     html('td', c.name, tr);
-    html('td', c.value, tr);
+    var measured = html('td', (c.inconclusive ? 'inconclusive: ' : '') + c.value, tr);
+    // A failed or inconclusive check says when and why, and links to the chart that shows it.
+    if (!c.pass && (c.reason || c.advice || c.chart)) {
+      var why = html('div', null, measured, 'check-why');
+      if (c.reason) html('div', (c.inconclusive ? 'Why: ' : 'When: ') + c.reason, why);
+      if (c.advice) html('div', 'What to do: ' + c.advice, why);
+      if (c.chart) { var a = html('a', 'see the chart', why); a.href = '#' + c.chart; }
+    }
     html('td', c.expected, tr);
   });
   document.getElementById('summary').textContent =
@@ -208,12 +222,15 @@ const CLIENT_SCRIPT = String.raw`
   var grid = document.getElementById('class-charts');
   CLASSES.forEach(function (cls) {
     var routes = report.config.routes.filter(function (r) { return r.priority === cls; }).map(function (r) { return r.name; }).join(', ');
-    chart(grid, {
-      title: cls + (routes ? ' (' + routes + ')' : ''),
-      series: SERIES.map(function (s) {
-        return { label: s.label, color: s.color, values: timeline.map(function (t) { return t.classes[cls][s.key]; }) };
-      }).filter(function (s) { return s.values.some(function (v) { return v > 0; }) || s.label === 'served'; })
-    });
+    var shopperSeries = SERIES.map(function (s) {
+      return { label: 'shoppers ' + s.label, color: s.color, values: timeline.map(function (t) { var c = t.classes[cls]; return (c.shopper || c)[s.key]; }) };
+    }).filter(function (s) { return s.values.some(function (v) { return v > 0; }) || s.label === 'shoppers served'; });
+    var botValues = timeline.map(function (t) { return t.classes[cls].botSent; });
+    var botPeak = Math.max.apply(null, [0].concat(botValues));
+    var shopperPeak = Math.max.apply(null, [0].concat(shopperSeries.map(function (s) { return Math.max.apply(null, [0].concat(s.values)); })));
+    var series = shopperSeries.slice();
+    if (botPeak > 0) series.push({ label: 'bots sent' + (botPeak > shopperPeak * 1.5 ? ' (off scale, peak ' + botPeak + '/s)' : ''), color: '#8c959f', dash: '2 2', values: botValues });
+    chart(grid, { title: cls + (routes ? ' (' + routes + ')' : ''), maxY: niceMax(Math.max(1, shopperPeak) * 1.1), series: series });
   });
 
   // Latency.
@@ -280,6 +297,7 @@ const CLIENT_SCRIPT = String.raw`
   row('checkout latency', 'p50 ' + report.latency.checkout.p50 + ' ms, p99 ' + report.latency.checkout.p99 + ' ms, max ' + report.latency.checkout.max + ' ms');
   var notices = document.getElementById('notices');
   report.notices.forEach(function (n) { html('li', n, notices); });
+${STORY_SCRIPT}
   document.body.setAttribute('data-rendered', 'true');
 })();
 `;

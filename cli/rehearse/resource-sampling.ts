@@ -4,8 +4,10 @@
  * and cache alarms read them; so does the CPU of this process, the traffic generator, because a
  * generator short of CPU sends late and its latencies then describe itself, not the fleet.
  */
+import { availableParallelism } from 'node:os';
 import { createRedisConnection } from '../../gate/redis-connection';
 import type { FleetMetrics } from './fleet-metrics';
+import { MachineCpuSampler } from './machine-cpu';
 import { ProcessResourceSampler, resourceSample } from './process-resources';
 import type { RedisChoice } from './redis-choice';
 
@@ -15,6 +17,7 @@ export interface ResourceSampling {
 
 export function startResourceSampling(options: { metrics: FleetMetrics; taskPids: () => number[][]; redis: RedisChoice; taskMemoryMiB: number }): ResourceSampling {
   const sampler = new ProcessResourceSampler();
+  const machine = new MachineCpuSampler();
   const redis = options.redis;
   const info = redis.kind === 'local' ? createRedisConnection({ url: redis.url, connectionName: 'saleday-rehearsal-sampler', failFast: true, commandTimeoutMs: 300 }) : undefined;
   let connections: number | undefined;
@@ -24,6 +27,13 @@ export function startResourceSampling(options: { metrics: FleetMetrics; taskPids
     const [generator, cache, ...tasks] = sampler.sampleGroups([[process.pid], cachePid === undefined ? [] : [cachePid], ...options.taskPids()], nowMs);
     const sample = resourceSample(tasks, cache, options.taskMemoryMiB, connections);
     if (generator) sample.generatorCpuPercent = generator.cpuPercent;
+    const machineCpu = machine.sample();
+    if (machineCpu !== undefined) {
+      sample.machineCpuPercent = machineCpu;
+      // What the rehearsal's own processes used, in percent of one core, against the machine's total.
+      const ours = [generator, cache, ...tasks].reduce((sum, group) => sum + (group?.cpuPercent ?? 0), 0);
+      sample.outsideCpuPercent = Math.max(0, machineCpu - ours / availableParallelism());
+    }
     options.metrics.recordResources(Math.floor(nowMs / 1000), sample);
     info
       ?.info('clients')

@@ -4,12 +4,15 @@
  */
 import { PRIORITY_CLASSES } from '../../lib/config/schema';
 import { failedCyclesTerminalLines } from './controller-failures';
+import { runVerdict } from './delivery';
+import { nextSteps } from './next-steps';
 import type { RehearsalReport } from './rehearsal-report';
 
 export function formatTerminalSummary(report: RehearsalReport, files: { json: string; html: string }, color = false): string {
   const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const lines: string[] = [];
-  const failed = report.checks.filter((c) => !c.pass);
+  const failed = report.checks.filter((c) => !c.pass && !c.inconclusive);
+  const inconclusive = report.checks.filter((c) => c.inconclusive);
   const skipped = report.checks.filter((c) => c.skipped);
   lines.push('');
   lines.push(`Rehearsal of ${report.config.saleName}: ${report.config.gates} gate+storefront pair(s), ${report.config.durationSeconds} s, Redis ${report.config.redis}`);
@@ -17,6 +20,7 @@ export function formatTerminalSummary(report: RehearsalReport, files: { json: st
     lines.push(paint(33, `  interrupted${report.interruptedBy ? ` by ${report.interruptedBy}` : ''} after ${report.duration.ranSeconds} s of ${report.duration.plannedSeconds} s: this report covers the part that ran`));
   }
   lines.push(`  ${report.totals.sent.toLocaleString('en-US')} requests sent (${report.totals.botSent.toLocaleString('en-US')} by bots, ${report.totals.dropped.toLocaleString('en-US')} dropped by the generator)`);
+  if (report.calibration) lines.push(`  ${report.calibration.summary}`);
   lines.push('');
   lines.push('  class      sent      served  fallback  degraded    shed   limited  short-c.  upstream  failed    p99 ms');
   for (const c of PRIORITY_CLASSES) {
@@ -32,16 +36,29 @@ export function formatTerminalSummary(report: RehearsalReport, files: { json: st
   for (const line of failedCyclesTerminalLines(report.controllerFailures)) lines.push(`  ${line}`);
   lines.push('');
   for (const check of report.checks) {
-    const mark = check.skipped ? paint(33, '–') : check.pass ? paint(32, '✓') : paint(31, '✗');
-    lines.push(`  ${mark} ${check.name.padEnd(34)} ${check.value}${check.pass ? '' : `  (expected ${check.expected})`}`);
+    const mark = check.skipped ? paint(33, '–') : check.pass ? paint(32, '✓') : check.inconclusive ? paint(33, '?') : paint(31, '✗');
+    const label = check.inconclusive ? `inconclusive: ${check.value}` : check.value;
+    lines.push(`  ${mark} ${check.name.padEnd(34)} ${label}${check.pass ? '' : `  (expected ${check.expected})`}`);
+    if (check.reason) lines.push(`      ${check.inconclusive ? 'why' : 'when'}: ${check.reason}`);
+    if (check.advice) lines.push(`      what to do: ${check.advice}`);
   }
   lines.push('');
+  const verdict = runVerdict(report.checks);
+  const passed = report.checks.length - failed.length - inconclusive.length - skipped.length;
   if (report.interrupted) {
-    lines.push(paint(33, `  Interrupted: ${failed.length} check(s) failed, ${skipped.length} skipped, ${report.checks.length - failed.length - skipped.length} passed on the part that ran.`));
+    const undecided = inconclusive.length > 0 ? `, ${inconclusive.length} inconclusive` : '';
+    lines.push(paint(33, `  Interrupted: ${failed.length} check(s) failed${undecided}, ${skipped.length} skipped, ${passed} passed on the part that ran.`));
+  } else if (verdict === 'passed') {
+    lines.push(paint(32, '  All checks passed.'));
+  } else if (verdict === 'failed') {
+    lines.push(paint(31, `  ${failed.length} check(s) failed${inconclusive.length > 0 ? `, ${inconclusive.length} inconclusive` : ''}.`));
   } else {
-    lines.push(failed.length === 0 ? paint(32, '  All checks passed.') : paint(31, `  ${failed.length} check(s) failed.`));
+    lines.push(paint(33, `  Inconclusive: no check failed, but ${inconclusive.length} could not be judged because this machine could not deliver the planned traffic (exit code 3).`));
   }
   lines.push(`  Report: ${files.html}`);
   lines.push(`          ${files.json}`);
+  lines.push('');
+  lines.push('  Next:');
+  for (const step of nextSteps(report, files)) lines.push(`    ${step}`);
   return lines.join('\n');
 }

@@ -5,11 +5,20 @@
  * round-robin over the gates, through one undici pool per gate.
  *
  * When more than `maxOutstanding` requests are in flight the generator cannot honestly keep its
- * schedule; such sends are recorded as `dropped` rather than silently skipped.
+ * schedule; such sends are recorded as `dropped` rather than silently skipped (they carry no latency).
+ *
+ * Connections: shoppers and bots are different clients, and a shopper's checkout is not queued in a
+ * browser behind someone else's product list, so each gate gets one pool per shopper priority class
+ * and one for the bots. With a single shared pool, a flood filled every connection and checkouts
+ * waited in the generator's own queue, a latency the shop never caused.
+ *
+ * The generator also records how late each tick ran (its schedule lag, per second): requests meant
+ * for a late tick leave late, and the report treats those seconds as the generator's trouble.
  */
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { OUTCOME_HEADER, type GateOutcome } from '../../gate/metrics/gate-metrics';
+import { PRIORITY_CLASSES, type PriorityClass } from '../../lib/config/schema';
 import type { ClientOutcome, OutcomeRecorder } from './outcome-recorder';
 import type { PlannedRequest, RequestFactory } from './request-factory';
 import { activeBotFloods, cumulativeMix, pickAction, shopperMultiplierAt, type TrafficProfile } from './traffic-profile';
@@ -36,7 +45,8 @@ export interface TrafficGeneratorOptions {
 }
 
 export class TrafficGenerator {
-  private readonly pools: Pool[];
+  /** Per gate: one pool per shopper priority class, one for the bots. */
+  private readonly pools: { shopper: Record<PriorityClass, Pool>; bot: Pool }[];
   private readonly shopperMix;
   private readonly botMixes;
   private startPerf = 0;
@@ -49,11 +59,16 @@ export class TrafficGenerator {
   private finished: (() => void) | undefined;
   private stopped = false;
   private readonly sentBySecond: number[] = [];
+  private readonly lagBySecond: number[] = [];
   private readonly abort = new AbortController();
 
   constructor(private readonly options: TrafficGeneratorOptions) {
     if (options.targets.length === 0) throw new TypeError('TrafficGenerator: targets: got an empty list; expected at least one gate URL');
-    this.pools = options.targets.map((url) => new Pool(url, { connections: options.connectionsPerTarget ?? 64, pipelining: 1, keepAliveTimeout: 30_000 }));
+    const pool = (url: string) => new Pool(url, { connections: options.connectionsPerTarget ?? 64, pipelining: 1, keepAliveTimeout: 30_000 });
+    this.pools = options.targets.map((url) => ({
+      shopper: Object.fromEntries(PRIORITY_CLASSES.map((c) => [c, pool(url)])) as Record<PriorityClass, Pool>,
+      bot: pool(url),
+    }));
     this.shopperMix = cumulativeMix(options.profile.baseline.mix);
     this.botMixes = new Map(
       options.profile.phases.flatMap((phase, index) => (phase.kind === 'bot-flood' ? [[index, cumulativeMix(phase.mix)] as const] : [])),
@@ -81,6 +96,11 @@ export class TrafficGenerator {
     return second >= 0 ? (this.sentBySecond[second] ?? 0) : 0;
   }
 
+  /** How late the scheduler ran in each second of the run (ms; the largest gap beyond its tick). */
+  scheduleLagMsBySecond(): number[] {
+    return Array.from({ length: this.lagBySecond.length }, (_, i) => this.lagBySecond[i] ?? 0);
+  }
+
   /** Stops sending at once (Ctrl-C); outstanding requests are aborted. */
   stop(): void {
     this.stopped = true;
@@ -90,7 +110,8 @@ export class TrafficGenerator {
   async close(): Promise<void> {
     this.stop();
     if (this.timer) clearTimeout(this.timer);
-    await Promise.all(this.pools.map((pool) => pool.destroy().catch(() => undefined)));
+    const pools = this.pools.flatMap((p) => [...Object.values(p.shopper), p.bot]);
+    await Promise.all(pools.map((pool) => pool.destroy().catch(() => undefined)));
   }
 
   private schedule(): void {
@@ -103,6 +124,7 @@ export class TrafficGenerator {
     const fromMs = this.lastTickMs;
     const spanMs = nowMs - fromMs;
     if (!this.stopped && spanMs > 0) {
+      this.noteLag(fromMs, nowMs, spanMs - (this.options.tickMs ?? 5));
       const middle = fromMs + spanMs / 2;
       const shopperRate = profile.baseline.requestsPerSecond * shopperMultiplierAt(profile, middle, durationMs);
       this.shopperCredit += (shopperRate * spanMs) / 1000;
@@ -152,7 +174,8 @@ export class TrafficGenerator {
       return;
     }
     this.outstanding += 1;
-    const pool = this.pools[this.nextTarget]!;
+    const gate = this.pools[this.nextTarget]!;
+    const pool = actor === 'bot' ? gate.bot : gate.shopper[request.priorityClass];
     this.nextTarget = (this.nextTarget + 1) % this.pools.length;
     const timeoutMs = this.options.profile.requestTimeoutMs;
     const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeoutMs)]);
@@ -186,6 +209,14 @@ export class TrafficGenerator {
         this.outstanding -= 1;
         if (this.outstanding === 0 && this.timer === undefined) this.finished?.();
       });
+  }
+
+  /** The requests meant for (fromMs, nowMs] leave at nowMs: every second of the span was that late. */
+  private noteLag(fromMs: number, nowMs: number, lagMs: number): void {
+    if (lagMs <= 0) return;
+    for (let second = Math.floor(fromMs / 1000); second <= Math.floor(nowMs / 1000); second += 1) {
+      this.lagBySecond[second] = Math.max(this.lagBySecond[second] ?? 0, Math.round(lagMs));
+    }
   }
 
   private latencySince(intendedAtMs: number): number {

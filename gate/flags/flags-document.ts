@@ -26,6 +26,10 @@ export const OverrideSchema = z
     /** Breakers forced open (true) or closed (false) by the override. */
     breakers: z.record(z.string(), z.boolean()).optional(),
     expiresAt: isoTime,
+    /** When the forced level ends, if not with the whole override (each lever keeps its own expiry). */
+    levelExpiresAt: isoTime.optional(),
+    /** When each forced breaker ends, if not with the whole override. */
+    breakerExpiresAt: z.record(z.string(), isoTime).optional(),
     reason: z.string().min(1),
     actor: z.string().min(1),
     setAt: isoTime,

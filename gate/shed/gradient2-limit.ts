@@ -15,7 +15,8 @@
  *     so while latency stays within tolerance the limit grows by at most smoothing × queueSize per
  *     window (a constant, as Netflix's default queue size of 4: growth does not accelerate with
  *     the limit), and when queueing shows up the limit shrinks in proportion, at most by half per
- *     window before smoothing. The allowance is √limit below queueSize² so that a small limit is
+ *     window and WITHOUT smoothing (down at once, up smoothly: the first seconds of a ramp are
+ *     the gate's, and every request above the app's capacity is queue a checkout waits behind). The allowance is √limit below queueSize² so that a small limit is
  *     not overcommitted by a fixed queue (and a latency collapse can still bring the limit down to
  *     a few requests). In front of an app whose latency grows with its queue (latency ∝ in-flight
  *     past its capacity) this settles where latency ≈ rttTolerance × baseline, plus the allowance.
@@ -165,7 +166,10 @@ export class Gradient2Limit {
     if (window.maxInFlight < this.estimate / 2) return this.limit;
     const gradient = Math.max(0.5, Math.min(1, (this.rttTolerance * this.baselineRtt) / rtt));
     const target = this.estimate * gradient + Math.min(this.queueSize, Math.sqrt(this.estimate));
-    this.estimate = this.clamp(this.estimate * (1 - this.smoothing) + target * this.smoothing);
+    // Down at once, up smoothly: every request the limit lets in past the app's capacity queues in
+    // the app, where a checkout the gate admitted at once waits behind it. Smoothed, a limit far
+    // above the app (the initial one, at a ramp) came down by a tenth per window: seconds of queue.
+    this.estimate = this.clamp(target < this.estimate ? target : this.estimate * (1 - this.smoothing) + target * this.smoothing);
     return this.limit;
   }
 

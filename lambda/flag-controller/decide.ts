@@ -24,6 +24,7 @@ import type { AlarmEffect } from '../../lib/config/schema';
 import { openBreakers, type BreakerFlag, type FlagsDocument, type FlagsOverride } from '../../gate/flags/flags-document';
 import { nextFlagsVersion } from '../../gate/flags/flags-version';
 import type { ControllerCommand } from './controller-commands';
+import { applyOverrideCommand, describeLevers, expireLevers } from './override-levers';
 
 export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
@@ -84,27 +85,16 @@ export function decide(input: DecideInput): Decision {
   const previousAuto = automaticOf(current);
   const auto = evolveAutomatic(input, previousAuto);
 
-  // The override layer: expiry first, then the person's command.
-  let override: FlagsOverride | null = current.override ?? null;
-  if (override && Date.parse(override.expiresAt) <= now.getTime()) {
-    changes.push(`override by ${override.actor} expired (${override.reason})`);
-    override = null;
-  }
+  // The override layer: expiry first (each lever on its own), then the person's command.
+  const expiry = expireLevers(current.override ?? null, now);
+  let override: FlagsOverride | null = expiry.override;
+  changes.push(...expiry.changes);
   if (input.command?.action === 'override') {
     const command = input.command;
     const ttl = policy.maxOverrideSeconds === undefined ? command.ttlSeconds : Math.min(command.ttlSeconds, policy.maxOverrideSeconds);
-    const level = command.level ?? override?.level;
-    const breakers = command.breakers || override?.breakers ? { ...override?.breakers, ...command.breakers } : undefined;
-    override = {
-      ...(level === undefined ? {} : { level }),
-      ...(breakers === undefined ? {} : { breakers }),
-      expiresAt: new Date(now.getTime() + ttl * 1000).toISOString(),
-      reason: command.reason,
-      actor: command.actor,
-      setAt: nowIso,
-    };
+    override = applyOverrideCommand(override, command, ttl, now);
     const capped = ttl < command.ttlSeconds ? ` (asked ${command.ttlSeconds} s, capped at ${ttl} s)` : '';
-    changes.push(`override by ${command.actor} for ${ttl} s${capped}, ${describeOverride(override)}: ${command.reason}`);
+    changes.push(`override by ${command.actor} for ${ttl} s${capped}, ${describeLevers(override)}: ${command.reason}`);
   } else if (input.command?.action === 'clear' && override) {
     changes.push(`override by ${override.actor} cleared by ${input.command.actor}: ${input.command.reason}`);
     override = null;
@@ -263,15 +253,6 @@ function stepBelow(level: number, levels: readonly number[] | undefined): number
 function describeAlarms(names: readonly string[] | undefined): string {
   const list = [...(names ?? [])].sort();
   return list.length === 1 ? `alarm ${list[0]}` : `alarms ${list.join(', ')}`;
-}
-
-function describeOverride(override: FlagsOverride): string {
-  const parts: string[] = [];
-  if (override.level !== undefined) parts.push(`level ${override.level}`);
-  for (const [dependency, open] of Object.entries(override.breakers ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-    parts.push(`breaker ${dependency} ${open ? 'open' : 'closed'}`);
-  }
-  return `${parts.join(', ')} until ${override.expiresAt}`;
 }
 
 /** JSON with sorted keys, so equal documents compare equal whatever order their keys were built in. */

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { z } from 'zod';
 import { ConfigError } from './config-error';
+import { describePlainIssue } from './plain-issue';
 import { ConfigSchema, type SaledayConfig } from './schema';
 
 export const DEFAULT_CONFIG_FILE = 'saleday.config.json';
@@ -35,27 +35,5 @@ export function loadConfig(path?: string): SaledayConfig {
 export function parseConfig(raw: unknown, source = 'inline config'): SaledayConfig {
   const result = ConfigSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
-  throw new ConfigError(source, result.error.issues.map(describeIssue));
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.length === 0 ? '(root)' : issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-  const got = 'input' in issue ? formatValue(valueAt(issue)) : 'nothing';
-  return `${path}: got ${got}; ${issue.message}`;
-}
-
-/** Some issues (a bad discriminator) carry the enclosing object; show the field itself. */
-function valueAt(issue: z.core.$ZodIssue): unknown {
-  const last = issue.path[issue.path.length - 1];
-  const input = issue.input;
-  if (typeof last === 'string' && input !== null && typeof input === 'object' && !Array.isArray(input) && last in input) {
-    return (input as Record<string, unknown>)[last];
-  }
-  return input;
-}
-
-function formatValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  throw new ConfigError(source, result.error.issues.map(describePlainIssue));
 }

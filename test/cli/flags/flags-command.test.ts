@@ -70,7 +70,7 @@ describe('saleday flags (against a Redis)', () => {
 
     const later = await saleday(['get'], new Date(NOW.getTime() + 150_000));
     expect(later).toContain('Degradation level: 2 (sheds low, normal)');
-    expect(later).toContain('Override: level 2 by alice, 12m 30s left (until 2026-11-27T09:15:00.000Z): TV spot at 21:00');
+    expect(later).toContain('Override: level 2 (12m 30s left, until 2026-11-27T09:15:00.000Z); last set by alice: TV spot at 21:00');
     expect(later).toContain(`Flags version ${NOW.getTime()}, updated 2026-11-27T09:00:00.000Z (2m 30s ago)`);
     expect(later).toMatch(/Last changes:\n {2}v1795770000000 2026-11-27T09:00:00.000Z level 2: override by alice/);
 
@@ -88,6 +88,15 @@ describe('saleday flags (against a Redis)', () => {
 
     await saleday(['breaker', 'close', 'payments', '--ttl', '10m', '--reason', 'provider back', '--actor', 'bob']);
     expect(openBreakers((await stored())!)).toEqual([]);
+  });
+
+  it('keeps a 15-minute level override when a breaker is opened for 10 minutes, and shows both', async () => {
+    await saleday(['set', '--level', '2', '--ttl', '15m', '--reason', 'TV spot', '--actor', 'alice']);
+    const out = await saleday(['breaker', 'open', 'payments', '--ttl', '10m', '--reason', 'provider incident', '--actor', 'bob'], new Date(NOW.getTime() + 60_000));
+    expect(out).toContain('override by bob for 600 s, level 2 until 2026-11-27T09:15:00.000Z, breaker payments open until 2026-11-27T09:11:00.000Z: provider incident');
+    expect((await stored())?.override).toMatchObject({ level: 2, levelExpiresAt: '2026-11-27T09:15:00.000Z', breakerExpiresAt: { payments: '2026-11-27T09:11:00.000Z' }, expiresAt: '2026-11-27T09:15:00.000Z' });
+    const shown = await saleday(['get'], new Date(NOW.getTime() + 120_000));
+    expect(shown).toContain('Override: level 2 (13m left, until 2026-11-27T09:15:00.000Z), breaker payments open (9m left, until 2026-11-27T09:11:00.000Z); last set by bob: provider incident');
   });
 
   it('clears the override, then says there is nothing to clear', async () => {

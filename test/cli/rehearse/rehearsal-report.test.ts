@@ -111,3 +111,31 @@ describe('buildReport for a run a signal cut short', () => {
     expect(text).toMatch(/Interrupted: 1 check\(s\) failed, 3 skipped, 2 passed on the part that ran\./);
   });
 });
+
+describe('the terminal after a run', () => {
+  const files = { json: '/r/report.json', html: '/r/report.html' };
+
+  it('ends with what to do next: the report (at the chart of the first problem), then loadtest and plan', () => {
+    const text = formatTerminalSummary(sampleReport(), files);
+    const next = text.slice(text.indexOf('  Next:'));
+    expect(next).toMatch(/1\. Open the report: file:\/\/\/r\/report\.html#checkout-chart \(no-oversell failed/);
+    expect(next).toMatch(/3\. Measure one task's real capacity: npx saleday loadtest .*then size the fleet: npx saleday plan$/);
+  });
+
+  it('marks an inconclusive check with ?, its reason and what to do, and says the run was inconclusive', () => {
+    const report = sampleReport();
+    report.checks = report.checks.map((c) =>
+      c.name === 'no-oversell' ? { ...c, pass: true } : c.name === 'checkout-p99-within-sla' ? { ...c, pass: false, inconclusive: true, reason: 'the generator fell behind', advice: 'run it again' } : c,
+    );
+    const text = formatTerminalSummary(report, files);
+    expect(text).toMatch(/\? checkout-p99-within-sla +inconclusive: /);
+    expect(text).toContain('      why: the generator fell behind');
+    expect(text).toContain('      what to do: run it again');
+    expect(text).toContain('Inconclusive: no check failed, but 1 could not be judged because this machine could not deliver the planned traffic (exit code 3).');
+  });
+
+  it('states the calibration', () => {
+    const report = { ...sampleReport(), calibration: { capacityRps: 120, gates: 3, bound: { p99Ms: 200, errorRate: 0.01 }, steps: [], durationMs: 4200, atLeast: false, baseRps: 30, peakRps: 300, botFloodRps: [200], summary: 'calibration: 120 req/s over 3 pair(s)' } };
+    expect(formatTerminalSummary(report, files)).toContain('  calibration: 120 req/s over 3 pair(s)');
+  });
+});

@@ -37,6 +37,7 @@ describe('runRehearsal without Redis (embedded mode)', () => {
       outDir: out,
       seed: 3,
       progress: false,
+      calibrate: false, // the written rates: this test is about the embedded pair, not the calibration
       notify: (line) => lines.push(line),
       redisServerAvailable: () => false,
     });
@@ -88,7 +89,7 @@ describe('saleday rehearse interrupted by Ctrl-C (embedded mode, through the CLI
   function rehearse(out: string): { stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
     child = spawn(
       process.execPath,
-      [join(ROOT, 'bin/saleday.js'), '--config', join(ROOT, 'saleday.config.json'), 'rehearse', '--gates', '1', '--duration', '10s', '--profile', join(dir, 'profile.json'), '--out', out],
+      [join(ROOT, 'bin/saleday.js'), '--config', join(ROOT, 'saleday.config.json'), 'rehearse', '--gates', '1', '--duration', '10s', '--profile', join(dir, 'profile.json'), '--out', out, '--no-calibration'],
       { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, REDIS_URL: '', PATH: pathDir } },
     );
     let stdout = '';

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { EXIT_CODES, runVerdict } from '../../../cli/rehearse/delivery';
 import type { RehearsalReport } from '../../../cli/rehearse/rehearsal-report';
 import { eventually, processesMatching } from './process-table';
 
@@ -83,11 +84,14 @@ describe('saleday rehearse (end to end)', () => {
       'gates-follow-after-flags-key-loss',
     ]);
     // The exit code follows the checks, and the terminal shows each of them.
-    expect(code).toBe(report.checks.every((c) => c.pass) ? 0 : 1);
+    expect(code).toBe(EXIT_CODES[runVerdict(report.checks)]);
     for (const check of report.checks) expect(run.stdout()).toContain(check.name);
     // Whatever the machine's load, the shop never sells what it does not have.
     expect(report.checks.find((c) => c.name === 'no-oversell')).toMatchObject({ pass: true });
     expect(report.config).toMatchObject({ gates: 2, durationSeconds: 20, profile: 'smoke' });
+    // The calibration ran first and the profile's rates were scaled to what it measured.
+    expect(report.calibration?.steps.length).toBeGreaterThan(0);
+    expect(run.stdout()).toMatch(/calibration: (at least )?\d+ req\/s over 2 pair\(s\)/);
     expect(report.timeline).toHaveLength(20);
     expect(report.totals.sent).toBeGreaterThan(500);
     expect(report.totals.botSent).toBeGreaterThan(100);

@@ -47,6 +47,8 @@ export class SimulatedApp {
 
 interface Job {
   readonly sentAt: number;
+  /** When the request reached the gate (before any queue in the admission controller). */
+  readonly offeredAt: number;
   readonly permit: Permit;
   readonly priority: PriorityClass;
 }
@@ -59,6 +61,8 @@ export interface SimulationOptions {
   durationMs: number;
   /** Share of the offered requests per class (sums to 1). @default all critical */
   mix?: Partial<Record<PriorityClass, number>>;
+  /** Requests offered per ms at each ms, instead of the constant `perMs` (a ramp). */
+  perMsAt?: (elapsedMs: number) => number;
   /** Called every ms before the arrivals (to change the app mid-run). */
   onTick?: (elapsedMs: number) => void;
 }
@@ -67,6 +71,8 @@ export interface SimulationResult {
   /** The limit at each ms. */
   limits: number[];
   byClass: Record<PriorityClass, { offered: number; served: number; latencies: number[] }>;
+  /** Every served request: when it was offered (ms into the run), its class and its latency (queue in the gate + the app). */
+  served: { offeredAt: number; priority: PriorityClass; latencyMs: number }[];
 }
 
 /**
@@ -83,6 +89,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const mix = options.mix ?? { critical: 1 };
   const byClass = Object.fromEntries(PRIORITY_CLASSES.map((c) => [c, { offered: 0, served: 0, latencies: [] as number[] }])) as SimulationResult['byClass'];
   const limits: number[] = [];
+  const served: SimulationResult['served'] = [];
+  const startedAt = clock.now();
   // Deterministic class assignment: a running total per class, so the mix is exact.
   const credit: Record<PriorityClass, number> = { critical: 0, high: 0, normal: 0, low: 0 };
   try {
@@ -92,13 +100,15 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         job.permit.release({ latencyMs });
         byClass[job.priority].served += 1;
         byClass[job.priority].latencies.push(latencyMs);
+        served.push({ offeredAt: job.offeredAt - startedAt, priority: job.priority, latencyMs: clock.now() - job.offeredAt });
       }
       for (const cls of PRIORITY_CLASSES) {
-        credit[cls] += options.perMs * (mix[cls] ?? 0);
+        credit[cls] += (options.perMsAt?.(elapsed) ?? options.perMs) * (mix[cls] ?? 0);
         for (; credit[cls] >= 1; credit[cls] -= 1) {
           byClass[cls].offered += 1;
+          const offeredAt = clock.now();
           void h.controller.acquire(cls).then((admission) => {
-            if (admission.admitted) options.app.submit({ sentAt: clock.now(), permit: admission.permit, priority: cls }, clock.now());
+            if (admission.admitted) options.app.submit({ sentAt: clock.now(), offeredAt, permit: admission.permit, priority: cls }, clock.now());
           });
         }
       }
@@ -108,7 +118,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   } finally {
     h.controller.close();
   }
-  return { limits, byClass };
+  return { limits, byClass, served };
 }
 
 export function percentile(values: readonly number[], p: number): number {

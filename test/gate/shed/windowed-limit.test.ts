@@ -83,7 +83,7 @@ describe('WindowedLimit', () => {
     complete(9, 50, 20);
     clock.advance(250);
     complete(1, 50, 20);
-    expect(gradient.limit).toBe(18); // the next window stands alone: 50 ms against 10 ms → 20 × 0.8 + (20 × 0.5 + 4) × 0.2 = 18.8
+    expect(gradient.limit).toBe(14); // the next window stands alone: 50 ms against 10 ms → down at once to 20 × 0.5 + 4
   });
 
   it('ignores releases without work (below minLatencyMs) but never a drop', () => {

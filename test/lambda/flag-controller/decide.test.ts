@@ -218,14 +218,72 @@ describe('decide', () => {
     expect(outcomes[1].changes).toContain('breaker inventory opened: override by alice');
   });
 
-  it('merges a second override into the first (the newest expiry and reason apply)', () => {
+  it('merges a second override into the first, each lever keeping its own expiry', () => {
     const { doc } = run([
       [0, {}, override({ level: 2, ttlSeconds: 900 })],
       [60, {}, override({ breakers: { payments: true }, ttlSeconds: 600, reason: 'provider down', actor: 'bob' })],
     ]);
-    expect(doc.override).toEqual({ level: 2, breakers: { payments: true }, expiresAt: at(660).toISOString(), reason: 'provider down', actor: 'bob', setAt: at(60).toISOString() });
+    expect(doc.override).toEqual({
+      level: 2,
+      levelExpiresAt: at(900).toISOString(),
+      breakers: { payments: true },
+      breakerExpiresAt: { payments: at(660).toISOString() },
+      expiresAt: at(900).toISOString(),
+      reason: 'provider down',
+      actor: 'bob',
+      setAt: at(60).toISOString(),
+    });
     expect(doc.level).toBe(2);
     expect(openBreakers(doc)).toEqual(['payments']);
+  });
+
+  it('does not let a shorter breaker override cut a level override short (fake clock through both expiries)', () => {
+    const { outcomes, doc } = run([
+      [0, {}, override({ level: 2, ttlSeconds: 900, reason: 'TV spot' })],
+      [60, {}, override({ breakers: { payments: true }, ttlSeconds: 600, reason: 'provider down', actor: 'bob' })],
+      [659, {}], // both levers in force
+      [660, {}], // the breaker's 10 minutes are up; the level's 15 are not
+      [899, {}],
+      [900, {}], // the level's time is up too
+    ]);
+    expect(outcomes.map((o) => [o.level, o.open])).toEqual([
+      [2, []],
+      [2, ['payments']],
+      [2, ['payments']],
+      [2, []],
+      [2, []],
+      [0, []],
+    ]);
+    expect(outcomes[3].changes).toEqual(['override of breaker payments by bob expired; its other levers stay', 'breaker payments closed: override ended; the alarms decide again']);
+    expect(outcomes[5].changes).toEqual(['override by bob expired (provider down)', 'level 2 → 0: override ended; the alarms ask for level 0']);
+    expect(doc.override).toBeNull();
+  });
+
+  it('lets a breaker outlive a shorter level override', () => {
+    const { outcomes } = run([
+      [0, {}, override({ breakers: { payments: true }, ttlSeconds: 900 })],
+      [0, {}, override({ level: 3, ttlSeconds: 300 })],
+      [300, {}],
+    ]);
+    expect(outcomes.map((o) => [o.level, o.open])).toEqual([
+      [0, ['payments']],
+      [3, ['payments']],
+      [0, ['payments']],
+    ]);
+    expect(outcomes[2].changes[0]).toBe('override of level 3 by alice expired; its other levers stay');
+  });
+
+  it('reads an override written before levers had their own expiry: expiresAt applies to every lever', () => {
+    const legacy: FlagsDocument = {
+      ...initialFlags(new Date(0)),
+      version: 4,
+      level: 2,
+      override: { level: 2, breakers: { payments: true }, expiresAt: at(600).toISOString(), reason: 'old', actor: 'alice', setAt: at(0).toISOString() },
+    };
+    expect(step(legacy, 599, {}).next?.override ?? legacy.override).toMatchObject({ level: 2 });
+    const { next, changes } = step(legacy, 600, {});
+    expect(next?.override).toBeNull();
+    expect(changes[0]).toBe('override by alice expired (old)');
   });
 
   it('caps an override at maxOverrideSeconds and says so', () => {
