@@ -49,7 +49,7 @@ describe('a Redis failover without restarting anything', () => {
     }
     await attachReplica({ primaryPort: primary.port, replicaPort: replica.port });
     relay = await FailoverRelay.start(primary.port);
-    shop = await startStorefront({ port: 0, redisUrl: relay.url, stockPerProduct: STOCK, logger: true, logStream: { write: (line) => shopLogs.push(line) } });
+    shop = await startStorefront({ port: 0, redisUrl: relay.url, stockPerProduct: STOCK, seedIfEmpty: true, logger: true, logStream: { write: (line) => shopLogs.push(line) } });
     const config = testConfig((raw) => {
       raw.gate.flagsPollMs = 200;
     });
