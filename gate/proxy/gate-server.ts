@@ -30,7 +30,7 @@ import type { GateConfig } from '../../lib/fleet/gate-config-slice';
 import { BodyBudget, ConnectionCap, isBodyBudgetExhaustedError, maxBodyBytesFor, type BodyReservation } from './body-limits';
 import { answerClientError, lacksRequiredHost } from './client-errors';
 import { createIdentityResolver, type ClientIdentity, type IdentityResolver } from './client-identity';
-import { takeBlamedDependency } from './dependency-blame';
+import { dependencyOutcome, takeBlamedDependency } from './dependency-blame';
 import { compileShedTable, type ShedTable } from './degradation-policy';
 import { createFallbackStore, type FallbackAnswer, type FallbackStore } from './fallback-store';
 import { createJsonLogger, type GateLogger } from './gate-logger';
@@ -517,11 +517,15 @@ export function createGate(options: GateOptions): Gate {
    * record nothing (a half-open breaker reissues unanswered probes).
    */
   const recordDependencies = (route: RouteConfig, tickets: BreakerTicket[], failed: boolean, latencyMs: number, blamed?: string) => {
+    const outcome = dependencyOutcome(config.gate.breakerBlame, failed, latencyMs, blamed);
     tickets.forEach((ticket, i) => {
-      if (!failed) ticket.success(latencyMs);
-      else if (blamed === undefined || blamed === route.dependencies[i]) ticket.failure();
+      const dependency = route.dependencies[i]!;
+      if (outcome.failedDependency(dependency)) ticket.failure();
+      else if (!failed) ticket.success(outcome.successLatencyMs);
     });
-    for (const dependency of route.dependencies) if (!failed || blamed === undefined || blamed === dependency) metrics.dependencyCall(dependency, failed);
+    for (const dependency of route.dependencies) {
+      if (!failed || outcome.failedDependency(dependency)) metrics.dependencyCall(dependency, failed);
+    }
   };
 
   const shortCircuit = (res: ServerResponse, route: RouteConfig, dependency: string, retryAfterMs: number) => {

@@ -341,6 +341,14 @@ export const GateSchema = z
      * on every answer cost about 5% of its throughput); or `refusals` only. A 429 always has them.
      */
     rateLimitFields: z.enum(['always', 'near-limit', 'refusals']).default('near-limit'),
+    /**
+     * Which failures feed a dependency's breaker. `route`: every 5xx, timeout or slow answer of a
+     * route counts against each of its dependencies, unless the app names the one that failed in
+     * `saleday-failed-dependency`. `named`: only a dependency the app names, for apps (like the
+     * reference storefront) that time their dependencies themselves, so an overloaded app's slow
+     * product pages cannot open the inventory breaker checkout depends on.
+     */
+    breakerBlame: z.enum(['route', 'named']).default('route'),
   })
   .strict();
 

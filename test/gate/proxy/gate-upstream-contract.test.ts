@@ -20,6 +20,7 @@ describe('failures between the gate and the app', () => {
   let app: Server;
   let handler: Handler = (_req, res) => res.end('{}');
   let gate: StartedGate;
+  let namedBlameGate: StartedGate;
   const flags = new MemoryFlags();
   const http = createTestHttpClient();
 
@@ -30,18 +31,24 @@ describe('failures between the gate and the app', () => {
     });
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     const address = app.address();
-    const config = testConfig((raw) => {
-      const checkout = raw.routes.find((r: { name: string }) => r.name === 'checkout');
-      checkout.rateLimit = undefined;
-      checkout.timeoutMs = 300;
-      raw.routes.find((r: { name: string }) => r.name === 'pages').timeoutMs = 300;
-    });
-    gate = await startGate({ config, upstream: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, port: 0, flags, logger: silentLogger, metricsSink: () => undefined, rateLimitPrefix: uniquePrefix('upstream-contract') });
+    const configWith = (breakerBlame: 'route' | 'named') =>
+      testConfig((raw) => {
+        const checkout = raw.routes.find((r: { name: string }) => r.name === 'checkout');
+        checkout.rateLimit = undefined;
+        checkout.timeoutMs = 300;
+        raw.routes.find((r: { name: string }) => r.name === 'pages').timeoutMs = 300;
+        raw.gate.breakerBlame = breakerBlame;
+      });
+    const upstream = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const common = { upstream, port: 0, flags, logger: silentLogger, metricsSink: () => undefined };
+    gate = await startGate({ ...common, config: configWith('route'), rateLimitPrefix: uniquePrefix('upstream-contract') });
+    namedBlameGate = await startGate({ ...common, config: configWith('named'), rateLimitPrefix: uniquePrefix('upstream-contract-named') });
   });
 
   afterAll(async () => {
     await http.close();
     await gate.close();
+    await namedBlameGate.close();
     await flags.close();
     app.closeAllConnections();
     await new Promise((r) => app.close(r));
@@ -74,6 +81,26 @@ describe('failures between the gate and the app', () => {
       expect(after.inventory.failures - before.inventory.failures).toBe(1);
       expect(after.payments.failures - before.payments.failures).toBe(1);
     }
+  });
+
+  it('with breakerBlame named, feeds only a dependency the app names: no unnamed 5xx, timeout or slow answer', async () => {
+    const namedFailures = () => namedBlameGate.gate.metrics().dependencies;
+    const send = () =>
+      http.send('POST', `${namedBlameGate.url}/api/checkout`, { headers: { 'content-type': 'application/json', 'x-user-id': 'u-named', 'idempotency-key': 'k-named' }, body: '{}' });
+    const before = namedFailures();
+    handler = (_req, res) => res.writeHead(500).end();
+    expect((await send()).status).toBe(500);
+    handler = () => undefined; // never answers: the gate times out
+    expect((await send()).status).toBe(504);
+    let after = namedFailures();
+    expect(after.inventory.failures - before.inventory.failures).toBe(0);
+    expect(after.payments.failures - before.payments.failures).toBe(0);
+
+    handler = (_req, res) => res.writeHead(503, { [FAILED_DEPENDENCY_HEADER]: 'inventory' }).end();
+    expect((await send()).status).toBe(503);
+    after = namedFailures();
+    expect(after.inventory.failures - before.inventory.failures).toBe(1);
+    expect(after.payments.failures - before.payments.failures).toBe(0);
   });
 
   it('a checkout the app did not answer in time tells the client to retry with the same Idempotency-Key', async () => {
