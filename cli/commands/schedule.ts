@@ -1,7 +1,7 @@
 /**
  * `saleday schedule`: the scaling timeline a deploy now would create (lib/schedule/scaling-timeline.ts),
- * each step in its window's local time and in UTC with the capacity it sets: what to read before
- * `cdk deploy`. Windows already over are listed as left out.
+ * each step in its window's local time and in UTC with the capacity it sets (the fleet's tasks, the
+ * cache's shards): what to read before `cdk deploy`. Windows already over are listed as left out.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { SaledayConfig } from '../../lib/config/schema';
@@ -39,15 +39,23 @@ export function renderTimeline(timeline: ScalingTimeline, config: SaledayConfig)
   const lines = [
     `A deploy at ${formatUtcMinute(timeline.at)} sets the fleet to ${timeline.fleetFloor}–${config.fleet.maxTasks} tasks (target tracking between them), then:`,
     rows.length > 0 ? formatTable(['Local time', 'UTC', 'Scales', 'Step', 'Capacity'], rows) : 'No scheduled action: every window is over. Add the next sale window to the config.',
+    cacheLine(timeline, config),
     ...timeline.over.map((w) => `! window ${w.name} is over (its cool-down ended ${formatUtcMinute(windowInstants(w).restoreAt)}): left out of the stack`),
   ];
   return lines.join('\n');
+}
+
+function cacheLine(timeline: ScalingTimeline, config: SaledayConfig): string {
+  const { cache } = timeline;
+  if (!cache.clusterMode) return `Cache: ${cache.summary} (one ${config.cache.nodeType} node carries the plan).`;
+  return `Cache: ${cache.summary}; a deploy now creates ${cache.shardsAtDeploy} shard${cache.shardsAtDeploy === 1 ? '' : 's'}.`;
 }
 
 export function timelineJson(timeline: ScalingTimeline): object {
   return {
     at: new Date(timeline.at).toISOString(),
     fleetFloor: timeline.fleetFloor,
+    cache: timeline.cache,
     steps: timeline.steps.map((s) => ({
       resource: s.resource,
       window: s.window,

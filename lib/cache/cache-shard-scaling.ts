@@ -1,28 +1,31 @@
 /**
  * Pre-scales a cluster-mode cache's shards on the sale schedule, as the fleet is: Application Auto
  * Scaling scheduled actions raise the node groups to the plan at each window's warm-up and return
- * them to the baseline after its cool-down (the fleet's times, from window-schedule.ts). Minimum and
- * maximum are set together, so the shard count is exactly what the schedule says.
+ * them to the baseline after its cool-down (the steps of cache-shard-schedule.ts, which `saleday
+ * schedule` prints). Minimum and maximum are set together, so the shard count is exactly what the
+ * schedule says.
  */
 import { Stack, TimeZone } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { SaleWindow } from '../config/schema';
-import { oneShotCron, windowScalingTimes, zonedToInstant } from '../fleet/window-schedule';
+import { oneShotCron, zonedToInstant } from '../fleet/window-schedule';
+import type { CacheShardStep } from './cache-shard-schedule';
 
 export const CACHE_SHARDS_DIMENSION = 'elasticache:replication-group:NodeGroups';
 
 export interface CacheShardScalingProps {
   /** The replication group id (its Ref). */
   readonly replicationGroupId: string;
-  readonly windows: readonly SaleWindow[];
   readonly plannedShards: number;
   readonly baselineShards: number;
+  /** The scheduled actions (cacheShardSchedule): windows already over are not among them. */
+  readonly steps: readonly CacheShardStep[];
 }
 
 /** The shard count in force at `now`: the plan between a window's raise and restore, the baseline otherwise. */
-export function shardsAt(props: Pick<CacheShardScalingProps, 'windows' | 'plannedShards' | 'baselineShards'>, now: Date): number {
+export function shardsAt(props: { readonly windows: readonly SaleWindow[]; readonly plannedShards: number; readonly baselineShards: number }, now: Date): number {
   const raised = props.windows.some((w) => {
     const raiseAt = zonedToInstant(w.start, w.timeZone) - w.warmUpMinutes * 60_000;
     const restoreAt = zonedToInstant(w.end, w.timeZone) + w.coolDownMinutes * 60_000;
@@ -56,20 +59,12 @@ export class CacheShardScaling extends Construct {
       maxCapacity: props.plannedShards,
       role,
     });
-    for (const window of props.windows) {
-      const times = windowScalingTimes(window);
-      const timeZone = TimeZone.of(window.timeZone);
-      this.target.scaleOnSchedule(`${window.name}-warm-up`, {
-        schedule: appscaling.Schedule.cron(oneShotCron(times.raiseAt)),
-        timeZone,
-        minCapacity: props.plannedShards,
-        maxCapacity: props.plannedShards,
-      });
-      this.target.scaleOnSchedule(`${window.name}-cool-down`, {
-        schedule: appscaling.Schedule.cron(oneShotCron(times.restoreAt)),
-        timeZone,
-        minCapacity: props.baselineShards,
-        maxCapacity: props.baselineShards,
+    for (const step of props.steps) {
+      this.target.scaleOnSchedule(`${step.window}-${step.kind}`, {
+        schedule: appscaling.Schedule.cron(oneShotCron(step.local)),
+        timeZone: TimeZone.of(step.timeZone),
+        minCapacity: step.shards,
+        maxCapacity: step.shards,
       });
     }
   }

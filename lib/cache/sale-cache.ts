@@ -14,9 +14,9 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { withClusterFlag } from '../../contracts/redis-cluster-url';
 import type { SaledayConfig } from '../config/schema';
-import { cacheShardPlan } from '../planner/cache-sizing';
 import { cacheMaintenanceWindows } from './cache-maintenance-windows';
-import { CacheShardScaling, shardsAt } from './cache-shard-scaling';
+import { cacheShardSchedule } from './cache-shard-schedule';
+import { CacheShardScaling } from './cache-shard-scaling';
 
 export interface SaleCacheProps {
   readonly config: SaledayConfig;
@@ -75,10 +75,10 @@ export class SaleCache extends Construct {
     this.replicationGroupId = replicationGroupIdFor(config);
     // First: a config whose windows leave no room for maintenance is refused before anything is built.
     const windows = cacheMaintenanceWindows(config.windows);
-    const shards = cacheShardPlan(config);
-    const clusterMode = shards.planned > 1;
-    const shardsInTemplate = clusterMode ? shardsAt({ windows: config.windows, plannedShards: shards.planned, baselineShards: shards.baseline }, props.now ?? new Date()) : 1;
-    this.plannedShards = shards.planned;
+    const shards = cacheShardSchedule(config, props.now ?? new Date());
+    const { clusterMode } = shards;
+    const shardsInTemplate = shards.shardsAtDeploy;
+    this.plannedShards = shards.plannedShards;
     this.nodeIds = cacheNodeIds(config, clusterMode ? shardsInTemplate : undefined);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -134,12 +134,12 @@ export class SaleCache extends Construct {
     this.url = clusterMode
       ? withClusterFlag(`rediss://${this.replicationGroup.attrConfigurationEndPointAddress}:${this.port}`)
       : `rediss://${this.replicationGroup.attrPrimaryEndPointAddress}:${this.port}`;
-    if (clusterMode && shards.planned > shards.baseline) {
+    if (shards.scaled) {
       this.shardScaling = new CacheShardScaling(this, 'ShardScaling', {
         replicationGroupId: this.replicationGroup.ref,
-        windows: config.windows,
-        plannedShards: shards.planned,
-        baselineShards: shards.baseline,
+        plannedShards: shards.plannedShards,
+        baselineShards: shards.baselineShards,
+        steps: shards.steps,
       });
     }
   }

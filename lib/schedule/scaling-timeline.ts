@@ -3,11 +3,13 @@
  * the capacity it sets. `saleday schedule` prints it; it is built from the same functions the
  * constructs use (lib/fleet/window-schedule.ts), so what it shows is what a deploy creates.
  *
- * Hook: each scaled resource contributes a `TimelineSource`. The fleet's is below; a resource that
- * gains scheduled actions (the cache's shards or replicas) adds its source to TIMELINE_SOURCES.
+ * Hook: each scaled resource contributes a `TimelineSource`. The fleet's is below, the cache's shards
+ * are in cache-timeline.ts; a resource that gains scheduled actions adds its source to TIMELINE_SOURCES.
  */
 import type { SaleWindow, SaledayConfig } from '../config/schema';
+import { cacheShardSchedule, describeCacheShards } from '../cache/cache-shard-schedule';
 import { fleetSchedule, instantToZoned, isRaisedAt, partitionWindowsAt, windowInstants, type LocalMinute } from '../fleet/window-schedule';
+import { cacheTimeline } from './cache-timeline';
 
 export interface TimelineStep {
   /** What is scaled: `fleet`, `cache`, or `sale` for the window's own start and end. */
@@ -47,14 +49,16 @@ export const saleMarkers: TimelineSource = (config, now) =>
     return [marker('starts', start), marker('ends', end)];
   });
 
-/** Every source of scheduled actions; add the cache's here when it scales on the sale schedule. */
-export const TIMELINE_SOURCES: TimelineSource[] = [saleMarkers, fleetTimeline];
+/** Every source of scheduled actions, in the order steps at the same instant are listed. */
+export const TIMELINE_SOURCES: TimelineSource[] = [saleMarkers, fleetTimeline, cacheTimeline];
 
 export interface ScalingTimeline {
   /** When the timeline was computed (a deploy at this time creates these actions). */
   readonly at: number;
   /** The fleet's minimum in the template at that time (the floor a deploy then registers). */
   readonly fleetFloor: number;
+  /** The cache's shards at that time and how they scale (`one shard, not scaled` outside cluster mode). */
+  readonly cache: { readonly shardsAtDeploy: number; readonly clusterMode: boolean; readonly scaled: boolean; readonly summary: string };
   readonly steps: readonly TimelineStep[];
   /** Windows over at that time: left out of the stack. */
   readonly over: readonly SaleWindow[];
@@ -65,5 +69,7 @@ export function scalingTimeline(config: SaledayConfig, now: Date, sources: reado
   // Same instant: the sale's marker first, then resources in source order.
   const order = (s: TimelineStep) => (s.resource === 'sale' ? 0 : 1);
   const fleetFloor = isRaisedAt(config.windows, now) ? config.fleet.plannedTasks : config.fleet.baselineTasks;
-  return { at: now.getTime(), fleetFloor, steps: [...steps].sort((a, b) => a.at - b.at || order(a) - order(b)), over: partitionWindowsAt(config.windows, now).over };
+  const cacheShards = cacheShardSchedule(config, now);
+  const cache = { shardsAtDeploy: cacheShards.shardsAtDeploy, clusterMode: cacheShards.clusterMode, scaled: cacheShards.scaled, summary: describeCacheShards(cacheShards) };
+  return { at: now.getTime(), fleetFloor, cache, steps: [...steps].sort((a, b) => a.at - b.at || order(a) - order(b)), over: partitionWindowsAt(config.windows, now).over };
 }

@@ -3,14 +3,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Command } from 'commander';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { registerScheduleCommand } from '../../../cli/commands/schedule';
 import { SaleScaling } from '../../../lib/fleet/sale-scaling';
 import { scalingTimeline } from '../../../lib/schedule/scaling-timeline';
 import { exampleConfig, TEST_ACCOUNT, testApp } from '../../lib/stacks/test-app';
+import { scheduleInProcess as scheduleExampleInProcess } from './schedule-in-process';
 
 const REPO = join(__dirname, '../../..');
 const EXAMPLE = join(REPO, 'saleday.config.json');
@@ -29,22 +28,8 @@ async function saleday(args: string[]): Promise<{ stdout: string; stderr: string
   }
 }
 
-/** The same command in this process (commander's errors thrown rather than exiting). */
-async function scheduleInProcess(args: string[]): Promise<string> {
-  const program = new Command('saleday').option('-c, --config <file>').exitOverride().configureOutput({ writeErr: () => undefined });
-  registerScheduleCommand(program);
-  let out = '';
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(['node', 'saleday', '--config', EXAMPLE, 'schedule', ...args], { from: 'node' });
-  } finally {
-    write.mockRestore();
-  }
-  return out;
-}
+/** The same command in this process, on the example config. */
+const scheduleInProcess = (args: string[]) => scheduleExampleInProcess(EXAMPLE, args);
 
 describe('saleday schedule', () => {
   it('prints every step in local time and UTC with the capacity it sets (the real CLI)', async () => {
@@ -61,6 +46,7 @@ describe('saleday schedule', () => {
       '2026-12-04 00:00 Europe/Paris 2026-12-03 23:00 UTC sale midnight-drop starts',
       '2026-12-04 02:00 Europe/Paris 2026-12-04 01:00 UTC sale midnight-drop ends',
       '2026-12-04 02:30 Europe/Paris 2026-12-04 01:30 UTC fleet midnight-drop cool-down 2–40 tasks',
+      'Cache: one shard, not scaled (one cache.r7g.large node carries the plan).',
     ]);
   }, CHILD_PROCESS_TIMEOUT_MS + 10_000);
 

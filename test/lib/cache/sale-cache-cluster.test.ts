@@ -9,6 +9,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { SaleCache } from '../../../lib/cache/sale-cache';
 import type { SaledayConfig } from '../../../lib/config/schema';
 import { exampleConfig, TEST_ACCOUNT, testApp } from '../stacks/test-app';
+import { raiseToBigSale } from './big-sale-config';
 
 function cacheTemplate(config: SaledayConfig, now: Date): { cache: SaleCache; stack: Stack; template: Template } {
   const stack = new Stack(testApp(), 'Cache', { env: { account: TEST_ACCOUNT, region: 'eu-west-1' } });
@@ -19,22 +20,9 @@ function cacheTemplate(config: SaledayConfig, now: Date): { cache: SaleCache; st
 
 const BEFORE_THE_SALE = new Date('2026-11-20T12:00:00Z');
 const DURING_CYBER_MONDAY = new Date('2026-11-30T12:00:00Z');
+const AFTER_CYBER_MONDAY = new Date('2026-12-02T00:00:00Z');
 
-/** A plan of 20,000 fleet requests/s at headroom 5: 300,000 cache ops/s; r7g.large carries 40,000 at 50%. */
-const bigSale = exampleConfig((raw) => {
-  raw.plan = {
-    computedAt: '2026-11-01T00:00:00.000Z',
-    peakRequestsPerSecond: 50_000,
-    fleetRequestsPerSecond: 20_000,
-    taskCapacityRps: 400,
-    headroom: 5,
-    tasks: 250,
-    cacheNodeType: 'cache.r7g.large',
-    costPerHourUsd: 100,
-  };
-  raw.fleet.plannedTasks = 250;
-  raw.fleet.maxTasks = 300;
-});
+const bigSale = exampleConfig(raiseToBigSale);
 
 describe('a sale one node carries (the example config)', () => {
   const { cache, template } = cacheTemplate(exampleConfig(), BEFORE_THE_SALE);
@@ -88,6 +76,17 @@ describe('a sale no single node of the configured type carries', () => {
     template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', { NumNodeGroups: 8 });
     expect(cache.nodeIds).toHaveLength(16);
     expect(cache.nodeIds.slice(0, 3)).toEqual(['saleday-winter-flash-0001-001', 'saleday-winter-flash-0001-002', 'saleday-winter-flash-0002-001']);
+  });
+
+  it('leaves windows already over out of the shard schedule, as the fleet does', () => {
+    const { template } = cacheTemplate(bigSale, AFTER_CYBER_MONDAY);
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ScalableDimension: 'elasticache:replication-group:NodeGroups',
+      ScheduledActions: [
+        { ScheduledActionName: 'midnight-drop-warm-up', Schedule: 'cron(30 23 3 12 ? 2026)', Timezone: 'Europe/Paris', ScalableTargetAction: { MinCapacity: 8, MaxCapacity: 8 } },
+        { ScheduledActionName: 'midnight-drop-cool-down', Schedule: 'cron(30 2 4 12 ? 2026)', Timezone: 'Europe/Paris', ScalableTargetAction: { MinCapacity: 1, MaxCapacity: 1 } },
+      ],
+    });
   });
 
   it('uses the Redis OSS cluster-mode parameter group for the redis engine', () => {
