@@ -21,7 +21,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,8 @@ import { startDelayingRelay } from './delaying-relay';
 const ROOT = process.env.SALEDAY_BENCH_ROOT ?? join(__dirname, '..');
 /** Closed-loop connections of the throughput comparison (SALEDAY_BENCH_CONNECTIONS, when exploring). */
 const CLOSED_LOOP_CONNECTIONS = Math.max(1, Number(process.env.SALEDAY_BENCH_CONNECTIONS ?? 64));
+/** The peer proxy the gate is compared with: Debian's nginx. */
+const NGINX = '/usr/sbin/nginx';
 const WARMUP_MS = 1000;
 const MEASURE_MS = 4000;
 /**
@@ -389,6 +391,7 @@ async function measure(role: 'load-closed' | 'load-open', args: RoleArgs, server
 }
 
 async function startNginx(upstream: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  if (!existsSync(NGINX)) throw new Error(`${NGINX} not found: the gate-proxy benchmark compares the gate with nginx; install it (apt-get install -y nginx)`);
   const dir = mkdtempSync(join(tmpdir(), 'saleday-nginx-'));
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
   const port = await freePort();
@@ -421,7 +424,7 @@ http {
 }
 `;
   writeFileSync(join(dir, 'nginx.conf'), conf);
-  const child = spawn('/usr/sbin/nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  const child = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 5000;
   for (;;) {
