@@ -50,7 +50,7 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
     lazyConnect: false,
     autoResubscribe: options.autoResubscribe ?? true,
     // A demoted or loading node (failover): only a new connection reaches the primary.
-    reconnectOnError: createReconnectOnError({ connectionName: options.connectionName ?? 'saleday', log: options.log, onReply: () => noteFailoverReply(client) }),
+    reconnectOnError: createReconnectOnError({ connectionName: options.connectionName ?? 'saleday', log: options.log, onReply: (reply) => noteFailoverReply(client, reply) }),
   };
   if (options.authToken) redisOptions.password = options.authToken;
   const clusterUrl = asClusterUrl(options.url);

@@ -9,6 +9,8 @@ describe('the reconnect policy every Redis client shares', () => {
     const decide = createReconnectOnError({ connectionName: 'saleday-test', log: () => undefined });
     expect(decide(readonly())).toBe(2);
     expect(decide(loading())).toBe(1);
+    expect(decide(new Error('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)'))).toBe(1);
+    expect(decide(new Error('UNBLOCKED client unblocked via CLIENT UNBLOCK'))).toBe(false);
     expect(decide(new Error('NOSCRIPT No matching script'))).toBe(false);
     expect(decide(new Error('ERR wrong number of arguments'))).toBe(false);
     expect(decide(new Error('Command timed out'))).toBe(false);

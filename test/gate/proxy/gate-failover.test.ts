@@ -49,7 +49,7 @@ describe('a Redis failover without restarting anything', () => {
     }
     await attachReplica({ primaryPort: primary.port, replicaPort: replica.port });
     relay = await FailoverRelay.start(primary.port);
-    shop = await startStorefront({ port: 0, redisUrl: relay.url, stockPerProduct: STOCK, seedIfEmpty: true, logger: true, logStream: { write: (line) => shopLogs.push(line) } });
+    shop = await startStorefront({ port: 0, operatorPort: 0, redisUrl: relay.url, stockPerProduct: STOCK, seedIfEmpty: true, logger: true, logStream: { write: (line) => shopLogs.push(line) } });
     const config = testConfig((raw) => {
       raw.gate.flagsPollMs = 200;
     });
@@ -140,9 +140,9 @@ describe('a Redis failover without restarting anything', () => {
     expect(after.written).toBe(true);
     await waitFor('the gate on the flags written after the failover', async () => (await snapshot()).process.flagsVersion === after.current.version, 5000);
 
-    // Nothing oversold: the shop's own numbers, read from the new primary.
-    let statsAnswer = await http.get(`${shop.url}/_stats`);
-    await waitFor('the shop statistics', async () => (statsAnswer = await http.get(`${shop.url}/_stats`)).status === 200, 5000);
+    // Nothing oversold: the shop's own numbers (its operator listener), read from the new primary.
+    let statsAnswer = await http.get(`${shop.operatorUrl!}/_stats`);
+    await waitFor('the shop statistics', async () => (statsAnswer = await http.get(`${shop.operatorUrl!}/_stats`)).status === 200, 5000);
     const stats = statsAnswer.json<{ unitsSold: number; oversold: boolean; stockByProduct: Record<string, number> }>();
     process.stdout.write(`gate-failover: sold ${stats.unitsSold} of ${STOCK}\n`);
     expect(stats.oversold).toBe(false);
