@@ -128,6 +128,8 @@ async function roleBareProxy(args: RoleArgs): Promise<void> {
 
 async function roleGate(args: RoleArgs): Promise<void> {
   const config = loadConfig(join(ROOT, 'saleday.config.json'));
+  // The loads send plain x-user-id keys, so the proxy is measured without proof checks (the example config signs keys).
+  config.identity = { ...config.identity, header: 'x-user-id', cookie: undefined, proof: 'none' };
   if (args.concurrency) config.gate.concurrency = { ...config.gate.concurrency, ...(args.concurrency as Partial<typeof config.gate.concurrency>) };
   // Every read waits for its rate-limit decision before going to the app (no speculative reads).
   if (args.sequentialLimits) {

@@ -8,6 +8,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { Dispatcher } from 'undici';
 import { resolveConfigPath } from '../../lib/config/load-config';
 import { configFor } from '../cli-config';
+import { loadtestIdentitySecret } from '../loadtest/identity-secret';
 import { startLocalTarget, type LocalTarget } from '../loadtest/local-target';
 import { DEFAULT_LOADTEST_RESULT_FILE, writeLoadtestResult, type LoadtestResult } from '../loadtest/loadtest-result';
 import { DEFAULT_LOADTEST_PATH, requestMix } from '../loadtest/request-mix';
@@ -76,6 +77,7 @@ export function registerLoadtestCommand(program: Command): void {
       const config = configFor(command);
       const method = options.method.toUpperCase();
       if (!(METHODS as readonly string[]).includes(method)) throw new InvalidArgumentError(`--method: got ${JSON.stringify(options.method)}; expected one of ${METHODS.join(', ')}`);
+      const identitySecret = loadtestIdentitySecret(config.identity, options.url ? 'remote' : 'local');
       const request = requestMix({
         path: options.path,
         method: method as Dispatcher.HttpMethod,
@@ -83,6 +85,7 @@ export function registerLoadtestCommand(program: Command): void {
         ids: options.ids?.split(',').map((s) => s.trim()).filter(Boolean),
         users: options.users,
         identity: config.identity,
+        identitySecret: identitySecret?.secret,
       });
       const progress = options.json ? undefined : process.stderr;
       let target: LocalTarget | undefined;
@@ -93,6 +96,7 @@ export function registerLoadtestCommand(program: Command): void {
           target = await startLocalTarget({
             configPath: resolveConfigPath(command.optsWithGlobals<{ config?: string }>().config),
             redisUrl: options.redisUrl,
+            identitySecret,
             log: (line) => process.stderr.write(`${line}\n`),
           });
           url = target.url;

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { ChildSupervisor } from '../rehearse/child-supervisor';
 import { LocalRedisServer } from '../rehearse/local-redis-server';
 import { redisServerOnPath } from '../support/loopback';
+import type { LoadtestIdentitySecret } from './identity-secret';
 
 export interface LocalTargetOptions {
   /** Absolute path of the sale config both processes read. */
@@ -18,6 +19,8 @@ export interface LocalTargetOptions {
   readonly startTimeoutMs?: number;
   /** Lines of progress for the user (which Redis, which URLs). */
   readonly log?: (line: string) => void;
+  /** Given to both children when the config proves user keys: the gate verifies, the storefront signs sessions. */
+  readonly identitySecret?: LoadtestIdentitySecret;
 }
 
 export interface LocalTarget {
@@ -54,12 +57,14 @@ export async function startLocalTarget(options: LocalTargetOptions): Promise<Loc
     }
     const redisArgs = redisUrl ? ['--redis-url', redisUrl] : [];
     // The children must not inherit a REDIS_URL that would override "embedded".
-    const env = { ...process.env, REDIS_URL: redisUrl ?? '' };
+    const identity = options.identitySecret;
+    const env = { ...process.env, REDIS_URL: redisUrl ?? '', ...(identity ? { [identity.secretEnv]: identity.secret } : {}) };
+    const sessionArgs = identity ? ['--session-secret-env', identity.secretEnv] : [];
     const storefront = supervisor.spawn({
       name: 'storefront',
       command: process.execPath,
       // --seed-if-empty: a Redis store is seeded only on request; this one starts empty.
-      args: [CLI_ENTRY, '--config', options.configPath, 'storefront', '--port', '0', '--seed-if-empty', ...redisArgs],
+      args: [CLI_ENTRY, '--config', options.configPath, 'storefront', '--port', '0', '--seed-if-empty', ...sessionArgs, ...redisArgs],
       env,
     });
     const storefrontUrl = await storefront.waitForLine(listeningUrl, timeoutMs);

@@ -1,9 +1,11 @@
 /**
  * What the load test sends: by default GET /api/products/:id over the seeded catalog's ids, each
- * request from one of many distinct user keys, so per-user rate limits measure nothing and the
- * test measures the task itself.
+ * request from one of many distinct user keys (signed when the config asks for proof), so per-user
+ * rate limits measure nothing and the test measures the task itself.
  */
 import type { Dispatcher } from 'undici';
+import { signHmacUserKey } from '../../gate/proxy/client-identity';
+import { signHs256Jwt } from '../../gate/proxy/hs256-jwt';
 import type { IdentityConfig } from '../../lib/config/schema';
 import type { LoadRequest } from './open-loop-generator';
 
@@ -17,8 +19,10 @@ export interface RequestMixOptions {
   readonly ids?: readonly string[];
   /** Distinct user keys to rotate through. @default 10000 */
   readonly users?: number;
-  /** Where the user key travels (the config's identity). */
-  readonly identity: Pick<IdentityConfig, 'header' | 'cookie'>;
+  /** Where the user key travels and how it is proven (the config's identity). @default proof none */
+  readonly identity: Pick<IdentityConfig, 'header' | 'cookie'> & Partial<Pick<IdentityConfig, 'proof'>>;
+  /** Signs the user keys when identity.proof is hmac or jwt (the gate's identity secret). */
+  readonly identitySecret?: string;
 }
 
 export const DEFAULT_LOADTEST_PATH = '/api/products/:id';
@@ -51,8 +55,9 @@ export function requestMix(options: RequestMixOptions): (index: number) => LoadR
     }
   }
   const method = options.method ?? 'GET';
+  const userKeyValue = userKeySigner(options.identity.proof ?? 'none', options.identitySecret);
   return (index) => {
-    const userKey = `loadtest-user-${index % users}`;
+    const userKey = userKeyValue(`loadtest-user-${index % users}`);
     const headers: Record<string, string> = {};
     if (options.identity.header) headers[options.identity.header] = userKey;
     else if (options.identity.cookie) headers.cookie = `${options.identity.cookie}=${userKey}`;
@@ -63,5 +68,20 @@ export function requestMix(options: RequestMixOptions): (index: number) => LoadR
       headers,
       body: options.body,
     };
+  };
+}
+
+/** The value that carries a user key as the gate verifies it, signed once per key (at most `users` entries). */
+function userKeySigner(proof: IdentityConfig['proof'], secret: string | undefined): (userKey: string) => string {
+  if (proof === 'none') return (userKey) => userKey;
+  if (!secret) throw new RequestMixOptionsError('identitySecret', secret, `the identity secret, since identity.proof is ${proof}`);
+  const signed = new Map<string, string>();
+  return (userKey) => {
+    let value = signed.get(userKey);
+    if (value === undefined) {
+      value = proof === 'hmac' ? signHmacUserKey(userKey, secret) : signHs256Jwt({ sub: userKey }, Buffer.from(secret, 'utf8'));
+      signed.set(userKey, value);
+    }
+    return value;
   };
 }

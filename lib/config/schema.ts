@@ -180,7 +180,9 @@ export const IdentitySchema = z
     /**
      * none: the key is trusted as sent (fine behind an authenticating layer); jwt: the key is the
      * `sub` of an HS256 JWT; hmac: the value is `<key>.<base64url HMAC-SHA256(key)>`. An unproven key
-     * counts as the client IP.
+     * counts as the client IP. The example config uses hmac with the `saleday-session` cookie the
+     * reference storefront mints at POST /api/session; keep none for an app whose own auth layer, in
+     * front of the gate, sets the header and strips any copy the client sent.
      */
     proof: z.enum(['none', 'jwt', 'hmac']).default('none'),
     /** Environment variable holding the secret for jwt/hmac (never the secret itself). */

@@ -118,7 +118,8 @@ export class SaleFleet extends Construct {
         ? ecs.ContainerImage.fromRegistry(fleet.appImage)
         : ecs.ContainerImage.fromAsset(repositoryRoot, { file: 'storefront/Dockerfile', exclude: IMAGE_BUILD_EXCLUDES, platform: FLEET_IMAGE_PLATFORM }),
       essential: true,
-      environment: { ...sharedEnvironment, PORT: String(fleet.appPort) },
+      // Tells the storefront which variable holds the secret that signs its POST /api/session cookies.
+      environment: { ...sharedEnvironment, PORT: String(fleet.appPort), ...(this.identitySecret ? { SALEDAY_SESSION_SECRET_ENV: config.identity.secretEnv } : {}) },
       secrets,
       portMappings: [{ containerPort: fleet.appPort, name: APP_CONTAINER }],
       logging: containerLogging(this.logGroup, APP_CONTAINER),

@@ -74,6 +74,8 @@ describe('saleday gate: EMF or a status line', () => {
       const root = join(__dirname, '../../..');
       const child = spawn(process.execPath, [join(root, 'bin/saleday.js'), '--config', join(root, 'saleday.config.json'), 'gate', '--port', '0', '--upstream', appUrl, '--metrics-format', 'status'], {
         cwd: root,
+        // The example config proves user keys with hmac: the gate refuses to start without the secret.
+        env: { ...process.env, SALEDAY_IDENTITY_SECRET: 'a-metrics-format-test-secret' },
         stdio: ['ignore', 'pipe', 'ignore'],
       });
       let out = '';

@@ -1,4 +1,9 @@
 import { DEFAULT_PRODUCT_IDS, isRequestMixOptionsError, requestMix } from '../../../cli/loadtest/request-mix';
+import { createIdentityResolver } from '../../../gate/proxy/client-identity';
+import { IdentitySchema } from '../../../lib/config/schema';
+import { FakeClock } from '../../support/fake-clock';
+
+const SECRET = 'a-loadtest-secret-of-some-length';
 
 describe('requestMix', () => {
   it('rotates product ids and distinct user keys in the identity header by default', () => {
@@ -18,7 +23,24 @@ describe('requestMix', () => {
   });
 
   it.each([
+    [{ cookie: 'saleday-session', proof: 'hmac' as const }],
+    [{ header: 'x-user-key', proof: 'hmac' as const }],
+    [{ header: 'x-user-token', proof: 'jwt' as const }],
+  ])('signs each simulated shopper as its own identity the gate proves, for %j', (where) => {
+    const identity = IdentitySchema.parse({ ...where, secretEnv: 'LOADTEST_SECRET', trustedProxyHops: 0 });
+    const next = requestMix({ identity, identitySecret: SECRET, users: 3 });
+    const resolve = createIdentityResolver(identity, new FakeClock(), { LOADTEST_SECRET: SECRET });
+    expect([0, 1, 2, 3].map((i) => resolve(next(i).headers ?? {}, '127.0.0.1'))).toEqual([
+      expect.objectContaining({ key: 'u:loadtest-user-0', kind: 'user' }),
+      expect.objectContaining({ key: 'u:loadtest-user-1', kind: 'user' }),
+      expect.objectContaining({ key: 'u:loadtest-user-2', kind: 'user' }),
+      expect.objectContaining({ key: 'u:loadtest-user-0', kind: 'user' }),
+    ]);
+  });
+
+  it.each([
     [{ path: 'api' }, /path: got "api"/],
+    [{ identity: { cookie: 'saleday-session', proof: 'hmac' as const } }, /identitySecret: got undefined; expected the identity secret, since identity.proof is hmac/],
     [{ users: 0 }, /users: got 0/],
     [{ ids: [] }, /ids: got \[\]/],
     [{ body: '{nope' }, /body: got "{nope"; expected JSON text/],

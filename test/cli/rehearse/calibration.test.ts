@@ -9,6 +9,8 @@ import { loadConfig } from '../../../lib/config/load-config';
 import { seededRandom } from '../../../lib/seeded-random';
 
 const config = loadConfig(join(__dirname, '../../../saleday.config.json'));
+// The example config proves user keys with hmac: the factory signs them and the gate verifies them with this.
+const IDENTITY_SECRET = 'a-calibration-identity-secret';
 
 describe('the profile scaled to the measured capacity', () => {
   it('puts the baseline at a quarter of the capacity, the ramp at 10× it, the bots within [100/s per key, 3× capacity]', () => {
@@ -26,7 +28,7 @@ describe('the profile scaled to the measured capacity', () => {
   });
 
   it('keeps a bot flood at 10× the per-key rate limit of every route it hits, whatever the capacity', () => {
-    const limits = perKeyRateLimits(config, new RequestFactory(config, ['sku-001'], seededRandom(1)));
+    const limits = perKeyRateLimits(config, new RequestFactory(config, ['sku-001'], seededRandom(1), IDENTITY_SECRET));
     expect(limits).toMatchObject({ checkout: 0.5, 'add-to-cart': 2, 'list-products': 10, 'view-product': 10, page: 20 });
     expect(limits.recommendations).toBeUndefined(); // a concurrency limit: no rate
     // The default flood: 30% product lists per key against 10/s → 333.3/s per key, 2 keys.
@@ -46,13 +48,17 @@ describe('the profile scaled to the measured capacity', () => {
 describe('calibration against a real gate and storefront', () => {
   let fleet: EmbeddedFleet;
   beforeAll(async () => {
+    process.env.SALEDAY_IDENTITY_SECRET = IDENTITY_SECRET;
     fleet = await startEmbeddedFleet({ config, flags: new MemoryFlags(), stockPerProduct: 5, recommendationsWork: 100, onGateMetrics: () => undefined });
   });
-  afterAll(() => fleet.close());
+  afterAll(async () => {
+    await fleet.close();
+    delete process.env.SALEDAY_IDENTITY_SECRET;
+  });
 
   it('doubles the rate each step through the gate, and states what it measured and how long it took', async () => {
     const random = seededRandom(3);
-    const factory = new RequestFactory(config, await fetchProductIds(fleet.storefrontUrl), random);
+    const factory = new RequestFactory(config, await fetchProductIds(fleet.storefrontUrl), random, IDENTITY_SECRET);
     const measured = await calibrate({ gateUrls: [fleet.gateUrl], config, factory, profile: defaultProfile(), random, slaP99Ms: 800, stepMs: 300, startRatePerGate: 10, maxSteps: 3 });
     expect(measured.steps.map((s) => s.rate).slice(0, 2)).toEqual([10, 20]);
     expect(measured.steps.length).toBeLessThanOrEqual(3);

@@ -31,7 +31,7 @@ describe('the traffic generator', () => {
     const random = seededRandom(5);
     const profile = parseProfile({ baseline: { requestsPerSecond: 40, users: 1000, mix: { recommendations: 0.8, checkout: 0.2 } }, phases: [] });
     const recorder = new OutcomeRecorder();
-    const generator = new TrafficGenerator({ targets: [url], profile, durationMs: 1000, factory: new RequestFactory(config, ['sku-001'], random), recorder, random, connectionsPerTarget: 4 });
+    const generator = new TrafficGenerator({ targets: [url], profile, durationMs: 1000, factory: new RequestFactory(config, ['sku-001'], random, 'a-traffic-generator-secret'), recorder, random, connectionsPerTarget: 4 });
     try {
       await generator.run();
     } finally {

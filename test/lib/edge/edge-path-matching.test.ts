@@ -20,6 +20,8 @@ function edgeRules(config: SaledayConfig): Rule[] {
 
 const config = exampleConfig((raw) => {
   raw.waf.antiDdos = true;
+  // Paths are under test here: a header user key is what the evaluator models (the example's is a cookie).
+  raw.identity = { header: 'x-user-id', proof: 'none', secretEnv: 'SALEDAY_IDENTITY_SECRET', trustedProxyHops: 2 };
 });
 const criticalNames = new Set(config.routes.filter((r) => r.priority === 'critical').map((r) => r.name));
 const rules = edgeRules(config);

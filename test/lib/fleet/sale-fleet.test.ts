@@ -37,4 +37,9 @@ describe("a fleet with the shop's own image and signed user keys", () => {
       expect(containers[name]!.Secrets).toContainEqual({ Name: 'SHOP_KEY_SECRET', ValueFrom: secretRef });
     }
   });
+
+  it("tells the app which variable holds the secret that signs its session cookies", () => {
+    const appEnvironment = containers.app!.Environment as { Name: string; Value: unknown }[];
+    expect(appEnvironment).toContainEqual({ Name: 'SALEDAY_SESSION_SECRET_ENV', Value: 'SHOP_KEY_SECRET' });
+  });
 });

@@ -82,14 +82,15 @@ describe('edge stack with the example config', () => {
     NotStatement: { Statement: { ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'STARTS_WITH', SearchString: '/assets/', TextTransformations: pathTransformations } } },
   };
 
-  it('blocks a critical request that carries no user key at all', () => {
+  it('blocks a critical request that carries no session cookie at all', () => {
+    const sessionCookie = { Cookies: { MatchPattern: { IncludedCookies: ['saleday-session'] }, MatchScope: 'VALUE', OversizeHandling: 'MATCH' } };
     expect(rules.find((r) => r.Name === 'critical-without-user-key')).toMatchObject({
       Action: { Block: {} },
       Statement: {
         AndStatement: {
           Statements: [
             checkoutPath,
-            { NotStatement: { Statement: { SizeConstraintStatement: { FieldToMatch: { SingleHeader: { Name: 'x-user-id' } }, ComparisonOperator: 'GT', Size: 0 } } } },
+            { NotStatement: { Statement: { SizeConstraintStatement: { FieldToMatch: sessionCookie, ComparisonOperator: 'GT', Size: 0 } } } },
           ],
         },
       },
@@ -129,8 +130,8 @@ describe('edge stack with the example config', () => {
     });
   });
 
-  it('rate-limits per (IP, user key) on non-static paths, keyed on the configured header', () => {
-    const userKey = [{ IP: {} }, { Header: { Name: 'x-user-id', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }];
+  it('rate-limits per (IP, user key) on non-static paths, keyed on the configured session cookie', () => {
+    const userKey = [{ IP: {} }, { Cookie: { Name: 'saleday-session', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }];
     expect(rules.find((r) => r.Name === 'rate-per-user-key')).toMatchObject({
       Action: { Block: {} },
       Statement: { RateBasedStatement: { AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: userKey, Limit: 1500, EvaluationWindowSec: 300, ScopeDownStatement: notStatic } },

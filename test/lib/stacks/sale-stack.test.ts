@@ -103,7 +103,7 @@ describe('gateway', () => {
           Statement: {
             RateBasedStatement: {
               AggregateKeyType: 'CUSTOM_KEYS',
-              CustomKeys: [{ Header: { Name: 'x-user-id', TextTransformations: Match.anyValue() } }],
+              CustomKeys: [{ Cookie: { Name: 'saleday-session', TextTransformations: Match.anyValue() } }],
               Limit: config.waf.perUserKeyLimit,
               EvaluationWindowSec: config.waf.windowSeconds,
             },
@@ -140,7 +140,7 @@ describe('fleet', () => {
     });
   });
 
-  it('runs the gate in front of the app, both with the cache URL and the AUTH token secret', () => {
+  it('runs the gate in front of the app, both with the cache URL, the AUTH token and the identity secret', () => {
     const tasks = ofType('AWS::ECS::TaskDefinition');
     expect(tasks).toHaveLength(1);
     const task = tasks[0]![1].Properties as { ContainerDefinitions: Record<string, unknown>[]; Cpu: string; Memory: string };
@@ -161,8 +161,14 @@ describe('fleet', () => {
     const appEnv = env('app');
     expect(appEnv.PORT).toBe(String(config.fleet.appPort));
     expect(appEnv.REDIS_URL).toEqual(redisUrl);
+    // The example config proves user keys with hmac: the app signs session cookies with the secret the gate verifies them with.
+    expect(config.identity.proof).toBe('hmac');
+    expect(appEnv.SALEDAY_SESSION_SECRET_ENV).toBe('SALEDAY_IDENTITY_SECRET');
     for (const name of ['gate', 'app']) {
-      expect(byName[name]!.Secrets).toEqual([{ Name: 'REDIS_AUTH_TOKEN', ValueFrom: ref(stack.cache.authToken) }]);
+      expect(byName[name]!.Secrets).toEqual([
+        { Name: 'REDIS_AUTH_TOKEN', ValueFrom: ref(stack.cache.authToken) },
+        { Name: 'SALEDAY_IDENTITY_SECRET', ValueFrom: ref(stack.fleet.identitySecret!) },
+      ]);
     }
     expect(byName.gate!.PortMappings).toEqual([expect.objectContaining({ ContainerPort: config.fleet.gatePort })]);
     expect(byName.gate!.DependsOn).toEqual([{ ContainerName: 'app', Condition: 'HEALTHY' }]);
