@@ -18,6 +18,8 @@ export function describePlainIssue(issue: Issue): string {
   }
   const value = valueAt(issue);
   const shown = formatValue(value);
+  // A field that must be absent (z.never) carries its own words: why it went and what replaced it.
+  if (issue.code === 'invalid_type' && issue.expected === 'never') return `${path}: got ${shown}; ${issue.message}`;
   const kind = value !== undefined && (issue.code === 'invalid_type' || unionOfOtherKind(issue, value)) ? ` (${kindOf(value)})` : '';
   return `${path}: got ${shown}${kind}; ${expectation(issue, value)}`;
 }
