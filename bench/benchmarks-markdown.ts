@@ -17,7 +17,7 @@ export interface BenchRun {
   lines: readonly string[];
 }
 
-const LINE = /^bench ([\w-]+): (.*)$/;
+const LINE = /^bench ([^:]+): (.*)$/;
 
 export function renderBenchmarksMarkdown(run: BenchRun): string {
   const rows = run.lines.map((line) => {

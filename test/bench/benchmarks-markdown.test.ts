@@ -7,7 +7,7 @@ describe('renderBenchmarksMarkdown', () => {
     node: 'v24.1.0',
     commit: 'abc1234+dirty',
     durationSeconds: 361.4,
-    lines: ['bench gate-vs-bare-proxy: gate 13,139/s, ratio 0.83', 'a line | without a name'],
+    lines: ['bench gate-vs-bare-proxy: gate 13,139/s, ratio 0.83', 'bench flags-propagation channel: p50 3.3ms', 'a line | without a name'],
   };
 
   it('states when, where and at which commit the figures were measured', () => {
@@ -22,6 +22,7 @@ describe('renderBenchmarksMarkdown', () => {
   it('puts each benchmark line in its own row, named and escaped', () => {
     const markdown = renderBenchmarksMarkdown(run);
     expect(markdown).toContain('| gate-vs-bare-proxy | gate 13,139/s, ratio 0.83 |');
+    expect(markdown).toContain('| flags-propagation channel | p50 3.3ms |');
     expect(markdown).toContain('|  | a line \\| without a name |');
   });
 });
