@@ -226,7 +226,7 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
     checkoutLatencyCheck(recorder.checkoutLatency(), config.sla.p99LatencyMs),
     noOversellCheck(inputs.shop, recorder.unitsBoughtByClients()),
     recoveryCheck(seconds, inputs.outage, recoveryLimitSeconds),
-    levelsCheck(timeline.map((t) => t.level)),
+    levelsCheck(timeline.map((t) => t.level), degradingAlarmFired(config, timeline)),
     ...(inputs.scenarioChecks ?? []),
   ];
   const phases: PhaseReport[] = profile.phases.map((phase) => ({
@@ -364,4 +364,10 @@ function mergeTallies(tallies: readonly Tally[]): Tally {
     for (const [status, n] of Object.entries(t.statuses)) merged.statuses[status] = (merged.statuses[status] ?? 0) + n;
   }
   return merged;
+}
+
+/** Whether any alarm whose effect raises the level was in ALARM during the run. */
+function degradingAlarmFired(config: Pick<SaledayConfig, 'alarms'>, timeline: readonly TimelineSecond[]): boolean {
+  const degrading = new Set(config.alarms.filter((alarm) => alarm.effect.type === 'degrade').map((alarm) => alarm.name));
+  return timeline.some((second) => second.alarmsInAlarm.some((name) => degrading.has(name)));
 }

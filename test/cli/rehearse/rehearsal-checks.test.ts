@@ -115,6 +115,17 @@ describe('rehearsal checks', () => {
     expect(levelsCheck(levels).pass).toBe(pass);
   });
 
+  it('skips, rather than fails, a run in which no alarm that raises the level fired', () => {
+    const calm = levelsCheck([0, 0, 0], false);
+    expect(calm).toMatchObject({ pass: true, skipped: true });
+    expect(calm.reason).toMatch(/no alarm that raises the level fired/);
+    // an alarm fired and the level never rose: the control loop failed
+    expect(levelsCheck([0, 0, 0], true)).toMatchObject({ pass: false });
+    expect(levelsCheck([0, 0, 0], true).skipped).toBeUndefined();
+    // raised and not back: fails whatever the alarms
+    expect(levelsCheck([0, 2, 1], false).pass).toBe(false);
+  });
+
   it('says when the level first rose', () => {
     expect(levelsCheck([0, 0, 1, 2, 1, 0]).value).toBe('peak level 2 (first raised at 2s), final level 0');
     expect(levelsCheck([0, 0]).value).toBe('peak level 0, final level 0');
