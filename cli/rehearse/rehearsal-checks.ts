@@ -15,7 +15,7 @@ export interface Check {
   skipped?: boolean;
   /** Not judged: the rehearsal could not deliver its traffic (`pass` is false; see delivery.ts). */
   inconclusive?: boolean;
-  /** Why the check is inconclusive, or when it failed. */
+  /** Why the check is inconclusive or skipped, or when it failed. */
   reason?: string;
   /** What to do next about it. */
   advice?: string;

@@ -39,7 +39,7 @@ export function formatTerminalSummary(report: RehearsalReport, files: { json: st
     const mark = check.skipped ? paint(33, '–') : check.pass ? paint(32, '✓') : check.inconclusive ? paint(33, '?') : paint(31, '✗');
     const label = check.inconclusive ? `inconclusive: ${check.value}` : check.value;
     lines.push(`  ${mark} ${check.name.padEnd(34)} ${label}${check.pass ? '' : `  (expected ${check.expected})`}`);
-    if (check.reason) lines.push(`      ${check.inconclusive ? 'why' : 'when'}: ${check.reason}`);
+    if (check.reason) lines.push(`      ${check.inconclusive || check.skipped ? 'why' : 'when'}: ${check.reason}`);
     if (check.advice) lines.push(`      what to do: ${check.advice}`);
   }
   lines.push('');
