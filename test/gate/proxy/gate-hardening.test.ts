@@ -9,35 +9,10 @@ import { silentLogger } from '../../../gate/proxy/gate-logger';
 import { startGate, type StartedGate } from '../../../gate/proxy/gate-server';
 import { uniquePrefix } from '../../support/test-redis';
 import { createTestHttpClient } from './fixtures/http-client';
+import { rawExchange } from './fixtures/raw-exchange';
 import { testConfig } from './fixtures/test-config';
 import { startTestUpstream, type TestUpstream } from './fixtures/test-upstream';
 
-/** Sends raw bytes (optionally in timed pieces) and collects everything until the server closes or `waitMs` passes. */
-function rawExchange(port: number, pieces: Array<string | Buffer>, options: { gapMs?: number; waitMs?: number } = {}): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const received: Buffer[] = [];
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(Buffer.concat(received).toString('latin1'));
-    };
-    const timer = setTimeout(finish, options.waitMs ?? 3000);
-    socket.on('data', (chunk) => received.push(chunk));
-    socket.on('close', finish);
-    socket.on('error', finish);
-    socket.on('connect', async () => {
-      for (const piece of pieces) {
-        if (socket.destroyed) return;
-        socket.write(piece);
-        if (options.gapMs) await new Promise((r) => setTimeout(r, options.gapMs));
-      }
-    });
-  });
-}
 
 const statusOf = (raw: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1]);
 

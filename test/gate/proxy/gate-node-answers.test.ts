@@ -3,29 +3,14 @@
  * missing Host on HTTP/1.1 (400) and an Expect the gate cannot meet (417). Raw sockets against a
  * real gate.
  */
-import { connect } from 'node:net';
 import { MemoryFlags } from '../../../gate/flags/memory-flags';
 import { OUTCOME_HEADER } from '../../../gate/metrics/gate-metrics';
 import { silentLogger } from '../../../gate/proxy/gate-logger';
 import { startGate, type StartedGate } from '../../../gate/proxy/gate-server';
 import { uniquePrefix } from '../../support/test-redis';
+import { rawExchange } from './fixtures/raw-exchange';
 import { testConfig } from './fixtures/test-config';
 import { startTestUpstream, type TestUpstream } from './fixtures/test-upstream';
-
-function exchange(port: number, bytes: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => socket.destroy(), 5000);
-    socket.on('connect', () => socket.write(bytes));
-    socket.on('data', (c) => chunks.push(c));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString('latin1'));
-    });
-  });
-}
 
 describe('answers Node would write by itself', () => {
   let upstream: TestUpstream;
@@ -46,20 +31,20 @@ describe('answers Node would write by itself', () => {
   });
 
   it('an HTTP/1.1 request without Host gets 400 with the outcome header', async () => {
-    const raw = await exchange(port, 'GET /api/products HTTP/1.1\r\nX-User-Id: no-host\r\n\r\n');
+    const raw = await rawExchange(port, ['GET /api/products HTTP/1.1\r\nX-User-Id: no-host\r\n\r\n'], { waitMs: 5000 });
     expect(raw).toMatch(/^HTTP\/1\.1 400 /);
     expect(raw.toLowerCase()).toContain(`${OUTCOME_HEADER}: bad-request`);
   });
 
   it('an Expect other than 100-continue gets 417 with the outcome header, its body unread', async () => {
-    const raw = await exchange(port, 'POST /api/cart HTTP/1.1\r\nHost: x\r\nX-User-Id: expecting\r\nExpect: teapot\r\nContent-Length: 2\r\n\r\n{}');
+    const raw = await rawExchange(port, ['POST /api/cart HTTP/1.1\r\nHost: x\r\nX-User-Id: expecting\r\nExpect: teapot\r\nContent-Length: 2\r\n\r\n{}'], { waitMs: 5000 });
     expect(raw).toMatch(/^HTTP\/1\.1 417 /);
     expect(raw.toLowerCase()).toContain(`${OUTCOME_HEADER}: bad-request`);
     expect(upstream.received.get('/api/cart') ?? 0).toBe(0);
   });
 
   it('Expect: 100-continue still works', async () => {
-    const raw = await exchange(port, 'POST /api/cart HTTP/1.1\r\nHost: x\r\nX-User-Id: continuing\r\nExpect: 100-continue\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
+    const raw = await rawExchange(port, ['POST /api/cart HTTP/1.1\r\nHost: x\r\nX-User-Id: continuing\r\nExpect: 100-continue\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}'], { waitMs: 5000 });
     expect(raw).toMatch(/^HTTP\/1\.1 100 Continue/);
     expect(raw).toMatch(/HTTP\/1\.1 200 /);
   });
