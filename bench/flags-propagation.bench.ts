@@ -19,9 +19,9 @@
  * Runnable alone: `npx tsx bench/flags-propagation.bench.ts`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { FLAGS_CHANNEL, initialFlags, type FlagsDocument } from '../gate/flags/flags-document';
-import { RedisFlagsSource } from '../gate/flags/redis-flags-source';
-import { createRedisConnection } from '../gate/redis-connection';
+import { FLAGS_CHANNEL, initialFlags, type FlagsDocument } from '../contracts/flags/flags-document';
+import { RedisFlagsSource } from '../guard/flags/redis-flags-source';
+import { createRedisConnection } from '../guard/redis/redis-connection';
 import { RedisFlagsStore } from '../lambda/flag-controller/redis-flags-store';
 import { startRedisServer } from '../test/support/redis-server';
 

@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'hdr-histogram-js';
 import { Pool } from 'undici';
-import { loadConfig } from '../lib/config/load-config';
+import { loadConfig } from '../contracts/config/load-config';
 import { createJsonLogger } from '../gate/proxy/gate-logger';
 import { startGate } from '../gate/proxy/gate-server';
 import { createUpstreamClient, isUpstreamFailure, pipeBody } from '../gate/proxy/upstream-client';

@@ -14,8 +14,8 @@
 import { build, type Histogram } from 'hdr-histogram-js';
 import Redis from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { RateLimitPolicy } from '../lib/config/schema';
-import { createRateLimiter, type RateLimiter } from '../gate/rate-limit';
+import type { RateLimitPolicy } from '../contracts/config/schema';
+import { createRateLimiter, type RateLimiter } from '../guard/rate-limit';
 import { startRedisServer } from '../test/support/redis-server';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);

@@ -3,7 +3,7 @@
  * CDK app entry (`cdk.json` runs it): the sale's config from SALEDAY_CONFIG or
  * ./saleday.config.json, validated before any construct is created.
  */
-import { isConfigError } from '../lib/config/config-error';
+import { isConfigError } from '../contracts/config/config-error';
 import { buildSaledayApp } from '../lib/stacks/saleday-app';
 
 try {

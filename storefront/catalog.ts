@@ -3,8 +3,8 @@
  * restart, so two storefront tasks (and the tests) agree on ids, names and prices without a
  * database. It lives in memory: the product list keeps serving while Redis is down.
  */
-import { InvalidOptionsError } from '../gate/errors';
-import { seededRandom } from '../lib/seeded-random';
+import { InvalidOptionsError } from '../guard/errors';
+import { seededRandom } from '../contracts/seeded-random';
 
 export interface Product {
   id: string;

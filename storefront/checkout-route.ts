@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FAILED_DEPENDENCY_HEADER, SALEDAY_DEADLINE_HEADER } from '../contracts/request-headers';
-import type { Clock } from '../gate/clock';
+import type { Clock } from '../guard/clock';
 import type { Catalog } from './catalog';
 import { readDeadline } from './checkout-budget';
 import {

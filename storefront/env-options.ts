@@ -1,5 +1,5 @@
 /** The container's configuration, from the environment the ECS task definition sets. */
-import { InvalidOptionsError } from '../gate/errors';
+import { InvalidOptionsError } from '../guard/errors';
 import type { StartStorefrontOptions } from './server';
 
 export function storefrontOptionsFromEnv(env: NodeJS.ProcessEnv): StartStorefrontOptions {

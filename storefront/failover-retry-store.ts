@@ -6,7 +6,7 @@
  * breaker follows: seconds of refused checkouts for a swap that takes milliseconds.
  */
 import type Redis from 'ioredis';
-import { retryAcrossFailover } from '../gate/redis-reconnect';
+import { retryAcrossFailover } from '../guard/redis/redis-reconnect';
 import type { ShopStore } from './shop-store';
 
 export class FailoverRetryingShopStore implements ShopStore {

@@ -3,8 +3,8 @@
  * limited time. Expiry is read from the injected clock, so no timer outlives the storefront.
  */
 import { z } from 'zod';
-import { systemClock, type Clock } from '../gate/clock';
-import { InvalidOptionsError } from '../gate/errors';
+import { systemClock, type Clock } from '../guard/clock';
+import { InvalidOptionsError } from '../guard/errors';
 
 export const FAULT_TARGETS = ['checkout', 'payments', 'recommendations', 'products'] as const;
 export type FaultTarget = (typeof FAULT_TARGETS)[number];

@@ -5,8 +5,8 @@
  * Logical outcomes (sold out, idempotency conflicts, a confirm that found its reservation released)
  * are successes: the store answered.
  */
-import type { CircuitBreaker } from '../gate/breaker';
-import type { Clock } from '../gate/clock';
+import type { CircuitBreaker } from '../guard/breaker';
+import type { Clock } from '../guard/clock';
 import type { ShopStore } from './shop-store';
 import { InventoryUnavailableError } from './storefront-errors';
 

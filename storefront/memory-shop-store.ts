@@ -2,7 +2,7 @@
  * The embedded store: the same semantics as the Redis store, for one process without Redis. Every
  * method body runs synchronously between awaits, so each is as atomic as a Lua script.
  */
-import { systemClock, type Clock } from '../gate/clock';
+import { systemClock, type Clock } from '../guard/clock';
 import {
   CART_TTL_SECONDS,
   IDEMPOTENCY_TTL_SECONDS,

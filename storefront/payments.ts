@@ -3,7 +3,7 @@
  * any injected latency) and fails when a fault says so; a call slower than `timeoutMs` is
  * abandoned, as a real client would abandon it. Charges and refunds suffer the same faults.
  */
-import { InvalidOptionsError } from '../gate/errors';
+import { InvalidOptionsError } from '../guard/errors';
 import { delay, type FaultInjector } from './fault-injector';
 import { PaymentFailedError, PaymentTimeoutError, RefundFailedError } from './storefront-errors';
 

@@ -4,7 +4,7 @@
  * product, so its answers are testable.
  */
 import { createHash } from 'node:crypto';
-import { InvalidOptionsError } from '../gate/errors';
+import { InvalidOptionsError } from '../guard/errors';
 import type { Catalog, Product } from './catalog';
 
 /** Hashing rounds per request: a few milliseconds of CPU, so recommendations are the expensive route. */

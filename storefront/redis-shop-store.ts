@@ -6,7 +6,7 @@
  * server has replicas (replica-wait.ts). Its catalog is seeded only on request (seedCatalog).
  */
 import type Redis from 'ioredis';
-import { InvalidOptionsError } from '../gate/errors';
+import { InvalidOptionsError } from '../guard/errors';
 import { SEED_CATALOG_SCRIPT } from './catalog-scripts';
 import { CONFIRM_SCRIPT, RELEASE_SCRIPT, RESERVE_SCRIPT } from './inventory-scripts';
 import type { ReplicaWait } from './replica-wait';

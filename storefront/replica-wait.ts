@@ -6,8 +6,8 @@
  * `INFO replication` once per connection and again every `refreshMs`.
  */
 import type Redis from 'ioredis';
-import { systemClock, type Clock } from '../gate/clock';
-import { InvalidOptionsError } from '../gate/errors';
+import { systemClock, type Clock } from '../guard/clock';
+import { InvalidOptionsError } from '../guard/errors';
 
 export const DEFAULT_REPLICA_WAIT_MS = 100;
 const DEFAULT_REFRESH_MS = 10_000;

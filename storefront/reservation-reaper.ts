@@ -7,8 +7,8 @@
  * store releases each order in one atomic step that only succeeds while the order is still
  * reserved, so each stranded order is released exactly once and a paid one never is.
  */
-import { systemClock, type Clock } from '../gate/clock';
-import { InvalidOptionsError } from '../gate/errors';
+import { systemClock, type Clock } from '../guard/clock';
+import { InvalidOptionsError } from '../guard/errors';
 import type { ReleasedReservation, ShopStore } from './shop-store';
 
 export interface ReservationReaperOptions extends ReaperSettingsOptions {

@@ -2,8 +2,8 @@
  * The operator's explicit seeding step (`saleday storefront seed`): writes the catalog's stock into
  * Redis once, refusing a store that already has a catalog (unless forced) or any sale (always).
  */
-import { InvalidOptionsError } from '../gate/errors';
-import { createRedisConnection } from '../gate/redis-connection';
+import { InvalidOptionsError } from '../guard/errors';
+import { createRedisConnection } from '../guard/redis/redis-connection';
 import { createCatalog, DEFAULT_CATALOG_SIZE } from './catalog';
 import { DEFAULT_KEY_PREFIX, RedisShopStore } from './redis-shop-store';
 import type { SeedCatalogOutcome } from './shop-store';

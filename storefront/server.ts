@@ -36,10 +36,10 @@
  */
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createCircuitBreaker, type CircuitBreakerOptions, type ObservableCircuitBreaker } from '../gate/breaker';
-import { systemClock, type Clock } from '../gate/clock';
-import { InvalidOptionsError } from '../gate/errors';
-import { createRedisConnection } from '../gate/redis-connection';
+import { createCircuitBreaker, type CircuitBreakerOptions, type ObservableCircuitBreaker } from '../guard/breaker';
+import { systemClock, type Clock } from '../guard/clock';
+import { InvalidOptionsError } from '../guard/errors';
+import { createRedisConnection } from '../guard/redis/redis-connection';
 import { createCatalog, DEFAULT_CATALOG_SIZE, type Catalog } from './catalog';
 import { checkoutWorstCaseMs } from './checkout-budget';
 import { newCheckoutCounters } from './checkout-counters';

@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { SESSION_COOKIE_NAME, SESSION_PATH } from '../contracts/storefront-session';
-import { InvalidOptionsError } from '../gate/errors';
-import { signHmacUserKey } from '../gate/proxy/client-identity';
+import { InvalidOptionsError } from '../guard/errors';
+import { signHmacUserKey } from '../contracts/hmac-user-key';
 import { NO_STORE } from './http-caching';
 
 export const DEFAULT_SESSION_SECRET_ENV = 'SALEDAY_IDENTITY_SECRET';

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { CircuitBreaker } from '../gate/breaker';
-import type { Clock } from '../gate/clock';
+import type { CircuitBreaker } from '../guard/breaker';
+import type { Clock } from '../guard/clock';
 import { PRODUCT_ID_PATTERN, type Catalog, type Product } from './catalog';
 import type { CheckoutCounters } from './checkout-counters';
 import { registerCheckoutRoute } from './checkout-route';

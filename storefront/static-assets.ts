@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { InvalidOptionsError } from '../gate/errors';
+import { InvalidOptionsError } from '../guard/errors';
 
 export const IMMUTABLE_CACHE = 'public, max-age=31536000, immutable';
 export const UNVERSIONED_ASSET_CACHE = 'public, max-age=300';

@@ -1,5 +1,5 @@
 /** The storefront's own failures, each with a stable `code` and a type guard; server.ts maps them to HTTP. */
-import { GuardError } from '../gate/errors';
+import { GuardError } from '../guard/errors';
 
 /** The inventory store (Redis) is failing or its breaker is open: checkout answers 503 at once. */
 export class InventoryUnavailableError extends GuardError {

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Dispatcher } from 'undici';
-import { resolveConfigPath } from '../../lib/config/load-config';
+import { resolveConfigPath } from '../../contracts/config/load-config';
 import { configFor } from '../cli-config';
 import { loadtestIdentitySecret } from '../loadtest/identity-secret';
 import { startLocalTarget, type LocalTarget } from '../loadtest/local-target';

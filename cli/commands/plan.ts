@@ -5,10 +5,10 @@
  * `--write` puts it into the config file (cli/plan/write-plan.ts) only when it fits.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { derivedRequestsPerTargetPerSecond } from '../../lib/config/fleet-rules';
-import { resolveConfigPath } from '../../lib/config/load-config';
-import type { SaledayConfig } from '../../lib/config/schema';
-import { partitionWindowsAt, windowInstants, formatUtcMinute } from '../../lib/fleet/window-schedule';
+import { derivedRequestsPerTargetPerSecond } from '../../contracts/config/fleet-rules';
+import { resolveConfigPath } from '../../contracts/config/load-config';
+import type { SaledayConfig } from '../../contracts/config/schema';
+import { partitionWindowsAt, windowInstants, formatUtcMinute } from '../../contracts/config/window-schedule';
 import { computeCapacityPlan, type CapacityPlan } from '../../lib/planner/capacity-plan';
 import { planBounds, type PlanBounds } from '../../lib/planner/plan-bounds';
 import { planInputsFromConfig } from '../../lib/planner/plan-from-config';

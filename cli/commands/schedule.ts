@@ -4,8 +4,8 @@
  * cache's shards): what to read before `cdk deploy`. Windows already over are listed as left out.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import type { SaledayConfig } from '../../lib/config/schema';
-import { formatLocalMinute, formatUtcMinute, windowInstants } from '../../lib/fleet/window-schedule';
+import type { SaledayConfig } from '../../contracts/config/schema';
+import { formatLocalMinute, formatUtcMinute, windowInstants } from '../../contracts/config/window-schedule';
 import { scalingTimeline, type ScalingTimeline } from '../../lib/schedule/scaling-timeline';
 import { configFor } from '../cli-config';
 import { formatTable } from '../output/table';

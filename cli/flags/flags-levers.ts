@@ -8,14 +8,14 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type Redis from 'ioredis';
-import { createRedisConnection } from '../../gate/redis-connection';
-import { initialFlags, type FlagsDocument } from '../../gate/flags/flags-document';
+import { createRedisConnection } from '../../guard/redis/redis-connection';
+import { initialFlags, type FlagsDocument } from '../../contracts/flags/flags-document';
 import type { ControllerCommand } from '../../lambda/flag-controller/controller-commands';
 import { effectsOf, policyOf, type ControllerSettings } from '../../lambda/flag-controller/controller-settings';
 import type { ControllerResult } from '../../lambda/flag-controller/index';
 import { RedisFlagsStore } from '../../lambda/flag-controller/redis-flags-store';
 import { runControllerCycle } from '../../lambda/flag-controller/run-cycle';
-import { SALE_STACK_OUTPUTS } from '../../lib/config/names';
+import { SALE_STACK_OUTPUTS } from '../../contracts/config/names';
 import { ConnectionAttempts, explainRedisFailure } from './redis-reachability';
 
 export interface LeverOutcome {

@@ -1,5 +1,5 @@
 /** `saleday flags get` as people read it on call: level, open breakers, override and time left, version, last reasons. */
-import { openBreakers, type FlagsDocument } from '../../gate/flags/flags-document';
+import { openBreakers, type FlagsDocument } from '../../contracts/flags/flags-document';
 import { leverExpiries } from '../../lambda/flag-controller/override-levers';
 import { formatDuration } from './parse-duration';
 

@@ -4,7 +4,7 @@
  * gets one status line instead (requests/s, served, shed, limited, degraded, level), rewritten in
  * place. `--metrics-format` forces either.
  */
-import { GATE_CLASS_METRICS, GATE_DIMENSIONS, GATE_PROCESS_METRICS } from '../../gate/metrics/gate-metrics';
+import { GATE_CLASS_METRICS, GATE_DIMENSIONS, GATE_PROCESS_METRICS } from '../../contracts/metrics/gate-metrics';
 import { parseEmfLine } from '../rehearse/emf-record';
 
 export const METRICS_FORMATS = ['emf', 'status'] as const;

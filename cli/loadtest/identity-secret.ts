@@ -3,7 +3,7 @@
  * proven identity at the gate instead of every request counting against one client IP.
  */
 import { randomBytes } from 'node:crypto';
-import type { IdentityConfig } from '../../lib/config/schema';
+import type { IdentityConfig } from '../../contracts/config/schema';
 
 export interface LoadtestIdentitySecret {
   /** The variable the gate (identity.secretEnv) and the storefront's session route read it from. */

@@ -4,9 +4,9 @@
  * rate limits measure nothing and the test measures the task itself.
  */
 import type { Dispatcher } from 'undici';
-import { signHmacUserKey } from '../../gate/proxy/client-identity';
+import { signHmacUserKey } from '../../contracts/hmac-user-key';
 import { signHs256Jwt } from '../../gate/proxy/hs256-jwt';
-import type { IdentityConfig } from '../../lib/config/schema';
+import type { IdentityConfig } from '../../contracts/config/schema';
 import type { LoadRequest } from './open-loop-generator';
 
 export interface RequestMixOptions {

@@ -5,7 +5,7 @@
  * unless `--accept-local-capacity` says the user knows.
  */
 import { existsSync } from 'node:fs';
-import type { SaledayConfig } from '../../lib/config/schema';
+import type { SaledayConfig } from '../../contracts/config/schema';
 import { DEFAULT_LOADTEST_RESULT_FILE, readLoadtestResult } from '../loadtest/loadtest-result';
 import { PlanCommandError } from './plan-command-error';
 

@@ -8,7 +8,7 @@
  * user's ceiling, which the plan is checked against instead (lib/planner/plan-bounds.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseConfig } from '../../lib/config/load-config';
+import { parseConfig } from '../../contracts/config/load-config';
 import type { CapacityPlan } from '../../lib/planner/capacity-plan';
 import { configPlanSection } from '../../lib/planner/plan-from-config';
 import { patchJsonText, type JsonEdit } from '../config-file/json-text-patch';

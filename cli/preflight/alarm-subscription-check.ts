@@ -4,7 +4,7 @@
  * clicks it the subscription stays `PendingConfirmation` and every alarm e-mail is silently dropped.
  */
 import { ListSubscriptionsByTopicCommand, type Subscription } from '@aws-sdk/client-sns';
-import { SALE_STACK_OUTPUTS } from '../../lib/config/names';
+import { SALE_STACK_OUTPUTS } from '../../contracts/config/names';
 import { failed, passed, type CheckResult } from './check-result';
 import type { PreflightContext } from './preflight-context';
 

@@ -1,6 +1,6 @@
 /** Every alarm of the config exists in CloudWatch under its sale name and is OK. */
 import { DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import { cloudWatchAlarmName } from '../../lib/config/names';
+import { cloudWatchAlarmName } from '../../contracts/config/names';
 import { failed, passed, type CheckResult } from './check-result';
 import type { PreflightContext } from './preflight-context';
 

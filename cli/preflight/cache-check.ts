@@ -1,6 +1,6 @@
 /** The cache is available with the planned node type and one primary plus `cache.replicas` replicas per shard. */
 import { DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
-import { SALE_STACK_OUTPUTS } from '../../lib/config/names';
+import { SALE_STACK_OUTPUTS } from '../../contracts/config/names';
 import { failed, passed, type CheckResult } from './check-result';
 import type { PreflightContext } from './preflight-context';
 

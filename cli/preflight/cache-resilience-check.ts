@@ -4,7 +4,7 @@
  * would apply itself, and restart or resize nodes, in the middle of the sale.
  */
 import { DescribeReplicationGroupsCommand, type ReplicationGroupPendingModifiedValues } from '@aws-sdk/client-elasticache';
-import { SALE_STACK_OUTPUTS } from '../../lib/config/names';
+import { SALE_STACK_OUTPUTS } from '../../contracts/config/names';
 import { failed, passed, type CheckResult } from './check-result';
 import type { PreflightContext } from './preflight-context';
 

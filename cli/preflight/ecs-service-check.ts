@@ -1,6 +1,6 @@
 /** The fleet is steady: every desired task running, one deployment, and its rollout completed. */
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { SALE_STACK_OUTPUTS } from '../../lib/config/names';
+import { SALE_STACK_OUTPUTS } from '../../contracts/config/names';
 import { failed, passed, type CheckResult } from './check-result';
 import type { PreflightContext } from './preflight-context';
 

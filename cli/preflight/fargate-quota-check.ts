@@ -8,7 +8,7 @@
  */
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { GetAWSDefaultServiceQuotaCommand, GetServiceQuotaCommand } from '@aws-sdk/client-service-quotas';
-import { SALE_STACK_OUTPUTS } from '../../lib/config/names';
+import { SALE_STACK_OUTPUTS } from '../../contracts/config/names';
 import { DEPLOYMENT_MAXIMUM_PERCENT, FARGATE_ON_DEMAND_VCPU_QUOTA_CODE, planBounds } from '../../lib/planner/plan-bounds';
 import { failed, passed, type CheckResult } from './check-result';
 import type { PreflightContext } from './preflight-context';

@@ -3,8 +3,8 @@
  * flag controller is asked (`{ action: 'get' }`), so this is the document the gates obey.
  */
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { SALE_STACK_OUTPUTS } from '../../lib/config/names';
-import { FlagsDocumentSchema, openBreakers } from '../../gate/flags/flags-document';
+import { SALE_STACK_OUTPUTS } from '../../contracts/config/names';
+import { FlagsDocumentSchema, openBreakers } from '../../contracts/flags/flags-document';
 import { failed, passed, type CheckResult } from './check-result';
 import type { PreflightContext } from './preflight-context';
 

@@ -1,4 +1,4 @@
-import type { SaledayConfig } from '../../lib/config/schema';
+import type { SaledayConfig } from '../../contracts/config/schema';
 import type { PreflightClients } from './preflight-clients';
 import type { StackOutputs } from './stack-outputs';
 

@@ -4,8 +4,8 @@
  * its reason and never hides the others. Credentials are resolved once first: without them the
  * report is one line saying what to configure rather than the same SDK error on every check.
  */
-import { edgeStackName, saleStackName } from '../../lib/config/names';
-import type { SaledayConfig } from '../../lib/config/schema';
+import { edgeStackName, saleStackName } from '../../contracts/config/names';
+import type { SaledayConfig } from '../../contracts/config/schema';
 import { checkAlarmSubscription, ALARM_SUBSCRIPTION_CHECK } from './alarm-subscription-check';
 import { checkAlarms, ALARMS_CHECK } from './alarms-check';
 import { missingCredentials, refusedCredentials } from './aws-credentials';

@@ -5,9 +5,9 @@
  * they fire (their one-shot cron or at() in their time zone), not by name.
  */
 import { DescribeScheduledActionsCommand, type ScheduledAction } from '@aws-sdk/client-application-auto-scaling';
-import { SALE_STACK_OUTPUTS } from '../../lib/config/names';
-import type { SaleWindow } from '../../lib/config/schema';
-import { zonedToInstant } from '../../lib/fleet/window-schedule';
+import { SALE_STACK_OUTPUTS } from '../../contracts/config/names';
+import type { SaleWindow } from '../../contracts/config/schema';
+import { zonedToInstant } from '../../contracts/config/window-schedule';
 import { failed, passed, type CheckResult } from './check-result';
 import type { PreflightContext } from './preflight-context';
 

@@ -4,7 +4,7 @@
  */
 import { GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { GetWebACLForResourceCommand } from '@aws-sdk/client-wafv2';
-import { EDGE_STACK_OUTPUTS, SALE_STACK_OUTPUTS } from '../../lib/config/names';
+import { EDGE_STACK_OUTPUTS, SALE_STACK_OUTPUTS } from '../../contracts/config/names';
 import { failed, passed, type CheckResult } from './check-result';
 import type { PreflightContext } from './preflight-context';
 

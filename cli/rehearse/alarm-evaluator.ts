@@ -8,8 +8,8 @@
  * period is evaluated once it is complete and `settleMs` has passed, because each gate flushes its
  * metrics for a second only after that second.
  */
-import { cloudWatchAlarmName } from '../../lib/config/names';
-import type { AlarmConfig, SaledayConfig } from '../../lib/config/schema';
+import { cloudWatchAlarmName } from '../../contracts/config/names';
+import type { AlarmConfig, SaledayConfig } from '../../contracts/config/schema';
 import { alarmDatapoint, type RatioMathOverrides } from './alarm-metrics';
 import type { FleetMetrics } from './fleet-metrics';
 

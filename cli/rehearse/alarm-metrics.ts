@@ -19,7 +19,7 @@
  *
  * A period without the data a metric needs (no requests, no calls) has no datapoint.
  */
-import type { AlarmConfig } from '../../lib/config/schema';
+import type { AlarmConfig } from '../../contracts/config/schema';
 import { evaluateRatio, isRatioAlarmMetric, RATIO_ALARM_MATH, type AlarmCount, type RatioAlarmMath, type RatioAlarmMetric } from '../../lib/observability/alarm-math';
 import type { ClassSecond, FleetSecond, ResourceSample } from './fleet-metrics';
 

@@ -11,7 +11,7 @@
  * - the embedded mode has no cache: the phase is skipped with a notice.
  */
 import type Redis from 'ioredis';
-import { createRedisConnection } from '../../gate/redis-connection';
+import { createRedisConnection } from '../../guard/redis/redis-connection';
 import type { RedisChoice } from './redis-choice';
 
 export interface CacheOutage {

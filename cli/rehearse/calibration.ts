@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { searchCapacity, type StepMetrics } from '../loadtest/capacity-search';
 import { OpenLoopGenerator, type StepMeasurement } from '../loadtest/open-loop-generator';
 import { compileRouteTable } from '../../gate/proxy/route-table';
-import type { SaledayConfig } from '../../lib/config/schema';
+import type { SaledayConfig } from '../../contracts/config/schema';
 import type { RequestFactory } from './request-factory';
 import { SHOPPER_ACTIONS, cumulativeMix, pickAction, type ShopperAction, type TrafficProfile } from './traffic-profile';
 

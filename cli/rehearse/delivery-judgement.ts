@@ -3,7 +3,7 @@
  * again without the seconds the rehearsal could not deliver as planned (delivery.ts). The others
  * (no oversell, recovery, levels) do not depend on the generator keeping time and stand as they are.
  */
-import type { SaledayConfig } from '../../lib/config/schema';
+import type { SaledayConfig } from '../../contracts/config/schema';
 import { judgeDelivery, type DeliveryTrouble } from './delivery';
 import { emptySecond, type OutcomeRecorder, type SecondTally } from './outcome-recorder';
 import { botRefusalCheck, checkoutLatencyCheck, checkoutSuccessCheck, type Check, type OutageWindow } from './rehearsal-checks';

@@ -4,10 +4,10 @@
  * Separate processes cannot share memory, so this mode runs a single pair; everything else (the
  * alarms, the controller, the traffic, the report) is the same. There is no cache to take down.
  */
-import type { MemoryFlags } from '../../gate/flags/memory-flags';
+import type { MemoryFlags } from '../../guard/flags/memory-flags';
 import { silentLogger } from '../../gate/proxy/gate-logger';
 import { startGate } from '../../gate/proxy/gate-server';
-import type { SaledayConfig } from '../../lib/config/schema';
+import type { SaledayConfig } from '../../contracts/config/schema';
 import { startStorefront } from '../../storefront/server';
 import { parseEmfLine, type EmfRecord } from './emf-record';
 

@@ -4,9 +4,9 @@
  * store taking a write on the new primary. The probe wraps the cache outage, so it starts when the
  * failover is done without the phase schedule knowing about it.
  */
-import { FLAGS_KEY } from '../../gate/flags/flags-document';
-import type { FlagsStore } from '../../gate/flags/flags-store';
-import { nextFlagsVersion } from '../../gate/flags/flags-version';
+import { FLAGS_KEY } from '../../contracts/flags/flags-document';
+import type { FlagsStore } from '../../guard/flags/flags-store';
+import { nextFlagsVersion } from '../../contracts/flags/flags-version';
 import type { CacheOutage } from './cache-outage';
 import type { RequestFactory } from './request-factory';
 

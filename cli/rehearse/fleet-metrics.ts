@@ -4,9 +4,9 @@
  * keep both ends (the lowest and highest flags level show whether every gate has caught up).
  * Resource samples (CPU, memory of the child processes; the cache's CPU) are added by the sampler.
  */
-import { DELIBERATE_REFUSALS_METRIC } from '../../contracts/alarm-metrics';
-import { GATE_CLASS_METRICS, GATE_DEPENDENCY_METRICS, GATE_DIMENSIONS, GATE_NAMESPACE, GATE_PROCESS_METRICS } from '../../gate/metrics/gate-metrics';
-import { PRIORITY_CLASSES, type PriorityClass } from '../../lib/config/schema';
+import { DELIBERATE_REFUSALS_METRIC } from '../../contracts/metrics/alarm-metrics';
+import { GATE_CLASS_METRICS, GATE_DEPENDENCY_METRICS, GATE_DIMENSIONS, GATE_NAMESPACE, GATE_PROCESS_METRICS } from '../../contracts/metrics/gate-metrics';
+import { PRIORITY_CLASSES, type PriorityClass } from '../../contracts/config/schema';
 import type { EmfRecord } from './emf-record';
 
 export interface ClassSecond {

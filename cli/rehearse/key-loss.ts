@@ -5,8 +5,8 @@
  * wrote after the loss. The limit is one controller tick plus one gate poll (and the control
  * plane's one-second evaluation step).
  */
-import { FLAGS_KEY, type FlagsDocument } from '../../gate/flags/flags-document';
-import { createRedisConnection } from '../../gate/redis-connection';
+import { FLAGS_KEY, type FlagsDocument } from '../../contracts/flags/flags-document';
+import { createRedisConnection } from '../../guard/redis/redis-connection';
 
 export interface KeyLossFindings {
   /** Seconds from the start of the run. */

@@ -8,13 +8,13 @@
  * A cycle that fails (Redis down during the outage) is counted and retried on the next second; no
  * two cycles overlap.
  */
-import { openBreakers, initialFlags, type FlagsDocument } from '../../gate/flags/flags-document';
-import type { FlagsStore } from '../../gate/flags/flags-store';
-import { nextFlagsVersion } from '../../gate/flags/flags-version';
+import { openBreakers, initialFlags, type FlagsDocument } from '../../contracts/flags/flags-document';
+import type { FlagsStore } from '../../guard/flags/flags-store';
+import { nextFlagsVersion } from '../../contracts/flags/flags-version';
 import { controllerSettingsFromConfig, effectsOf, policyOf } from '../../lambda/flag-controller/controller-settings';
 import type { AlarmState } from '../../lambda/flag-controller/decide';
 import { runControllerCycle, type CycleTrigger } from '../../lambda/flag-controller/run-cycle';
-import type { SaledayConfig } from '../../lib/config/schema';
+import type { SaledayConfig } from '../../contracts/config/schema';
 import type { AlarmEvaluator, EvaluatedAlarm } from './alarm-evaluator';
 import type { FailedCycle } from './controller-failures';
 import type { ControlSecond, FlagsChange } from './rehearsal-report';

@@ -6,8 +6,8 @@
  * check compares with the shop's own numbers.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { GateOutcome } from '../../gate/metrics/gate-metrics';
-import { PRIORITY_CLASSES, type PriorityClass } from '../../lib/config/schema';
+import type { GateOutcome } from '../../contracts/metrics/gate-metrics';
+import { PRIORITY_CLASSES, type PriorityClass } from '../../contracts/config/schema';
 
 export type Actor = 'shopper' | 'bot';
 /** The gate's outcomes, plus what only the client can see. */

@@ -5,7 +5,7 @@
  * replica of the new one (REPLICAOF), after which it answers writes with READONLY. Connections
  * already open still reach it: each client has to notice and reconnect.
  */
-import { createRedisConnection } from '../../gate/redis-connection';
+import { createRedisConnection } from '../../guard/redis/redis-connection';
 import type { FailoverRelay } from './failover-relay';
 
 export interface FailoverNodes {

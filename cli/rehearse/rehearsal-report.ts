@@ -3,7 +3,7 @@
  * function from the recorder (client side), the fleet metrics (gate side), the control plane's
  * timeline and the shop's statistics, so the report can be tested without running a sale.
  */
-import { PRIORITY_CLASSES, type PriorityClass, type SaledayConfig } from '../../lib/config/schema';
+import { PRIORITY_CLASSES, type PriorityClass, type SaledayConfig } from '../../contracts/config/schema';
 import { groupFailedCycles, type FailedCycle, type FailedCycleStretch } from './controller-failures';
 import type { CalibrationReport } from './calibration';
 import { placeChecks } from './check-context';

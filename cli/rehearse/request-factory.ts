@@ -4,10 +4,10 @@
  * the priority class the gate will give it (from the same route table the gate compiles).
  */
 import { randomUUID } from 'node:crypto';
-import { signHmacUserKey } from '../../gate/proxy/client-identity';
+import { signHmacUserKey } from '../../contracts/hmac-user-key';
 import { signHs256Jwt } from '../../gate/proxy/hs256-jwt';
 import { compileRouteTable, type RouteTable } from '../../gate/proxy/route-table';
-import type { PriorityClass, SaledayConfig } from '../../lib/config/schema';
+import type { PriorityClass, SaledayConfig } from '../../contracts/config/schema';
 import type { ShopperAction } from './traffic-profile';
 
 export interface PlannedRequest {

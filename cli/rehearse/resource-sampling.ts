@@ -5,7 +5,7 @@
  * generator short of CPU sends late and its latencies then describe itself, not the fleet.
  */
 import { availableParallelism } from 'node:os';
-import { createRedisConnection } from '../../gate/redis-connection';
+import { createRedisConnection } from '../../guard/redis/redis-connection';
 import type { FleetMetrics } from './fleet-metrics';
 import { MachineCpuSampler } from './machine-cpu';
 import { ProcessResourceSampler, resourceSample } from './process-resources';

@@ -2,7 +2,7 @@
  * The rehearsal's verdict for a terminal: the checks as ✓/✗ lines (– when skipped), then where the
  * full report is. An interrupted run says so at the top and in the verdict.
  */
-import { PRIORITY_CLASSES } from '../../lib/config/schema';
+import { PRIORITY_CLASSES } from '../../contracts/config/schema';
 import { failedCyclesTerminalLines } from './controller-failures';
 import { runVerdict } from './delivery';
 import { nextSteps } from './next-steps';

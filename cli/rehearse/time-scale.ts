@@ -5,7 +5,7 @@
  * 60 s CloudWatch period lasts 5 s and a 120 s calm period 10 s. Gate metrics are per second, so no
  * scaled period is shorter than 1 s (a 10 s high-resolution period becomes 1 s).
  */
-import type { SaledayConfig } from '../../lib/config/schema';
+import type { SaledayConfig } from '../../contracts/config/schema';
 
 /** The scale at which a 120 s rehearsal shows alarms fire and levels step down: 60 s periods become 5 s. */
 export const REFERENCE_RUN_SECONDS = 120;

@@ -17,8 +17,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { OUTCOME_HEADER, type GateOutcome } from '../../gate/metrics/gate-metrics';
-import { PRIORITY_CLASSES, type PriorityClass } from '../../lib/config/schema';
+import { OUTCOME_HEADER, type GateOutcome } from '../../contracts/metrics/gate-metrics';
+import { PRIORITY_CLASSES, type PriorityClass } from '../../contracts/config/schema';
 import type { ClientOutcome, OutcomeRecorder } from './outcome-recorder';
 import type { PlannedRequest, RequestFactory } from './request-factory';
 import { activeBotFloods, cumulativeMix, pickAction, shopperMultiplierAt, type TrafficProfile } from './traffic-profile';

@@ -7,8 +7,8 @@
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { InvalidOptionsError } from '../errors';
-import type { RouteConfig, SaledayConfig } from '../../lib/config/schema';
+import { InvalidOptionsError } from '../../guard/errors';
+import type { RouteConfig, SaledayConfig } from '../../contracts/config/schema';
 
 export function maxBodyBytesFor(route: RouteConfig, gate: SaledayConfig['gate']): number {
   return route.maxBodyBytes ?? gate.maxBodyBytes;

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { OUTCOME_HEADER } from '../metrics/gate-metrics';
+import { OUTCOME_HEADER } from '../../contracts/metrics/gate-metrics';
 
 const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Content Too Large', 431: 'Request Header Fields Too Large' };
 

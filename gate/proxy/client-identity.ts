@@ -12,9 +12,9 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Clock } from '../clock';
-import { InvalidOptionsError } from '../errors';
-import type { IdentityConfig } from '../../lib/config/schema';
+import type { Clock } from '../../guard/clock';
+import { InvalidOptionsError } from '../../guard/errors';
+import type { IdentityConfig } from '../../contracts/config/schema';
 import { ANONYMOUS_USER_PREFIX, PROVEN_USER_PREFIX, USER_KEY_PATTERN } from '../../contracts/request-headers';
 import { clientIpFrom } from './forwarded-for';
 import { isCanonicalSha256Signature, verifyHs256Jwt } from './hs256-jwt';
@@ -107,9 +107,4 @@ function prover(proof: IdentityConfig['proof'], secret: Buffer | undefined, cloc
     cache.set(token, claims.sub, claims.expiresAtMs);
     return claims.sub;
   };
-}
-
-/** Signs a user key for `proof: hmac` (the value the shop sets in the cookie or header). */
-export function signHmacUserKey(userKey: string, secret: string): string {
-  return `${userKey}.${createHmac('sha256', secret).update(userKey).digest('base64url')}`;
 }

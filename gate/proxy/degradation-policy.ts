@@ -3,7 +3,7 @@
  * level to the classes it sheds. A level above the highest defined one sheds what the highest one
  * does; `critical` is never shed.
  */
-import type { PriorityClass, SaledayConfig } from '../../lib/config/schema';
+import type { PriorityClass, SaledayConfig } from '../../contracts/config/schema';
 
 export type ShedTable = (level: number) => ReadonlySet<PriorityClass>;
 

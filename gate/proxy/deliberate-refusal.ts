@@ -4,7 +4,7 @@
  * gates count them apart (DeliberateRefusals) so the 5xx alarm can leave them out. Overload sheds
  * (queue full, queue timeout) and upstream errors are real failures and are not among them.
  */
-import type { GateOutcome } from '../metrics/gate-metrics';
+import type { GateOutcome } from '../../contracts/metrics/gate-metrics';
 
 const ORDERED_OUTCOMES: ReadonlySet<GateOutcome> = new Set<GateOutcome>(['degraded', 'short-circuited']);
 

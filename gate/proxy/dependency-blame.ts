@@ -6,7 +6,7 @@
  * is blamed, as the gate cannot tell. The header is for the gate only: it is removed from the answer.
  */
 import { FAILED_DEPENDENCY_HEADER } from '../../contracts/request-headers';
-import type { RouteConfig } from '../../lib/config/schema';
+import type { RouteConfig } from '../../contracts/config/schema';
 
 export type BreakerBlame = 'route' | 'named';
 

@@ -2,7 +2,7 @@
  * Fallback answers for routes that declare one: `static` (the body from the config) or
  * `last-good` (the last successful 200 body of the route, kept in memory, bounded in size).
  */
-import type { RouteConfig } from '../../lib/config/schema';
+import type { RouteConfig } from '../../contracts/config/schema';
 
 export interface FallbackAnswer {
   status: number;

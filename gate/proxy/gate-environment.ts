@@ -4,10 +4,10 @@
  * else the whole config from SALEDAY_CONFIG_JSON or the file named by SALEDAY_CONFIG; the app's
  * origin from UPSTREAM_URL, the port from PORT, Redis from REDIS_URL (+ REDIS_AUTH_TOKEN).
  */
-import { loadConfig, parseConfig } from '../../lib/config/load-config';
-import type { SaledayConfig } from '../../lib/config/schema';
-import { GATE_CONFIG_ENV, type GateConfig, parseGateConfig } from '../../lib/fleet/gate-config-slice';
-import { InvalidOptionsError } from '../errors';
+import { loadConfig, parseConfig } from '../../contracts/config/load-config';
+import type { SaledayConfig } from '../../contracts/config/schema';
+import { GATE_CONFIG_ENV, type GateConfig, parseGateConfig } from '../../contracts/config/gate-config-slice';
+import { InvalidOptionsError } from '../../guard/errors';
 
 export interface GateEnvironment {
   config: GateConfig;

@@ -3,8 +3,8 @@
  * turns the second's counts into CloudWatch EMF lines (one per class, one for the process, one per
  * dependency); `snapshot()` gives the totals since start for GET /_gate/metrics.
  */
-import { DELIBERATE_REFUSALS_METRIC } from '../../contracts/alarm-metrics';
-import { PRIORITY_CLASSES, type PriorityClass } from '../../lib/config/schema';
+import { DELIBERATE_REFUSALS_METRIC } from '../../contracts/metrics/alarm-metrics';
+import { PRIORITY_CLASSES, type PriorityClass } from '../../contracts/config/schema';
 import {
   GATE_CLASS_METRICS,
   GATE_DEPENDENCY_METRICS,
@@ -12,8 +12,8 @@ import {
   GATE_NAMESPACE,
   GATE_PROCESS_METRICS,
   type GateOutcome,
-} from '../metrics/gate-metrics';
-import { FLAGS_KEY_MISSING_METRIC } from '../../contracts/flags-key-missing';
+} from '../../contracts/metrics/gate-metrics';
+import { FLAGS_KEY_MISSING_METRIC } from '../../contracts/flags/flags-key-missing';
 import { emfRecord, type EmfMetric } from './emf-record';
 
 export type ClassCounter = 'requests' | 'served' | 'shed' | 'degraded' | 'limited' | 'shortCircuited' | 'upstreamErrors' | 'speculativeDiscarded';
@@ -49,7 +49,7 @@ export interface GateMetricsRecorder {
   outcome(outcome: GateOutcome): void;
   dependencyCall(dependency: string, failed: boolean): void;
   rateLimitSource(source: string): void;
-  /** A 5xx answer the gate gave on the controller's orders (see contracts/alarm-metrics.ts). */
+  /** A 5xx answer the gate gave on the controller's orders (see contracts/metrics/alarm-metrics.ts). */
   deliberateRefusal(): void;
   /** EMF lines for everything counted since the previous flush; resets the per-second window. */
   flush(timestampMs: number): string[];

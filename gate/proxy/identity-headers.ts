@@ -6,7 +6,7 @@
  * and `0` otherwise. Other cookies in the Cookie header pass untouched.
  */
 import { SALEDAY_USER_HEADER, SALEDAY_USER_PROVEN_HEADER } from '../../contracts/request-headers';
-import type { IdentityConfig } from '../../lib/config/schema';
+import type { IdentityConfig } from '../../contracts/config/schema';
 import type { ClientIdentity } from './client-identity';
 
 export type UpstreamHeaders = Record<string, string | string[]>;

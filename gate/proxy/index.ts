@@ -1,6 +1,7 @@
 /** The gate proxy: createGate / startGate, and the pieces other tools reuse. */
 export { createGate, startGate, type Gate, type GateOptions, type GateTimeouts, type StartedGate } from './gate-server';
-export { createIdentityResolver, signHmacUserKey, type ClientIdentity, type IdentityResolver } from './client-identity';
+export { signHmacUserKey } from '../../contracts/hmac-user-key';
+export { createIdentityResolver, type ClientIdentity, type IdentityResolver } from './client-identity';
 export { clientIpFrom } from './forwarded-for';
 export { signHs256Jwt, verifyHs256Jwt } from './hs256-jwt';
 export { compileRouteTable, type RouteMatch, type RouteTable } from './route-table';

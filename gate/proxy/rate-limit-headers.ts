@@ -6,8 +6,8 @@
  * They go on the answers `statesQuota` picks (config `gate.rateLimitFields`), except one a shared
  * cache may store (see sharedCacheMayStore).
  */
-import type { RateLimitPolicy, SaledayConfig } from '../../lib/config/schema';
-import { RETRY_NEVER, type RateLimitDecision } from '../rate-limit/rate-limiter';
+import type { RateLimitPolicy, SaledayConfig } from '../../contracts/config/schema';
+import { RETRY_NEVER, type RateLimitDecision } from '../../guard/rate-limit/rate-limiter';
 
 /** The window a client can reason about: how long an empty bucket takes to fill (or a lease to expire). */
 export function policyWindowSeconds(policy: RateLimitPolicy): number {

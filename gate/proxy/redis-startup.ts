@@ -1,6 +1,6 @@
 /** The gate's Redis at start: wait a bounded time for it, and say so plainly when it is too old. */
 import type Redis from 'ioredis';
-import { redisVersionProblem } from '../rate-limit/redis-version';
+import { redisVersionProblem } from '../../guard/rate-limit/redis-version';
 import type { GateLogger } from './gate-logger';
 
 /**

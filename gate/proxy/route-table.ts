@@ -9,8 +9,8 @@
  * lenient about the slash (Express's default) would serve `/API/Checkout/` as checkout, so the gate
  * classifies it as checkout too. For a stricter app this only ever puts a 404 under checkout's limits.
  */
-import { InvalidOptionsError } from '../errors';
-import type { RouteConfig } from '../../lib/config/schema';
+import { InvalidOptionsError } from '../../guard/errors';
+import type { RouteConfig } from '../../contracts/config/schema';
 
 export interface RouteMatch {
   route: RouteConfig;

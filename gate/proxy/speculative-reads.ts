@@ -19,7 +19,7 @@
  * never waits in a queue, so it only ever uses spare capacity) and while every breaker of the
  * route's dependencies is closed.
  */
-import type { Clock } from '../clock';
+import type { Clock } from '../../guard/clock';
 
 export interface SpeculativeReadsOptions {
   /** How long a refused key waits for its decisions before reading. @default 60_000 */

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../../guard/clock';
 
 /** Calls `fn` at most once per `intervalMs`; the next call that passes says how many were suppressed. */
 export function throttle<A extends unknown[]>(fn: (...args: A) => void, intervalMs: number, clock: Clock): (...args: A) => void {

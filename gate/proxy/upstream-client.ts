@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
-import { InvalidOptionsError } from '../errors';
+import { InvalidOptionsError } from '../../guard/errors';
 
 /** Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus ones undici refuses. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'content-length', 'http2-settings']);

@@ -6,7 +6,7 @@
  * paid), so its 502/504 tells the client to retry with the same Idempotency-Key, never without it.
  */
 import { SALEDAY_DEADLINE_HEADER } from '../../contracts/request-headers';
-import type { RouteConfig } from '../../lib/config/schema';
+import type { RouteConfig } from '../../contracts/config/schema';
 
 export function setDeadlineHeader(headers: Record<string, string | string[]>, deadlineMs: number): void {
   headers[SALEDAY_DEADLINE_HEADER] = String(Math.floor(deadlineMs));

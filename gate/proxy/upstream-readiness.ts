@@ -7,8 +7,8 @@
  * app answered within the last `staleAfterMs`; the answer is read from memory, so it is cheap.
  */
 import { request } from 'node:http';
-import type { Clock } from '../clock';
-import { InvalidOptionsError } from '../errors';
+import type { Clock } from '../../guard/clock';
+import { InvalidOptionsError } from '../../guard/errors';
 
 export interface UpstreamReadinessOptions {
   /** How often the gate probes the app. @default 1000 */

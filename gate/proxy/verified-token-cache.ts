@@ -3,7 +3,7 @@
  * entries and in bytes (token plus sub, in UTF-16 code units): a client sending large valid tokens
  * cannot grow it past `maxBytes`. The oldest entry goes first.
  */
-import { InvalidOptionsError } from '../errors';
+import { InvalidOptionsError } from '../../guard/errors';
 
 export interface VerifiedTokenCacheLimits {
   /** @default 10_000 */

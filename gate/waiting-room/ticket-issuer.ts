@@ -3,7 +3,7 @@
  * and signed. The counter's value is also the pre-queue size the controller reads at the opening
  * (ticket numbers start at 0, so every number below it was issued before).
  */
-import type { Clock } from '../clock';
+import type { Clock } from '../../guard/clock';
 import { encodeTicket, identityHash, type WaitingRoomTicket } from './room-cookies';
 
 /** The few Redis commands issuance needs (an ioredis client fits). */

@@ -1,6 +1,6 @@
 /** Tells the people on call what changed and why, on the sale's SNS topic (mail, chat). */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { openBreakers, type FlagsDocument } from '../../gate/flags/flags-document';
+import { openBreakers, type FlagsDocument } from '../../contracts/flags/flags-document';
 
 /** SNS subjects: ASCII, no line breaks, under 100 characters. */
 const SUBJECT_LIMIT = 99;

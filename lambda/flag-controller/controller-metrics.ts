@@ -4,7 +4,7 @@
  * dependency, so an alarm or a dashboard can watch a single one), plus how many are open.
  */
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { FlagsDocument } from '../../gate/flags/flags-document';
+import type { FlagsDocument } from '../../contracts/flags/flags-document';
 
 export const CONTROLLER_METRICS_NAMESPACE = 'Saleday/Controller';
 export const CONTROLLER_METRIC_NAMES = { degradationLevel: 'DegradationLevel', breakerOpen: 'BreakerOpen', openBreakers: 'OpenBreakers' } as const;

@@ -4,8 +4,8 @@
  * settings from the config file. A bad environment fails at cold start with every problem named.
  */
 import { z } from 'zod';
-import { cloudWatchAlarmName } from '../../lib/config/names';
-import { AlarmEffectSchema, type SaledayConfig } from '../../lib/config/schema';
+import { cloudWatchAlarmName } from '../../contracts/config/names';
+import { AlarmEffectSchema, type SaledayConfig } from '../../contracts/config/schema';
 import type { ControllerCommand } from './controller-commands';
 import type { AlarmEffectBinding, DecidePolicy } from './decide';
 

@@ -20,9 +20,9 @@
  * - "Calm since" is the last cycle that saw the alarm in ALARM (`automatic.lastHotAt`), so while an
  *   alarm stays in ALARM each cycle rewrites that bookkeeping (a new version, no history entry).
  */
-import type { AlarmEffect } from '../../lib/config/schema';
-import { openBreakers, type BreakerFlag, type FlagsDocument, type FlagsOverride } from '../../gate/flags/flags-document';
-import { nextFlagsVersion } from '../../gate/flags/flags-version';
+import type { AlarmEffect } from '../../contracts/config/schema';
+import { openBreakers, type BreakerFlag, type FlagsDocument, type FlagsOverride } from '../../contracts/flags/flags-document';
+import { nextFlagsVersion } from '../../contracts/flags/flags-version';
 import type { ControllerCommand } from './controller-commands';
 import { applyOverrideCommand, describeLevers, expireLevers } from './override-levers';
 

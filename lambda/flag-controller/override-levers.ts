@@ -5,7 +5,7 @@
  * `override.expiresAt` is the latest of them (when the whole override is gone). A document written
  * before levers had their own expiry has only `expiresAt`, which then applies to every lever.
  */
-import type { FlagsOverride } from '../../gate/flags/flags-document';
+import type { FlagsOverride } from '../../contracts/flags/flags-document';
 import type { OverrideCommand } from './controller-commands';
 
 export interface LeverExpiries {

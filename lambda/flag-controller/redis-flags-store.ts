@@ -4,9 +4,9 @@
  * decision overwrite a newer one, and every stored document is announced to the gates exactly once.
  */
 import type Redis from 'ioredis';
-import { FLAGS_CHANNEL, FLAGS_KEY, initialFlags, parseFlagsDocument, type FlagsDocument } from '../../gate/flags/flags-document';
-import type { FlagsStore, FlagsWriteResult } from '../../gate/flags/flags-store';
-import { createRedisConnection, type RedisConnectionOptions } from '../../gate/redis-connection';
+import { FLAGS_CHANNEL, FLAGS_KEY, initialFlags, parseFlagsDocument, type FlagsDocument } from '../../contracts/flags/flags-document';
+import type { FlagsStore, FlagsWriteResult } from '../../guard/flags/flags-store';
+import { createRedisConnection, type RedisConnectionOptions } from '../../guard/redis/redis-connection';
 
 /**
  * KEYS[1] the document key; ARGV[1] the new document JSON, ARGV[2] its version, ARGV[3] the channel.

@@ -3,9 +3,9 @@
  * compare-and-set, announce. The Lambda, the CLI levers (against a local Redis) and the local
  * rehearsal all run this same cycle; only the adapters differ.
  */
-import { initialFlags, type FlagsDocument } from '../../gate/flags/flags-document';
-import type { FlagsStore } from '../../gate/flags/flags-store';
-import { nextFlagsVersion } from '../../gate/flags/flags-version';
+import { initialFlags, type FlagsDocument } from '../../contracts/flags/flags-document';
+import type { FlagsStore } from '../../guard/flags/flags-store';
+import { nextFlagsVersion } from '../../contracts/flags/flags-version';
 import type { ControllerCommand } from './controller-commands';
 import { decide, type AlarmEffectBinding, type AlarmState, type DecidePolicy } from './decide';
 

@@ -12,7 +12,7 @@
  * - While open, the rate follows decideRate(), or a person's rate lever while it lasts.
  */
 import type { WaitingRoomState } from '../../contracts/waiting-room';
-import { admittedBelow, openedState, withRate } from '../../gate/waiting-room/room-schedule';
+import { admittedBelow, openedState, withRate } from '../../contracts/waiting-room-schedule';
 import { decideRate, type RateMeasurement, type RatePolicy, type RateState } from './decide-rate';
 import type { QueueCommand } from './queue-commands';
 

@@ -1,5 +1,5 @@
 /** The rate controller's policy from the sale config: the room's bounds and session, the SLA, and the loop's fixed gains. */
-import type { WaitingRoomConfig } from '../../lib/config/waiting-room-schema';
+import type { WaitingRoomConfig } from '../../contracts/config/waiting-room-schema';
 import type { RatePolicy } from './decide-rate';
 
 export function ratePolicyFromConfig(room: WaitingRoomConfig, slaP99Ms: number): RatePolicy {

@@ -4,9 +4,9 @@
  * in the middle of a sale. Both are UTC, as ElastiCache reads them. A config that leaves no such
  * hour is refused, naming the windows in the way.
  */
-import { ConfigError } from '../config/config-error';
-import type { SaleWindow } from '../config/schema';
-import { zonedToInstant } from '../fleet/window-schedule';
+import { ConfigError } from '../../contracts/config/config-error';
+import type { SaleWindow } from '../../contracts/config/schema';
+import { zonedToInstant } from '../../contracts/config/window-schedule';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

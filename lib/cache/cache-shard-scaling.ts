@@ -9,8 +9,8 @@ import { Stack, TimeZone } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { SaleWindow } from '../config/schema';
-import { oneShotCron, zonedToInstant } from '../fleet/window-schedule';
+import type { SaleWindow } from '../../contracts/config/schema';
+import { oneShotCron, zonedToInstant } from '../../contracts/config/window-schedule';
 import type { CacheShardStep } from './cache-shard-schedule';
 
 export const CACHE_SHARDS_DIMENSION = 'elasticache:replication-group:NodeGroups';

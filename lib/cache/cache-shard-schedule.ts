@@ -4,8 +4,8 @@
  * windows already over left out. The construct (cache-shard-scaling.ts) and `saleday schedule` both
  * read it, so what the timeline prints is what a deploy creates.
  */
-import type { SaleWindow, SaledayConfig } from '../config/schema';
-import { partitionWindowsAt, windowInstants, windowScalingTimes, type LocalMinute } from '../fleet/window-schedule';
+import type { SaleWindow, SaledayConfig } from '../../contracts/config/schema';
+import { partitionWindowsAt, windowInstants, windowScalingTimes, type LocalMinute } from '../../contracts/config/window-schedule';
 import { cacheShardPlan } from '../planner/cache-sizing';
 import { shardsAt } from './cache-shard-scaling';
 

@@ -13,7 +13,7 @@ import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { withClusterFlag } from '../../contracts/redis-cluster-url';
-import type { SaledayConfig } from '../config/schema';
+import type { SaledayConfig } from '../../contracts/config/schema';
 import { cacheMaintenanceWindows } from './cache-maintenance-windows';
 import { cacheShardSchedule } from './cache-shard-schedule';
 import { CacheShardScaling } from './cache-shard-scaling';

@@ -19,8 +19,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { controllerSettingsFromConfig } from '../../lambda/flag-controller/controller-settings';
 import { CONTROLLER_METRICS_NAMESPACE } from '../../lambda/flag-controller/controller-metrics';
-import { alarmNamePrefix } from '../config/names';
-import type { SaledayConfig } from '../config/schema';
+import { alarmNamePrefix } from '../../contracts/config/names';
+import type { SaledayConfig } from '../../contracts/config/schema';
 
 export interface FlagControllerProps {
   readonly config: SaledayConfig;

@@ -12,7 +12,7 @@
  * counting them would block shoppers who share an address for loading images.
  */
 import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
-import type { SaledayConfig } from '../config/schema';
+import type { SaledayConfig } from '../../contracts/config/schema';
 import { andStatement, criticalRoutes, htmlRequestStatement, identityPresentStatement, labelStatement, nonStaticStatement, notStatement } from './request-scopes';
 import { ipRateRule, routePathsStatement, userKeyRateRule, wafVisibility } from './waf-rules';
 

@@ -9,7 +9,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import type { SaledayConfig } from '../config/schema';
+import type { SaledayConfig } from '../../contracts/config/schema';
 import { EDGE_RATE_RULE_NAMES, edgeRateRules } from './edge-rate-rules';
 import { antiDdosExemptUriPatterns, nonStaticStatement } from './request-scopes';
 import { WafLogging } from './waf-logging';

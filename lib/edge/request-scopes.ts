@@ -4,7 +4,7 @@
  * a browser can run a Challenge), and whether a request carries a user key at all.
  */
 import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
-import type { IdentityConfig, RouteConfig } from '../config/schema';
+import type { IdentityConfig, RouteConfig } from '../../contracts/config/schema';
 import { literalPrefix, routePathsStatement } from './waf-rules';
 
 type Statement = CfnWebACL.StatementProperty;

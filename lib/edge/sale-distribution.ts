@@ -14,7 +14,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { RouteConfig, SaledayConfig } from '../config/schema';
+import type { RouteConfig, SaledayConfig } from '../../contracts/config/schema';
 
 export interface SaleDistributionProps {
   readonly config: SaledayConfig;

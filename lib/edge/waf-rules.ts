@@ -3,7 +3,7 @@
  * user-key rate limit means the same thing at both layers.
  */
 import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
-import type { IdentityConfig, RouteConfig } from '../config/schema';
+import type { IdentityConfig, RouteConfig } from '../../contracts/config/schema';
 
 type Rule = CfnWebACL.RuleProperty;
 type Statement = CfnWebACL.StatementProperty;

@@ -15,7 +15,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { WAITING_ROOM_STATE_KEY, type WaitingRoomState } from '../../contracts/waiting-room';
-import type { SaledayConfig } from '../config/schema';
+import type { SaledayConfig } from '../../contracts/config/schema';
 
 /** CloudFront's quota on a function's code. */
 export const MAX_FUNCTION_CODE_BYTES = 10 * 1024;

@@ -14,10 +14,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { HEALTH_PATH, READY_PATH } from '../../contracts/reserved-paths';
-import type { SaledayConfig } from '../config/schema';
+import type { SaledayConfig } from '../../contracts/config/schema';
 import { nodeHttpHealthCheck } from './container-health';
 import { containerLogging } from './container-logging';
-import { GATE_CONFIG_ENV, gateConfigSlice } from './gate-config-slice';
+import { GATE_CONFIG_ENV, gateConfigSlice } from '../../contracts/config/gate-config-slice';
 
 export interface SaleFleetProps {
   readonly config: SaledayConfig;

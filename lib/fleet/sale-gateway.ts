@@ -13,7 +13,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import type { SaledayConfig } from '../config/schema';
+import type { SaledayConfig } from '../../contracts/config/schema';
 import { WafLogging } from '../edge/waf-logging';
 import { managedRuleGroupRule, userKeyRateRule, wafVisibility } from '../edge/waf-rules';
 

@@ -11,8 +11,8 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import type { SaledayConfig } from '../config/schema';
-import { fleetSchedule, formatUtcMinute, isRaisedAt, oneShotCron, windowInstants } from './window-schedule';
+import type { SaledayConfig } from '../../contracts/config/schema';
+import { fleetSchedule, formatUtcMinute, isRaisedAt, oneShotCron, windowInstants } from '../../contracts/config/window-schedule';
 
 /** ALBRequestCountPerTarget counts requests per target per minute; the config states them per second. */
 export const SECONDS_PER_MINUTE = 60;

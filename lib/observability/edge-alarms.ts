@@ -8,7 +8,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Construct } from 'constructs';
-import type { SaledayConfig } from '../config/schema';
+import type { SaledayConfig } from '../../contracts/config/schema';
 import { AlarmTopic } from './alarm-topic';
 
 export interface EdgeAlarmsProps {

@@ -7,8 +7,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { cloudWatchAlarmName } from '../config/names';
-import type { SaledayConfig } from '../config/schema';
+import { cloudWatchAlarmName } from '../../contracts/config/names';
+import type { SaledayConfig } from '../../contracts/config/schema';
 import { SaleMetrics } from './sale-metrics';
 
 export interface SaleAlarmsProps {

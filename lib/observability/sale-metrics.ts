@@ -12,10 +12,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DELIBERATE_REFUSALS_METRIC } from '../../contracts/alarm-metrics';
+import { DELIBERATE_REFUSALS_METRIC } from '../../contracts/metrics/alarm-metrics';
 import { CONTROLLER_METRIC_NAMES, CONTROLLER_METRICS_NAMESPACE } from '../../lambda/flag-controller/controller-metrics';
-import { GATE_CLASS_METRICS, GATE_DEPENDENCY_METRICS, GATE_DIMENSIONS, GATE_NAMESPACE, GATE_PROCESS_METRICS } from '../../gate/metrics/gate-metrics';
-import { PRIORITY_CLASSES, type AlarmConfig, type PriorityClass, type SaledayConfig } from '../config/schema';
+import { GATE_CLASS_METRICS, GATE_DEPENDENCY_METRICS, GATE_DIMENSIONS, GATE_NAMESPACE, GATE_PROCESS_METRICS } from '../../contracts/metrics/gate-metrics';
+import { PRIORITY_CLASSES, type AlarmConfig, type PriorityClass, type SaledayConfig } from '../../contracts/config/schema';
 import { RATIO_ALARM_MATH, ratioMetricMath, type AlarmCount, type RatioAlarmMetric } from './alarm-math';
 
 /**

@@ -4,7 +4,7 @@
  * across shards (keys spread over hash slots); connections do not (every client connects to every
  * shard), so a type whose connection limit is too small is not made to fit by sharding.
  */
-import type { Pricing, SaledayConfig } from '../config/schema';
+import type { Pricing, SaledayConfig } from '../../contracts/config/schema';
 import { CACHE_NODE_TYPES, type CacheNodeType } from './cache-node-types';
 import { expectedVisitors } from './expected-visitors';
 import { DEFAULT_ASSUMPTIONS } from './planner-assumptions';

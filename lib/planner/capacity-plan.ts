@@ -39,7 +39,7 @@
  *                + 2 × (wafWebAclMonth + wafRulesPerWebAcl × wafRuleMonth) / 730
  *   sale window cost = cost per hour × Σ over windows (end − start + warm-up + cool-down), in hours
  */
-import type { Pricing } from '../config/schema';
+import type { Pricing } from '../../contracts/config/schema';
 import { chooseCacheNode } from './cache-sizing';
 import { expectedVisitors } from './expected-visitors';
 import { DEFAULT_ASSUMPTIONS, DEFAULT_EDGE_ABSORBED_SHARE_WHEN_CACHED, HEADROOM_RANGE, type PlannerAssumptions } from './planner-assumptions';

@@ -1,6 +1,6 @@
 /** The bridge between the sale config and the pure model: inputs from the config, and the plan back into it. */
-import type { SaledayConfig } from '../config/schema';
-import { partitionWindowsAt } from '../fleet/window-schedule';
+import type { SaledayConfig } from '../../contracts/config/schema';
+import { partitionWindowsAt } from '../../contracts/config/window-schedule';
 import type { Audience, CapacityPlan, CapacityPlanInputs } from './capacity-plan';
 import type { PlannerAssumptions } from './planner-assumptions';
 import { saleWindowHours } from './sale-window-hours';

@@ -3,7 +3,7 @@
  * end are local times in the same zone, so their difference is taken on the wall clock (a DST
  * change inside a window shifts it by an hour, which is within the planning error).
  */
-import type { SaleWindow } from '../config/schema';
+import type { SaleWindow } from '../../contracts/config/schema';
 
 type WindowTimes = Pick<SaleWindow, 'start' | 'end' | 'warmUpMinutes' | 'coolDownMinutes'>;
 

@@ -6,9 +6,9 @@
  * Hook: each scaled resource contributes a `TimelineSource`. The fleet's is below, the cache's shards
  * are in cache-timeline.ts; a resource that gains scheduled actions adds its source to TIMELINE_SOURCES.
  */
-import type { SaleWindow, SaledayConfig } from '../config/schema';
+import type { SaleWindow, SaledayConfig } from '../../contracts/config/schema';
 import { cacheShardSchedule, describeCacheShards } from '../cache/cache-shard-schedule';
-import { fleetSchedule, instantToZoned, isRaisedAt, partitionWindowsAt, windowInstants, type LocalMinute } from '../fleet/window-schedule';
+import { fleetSchedule, instantToZoned, isRaisedAt, partitionWindowsAt, windowInstants, type LocalMinute } from '../../contracts/config/window-schedule';
 import { cacheTimeline } from './cache-timeline';
 
 export interface TimelineStep {

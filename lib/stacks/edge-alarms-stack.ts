@@ -6,7 +6,7 @@
  */
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { SaledayConfig } from '../config/schema';
+import type { SaledayConfig } from '../../contracts/config/schema';
 import { CLOUDFRONT_WAF_REGION } from '../edge/edge-web-acl';
 import { EdgeAlarms } from '../observability/edge-alarms';
 

@@ -5,8 +5,8 @@
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { EDGE_STACK_OUTPUTS } from '../config/names';
-import type { SaledayConfig } from '../config/schema';
+import { EDGE_STACK_OUTPUTS } from '../../contracts/config/names';
+import type { SaledayConfig } from '../../contracts/config/schema';
 import { CLOUDFRONT_WAF_REGION, EdgeWebAcl } from '../edge/edge-web-acl';
 
 export interface EdgeStackProps extends StackProps {

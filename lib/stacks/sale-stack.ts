@@ -5,8 +5,8 @@
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { SaleCache } from '../cache/sale-cache';
-import { SALE_STACK_OUTPUTS } from '../config/names';
-import type { SaledayConfig } from '../config/schema';
+import { SALE_STACK_OUTPUTS } from '../../contracts/config/names';
+import type { SaledayConfig } from '../../contracts/config/schema';
 import { FlagController } from '../control-plane/flag-controller';
 import { SaleDistribution } from '../edge/sale-distribution';
 import { SaleFleet } from '../fleet/sale-fleet';

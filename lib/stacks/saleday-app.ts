@@ -11,9 +11,9 @@
  */
 import { App, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadConfig } from '../config/load-config';
-import { edgeStackName, saleStackName } from '../config/names';
-import type { SaledayConfig } from '../config/schema';
+import { loadConfig } from '../../contracts/config/load-config';
+import { edgeStackName, saleStackName } from '../../contracts/config/names';
+import type { SaledayConfig } from '../../contracts/config/schema';
 import { CLOUDFRONT_WAF_REGION, EDGE_RULE_NAMES } from '../edge/edge-web-acl';
 import { EdgeAlarmsStack, edgeAlarmsStackName } from './edge-alarms-stack';
 import { EdgeStack } from './edge-stack';

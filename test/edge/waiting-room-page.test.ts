@@ -1,5 +1,5 @@
 import { WAITING_ROOM_TICKET_COOKIE, type WaitingRoomState } from '../../contracts/waiting-room';
-import { openedState, placeOf, preQueueShuffle, waitingStatus, withRate } from '../../gate/waiting-room/room-schedule';
+import { openedState, placeOf, preQueueShuffle, waitingStatus, withRate } from '../../contracts/waiting-room-schedule';
 import { viewerRequest } from '../../edge/local/cloudfront-function-runtime';
 import { OPENED_AT, openState, testRoom, type TestRoom } from './waiting-room-test-room';
 

@@ -2,7 +2,7 @@
  * The inventory breaker around the store, on a fake clock. The store here is a real MemoryShopStore
  * whose methods can be made to fail, standing in for a Redis that refuses connections.
  */
-import { createCircuitBreaker } from '../../gate/breaker';
+import { createCircuitBreaker } from '../../guard/breaker';
 import { GuardedShopStore } from '../../storefront/guarded-shop-store';
 import { MemoryShopStore } from '../../storefront/memory-shop-store';
 import { isInventoryUnavailableError } from '../../storefront/storefront-errors';

@@ -3,8 +3,8 @@
  * fake clock: stranded reservations come back exactly once, paid and young ones are left alone,
  * and two reapers sweeping one shop at once never release an order twice.
  */
-import { createRedisConnection } from '../../gate/redis-connection';
-import { InvalidOptionsError } from '../../gate/errors';
+import { createRedisConnection } from '../../guard/redis/redis-connection';
+import { InvalidOptionsError } from '../../guard/errors';
 import { MemoryShopStore } from '../../storefront/memory-shop-store';
 import { RedisShopStore } from '../../storefront/redis-shop-store';
 import { defaultReservationTtlMs, ReservationReaper, resolveReaperSettings, type ReaperSweepOutcome } from '../../storefront/reservation-reaper';

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createRedisConnection } from '../../gate/redis-connection';
+import { createRedisConnection } from '../../guard/redis/redis-connection';
 import { MemoryShopStore } from '../../storefront/memory-shop-store';
 import { RedisShopStore } from '../../storefront/redis-shop-store';
 import type { ShopStore } from '../../storefront/shop-store';

@@ -5,7 +5,7 @@
  */
 import { chromium } from 'playwright-core';
 import { createIdentityResolver } from '../../gate/proxy/client-identity';
-import { IdentitySchema } from '../../lib/config/schema';
+import { IdentitySchema } from '../../contracts/config/schema';
 import { startStorefront, type RunningStorefront } from '../../storefront/server';
 import { CHROMIUM_ARGS } from '../cli/rehearse/report-browser';
 import { FakeClock } from '../support/fake-clock';

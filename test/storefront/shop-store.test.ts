@@ -1,5 +1,5 @@
 /** One semantics table, run against both stores: the embedded one must behave exactly like Redis. */
-import { createRedisConnection } from '../../gate/redis-connection';
+import { createRedisConnection } from '../../guard/redis/redis-connection';
 import { MemoryShopStore } from '../../storefront/memory-shop-store';
 import { RedisShopStore } from '../../storefront/redis-shop-store';
 import type { CheckoutReceipt, ReserveRequest, ShopStore } from '../../storefront/shop-store';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../gate/clock';
+import type { Clock } from '../../guard/clock';
 
 /** A clock that moves only when told to (and may be moved backwards, to test clock skew). */
 export class FakeClock implements Clock {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import type Redis from 'ioredis';
-import { FLAGS_CHANNEL, FLAGS_KEY, openBreakers, parseFlagsDocument, type FlagsDocument } from '../../../gate/flags/flags-document';
-import { createRedisConnection } from '../../../gate/redis-connection';
+import { FLAGS_CHANNEL, FLAGS_KEY, openBreakers, parseFlagsDocument, type FlagsDocument } from '../../../contracts/flags/flags-document';
+import { createRedisConnection } from '../../../guard/redis/redis-connection';
 import { registerFlagsCommand } from '../../../cli/commands/flags';
 import { isFlagsLeverError } from '../../../cli/flags/flags-levers';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server';

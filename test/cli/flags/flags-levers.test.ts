@@ -3,7 +3,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Command } from 'commander';
-import { initialFlags } from '../../../gate/flags/flags-document';
+import { initialFlags } from '../../../contracts/flags/flags-document';
 import { registerFlagsCommand } from '../../../cli/commands/flags';
 import { findFlagControllerFunction, isFlagsLeverError, LambdaLevers } from '../../../cli/flags/flags-levers';
 import { formatDuration, parseDurationSeconds } from '../../../cli/flags/parse-duration';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { RedisLevers, isFlagsLeverError } from '../../../cli/flags/flags-levers';
 import { ConnectionAttempts, explainRedisFailure, redactedRedisUrl, unreachableRedisMessage } from '../../../cli/flags/redis-reachability';
 import { controllerSettingsFromConfig } from '../../../lambda/flag-controller/controller-settings';
-import { loadConfig } from '../../../lib/config/load-config';
+import { loadConfig } from '../../../contracts/config/load-config';
 import { FakeClock } from '../../support/fake-clock';
 
 /** A loopback port nothing listens on: bound, then closed. */

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { chooseMetricsFormat, formatStatusLine, metricsSink, summarizeFlush } from '../../../cli/gate/metrics-format';
 import { emfRecord } from '../../../gate/proxy/emf-record';
-import { GATE_NAMESPACE } from '../../../gate/metrics/gate-metrics';
+import { GATE_NAMESPACE } from '../../../contracts/metrics/gate-metrics';
 
 const AT = Date.UTC(2026, 11, 4, 9, 30, 5);
 

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { registerLoadtestCommand, renderLoadtestResult } from '../../../cli/commands/loadtest';
 import { resolveTaskCapacity } from '../../../cli/commands/plan';
 import { readLoadtestResult } from '../../../cli/loadtest/loadtest-result';
-import { signHmacUserKey } from '../../../gate/proxy/client-identity';
-import { loadConfig } from '../../../lib/config/load-config';
+import { signHmacUserKey } from '../../../contracts/hmac-user-key';
+import { loadConfig } from '../../../contracts/config/load-config';
 
 const EXAMPLE = join(__dirname, '../../../saleday.config.json');
 const SECRET = 'the-targets-identity-secret';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { request } from 'undici';
 import { listeningUrl, startLocalTarget } from '../../../cli/loadtest/local-target';
-import { signHmacUserKey } from '../../../gate/proxy/client-identity';
+import { signHmacUserKey } from '../../../contracts/hmac-user-key';
 
 const EXAMPLE = join(__dirname, '../../../saleday.config.json');
 

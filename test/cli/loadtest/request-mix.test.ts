@@ -1,6 +1,6 @@
 import { DEFAULT_PRODUCT_IDS, isRequestMixOptionsError, requestMix } from '../../../cli/loadtest/request-mix';
 import { createIdentityResolver } from '../../../gate/proxy/client-identity';
-import { IdentitySchema } from '../../../lib/config/schema';
+import { IdentitySchema } from '../../../contracts/config/schema';
 import { FakeClock } from '../../support/fake-clock';
 
 const SECRET = 'a-loadtest-secret-of-some-length';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planFor, registerPlanCommand, resolveTaskCapacity, writePlanToConfig } from '../../../cli/commands/plan';
 import { writeLoadtestResult, type LoadtestResult } from '../../../cli/loadtest/loadtest-result';
-import { loadConfig } from '../../../lib/config/load-config';
+import { loadConfig } from '../../../contracts/config/load-config';
 
 const EXAMPLE = join(__dirname, '../../../saleday.config.json');
 

@@ -15,13 +15,13 @@ import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { join } from 'node:path';
-import { loadConfig } from '../../../lib/config/load-config';
-import { cloudWatchAlarmName, edgeStackName, saleStackName } from '../../../lib/config/names';
+import { loadConfig } from '../../../contracts/config/load-config';
+import { cloudWatchAlarmName, edgeStackName, saleStackName } from '../../../contracts/config/names';
 import { renderPreflight } from '../../../cli/commands/preflight';
 import type { PreflightClients } from '../../../cli/preflight/preflight-clients';
 import { runPreflight } from '../../../cli/preflight/run-preflight';
 import { comingWindow, scheduleInstant } from '../../../cli/preflight/scheduled-scaling-check';
-import { initialFlags, type FlagsDocument } from '../../../gate/flags/flags-document';
+import { initialFlags, type FlagsDocument } from '../../../contracts/flags/flags-document';
 
 const config = loadConfig(join(__dirname, '../../../saleday.config.json'));
 const NOW = new Date('2026-11-27T10:00:00Z');

@@ -1,6 +1,6 @@
 import { emfRecord } from '../../../gate/proxy/emf-record';
-import { GATE_NAMESPACE } from '../../../gate/metrics/gate-metrics';
-import type { AlarmConfig } from '../../../lib/config/schema';
+import { GATE_NAMESPACE } from '../../../contracts/metrics/gate-metrics';
+import type { AlarmConfig } from '../../../contracts/config/schema';
 import { AlarmEvaluator, decideState } from '../../../cli/rehearse/alarm-evaluator';
 import { parseEmfLine } from '../../../cli/rehearse/emf-record';
 import { FleetMetrics } from '../../../cli/rehearse/fleet-metrics';

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { createRedisConnection } from '../../../gate/redis-connection';
+import { createRedisConnection } from '../../../guard/redis/redis-connection';
 import { cacheOutageFor } from '../../../cli/rehearse/cache-outage';
 import { ChildSupervisor } from '../../../cli/rehearse/child-supervisor';
 import { FailoverPair } from '../../../cli/rehearse/failover-pair';

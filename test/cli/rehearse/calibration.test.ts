@@ -4,9 +4,9 @@ import { startEmbeddedFleet, type EmbeddedFleet } from '../../../cli/rehearse/em
 import { RequestFactory } from '../../../cli/rehearse/request-factory';
 import { fetchProductIds } from '../../../cli/rehearse/storefront-operator';
 import { defaultProfile } from '../../../cli/rehearse/traffic-profile';
-import { MemoryFlags } from '../../../gate/flags/memory-flags';
-import { loadConfig } from '../../../lib/config/load-config';
-import { seededRandom } from '../../../lib/seeded-random';
+import { MemoryFlags } from '../../../guard/flags/memory-flags';
+import { loadConfig } from '../../../contracts/config/load-config';
+import { seededRandom } from '../../../contracts/seeded-random';
 
 const config = loadConfig(join(__dirname, '../../../saleday.config.json'));
 // The example config proves user keys with hmac: the factory signs them and the gate verifies them with this.

@@ -3,9 +3,9 @@
  * with when they ran, during which phase and why, in report.json, report.html and the terminal.
  */
 import { join } from 'node:path';
-import { MemoryFlags } from '../../../gate/flags/memory-flags';
-import type { FlagsDocument } from '../../../gate/flags/flags-document';
-import { loadConfig } from '../../../lib/config/load-config';
+import { MemoryFlags } from '../../../guard/flags/memory-flags';
+import type { FlagsDocument } from '../../../contracts/flags/flags-document';
+import { loadConfig } from '../../../contracts/config/load-config';
 import { AlarmEvaluator } from '../../../cli/rehearse/alarm-evaluator';
 import { describeFailedCycles, failedCyclesHtmlSection, groupFailedCycles, type FailedCycle } from '../../../cli/rehearse/controller-failures';
 import { FleetMetrics } from '../../../cli/rehearse/fleet-metrics';

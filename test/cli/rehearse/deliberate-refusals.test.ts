@@ -5,10 +5,10 @@
  * gates answer the next second, exactly as on AWS.
  */
 import { join } from 'node:path';
-import { MemoryFlags } from '../../../gate/flags/memory-flags';
+import { MemoryFlags } from '../../../guard/flags/memory-flags';
 import { createGateMetricsRecorder } from '../../../gate/proxy/gate-metrics-recorder';
-import { loadConfig } from '../../../lib/config/load-config';
-import type { SaledayConfig } from '../../../lib/config/schema';
+import { loadConfig } from '../../../contracts/config/load-config';
+import type { SaledayConfig } from '../../../contracts/config/schema';
 import type { RatioAlarmMath } from '../../../lib/observability/alarm-math';
 import { AlarmEvaluator } from '../../../cli/rehearse/alarm-evaluator';
 import { parseEmfLine } from '../../../cli/rehearse/emf-record';

@@ -1,5 +1,5 @@
 import { emfRecord } from '../../../gate/proxy/emf-record';
-import { GATE_NAMESPACE } from '../../../gate/metrics/gate-metrics';
+import { GATE_NAMESPACE } from '../../../contracts/metrics/gate-metrics';
 import { parseEmfLine } from '../../../cli/rehearse/emf-record';
 import { listeningUrl } from '../../../cli/rehearse/process-fleet';
 

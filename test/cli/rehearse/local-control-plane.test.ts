@@ -1,9 +1,9 @@
 import { emfRecord } from '../../../gate/proxy/emf-record';
-import { MemoryFlags } from '../../../gate/flags/memory-flags';
-import { GATE_NAMESPACE } from '../../../gate/metrics/gate-metrics';
+import { MemoryFlags } from '../../../guard/flags/memory-flags';
+import { GATE_NAMESPACE } from '../../../contracts/metrics/gate-metrics';
 import { RedisFlagsStore } from '../../../lambda/flag-controller/redis-flags-store';
-import type { SaledayConfig } from '../../../lib/config/schema';
-import { loadConfig } from '../../../lib/config/load-config';
+import type { SaledayConfig } from '../../../contracts/config/schema';
+import { loadConfig } from '../../../contracts/config/load-config';
 import { AlarmEvaluator } from '../../../cli/rehearse/alarm-evaluator';
 import { parseEmfLine } from '../../../cli/rehearse/emf-record';
 import { FleetMetrics } from '../../../cli/rehearse/fleet-metrics';
@@ -11,7 +11,7 @@ import { LocalControlPlane } from '../../../cli/rehearse/local-control-plane';
 import { scaleConfigForRehearsal } from '../../../cli/rehearse/time-scale';
 import { FakeClock } from '../../support/fake-clock';
 import { startRedisServer } from '../../support/redis-server';
-import { initialFlags } from '../../../gate/flags/flags-document';
+import { initialFlags } from '../../../contracts/flags/flags-document';
 import { join } from 'node:path';
 
 const START_MS = 1_700_000_000_000;

@@ -1,4 +1,4 @@
-import { PRIORITY_CLASSES } from '../../../lib/config/schema';
+import { PRIORITY_CLASSES } from '../../../contracts/config/schema';
 import { formatTerminalSummary } from '../../../cli/rehearse/terminal-summary';
 import { SAMPLE_SECONDS, sampleReport } from './sample-report';
 

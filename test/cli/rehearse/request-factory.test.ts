@@ -1,6 +1,6 @@
 import { createIdentityResolver } from '../../../gate/proxy/client-identity';
-import { loadConfig } from '../../../lib/config/load-config';
-import type { SaledayConfig } from '../../../lib/config/schema';
+import { loadConfig } from '../../../contracts/config/load-config';
+import type { SaledayConfig } from '../../../contracts/config/schema';
 import { RequestFactory } from '../../../cli/rehearse/request-factory';
 import { SHOPPER_ACTIONS } from '../../../cli/rehearse/traffic-profile';
 import { FakeClock } from '../../support/fake-clock';

@@ -8,7 +8,7 @@ import { OutcomeRecorder } from '../../../cli/rehearse/outcome-recorder';
 import { buildReport, type ControlSecond, type RehearsalReport, type ReportInputs } from '../../../cli/rehearse/rehearsal-report';
 import { scaleConfigForRehearsal } from '../../../cli/rehearse/time-scale';
 import { defaultProfile } from '../../../cli/rehearse/traffic-profile';
-import { loadConfig } from '../../../lib/config/load-config';
+import { loadConfig } from '../../../contracts/config/load-config';
 
 export const SAMPLE_SECONDS = 30;
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadConfig } from '../../../lib/config/load-config';
+import { loadConfig } from '../../../contracts/config/load-config';
 import { defaultTimeScale, scaleConfigForRehearsal, scaledSeconds } from '../../../cli/rehearse/time-scale';
 
 describe('time scale', () => {

@@ -4,8 +4,8 @@ import { OutcomeRecorder } from '../../../cli/rehearse/outcome-recorder';
 import { RequestFactory } from '../../../cli/rehearse/request-factory';
 import { TrafficGenerator } from '../../../cli/rehearse/traffic-generator';
 import { parseProfile } from '../../../cli/rehearse/traffic-profile';
-import { loadConfig } from '../../../lib/config/load-config';
-import { seededRandom } from '../../../lib/seeded-random';
+import { loadConfig } from '../../../contracts/config/load-config';
+import { seededRandom } from '../../../contracts/seeded-random';
 
 /**
  * A stand-in gate: recommendations (low) hang for 600 ms, checkout answers at once. With one

@@ -10,7 +10,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CACHE_SHARDS_DIMENSION } from '../../../lib/cache/cache-shard-scaling';
 import { SaleCache } from '../../../lib/cache/sale-cache';
-import type { SaledayConfig } from '../../../lib/config/schema';
+import type { SaledayConfig } from '../../../contracts/config/schema';
 import { scalingTimeline } from '../../../lib/schedule/scaling-timeline';
 import { raiseToBigSale } from '../../lib/cache/big-sale-config';
 import { EXAMPLE_CONFIG_PATH, exampleConfig, exampleConfigInput, TEST_ACCOUNT, testApp } from '../../lib/stacks/test-app';

@@ -7,15 +7,15 @@
 import { join } from 'node:path';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { FLAGS_KEY } from '../../../gate/flags/flags-document';
-import { RedisFlagsSource } from '../../../gate/flags/redis-flags-source';
-import { createRedisConnection } from '../../../gate/redis-connection';
+import { FLAGS_KEY } from '../../../contracts/flags/flags-document';
+import { RedisFlagsSource } from '../../../guard/flags/redis-flags-source';
+import { createRedisConnection } from '../../../guard/redis/redis-connection';
 import { readAlarmStates } from '../../../lambda/flag-controller/alarm-reader';
 import { controllerSettingsFromConfig, effectsOf, policyOf } from '../../../lambda/flag-controller/controller-settings';
 import { RedisFlagsStore } from '../../../lambda/flag-controller/redis-flags-store';
 import { runControllerCycle, type ControllerCycleDeps } from '../../../lambda/flag-controller/run-cycle';
-import { loadConfig } from '../../../lib/config/load-config';
-import { cloudWatchAlarmName } from '../../../lib/config/names';
+import { loadConfig } from '../../../contracts/config/load-config';
+import { cloudWatchAlarmName } from '../../../contracts/config/names';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server';
 
 const config = loadConfig(join(__dirname, '../../../saleday.config.json'));

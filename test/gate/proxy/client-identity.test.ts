@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { InvalidOptionsError } from '../../../gate/errors';
-import { createIdentityResolver, signHmacUserKey } from '../../../gate/proxy/client-identity';
+import { InvalidOptionsError } from '../../../guard/errors';
+import { createIdentityResolver } from '../../../gate/proxy/client-identity';
+import { signHmacUserKey } from '../../../contracts/hmac-user-key';
 import { clientIpFrom } from '../../../gate/proxy/forwarded-for';
 import { signHs256Jwt, verifyHs256Jwt } from '../../../gate/proxy/hs256-jwt';
 import { FakeClock } from '../../support/fake-clock';

@@ -5,8 +5,8 @@
  */
 import { connect, type Socket } from 'node:net';
 import { fetch } from 'undici';
-import { MemoryFlags } from '../../../gate/flags/memory-flags';
-import { OUTCOME_HEADER } from '../../../gate/metrics/gate-metrics';
+import { MemoryFlags } from '../../../guard/flags/memory-flags';
+import { OUTCOME_HEADER } from '../../../contracts/metrics/gate-metrics';
 import { silentLogger } from '../../../gate/proxy/gate-logger';
 import { startGate, type StartedGate } from '../../../gate/proxy/gate-server';
 import { uniquePrefix } from '../../support/test-redis';

@@ -3,9 +3,9 @@
  * short-circuits) apart, as DeliberateRefusals in its per-process EMF record, so the 5xx alarm can
  * leave them out; overload, upstream errors and fallbacks are not among them.
  */
-import { initialFlags, type FlagsDocument } from '../../../gate/flags/flags-document';
-import { MemoryFlags } from '../../../gate/flags/memory-flags';
-import { OUTCOME_HEADER, type GateOutcome } from '../../../gate/metrics/gate-metrics';
+import { initialFlags, type FlagsDocument } from '../../../contracts/flags/flags-document';
+import { MemoryFlags } from '../../../guard/flags/memory-flags';
+import { OUTCOME_HEADER, type GateOutcome } from '../../../contracts/metrics/gate-metrics';
 import { isDeliberateRefusal } from '../../../gate/proxy/deliberate-refusal';
 import { silentLogger } from '../../../gate/proxy/gate-logger';
 import { startGate, type StartedGate } from '../../../gate/proxy/gate-server';

@@ -1,5 +1,5 @@
-import { ConfigError } from '../../../lib/config/config-error';
-import { GATE_CONFIG_ENV, gateConfigSlice } from '../../../lib/fleet/gate-config-slice';
+import { ConfigError } from '../../../contracts/config/config-error';
+import { GATE_CONFIG_ENV, gateConfigSlice } from '../../../contracts/config/gate-config-slice';
 import { gateEnvironment } from '../../../gate/proxy/gate-environment';
 import { exampleConfig } from '../../lib/stacks/test-app';
 

@@ -8,10 +8,10 @@
 import { performance } from 'node:perf_hooks';
 import { FailoverRelay } from '../../../cli/rehearse/failover-relay';
 import { attachReplica, failOver } from '../../../cli/rehearse/redis-failover';
-import { initialFlags } from '../../../gate/flags/flags-document';
-import { nextFlagsVersion } from '../../../gate/flags/flags-version';
+import { initialFlags } from '../../../contracts/flags/flags-document';
+import { nextFlagsVersion } from '../../../contracts/flags/flags-version';
 import { createJsonLogger } from '../../../gate/proxy/gate-logger';
-import { createRedisConnection } from '../../../gate/redis-connection';
+import { createRedisConnection } from '../../../guard/redis/redis-connection';
 import { startGate, type StartedGate } from '../../../gate/proxy/gate-server';
 import { RedisFlagsStore } from '../../../lambda/flag-controller/redis-flags-store';
 import { startStorefront, type RunningStorefront } from '../../../storefront/server';

@@ -2,10 +2,10 @@
  * A gate whose flags key stays missing says so: one log line per episode and the FlagsKeyMissing
  * gauge, while it keeps obeying its last-known document.
  */
-import { FLAGS_CHANNEL, FLAGS_KEY, initialFlags } from '../../../gate/flags/flags-document';
+import { FLAGS_CHANNEL, FLAGS_KEY, initialFlags } from '../../../contracts/flags/flags-document';
 import { createJsonLogger } from '../../../gate/proxy/gate-logger';
 import { startGate, type StartedGate } from '../../../gate/proxy/gate-server';
-import { createRedisConnection } from '../../../gate/redis-connection';
+import { createRedisConnection } from '../../../guard/redis/redis-connection';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server';
 import { createTestHttpClient } from './fixtures/http-client';
 import { testConfig } from './fixtures/test-config';

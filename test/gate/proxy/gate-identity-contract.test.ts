@@ -4,9 +4,9 @@
  * spends the same key. Real gate, real HTTP app echoing what it received, real redis-server.
  */
 import { SALEDAY_DEADLINE_HEADER, SALEDAY_USER_HEADER, SALEDAY_USER_PROVEN_HEADER } from '../../../contracts/request-headers';
-import { MemoryFlags } from '../../../gate/flags/memory-flags';
-import { OUTCOME_HEADER } from '../../../gate/metrics/gate-metrics';
-import { signHmacUserKey } from '../../../gate/proxy/client-identity';
+import { MemoryFlags } from '../../../guard/flags/memory-flags';
+import { OUTCOME_HEADER } from '../../../contracts/metrics/gate-metrics';
+import { signHmacUserKey } from '../../../contracts/hmac-user-key';
 import { silentLogger } from '../../../gate/proxy/gate-logger';
 import { startGate, type StartedGate } from '../../../gate/proxy/gate-server';
 import { signHs256Jwt } from '../../../gate/proxy/hs256-jwt';

@@ -2,9 +2,9 @@
  * Spoofing at the gate: forged user keys (jwt and hmac modes) and forged X-Forwarded-For entries
  * only ever land a client in its own IP's bucket; a victim's bucket stays untouched.
  */
-import { MemoryFlags } from '../../../gate/flags/memory-flags';
+import { MemoryFlags } from '../../../guard/flags/memory-flags';
 import { silentLogger } from '../../../gate/proxy/gate-logger';
-import { signHmacUserKey } from '../../../gate/proxy/client-identity';
+import { signHmacUserKey } from '../../../contracts/hmac-user-key';
 import { signHs256Jwt } from '../../../gate/proxy/hs256-jwt';
 import { startGate, type StartedGate } from '../../../gate/proxy/gate-server';
 import { uniquePrefix } from '../../support/test-redis';

@@ -1,4 +1,4 @@
-import { GATE_NAMESPACE } from '../../../gate/metrics/gate-metrics';
+import { GATE_NAMESPACE } from '../../../contracts/metrics/gate-metrics';
 import { createGateMetricsRecorder, type ProcessGauges } from '../../../gate/proxy/gate-metrics-recorder';
 
 describe('createGateMetricsRecorder', () => {

@@ -3,8 +3,8 @@
  * missing Host on HTTP/1.1 (400) and an Expect the gate cannot meet (417). Raw sockets against a
  * real gate.
  */
-import { MemoryFlags } from '../../../gate/flags/memory-flags';
-import { OUTCOME_HEADER } from '../../../gate/metrics/gate-metrics';
+import { MemoryFlags } from '../../../guard/flags/memory-flags';
+import { OUTCOME_HEADER } from '../../../contracts/metrics/gate-metrics';
 import { silentLogger } from '../../../gate/proxy/gate-logger';
 import { startGate, type StartedGate } from '../../../gate/proxy/gate-server';
 import { uniquePrefix } from '../../support/test-redis';

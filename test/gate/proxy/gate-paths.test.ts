@@ -4,8 +4,8 @@
  * the gate before any rate limit or proxying, while the gate's own paths still answer.
  */
 import { connect } from 'node:net';
-import { MemoryFlags } from '../../../gate/flags/memory-flags';
-import { OUTCOME_HEADER } from '../../../gate/metrics/gate-metrics';
+import { MemoryFlags } from '../../../guard/flags/memory-flags';
+import { OUTCOME_HEADER } from '../../../contracts/metrics/gate-metrics';
 import { silentLogger } from '../../../gate/proxy/gate-logger';
 import { startGate, type StartedGate } from '../../../gate/proxy/gate-server';
 import { TRICKY_CHECKOUT_PATHS } from '../../support/tricky-paths';

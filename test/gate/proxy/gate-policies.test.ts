@@ -1,7 +1,7 @@
 import { compileShedTable } from '../../../gate/proxy/degradation-policy';
 import { createFallbackStore } from '../../../gate/proxy/fallback-store';
 import { policyWindowSeconds, rateLimitHeaders, retryAfterSeconds, sharedCacheMayStore, statesQuota } from '../../../gate/proxy/rate-limit-headers';
-import { RETRY_NEVER, type RateLimitDecision } from '../../../gate/rate-limit/rate-limiter';
+import { RETRY_NEVER, type RateLimitDecision } from '../../../guard/rate-limit/rate-limiter';
 import { testConfig } from './fixtures/test-config';
 
 describe('compileShedTable', () => {

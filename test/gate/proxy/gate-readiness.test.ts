@@ -4,8 +4,8 @@
  */
 import { createServer } from 'node:net';
 import { READY_PATH, HEALTH_PATH } from '../../../contracts/reserved-paths';
-import { initialFlags } from '../../../gate/flags/flags-document';
-import { MemoryFlags } from '../../../gate/flags/memory-flags';
+import { initialFlags } from '../../../contracts/flags/flags-document';
+import { MemoryFlags } from '../../../guard/flags/memory-flags';
 import { silentLogger } from '../../../gate/proxy/gate-logger';
 import { startGate, type StartedGate } from '../../../gate/proxy/gate-server';
 import { createUpstreamReadiness } from '../../../gate/proxy/upstream-readiness';

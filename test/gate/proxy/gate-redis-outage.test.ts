@@ -3,8 +3,8 @@
  * its metrics) and keeping its last-known flags; after Redis comes back it returns to it.
  */
 import Redis from 'ioredis';
-import { FLAGS_CHANNEL, FLAGS_KEY, initialFlags } from '../../../gate/flags/flags-document';
-import { OUTCOME_HEADER } from '../../../gate/metrics/gate-metrics';
+import { FLAGS_CHANNEL, FLAGS_KEY, initialFlags } from '../../../contracts/flags/flags-document';
+import { OUTCOME_HEADER } from '../../../contracts/metrics/gate-metrics';
 import { silentLogger } from '../../../gate/proxy/gate-logger';
 import { startGate, type StartedGate } from '../../../gate/proxy/gate-server';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server';

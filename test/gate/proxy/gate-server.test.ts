@@ -4,9 +4,9 @@
  * breakers (from the flags and tripped by upstream failures), deadlines and fallbacks.
  */
 import { request as httpRequest } from 'node:http';
-import { initialFlags, type FlagsDocument } from '../../../gate/flags/flags-document';
-import { MemoryFlags } from '../../../gate/flags/memory-flags';
-import { OUTCOME_HEADER } from '../../../gate/metrics/gate-metrics';
+import { initialFlags, type FlagsDocument } from '../../../contracts/flags/flags-document';
+import { MemoryFlags } from '../../../guard/flags/memory-flags';
+import { OUTCOME_HEADER } from '../../../contracts/metrics/gate-metrics';
 import { silentLogger } from '../../../gate/proxy/gate-logger';
 import { startGate, type StartedGate } from '../../../gate/proxy/gate-server';
 import { uniquePrefix } from '../../support/test-redis';

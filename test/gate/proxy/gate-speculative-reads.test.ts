@@ -3,7 +3,7 @@
  * client, a refused read reaches the app at most once per suspect period, and nothing is
  * speculative without a free slot, without Redis, or when the policy does not ask for it.
  */
-import { MemoryFlags } from '../../../gate/flags/memory-flags';
+import { MemoryFlags } from '../../../guard/flags/memory-flags';
 import { silentLogger } from '../../../gate/proxy/gate-logger';
 import { startGate, type StartedGate } from '../../../gate/proxy/gate-server';
 import { uniquePrefix } from '../../support/test-redis';

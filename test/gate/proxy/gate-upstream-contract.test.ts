@@ -6,8 +6,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { FAILED_DEPENDENCY_HEADER } from '../../../contracts/request-headers';
-import { MemoryFlags } from '../../../gate/flags/memory-flags';
-import { OUTCOME_HEADER } from '../../../gate/metrics/gate-metrics';
+import { MemoryFlags } from '../../../guard/flags/memory-flags';
+import { OUTCOME_HEADER } from '../../../contracts/metrics/gate-metrics';
 import { silentLogger } from '../../../gate/proxy/gate-logger';
 import { startGate, type StartedGate } from '../../../gate/proxy/gate-server';
 import { uniquePrefix } from '../../support/test-redis';

@@ -1,4 +1,4 @@
-import { InvalidOptionsError } from '../../../gate/errors';
+import { InvalidOptionsError } from '../../../guard/errors';
 import { compileRouteTable } from '../../../gate/proxy/route-table';
 import { testConfig } from './fixtures/test-config';
 

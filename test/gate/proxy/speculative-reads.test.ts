@@ -1,5 +1,5 @@
 import { SpeculativeReads } from '../../../gate/proxy/speculative-reads';
-import { RETRY_NEVER } from '../../../gate/rate-limit/rate-limiter';
+import { RETRY_NEVER } from '../../../guard/rate-limit/rate-limiter';
 import { FakeClock } from '../../support/fake-clock';
 
 describe('SpeculativeReads', () => {

@@ -1,6 +1,6 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { initialFlags, type FlagsDocument } from '../../../gate/flags/flags-document';
+import { initialFlags, type FlagsDocument } from '../../../contracts/flags/flags-document';
 import { announcementSubject, createSnsAnnouncer } from '../../../lambda/flag-controller/announcer';
 
 const sns = mockClient(SNSClient);

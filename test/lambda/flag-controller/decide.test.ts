@@ -1,5 +1,5 @@
-import { FlagsDocumentSchema, initialFlags, openBreakers, type FlagsDocument } from '../../../gate/flags/flags-document';
-import { nextFlagsVersion } from '../../../gate/flags/flags-version';
+import { FlagsDocumentSchema, initialFlags, openBreakers, type FlagsDocument } from '../../../contracts/flags/flags-document';
+import { nextFlagsVersion } from '../../../contracts/flags/flags-version';
 import type { ControllerCommand } from '../../../lambda/flag-controller/controller-commands';
 import { decide, type AlarmEffectBinding, type AlarmStateValue, type DecidePolicy } from '../../../lambda/flag-controller/decide';
 

@@ -9,10 +9,10 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import type Redis from 'ioredis';
-import { FLAGS_KEY, openBreakers, parseFlagsDocument, type FlagsDocument } from '../../../gate/flags/flags-document';
-import { createRedisConnection } from '../../../gate/redis-connection';
-import { loadConfig } from '../../../lib/config/load-config';
-import { cloudWatchAlarmName } from '../../../lib/config/names';
+import { FLAGS_KEY, openBreakers, parseFlagsDocument, type FlagsDocument } from '../../../contracts/flags/flags-document';
+import { createRedisConnection } from '../../../guard/redis/redis-connection';
+import { loadConfig } from '../../../contracts/config/load-config';
+import { cloudWatchAlarmName } from '../../../contracts/config/names';
 import { controllerSettingsFromConfig, isControllerEnvironmentError } from '../../../lambda/flag-controller/controller-settings';
 import type * as ControllerModule from '../../../lambda/flag-controller/index';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server';
@@ -336,6 +336,6 @@ describe('flag controller handler', () => {
 
 /** A valid document to stand in Redis before a malformed event. */
 async function seedDocument(): Promise<FlagsDocument> {
-  const { initialFlags } = await import('../../../gate/flags/flags-document');
+  const { initialFlags } = await import('../../../contracts/flags/flags-document');
   return { ...initialFlags(new Date(T0)), level: 1, reason: 'seed' };
 }

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
-import { FLAGS_CHANNEL, FLAGS_KEY, initialFlags, openBreakers, parseFlagsDocument, type FlagsDocument } from '../../../gate/flags/flags-document';
-import { createRedisConnection } from '../../../gate/redis-connection';
+import { FLAGS_CHANNEL, FLAGS_KEY, initialFlags, openBreakers, parseFlagsDocument, type FlagsDocument } from '../../../contracts/flags/flags-document';
+import { createRedisConnection } from '../../../guard/redis/redis-connection';
 import { RedisFlagsStore } from '../../../lambda/flag-controller/redis-flags-store';
 import { runControllerCycle, type ControllerCycleDeps } from '../../../lambda/flag-controller/run-cycle';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server';

@@ -1,6 +1,6 @@
-import { initialFlags, type FlagsDocument } from '../../../gate/flags/flags-document';
-import type { FlagsStore } from '../../../gate/flags/flags-store';
-import { MemoryFlags } from '../../../gate/flags/memory-flags';
+import { initialFlags, type FlagsDocument } from '../../../contracts/flags/flags-document';
+import type { FlagsStore } from '../../../guard/flags/flags-store';
+import { MemoryFlags } from '../../../guard/flags/memory-flags';
 import type { AlarmEffectBinding, AlarmState } from '../../../lambda/flag-controller/decide';
 import { isFlagsWriteConflictError, runControllerCycle, type ControllerCycleDeps, type CycleLogger } from '../../../lambda/flag-controller/run-cycle';
 

@@ -1,6 +1,6 @@
 import { decideRate, littlesLawRate, type RateMeasurement, type RatePolicy, type RateState } from '../../../lambda/waiting-room-controller/decide-rate';
 import { ratePolicyFromConfig } from '../../../lambda/waiting-room-controller/rate-policy';
-import { WaitingRoomSchema } from '../../../lib/config/waiting-room-schema';
+import { WaitingRoomSchema } from '../../../contracts/config/waiting-room-schema';
 import { FakeClock } from '../../support/fake-clock';
 
 const policy: RatePolicy = ratePolicyFromConfig(WaitingRoomSchema.parse({ enabled: true, minRatePerSecond: 2, maxRatePerSecond: 202, sessionMinutes: 5 }), 800);

@@ -3,8 +3,8 @@ import { decideRoom, type RoomControl, type RoomInput, type RoomPolicy } from '.
 import type { RateMeasurement } from '../../../lambda/waiting-room-controller/decide-rate';
 import { QueueCommandSchema } from '../../../lambda/waiting-room-controller/queue-commands';
 import { ratePolicyFromConfig } from '../../../lambda/waiting-room-controller/rate-policy';
-import { admittedBelow } from '../../../gate/waiting-room/room-schedule';
-import { WaitingRoomSchema } from '../../../lib/config/waiting-room-schema';
+import { admittedBelow } from '../../../contracts/waiting-room-schedule';
+import { WaitingRoomSchema } from '../../../contracts/config/waiting-room-schema';
 import { FakeClock } from '../../support/fake-clock';
 
 const DROP = 1_800_000_000_000;

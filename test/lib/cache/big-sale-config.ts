@@ -2,7 +2,7 @@
  * A sale no single cache node of the example's type carries: 20,000 fleet requests/s at headroom 5
  * is 300,000 cache ops/s, and a cache.r7g.large carries 40,000 at 50%, so the plan needs 8 shards.
  */
-import type { SaledayConfigInput } from '../../../lib/config/schema';
+import type { SaledayConfigInput } from '../../../contracts/config/schema';
 
 export function raiseToBigSale(raw: SaledayConfigInput): void {
   raw.plan = {

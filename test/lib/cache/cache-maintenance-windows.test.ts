@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { ConfigError } from '../../../lib/config/config-error';
-import type { SaleWindow } from '../../../lib/config/schema';
+import { ConfigError } from '../../../contracts/config/config-error';
+import type { SaleWindow } from '../../../contracts/config/schema';
 import { busyIntervals, cacheMaintenanceWindows, MAINTENANCE_OVERRUN_MINUTES, SNAPSHOT_OVERRUN_MINUTES } from '../../../lib/cache/cache-maintenance-windows';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];

@@ -7,13 +7,13 @@
  */
 import type Redis from 'ioredis';
 import { Cluster } from 'ioredis';
-import { createRedisConnection } from '../../../gate/redis-connection';
-import { createConcurrencyLimiter, createRateLimiter } from '../../../gate/rate-limit';
-import { RedisFlagsSource } from '../../../gate/flags/redis-flags-source';
-import { FLAGS_KEY, initialFlags, type FlagsDocument } from '../../../gate/flags/flags-document';
+import { createRedisConnection } from '../../../guard/redis/redis-connection';
+import { createConcurrencyLimiter, createRateLimiter } from '../../../guard/rate-limit';
+import { RedisFlagsSource } from '../../../guard/flags/redis-flags-source';
+import { FLAGS_KEY, initialFlags, type FlagsDocument } from '../../../contracts/flags/flags-document';
 import { RedisFlagsStore } from '../../../lambda/flag-controller/redis-flags-store';
 import { RedisShopStore } from '../../../storefront/redis-shop-store';
-import { startRedisCluster, type RedisClusterHandle } from '../../gate/rate-limit/fixtures/redis-cluster';
+import { startRedisCluster, type RedisClusterHandle } from '../../guard/rate-limit/fixtures/redis-cluster';
 
 let cluster: RedisClusterHandle;
 let url: string;

@@ -7,7 +7,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { SaleCache } from '../../../lib/cache/sale-cache';
-import type { SaledayConfig } from '../../../lib/config/schema';
+import type { SaledayConfig } from '../../../contracts/config/schema';
 import { exampleConfig, TEST_ACCOUNT, testApp } from '../stacks/test-app';
 import { raiseToBigSale } from './big-sale-config';
 

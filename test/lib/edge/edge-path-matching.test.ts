@@ -3,7 +3,7 @@
  * routes to checkout meets the WAF's critical-path rules, and nothing else does.
  */
 import { Template } from 'aws-cdk-lib/assertions';
-import type { SaledayConfig } from '../../../lib/config/schema';
+import type { SaledayConfig } from '../../../contracts/config/schema';
 import { EDGE_RULE_NAMES } from '../../../lib/edge/edge-web-acl';
 import { EdgeStack } from '../../../lib/stacks/edge-stack';
 import { exampleConfig, TEST_ACCOUNT, testApp } from '../stacks/test-app';

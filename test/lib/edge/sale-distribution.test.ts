@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import type { SaledayConfig } from '../../../lib/config/schema';
+import type { SaledayConfig } from '../../../contracts/config/schema';
 import { MAX_CACHE_BEHAVIORS, SaleDistribution } from '../../../lib/edge/sale-distribution';
 import { exampleConfig, TEST_ACCOUNT, testApp } from '../stacks/test-app';
 

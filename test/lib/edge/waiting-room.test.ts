@@ -6,7 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { WAITING_ROOM_STATE_KEY } from '../../../contracts/waiting-room';
-import type { SaledayConfig } from '../../../lib/config/schema';
+import type { SaledayConfig } from '../../../contracts/config/schema';
 import { closedRoomStoreData, WaitingRoomEdge, waitingRoomEdgeIfEnabled } from '../../../lib/edge/waiting-room';
 import { exampleConfig, TEST_ACCOUNT, testApp } from '../stacks/test-app';
 

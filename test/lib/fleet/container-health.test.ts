@@ -10,7 +10,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type { SaledayConfig } from '../../../lib/config/schema';
+import type { SaledayConfig } from '../../../contracts/config/schema';
 import { healthProbeScript } from '../../../lib/fleet/container-health';
 import { SaleFleet } from '../../../lib/fleet/sale-fleet';
 import { exampleConfig, TEST_ACCOUNT, testApp } from '../stacks/test-app';

@@ -9,7 +9,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type { SaledayConfig } from '../../../lib/config/schema';
+import type { SaledayConfig } from '../../../contracts/config/schema';
 import { SaleFleet } from '../../../lib/fleet/sale-fleet';
 import { exampleConfig, REPO_ROOT, TEST_ACCOUNT, testApp } from '../stacks/test-app';
 

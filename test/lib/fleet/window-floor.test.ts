@@ -10,7 +10,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { SaleScaling } from '../../../lib/fleet/sale-scaling';
-import { zonedToInstant } from '../../../lib/fleet/window-schedule';
+import { zonedToInstant } from '../../../contracts/config/window-schedule';
 import { exampleConfig, TEST_ACCOUNT, testApp } from '../stacks/test-app';
 
 const config = exampleConfig();

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { computeCapacityPlan, type CapacityPlanInputs } from '../../../lib/planner/capacity-plan';
 import { isPlannerInputError } from '../../../lib/planner/planner-input-error';
-import type { Pricing } from '../../../lib/config/schema';
+import type { Pricing } from '../../../contracts/config/schema';
 
 const pricing: Pricing = {
   asOf: '2026-11-01',

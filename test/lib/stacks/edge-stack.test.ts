@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { EDGE_STACK_OUTPUTS } from '../../../lib/config/names';
-import type { SaledayConfig } from '../../../lib/config/schema';
+import { EDGE_STACK_OUTPUTS } from '../../../contracts/config/names';
+import type { SaledayConfig } from '../../../contracts/config/schema';
 import { EdgeStack } from '../../../lib/stacks/edge-stack';
 import { exampleConfig, TEST_ACCOUNT, testApp } from './test-app';
 

@@ -3,7 +3,7 @@
  * one notifies the alarm topic, and none shares the prefix the flag controller reacts to.
  */
 import { Template } from 'aws-cdk-lib/assertions';
-import type { SaledayConfig } from '../../../lib/config/schema';
+import type { SaledayConfig } from '../../../contracts/config/schema';
 import { heartbeatAlarmName } from '../../../lib/observability/heartbeat-alarms';
 import { SaleStack } from '../../../lib/stacks/sale-stack';
 import { exampleConfig, TEST_ACCOUNT, testApp } from './test-app';

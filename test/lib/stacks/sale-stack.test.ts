@@ -1,9 +1,9 @@
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { cloudWatchAlarmName, SALE_STACK_OUTPUTS } from '../../../lib/config/names';
-import type { SaledayConfig } from '../../../lib/config/schema';
-import { gateConfigSlice } from '../../../lib/fleet/gate-config-slice';
+import { cloudWatchAlarmName, SALE_STACK_OUTPUTS } from '../../../contracts/config/names';
+import type { SaledayConfig } from '../../../contracts/config/schema';
+import { gateConfigSlice } from '../../../contracts/config/gate-config-slice';
 import { SaleStack } from '../../../lib/stacks/sale-stack';
 import { controllerSettingsFromConfig } from '../../../lambda/flag-controller/controller-settings';
 import { exampleConfig, TEST_ACCOUNT, testApp } from './test-app';

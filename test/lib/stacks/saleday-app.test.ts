@@ -5,7 +5,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError } from '../../../lib/config/config-error';
+import { ConfigError } from '../../../contracts/config/config-error';
 import { buildSaledayApp, OFFLINE_PLACEHOLDER_ACCOUNT, type SaledayApp } from '../../../lib/stacks/saleday-app';
 import { EXAMPLE_CONFIG_PATH, exampleConfigInput, testApp } from './test-app';
 

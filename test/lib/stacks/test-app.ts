@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { parseConfig } from '../../../lib/config/load-config';
-import type { SaledayConfig, SaledayConfigInput } from '../../../lib/config/schema';
+import { parseConfig } from '../../../contracts/config/load-config';
+import type { SaledayConfig, SaledayConfigInput } from '../../../contracts/config/schema';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 export const EXAMPLE_CONFIG_PATH = join(REPO_ROOT, 'saleday.config.json');
