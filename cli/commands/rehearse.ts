@@ -3,17 +3,17 @@
  * gate+storefront pairs, the control plane on the config's own alarms, a traffic profile with a
  * surge, a bot flood, a slow route and a cache outage; then a report with pass/fail checks. The
  * exit code is 1 when a check fails, 3 when the run was inconclusive (this machine could not deliver
- * the traffic; see rehearse/delivery.ts), and 128 + the signal's number when Ctrl-C / SIGTERM cut
+ * the traffic; see rehearse/report/delivery.ts), and 128 + the signal's number when Ctrl-C / SIGTERM cut
  * the run short (its report then covers the part that ran).
  */
 import type { Command } from 'commander';
-import { signalExitCode } from '../rehearse/child-supervisor';
-import { EXIT_CODES, runVerdict } from '../rehearse/delivery';
-import { parseDurationMs } from '../rehearse/duration';
-import { CACHE_OUTAGE_SCENARIOS } from '../rehearse/redis-choice';
+import { signalExitCode } from '../support/child-supervisor';
+import { EXIT_CODES, runVerdict } from '../rehearse/report/delivery';
+import { parseDurationMs } from '../rehearse/traffic/duration';
+import { CACHE_OUTAGE_SCENARIOS } from '../rehearse/fleet/redis-choice';
 import { runRehearsal } from '../rehearse/rehearsal';
-import { formatTerminalSummary } from '../rehearse/terminal-summary';
-import { defaultProfile, loadProfile } from '../rehearse/traffic-profile';
+import { formatTerminalSummary } from '../rehearse/report/terminal-summary';
+import { defaultProfile, loadProfile } from '../rehearse/traffic/traffic-profile';
 
 interface RehearseCommandOptions {
   redisUrl?: string;

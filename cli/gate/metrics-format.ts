@@ -5,7 +5,7 @@
  * place. `--metrics-format` forces either.
  */
 import { GATE_CLASS_METRICS, GATE_DIMENSIONS, GATE_PROCESS_METRICS } from '../../contracts/metrics/gate-metrics';
-import { parseEmfLine } from '../rehearse/emf-record';
+import { parseEmfLine } from '../rehearse/metrics/emf-line-reader';
 
 export const METRICS_FORMATS = ['emf', 'status'] as const;
 export type MetricsFormat = (typeof METRICS_FORMATS)[number];

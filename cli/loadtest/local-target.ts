@@ -5,8 +5,8 @@
  * fsync), else the embedded in-process stores. Every child is stopped by `close()`, and on Ctrl-C.
  */
 import { resolve } from 'node:path';
-import { ChildSupervisor } from '../rehearse/child-supervisor';
-import { LocalRedisServer } from '../rehearse/local-redis-server';
+import { ChildSupervisor } from '../support/child-supervisor';
+import { LocalRedisServer } from '../rehearse/fleet/local-redis-server';
 import { redisServerOnPath } from '../support/loopback';
 import type { LoadtestIdentitySecret } from './identity-secret';
 

@@ -7,7 +7,7 @@ import { chromium } from 'playwright-core';
 import { createIdentityResolver } from '../../gate/proxy/client-identity';
 import { IdentitySchema } from '../../contracts/config/schema';
 import { startStorefront, type RunningStorefront } from '../../storefront/server';
-import { CHROMIUM_ARGS } from '../cli/rehearse/report-browser';
+import { CHROMIUM_ARGS } from '../cli/rehearse/report/report-browser';
 import { FakeClock } from '../support/fake-clock';
 
 const SECRET_ENV = 'SHOP_SESSION_TEST_SECRET';

@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runRehearsal } from '../../../cli/rehearse/rehearsal';
-import type { RehearsalReport } from '../../../cli/rehearse/rehearsal-report';
-import { parseProfile } from '../../../cli/rehearse/traffic-profile';
-import { eventually } from './process-table';
+import type { RehearsalReport } from '../../../cli/rehearse/report/rehearsal-report';
+import { parseProfile } from '../../../cli/rehearse/traffic/traffic-profile';
+import { eventually } from '../../support/process-table';
 
 const ROOT = resolve(__dirname, '../../..');
 

@@ -7,9 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { EXIT_CODES, runVerdict } from '../../../cli/rehearse/delivery';
-import type { RehearsalReport } from '../../../cli/rehearse/rehearsal-report';
-import { eventually, processesMatching } from './process-table';
+import { EXIT_CODES, runVerdict } from '../../../cli/rehearse/report/delivery';
+import type { RehearsalReport } from '../../../cli/rehearse/report/rehearsal-report';
+import { eventually, processesMatching } from '../../support/process-table';
 
 const ROOT = resolve(__dirname, '../../..');
 

@@ -6,8 +6,8 @@
  * storefront and the controller's flags store must each notice and reconnect.
  */
 import { performance } from 'node:perf_hooks';
-import { FailoverRelay } from '../../../cli/rehearse/failover-relay';
-import { attachReplica, failOver } from '../../../cli/rehearse/redis-failover';
+import { FailoverRelay } from '../../../cli/rehearse/fleet/failover-relay';
+import { attachReplica, failOver } from '../../../cli/rehearse/fleet/redis-failover';
 import { initialFlags } from '../../../contracts/flags/flags-document';
 import { nextFlagsVersion } from '../../../contracts/flags/flags-version';
 import { createJsonLogger } from '../../../gate/proxy/gate-logger';

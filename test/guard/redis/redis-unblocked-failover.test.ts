@@ -3,7 +3,7 @@
  * write): the node answers the blocked command UNBLOCKED and closes the connection, so the commands
  * pipelined behind it never ran. retryAcrossFailover runs them again on the new primary.
  */
-import { FailoverRelay } from '../../../cli/rehearse/failover-relay';
+import { FailoverRelay } from '../../../cli/rehearse/fleet/failover-relay';
 import { createRedisConnection } from '../../../guard/redis/redis-connection';
 import { retryAcrossFailover } from '../../../guard/redis/redis-reconnect';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server';
