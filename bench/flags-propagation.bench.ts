@@ -23,7 +23,7 @@ import { FLAGS_CHANNEL, initialFlags, type FlagsDocument } from '../contracts/fl
 import { RedisFlagsSource } from '../guard/flags/redis-flags-source';
 import { createRedisConnection } from '../guard/redis/redis-connection';
 import { RedisFlagsStore } from '../lambda/flag-controller/redis-flags-store';
-import { startRedisServer } from '../test/support/redis-server';
+import { launchRedisServer } from '../cli/support/redis-launcher';
 
 const GATES = Number(process.env.BENCH_FLAGS_GATES ?? 4);
 const WRITES = Number(process.env.BENCH_FLAGS_WRITES ?? 50);
@@ -61,7 +61,7 @@ interface PhaseResult {
 }
 
 export async function run(): Promise<string[]> {
-  const redis = await startRedisServer();
+  const redis = await launchRedisServer();
   const admin = createRedisConnection({ url: redis.url });
   const gates: Gate[] = [];
   let store: RedisFlagsStore | undefined;

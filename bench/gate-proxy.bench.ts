@@ -31,7 +31,8 @@ import { loadConfig } from '../contracts/config/load-config';
 import { createJsonLogger } from '../gate/proxy/gate-logger';
 import { startGate } from '../gate/proxy/gate-server';
 import { createUpstreamClient, isUpstreamFailure, pipeBody } from '../gate/proxy/upstream-client';
-import { freePort, startRedisServer } from '../test/support/redis-server';
+import { findFreePort } from '../cli/support/loopback';
+import { launchRedisServer } from '../cli/support/redis-launcher';
 import { startDelayingRelay } from './delaying-relay';
 
 // A bundled role runs from a temporary directory: the checkout is passed along.
@@ -396,7 +397,7 @@ async function startNginx(upstream: string): Promise<{ url: string; pid: number;
   if (!existsSync(NGINX)) throw new Error(`${NGINX} not found: the gate-proxy benchmark compares the gate with nginx; install it (apt-get install -y nginx)`);
   const dir = mkdtempSync(join(tmpdir(), 'saleday-nginx-'));
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
-  const port = await freePort();
+  const port = await findFreePort();
   const origin = new URL(upstream);
   const conf = `
 daemon off;
@@ -500,7 +501,7 @@ export async function run(): Promise<string[]> {
 }
 
 async function costOfProtections(print: (line: string) => void, stops: Array<() => Promise<void>>): Promise<void> {
-  const redis = await startRedisServer();
+  const redis = await launchRedisServer();
   stops.push(() => redis.kill());
   const shop = await spawnRole('storefront');
   stops.push(() => shop.stop());
@@ -570,7 +571,7 @@ async function costOfProtections(print: (line: string) => void, stops: Array<() 
  * its decision, at a light load (a few connections, nothing queues), in interleaved rounds.
  */
 async function speculativeReadLatency(print: (line: string) => void, stops: Array<() => Promise<void>>): Promise<void> {
-  const redis = await startRedisServer();
+  const redis = await launchRedisServer();
   stops.push(() => redis.kill());
   const relay = await startDelayingRelay(redis.port, REDIS_HOP_DELAY_MS);
   stops.push(() => relay.close());
@@ -607,7 +608,7 @@ async function checkoutAtFiveTimesCapacity(print: (line: string) => void, stops:
   const app = await spawnRole('app', { capacity: 4, serviceMs: 20 });
   stops.push(() => app.stop());
   const appUrl = String(app.info.url);
-  const redis2 = await startRedisServer();
+  const redis2 = await launchRedisServer();
   stops.push(() => redis2.kill());
   // A sale's mix: mostly browsing. Checkout (critical) and product pages (high) together stay
   // below the app's capacity (150 of 200 req/s), so the lower classes can absorb all the shedding.

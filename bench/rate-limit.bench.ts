@@ -16,7 +16,7 @@ import Redis from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimitPolicy } from '../contracts/config/schema';
 import { createRateLimiter, type RateLimiter } from '../guard/rate-limit';
-import { startRedisServer } from '../test/support/redis-server';
+import { launchRedisServer } from '../cli/support/redis-launcher';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -157,7 +157,7 @@ async function warmUp(url: string, keys: readonly string[]): Promise<void> {
 }
 
 export async function run(): Promise<string[]> {
-  const server = await startRedisServer();
+  const server = await launchRedisServer();
   const lines: string[] = [];
   const manyKeys = Array.from({ length: KEY_COUNT }, (_, i) => `user-${i}`);
   const hot = ['bot-1'];

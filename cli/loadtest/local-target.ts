@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { ChildSupervisor } from '../support/child-supervisor';
-import { LocalRedisServer } from '../rehearse/fleet/local-redis-server';
+import { launchRedisServer, underSupervisor, type LaunchedRedis } from '../support/redis-launcher';
 import { redisServerOnPath } from '../support/loopback';
 import type { LoadtestIdentitySecret } from './identity-secret';
 
@@ -41,7 +41,7 @@ export async function startLocalTarget(options: LocalTargetOptions): Promise<Loc
   const timeoutMs = options.startTimeoutMs ?? 30_000;
   const supervisor = new ChildSupervisor();
   supervisor.installShutdownHooks();
-  let redis: LocalRedisServer | undefined;
+  let redis: LaunchedRedis | undefined;
   const closeAll = async () => {
     await supervisor.close();
     await redis?.close();
@@ -49,7 +49,7 @@ export async function startLocalTarget(options: LocalTargetOptions): Promise<Loc
   try {
     let redisUrl = options.redisUrl;
     if (!redisUrl && redisServerOnPath()) {
-      redis = await LocalRedisServer.start(supervisor, { persistent: false });
+      redis = await launchRedisServer({ spawn: underSupervisor(supervisor) });
       redisUrl = redis.url;
       log(`redis-server started on ${redisUrl}`);
     } else if (!redisUrl) {

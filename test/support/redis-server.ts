@@ -1,9 +1,10 @@
 /**
- * Starts a real `redis-server` on a free loopback port for tests, benchmarks and the rehearsal.
- * Never a mock: the Lua scripts, TIME and pub/sub must behave as on ElastiCache.
+ * The tests' face of the Redis launcher (cli/support/redis-launcher.ts): a plain, empty
+ * redis-server on a free loopback port, killed as abruptly as a lost node.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { findFreePort, redisServerOnPath, waitForPort } from '../../cli/support/loopback';
+import type { ChildProcess } from 'node:child_process';
+import { launchRedisServer } from '../../cli/support/redis-launcher';
+import { findFreePort, redisServerOnPath } from '../../cli/support/loopback';
 
 export interface RedisServerHandle {
   readonly url: string;
@@ -19,26 +20,15 @@ export const redisServerAvailable = redisServerOnPath;
 export const freePort = findFreePort;
 
 export async function startRedisServer(port?: number): Promise<RedisServerHandle> {
-  const chosen = port ?? (await freePort());
-  const child = spawn(
-    'redis-server',
-    ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'warning'],
-    { stdio: 'ignore', detached: false },
-  );
-  await waitForPort(chosen, 5000);
+  const server = await launchRedisServer({ port });
   const handle: RedisServerHandle = {
-    url: `redis://127.0.0.1:${chosen}`,
-    port: chosen,
-    process: child,
-    kill: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      }),
+    url: server.url,
+    port: server.port,
+    process: server.process,
+    kill: () => server.kill(),
     restart: async () => {
-      await handle.kill();
-      return startRedisServer(chosen);
+      await server.kill();
+      return startRedisServer(server.port);
     },
   };
   return handle;

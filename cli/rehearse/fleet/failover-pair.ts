@@ -5,24 +5,26 @@
  * restarting anything (see redis-failover.ts).
  */
 import type { ChildSupervisor } from '../../support/child-supervisor';
+import { launchRedisServer, underSupervisor, type LaunchedRedis } from '../../support/redis-launcher';
 import { FailoverRelay } from './failover-relay';
-import { LocalRedisServer } from './local-redis-server';
 import { attachReplica, failOver, type FailoverNodes } from './redis-failover';
 
 export class FailoverPair {
   private nodes: FailoverNodes;
 
   private constructor(
-    private readonly servers: readonly LocalRedisServer[],
+    private readonly servers: readonly LaunchedRedis[],
     readonly relay: FailoverRelay,
   ) {
     this.nodes = { primaryPort: servers[0]!.port, replicaPort: servers[1]!.port };
   }
 
   static async start(supervisor: ChildSupervisor): Promise<FailoverPair> {
-    const servers: LocalRedisServer[] = [];
+    const servers: LaunchedRedis[] = [];
     try {
-      servers.push(await LocalRedisServer.start(supervisor), await LocalRedisServer.start(supervisor));
+      const spawn = underSupervisor(supervisor);
+      servers.push(await launchRedisServer({ persistent: true, spawn }));
+      servers.push(await launchRedisServer({ persistent: true, spawn, replicaOf: servers[0]!.port }));
       await attachReplica({ primaryPort: servers[0]!.port, replicaPort: servers[1]!.port });
       return new FailoverPair(servers, await FailoverRelay.start(servers[0]!.port));
     } catch (error) {

@@ -6,12 +6,13 @@
  * outage.
  */
 import type { ChildSupervisor } from '../../support/child-supervisor';
+import { redisServerOnPath } from '../../support/loopback';
+import { launchRedisServer, underSupervisor, type LaunchedRedis } from '../../support/redis-launcher';
 import { FailoverPair } from './failover-pair';
-import { LocalRedisServer, redisServerOnPath } from './local-redis-server';
 
 export type RedisChoice =
   | { kind: 'given'; url: string }
-  | { kind: 'local'; url: string; server: LocalRedisServer }
+  | { kind: 'local'; url: string; server: LaunchedRedis }
   | { kind: 'failover'; url: string; pair: FailoverPair }
   | { kind: 'embedded'; notice: string };
 
@@ -36,7 +37,8 @@ export async function chooseRedis(options: {
       const pair = await FailoverPair.start(options.supervisor);
       return { kind: 'failover', url: pair.url, pair };
     }
-    const server = await LocalRedisServer.start(options.supervisor);
+    // Persistent: the outage kills it and starts it again with its data, as a failover to a replica would.
+    const server = await launchRedisServer({ persistent: true, spawn: underSupervisor(options.supervisor) });
     return { kind: 'local', url: server.url, server };
   }
   return {

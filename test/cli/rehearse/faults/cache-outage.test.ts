@@ -3,13 +3,13 @@ import { createRedisConnection } from '../../../../guard/redis/redis-connection'
 import { cacheOutageFor } from '../../../../cli/rehearse/faults/cache-outage';
 import { ChildSupervisor } from '../../../../cli/support/child-supervisor';
 import { FailoverPair } from '../../../../cli/rehearse/fleet/failover-pair';
-import { LocalRedisServer } from '../../../../cli/rehearse/fleet/local-redis-server';
+import { launchRedisServer, underSupervisor } from '../../../../cli/support/redis-launcher';
 import { startRedisServer } from '../../../support/redis-server';
 
 describe('cache outage', () => {
   it("kills the rehearsal's own redis-server and brings it back on the same port with its data", async () => {
     const supervisor = new ChildSupervisor();
-    const server = await LocalRedisServer.start(supervisor);
+    const server = await launchRedisServer({ persistent: true, spawn: underSupervisor(supervisor) });
     const client = createRedisConnection({ url: server.url, failFast: true, commandTimeoutMs: 500 });
     try {
       await new Promise((resolve) => client.once('ready', resolve));
