@@ -36,14 +36,16 @@ interface LoadtestCommandOptions {
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
+/** A commander parser for a number above 0 (a whole one when `integer`). */
+const positive = (flag: string, integer = false) => (value: string) => {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0 || (integer && !Number.isInteger(parsed))) {
+    throw new InvalidArgumentError(`${flag}: got ${JSON.stringify(value)}; expected ${integer ? 'a whole number' : 'a number'} above 0`);
+  }
+  return parsed;
+};
+
 export function registerLoadtestCommand(program: Command): void {
-  const positive = (flag: string, integer = false) => (value: string) => {
-    const parsed = Number(value);
-    if (!Number.isFinite(parsed) || parsed <= 0 || (integer && !Number.isInteger(parsed))) {
-      throw new InvalidArgumentError(`${flag}: got ${JSON.stringify(value)}; expected ${integer ? 'a whole number' : 'a number'} above 0`);
-    }
-    return parsed;
-  };
   program
     .command('loadtest')
     .description('Find the highest rate one task serves within the SLA (open-loop, no coordinated omission) and write the result plan reads.')
@@ -73,57 +75,60 @@ export function registerLoadtestCommand(program: Command): void {
         'sla.errorRate. Errors: 5xx, 429, timeouts, connection failures, and requests over the outstanding bound — a\n' +
         'gate that sheds (503) or limits (429) is past the capacity of its task.',
     )
-    .action(async (options: LoadtestCommandOptions, command: Command) => {
-      const config = configFor(command);
-      const method = options.method.toUpperCase();
-      if (!(METHODS as readonly string[]).includes(method)) throw new InvalidArgumentError(`--method: got ${JSON.stringify(options.method)}; expected one of ${METHODS.join(', ')}`);
-      const identitySecret = loadtestIdentitySecret(config.identity, options.url ? 'remote' : 'local');
-      const request = requestMix({
-        path: options.path,
-        method: method as Dispatcher.HttpMethod,
-        body: options.body,
-        ids: options.ids?.split(',').map((s) => s.trim()).filter(Boolean),
-        users: options.users,
-        identity: config.identity,
-        identitySecret: identitySecret?.secret,
+    .action(runLoadtestCommand);
+}
+
+/** The command's action: the target (given, or started locally), the search, the result file. */
+async function runLoadtestCommand(options: LoadtestCommandOptions, command: Command): Promise<void> {
+  const config = configFor(command);
+  const method = options.method.toUpperCase();
+  if (!(METHODS as readonly string[]).includes(method)) throw new InvalidArgumentError(`--method: got ${JSON.stringify(options.method)}; expected one of ${METHODS.join(', ')}`);
+  const identitySecret = loadtestIdentitySecret(config.identity, options.url ? 'remote' : 'local');
+  const request = requestMix({
+    path: options.path,
+    method: method as Dispatcher.HttpMethod,
+    body: options.body,
+    ids: options.ids?.split(',').map((s) => s.trim()).filter(Boolean),
+    users: options.users,
+    identity: config.identity,
+    identitySecret: identitySecret?.secret,
+  });
+  const progress = options.json ? undefined : process.stderr;
+  let target: LocalTarget | undefined;
+  try {
+    let url = options.url;
+    if (!url) {
+      process.stderr.write('Starting a local storefront and gate…\n');
+      target = await startLocalTarget({
+        configPath: resolveConfigPath(command.optsWithGlobals<{ config?: string }>().config),
+        redisUrl: options.redisUrl,
+        identitySecret,
+        log: (line) => process.stderr.write(`${line}\n`),
       });
-      const progress = options.json ? undefined : process.stderr;
-      let target: LocalTarget | undefined;
-      try {
-        let url = options.url;
-        if (!url) {
-          process.stderr.write('Starting a local storefront and gate…\n');
-          target = await startLocalTarget({
-            configPath: resolveConfigPath(command.optsWithGlobals<{ config?: string }>().config),
-            redisUrl: options.redisUrl,
-            identitySecret,
-            log: (line) => process.stderr.write(`${line}\n`),
-          });
-          url = target.url;
-        }
-        progress?.write(`Load-testing ${url}${options.path} — SLA p99 ≤ ${config.sla.p99LatencyMs} ms, errors ≤ ${(config.sla.errorRate * 100).toFixed(2)}%\n`);
-        const result = await runLoadtest({
-          url,
-          sla: config.sla,
-          request,
-          startRate: options.startRate,
-          maxRate: options.maxRate,
-          stepSeconds: options.stepSeconds,
-          durationSeconds: options.duration,
-          warmUpSeconds: options.warmUp,
-          connections: options.connections,
-          maxOutstanding: options.maxOutstanding,
-          progress,
-        });
-        const file = resolve(options.out);
-        writeLoadtestResult(file, result);
-        if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-        else process.stdout.write(`${renderLoadtestResult(result)}\nWrote ${file} (saleday plan reads it).\n`);
-        if (result.capacityRps === 0) process.exitCode = 1;
-      } finally {
-        await target?.close();
-      }
+      url = target.url;
+    }
+    progress?.write(`Load-testing ${url}${options.path} — SLA p99 ≤ ${config.sla.p99LatencyMs} ms, errors ≤ ${(config.sla.errorRate * 100).toFixed(2)}%\n`);
+    const result = await runLoadtest({
+      url,
+      sla: config.sla,
+      request,
+      startRate: options.startRate,
+      maxRate: options.maxRate,
+      stepSeconds: options.stepSeconds,
+      durationSeconds: options.duration,
+      warmUpSeconds: options.warmUp,
+      connections: options.connections,
+      maxOutstanding: options.maxOutstanding,
+      progress,
     });
+    const file = resolve(options.out);
+    writeLoadtestResult(file, result);
+    if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else process.stdout.write(`${renderLoadtestResult(result)}\nWrote ${file} (saleday plan reads it).\n`);
+    if (result.capacityRps === 0) process.exitCode = 1;
+  } finally {
+    await target?.close();
+  }
 }
 
 export function renderLoadtestResult(result: LoadtestResult): string {

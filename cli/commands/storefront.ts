@@ -60,43 +60,7 @@ export function registerStorefrontCommand(program: Command): void {
     .option('--session-max-age <seconds>', 'lifetime of a session cookie (default 604800, 7 days)')
     .option('--insecure-session-cookie', 'set the session cookie without Secure (plain-HTTP development only)')
     .option('--log', 'structured JSON request logs on stderr')
-    .action(async (options: StorefrontCommandOptions) => {
-      const started = await startStorefront({
-        port: integerOption('--port', options.port),
-        host: options.host,
-        operatorPort: integerOption('--operator-port', options.operatorPort || undefined),
-        redisUrl: options.redisUrl || undefined,
-        redisAuthToken: options.redisAuthToken || undefined,
-        keyPrefix: options.keyPrefix,
-        enableFaultInjection: options.faultInjection ?? false,
-        stockPerProduct: integerOption('--stock', options.stock),
-        seedIfEmpty: options.seedIfEmpty ?? false,
-        catalogSize: integerOption('--catalog-size', options.catalogSize),
-        recommendationsWork: integerOption('--recommendations-work', options.recommendationsWork),
-        paymentLatencyMs: integerOption('--payment-latency-ms', options.paymentLatencyMs),
-        reservationTtlMs: integerOption('--reservation-ttl-ms', options.reservationTtlMs),
-        replicaWaitMs: integerOption('--replica-wait-ms', options.replicaWaitMs),
-        sessions: { secretEnv: options.sessionSecretEnv, maxAgeSeconds: integerOption('--session-max-age', options.sessionMaxAge), insecureCookie: options.insecureSessionCookie ?? false },
-        logger: options.log ?? false,
-        logStream: process.stderr,
-      });
-      const listening = { event: 'listening', url: started.url, operatorUrl: started.operatorUrl ?? null, store: started.store.kind, checkoutWorstCaseMs: started.checkoutWorstCaseMs };
-      process.stdout.write(`${JSON.stringify(listening)}\n`);
-      await new Promise<void>((resolve) => {
-        let stopping = false;
-        const stop = () => {
-          if (stopping) return;
-          stopping = true;
-          started.close().then(resolve, (error: unknown) => {
-            process.stderr.write(`${JSON.stringify({ event: 'close-failed', message: String(error) })}\n`);
-            process.exitCode = 1;
-            resolve();
-          });
-        };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-      });
-    });
+    .action(runStorefront);
 
   storefront
     .command('seed')
@@ -104,25 +68,67 @@ export function registerStorefrontCommand(program: Command): void {
       "Seed the catalog into Redis; refuses a store that has a catalog (unless --force) or any sale (always). Takes the storefront's --redis-url, --redis-auth-token, --key-prefix, --stock (default 100) and --catalog-size",
     )
     .option('--force', 'overwrite an existing catalog that has no sales')
-    .action(async (_options: unknown, command: Command) => {
-      const options = command.optsWithGlobals<SeedCommandOptions>();
-      if (!options.redisUrl) throw new Error('--redis-url: missing; expected the URL of the Redis to seed (or set $REDIS_URL)');
-      const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
-      const outcome = await seedCatalogInRedis({
-        redisUrl: options.redisUrl,
-        redisAuthToken: options.redisAuthToken || undefined,
-        keyPrefix,
-        stockPerProduct: integerOption('--stock', options.stock ?? '100'),
-        catalogSize: integerOption('--catalog-size', options.catalogSize),
-        force: options.force ?? false,
-      });
-      const message = describeSeedOutcome(outcome, keyPrefix);
-      process.stdout.write(`${JSON.stringify({ event: 'seed', ...outcome, message })}\n`);
-      if (outcome.kind !== 'seeded') {
-        process.stderr.write(`${message}\n`);
+    .action(runSeed);
+}
+
+/** Runs the shop until SIGTERM / SIGINT, announcing it with one `listening` line on stdout. */
+async function runStorefront(options: StorefrontCommandOptions): Promise<void> {
+  const started = await startStorefront({
+    port: integerOption('--port', options.port),
+    host: options.host,
+    operatorPort: integerOption('--operator-port', options.operatorPort || undefined),
+    redisUrl: options.redisUrl || undefined,
+    redisAuthToken: options.redisAuthToken || undefined,
+    keyPrefix: options.keyPrefix,
+    enableFaultInjection: options.faultInjection ?? false,
+    stockPerProduct: integerOption('--stock', options.stock),
+    seedIfEmpty: options.seedIfEmpty ?? false,
+    catalogSize: integerOption('--catalog-size', options.catalogSize),
+    recommendationsWork: integerOption('--recommendations-work', options.recommendationsWork),
+    paymentLatencyMs: integerOption('--payment-latency-ms', options.paymentLatencyMs),
+    reservationTtlMs: integerOption('--reservation-ttl-ms', options.reservationTtlMs),
+    replicaWaitMs: integerOption('--replica-wait-ms', options.replicaWaitMs),
+    sessions: { secretEnv: options.sessionSecretEnv, maxAgeSeconds: integerOption('--session-max-age', options.sessionMaxAge), insecureCookie: options.insecureSessionCookie ?? false },
+    logger: options.log ?? false,
+    logStream: process.stderr,
+  });
+  const listening = { event: 'listening', url: started.url, operatorUrl: started.operatorUrl ?? null, store: started.store.kind, checkoutWorstCaseMs: started.checkoutWorstCaseMs };
+  process.stdout.write(`${JSON.stringify(listening)}\n`);
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      started.close().then(resolve, (error: unknown) => {
+        process.stderr.write(`${JSON.stringify({ event: 'close-failed', message: String(error) })}\n`);
         process.exitCode = 1;
-      }
-    });
+        resolve();
+      });
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
+/** Seeds the catalog into the Redis the storefront options name. */
+async function runSeed(_options: unknown, command: Command): Promise<void> {
+  const options = command.optsWithGlobals<SeedCommandOptions>();
+  if (!options.redisUrl) throw new Error('--redis-url: missing; expected the URL of the Redis to seed (or set $REDIS_URL)');
+  const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+  const outcome = await seedCatalogInRedis({
+    redisUrl: options.redisUrl,
+    redisAuthToken: options.redisAuthToken || undefined,
+    keyPrefix,
+    stockPerProduct: integerOption('--stock', options.stock ?? '100'),
+    catalogSize: integerOption('--catalog-size', options.catalogSize),
+    force: options.force ?? false,
+  });
+  const message = describeSeedOutcome(outcome, keyPrefix);
+  process.stdout.write(`${JSON.stringify({ event: 'seed', ...outcome, message })}\n`);
+  if (outcome.kind !== 'seeded') {
+    process.stderr.write(`${message}\n`);
+    process.exitCode = 1;
+  }
 }
 
 function integerOption(flag: string, raw: string | undefined): number | undefined {

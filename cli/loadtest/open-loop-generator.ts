@@ -109,46 +109,25 @@ export class OpenLoopGenerator {
 
   /** Runs one step at a fixed rate and resolves when every request has finished (or timed out). */
   async runStep(options: StepOptions): Promise<StepMeasurement> {
-    if (!(options.rate > 0) || !Number.isFinite(options.rate)) throw new LoadGeneratorOptionsError('rate', options.rate, 'requests per second above 0');
-    if (!(options.durationMs > 0)) throw new LoadGeneratorOptionsError('durationMs', options.durationMs, 'milliseconds above 0');
-    if (!Number.isInteger(options.maxOutstanding) || options.maxOutstanding < 1) {
-      throw new LoadGeneratorOptionsError('maxOutstanding', options.maxOutstanding, 'a whole number of requests, 1 or more');
-    }
+    validateStep(options);
     const isError = options.isErrorStatus ?? defaultIsErrorStatus;
     const intervalMs = 1000 / options.rate;
     const scheduled = Math.max(1, Math.floor((options.rate * options.durationMs) / 1000));
-    const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
-    const counts = { sent: 0, finished: 0, completed: 0, errors: 0, dropped: 0, ok: 0 };
-    const errorsByCause: Record<string, number> = {};
-    let outstanding = 0;
-    let lastFinishedAt = 0;
     const start = performance.now();
+    const tally = new StepTally(start, options.onResponse);
+    let sent = 0;
+    let outstanding = 0;
 
-    const record = (index: number, intendedAt: number, status: number | undefined, failed: boolean, dropped: boolean) => {
-      const now = performance.now();
-      const latencyMs = Math.max(0, now - intendedAt);
-      counts.finished += 1;
-      if (failed) {
-        counts.errors += 1;
-        const cause = dropped ? 'dropped' : status === undefined ? 'failed' : String(status);
-        errorsByCause[cause] = (errorsByCause[cause] ?? 0) + 1;
-      } else {
-        counts.ok += 1;
-      }
-      if (!dropped) {
-        counts.completed += 1;
-        histogram.recordValue(Math.max(1, Math.round(latencyMs * MICROS_PER_MS)));
-        lastFinishedAt = now;
-      } else {
-        counts.dropped += 1;
-      }
-      options.onResponse?.({ index, intendedAtMs: intendedAt - start, latencyMs, status, error: failed, dropped });
+    let resolveDone: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (resolveDone = resolve));
+    const maybeDone = () => {
+      if (sent === scheduled && outstanding === 0) resolveDone();
     };
 
     const fire = (index: number, intendedAt: number) => {
-      counts.sent += 1;
+      sent += 1;
       if (outstanding >= options.maxOutstanding) {
-        record(index, intendedAt, undefined, true, true);
+        tally.record(index, intendedAt, undefined, true, true);
         return;
       }
       outstanding += 1;
@@ -157,19 +136,13 @@ export class OpenLoopGenerator {
         .request({ path: spec.path, method: spec.method ?? 'GET', headers: spec.headers, body: spec.body })
         .then(async (response) => {
           await response.body.dump();
-          record(index, intendedAt, response.statusCode, isError(response.statusCode), false);
+          tally.record(index, intendedAt, response.statusCode, isError(response.statusCode), false);
         })
-        .catch(() => record(index, intendedAt, undefined, true, false))
+        .catch(() => tally.record(index, intendedAt, undefined, true, false))
         .finally(() => {
           outstanding -= 1;
           maybeDone();
         });
-    };
-
-    let resolveDone: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => (resolveDone = resolve));
-    const maybeDone = () => {
-      if (counts.sent === scheduled && outstanding === 0) resolveDone();
     };
 
     let next = 0;
@@ -180,7 +153,7 @@ export class OpenLoopGenerator {
         fire(next, start + next * intervalMs);
         next += 1;
       }
-      options.onProgress?.(counts.sent, scheduled);
+      options.onProgress?.(sent, scheduled);
       if (next < scheduled) {
         timer = setTimeout(tick, Math.max(0, start + next * intervalMs - performance.now()));
         timer.unref();
@@ -197,29 +170,75 @@ export class OpenLoopGenerator {
       clearInterval(keepAlive);
       if (timer) clearTimeout(timer);
     }
-
-    const elapsedMs = Math.max(options.durationMs, (lastFinishedAt || performance.now()) - start);
-    const toMs = (micros: number) => micros / MICROS_PER_MS;
-    const measurement: StepMeasurement = {
-      rate: options.rate,
-      scheduled,
-      completed: counts.completed,
-      errors: counts.errors,
-      dropped: counts.dropped,
-      achievedRps: counts.ok / (elapsedMs / 1000),
-      errorRate: counts.errors / scheduled,
-      errorsByCause,
-      p50: toMs(histogram.getValueAtPercentile(50)),
-      p90: toMs(histogram.getValueAtPercentile(90)),
-      p99: toMs(histogram.getValueAtPercentile(99)),
-      max: toMs(histogram.maxValue),
-      elapsedMs,
-    };
-    histogram.destroy();
-    return measurement;
+    return tally.measurement(options.rate, scheduled, options.durationMs);
   }
 
   async close(): Promise<void> {
     await this.pool.close();
+  }
+}
+
+function validateStep(options: StepOptions): void {
+  if (!(options.rate > 0) || !Number.isFinite(options.rate)) throw new LoadGeneratorOptionsError('rate', options.rate, 'requests per second above 0');
+  if (!(options.durationMs > 0)) throw new LoadGeneratorOptionsError('durationMs', options.durationMs, 'milliseconds above 0');
+  if (!Number.isInteger(options.maxOutstanding) || options.maxOutstanding < 1) {
+    throw new LoadGeneratorOptionsError('maxOutstanding', options.maxOutstanding, 'a whole number of requests, 1 or more');
+  }
+}
+
+/** What one step's requests came to: counts, errors by cause and the latency histogram. */
+class StepTally {
+  private readonly histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
+  private readonly counts = { finished: 0, completed: 0, errors: 0, dropped: 0, ok: 0 };
+  private readonly errorsByCause: Record<string, number> = {};
+  private lastFinishedAt = 0;
+
+  constructor(
+    private readonly start: number,
+    private readonly onResponse: StepOptions['onResponse'],
+  ) {}
+
+  record(index: number, intendedAt: number, status: number | undefined, failed: boolean, dropped: boolean): void {
+    const now = performance.now();
+    const latencyMs = Math.max(0, now - intendedAt);
+    this.counts.finished += 1;
+    if (failed) {
+      this.counts.errors += 1;
+      const cause = dropped ? 'dropped' : status === undefined ? 'failed' : String(status);
+      this.errorsByCause[cause] = (this.errorsByCause[cause] ?? 0) + 1;
+    } else {
+      this.counts.ok += 1;
+    }
+    if (!dropped) {
+      this.counts.completed += 1;
+      this.histogram.recordValue(Math.max(1, Math.round(latencyMs * MICROS_PER_MS)));
+      this.lastFinishedAt = now;
+    } else {
+      this.counts.dropped += 1;
+    }
+    this.onResponse?.({ index, intendedAtMs: intendedAt - this.start, latencyMs, status, error: failed, dropped });
+  }
+
+  /** The step's figures; the histogram is freed, so call it once. */
+  measurement(rate: number, scheduled: number, durationMs: number): StepMeasurement {
+    const elapsedMs = Math.max(durationMs, (this.lastFinishedAt || performance.now()) - this.start);
+    const toMs = (micros: number) => micros / MICROS_PER_MS;
+    const measurement: StepMeasurement = {
+      rate,
+      scheduled,
+      completed: this.counts.completed,
+      errors: this.counts.errors,
+      dropped: this.counts.dropped,
+      achievedRps: this.counts.ok / (elapsedMs / 1000),
+      errorRate: this.counts.errors / scheduled,
+      errorsByCause: this.errorsByCause,
+      p50: toMs(this.histogram.getValueAtPercentile(50)),
+      p90: toMs(this.histogram.getValueAtPercentile(90)),
+      p99: toMs(this.histogram.getValueAtPercentile(99)),
+      max: toMs(this.histogram.maxValue),
+      elapsedMs,
+    };
+    this.histogram.destroy();
+    return measurement;
   }
 }

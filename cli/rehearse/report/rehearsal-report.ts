@@ -10,7 +10,7 @@ import { placeChecks } from './check-context';
 import { deliveryTrouble } from './delivery';
 import { judgeChecksOnDelivery } from './delivery-judgement';
 import type { FleetSecond } from '../metrics/fleet-metrics';
-import type { LatencySummary, OutcomeRecorder, Tally } from '../traffic/outcome-recorder';
+import type { LatencySummary, OutcomeRecorder, SecondTally, Tally } from '../traffic/outcome-recorder';
 import {
   botRefusalCheck,
   checkoutLatencyCheck,
@@ -19,12 +19,13 @@ import {
   levelsCheck,
   noOversellCheck,
   recoveryCheck,
-  refusedCount,
   type Check,
   type OutageWindow,
   type ShopNumbers,
 } from './rehearsal-checks';
 import type { TrafficProfile } from '../traffic/traffic-profile';
+import { phaseReports, reportConfig } from './report-config';
+import { buildTimeline, classTotals, mergeTallies } from './report-timeline';
 
 export interface ClassSecondReport {
   /** Requests sent in this second (shoppers and bots), by intended send time. */
@@ -161,143 +162,73 @@ export interface ReportInputs {
 }
 
 export function buildReport(inputs: ReportInputs): RehearsalReport {
-  const { config, scaledConfig, profile, run, recorder } = inputs;
+  const { profile, run, recorder, interruption } = inputs;
   const durationSeconds = Math.round(run.durationMs / 1000);
-  const { interruption } = inputs;
   const ranSeconds = interruption ? Math.round(Math.min(interruption.ranMs, run.durationMs) / 100) / 10 : durationSeconds;
   // An interrupted run's timeline ends with the (maybe partial) second the traffic stopped in.
   const timelineSeconds = interruption ? Math.max(1, Math.ceil(ranSeconds)) : durationSeconds;
   const seconds = recorder.timeline().slice(0, Math.max(timelineSeconds, 1));
-  const timeline: TimelineSecond[] = [];
-  let lastControl: ControlSecond = { level: 0, openBreakers: [], alarmsInAlarm: [] };
-  const length = Math.max(seconds.length, timelineSeconds);
-  for (let second = 0; second < length; second += 1) {
-    const tally = seconds[second];
-    lastControl = inputs.control[second] ?? lastControl;
-    const fleet = inputs.fleetSeconds[second];
-    const gateLevels = fleet ? Object.values(fleet.flagsLevelByGate) : [];
-    const classes = {} as Record<PriorityClass, ClassSecondReport>;
-    for (const c of PRIORITY_CLASSES) {
-      const latency = recorder.secondLatency(second, c);
-      classes[c] = { ...classCounts(tally?.classes[c].shopper, tally?.classes[c].bot), shopper: classCounts(tally?.classes[c].shopper, undefined), p50: latency.p50, p99: latency.p99 };
-    }
-    timeline.push({
-      second,
-      classes,
-      level: lastControl.level,
-      gateLevelMin: gateLevels.length > 0 ? Math.min(...gateLevels) : null,
-      gateLevelMax: gateLevels.length > 0 ? Math.max(...gateLevels) : null,
-      openBreakers: lastControl.openBreakers,
-      alarmsInAlarm: lastControl.alarmsInAlarm,
-      redisFallbackGates: fleet?.redisFallbackGates ?? 0,
-      checkout: {
-        attempts: tally?.checkout.attempts ?? 0,
-        succeeded: tally?.checkout.succeeded ?? 0,
-        failed: tally?.checkout.failed ?? 0,
-        limited: tally?.checkout.limited ?? 0,
-      },
-      fleetCpuPercent: fleet?.resources.fleetCpuPercent ?? null,
-      generatorCpuPercent: fleet?.resources.generatorCpuPercent ?? null,
-      machineCpuPercent: fleet?.resources.machineCpuPercent ?? null,
-      outsideCpuPercent: fleet?.resources.outsideCpuPercent ?? null,
-      scheduleLagMs: inputs.scheduleLagMs?.[second] ?? null,
-    });
-  }
-
-  const perClassTotals = {} as RehearsalReport['totals']['perClass'];
-  const perClassLatency = {} as Record<PriorityClass, LatencySummary>;
-  for (const c of PRIORITY_CLASSES) {
-    const shopper = mergeTallies(seconds.map((s) => s.classes[c].shopper));
-    const bot = mergeTallies(seconds.map((s) => s.classes[c].bot));
-    perClassTotals[c] = classCounts(shopper, bot);
-    perClassLatency[c] = recorder.classLatency(c);
-  }
-  const sent = PRIORITY_CLASSES.reduce((sum, c) => sum + perClassTotals[c].sent, 0);
-  const botSent = PRIORITY_CLASSES.reduce((sum, c) => sum + perClassTotals[c].botSent, 0);
-  const dropped = PRIORITY_CLASSES.reduce((sum, c) => sum + perClassTotals[c].dropped, 0);
-
+  const timeline = buildTimeline(inputs, seconds, Math.max(seconds.length, timelineSeconds));
+  const totals = classTotals(recorder, seconds);
   const everything = mergeTallies(seconds.flatMap((s) => PRIORITY_CLASSES.flatMap((c) => [s.classes[c].shopper, s.classes[c].bot])));
-  const oddAnswers = oddAnswerNotices(everything);
-
-  const recoveryLimitSeconds = Math.max(3, Math.min(10, Math.round(durationSeconds * 0.08)));
-  const evaluated: Check[] = [
-    checkoutSuccessCheck(seconds, inputs.outage, recoveryLimitSeconds, 1 - config.sla.errorRate),
-    botRefusalCheck(seconds, 0.9),
-    checkoutLatencyCheck(recorder.checkoutLatency(), config.sla.p99LatencyMs),
-    noOversellCheck(inputs.shop, recorder.unitsBoughtByClients()),
-    recoveryCheck(seconds, inputs.outage, recoveryLimitSeconds),
-    levelsCheck(timeline.map((t) => t.level), degradingAlarmFired(config, timeline)),
-    ...(inputs.scenarioChecks ?? []),
-  ];
-  const phases: PhaseReport[] = profile.phases.map((phase) => ({
-    kind: phase.kind,
-    label: phaseLabel(phase),
-    startSecond: Math.round((phase.from * run.durationMs) / 1000),
-    endSecond: Math.round((phase.to * run.durationMs) / 1000),
-  }));
-  const standing = interruption
-    ? checksOfInterruptedRun(evaluated, { ranSeconds, plannedSeconds: durationSeconds, phases, outage: inputs.outage, recoveryLimitSeconds })
-    : evaluated;
-  const trouble = deliveryTrouble(timeline.map((t) => ({ ...t, dropped: PRIORITY_CLASSES.reduce((sum, c) => sum + t.classes[c].dropped, 0) })));
-  const judged = judgeChecksOnDelivery(standing, { seconds, trouble, recorder, outage: inputs.outage, recoveryLimitSeconds, sla: config.sla, minimumBotRefusal: 0.9 });
-  const outage = inputs.outage;
-  const checks = placeChecks(judged, timeline, config.sla.p99LatencyMs, (s) => outage !== undefined && s >= outage.startSecond && s < outage.endSecond + recoveryLimitSeconds);
+  const phases = phaseReports(profile, run.durationMs);
+  const { checks, trouble } = judgeChecks(inputs, { seconds, timeline, phases, durationSeconds, ranSeconds });
   const reached = phases.filter((p) => !interruption || p.startSecond < ranSeconds);
   const notReached = phases.filter((p) => !reached.includes(p));
-
-  const scaledAlarms = new Map(scaledConfig.alarms.map((a) => [a.name, a]));
   return {
     generatedAt: run.generatedAt.toISOString(),
     interrupted: interruption !== undefined,
     interruptedBy: interruption?.signal ?? null,
     duration: { plannedSeconds: durationSeconds, ranSeconds },
-    config: {
-      saleName: config.saleName,
-      sla: config.sla,
-      gates: run.gates,
-      durationSeconds,
-      timeScale: Number(run.timeScale.toFixed(2)),
-      redis: run.redis,
-      profile: profile.name,
-      seed: run.seed,
-      routes: config.routes.map((r) => ({ name: r.name, path: r.path, priority: r.priority })),
-      degradation: config.degradation,
-      alarms: config.alarms.map((a) => ({
-        name: a.name,
-        metric: a.dependency ? `${a.metric}(${a.dependency})` : a.metric,
-        threshold: a.threshold,
-        periodSeconds: a.periodSeconds,
-        scaledPeriodSeconds: scaledAlarms.get(a.name)?.periodSeconds ?? a.periodSeconds,
-        evaluationPeriods: a.evaluationPeriods,
-        datapointsToAlarm: a.datapointsToAlarm,
-        effect: a.effect.type === 'degrade' ? `level ${a.effect.level}` : a.effect.type === 'breaker' ? `open breaker ${a.effect.dependency}` : 'notify',
-      })),
-      controller: {
-        calmPeriodSeconds: config.controller.calmPeriodSeconds,
-        scaledCalmPeriodSeconds: scaledConfig.controller.calmPeriodSeconds,
-        breakerCalmSeconds: config.controller.breakerCalmSeconds,
-        scaledBreakerCalmSeconds: scaledConfig.controller.breakerCalmSeconds,
-      },
-    },
+    config: reportConfig(inputs, durationSeconds),
     // What ran of each phase, so the charts end where the run did.
     phases: reached.map((p) => ({ ...p, endSecond: Math.min(p.endSecond, ranSeconds) })),
     outage: inputs.outage && interruption ? { ...inputs.outage, endSecond: Math.min(inputs.outage.endSecond, ranSeconds) } : (inputs.outage ?? null),
     timeline,
-    latency: { perClass: perClassLatency, checkout: recorder.checkoutLatency() },
-    totals: { sent, botSent, dropped, perClass: perClassTotals },
+    latency: { perClass: totals.latency, checkout: recorder.checkoutLatency() },
+    totals: { sent: totals.sent, botSent: totals.botSent, dropped: totals.dropped, perClass: totals.perClass },
     flagsChanges: inputs.flagsChanges,
     shop: inputs.shop ?? null,
     notices: [
       ...inputs.notices,
       ...(notReached.length > 0 ? [`interrupted before these phases began: ${notReached.map((p) => `${p.label} (${p.startSecond}–${p.endSecond}s)`).join(', ')}`] : []),
       ...generatorNotice(timeline),
-      ...oddAnswers,
+      ...oddAnswerNotices(everything),
     ],
     checks,
     controllerFailures: groupFailedCycles(inputs.failedCycles ?? [], [...phases, ...(inputs.outage ? [{ label: 'Redis down', ...inputs.outage }] : [])]),
     delivery: { troubledSeconds: trouble.seconds, reasons: trouble.reasons },
     calibration: inputs.calibration ?? null,
   };
+}
+
+/**
+ * The checks, as the run measured them, then as an interrupted run can answer them, then judged
+ * again without the seconds the rehearsal could not deliver, each placed on its chart.
+ */
+function judgeChecks(
+  inputs: ReportInputs,
+  run: { seconds: readonly SecondTally[]; timeline: readonly TimelineSecond[]; phases: PhaseReport[]; durationSeconds: number; ranSeconds: number },
+): { checks: Check[]; trouble: ReturnType<typeof deliveryTrouble> } {
+  const { config, recorder, outage } = inputs;
+  const { seconds, timeline } = run;
+  const recoveryLimitSeconds = Math.max(3, Math.min(10, Math.round(run.durationSeconds * 0.08)));
+  const evaluated: Check[] = [
+    checkoutSuccessCheck(seconds, outage, recoveryLimitSeconds, 1 - config.sla.errorRate),
+    botRefusalCheck(seconds, 0.9),
+    checkoutLatencyCheck(recorder.checkoutLatency(), config.sla.p99LatencyMs),
+    noOversellCheck(inputs.shop, recorder.unitsBoughtByClients()),
+    recoveryCheck(seconds, outage, recoveryLimitSeconds),
+    levelsCheck(timeline.map((t) => t.level), degradingAlarmFired(config, timeline)),
+    ...(inputs.scenarioChecks ?? []),
+  ];
+  const standing = inputs.interruption
+    ? checksOfInterruptedRun(evaluated, { ranSeconds: run.ranSeconds, plannedSeconds: run.durationSeconds, phases: run.phases, outage, recoveryLimitSeconds })
+    : evaluated;
+  const trouble = deliveryTrouble(timeline.map((t) => ({ ...t, dropped: PRIORITY_CLASSES.reduce((sum, c) => sum + t.classes[c].dropped, 0) })));
+  const judged = judgeChecksOnDelivery(standing, { seconds: [...seconds], trouble, recorder, outage, recoveryLimitSeconds, sla: config.sla, minimumBotRefusal: 0.9 });
+  const checks = placeChecks(judged, [...timeline], config.sla.p99LatencyMs, (s) => outage !== undefined && s >= outage.startSecond && s < outage.endSecond + recoveryLimitSeconds);
+  return { checks, trouble };
 }
 
 /** Answers that mean the rehearsal itself is off (requests the shop's API refuses, a gate that did not label its answer). */
@@ -319,51 +250,6 @@ function generatorNotice(timeline: readonly TimelineSecond[]): string[] {
   return [
     `the traffic generator used ≥ ${BUSY_GENERATOR_PERCENT}% of a core for ${busy.length} s (from ${busy[0]}s): requests may have left late, and latencies (measured from the intended send time) then include the generator's own delay`,
   ];
-}
-
-function phaseLabel(phase: TrafficProfile['phases'][number]): string {
-  switch (phase.kind) {
-    case 'surge':
-      return `surge to ${phase.peakMultiplier}×`;
-    case 'bot-flood':
-      return `bot flood (${phase.keys} keys, ${phase.requestsPerSecond} req/s)`;
-    case 'slow-route':
-      return `slow ${phase.route} (+${phase.latencyMs} ms${phase.errorRate > 0 ? `, ${Math.round(phase.errorRate * 100)}% errors` : ''})`;
-    case 'cache-outage':
-      return 'cache outage';
-  }
-}
-
-function classCounts(shopper: Tally | undefined, bot: Tally | undefined): Omit<ClassSecondReport, 'p50' | 'p99'> {
-  const both = [shopper, bot].filter((t): t is Tally => t !== undefined);
-  const count = (outcome: keyof Tally['outcomes']) => both.reduce((sum, t) => sum + (t.outcomes[outcome] ?? 0), 0);
-  return {
-    sent: both.reduce((sum, t) => sum + t.sent, 0),
-    botSent: bot?.sent ?? 0,
-    served: count('served'),
-    fallback: count('fallback'),
-    degraded: count('degraded'),
-    shed: count('shed'),
-    limited: count('limited'),
-    shortCircuited: count('short-circuited'),
-    upstreamError: count('upstream-error'),
-    failed: count('timeout') + count('error') + count('unlabelled'),
-    dropped: count('dropped'),
-    botRefused: bot ? refusedCount(bot) : 0,
-  };
-}
-
-function mergeTallies(tallies: readonly Tally[]): Tally {
-  const merged: Tally = { sent: 0, outcomes: {}, statuses: {} };
-  for (const t of tallies) {
-    merged.sent += t.sent;
-    for (const [outcome, n] of Object.entries(t.outcomes)) {
-      const key = outcome as keyof Tally['outcomes'];
-      merged.outcomes[key] = (merged.outcomes[key] ?? 0) + (n ?? 0);
-    }
-    for (const [status, n] of Object.entries(t.statuses)) merged.statuses[status] = (merged.statuses[status] ?? 0) + n;
-  }
-  return merged;
 }
 
 /** Whether any alarm whose effect raises the level was in ALARM during the run. */
