@@ -126,17 +126,12 @@ export class GateRuntime implements Gate {
     serveThrough(this.server, pipeline, answers, logger);
   }
 
-  metrics(): GateMetricsSnapshot {
-    return this.recorder.snapshot();
-  }
+  // Arrow properties, as the plain object createGate used to return: callers may pass them around unbound.
+  readonly metrics = (): GateMetricsSnapshot => this.recorder.snapshot();
 
-  load(): { bufferedBodyBytes: number; openConnections: number } {
-    return { bufferedBodyBytes: this.bodyBudget.bufferedBytes, openConnections: this.connectionCap.openConnections };
-  }
+  readonly load = (): { bufferedBodyBytes: number; openConnections: number } => ({ bufferedBodyBytes: this.bodyBudget.bufferedBytes, openConnections: this.connectionCap.openConnections });
 
-  close(): Promise<void> {
-    return (this.closing ??= this.stop());
-  }
+  readonly close = (): Promise<void> => (this.closing ??= this.stop());
 
   private async stop(): Promise<void> {
     const server = this.server;
