@@ -19,3 +19,6 @@ export const OPERATOR_PATH_PREFIX = '/_';
  * answering. The load balancer's health check; never shed, answered from memory.
  */
 export const READY_PATH = '/_gate/ready';
+
+/** The gate's counters, breakers and flags as JSON; answered to loopback clients only. */
+export const GATE_METRICS_PATH = '/_gate/metrics';

@@ -7,6 +7,7 @@
  * app answered within the last `staleAfterMs`; the answer is read from memory, so it is cheap.
  */
 import { request } from 'node:http';
+import { APP_HEALTH_PATH } from '../../contracts/app-health-path';
 import type { Clock } from '../../guard/clock';
 import { InvalidOptionsError } from '../../guard/errors';
 
@@ -43,7 +44,7 @@ export function createUpstreamReadiness(options: UpstreamReadinessOptions & { up
   const timeoutMs = positive('readiness.timeoutMs', options.timeoutMs ?? 1000);
   const staleAfterMs = positive('readiness.staleAfterMs', options.staleAfterMs ?? 5000);
   if (staleAfterMs <= intervalMs) throw new InvalidOptionsError('readiness.staleAfterMs', staleAfterMs, `more than readiness.intervalMs (${intervalMs})`);
-  const url = new URL(options.path ?? '/healthz', options.upstream).toString();
+  const url = new URL(options.path ?? APP_HEALTH_PATH, options.upstream).toString();
   const { clock } = options;
   let lastAnswerAt: number | undefined;
   let lastProbeError: string | null = null;

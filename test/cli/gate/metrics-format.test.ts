@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { chooseMetricsFormat, formatStatusLine, metricsSink, summarizeFlush } from '../../../cli/gate/metrics-format';
-import { emfRecord } from '../../../gate/proxy/emf-record';
+import { formatEmfLine } from '../../../gate/proxy/emf-line-writer';
 import { GATE_NAMESPACE } from '../../../contracts/metrics/gate-metrics';
 
 const AT = Date.UTC(2026, 11, 4, 9, 30, 5);
 
 function classLine(priorityClass: string, values: Record<string, number>): string {
-  return emfRecord({
+  return formatEmfLine({
     namespace: GATE_NAMESPACE,
     timestampMs: AT,
     dimensions: { Sale: 's', PriorityClass: priorityClass },
@@ -16,7 +16,7 @@ function classLine(priorityClass: string, values: Record<string, number>): strin
   });
 }
 
-const processLine = emfRecord({
+const processLine = formatEmfLine({
   namespace: GATE_NAMESPACE,
   timestampMs: AT,
   dimensions: { Sale: 's' },

@@ -1,4 +1,4 @@
-import { emfRecord } from '../../../../gate/proxy/emf-record';
+import { formatEmfLine } from '../../../../gate/proxy/emf-line-writer';
 import { GATE_NAMESPACE } from '../../../../contracts/metrics/gate-metrics';
 import type { AlarmConfig } from '../../../../contracts/config/schema';
 import { AlarmEvaluator, decideState } from '../../../../cli/rehearse/control-plane/alarm-evaluator';
@@ -8,7 +8,7 @@ import { FleetMetrics } from '../../../../cli/rehearse/metrics/fleet-metrics';
 const START_MS = 1_700_000_000_000; // a whole second
 
 function classLine(second: number, priorityClass: string, values: Record<string, number>): string {
-  return emfRecord({
+  return formatEmfLine({
     namespace: GATE_NAMESPACE,
     timestampMs: START_MS + second * 1000 + 250,
     dimensions: { Sale: 'winter-flash', PriorityClass: priorityClass },
@@ -106,7 +106,7 @@ describe('AlarmEvaluator', () => {
   it('computes a dependency failure rate from that dependency only', () => {
     const metrics = new FleetMetrics();
     const dependencyLine = (dependency: string, calls: number, failures: number) =>
-      emfRecord({
+      formatEmfLine({
         namespace: GATE_NAMESPACE,
         timestampMs: START_MS + 100,
         dimensions: { Sale: 's', Dependency: dependency },

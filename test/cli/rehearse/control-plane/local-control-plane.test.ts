@@ -1,4 +1,4 @@
-import { emfRecord } from '../../../../gate/proxy/emf-record';
+import { formatEmfLine } from '../../../../gate/proxy/emf-line-writer';
 import { MemoryFlags } from '../../../../guard/flags/memory-flags';
 import { GATE_NAMESPACE } from '../../../../contracts/metrics/gate-metrics';
 import { RedisFlagsStore } from '../../../../lambda/flag-controller/redis-flags-store';
@@ -23,7 +23,7 @@ function config(): SaledayConfig {
 }
 
 function shedSecond(metrics: FleetMetrics, second: number, shed: number): void {
-  const line = emfRecord({
+  const line = formatEmfLine({
     namespace: GATE_NAMESPACE,
     timestampMs: START_MS + second * 1000 + 100,
     dimensions: { Sale: 'winter-flash', PriorityClass: 'normal' },

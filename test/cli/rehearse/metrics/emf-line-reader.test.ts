@@ -1,11 +1,11 @@
-import { emfRecord } from '../../../../gate/proxy/emf-record';
+import { formatEmfLine } from '../../../../gate/proxy/emf-line-writer';
 import { GATE_NAMESPACE } from '../../../../contracts/metrics/gate-metrics';
 import { parseEmfLine } from '../../../../cli/rehearse/metrics/emf-line-reader';
 import { listeningUrl } from '../../../../cli/rehearse/fleet/process-fleet';
 
 describe('parseEmfLine', () => {
   it('reads back what the gate writes', () => {
-    const line = emfRecord({
+    const line = formatEmfLine({
       namespace: GATE_NAMESPACE,
       timestampMs: 1_700_000_000_123,
       dimensions: { Sale: 'winter-flash', PriorityClass: 'critical' },

@@ -1,6 +1,7 @@
 /**
- * One CloudWatch Embedded Metric Format record: a JSON line CloudWatch Logs turns into metrics.
- * High resolution (StorageResolution 1), so alarms can look at 10-second periods.
+ * Writes one CloudWatch Embedded Metric Format record as a JSON line, which CloudWatch Logs turns
+ * into metrics (cli/ reads these lines back in the rehearsal). High resolution (StorageResolution
+ * 1), so alarms can look at 10-second periods.
  */
 export interface EmfMetric {
   name: string;
@@ -8,7 +9,7 @@ export interface EmfMetric {
   value: number;
 }
 
-export function emfRecord(options: {
+export function formatEmfLine(options: {
   namespace: string;
   timestampMs: number;
   dimensions: Record<string, string>;
