@@ -23,7 +23,8 @@ import { startGate } from '../gate/proxy/gate-server';
 import { encodePass, identityHash } from '../gate/waiting-room/room-cookies';
 import { RedisRoomStore } from '../gate/waiting-room/redis-room-store';
 import { WAITING_ROOM_SECRETS_ENV } from '../gate/waiting-room/room-gate';
-import { startRedisServer } from '../test/support/redis-server';
+import { spawn } from 'node:child_process';
+import { findFreePort, waitForPort } from '../cli/support/loopback';
 
 const KID = 'bench';
 const SECRET = 'bench-signing-secret-0123456789';
@@ -64,6 +65,17 @@ async function closedLoop(url: string, request: (n: number) => { path: string; h
   );
   await pool.close();
   return { rps: done / (MEASURE_MS / 1000), p50Ms: histogram.getValueAtPercentile(50) / 1000, p99Ms: histogram.getValueAtPercentile(99) / 1000, statuses };
+}
+
+/** A throwaway redis-server on loopback (as the tests start one; bench sits above cli, not test). */
+async function startRedisServer(): Promise<{ url: string; kill(): Promise<void> }> {
+  const port = await findFreePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+  await waitForPort(port, 5000);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    kill: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGKILL')))),
+  };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
