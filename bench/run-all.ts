@@ -19,6 +19,8 @@ const BENCHMARKS: Record<string, () => Promise<BenchModule>> = {
   'rate-limit': () => import('./rate-limit.bench'),
   'gate-proxy': () => import('./gate-proxy.bench'),
   'flags-propagation': () => import('./flags-propagation.bench'),
+  'waiting-room-edge': () => import('./waiting-room-edge.bench'),
+  'waiting-room-join': () => import('./waiting-room-join.bench'),
 };
 
 async function main(): Promise<void> {

@@ -32,7 +32,10 @@ import { IdentifyStep } from '../pipeline/steps/identify-step';
 import { ProxyStep } from '../pipeline/steps/proxy-step';
 import { RateLimitStep } from '../pipeline/steps/rate-limit-step';
 import { RecordStep } from '../pipeline/steps/record-step';
+import { WaitingRoomStep } from '../pipeline/steps/waiting-room-step';
 import type { UpstreamCaller } from '../pipeline/upstream-call';
+import { WAITING_ROOM_JOIN_PATH } from '../../contracts/waiting-room';
+import type { RoomGate } from '../waiting-room/room-gate';
 
 export interface GatePipelineParts {
   gate: GateConfig['gate'];
@@ -55,14 +58,17 @@ export interface GatePipelineParts {
   dependencies: DependencyTickets;
   caller: UpstreamCaller;
   readiness: UpstreamReadiness;
+  /** The waiting room, when the config enables one. */
+  room?: RoomGate;
 }
 
 export function createGatePipeline(p: GatePipelineParts): Pipeline {
   const speculative = new SpeculativeCalls(p.admission, p.dependencies, p.caller, p.metrics);
   return new Pipeline([
-    new GatePathsStep(p.answers, p.reports),
+    new GatePathsStep(p.answers, p.reports, p.room ? (path) => path === WAITING_ROOM_JOIN_PATH : undefined),
     new ConnectionChecksStep(p.answers, p.connectionCap),
     new IdentifyStep(p.identify),
+    ...(p.room ? [new WaitingRoomStep(p.room)] : []),
     new ClassifyStep(p.routes, p.limiters, p.answers, p.metrics),
     new BodySizeStep(p.gate, p.answers),
     new FlagsStep(p.state, p.shedTable, p.breakers, p.fallbacks, p.answers, p.metrics),

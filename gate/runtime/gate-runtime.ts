@@ -27,6 +27,7 @@ import { createGateHttpServer, serveThrough } from './gate-http-server';
 import { resolveMetricsInterval, resolveTimeouts, type Gate, type GateOptions, type GateTimeouts } from './gate-options';
 import { createGatePipeline } from './gate-pipeline';
 import { createGateReports } from './gate-reports';
+import { createRoomGate, type RoomGate } from '../waiting-room/room-gate';
 import { closeGuards, createGuards, routeDependencies, type GuardObjects } from './guard-wiring';
 
 /** An unreachable Redis delays the gate's start by at most this. */
@@ -46,6 +47,7 @@ export class GateRuntime implements Gate {
   private readonly flagsFollower: FlagsFollower;
   private readonly metricsTimer: NodeJS.Timeout;
   private readonly emitMetrics: () => void;
+  private readonly room: RoomGate | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: GateOptions) {
@@ -57,6 +59,7 @@ export class GateRuntime implements Gate {
     const metricsIntervalMs = resolveMetricsInterval(options.metricsIntervalMs);
     const sink = options.metricsSink ?? ((line: string) => process.stdout.write(`${line}\n`));
 
+    this.room = createRoomGate({ config, env: options.env, clock, logger, redisConfigured: options.redisUrl !== undefined, rateLimitPrefix: options.rateLimitPrefix, emit: sink, metricsIntervalMs, countOutcome: (o) => this.recorder.outcome(o) });
     const routes = compileRouteTable(config.routes);
     const identify = createIdentityResolver(config.identity, clock, options.env);
     this.bodyBudget = new BodyBudget(config.gate.maxBufferedBytes);
@@ -76,7 +79,7 @@ export class GateRuntime implements Gate {
     if (redis) reportRedisTooOld(redis, logger);
     // Listening before the rate-limit connection is up would decide the first requests locally
     // (and count them twice once Redis answers).
-    this.ready = Promise.all([this.flagsFollower.started, redis ? redisReady(redis, REDIS_READY_WAIT_MS, logger) : undefined]).then(() => undefined);
+    this.ready = Promise.all([this.flagsFollower.started, redis ? redisReady(redis, REDIS_READY_WAIT_MS, logger) : undefined, this.room?.start(redis)]).then(() => undefined);
 
     const metrics = (this.recorder = createGateMetricsRecorder({
       saleName: config.saleName,
@@ -122,6 +125,7 @@ export class GateRuntime implements Gate {
       dependencies,
       caller,
       readiness: this.readiness,
+      room: this.room,
     });
     serveThrough(this.server, pipeline, answers, logger);
   }
@@ -145,6 +149,7 @@ export class GateRuntime implements Gate {
     await stopped;
     clearInterval(this.metricsTimer);
     this.readiness.close();
+    await this.room?.close();
     this.emitMetrics();
     this.flagsFollower.stop();
     await closeGuards(this.guards);

@@ -22,6 +22,8 @@ export class GatePathsStep implements Step {
   constructor(
     private readonly answers: GateAnswers,
     private readonly reports: GateReports,
+    /** A reserved path a later step answers (the waiting room's join), when that step exists. */
+    private readonly answeredLater: (path: string) => boolean = () => false,
   ) {}
 
   run(context: RequestContext): StepResult {
@@ -39,6 +41,7 @@ export class GatePathsStep implements Step {
     if (reserved === 'gate' && target.path === GATE_METRICS_PATH && isLoopback(req.socket.remoteAddress)) {
       return this.answers.answer(res, 200, 'served', this.reports.metrics());
     }
+    if (this.answeredLater(target.path)) return 'next';
     return this.answers.refuseUnread(req, res, 404, 'bad-request', reserved === 'gate' ? 'no such gate endpoint' : 'operator endpoints are not served through the gate');
   }
 }
