@@ -24,6 +24,7 @@ import { createConcurrencyLimiter, createRateLimiter } from '../../guard/rate-li
 import type { ConcurrencyLease, ConcurrencyLimiter, RateLimitDecision, RateLimiter } from '../../guard/rate-limit/rate-limiter';
 import { createRedisConnection } from '../../guard/redis/redis-connection';
 import { createAdmissionController } from '../../guard/shed';
+import { admissionOptions, breakerRegistryOptions, flagsSourceOptions, rateLimiterOptions, rateLimitPolicy } from './guard-options';
 import type { GateAdmissionController, Permit } from '../../guard/shed';
 import type { RouteConfig } from '../../contracts/config/schema';
 import type { GateConfig } from '../../contracts/config/gate-config-slice';
@@ -148,8 +149,8 @@ export function createGate(options: GateOptions): Gate {
   const fallbacks: FallbackStore = createFallbackStore(config.routes);
   const upstream: UpstreamClient = createUpstreamClient({ upstream: options.upstream, connections: options.upstreamConnections ?? config.gate.concurrency.maxLimit });
   const dependencies = [...new Set(config.routes.flatMap((r) => r.dependencies))].sort();
-  const breakers = new BreakerRegistry({ defaults: { clock }, dependencies });
-  const admission: GateAdmissionController = createAdmissionController({ ...config.gate, clock });
+  const breakers = new BreakerRegistry(breakerRegistryOptions(config, clock));
+  const admission: GateAdmissionController = createAdmissionController(admissionOptions(config, clock));
   const readiness = createUpstreamReadiness({
     ...options.readiness,
     upstream: options.upstream,
@@ -168,10 +169,7 @@ export function createGate(options: GateOptions): Gate {
     options.flags ??
     (options.redisUrl
       ? new RedisFlagsSource({
-          url: options.redisUrl,
-          authToken: options.redisAuthToken,
-          pollMs: config.gate.flagsPollMs,
-          clock,
+          ...flagsSourceOptions(config, { url: options.redisUrl, authToken: options.redisAuthToken, clock }),
           log: (m, f) => logger.warn(m, f),
           onError: (error) => flagsWarn('flags unavailable; keeping the last-known document', { error: error.message }),
           onKeyMissing: (event) => {
@@ -186,16 +184,14 @@ export function createGate(options: GateOptions): Gate {
   const limiters = new Map<string, RouteLimiter>();
   for (const route of config.routes) {
     if (!route.rateLimit) continue;
-    // Without Redis each gate decides alone, so by default it allows its share of the planned fleet's limit.
-    const localShare = config.gate.localShare ?? 1 / config.fleet.plannedTasks;
-    const limiterOptions = { redis, prefix: `${rateLimitPrefix}:${route.name}`, clock, localShare, timeoutMs: config.gate.redisTimeoutMs };
+    const limiterOptions = rateLimiterOptions(config, { redis, prefix: `${rateLimitPrefix}:${route.name}`, clock });
     const policy = route.rateLimit;
     const edgeCached = route.cache !== 'none';
     if (policy.algorithm === 'concurrency') {
-      limiters.set(route.name, { policy, concurrency: createConcurrencyLimiter(policy, limiterOptions), edgeCached });
+      limiters.set(route.name, { policy, concurrency: createConcurrencyLimiter(rateLimitPolicy(policy), limiterOptions), edgeCached });
     } else {
       const speculation = policy.speculative === true && redis !== undefined ? new SpeculativeReads(clock) : undefined;
-      limiters.set(route.name, { policy, rate: createRateLimiter(policy, limiterOptions), speculation, edgeCached });
+      limiters.set(route.name, { policy, rate: createRateLimiter(rateLimitPolicy(policy), limiterOptions), speculation, edgeCached });
     }
   }
 
