@@ -6,6 +6,3 @@
 
 /** Gauge in the gate's namespace: 1 while the key has been missing for more than the allowed polls, else 0. */
 export const FLAGS_KEY_MISSING_METRIC = 'FlagsKeyMissing';
-
-/** Polls a gate lets the key be missing before it says so (the controller rewrites it every tick). */
-export const FLAGS_KEY_MISSING_DEFAULT_POLLS = 3;

@@ -4,7 +4,7 @@
  * once and every breaker of the route is closed. Its answer still waits for the decision; a
  * refused read's call is handed over to be dropped, and the client gets its 429.
  */
-import type { GateAdmissionController } from '../../guard/shed';
+import type { PriorityAdmissionController } from '../../guard/shed';
 import type { GateMetricsRecorder } from '../proxy/gate-metrics-recorder';
 import { hasBody } from '../proxy/request-body';
 import type { SpeculativeReads } from '../proxy/speculative-reads';
@@ -14,7 +14,7 @@ import type { UpstreamCaller } from './upstream-call';
 
 export class SpeculativeCalls {
   constructor(
-    private readonly admission: GateAdmissionController,
+    private readonly admission: PriorityAdmissionController,
     private readonly dependencies: DependencyTickets,
     private readonly caller: UpstreamCaller,
     private readonly metrics: GateMetricsRecorder,

@@ -5,7 +5,7 @@
 import { openBreakers, type FlagsDocument } from '../../contracts/flags/flags-document';
 import type { BreakerRegistry } from '../../guard/breaker';
 import type { FlagsSource } from '../../guard/flags/flags-source';
-import type { GateAdmissionController } from '../../guard/shed';
+import type { PriorityAdmissionController } from '../../guard/shed';
 import type { ShedTable } from '../proxy/degradation-policy';
 import type { GateLogger } from '../proxy/gate-logger';
 import type { GateState } from '../pipeline/gate-state';
@@ -16,7 +16,7 @@ export interface FlagsFollower {
   stop(): void;
 }
 
-export function followFlags(flags: FlagsSource, parts: { state: GateState; breakers: BreakerRegistry; admission: GateAdmissionController; shedTable: ShedTable; logger: GateLogger }): FlagsFollower {
+export function followFlags(flags: FlagsSource, parts: { state: GateState; breakers: BreakerRegistry; admission: PriorityAdmissionController; shedTable: ShedTable; logger: GateLogger }): FlagsFollower {
   const { state, breakers, admission, shedTable, logger } = parts;
   const apply = (doc: FlagsDocument) => {
     const previous = state.flags;

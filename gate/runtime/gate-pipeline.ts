@@ -6,7 +6,7 @@
 import type { GateConfig } from '../../contracts/config/gate-config-slice';
 import type { BreakerRegistry } from '../../guard/breaker';
 import type { Clock } from '../../guard/clock';
-import type { GateAdmissionController } from '../../guard/shed';
+import type { PriorityAdmissionController } from '../../guard/shed';
 import type { BodyBudget, ConnectionCap } from '../proxy/body-limits';
 import type { IdentityResolver } from '../proxy/client-identity';
 import type { ShedTable } from '../proxy/degradation-policy';
@@ -54,7 +54,7 @@ export interface GatePipelineParts {
   breakers: BreakerRegistry;
   fallbacks: FallbackStore;
   bodyBudget: BodyBudget;
-  admission: GateAdmissionController;
+  admission: PriorityAdmissionController;
   dependencies: DependencyTickets;
   caller: UpstreamCaller;
   readiness: UpstreamReadiness;

@@ -1,7 +1,7 @@
 /** The bodies of the gate's own answers: /healthz, readiness, and the loopback metrics. */
 import { openBreakers } from '../../contracts/flags/flags-document';
 import type { BreakerRegistry } from '../../guard/breaker';
-import type { GateAdmissionController } from '../../guard/shed';
+import type { PriorityAdmissionController } from '../../guard/shed';
 import type { GateMetricsRecorder } from '../proxy/gate-metrics-recorder';
 import type { UpstreamReadiness } from '../proxy/upstream-readiness';
 import type { GateState } from '../pipeline/gate-state';
@@ -10,7 +10,7 @@ import type { GateReports } from '../pipeline/steps/gate-paths-step';
 export interface GateReportSources {
   gateId: string;
   state: GateState;
-  admission: GateAdmissionController;
+  admission: PriorityAdmissionController;
   breakers: BreakerRegistry;
   metrics: GateMetricsRecorder;
   readiness: UpstreamReadiness;

@@ -5,7 +5,6 @@
  */
 import type Redis from 'ioredis';
 import type { GateConfig } from '../../contracts/config/gate-config-slice';
-import { DEGRADED_RETRY_AFTER_MS } from '../../contracts/degraded-retry-after';
 import { BreakerRegistry } from '../../guard/breaker';
 import type { Clock } from '../../guard/clock';
 import type { FlagsSource } from '../../guard/flags/flags-source';
@@ -13,8 +12,9 @@ import { MemoryFlags } from '../../guard/flags/memory-flags';
 import { RedisFlagsSource } from '../../guard/flags/redis-flags-source';
 import { createConcurrencyLimiter, createRateLimiter } from '../../guard/rate-limit';
 import { createRedisConnection } from '../../guard/redis/redis-connection';
-import { createAdmissionController, type GateAdmissionController } from '../../guard/shed';
+import { createAdmissionController, type PriorityAdmissionController } from '../../guard/shed';
 import type { GateLogger } from '../proxy/gate-logger';
+import { admissionOptions, breakerRegistryOptions, flagsSourceOptions, rateLimiterOptions, rateLimitPolicy } from '../proxy/guard-options';
 import { SpeculativeReads } from '../proxy/speculative-reads';
 import { throttle } from '../proxy/throttle';
 import type { RouteLimiter } from '../pipeline/route-limiter';
@@ -25,7 +25,7 @@ export interface GuardObjects {
   flags: FlagsSource;
   /** The gate built the flags source (and closes it); a given one belongs to the caller. */
   ownsFlags: boolean;
-  admission: GateAdmissionController;
+  admission: PriorityAdmissionController;
   breakers: BreakerRegistry;
   /** Route name → its rate limit. */
   limiters: Map<string, RouteLimiter>;
@@ -37,13 +37,12 @@ export function createGuards(options: GateOptions, clock: Clock, logger: GateLog
   const redis: Redis | undefined = options.redisUrl
     ? createRedisConnection({ url: options.redisUrl, authToken: options.redisAuthToken, connectionName: `saleday-gate:${gateId}`, failFast: true, log: (m, f) => logger.warn(m, f) })
     : undefined;
-  const dependencies = routeDependencies(config);
   return {
     redis,
     flags: options.flags ?? createFlagsSource(options, clock, logger, onFlagsKeyMissing),
     ownsFlags: options.flags === undefined,
-    admission: createAdmissionController({ ...config.gate, degradedRetryAfterMs: DEGRADED_RETRY_AFTER_MS, clock }),
-    breakers: new BreakerRegistry({ defaults: { clock }, dependencies }),
+    admission: createAdmissionController(admissionOptions(config, clock)),
+    breakers: new BreakerRegistry(breakerRegistryOptions(config, clock)),
     limiters: createRouteLimiters(config, redis, options.rateLimitPrefix ?? `saleday:rl:${config.saleName}`, clock),
   };
 }
@@ -66,10 +65,7 @@ function createFlagsSource(options: GateOptions, clock: Clock, logger: GateLogge
   if (!options.redisUrl) return new MemoryFlags();
   const flagsWarn = throttle((message: string, fields: Record<string, unknown>) => logger.warn(message, fields), 5000, clock);
   return new RedisFlagsSource({
-    url: options.redisUrl,
-    authToken: options.redisAuthToken,
-    pollMs: options.config.gate.flagsPollMs,
-    clock,
+    ...flagsSourceOptions(options.config, { url: options.redisUrl, authToken: options.redisAuthToken, clock }),
     log: (m, f) => logger.warn(m, f),
     onError: (error) => flagsWarn('flags unavailable; keeping the last-known document', { error: error.message }),
     onKeyMissing: (event) => {
@@ -82,18 +78,16 @@ function createFlagsSource(options: GateOptions, clock: Clock, logger: GateLogge
 
 function createRouteLimiters(config: GateConfig, redis: Redis | undefined, rateLimitPrefix: string, clock: Clock): Map<string, RouteLimiter> {
   const limiters = new Map<string, RouteLimiter>();
-  // Without Redis each gate decides alone, so by default it allows its share of the planned fleet's limit.
-  const localShare = config.gate.localShare ?? 1 / config.fleet.plannedTasks;
   for (const route of config.routes) {
     const policy = route.rateLimit;
     if (!policy) continue;
-    const limiterOptions = { redis, prefix: `${rateLimitPrefix}:${route.name}`, clock, localShare, timeoutMs: config.gate.redisTimeoutMs };
+    const limiterOptions = rateLimiterOptions(config, { redis, prefix: `${rateLimitPrefix}:${route.name}`, clock });
     const edgeCached = route.cache !== 'none';
     if (policy.algorithm === 'concurrency') {
-      limiters.set(route.name, { policy, concurrency: createConcurrencyLimiter(policy, limiterOptions), edgeCached });
+      limiters.set(route.name, { policy, concurrency: createConcurrencyLimiter(rateLimitPolicy(policy), limiterOptions), edgeCached });
     } else {
       const speculation = policy.speculative === true && redis !== undefined ? new SpeculativeReads(clock) : undefined;
-      limiters.set(route.name, { policy, rate: createRateLimiter(policy, limiterOptions), speculation, edgeCached });
+      limiters.set(route.name, { policy, rate: createRateLimiter(rateLimitPolicy(policy), limiterOptions), speculation, edgeCached });
     }
   }
   return limiters;

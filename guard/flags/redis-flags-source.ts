@@ -20,7 +20,6 @@ import { systemClock, type Clock } from '../clock';
 import { InvalidOptionsError } from '../errors';
 import { createRedisConnection } from '../redis/redis-connection';
 import type { RedisEventLog } from '../redis/redis-reconnect';
-import { FLAGS_KEY_MISSING_DEFAULT_POLLS } from '../../contracts/flags/flags-key-missing';
 import { FLAGS_CHANNEL, FLAGS_KEY, FlagsDocumentSchema, initialFlags, parseFlagsDocument, type FlagsDocument } from '../../contracts/flags/flags-document';
 import { FlagsDocumentRejectedError, FlagsUnavailableError } from './flags-errors';
 import type { FlagsSource } from './flags-source';
@@ -35,8 +34,8 @@ export interface RedisFlagsSourceOptions {
   authToken?: string;
   /** Opens a connection (called once per role); overrides `url`/`authToken`. The source closes what it opens. */
   connect?: (role: FlagsConnectionRole) => Redis;
-  /** Poll interval, the backup to the channel (config.gate.flagsPollMs). */
-  pollMs: number;
+  /** Poll interval, the backup to the channel, ms. @default 2000 */
+  pollMs?: number;
   /** A GET slower than this counts as failed. @default min(pollMs, 1000) */
   readTimeoutMs?: number;
   /** @default systemClock */
@@ -55,6 +54,13 @@ export interface RedisFlagsSourceOptions {
   /** Where a reconnect after a READONLY/LOADING reply is reported. @default a JSON line on stderr */
   log?: RedisEventLog;
 }
+
+export const FLAGS_SOURCE_DEFAULTS = {
+  pollMs: 2000,
+  /** The read timeout is min(pollMs, this). */
+  maxReadTimeoutMs: 1000,
+  missingKeyPolls: 3,
+} as const;
 
 export interface FlagsKeyMissingEvent {
   missing: boolean;
@@ -115,12 +121,12 @@ export class RedisFlagsSource implements FlagsSource {
         throw new InvalidOptionsError('url', options.url, 'a redis:// or rediss:// URL');
       }
     }
-    if (!Number.isFinite(options.pollMs) || options.pollMs <= 0) throw new InvalidOptionsError('pollMs', options.pollMs, 'a positive number of milliseconds');
-    this.pollMs = options.pollMs;
-    this.readTimeoutMs = options.readTimeoutMs ?? Math.min(options.pollMs, 1000);
+    this.pollMs = options.pollMs ?? FLAGS_SOURCE_DEFAULTS.pollMs;
+    if (!Number.isFinite(this.pollMs) || this.pollMs <= 0) throw new InvalidOptionsError('pollMs', options.pollMs, 'a positive number of milliseconds');
+    this.readTimeoutMs = options.readTimeoutMs ?? Math.min(this.pollMs, FLAGS_SOURCE_DEFAULTS.maxReadTimeoutMs);
     if (!Number.isFinite(this.readTimeoutMs) || this.readTimeoutMs <= 0) throw new InvalidOptionsError('readTimeoutMs', options.readTimeoutMs, 'a positive number of milliseconds');
     this.clock = options.clock ?? systemClock;
-    this.missingKeyPolls = options.missingKeyPolls ?? FLAGS_KEY_MISSING_DEFAULT_POLLS;
+    this.missingKeyPolls = options.missingKeyPolls ?? FLAGS_SOURCE_DEFAULTS.missingKeyPolls;
     if (!Number.isInteger(this.missingKeyPolls) || this.missingKeyPolls < 1) throw new InvalidOptionsError('missingKeyPolls', options.missingKeyPolls, 'a whole number of polls, at least 1');
     this.doc = options.initial === undefined ? initialFlags() : FlagsDocumentSchema.parse(options.initial);
   }

@@ -1,24 +1,13 @@
 /**
  * Rate limiting: token bucket, GCRA and concurrency limits, in process or centralized in Redis
  * with one round trip per decision, a local fallback at this process's share of the limit, and an
- * over-limit cache for abusive keys. `createRateLimiter` / `createConcurrencyLimiter` are what the
- * gate uses; the pure step functions are exported for tests and for anyone simulating a policy.
+ * over-limit cache for abusive keys. `createRateLimiter` / `createConcurrencyLimiter` are the entry
+ * points; the pure step functions are exported for tests and for anyone simulating a policy.
  */
-import type { RateLimitPolicy } from '../../contracts/config/schema';
-import { systemClock, type Clock } from '../clock';
-import { InvalidOptionsError } from '../errors';
-import { MemoryConcurrencyLimiter } from './memory-concurrency-limiter';
-import { MemoryRateLimiter } from './memory-rate-limiter';
-import { gcraAlgorithm, tokenBucketAlgorithm, type RateAlgorithm } from './rate-algorithm';
-import { validateConcurrencyLimits, validateGcraLimits, validateLocalShare, validatePrefix, validateTokenBucketLimits } from './rate-limit-options';
-import type { ConcurrencyLimiter, RateLimiter } from './rate-limiter';
-import { RedisConcurrencyLimiter } from './redis-concurrency-limiter';
-import { RedisRateLimiter, type RedisRateScript } from './redis-rate-limiter';
-import type { RedisClient } from './redis-script-runner';
-import { SCRIPTS } from './redis-scripts';
-import type { StoreBreakerOptions } from './store-breaker';
-
 export * from './rate-limiter';
+export { createRateLimiter, createConcurrencyLimiter, type RateLimiterFactoryOptions } from './limiter-factory';
+export type { RateLimitPolicy, TokenBucketPolicy, GcraPolicy, ConcurrencyPolicy } from './rate-limit-policy';
+export { RATE_LIMIT_DEFAULTS } from './rate-limit-defaults';
 export { stepTokenBucket, type TokenBucketLimits, type TokenBucketState, type LimitStep } from './token-bucket';
 export { stepGcra, type GcraLimits, type GcraState } from './gcra';
 export { stepAcquire, stepRelease, type ConcurrencyLimits, type Lease } from './concurrency';
@@ -29,61 +18,5 @@ export { RedisConcurrencyLimiter, type RedisConcurrencyLimiterOptions } from './
 export { tokenBucketAlgorithm, gcraAlgorithm, type RateAlgorithm } from './rate-algorithm';
 export { hashTaggedKey } from './rate-limit-options';
 export { clusterSlot } from './cluster-slot';
+export { redisVersionProblem } from './redis-version';
 export { STORE_BREAKER_DEFAULTS, type StoreBreakerOptions } from './store-breaker';
-
-export interface RateLimiterFactoryOptions {
-  /** A Redis (or Cluster) connection; without it the limiter is in-process only. Not closed by close(). */
-  redis?: RedisClient;
-  /** Key prefix, e.g. `saleday:rl:<route>` (no braces). */
-  prefix: string;
-  /** @default systemClock */
-  clock?: Clock;
-  /** This process's share of the global limit for the local fallback (config.gate.localShare). @default 1 */
-  localShare?: number;
-  /** Redis decisions slower than this fall back locally (config.gate.redisTimeoutMs). @default 50 */
-  timeoutMs?: number;
-  /** Redis store only: decisions per script call. @default 128 */
-  maxBatchSize?: number;
-  /** Redis store only: answer refused keys locally until their retry time. @default true */
-  overLimitCache?: boolean;
-  /** Redis store only: the breaker around the store. */
-  breaker?: StoreBreakerOptions;
-  /** Tests only: the Redis scripts use this clock's time instead of the server's TIME. */
-  scriptClock?: Clock;
-}
-
-/** A token-bucket or GCRA limiter for one route's policy. */
-export function createRateLimiter(policy: RateLimitPolicy, options: RateLimiterFactoryOptions): RateLimiter {
-  validatePrefix(options.prefix);
-  validateLocalShare(options.localShare);
-  const clock = options.clock ?? systemClock;
-  if (policy.algorithm === 'token-bucket') {
-    const limits = validateTokenBucketLimits(policy);
-    const algorithm = tokenBucketAlgorithm(limits);
-    return build(algorithm, { script: SCRIPTS.tokenBucket, limitArgs: [String(limits.capacity), String(limits.refillPerSecond / 1000)], algorithm }, options, clock);
-  }
-  if (policy.algorithm === 'gcra') {
-    const limits = validateGcraLimits(policy);
-    const algorithm = gcraAlgorithm(limits);
-    return build(algorithm, { script: SCRIPTS.gcra, limitArgs: [String(1000 / limits.ratePerSecond), String(limits.burst)], algorithm }, options, clock);
-  }
-  throw new InvalidOptionsError('policy.algorithm', policy.algorithm, "'token-bucket' or 'gcra' (use createConcurrencyLimiter for 'concurrency')");
-}
-
-function build<State>(algorithm: RateAlgorithm<State>, script: RedisRateScript<State>, options: RateLimiterFactoryOptions, clock: Clock): RateLimiter {
-  if (options.redis === undefined) return new MemoryRateLimiter(algorithm, { clock });
-  return new RedisRateLimiter(script, { ...options, redis: options.redis, clock });
-}
-
-/** A concurrency limiter (at most maxInFlight per key, leases expiring after leaseMs). */
-export function createConcurrencyLimiter(policy: RateLimitPolicy, options: RateLimiterFactoryOptions): ConcurrencyLimiter {
-  if (policy.algorithm !== 'concurrency') {
-    throw new InvalidOptionsError('policy.algorithm', policy.algorithm, "'concurrency' (use createRateLimiter for token-bucket and gcra)");
-  }
-  validatePrefix(options.prefix);
-  validateLocalShare(options.localShare);
-  const limits = validateConcurrencyLimits(policy);
-  const clock = options.clock ?? systemClock;
-  if (options.redis === undefined) return new MemoryConcurrencyLimiter(limits, { clock });
-  return new RedisConcurrencyLimiter(limits, { ...options, redis: options.redis, clock });
-}

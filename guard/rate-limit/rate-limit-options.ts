@@ -1,6 +1,8 @@
 /** Validation of rate-limit policies and options, run once at construction (never on the hot path). */
 import { InvalidOptionsError } from '../errors';
 import type { ConcurrencyLimits } from './concurrency';
+import { RATE_LIMIT_DEFAULTS } from './rate-limit-defaults';
+import type { ConcurrencyPolicy } from './rate-limit-policy';
 import type { GcraLimits } from './gcra';
 import type { TokenBucketLimits } from './token-bucket';
 
@@ -16,10 +18,11 @@ export function validateGcraLimits(limits: GcraLimits): GcraLimits {
   return { ratePerSecond: limits.ratePerSecond, burst: limits.burst };
 }
 
-export function validateConcurrencyLimits(limits: ConcurrencyLimits): ConcurrencyLimits {
+export function validateConcurrencyLimits(limits: Omit<ConcurrencyPolicy, 'algorithm'>): ConcurrencyLimits {
+  const leaseMs = limits.leaseMs ?? RATE_LIMIT_DEFAULTS.leaseMs;
   requirePositiveInteger('maxInFlight', limits.maxInFlight);
-  requirePositiveFinite('leaseMs', limits.leaseMs);
-  return { maxInFlight: limits.maxInFlight, leaseMs: limits.leaseMs };
+  requirePositiveFinite('leaseMs', leaseMs);
+  return { maxInFlight: limits.maxInFlight, leaseMs };
 }
 
 /** The prefix goes before the hash tag; a brace in it would move the tag and break cluster routing. */
@@ -31,7 +34,7 @@ export function validatePrefix(prefix: string): string {
 }
 
 export function validateLocalShare(share: number | undefined): number {
-  if (share === undefined) return 1;
+  if (share === undefined) return RATE_LIMIT_DEFAULTS.localShare;
   if (typeof share !== 'number' || !(share > 0 && share <= 1)) {
     throw new InvalidOptionsError('localShare', share, 'a number in (0, 1]: this process\'s share of the global limit');
   }

@@ -11,6 +11,7 @@ import type { ObservableCircuitBreaker } from '../breaker';
 import { systemClock, type Clock } from '../clock';
 import type { ConcurrencyLimits } from './concurrency';
 import { MemoryConcurrencyLimiter } from './memory-concurrency-limiter';
+import { RATE_LIMIT_DEFAULTS } from './rate-limit-defaults';
 import { checkCost, hashTaggedKey, requirePositiveFinite, validateLocalShare, validatePrefix } from './rate-limit-options';
 import { RETRY_NEVER, type ConcurrencyLease, type ConcurrencyLimiter, type RateLimitDecision } from './rate-limiter';
 import { runScript, type RedisClient } from './redis-script-runner';
@@ -22,10 +23,11 @@ export interface RedisConcurrencyLimiterOptions {
   prefix: string;
   /** @default systemClock */
   clock?: Clock;
-  /** @default 1 */
+  /** This process's share of the global limit when deciding locally. @default 1 */
   localShare?: number;
-  /** @default 50 */
+  /** A Redis call slower than this is decided locally. @default 50 */
   timeoutMs?: number;
+  /** Policy of the breaker around the store. @default STORE_BREAKER_DEFAULTS */
   breaker?: StoreBreakerOptions;
   /** Tests only: the script's "now" instead of the server's TIME (see redis-scripts.ts). */
   scriptClock?: Clock;
@@ -52,7 +54,7 @@ export class RedisConcurrencyLimiter implements ConcurrencyLimiter {
     this.prefix = validatePrefix(options.prefix);
     this.clock = options.clock ?? systemClock;
     this.scriptClock = options.scriptClock;
-    this.timeoutMs = options.timeoutMs ?? 50;
+    this.timeoutMs = options.timeoutMs ?? RATE_LIMIT_DEFAULTS.timeoutMs;
     requirePositiveFinite('timeoutMs', this.timeoutMs);
     const share = validateLocalShare(options.localShare);
     this.fallback = new MemoryConcurrencyLimiter(

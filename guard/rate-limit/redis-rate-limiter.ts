@@ -29,6 +29,7 @@ import { clusterSlot } from './cluster-slot';
 import { MemoryRateLimiter } from './memory-rate-limiter';
 import { OverLimitCache } from './over-limit-cache';
 import type { RateAlgorithm } from './rate-algorithm';
+import { RATE_LIMIT_DEFAULTS } from './rate-limit-defaults';
 import { checkCost, hashTaggedKey, requirePositiveFinite, requirePositiveInteger, validateLocalShare, validatePrefix } from './rate-limit-options';
 import { RETRY_NEVER, type RateLimitDecision, type RateLimiter } from './rate-limiter';
 import { runScript, type RedisClient } from './redis-script-runner';
@@ -43,7 +44,7 @@ export interface RedisRateLimiterOptions {
   clock?: Clock;
   /** This process's share of the global limit when deciding locally. @default 1 */
   localShare?: number;
-  /** A batch slower than this is decided locally. @default 50 (config.gate.redisTimeoutMs) */
+  /** A batch slower than this is decided locally. @default 50 */
   timeoutMs?: number;
   /** At most this many decisions per script call. @default 128 */
   maxBatchSize?: number;
@@ -122,17 +123,17 @@ export class RedisRateLimiter<State> implements RateLimiter {
     this.prefix = validatePrefix(options.prefix);
     this.clock = options.clock ?? systemClock;
     this.scriptClock = options.scriptClock;
-    this.timeoutMs = options.timeoutMs ?? 50;
+    this.timeoutMs = options.timeoutMs ?? RATE_LIMIT_DEFAULTS.timeoutMs;
     requirePositiveFinite('timeoutMs', this.timeoutMs);
     this.gatherBehindMs = Math.max(1, Math.round(this.timeoutMs * GATHER_BEHIND_SHARE));
-    this.maxBatchSize = options.maxBatchSize ?? 128;
+    this.maxBatchSize = options.maxBatchSize ?? RATE_LIMIT_DEFAULTS.maxBatchSize;
     requirePositiveInteger('maxBatchSize', this.maxBatchSize);
     const localShare = validateLocalShare(options.localShare);
     this.script = definition.script;
     this.limitArgs = definition.limitArgs;
     this.limit = definition.algorithm.limit;
     this.fallback = new MemoryRateLimiter(definition.algorithm.scaled(localShare), { clock: this.clock, source: 'fallback' });
-    this.refusals = options.overLimitCache === false ? undefined : new OverLimitCache(this.clock, options.overLimitCacheKeys ?? 100_000);
+    this.refusals = options.overLimitCache === false ? undefined : new OverLimitCache(this.clock, options.overLimitCacheKeys ?? RATE_LIMIT_DEFAULTS.overLimitCacheKeys);
     this.breaker = createStoreBreaker(`rate-limit:${this.prefix}`, this.clock, options.breaker);
     this.sweeper = setInterval(() => this.refusals?.sweep(), 10_000);
     this.sweeper.unref();

@@ -1,5 +1,5 @@
 /**
- * Admission control for the gate: an adaptive concurrency limit (Gradient2, fed once per sample
+ * Admission control: an adaptive concurrency limit (Gradient2, fed once per sample
  * window by windowed-limit.ts with each released permit's latency, in-flight count at admission and
  * drop flag) partitioned by priority class (see priority-partition.ts), one bounded queue per
  * class, and CoDel-style queue management.
@@ -40,42 +40,18 @@
  *
  * One timer per controller (the earliest queue deadline or standing onset), unref'd.
  */
-import { systemClock, type Clock } from '../clock';
+import type { Clock } from '../clock';
 import { InvalidOptionsError } from '../errors';
-import type { SaledayConfig } from '../../contracts/config/schema';
-import {
-  PRIORITY_CLASSES,
-  type Admission,
-  type AdmissionController,
-  type AdmissionSnapshot,
-  type Permit,
-  type PriorityClass,
-  type Refusal,
-  type RefusalReason,
-} from './admission';
-import { Gradient2Limit, type Gradient2Options } from './gradient2-limit';
-import { WindowedLimit, type WindowedLimitOptions } from './windowed-limit';
-import { DEFAULT_CLASS_SHARES, partitionLimit, validateClassShares, type ClassShares, type PartitionCeilings } from './priority-partition';
-import { systemScheduler, type Scheduler } from './scheduler';
+import type { Admission, AdmissionController, AdmissionSnapshot, Permit, Refusal, RefusalReason } from './admission';
+import { resolveAdmissionOptions, type AdmissionControllerOptions } from './admission-options';
+import { ClassQueue, type Waiter } from './class-queue';
+import { Gradient2Limit } from './gradient2-limit';
+import { PRIORITY_CLASSES, type PriorityClass } from './priority';
+import { partitionLimit, type ClassShares, type PartitionCeilings } from './priority-partition';
+import type { Scheduler } from './scheduler';
+import { WindowedLimit } from './windowed-limit';
 
-type GateConfig = SaledayConfig['gate'];
-
-export type AdmissionControllerOptions = Pick<GateConfig, 'concurrency' | 'queue'> & {
-  /** @default systemClock */
-  clock?: Clock;
-  /** Timers for queue timeouts. @default systemScheduler (unref'd setTimeout) */
-  scheduler?: Scheduler;
-  /** Tuning of the Gradient2 limit beyond the config's initial/min/max. */
-  gradient?: Omit<Gradient2Options, 'initialLimit' | 'minLimit' | 'maxLimit'>;
-  /** How completed requests are grouped into the windows that update the limit, and the baseline probes. */
-  sampling?: Omit<WindowedLimitOptions, 'clock'>;
-  /** Share of the non-reserved pool each non-critical class may fill. @default { high: 1, normal: 0.85, low: 0.7 } */
-  classShares?: ClassShares;
-  /** Retry hint for classes shed by the degradation level. @default 5000 */
-  degradedRetryAfterMs?: number;
-  /** Classes whose queue never stands (FIFO, maxWaitMs only). @default ['critical'] */
-  codelExemptClasses?: readonly PriorityClass[];
-};
+export type { AdmissionControllerOptions } from './admission-options';
 
 export interface AdmissionControllerSnapshot extends AdmissionSnapshot {
   /** Slots kept for critical: admitted at once while it holds fewer than these. */
@@ -85,50 +61,31 @@ export interface AdmissionControllerSnapshot extends AdmissionSnapshot {
   /** Highest total in flight at which each class is still admitted (high: plus `lent`). */
   ceilingByClass: Record<PriorityClass, number>;
   standingByClass: Record<PriorityClass, boolean>;
-  /** Classes refused 'degraded' (set from the flags). */
+  /** Classes refused 'degraded' (see setShedClasses). */
   shedClasses: PriorityClass[];
 }
 
-export interface GateAdmissionController extends AdmissionController {
+/** The admission controller with its partition, CoDel and degradation state in view. */
+export interface PriorityAdmissionController extends AdmissionController {
   snapshot(): AdmissionControllerSnapshot;
-  /** The degradation level's shed classes: refused 'degraded' at once, and their queued requests too. */
+  /** Classes to shed (e.g. under a degradation level): refused 'degraded' at once, and their queued requests too. */
   setShedClasses(classes: readonly PriorityClass[]): void;
-}
-
-interface Waiter {
-  readonly priority: PriorityClass;
-  readonly enqueuedAt: number;
-  readonly resolve: (admission: Admission) => void;
-  readonly detachAbort: () => void;
-}
-
-class ClassQueue {
-  constructor(
-    /** Whether CoDel manages this queue (it may stand); an exempt queue stays FIFO with maxWaitMs. */
-    readonly managed: boolean,
-  ) {}
-  waiters: Waiter[] = [];
-  standing = false;
-  /** Last time the queue was empty or a request left it within the target delay. */
-  lastGoodAt = 0;
 }
 
 const MAX_RETRY_HINT_MS = 30_000;
 
-export function createAdmissionController(options: AdmissionControllerOptions): GateAdmissionController {
+export function createAdmissionController(options: AdmissionControllerOptions = {}): PriorityAdmissionController {
   return new DefaultAdmissionController(options);
 }
 
-class DefaultAdmissionController implements GateAdmissionController {
+class DefaultAdmissionController implements PriorityAdmissionController {
   private readonly clock: Clock;
   private readonly scheduler: Scheduler;
   private readonly adaptiveLimit: WindowedLimit;
   private readonly criticalReservedShare: number;
-  private readonly classShares: ClassShares;
+  private readonly classShares: Readonly<ClassShares>;
   private readonly maxLengthPerClass: number;
-  private readonly targetDelayMs: number;
   private readonly intervalMs: number;
-  private readonly maxWaitMs: number;
   private readonly degradedRetryAfterMs: number;
   private partition: PartitionCeilings;
   private inFlight = 0;
@@ -140,28 +97,17 @@ class DefaultAdmissionController implements GateAdmissionController {
   private timerDueAt = Number.POSITIVE_INFINITY;
 
   constructor(options: AdmissionControllerOptions) {
-    const { concurrency, queue } = options;
-    if (!concurrency || !queue) throw new InvalidOptionsError(concurrency ? 'queue' : 'concurrency', concurrency ? queue : concurrency, 'the gate config section (concurrency and queue)');
-    this.clock = options.clock ?? systemClock;
-    const exempt = options.codelExemptClasses ?? ['critical'];
-    for (const cls of exempt) {
-      if (!PRIORITY_CLASSES.includes(cls)) throw new InvalidOptionsError('codelExemptClasses', exempt, `a list of priority classes (${PRIORITY_CLASSES.join(', ')})`);
-    }
-    this.queues = Object.fromEntries(PRIORITY_CLASSES.map((cls) => [cls, new ClassQueue(!exempt.includes(cls))])) as Record<PriorityClass, ClassQueue>;
-    this.scheduler = options.scheduler ?? systemScheduler;
-    const gradient = new Gradient2Limit({ ...options.gradient, initialLimit: concurrency.initialLimit, minLimit: concurrency.minLimit, maxLimit: concurrency.maxLimit });
-    this.adaptiveLimit = new WindowedLimit(gradient, { ...options.sampling, clock: this.clock });
-    this.criticalReservedShare = concurrency.criticalReservedShare;
-    if (!(this.criticalReservedShare >= 0 && this.criticalReservedShare < 1)) {
-      throw new InvalidOptionsError('concurrency.criticalReservedShare', this.criticalReservedShare, 'a number in [0, 1)');
-    }
-    this.classShares = options.classShares ?? DEFAULT_CLASS_SHARES;
-    validateClassShares(this.classShares);
-    this.maxLengthPerClass = requireWhole('queue.maxLengthPerClass', queue.maxLengthPerClass, 0);
-    this.targetDelayMs = requirePositive('queue.targetDelayMs', queue.targetDelayMs);
-    this.intervalMs = requirePositive('queue.intervalMs', queue.intervalMs);
-    this.maxWaitMs = requirePositive('queue.maxWaitMs', queue.maxWaitMs);
-    this.degradedRetryAfterMs = requirePositive('degradedRetryAfterMs', options.degradedRetryAfterMs ?? 5000);
+    const resolved = resolveAdmissionOptions(options);
+    const timing = { targetDelayMs: resolved.targetDelayMs, intervalMs: resolved.intervalMs, maxWaitMs: resolved.maxWaitMs };
+    this.clock = resolved.clock;
+    this.scheduler = resolved.scheduler;
+    this.queues = Object.fromEntries(PRIORITY_CLASSES.map((cls) => [cls, new ClassQueue(!resolved.codelExemptClasses.includes(cls), timing)])) as Record<PriorityClass, ClassQueue>;
+    this.adaptiveLimit = new WindowedLimit(new Gradient2Limit(resolved.gradient), resolved.sampling);
+    this.criticalReservedShare = resolved.criticalReservedShare;
+    this.classShares = resolved.classShares;
+    this.maxLengthPerClass = resolved.maxLengthPerClass;
+    this.intervalMs = resolved.intervalMs;
+    this.degradedRetryAfterMs = resolved.degradedRetryAfterMs;
     this.partition = partitionLimit(this.adaptiveLimit.limit, this.criticalReservedShare, this.classShares);
   }
 
@@ -177,17 +123,12 @@ class DefaultAdmissionController implements GateAdmissionController {
     }
     if (queue.waiters.length >= this.maxLengthPerClass) return Promise.resolve(this.refusal('queue-full'));
     return new Promise<Admission>((resolve) => {
-      if (queue.waiters.length === 0) {
-        // An empty queue is not standing, however it was left (a release with nobody waiting skips the drain).
-        queue.lastGoodAt = now;
-        queue.standing = false;
-      }
       const onAbort = () => {
         if (this.remove(waiter)) waiter.resolve(this.refusal('aborted'));
       };
       const waiter: Waiter = { priority, enqueuedAt: now, resolve, detachAbort: () => signal?.removeEventListener('abort', onAbort) };
       signal?.addEventListener('abort', onAbort, { once: true });
-      queue.waiters.push(waiter);
+      queue.push(waiter);
       this.reschedule(now);
     });
   }
@@ -213,7 +154,7 @@ class DefaultAdmissionController implements GateAdmissionController {
     const queuedByClass = {} as Record<PriorityClass, number>;
     const standingByClass = {} as Record<PriorityClass, boolean>;
     for (const cls of PRIORITY_CLASSES) {
-      this.updateStanding(this.queues[cls], now);
+      this.queues[cls].updateStanding(now);
       queuedByClass[cls] = this.queues[cls].waiters.length;
       standingByClass[cls] = this.queues[cls].standing;
     }
@@ -297,9 +238,7 @@ class DefaultAdmissionController implements GateAdmissionController {
     for (const cls of PRIORITY_CLASSES) {
       const queue = this.queues[cls];
       while (queue.waiters.length > 0 && this.admissible(cls)) {
-        const waiter = queue.standing ? queue.waiters.pop()! : queue.waiters.shift()!;
-        if (now - waiter.enqueuedAt <= this.targetDelayMs) queue.lastGoodAt = now;
-        if (queue.waiters.length === 0) this.updateStanding(queue, now);
+        const waiter = queue.take(now);
         waiter.detachAbort();
         waiter.resolve({ admitted: true, permit: this.admit(cls, waiter.enqueuedAt, now) });
       }
@@ -311,38 +250,17 @@ class DefaultAdmissionController implements GateAdmissionController {
   private expire(now: number): void {
     for (const cls of PRIORITY_CLASSES) {
       const queue = this.queues[cls];
-      this.updateStanding(queue, now);
-      const timeout = this.timeoutOf(queue);
-      while (queue.waiters.length > 0 && now - queue.waiters[0].enqueuedAt >= timeout) {
-        this.settleRefused(queue.waiters.shift()!, 'queue-timeout');
-      }
-      this.updateStanding(queue, now);
+      queue.updateStanding(now);
+      for (let waiter = queue.takeExpired(now); waiter !== undefined; waiter = queue.takeExpired(now)) this.settleRefused(waiter, 'queue-timeout');
+      queue.updateStanding(now);
     }
-  }
-
-  private updateStanding(queue: ClassQueue, now: number): void {
-    if (queue.waiters.length === 0) {
-      queue.standing = false;
-      queue.lastGoodAt = now;
-    } else if (queue.managed && !queue.standing && now - queue.lastGoodAt >= this.intervalMs) {
-      queue.standing = true;
-    }
-  }
-
-  private timeoutOf(queue: ClassQueue): number {
-    return queue.standing ? Math.min(this.targetDelayMs, this.maxWaitMs) : this.maxWaitMs;
   }
 
   /** Keeps one timer at the earliest moment something changes by itself: a deadline or a standing onset. */
   private reschedule(now: number): void {
     if (this.closed) return;
     let due = Number.POSITIVE_INFINITY;
-    for (const cls of PRIORITY_CLASSES) {
-      const queue = this.queues[cls];
-      if (queue.waiters.length === 0) continue;
-      due = Math.min(due, queue.waiters[0].enqueuedAt + this.timeoutOf(queue));
-      if (queue.managed && !queue.standing) due = Math.min(due, queue.lastGoodAt + this.intervalMs);
-    }
+    for (const cls of PRIORITY_CLASSES) due = Math.min(due, this.queues[cls].dueAt());
     // A timer already armed for no later than `due` stays: firing early only drains and re-arms,
     // while re-arming whenever the head waiter changes would cost a timer per request under a queue.
     if (due >= this.timerDueAt) return;
@@ -358,12 +276,8 @@ class DefaultAdmissionController implements GateAdmissionController {
   }
 
   private remove(waiter: Waiter): boolean {
-    const queue = this.queues[waiter.priority];
-    const index = queue.waiters.indexOf(waiter);
-    if (index < 0) return false;
-    queue.waiters.splice(index, 1);
     const now = this.clock.now();
-    this.updateStanding(queue, now);
+    if (!this.queues[waiter.priority].remove(waiter, now)) return false;
     this.reschedule(now);
     return true;
   }
@@ -389,14 +303,4 @@ class DefaultAdmissionController implements GateAdmissionController {
     const backlogMs = (this.adaptiveLimit.longRttMs * (this.inFlight + queued)) / Math.max(1, this.partition.limit);
     return Math.ceil(Math.min(MAX_RETRY_HINT_MS, Math.max(this.intervalMs, backlogMs)));
   }
-}
-
-function requirePositive(option: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new InvalidOptionsError(option, value, 'a positive finite number');
-  return value;
-}
-
-function requireWhole(option: string, value: number, minimum: number): number {
-  if (!Number.isInteger(value) || value < minimum) throw new InvalidOptionsError(option, value, `an integer ≥ ${minimum}`);
-  return value;
 }

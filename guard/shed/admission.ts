@@ -1,8 +1,7 @@
 /** The contract of admission control: who gets a slot now, who waits, who is refused. */
-import type { PriorityClass } from '../../contracts/config/schema';
+import type { PriorityClass } from './priority';
 
-export type { PriorityClass };
-export { PRIORITY_CLASSES } from '../../contracts/config/schema';
+export { PRIORITY_CLASSES, type PriorityClass } from './priority';
 
 export type RefusalReason =
   | 'queue-full' // the class's bounded queue is full

@@ -1,19 +1,18 @@
 /** Load shedding: adaptive concurrency limit partitioned by priority, per-class queues with CoDel timeouts and LIFO. */
+export { PRIORITY_CLASSES, type PriorityClass } from './priority';
+export type { Admission, AdmissionController, AdmissionSnapshot, Permit, Refusal, RefusalReason } from './admission';
 export {
-  PRIORITY_CLASSES,
-  type Admission,
-  type AdmissionController,
-  type AdmissionSnapshot,
-  type Permit,
-  type PriorityClass,
-  type Refusal,
-  type RefusalReason,
-} from './admission';
+  ADMISSION_DEFAULTS,
+  resolveAdmissionOptions,
+  type AdmissionControllerOptions,
+  type ConcurrencyOptions,
+  type QueueOptions,
+  type ResolvedAdmissionOptions,
+} from './admission-options';
 export {
   createAdmissionController,
-  type AdmissionControllerOptions,
   type AdmissionControllerSnapshot,
-  type GateAdmissionController,
+  type PriorityAdmissionController,
 } from './admission-controller';
 export { Gradient2Limit, type Gradient2Options, type WindowSample } from './gradient2-limit';
 export { WindowedLimit, type CompletedRequest, type WindowedLimitOptions } from './windowed-limit';

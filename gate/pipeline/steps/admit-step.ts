@@ -4,7 +4,7 @@
  * No abort signal (an AbortSignal per request is costly): a client that leaves while queued keeps
  * its place until admitted or timed out, and its slot is then given back at once.
  */
-import type { GateAdmissionController, Permit } from '../../../guard/shed';
+import type { PriorityAdmissionController, Permit } from '../../../guard/shed';
 import type { FallbackStore } from '../../proxy/fallback-store';
 import type { GateMetricsRecorder } from '../../proxy/gate-metrics-recorder';
 import type { GateAnswers } from '../gate-answers';
@@ -14,7 +14,7 @@ export class AdmitStep implements Step {
   readonly name = 'admit';
 
   constructor(
-    private readonly admission: GateAdmissionController,
+    private readonly admission: PriorityAdmissionController,
     private readonly fallbacks: FallbackStore,
     private readonly answers: GateAnswers,
     private readonly metrics: GateMetricsRecorder,

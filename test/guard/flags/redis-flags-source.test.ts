@@ -210,6 +210,12 @@ describe('RedisFlagsSource options', () => {
     expect(isInvalidOptionsError(caught) && caught.option).toBe(option);
   });
 
+  it('needs only a URL: the poll interval and the rest have defaults', async () => {
+    const source = new RedisFlagsSource({ url: 'redis://127.0.0.1:1' });
+    expect(source.current().version).toBe(0);
+    await source.close();
+  });
+
   it('start resolves after a failed first read when Redis is unreachable, on the initial document', async () => {
     const errors: unknown[] = [];
     const source = new RedisFlagsSource({ url: 'redis://127.0.0.1:1', pollMs: 100, readTimeoutMs: 200, onError: (e) => errors.push(e) });

@@ -1,6 +1,6 @@
 /** Bad policies and options throw at construction, naming the option, the value and what was expected. */
 import Redis from 'ioredis';
-import type { RateLimitPolicy } from '../../../contracts/config/schema';
+import type { RateLimitPolicy } from '../../../guard/rate-limit';
 import { isInvalidOptionsError } from '../../../guard/errors';
 import { createConcurrencyLimiter, createRateLimiter, MemoryRateLimiter, tokenBucketAlgorithm } from '../../../guard/rate-limit';
 import { FakeClock } from '../../support/fake-clock';
@@ -72,5 +72,18 @@ describe('in-process store housekeeping', () => {
     expect(scaled.limit).toBe(1);
     const step = scaled.step(undefined, 0, 1);
     expect(step).toMatchObject({ allowed: true, remaining: 0, resetAfterMs: 5000 }); // 0.2 tokens per second
+  });
+});
+
+describe('defaults of the library policy', () => {
+  test('a concurrency policy without leaseMs lets an unreleased lease expire after 30 s', async () => {
+    const clock = new FakeClock();
+    const limiter = createConcurrencyLimiter({ algorithm: 'concurrency', maxInFlight: 1 }, { prefix: 'p', clock });
+    expect((await limiter.acquire('k')).decision.allowed).toBe(true);
+    clock.advance(29_999);
+    expect((await limiter.acquire('k')).decision.allowed).toBe(false);
+    clock.advance(1);
+    expect((await limiter.acquire('k')).decision.allowed).toBe(true);
+    await limiter.close();
   });
 });

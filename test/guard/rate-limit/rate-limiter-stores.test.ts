@@ -4,7 +4,7 @@
  * test-only "now" argument, so both stores see identical time and must decide identically.
  */
 import Redis from 'ioredis';
-import type { RateLimitPolicy } from '../../../contracts/config/schema';
+import type { RateLimitPolicy } from '../../../guard/rate-limit';
 import { createConcurrencyLimiter, createRateLimiter, RETRY_NEVER, type ConcurrencyLimiter, type RateLimitDecision, type RateLimiter } from '../../../guard/rate-limit';
 import { FakeClock } from '../../support/fake-clock';
 import { testRedisUrl, uniquePrefix } from '../../support/test-redis';

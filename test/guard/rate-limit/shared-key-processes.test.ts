@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import type { RateLimitPolicy } from '../../../contracts/config/schema';
+import type { RateLimitPolicy } from '../../../guard/rate-limit';
 import { testRedisUrl, uniquePrefix } from '../../support/test-redis';
 
 const WORKERS = 4;

@@ -1,16 +1,16 @@
-import { createAdmissionController, type Admission, type AdmissionControllerOptions, type GateAdmissionController, type Permit } from '../../../guard/shed';
+import { createAdmissionController, type Admission, type AdmissionControllerOptions, type PriorityAdmissionController, type Permit } from '../../../guard/shed';
 import { FakeScheduler } from './fake-scheduler';
 
 export interface Tracked {
   readonly label: string;
-  readonly priority: Parameters<GateAdmissionController['acquire']>[0];
+  readonly priority: Parameters<PriorityAdmissionController['acquire']>[0];
   result?: Admission;
 }
 
 export interface Harness {
-  controller: GateAdmissionController;
+  controller: PriorityAdmissionController;
   scheduler: FakeScheduler;
-  track(priority: Parameters<GateAdmissionController['acquire']>[0], label?: string, signal?: AbortSignal): Tracked;
+  track(priority: Parameters<PriorityAdmissionController['acquire']>[0], label?: string, signal?: AbortSignal): Tracked;
   permit(tracked: Tracked): Permit;
 }
 

@@ -1,4 +1,4 @@
-import { createAdmissionController, type GateAdmissionController } from '../../../../guard/shed';
+import { createAdmissionController, type PriorityAdmissionController } from '../../../../guard/shed';
 import { createFallbackStore } from '../../../../gate/proxy/fallback-store';
 import type { Step } from '../../../../gate/pipeline/request-context';
 import { AdmitStep } from '../../../../gate/pipeline/steps/admit-step';
@@ -15,7 +15,7 @@ const config = testConfig((raw) => {
 
 describe('the admit step', () => {
   const clock = new FakeClock();
-  let admission: GateAdmissionController;
+  let admission: PriorityAdmissionController;
   let server: StepServer;
   /** Requests admitted past the admit step wait here until a test lets them go. */
   const held: Array<() => void> = [];
