@@ -18,7 +18,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { controllerSettingsFromConfig } from '../../lambda/flag-controller/controller-settings';
-import { CONTROLLER_METRICS_NAMESPACE } from '../../lambda/flag-controller/controller-metrics';
+import { CONTROLLER_METRICS_NAMESPACE } from '../../contracts/metrics/controller-metrics';
 import { alarmNamePrefix } from '../../contracts/config/names';
 import type { SaledayConfig } from '../../contracts/config/schema';
 

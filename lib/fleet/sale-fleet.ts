@@ -13,6 +13,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { APP_HEALTH_PATH } from '../../contracts/app-health-path';
 import { HEALTH_PATH, READY_PATH } from '../../contracts/reserved-paths';
 import type { SaledayConfig } from '../../contracts/config/schema';
 import { nodeHttpHealthCheck } from './container-health';
@@ -48,8 +49,6 @@ export const GATE_CONTAINER = 'gate';
 export const APP_CONTAINER = 'app';
 /** The load balancer checks the gate's readiness: it fails when the app behind the gate stops answering. */
 export const HEALTH_CHECK_PATH = READY_PATH;
-/** The storefront's own health path (storefront/shop-routes.ts). */
-export const APP_HEALTH_PATH = '/healthz';
 
 /**
  * Graviton (arm64): cheaper per vCPU-hour than x86 on Fargate, and the gate and storefront are

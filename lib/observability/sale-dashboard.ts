@@ -5,7 +5,8 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { GATE_CLASS_METRICS } from '../../contracts/metrics/gate-metrics';
-import { PRIORITY_CLASSES, type SaledayConfig } from '../../contracts/config/schema';
+import type { SaledayConfig } from '../../contracts/config/schema';
+import { PRIORITY_CLASSES } from '../../contracts/priority-classes';
 import type { SaleMetrics } from './sale-metrics';
 
 export interface SaleDashboardProps {
