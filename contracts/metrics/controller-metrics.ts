@@ -1,8 +1,10 @@
 /**
  * The flag controller's metric vocabulary, shared by the controller (publishes them in CloudWatch
  * Embedded Metric Format through Powertools) and the CDK alarms, dashboard and IAM policy (read
- * them, and allow PutMetricData in this namespace only). Imports nothing of the project.
+ * them, and allow PutMetricData in this namespace only). Imports nothing outside contracts/
  */
+import { GATE_DIMENSIONS } from './gate-metrics';
+
 export const CONTROLLER_METRICS_NAMESPACE = 'Saleday/Controller';
 
 /** Every controller metric is a count (CloudWatch unit `Count`). */
@@ -23,5 +25,5 @@ export const CONTROLLER_SERVICE_NAME = 'saleday-flag-controller';
 /** Powertools adds the dimension `service` to every controller metric; the controller adds `Sale`. */
 export const CONTROLLER_SERVICE_DIMENSION = { service: CONTROLLER_SERVICE_NAME } as const;
 
-/** Dimension of BreakerOpen naming the dependency (the same name the gate's per-dependency records use). */
-export const CONTROLLER_DEPENDENCY_DIMENSION = 'Dependency';
+/** Dimension of BreakerOpen naming the dependency: the same name the gate's per-dependency records use. */
+export const CONTROLLER_DEPENDENCY_DIMENSION = GATE_DIMENSIONS.dependency;

@@ -23,11 +23,13 @@ export interface SaleNetworkProps {
 }
 
 export class SaleNetwork extends Construct {
+  /** The VPC: public, application and data subnets in each of maxAzs zones, a NAT gateway per zone. */
   public readonly vpc: ec2.Vpc;
   /** Tasks, the internal ALB and the controller Lambda. */
   public readonly applicationSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
   /** The cache: no route to or from the internet at all. */
   public readonly dataSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+  /** Where the VPC's flow logs of rejected traffic go. */
   public readonly flowLogGroup: logs.LogGroup;
   /** The VPC range as a literal string (security group rules and cdk-nag need a literal). */
   public readonly cidr: string;

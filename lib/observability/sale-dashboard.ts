@@ -9,9 +9,14 @@ import type { SaledayConfig } from '../../contracts/config/schema';
 import { PRIORITY_CLASSES } from '../../contracts/priority-classes';
 import type { SaleMetrics } from './sale-metrics';
 
+/** What the dashboard reads of the sale config: the name and the routes' dependencies (one graph line each). */
+export type SaleDashboardConfig = Pick<SaledayConfig, 'saleName'> & { readonly routes: readonly Pick<SaledayConfig['routes'][number], 'dependencies'>[] };
+
 export interface SaleDashboardProps {
-  readonly config: SaledayConfig;
+  readonly config: SaleDashboardConfig;
+  /** The metrics graphed (the same the alarms watch). */
   readonly metrics: SaleMetrics;
+  /** Shown in the alarm status row. */
   readonly alarms: readonly cloudwatch.IAlarm[];
 }
 
@@ -23,6 +28,7 @@ export function saleDashboardName(config: Pick<SaledayConfig, 'saleName'>): stri
 }
 
 export class SaleDashboard extends Construct {
+  /** The sale's dashboard, named by saleDashboardName(). */
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: SaleDashboardProps) {

@@ -12,6 +12,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { EDGE_REGION } from '../../contracts/edge-region';
 import { DELIBERATE_REFUSALS_METRIC } from '../../contracts/metrics/alarm-metrics';
 import { CONTROLLER_DEPENDENCY_DIMENSION, CONTROLLER_METRIC_NAMES, CONTROLLER_METRICS_NAMESPACE, CONTROLLER_SERVICE_DIMENSION } from '../../contracts/metrics/controller-metrics';
 import { GATE_CLASS_METRICS, GATE_DEPENDENCY_METRICS, GATE_DIMENSIONS, GATE_NAMESPACE, GATE_PROCESS_METRICS } from '../../contracts/metrics/gate-metrics';
@@ -20,10 +21,11 @@ import { RATIO_ALARM_MATH, ratioMetricMath, type AlarmCount, type RatioAlarmMetr
 import { PRIORITY_CLASSES, type PriorityClass } from '../../contracts/priority-classes';
 
 /** CloudFront and CLOUDFRONT-scope WAF metrics exist only in us-east-1. */
-export const EDGE_METRICS_REGION = 'us-east-1';
+export const EDGE_METRICS_REGION = EDGE_REGION;
 
 export interface SaleMetricsProps {
-  readonly config: SaledayConfig;
+  /** The sale's name: the `Sale` dimension of the gate's and the controller's metrics. */
+  readonly config: Pick<SaledayConfig, 'saleName'>;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly cluster: ecs.ICluster;
