@@ -3,6 +3,7 @@
  * (session-route.ts), recommendations, the page and its assets. Carts belong to the identity the
  * gate established (`saleday-user`).
  */
+import { APP_HEALTH_PATH } from '../contracts/app-health-path';
 import { createHash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -55,7 +56,7 @@ export function registerShopRoutes(app: FastifyInstance, context: ShopContext): 
   };
 
   // Never depends on Redis: a task whose cache is down is still healthy, and replacing it would not help.
-  app.get('/healthz', async (_request, reply) =>
+  app.get(APP_HEALTH_PATH, async (_request, reply) =>
     reply.header('cache-control', NO_STORE).send({ status: 'ok', store: store.kind, inventory: context.inventoryBreaker.state() }),
   );
 

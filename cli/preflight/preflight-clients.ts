@@ -32,7 +32,7 @@ export interface PreflightClients {
   readonly sns: SNSClient;
 }
 
-export const EDGE_REGION = 'us-east-1';
+export { EDGE_REGION } from '../../contracts/edge-region';
 
 export function createPreflightClients(region: string): PreflightClients {
   return {

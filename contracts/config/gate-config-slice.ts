@@ -29,7 +29,12 @@ export const GateConfigSchema = z
   })
   .strict();
 
-export function gateConfigSlice(config: SaledayConfig): GateConfig {
+/** What gateConfigSlice reads: the slice's sections and the fleet's planned task count. */
+export type GateConfigSource = Pick<SaledayConfig, 'saleName' | 'routes' | 'identity' | 'degradation' | 'gate'> & Partial<Pick<SaledayConfig, 'waitingRoom'>> & {
+  readonly fleet: Pick<SaledayConfig['fleet'], 'plannedTasks'>;
+};
+
+export function gateConfigSlice(config: GateConfigSource): GateConfig {
   return {
     saleName: config.saleName,
     routes: config.routes,

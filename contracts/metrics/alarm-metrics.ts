@@ -10,3 +10,6 @@
  * as target 5xx; the 5xx alarm subtracts them so the level cannot hold itself up.
  */
 export const DELIBERATE_REFUSALS_METRIC = 'DeliberateRefusals';
+
+/** DeliberateRefusals is a count (CloudWatch unit `Count`). */
+export const DELIBERATE_REFUSALS_METRIC_UNIT = 'Count';

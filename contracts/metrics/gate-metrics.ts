@@ -29,6 +29,7 @@ export const GATE_PROCESS_METRICS = {
   redisFallback: 'RedisFallback', // 1 while rate limits are decided locally because Redis is unreachable
   flagsLevel: 'FlagsLevel',
   flagsVersion: 'FlagsVersion',
+  flagsKeyMissing: 'FlagsKeyMissing', // 1 while the flags key has been missing from Redis for more than a few polls
 } as const;
 
 /** Per-dependency counts (dimension Sale + Dependency). */
@@ -36,6 +37,28 @@ export const GATE_DEPENDENCY_METRICS = {
   calls: 'DependencyCalls',
   failures: 'DependencyFailures',
 } as const;
+
+/** CloudWatch unit of each metric as the gate publishes it (per class, per process, per dependency). */
+export const GATE_METRIC_UNITS = {
+  class: {
+    requests: 'Count',
+    served: 'Count',
+    shed: 'Count',
+    degraded: 'Count',
+    limited: 'Count',
+    shortCircuited: 'Count',
+    upstreamErrors: 'Count',
+    speculativeDiscarded: 'Count',
+    queueDelayMax: 'Milliseconds',
+    latencyP99: 'Milliseconds',
+  },
+  process: { concurrencyLimit: 'Count', inFlight: 'Count', redisFallback: 'None', flagsLevel: 'None', flagsVersion: 'None', flagsKeyMissing: 'None' },
+  dependency: { calls: 'Count', failures: 'Count' },
+} as const satisfies {
+  class: Record<keyof typeof GATE_CLASS_METRICS, string>;
+  process: Record<keyof typeof GATE_PROCESS_METRICS, string>;
+  dependency: Record<keyof typeof GATE_DEPENDENCY_METRICS, string>;
+};
 
 /** Response header naming what the gate did with a request; the rehearsal and load test count by it. */
 export const OUTCOME_HEADER = 'saleday-outcome';

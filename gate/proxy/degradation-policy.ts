@@ -3,7 +3,8 @@
  * level to the classes it sheds. A level above the highest defined one sheds what the highest one
  * does; `critical` is never shed.
  */
-import type { PriorityClass, SaledayConfig } from '../../contracts/config/schema';
+import type { SaledayConfig } from '../../contracts/config/schema';
+import type { PriorityClass } from '../../contracts/priority-classes';
 
 export type ShedTable = (level: number) => ReadonlySet<PriorityClass>;
 

@@ -4,7 +4,7 @@
  * dependency); `snapshot()` gives the totals since start for GET /_gate/metrics.
  */
 import { DELIBERATE_REFUSALS_METRIC } from '../../contracts/metrics/alarm-metrics';
-import { PRIORITY_CLASSES, type PriorityClass } from '../../contracts/config/schema';
+import { PRIORITY_CLASSES, type PriorityClass } from '../../contracts/priority-classes';
 import {
   GATE_CLASS_METRICS,
   GATE_DEPENDENCY_METRICS,

@@ -64,7 +64,7 @@ export function loadControllerEnvironment(env: NodeJS.ProcessEnv): ControllerEnv
 }
 
 /** The controller settings of a sale config (what the CDK stack serializes into the environment). */
-export function controllerSettingsFromConfig(config: SaledayConfig): ControllerSettings {
+export function controllerSettingsFromConfig(config: Pick<SaledayConfig, 'saleName' | 'alarms' | 'controller' | 'degradation'>): ControllerSettings {
   return {
     saleName: config.saleName,
     alarms: config.alarms.map((alarm) => ({ name: cloudWatchAlarmName(config, alarm), effect: alarm.effect })),

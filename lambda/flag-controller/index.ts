@@ -9,11 +9,12 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { initialFlags, type FlagsDocument } from '../../contracts/flags/flags-document';
+import { CONTROLLER_METRICS_NAMESPACE, CONTROLLER_SERVICE_NAME } from '../../contracts/metrics/controller-metrics';
 import { GATE_DIMENSIONS } from '../../contracts/metrics/gate-metrics';
 import { readAlarmStates } from './alarm-reader';
 import { createSnsAnnouncer } from './announcer';
 import { parseControllerEvent, type ControllerEvent } from './controller-event';
-import { CONTROLLER_METRICS_NAMESPACE, recordFlagMetrics } from './controller-metrics';
+import { recordFlagMetrics } from './controller-metrics';
 import { breakerDependenciesOf, commandProblems, effectsOf, loadControllerEnvironment, policyOf } from './controller-settings';
 import { fetchRedisAuthToken } from './redis-auth';
 import { RedisFlagsStore } from './redis-flags-store';
@@ -37,15 +38,13 @@ export interface FlagController {
   close(): Promise<void>;
 }
 
-const SERVICE = 'saleday-flag-controller';
-
 /** One controller per container; throws a ControllerEnvironmentError on a bad environment. */
 export function createFlagController(env: NodeJS.ProcessEnv, clients: ControllerClients = defaultClients()): FlagController {
   const environment = loadControllerEnvironment(env);
   const settings = environment.SALEDAY_CONTROLLER_CONFIG;
-  const logger = new Logger({ serviceName: SERVICE });
+  const logger = new Logger({ serviceName: CONTROLLER_SERVICE_NAME });
   // Sale as a dimension, as the gates' metrics have it: two sales in one account and region keep apart.
-  const metrics = new Metrics({ namespace: CONTROLLER_METRICS_NAMESPACE, serviceName: SERVICE, defaultDimensions: { [GATE_DIMENSIONS.sale]: settings.saleName } });
+  const metrics = new Metrics({ namespace: CONTROLLER_METRICS_NAMESPACE, serviceName: CONTROLLER_SERVICE_NAME, defaultDimensions: { [GATE_DIMENSIONS.sale]: settings.saleName } });
   let store: Promise<RedisFlagsStore> | undefined;
   // What this container last read or wrote: rewritten when the store lost it or rolled it back.
   let view: FlagsDocument | undefined;

@@ -4,6 +4,7 @@
  * decision overwrite a newer one, and every stored document is announced to the gates exactly once.
  */
 import type Redis from 'ioredis';
+import { CONTROLLER_SERVICE_NAME } from '../../contracts/metrics/controller-metrics';
 import { FLAGS_CHANNEL, FLAGS_KEY, initialFlags, parseFlagsDocument, type FlagsDocument } from '../../contracts/flags/flags-document';
 import type { FlagsStore, FlagsWriteResult } from '../../guard/flags/flags-store';
 import { createRedisConnection, type RedisConnectionOptions } from '../../guard/redis/redis-connection';
@@ -43,7 +44,7 @@ export class RedisFlagsStore implements FlagsStore {
       this.ownsClient = false;
     } else {
       if (!options.url) throw new TypeError('RedisFlagsStore: url: got nothing; expected a redis:// or rediss:// URL (or a client)');
-      this.client = createRedisConnection({ connectionName: 'saleday-flag-controller', commandTimeoutMs: 2000, ...options, url: options.url });
+      this.client = createRedisConnection({ connectionName: CONTROLLER_SERVICE_NAME, commandTimeoutMs: 2000, ...options, url: options.url });
       this.ownsClient = true;
     }
     this.client.defineCommand('saledayFlagsCompareAndSet', { numberOfKeys: 1, lua: COMPARE_AND_SET_SCRIPT });

@@ -18,7 +18,9 @@ export const CACHE_SHARDS_DIMENSION = 'elasticache:replication-group:NodeGroups'
 export interface CacheShardScalingProps {
   /** The replication group id (its Ref). */
   readonly replicationGroupId: string;
+  /** Shards while a window is raised (the scalable target's maximum). */
   readonly plannedShards: number;
+  /** Shards outside the windows (the scalable target's minimum); at most plannedShards. */
   readonly baselineShards: number;
   /** The scheduled actions (cacheShardSchedule): windows already over are not among them. */
   readonly steps: readonly CacheShardStep[];
@@ -35,10 +37,17 @@ export function shardsAt(props: { readonly windows: readonly SaleWindow[]; reado
 }
 
 export class CacheShardScaling extends Construct {
+  /** The replication group's node groups as an Application Auto Scaling target, with one scheduled action per step. */
   public readonly target: appscaling.ScalableTarget;
 
   constructor(scope: Construct, id: string, props: CacheShardScalingProps) {
     super(scope, id);
+    if (!Number.isInteger(props.baselineShards) || props.baselineShards < 1) {
+      throw new Error(`CacheShardScaling baselineShards: got ${props.baselineShards}; expected a whole number of shards, at least 1`);
+    }
+    if (!Number.isInteger(props.plannedShards) || props.plannedShards < props.baselineShards) {
+      throw new Error(`CacheShardScaling plannedShards: got ${props.plannedShards}; expected a whole number of shards, at least baselineShards (${props.baselineShards})`);
+    }
     const stack = Stack.of(this);
     // Application Auto Scaling acts on ElastiCache through this service-linked role (it creates it on first use).
     const role = iam.Role.fromRoleArn(

@@ -18,9 +18,17 @@ import { cacheMaintenanceWindows } from './cache-maintenance-windows';
 import { cacheShardSchedule } from './cache-shard-schedule';
 import { CacheShardScaling } from './cache-shard-scaling';
 
+/**
+ * What the cache reads of the sale config: the name (ids, descriptions), the cache section, the
+ * windows (maintenance and snapshots outside them, shards raised around them) and what sizes the
+ * shards (plan, fleet, audience; see cacheShardSchedule).
+ */
+export type SaleCacheConfig = Pick<SaledayConfig, 'saleName' | 'cache' | 'windows' | 'plan' | 'fleet' | 'audience'>;
+
 export interface SaleCacheProps {
-  readonly config: SaledayConfig;
+  readonly config: SaleCacheConfig;
   readonly vpc: ec2.IVpc;
+  /** Where the cache nodes live (isolated subnets: no route to or from the internet). */
   readonly subnets: ec2.SubnetSelection;
   /**
    * When the template is synthesized: a deploy inside a raised window keeps the planned shards.
@@ -54,11 +62,15 @@ export function cacheNodeIds(config: Pick<SaledayConfig, 'saleName' | 'cache'>, 
 }
 
 export class SaleCache extends Construct {
+  /** The Valkey (or Redis OSS) replication group. */
   public readonly replicationGroup: elasticache.CfnReplicationGroup;
+  /** The cache's security group: no rule until allowFrom() opens the port to a peer. */
   public readonly securityGroup: ec2.SecurityGroup;
   /** The AUTH token (a plain string); tasks get it through ECS secrets, the controller reads it. */
   public readonly authToken: secretsmanager.Secret;
+  /** The cache port (cache.port). */
   public readonly port: number;
+  /** The replication group id (replicationGroupIdFor()). */
   public readonly replicationGroupId: string;
   /** `rediss://<primary endpoint>:<port>` (TLS); in cluster mode the configuration endpoint, flagged. */
   public readonly url: string;
@@ -66,16 +78,21 @@ export class SaleCache extends Construct {
   public readonly plannedShards: number;
   /** The nodes in the template (the alarms and dashboard watch them). */
   public readonly nodeIds: readonly string[];
+  /** The scheduled shard changes around the windows; undefined when the shard count never changes. */
   public readonly shardScaling?: CacheShardScaling;
 
   constructor(scope: Construct, id: string, props: SaleCacheProps) {
     super(scope, id);
     const { config } = props;
+    const now = props.now ?? new Date();
+    if (Number.isNaN(now.getTime())) {
+      throw new Error('SaleCache now: got an invalid Date; expected the synthesis time');
+    }
     this.port = config.cache.port;
     this.replicationGroupId = replicationGroupIdFor(config);
     // First: a config whose windows leave no room for maintenance is refused before anything is built.
     const windows = cacheMaintenanceWindows(config.windows);
-    const shards = cacheShardSchedule(config, props.now ?? new Date());
+    const shards = cacheShardSchedule(config, now);
     const { clusterMode } = shards;
     const shardsInTemplate = shards.shardsAtDeploy;
     this.plannedShards = shards.plannedShards;

@@ -10,15 +10,23 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { SaledayConfig } from '../../contracts/config/schema';
+import { EDGE_REGION } from '../../contracts/edge-region';
 import { EDGE_RATE_RULE_NAMES, edgeRateRules } from './edge-rate-rules';
 import { antiDdosExemptUriPatterns, nonStaticStatement } from './request-scopes';
 import { WafLogging } from './waf-logging';
 import { ipSetBlockRule, managedRuleGroupRule, wafVisibility } from './waf-rules';
 
-export const CLOUDFRONT_WAF_REGION = 'us-east-1';
+/** The only region where CLOUDFRONT-scope WebACLs exist. */
+export const CLOUDFRONT_WAF_REGION = EDGE_REGION;
+
+/**
+ * What the edge WebACL reads of the sale config: the name, the routes (critical and static paths),
+ * where the user key travels (identity) and the waf section (limits, rule groups, log retention).
+ */
+export type EdgeWebAclConfig = Pick<SaledayConfig, 'saleName' | 'routes' | 'identity' | 'waf'>;
 
 export interface EdgeWebAclProps {
-  readonly config: SaledayConfig;
+  readonly config: EdgeWebAclConfig;
 }
 
 /** Rule names, also the CloudWatch `Rule` dimension the dashboard reads. */
@@ -32,11 +40,15 @@ export function edgeWebAclName(config: Pick<SaledayConfig, 'saleName'>): string 
 }
 
 export class EdgeWebAcl extends Construct {
+  /** The CLOUDFRONT-scope WebACL the distribution uses. */
   public readonly webAcl: wafv2.CfnWebACL;
   /** Operators add IPv4 CIDRs here (console or CLI) to block them at once; starts empty. */
   public readonly blockedIpv4: wafv2.CfnIPSet;
+  /** Operators add IPv6 CIDRs here to block them at once; starts empty. */
   public readonly blockedIpv6: wafv2.CfnIPSet;
+  /** The WebACL's logs (acted-on requests only). */
   public readonly logging: WafLogging;
+  /** The WebACL's name (edgeWebAclName()), also its CloudWatch `WebACL` dimension. */
   public readonly webAclName: string;
   /** Names of the managed rule groups in the ACL, in order. */
   public readonly managedRuleGroups: readonly string[];
@@ -95,7 +107,7 @@ export class EdgeWebAcl extends Construct {
   }
 }
 
-function managedGroupConfig(name: string, config: SaledayConfig): wafv2.CfnWebACL.ManagedRuleGroupConfigProperty[] | undefined {
+function managedGroupConfig(name: string, config: Pick<SaledayConfig, 'routes' | 'waf'>): wafv2.CfnWebACL.ManagedRuleGroupConfigProperty[] | undefined {
   if (name === 'AWSManagedRulesBotControlRuleSet') {
     // COMMON: self-identifying bots; TARGETED adds fingerprinting and challenges, priced far higher.
     const targeted = config.waf.botControl === 'targeted';
@@ -124,6 +136,6 @@ function managedGroupConfig(name: string, config: SaledayConfig): wafv2.CfnWebAC
 }
 
 /** Bot Control is billed per request it inspects: static assets are left out. */
-function managedGroupScopeDown(name: string, config: SaledayConfig): wafv2.CfnWebACL.StatementProperty | undefined {
+function managedGroupScopeDown(name: string, config: Pick<SaledayConfig, 'routes'>): wafv2.CfnWebACL.StatementProperty | undefined {
   return name === 'AWSManagedRulesBotControlRuleSet' ? nonStaticStatement(config.routes) : undefined;
 }

@@ -15,17 +15,34 @@ import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { RouteConfig, SaledayConfig } from '../../contracts/config/schema';
+import { requireWholeDays } from './retention';
+
+/**
+ * What the distribution reads of the sale config: the name, each route's path and cache class (one
+ * behavior per route), and the custom domain and its certificate (app).
+ */
+export type SaleDistributionConfig = Pick<SaledayConfig, 'saleName'> & {
+  readonly routes: readonly Pick<RouteConfig, 'path' | 'cache'>[];
+  readonly app: Pick<SaledayConfig['app'], 'domainName' | 'certificateArn'>;
+};
 
 export interface SaleDistributionProps {
-  readonly config: SaledayConfig;
+  readonly config: SaleDistributionConfig;
+  /** The internal ALB reached through a VPC origin. */
   readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   /** The us-east-1 CLOUDFRONT-scope WebACL. */
   readonly webAclArn: string;
-  /** @default 10 seconds: a slow origin answer is worse than a quick 504 a client retries. */
+  /**
+   * How long CloudFront waits for the origin's answer (1 to 180 seconds).
+   * @default Duration.seconds(10): a slow origin answer is worse than a quick 504 a client retries.
+   */
   readonly originReadTimeout?: Duration;
-  /** @default 90 days */
+  /** How long the access logs are kept, in whole days. @default Duration.days(90) */
   readonly accessLogRetention?: Duration;
 }
+
+/** CloudFront's origin response timeout range, in seconds (above 60 needs a quota increase). */
+export const ORIGIN_READ_TIMEOUT_SECONDS = { min: 1, max: 180 } as const;
 
 /** CloudFront's default quota of cache behaviors per distribution. */
 export const MAX_CACHE_BEHAVIORS = 25;
@@ -36,97 +53,53 @@ export function cloudFrontPathPattern(routePath: string): string {
 }
 
 export class SaleDistribution extends Construct {
+  /** The distribution: the only way in. */
   public readonly distribution: cloudfront.Distribution;
+  /** Its standard access logs (SSE-S3, object ACLs accepted, expired after accessLogRetention). */
   public readonly logBucket: s3.Bucket;
+  /** Long-lived caching for `static` routes. */
   public readonly staticCachePolicy: cloudfront.CachePolicy;
+  /** Short caching for `semi-static` routes, the origin's Cache-Control honoured. */
   public readonly semiStaticCachePolicy: cloudfront.CachePolicy;
 
   constructor(scope: Construct, id: string, props: SaleDistributionProps) {
     super(scope, id);
     const { config } = props;
+    const originReadTimeout = props.originReadTimeout ?? Duration.seconds(10);
+    const accessLogRetention = props.accessLogRetention ?? Duration.days(90);
     const routesWithBehavior = config.routes.filter((r) => cloudFrontPathPattern(r.path) !== '/*');
     if (routesWithBehavior.length > MAX_CACHE_BEHAVIORS) {
       throw new Error(
         `routes: got ${routesWithBehavior.length} routes other than /*; expected at most ${MAX_CACHE_BEHAVIORS} (CloudFront cache behaviors per distribution)`,
       );
     }
+    const timeoutSeconds = originReadTimeout.toSeconds({ integral: false });
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < ORIGIN_READ_TIMEOUT_SECONDS.min || timeoutSeconds > ORIGIN_READ_TIMEOUT_SECONDS.max) {
+      throw new Error(
+        `SaleDistribution originReadTimeout: got ${originReadTimeout.toHumanString()}; expected whole seconds from ${ORIGIN_READ_TIMEOUT_SECONDS.min} to ${ORIGIN_READ_TIMEOUT_SECONDS.max}`,
+      );
+    }
+    requireWholeDays('SaleDistribution accessLogRetention', accessLogRetention);
 
-    this.staticCachePolicy = new cloudfront.CachePolicy(this, 'StaticCachePolicy', {
-      comment: `saleday ${config.saleName}: fingerprinted static assets`,
-      minTtl: Duration.seconds(0),
-      defaultTtl: Duration.days(1),
-      maxTtl: Duration.days(365),
-      queryStringBehavior: cloudfront.CacheQueryStringBehavior.none(),
-      headerBehavior: cloudfront.CacheHeaderBehavior.none(),
-      cookieBehavior: cloudfront.CacheCookieBehavior.none(),
-      enableAcceptEncodingGzip: true,
-      enableAcceptEncodingBrotli: true,
-    });
-    // The origin's Cache-Control decides within [0, 60 s]; 10 s when it says nothing. CloudFront
-    // serves stale content per the origin's stale-while-revalidate / stale-if-error directives.
-    this.semiStaticCachePolicy = new cloudfront.CachePolicy(this, 'SemiStaticCachePolicy', {
-      comment: `saleday ${config.saleName}: short-lived lists, origin Cache-Control honoured`,
-      minTtl: Duration.seconds(0),
-      defaultTtl: Duration.seconds(10),
-      maxTtl: Duration.seconds(60),
-      queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
-      headerBehavior: cloudfront.CacheHeaderBehavior.none(),
-      cookieBehavior: cloudfront.CacheCookieBehavior.none(),
-      enableAcceptEncodingGzip: true,
-      enableAcceptEncodingBrotli: true,
-    });
-
-    this.logBucket = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      // CloudFront standard logging writes with an ACL: the bucket must accept object ACLs.
-      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
-      lifecycleRules: [{ expiration: props.accessLogRetention ?? Duration.days(90) }],
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    Validations.of(this.logBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket is itself the CloudFront access-log destination; logging its own access would recurse.',
-    });
+    this.staticCachePolicy = this.createStaticCachePolicy(config.saleName);
+    this.semiStaticCachePolicy = this.createSemiStaticCachePolicy(config.saleName);
+    this.logBucket = this.createLogBucket(accessLogRetention);
 
     const origin = origins.VpcOrigin.withApplicationLoadBalancer(props.loadBalancer, {
       httpPort: 80,
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY,
-      readTimeout: props.originReadTimeout ?? Duration.seconds(10),
+      readTimeout: originReadTimeout,
       connectionTimeout: Duration.seconds(3),
       connectionAttempts: 2,
       keepaliveTimeout: Duration.seconds(30),
     });
-
-    const behaviorFor = (route: Pick<RouteConfig, 'cache'>): cloudfront.BehaviorOptions => {
-      const common = {
-        origin,
-        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        compress: true,
-      };
-      switch (route.cache) {
-        case 'static':
-          return { ...common, cachePolicy: this.staticCachePolicy, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS };
-        case 'semi-static':
-          return { ...common, cachePolicy: this.semiStaticCachePolicy, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS };
-        case 'none':
-          return {
-            ...common,
-            cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-            originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-            allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
-          };
-      }
-    };
-
     const catchAll = config.routes.find((r) => cloudFrontPathPattern(r.path) === '/*');
     const certificate = config.app.certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', config.app.certificateArn) : undefined;
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `saleday ${config.saleName}`,
-      defaultBehavior: behaviorFor(catchAll ?? { cache: 'none' }),
-      additionalBehaviors: Object.fromEntries(routesWithBehavior.map((route) => [cloudFrontPathPattern(route.path), behaviorFor(route)])),
+      defaultBehavior: this.behaviorFor(origin, catchAll ?? { cache: 'none' }),
+      additionalBehaviors: Object.fromEntries(routesWithBehavior.map((route) => [cloudFrontPathPattern(route.path), this.behaviorFor(origin, route)])),
       webAclId: props.webAclArn,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       // Only meaningful with a custom certificate (the default one is fixed by CloudFront).
@@ -139,6 +112,80 @@ export class SaleDistribution extends Construct {
       publishAdditionalMetrics: true,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_ALL,
     });
+    this.acknowledgeDistributionFindings(certificate !== undefined);
+  }
+
+  private createStaticCachePolicy(saleName: string): cloudfront.CachePolicy {
+    return new cloudfront.CachePolicy(this, 'StaticCachePolicy', {
+      comment: `saleday ${saleName}: fingerprinted static assets`,
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.days(1),
+      maxTtl: Duration.days(365),
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.none(),
+      headerBehavior: cloudfront.CacheHeaderBehavior.none(),
+      cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+  }
+
+  /**
+   * The origin's Cache-Control decides within [0, 60 s]; 10 s when it says nothing. CloudFront
+   * serves stale content per the origin's stale-while-revalidate / stale-if-error directives.
+   */
+  private createSemiStaticCachePolicy(saleName: string): cloudfront.CachePolicy {
+    return new cloudfront.CachePolicy(this, 'SemiStaticCachePolicy', {
+      comment: `saleday ${saleName}: short-lived lists, origin Cache-Control honoured`,
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.seconds(10),
+      maxTtl: Duration.seconds(60),
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+      headerBehavior: cloudfront.CacheHeaderBehavior.none(),
+      cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+  }
+
+  private createLogBucket(retention: Duration): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // CloudFront standard logging writes with an ACL: the bucket must accept object ACLs.
+      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+      lifecycleRules: [{ expiration: retention }],
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket is itself the CloudFront access-log destination; logging its own access would recurse.',
+    });
+    return bucket;
+  }
+
+  private behaviorFor(origin: cloudfront.IOrigin, route: Pick<RouteConfig, 'cache'>): cloudfront.BehaviorOptions {
+    const common = {
+      origin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      compress: true,
+    };
+    switch (route.cache) {
+      case 'static':
+        return { ...common, cachePolicy: this.staticCachePolicy, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS };
+      case 'semi-static':
+        return { ...common, cachePolicy: this.semiStaticCachePolicy, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS };
+      case 'none':
+        return {
+          ...common,
+          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        };
+    }
+  }
+
+  private acknowledgeDistributionFindings(customCertificate: boolean): void {
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR1',
       reason: 'A flash sale is open to every country the shop sells to; geo restrictions belong to the shop, and abusive traffic is handled by the edge WebACL.',
@@ -148,7 +195,7 @@ export class SaleDistribution extends Construct {
       reason:
         'The origin is an internal ALB reached through a CloudFront VPC origin: the hop from CloudFront to the ALB never leaves the AWS network and the VPC; viewer connections are HTTPS only.',
     });
-    if (!certificate) {
+    if (!customCertificate) {
       Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR4',
         reason:

@@ -29,16 +29,20 @@ export function keepActedOnRequestsFilter(): Record<string, unknown> {
 }
 
 export interface WafLoggingProps {
+  /** The WebACL whose requests are logged. */
   readonly webAclArn: string;
   /** Full log group name; must start with `aws-waf-logs-`. */
   readonly logGroupName: string;
+  /** Days the logs are kept, rounded up to a retention CloudWatch Logs offers. */
   readonly retentionDays: number;
   /** Headers kept out of the logs (credentials, session cookies). @default ['authorization', 'cookie'] */
   readonly redactedHeaders?: readonly string[];
 }
 
 export class WafLogging extends Construct {
+  /** The `aws-waf-logs-…` log group the WebACL writes to. */
   public readonly logGroup: logs.LogGroup;
+  /** The WebACL's logging configuration (redacted headers, acted-on requests only). */
   public readonly loggingConfiguration: wafv2.CfnLoggingConfiguration;
 
   constructor(scope: Construct, id: string, props: WafLoggingProps) {

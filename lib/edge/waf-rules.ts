@@ -33,10 +33,11 @@ export interface RateRuleOptions {
   readonly priority: number;
   readonly limit: number;
   readonly windowSeconds: number;
+  /** Only requests matching this count towards the limit. @default every request */
   readonly scopeDown?: Statement;
   /** What happens above the limit. @default { block: {} } */
   readonly action?: CfnWebACL.RuleActionProperty;
-  /** Labels added to a request above the limit (with a count action, later rules act on them). */
+  /** Labels added to a request above the limit (with a count action, later rules act on them). @default none */
   readonly labels?: readonly string[];
 }
 

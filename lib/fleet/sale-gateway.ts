@@ -14,16 +14,26 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { SaledayConfig } from '../../contracts/config/schema';
+import { requireWholeDays } from '../edge/retention';
 import { WafLogging } from '../edge/waf-logging';
 import { managedRuleGroupRule, userKeyRateRule, wafVisibility } from '../edge/waf-rules';
 
+/**
+ * What the gateway reads of the sale config: the name, where the user key travels (identity), and
+ * the per-user-key limit, its window and the log retention of the regional WebACL (waf).
+ */
+export type SaleGatewayConfig = Pick<SaledayConfig, 'saleName' | 'identity'> & {
+  readonly waf: Pick<SaledayConfig['waf'], 'perUserKeyLimit' | 'windowSeconds' | 'logRetentionDays'>;
+};
+
 export interface SaleGatewayProps {
-  readonly config: SaledayConfig;
+  readonly config: SaleGatewayConfig;
   readonly vpc: ec2.IVpc;
+  /** Where the load balancer's interfaces live (private subnets: it is internal). */
   readonly subnets: ec2.SubnetSelection;
   /** The VPC's CIDR as a literal (the only range allowed to reach the ALB). */
   readonly vpcCidr: string;
-  /** @default 30 days */
+  /** How long the ALB access logs are kept, in whole days. @default Duration.days(30) */
   readonly accessLogRetention?: Duration;
 }
 
@@ -33,16 +43,24 @@ export const GATEWAY_LISTENER_PORT = 80;
 export const GATEWAY_RULE_NAMES = { perUserKey: 'rate-per-user-key' } as const;
 
 export class SaleGateway extends Construct {
+  /** The internal Application Load Balancer CloudFront's VPC origin reaches. */
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The plain-HTTP listener the fleet's target group is added to. */
   public readonly listener: elbv2.ApplicationListener;
+  /** The load balancer's security group: the VPC range on the listener port, nothing else. */
   public readonly securityGroup: ec2.SecurityGroup;
+  /** The ALB's access logs (SSE-S3, public access blocked, expired after accessLogRetention). */
   public readonly accessLogBucket: s3.Bucket;
+  /** The REGIONAL WebACL associated with the load balancer. */
   public readonly webAcl: wafv2.CfnWebACL;
+  /** The regional WebACL's logs (acted-on requests only). */
   public readonly webAclLogging: WafLogging;
 
   constructor(scope: Construct, id: string, props: SaleGatewayProps) {
     super(scope, id);
     const { config, vpc } = props;
+    const accessLogRetention = props.accessLogRetention ?? Duration.days(30);
+    requireWholeDays('SaleGateway accessLogRetention', accessLogRetention);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
@@ -59,7 +77,7 @@ export class SaleGateway extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: props.accessLogRetention ?? Duration.days(30) }],
+      lifecycleRules: [{ expiration: accessLogRetention }],
       removalPolicy: RemovalPolicy.DESTROY,
     });
     Validations.of(this.accessLogBucket).acknowledge({

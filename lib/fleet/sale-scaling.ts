@@ -17,9 +17,19 @@ import { fleetSchedule, formatUtcMinute, isRaisedAt, oneShotCron, windowInstants
 /** ALBRequestCountPerTarget counts requests per target per minute; the config states them per second. */
 export const SECONDS_PER_MINUTE = 60;
 
+/**
+ * What the scaling reads of the sale config: the windows (when to raise and restore the floor) and
+ * the fleet's floor, plan, ceiling and target-tracking targets.
+ */
+export type SaleScalingConfig = Pick<SaledayConfig, 'windows'> & {
+  readonly fleet: Pick<SaledayConfig['fleet'], 'baselineTasks' | 'plannedTasks' | 'maxTasks' | 'targetCpuPercent' | 'requestsPerTargetPerSecond'>;
+};
+
 export interface SaleScalingProps {
-  readonly config: SaledayConfig;
+  readonly config: SaleScalingConfig;
+  /** The service whose desired count is scaled. */
   readonly service: ecs.FargateService;
+  /** The target group whose requests per target are tracked. */
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   /**
    * When the template is synthesized. A deploy re-registers the scalable target with the template's
@@ -31,19 +41,23 @@ export interface SaleScalingProps {
 }
 
 /** The floor in force at `now`: the plan between a window's raise and restore, the baseline otherwise. */
-export function floorAt(config: Pick<SaledayConfig, 'windows' | 'fleet'>, now: Date): number {
+export function floorAt(config: Pick<SaledayConfig, 'windows'> & { readonly fleet: Pick<SaledayConfig['fleet'], 'baselineTasks' | 'plannedTasks'> }, now: Date): number {
   return isRaisedAt(config.windows, now) ? config.fleet.plannedTasks : config.fleet.baselineTasks;
 }
 
 export class SaleScaling extends Construct {
+  /** The service's scalable target: its scheduled actions and target-tracking policies. */
   public readonly scalableTaskCount: ecs.ScalableTaskCount;
 
   constructor(scope: Construct, id: string, props: SaleScalingProps) {
     super(scope, id);
     const { config } = props;
     const { fleet } = config;
-
     const now = props.now ?? new Date();
+    if (Number.isNaN(now.getTime())) {
+      throw new Error(`SaleScaling now: got an invalid Date; expected the synthesis time`);
+    }
+
     this.scalableTaskCount = props.service.autoScaleTaskCount({ minCapacity: floorAt(config, now), maxCapacity: fleet.maxTasks });
 
     const schedule = fleetSchedule(config, now);

@@ -11,12 +11,17 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { SaledayConfig } from '../../contracts/config/schema';
 
+/** What the topic reads of the sale config: the name (descriptions) and the on-call address. */
+export type AlarmTopicConfig = Pick<SaledayConfig, 'saleName' | 'notifications'>;
+
 export interface AlarmTopicProps {
-  readonly config: SaledayConfig;
+  readonly config: AlarmTopicConfig;
 }
 
 export class AlarmTopic extends Construct {
+  /** The topic every alarm and the flag controller's announcements publish to. */
   public readonly topic: sns.Topic;
+  /** The customer managed key that encrypts the topic (publishers need GenerateDataKey and Decrypt on it). */
   public readonly key: kms.Key;
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {

@@ -10,10 +10,19 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Construct } from 'constructs';
 import type { SaledayConfig } from '../../contracts/config/schema';
 import { AlarmTopic } from './alarm-topic';
+import { watchAlarmName } from './watch-alarm-name';
+
+/**
+ * What the edge alarms read of the sale config: the name, the alb-5xx-rate alarm and the SLA error
+ * rate (edge5xxThresholdPercent), and the on-call address of their own topic.
+ */
+export type EdgeAlarmsConfig = Pick<SaledayConfig, 'saleName' | 'alarms' | 'sla' | 'notifications'>;
 
 export interface EdgeAlarmsProps {
-  readonly config: SaledayConfig;
+  readonly config: EdgeAlarmsConfig;
+  /** The CloudFront distribution watched. */
   readonly distributionId: string;
+  /** The CLOUDFRONT-scope WebACL watched. */
   readonly webAclName: string;
 }
 
@@ -23,7 +32,7 @@ export const BLOCKED_SHARE_SPIKE = 0.25;
 export type EdgeAlarmName = 'edge-5xx-rate' | 'edge-blocked-spike';
 
 export function edgeAlarmName(config: Pick<SaledayConfig, 'saleName'>, name: EdgeAlarmName): string {
-  return `saleday-watch-${config.saleName}-${name}`;
+  return watchAlarmName(config, name);
 }
 
 /**
@@ -36,7 +45,9 @@ export function edge5xxThresholdPercent(config: Pick<SaledayConfig, 'alarms' | '
 }
 
 export class EdgeAlarms extends Construct {
+  /** A us-east-1 topic of their own (an alarm notifies only a topic of its region). */
   public readonly topic: AlarmTopic;
+  /** edge-5xx-rate and edge-blocked-spike, in that order. */
   public readonly alarms: readonly cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: EdgeAlarmsProps) {

@@ -22,20 +22,27 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { SaledayConfig } from '../../contracts/config/schema';
 import type { SaleMetrics } from './sale-metrics';
+import { watchAlarmName } from './watch-alarm-name';
+
+/** What the heartbeats read of the sale config: the name and the fleet's floor (fleet.baselineTasks). */
+export type HeartbeatAlarmsConfig = Pick<SaledayConfig, 'saleName'> & { readonly fleet: Pick<SaledayConfig['fleet'], 'baselineTasks'> };
 
 export interface HeartbeatAlarmsProps {
-  readonly config: SaledayConfig;
+  readonly config: HeartbeatAlarmsConfig;
+  /** Where each alarm's metric comes from. */
   readonly metrics: SaleMetrics;
+  /** Notified on alarm and on recovery. */
   readonly topic: sns.ITopic;
 }
 
 export type HeartbeatName = 'healthy-hosts' | 'gate-heartbeat' | 'controller-errors' | 'controller-heartbeat';
 
 export function heartbeatAlarmName(config: Pick<SaledayConfig, 'saleName'>, name: HeartbeatName): string {
-  return `saleday-watch-${config.saleName}-${name}`;
+  return watchAlarmName(config, name);
 }
 
 export class HeartbeatAlarms extends Construct {
+  /** healthy-hosts, gate-heartbeat, controller-errors and controller-heartbeat, in that order. */
   public readonly alarms: readonly cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: HeartbeatAlarmsProps) {

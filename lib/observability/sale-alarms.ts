@@ -11,9 +11,14 @@ import { cloudWatchAlarmName } from '../../contracts/config/names';
 import type { SaledayConfig } from '../../contracts/config/schema';
 import { SaleMetrics } from './sale-metrics';
 
+/** What the alarms read of the sale config: the name (alarm names) and the configured alarms. */
+export type SaleAlarmsConfig = Pick<SaledayConfig, 'saleName' | 'alarms'>;
+
 export interface SaleAlarmsProps {
-  readonly config: SaledayConfig;
+  readonly config: SaleAlarmsConfig;
+  /** Where each alarm's metric comes from. */
   readonly metrics: SaleMetrics;
+  /** Notified on alarm and on recovery. */
   readonly topic: sns.ITopic;
 }
 

@@ -5,12 +5,18 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { GATE_CLASS_METRICS } from '../../contracts/metrics/gate-metrics';
-import { PRIORITY_CLASSES, type SaledayConfig } from '../../contracts/config/schema';
+import type { SaledayConfig } from '../../contracts/config/schema';
+import { PRIORITY_CLASSES } from '../../contracts/priority-classes';
 import type { SaleMetrics } from './sale-metrics';
 
+/** What the dashboard reads of the sale config: the name and the routes' dependencies (one graph line each). */
+export type SaleDashboardConfig = Pick<SaledayConfig, 'saleName'> & { readonly routes: readonly Pick<SaledayConfig['routes'][number], 'dependencies'>[] };
+
 export interface SaleDashboardProps {
-  readonly config: SaledayConfig;
+  readonly config: SaleDashboardConfig;
+  /** The metrics graphed (the same the alarms watch). */
   readonly metrics: SaleMetrics;
+  /** Shown in the alarm status row. */
   readonly alarms: readonly cloudwatch.IAlarm[];
 }
 
@@ -22,6 +28,7 @@ export function saleDashboardName(config: Pick<SaledayConfig, 'saleName'>): stri
 }
 
 export class SaleDashboard extends Construct {
+  /** The sale's dashboard, named by saleDashboardName(). */
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: SaleDashboardProps) {

@@ -12,22 +12,20 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { EDGE_REGION } from '../../contracts/edge-region';
 import { DELIBERATE_REFUSALS_METRIC } from '../../contracts/metrics/alarm-metrics';
-import { CONTROLLER_METRIC_NAMES, CONTROLLER_METRICS_NAMESPACE } from '../../lambda/flag-controller/controller-metrics';
+import { CONTROLLER_DEPENDENCY_DIMENSION, CONTROLLER_METRIC_NAMES, CONTROLLER_METRICS_NAMESPACE, CONTROLLER_SERVICE_DIMENSION } from '../../contracts/metrics/controller-metrics';
 import { GATE_CLASS_METRICS, GATE_DEPENDENCY_METRICS, GATE_DIMENSIONS, GATE_NAMESPACE, GATE_PROCESS_METRICS } from '../../contracts/metrics/gate-metrics';
-import { PRIORITY_CLASSES, type AlarmConfig, type PriorityClass, type SaledayConfig } from '../../contracts/config/schema';
-import { RATIO_ALARM_MATH, ratioMetricMath, type AlarmCount, type RatioAlarmMetric } from './alarm-math';
+import type { AlarmConfig, SaledayConfig } from '../../contracts/config/schema';
+import { RATIO_ALARM_MATH, ratioMetricMath, type AlarmCount, type RatioAlarmMetric } from '../../contracts/metrics/alarm-math';
+import { PRIORITY_CLASSES, type PriorityClass } from '../../contracts/priority-classes';
 
-/**
- * Powertools adds the dimension `service` (the controller's service name, set in
- * lambda/flag-controller/index.ts) to every controller metric, and the controller adds `Sale`.
- */
-export const CONTROLLER_SERVICE_DIMENSION = { service: 'saleday-flag-controller' } as const;
 /** CloudFront and CLOUDFRONT-scope WAF metrics exist only in us-east-1. */
-export const EDGE_METRICS_REGION = 'us-east-1';
+export const EDGE_METRICS_REGION = EDGE_REGION;
 
 export interface SaleMetricsProps {
-  readonly config: SaledayConfig;
+  /** The sale's name: the `Sale` dimension of the gate's and the controller's metrics. */
+  readonly config: Pick<SaledayConfig, 'saleName'>;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly cluster: ecs.ICluster;
@@ -81,7 +79,7 @@ export class SaleMetrics {
   gatewayLatency(statistic: 'p50' | 'p99'): cloudwatch.IMetric {
     return this.props.loadBalancer.metrics.targetResponseTime({ period: ONE_MINUTE, statistic, label: `target response ${statistic} (s)` });
   }
-  /** Failed answers (5xx the controller did not order) over requests: see alarm-math.ts. */
+  /** Failed answers (5xx the controller did not order) over requests: see contracts/metrics/alarm-math.ts. */
   gateway5xxRate(period: Duration = ONE_MINUTE): cloudwatch.IMetric {
     return this.ratio('alb-5xx-rate', period, '5xx share of requests (deliberate refusals excluded)');
   }
@@ -185,7 +183,7 @@ export class SaleMetrics {
     return new cloudwatch.Metric({
       namespace: CONTROLLER_METRICS_NAMESPACE,
       metricName: CONTROLLER_METRIC_NAMES.breakerOpen,
-      dimensionsMap: { ...CONTROLLER_SERVICE_DIMENSION, [GATE_DIMENSIONS.sale]: this.props.config.saleName, Dependency: dependency },
+      dimensionsMap: { ...CONTROLLER_SERVICE_DIMENSION, [GATE_DIMENSIONS.sale]: this.props.config.saleName, [CONTROLLER_DEPENDENCY_DIMENSION]: dependency },
       statistic: 'Maximum',
       period: ONE_MINUTE,
       label: `breaker ${dependency} open`,

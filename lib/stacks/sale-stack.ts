@@ -8,6 +8,7 @@ import { SaleCache } from '../cache/sale-cache';
 import { SALE_STACK_OUTPUTS } from '../../contracts/config/names';
 import type { SaledayConfig } from '../../contracts/config/schema';
 import { FlagController } from '../control-plane/flag-controller';
+import { controllerSettingsFromConfig } from '../../lambda/flag-controller/controller-settings';
 import { SaleDistribution } from '../edge/sale-distribution';
 import { SaleFleet } from '../fleet/sale-fleet';
 import { SaleGateway } from '../fleet/sale-gateway';
@@ -75,7 +76,7 @@ export class SaleStack extends Stack {
 
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { config });
     this.flagController = new FlagController(this, 'FlagController', {
-      config,
+      settings: controllerSettingsFromConfig(config),
       vpc,
       subnets: this.network.applicationSubnets,
       redisUrl: this.cache.url,

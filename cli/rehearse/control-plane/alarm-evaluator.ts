@@ -34,7 +34,7 @@ export interface AlarmEvaluatorOptions {
   startMs: number;
   /** Delay after a period ends before it is evaluated, so every gate has flushed it. @default 1500 */
   settleMs?: number;
-  /** Formulas to use instead of the shared ones (lib/observability/alarm-math.ts); for tests. */
+  /** Formulas to use instead of the shared ones (contracts/metrics/alarm-math.ts); for tests. */
   ratioMath?: RatioMathOverrides;
 }
 

@@ -6,7 +6,7 @@
  * - alb-p99-latency-ms: the highest per-gate, per-class LatencyP99 in the period (an upper bound of
  *   the fleet p99, which the ALB would compute over all requests).
  * - the ratio alarms (alb-5xx-rate, gate-shed-rate, gate-dependency-failure-rate) evaluate the
- *   formula of lib/observability/alarm-math.ts, the one the CDK alarms use, over counts summed over
+ *   formula of contracts/metrics/alarm-math.ts, the one the CDK alarms use, over counts summed over
  *   the period. For alb-5xx-rate the ALB's counts come from the traffic generator, which counts
  *   every answer as the ALB would (a gate's 5xx is a target 5xx, whatever the reason), and the
  *   gates' DeliberateRefusals are subtracted exactly as on AWS.
@@ -20,7 +20,7 @@
  * A period without the data a metric needs (no requests, no calls) has no datapoint.
  */
 import type { AlarmConfig } from '../../../contracts/config/schema';
-import { evaluateRatio, isRatioAlarmMetric, RATIO_ALARM_MATH, type AlarmCount, type RatioAlarmMath, type RatioAlarmMetric } from '../../../lib/observability/alarm-math';
+import { evaluateRatio, isRatioAlarmMetric, RATIO_ALARM_MATH, type AlarmCount, type RatioAlarmMath, type RatioAlarmMetric } from '../../../contracts/metrics/alarm-math';
 import type { ClassSecond, FleetSecond, ResourceSample } from '../metrics/fleet-metrics';
 
 /** Replaces the formula of some ratio alarms (a test evaluates an older one side by side). */

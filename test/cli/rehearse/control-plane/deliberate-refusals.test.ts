@@ -9,7 +9,7 @@ import { MemoryFlags } from '../../../../guard/flags/memory-flags';
 import { createGateMetricsRecorder } from '../../../../gate/proxy/gate-metrics-recorder';
 import { loadConfig } from '../../../../contracts/config/load-config';
 import type { SaledayConfig } from '../../../../contracts/config/schema';
-import type { RatioAlarmMath } from '../../../../lib/observability/alarm-math';
+import type { RatioAlarmMath } from '../../../../contracts/metrics/alarm-math';
 import { AlarmEvaluator } from '../../../../cli/rehearse/control-plane/alarm-evaluator';
 import { parseEmfLine } from '../../../../cli/rehearse/metrics/emf-line-reader';
 import { FleetMetrics } from '../../../../cli/rehearse/metrics/fleet-metrics';

@@ -1,6 +1,6 @@
 /**
  * The math of every ratio alarm, written once as data and read two ways: as a CloudWatch metric
- * math string for the CDK alarms (sale-metrics.ts) and as a local computation over counts summed
+ * math string for the CDK alarms (lib/observability/sale-metrics.ts) and as a local computation over counts summed
  * over a period for the rehearsal (cli/rehearse/alarm-metrics.ts). Both sides only say where each
  * named count comes from; neither can drift from the formula.
  *

@@ -1,4 +1,4 @@
-import { evaluateRatio, isRatioAlarmMetric, RATIO_ALARM_MATH, ratioMetricMath, type AlarmCount, type RatioAlarmMath } from '../../../lib/observability/alarm-math';
+import { evaluateRatio, isRatioAlarmMetric, RATIO_ALARM_MATH, ratioMetricMath, type AlarmCount, type RatioAlarmMath } from '../../../contracts/metrics/alarm-math';
 
 const FIVE_XX = RATIO_ALARM_MATH['alb-5xx-rate'];
 /** The 5xx formula before deliberate refusals were excused: every target 5xx counted. */
