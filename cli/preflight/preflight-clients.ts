@@ -3,6 +3,7 @@
  * `createPreflightClients` builds real ones for the sale's region, with the edge pieces
  * (CloudFront, the edge stack and its WebACL) in us-east-1 where they live.
  */
+import { EDGE_REGION } from '../../contracts/edge-region';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
@@ -32,7 +33,7 @@ export interface PreflightClients {
   readonly sns: SNSClient;
 }
 
-export { EDGE_REGION } from '../../contracts/edge-region';
+export { EDGE_REGION };
 
 export function createPreflightClients(region: string): PreflightClients {
   return {
