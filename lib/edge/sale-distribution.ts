@@ -15,6 +15,7 @@ import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { RouteConfig, SaledayConfig } from '../../contracts/config/schema';
+import { WAITING_ROOM_JOIN_PATH } from '../../contracts/waiting-room';
 
 export interface SaleDistributionProps {
   readonly config: SaledayConfig;
@@ -25,6 +26,12 @@ export interface SaleDistributionProps {
   readonly originReadTimeout?: Duration;
   /** @default 90 days */
   readonly accessLogRetention?: Duration;
+  /**
+   * The waiting room's viewer-request function, run on every behavior but the static ones (the
+   * gate's join path gets a behavior of its own without it).
+   * @default no waiting room
+   */
+  readonly waitingRoomFunction?: cloudfront.IFunction;
 }
 
 /** CloudFront's default quota of cache behaviors per distribution. */
@@ -45,9 +52,10 @@ export class SaleDistribution extends Construct {
     super(scope, id);
     const { config } = props;
     const routesWithBehavior = config.routes.filter((r) => cloudFrontPathPattern(r.path) !== '/*');
-    if (routesWithBehavior.length > MAX_CACHE_BEHAVIORS) {
+    const roomBehaviors = props.waitingRoomFunction ? 1 : 0;
+    if (routesWithBehavior.length + roomBehaviors > MAX_CACHE_BEHAVIORS) {
       throw new Error(
-        `routes: got ${routesWithBehavior.length} routes other than /*; expected at most ${MAX_CACHE_BEHAVIORS} (CloudFront cache behaviors per distribution)`,
+        `routes: got ${routesWithBehavior.length} routes other than /*${roomBehaviors ? ' (and the waiting room join path)' : ''}; expected at most ${MAX_CACHE_BEHAVIORS - roomBehaviors} (CloudFront cache behaviors per distribution)`,
       );
     }
 
@@ -99,6 +107,7 @@ export class SaleDistribution extends Construct {
       keepaliveTimeout: Duration.seconds(30),
     });
 
+    const room = props.waitingRoomFunction ? { functionAssociations: [{ function: props.waitingRoomFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }] } : {};
     const behaviorFor = (route: Pick<RouteConfig, 'cache'>): cloudfront.BehaviorOptions => {
       const common = {
         origin,
@@ -109,10 +118,11 @@ export class SaleDistribution extends Construct {
         case 'static':
           return { ...common, cachePolicy: this.staticCachePolicy, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS };
         case 'semi-static':
-          return { ...common, cachePolicy: this.semiStaticCachePolicy, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS };
+          return { ...common, ...room, cachePolicy: this.semiStaticCachePolicy, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS };
         case 'none':
           return {
             ...common,
+            ...room,
             cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
             originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
             allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
@@ -126,7 +136,11 @@ export class SaleDistribution extends Construct {
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `saleday ${config.saleName}`,
       defaultBehavior: behaviorFor(catchAll ?? { cache: 'none' }),
-      additionalBehaviors: Object.fromEntries(routesWithBehavior.map((route) => [cloudFrontPathPattern(route.path), behaviorFor(route)])),
+      additionalBehaviors: {
+        // First, so no route pattern catches it: the join reaches the gate uncached and without the room's function.
+        ...(props.waitingRoomFunction ? { [WAITING_ROOM_JOIN_PATH]: { ...behaviorFor({ cache: 'none' }), functionAssociations: undefined } } : {}),
+        ...Object.fromEntries(routesWithBehavior.map((route) => [cloudFrontPathPattern(route.path), behaviorFor(route)])),
+      },
       webAclId: props.webAclArn,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       // Only meaningful with a custom certificate (the default one is fixed by CloudFront).

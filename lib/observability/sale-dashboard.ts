@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { GATE_CLASS_METRICS } from '../../contracts/metrics/gate-metrics';
 import { PRIORITY_CLASSES, type SaledayConfig } from '../../contracts/config/schema';
 import type { SaleMetrics } from './sale-metrics';
+import { waitingRoomDashboardRows } from './waiting-room-dashboard-metrics';
 
 export interface SaleDashboardProps {
   readonly config: SaledayConfig;
@@ -73,6 +74,7 @@ export class SaleDashboard extends Construct {
           graph('Dependency failure share', dependencies.map((d) => m.gateDependencyFailureRate(d))),
           graph('Controller errors', [m.controllerErrors()]),
         ],
+        ...(config.waitingRoom?.enabled ? waitingRoomDashboardRows(config.saleName, WIDTH, HEIGHT) : []),
         [header('Alarms')],
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24, height: Math.max(3, Math.ceil(props.alarms.length / 4) + 2) })],
       ],
