@@ -54,6 +54,8 @@ export interface RoomControllerHandle {
 }
 
 const SERVICE = 'saleday-waiting-room-controller';
+/** How long a container trusts that the store still holds what it last wrote there (each check is two billed API calls). */
+export const EDGE_RECHECK_MS = 10 * 60_000;
 const realTiming: RoomControllerTiming = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 
 export function createRoomController(env: NodeJS.ProcessEnv, clients: RoomControllerClients, timing: RoomControllerTiming = realTiming): RoomControllerHandle {
@@ -64,6 +66,13 @@ export function createRoomController(env: NodeJS.ProcessEnv, clients: RoomContro
   const keys = new SigningKeySource({ client: clients.secrets, secretArn: environment.SIGNING_SECRET_ARN, now: timing.now });
   const redisOnce = lazyRedis(environment, clients.secrets, logger);
   const policy = roomPolicyOf(settings);
+  let lastPublished: { entries: string; atMs: number } | undefined;
+  const publishEdge = async (desired: Map<string, string>) => {
+    const entries = JSON.stringify([...desired]);
+    if (lastPublished?.entries === entries && timing.now() - lastPublished.atMs < EDGE_RECHECK_MS) return;
+    await syncEdgeStore(clients.keyValueStore, environment.KEY_VALUE_STORE_ARN, desired);
+    lastPublished = { entries, atMs: timing.now() };
+  };
 
   const cycle = async (redis: Redis, command: Parameters<typeof runRoomCycle>[1]) => {
     let active: number | undefined;
@@ -80,7 +89,7 @@ export function createRoomController(env: NodeJS.ProcessEnv, clients: RoomContro
           return gates && { ...gates, activeShoppers: shoppers };
         },
         signingKeys: () => keys.current(),
-        publishEdge: (state, signing) => syncEdgeStore(clients.keyValueStore, environment.KEY_VALUE_STORE_ARN, desiredEdgeEntries(state, signing)),
+        publishEdge: (state, signing) => publishEdge(desiredEdgeEntries(state, signing)),
         logger: { info: (m, extra) => logger.info(m, extra ?? {}), warn: (m, extra) => logger.warn(m, extra ?? {}) },
       },
       command,

@@ -113,6 +113,18 @@ describe('the waiting-room controller handler', () => {
     expect(sleeps).toEqual([]);
   });
 
+  it('reads the store again only when the room changed or the last check is older than ten minutes', async () => {
+    await controller.handler(tick);
+    const listed = () => kvs.commandCalls(ListKeysCommand).length;
+    const afterFirst = listed();
+    clock.advance(60_000);
+    await controller.handler(tick);
+    expect(listed()).toBe(afterFirst);
+    clock.advance(10 * 60_000);
+    await controller.handler(tick);
+    expect(listed()).toBe(afterFirst + 1);
+  });
+
   it('opens the room by hand: admission starts after the tickets already issued, at the initial rate', async () => {
     await redis.set(ticketCounterKey(SALE), '7');
     const result = written(await controller.handler({ action: 'open', ttlSeconds: 1800, reason: 'drop came early', actor: 'ana' }));
