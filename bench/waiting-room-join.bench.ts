@@ -90,7 +90,7 @@ export async function run(): Promise<string[]> {
   // Plain x-user-id keys, as in the gate-proxy bench: the proof check is not what is measured here.
   config.identity = { ...config.identity, header: 'x-user-id', cookie: undefined, proof: 'none' };
   const unreachable = { ratePerSecond: 10_000, burst: 100_000 };
-  config.waitingRoom = { ...(config.waitingRoom ?? { enabled: true, passMinutes: 15, passMaxMinutes: 60, drops: [], initialRatePerSecond: 20, minRatePerSecond: 1, maxRatePerSecond: 1000, sessionMinutes: 10 }), enabled: true, joinLimits: { perIp: unreachable, perIdentity: unreachable } };
+  config.waitingRoom = { ...(config.waitingRoom ?? { enabled: true, passMinutes: 15, passMaxMinutes: 60, drops: [], initialRatePerSecond: 20, minRatePerSecond: 1, maxRatePerSecond: 1000, joinsPerIpLimit: 300, sessionMinutes: 10 }), enabled: true, joinLimits: { perIp: unreachable, perIdentity: unreachable } };
   // The page route's own per-identity limit stays as shipped; the identities are many enough not to reach it.
   const redis = new Redis(redisServer.url);
   const now = Date.now();

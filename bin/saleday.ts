@@ -9,6 +9,7 @@ import { registerGateCommand } from '../cli/commands/gate';
 import { registerLoadtestCommand } from '../cli/commands/loadtest';
 import { registerPlanCommand } from '../cli/commands/plan';
 import { registerPreflightCommand } from '../cli/commands/preflight';
+import { registerQueueCommand } from '../cli/commands/queue';
 import { registerRehearseCommand } from '../cli/commands/rehearse';
 import { registerScheduleCommand } from '../cli/commands/schedule';
 import { registerStorefrontCommand } from '../cli/commands/storefront';
@@ -26,6 +27,7 @@ for (const register of [
   registerRehearseCommand,
   registerPreflightCommand,
   registerFlagsCommand,
+  registerQueueCommand,
   registerGateCommand,
   registerStorefrontCommand,
 ]) {

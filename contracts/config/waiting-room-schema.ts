@@ -32,7 +32,7 @@ export type WaitingRoomJoinLimit = z.infer<typeof WaitingRoomJoinLimitSchema>;
 
 export const WaitingRoomSchema = z
   .object({
-    /** Not yet deployed by the stacks (they warn at synth): the room's parts are built and tested but not attached. */
+    /** Deploys the room: the edge function on the dynamic and page behaviors, its store, the signing keys and the controller. It stays closed until a drop, a degradation level or a person opens it. */
     enabled: z.boolean().default(false),
     /** How long a pass lasts; an active shopper's pass is renewed up to passMaxMinutes after admission. */
     passMinutes: z.number().int().min(1).max(240).default(15),
@@ -44,6 +44,12 @@ export const WaitingRoomSchema = z
     initialRatePerSecond: z.number().positive().default(20),
     minRatePerSecond: z.number().positive().default(1),
     maxRatePerSecond: z.number().positive().default(1000),
+    /**
+     * Joins (ticket requests) per IP per WAF window (waf.windowSeconds) at the edge, before the gate's
+     * own per-identity limit: a carrier NAT shares one address among many shoppers, each of whom joins
+     * about once per opening. AWS minimum 10.
+     */
+    joinsPerIpLimit: z.number().int().min(10).max(2_000_000_000).default(300),
     /** How long an admitted shopper typically stays active: with the rate it sets the active count (Little's law). */
     sessionMinutes: z.number().positive().max(240).default(10),
     /**

@@ -1,9 +1,9 @@
 /**
- * What the gate counts for the waiting room (namespace Saleday/Gate, dimension Sale only, one EMF
- * record per metrics interval): the joins it issued or refused, and the protected requests it let
- * through on a pass or refused for want of one. The controller and the dashboard read these names.
- * This file imports nothing of the project.
+ * The waiting room's measurement vocabulary, shared by the gate (joins, passes, active shoppers),
+ * the controller (publishes what it set, reads what the gates measured), the dashboard and the
+ * rehearsal. Imports nothing of the project.
  */
+/** What the gate counts for the room (namespace Saleday/Gate, dimension Sale, one EMF record per metrics interval). */
 export const WAITING_ROOM_GATE_METRICS = {
   joinsIssued: 'WaitingRoomJoinsIssued', // a new ticket (one INCR)
   joinsKept: 'WaitingRoomJoinsKept', // the visitor's own valid ticket was kept (no INCR)
@@ -22,3 +22,38 @@ export const WAITING_ROOM_GATE_ANSWERS = {
   limited: 'join-limited',
   refused: 'gate-refused',
 } as const;
+
+/** The controller's metrics (EMF through Powertools), dimension `Sale`. */
+export const WAITING_ROOM_NAMESPACE = 'Saleday/WaitingRoom';
+export const WAITING_ROOM_METRICS = {
+  open: 'RoomOpen', // 1 while the room is open (pre-queue included), else 0
+  rateSet: 'AdmissionRatePerSecond', // tickets admitted per second, as the controller set it
+  waiting: 'Waiting', // tickets issued and not yet admitted
+  admittedPerMinute: 'AdmittedPerMinute', // rate × 60
+  estimatedWait: 'EstimatedWaitSeconds', // wait of the last ticket in line at the current rate
+  activeShoppers: 'ActiveShoppers', // distinct pass holders the gates saw in the last full minute
+} as const;
+
+/**
+ * Published by the gate in its own namespace (Saleday/Gate, dimension `Sale`, Unit Count,
+ * StorageResolution 1): requests it let through on a valid pass while the room was open. The
+ * controller reads it as the admitted shoppers' request rate.
+ */
+export const GATE_WAITING_ROOM_METRICS = {
+  admittedRequests: WAITING_ROOM_GATE_METRICS.passAdmitted,
+  /** Requests the gate refused for want of a pass while the room was open (the edge was bypassed or failed open). */
+  refusedWithoutPass: WAITING_ROOM_GATE_METRICS.passRefused,
+} as const;
+
+/**
+ * The active-shopper count across the fleet: for every request carrying a valid pass, the gate
+ * adds the pass's ticket number to a HyperLogLog per UTC minute (`PFADD <key> <number>`, then
+ * `EXPIRE <key> 180`); the controller reads the last full minute with PFCOUNT. Distinct across
+ * gates (a shopper's requests land on many tasks), one small key per minute.
+ */
+export function waitingRoomActiveShoppersKey(saleName: string, epochMinute: number, keyPrefix = 'saleday'): string {
+  return `${keyPrefix}:{wr:${saleName}}:active:${epochMinute}`;
+}
+
+/** How long a minute's active-shopper key lives: the controller reads the minute before the current one. */
+export const WAITING_ROOM_ACTIVE_KEY_TTL_SECONDS = 180;

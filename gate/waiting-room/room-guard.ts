@@ -3,6 +3,7 @@
  * it and name the join to send the visitor to. HTTP-agnostic: the gate maps a refusal to a 302
  * for page loads (GET/HEAD) and to a 403 with the join location for the rest.
  */
+import { parseWaitingRoomSigningKeys } from '../../contracts/waiting-room-secrets';
 import { GATE_PATH_PREFIX, HEALTH_PATH } from '../../contracts/reserved-paths';
 import { WAITING_ROOM_JOIN_NEXT_PARAM, WAITING_ROOM_JOIN_PATH, type WaitingRoomState } from '../../contracts/waiting-room';
 import { checkPass, type PassRefusal } from './pass-check';
@@ -41,6 +42,8 @@ export function guardRoom(input: {
 
 /** The gate's signing secrets from its environment: `kid:secret` pairs separated by commas. */
 export function parseSigningSecrets(text: string | undefined, variable = 'SALEDAY_WAITING_ROOM_SECRETS'): Map<string, string> {
+  // Secrets Manager hands ECS the JSON spelling CDK generates; the current key comes first either way.
+  if ((text ?? '').trim().startsWith('{')) return new Map(parseWaitingRoomSigningKeys(text, variable).keys);
   const secrets = new Map<string, string>();
   const pairs = (text ?? '').split(',').map((p) => p.trim()).filter(Boolean);
   pairs.forEach((pair, index) => {

@@ -13,6 +13,7 @@
  */
 import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import type { SaledayConfig } from '../../contracts/config/schema';
+import { WAITING_ROOM_JOIN_PATH } from '../../contracts/waiting-room';
 import { andStatement, criticalRoutes, htmlRequestStatement, identityPresentStatement, labelStatement, nonStaticStatement, notStatement } from './request-scopes';
 import { ipRateRule, routePathsStatement, userKeyRateRule, wafVisibility } from './waf-rules';
 
@@ -27,6 +28,7 @@ export const EDGE_RATE_RULE_NAMES = {
   perIpBlock: 'rate-per-ip-block',
   perUserKey: 'rate-per-user-key',
   criticalPerUserKey: 'rate-per-user-key-critical',
+  queueJoinPerIp: 'rate-per-ip-queue-join',
 } as const;
 
 /** Added by the per-IP counting rule to a request over the limit. */
@@ -36,7 +38,7 @@ export function criticalRuleAction(waf: Pick<SaledayConfig['waf'], 'criticalActi
   return waf.criticalAction === 'captcha' ? { captcha: {} } : { block: {} };
 }
 
-export function edgeRateRules(config: Pick<SaledayConfig, 'routes' | 'identity' | 'waf'>, firstPriority: number): Rule[] {
+export function edgeRateRules(config: Pick<SaledayConfig, 'routes' | 'identity' | 'waf'> & Partial<Pick<SaledayConfig, 'waitingRoom'>>, firstPriority: number): Rule[] {
   const { waf } = config;
   const names = EDGE_RATE_RULE_NAMES;
   const criticalPaths = routePathsStatement(criticalRoutes(config.routes));
@@ -69,5 +71,14 @@ export function edgeRateRules(config: Pick<SaledayConfig, 'routes' | 'identity' 
       perIp: true,
       action: criticalAction,
     }),
+    ...waitingRoomJoinRules(config, priority),
   ];
+}
+
+/** 8. per IP on the waiting room's join, when the room is deployed: joins are what ticket farms send. */
+function waitingRoomJoinRules(config: Partial<Pick<SaledayConfig, 'waitingRoom' | 'waf'>>, priority: number): Rule[] {
+  const room = config.waitingRoom;
+  if (!room?.enabled || !config.waf) return [];
+  const joinPath = routePathsStatement([{ name: 'waiting-room-join', path: WAITING_ROOM_JOIN_PATH }]);
+  return [ipRateRule({ name: EDGE_RATE_RULE_NAMES.queueJoinPerIp, priority, limit: room.joinsPerIpLimit, windowSeconds: config.waf.windowSeconds, scopeDown: joinPath, action: { block: {} } })];
 }

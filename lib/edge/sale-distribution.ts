@@ -16,6 +16,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { RouteConfig, SaledayConfig } from '../../contracts/config/schema';
 import { requireWholeDays } from './retention';
+import { WAITING_ROOM_JOIN_PATH } from '../../contracts/waiting-room';
 
 /**
  * What the distribution reads of the sale config: the name, each route's path and cache class (one
@@ -39,6 +40,12 @@ export interface SaleDistributionProps {
   readonly originReadTimeout?: Duration;
   /** How long the access logs are kept, in whole days. @default Duration.days(90) */
   readonly accessLogRetention?: Duration;
+  /**
+   * The waiting room's viewer-request function, run on every behavior but the static ones (the
+   * gate's join path gets a behavior of its own without it).
+   * @default no waiting room
+   */
+  readonly waitingRoomFunction?: cloudfront.IFunction;
 }
 
 /** CloudFront's origin response timeout range, in seconds (above 60 needs a quota increase). */
@@ -68,9 +75,10 @@ export class SaleDistribution extends Construct {
     const originReadTimeout = props.originReadTimeout ?? Duration.seconds(10);
     const accessLogRetention = props.accessLogRetention ?? Duration.days(90);
     const routesWithBehavior = config.routes.filter((r) => cloudFrontPathPattern(r.path) !== '/*');
-    if (routesWithBehavior.length > MAX_CACHE_BEHAVIORS) {
+    const roomBehaviors = props.waitingRoomFunction ? 1 : 0;
+    if (routesWithBehavior.length + roomBehaviors > MAX_CACHE_BEHAVIORS) {
       throw new Error(
-        `routes: got ${routesWithBehavior.length} routes other than /*; expected at most ${MAX_CACHE_BEHAVIORS} (CloudFront cache behaviors per distribution)`,
+        `routes: got ${routesWithBehavior.length} routes other than /*${roomBehaviors ? ' (and the waiting room join path)' : ''}; expected at most ${MAX_CACHE_BEHAVIORS - roomBehaviors} (CloudFront cache behaviors per distribution)`,
       );
     }
     const timeoutSeconds = originReadTimeout.toSeconds({ integral: false });
@@ -94,12 +102,17 @@ export class SaleDistribution extends Construct {
       keepaliveTimeout: Duration.seconds(30),
     });
     const catchAll = config.routes.find((r) => cloudFrontPathPattern(r.path) === '/*');
+    const room = props.waitingRoomFunction;
     const certificate = config.app.certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', config.app.certificateArn) : undefined;
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `saleday ${config.saleName}`,
-      defaultBehavior: this.behaviorFor(origin, catchAll ?? { cache: 'none' }),
-      additionalBehaviors: Object.fromEntries(routesWithBehavior.map((route) => [cloudFrontPathPattern(route.path), this.behaviorFor(origin, route)])),
+      defaultBehavior: this.behaviorFor(origin, catchAll ?? { cache: 'none' }, room),
+      additionalBehaviors: {
+        // First, so no route pattern catches it: the join reaches the gate uncached and without the room's function.
+        ...(room ? { [WAITING_ROOM_JOIN_PATH]: this.behaviorFor(origin, { cache: 'none' }) } : {}),
+        ...Object.fromEntries(routesWithBehavior.map((route) => [cloudFrontPathPattern(route.path), this.behaviorFor(origin, route, room)])),
+      },
       webAclId: props.webAclArn,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       // Only meaningful with a custom certificate (the default one is fixed by CloudFront).
@@ -164,20 +177,23 @@ export class SaleDistribution extends Construct {
     return bucket;
   }
 
-  private behaviorFor(origin: cloudfront.IOrigin, route: Pick<RouteConfig, 'cache'>): cloudfront.BehaviorOptions {
+  /** The behavior of a route's cache class; the waiting room's function runs on all but static assets. */
+  private behaviorFor(origin: cloudfront.IOrigin, route: Pick<RouteConfig, 'cache'>, roomFunction?: cloudfront.IFunction): cloudfront.BehaviorOptions {
     const common = {
       origin,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
       compress: true,
     };
+    const room = roomFunction ? { functionAssociations: [{ function: roomFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }] } : {};
     switch (route.cache) {
       case 'static':
         return { ...common, cachePolicy: this.staticCachePolicy, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS };
       case 'semi-static':
-        return { ...common, cachePolicy: this.semiStaticCachePolicy, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS };
+        return { ...common, ...room, cachePolicy: this.semiStaticCachePolicy, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS };
       case 'none':
         return {
           ...common,
+          ...room,
           cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
           originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,

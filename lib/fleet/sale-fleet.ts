@@ -20,6 +20,7 @@ import type { SaledayConfig } from '../../contracts/config/schema';
 import { nodeHttpHealthCheck } from './container-health';
 import { containerLogging } from './container-logging';
 import { GATE_CONFIG_ENV, gateConfigSlice, type GateConfigSource } from '../../contracts/config/gate-config-slice';
+import { WAITING_ROOM_SECRETS_ENV } from '../../contracts/waiting-room-secrets';
 
 /**
  * What the fleet reads of the sale config: the name, the fleet section (task size, ports, the
@@ -45,6 +46,11 @@ export interface SaleFleetProps {
   readonly repositoryRoot?: string;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * The waiting room's signing keys, given to the gate only (SALEDAY_WAITING_ROOM_SECRETS).
+   * @default no waiting room
+   */
+  readonly waitingRoomSecret?: secretsmanager.ISecret;
 }
 
 /**
@@ -186,7 +192,7 @@ export class SaleFleet extends Construct {
         // Only the gate's slice of the validated config: an edit it does not read keeps this task definition.
         [GATE_CONFIG_ENV]: JSON.stringify(gateConfigSlice(config)),
       },
-      secrets,
+      secrets: { ...secrets, ...(props.waitingRoomSecret ? { [WAITING_ROOM_SECRETS_ENV]: ecs.Secret.fromSecretsManager(props.waitingRoomSecret) } : {}) },
       portMappings: [{ containerPort: fleet.gatePort, name: GATE_CONTAINER }],
       // The gate's stdout carries its EMF metrics; CloudWatch Logs extracts them from this group.
       logging: containerLogging(this.logGroup, GATE_CONTAINER),

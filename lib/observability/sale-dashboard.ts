@@ -8,9 +8,10 @@ import { GATE_CLASS_METRICS } from '../../contracts/metrics/gate-metrics';
 import type { SaledayConfig } from '../../contracts/config/schema';
 import { PRIORITY_CLASSES } from '../../contracts/priority-classes';
 import type { SaleMetrics } from './sale-metrics';
+import { waitingRoomDashboardRows } from './waiting-room-dashboard-metrics';
 
 /** What the dashboard reads of the sale config: the name and the routes' dependencies (one graph line each). */
-export type SaleDashboardConfig = Pick<SaledayConfig, 'saleName'> & { readonly routes: readonly Pick<SaledayConfig['routes'][number], 'dependencies'>[] };
+export type SaleDashboardConfig = Pick<SaledayConfig, 'saleName'> & Partial<Pick<SaledayConfig, 'waitingRoom'>> & { readonly routes: readonly Pick<SaledayConfig['routes'][number], 'dependencies'>[] };
 
 export interface SaleDashboardProps {
   readonly config: SaleDashboardConfig;
@@ -80,6 +81,7 @@ export class SaleDashboard extends Construct {
           graph('Dependency failure share', dependencies.map((d) => m.gateDependencyFailureRate(d))),
           graph('Controller errors', [m.controllerErrors()]),
         ],
+        ...(config.waitingRoom?.enabled ? waitingRoomDashboardRows(config.saleName, WIDTH, HEIGHT) : []),
         [header('Alarms')],
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24, height: Math.max(3, Math.ceil(props.alarms.length / 4) + 2) })],
       ],

@@ -2,7 +2,7 @@
  * The regional part of a sale: network, cache, gateway, fleet and its scaling, the control plane,
  * alarms and dashboard, and the CloudFront distribution in front of it all.
  */
-import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { SaleCache } from '../cache/sale-cache';
 import { SALE_STACK_OUTPUTS } from '../../contracts/config/names';
@@ -19,6 +19,10 @@ import { HeartbeatAlarms } from '../observability/heartbeat-alarms';
 import { SaleAlarms } from '../observability/sale-alarms';
 import { SaleDashboard } from '../observability/sale-dashboard';
 import { SaleMetrics } from '../observability/sale-metrics';
+import { WaitingRoomController } from '../control-plane/waiting-room-controller';
+import { waitingRoomEdgeIfEnabled, type WaitingRoomEdge } from '../edge/waiting-room';
+import { WAITING_ROOM_STACK_OUTPUTS } from '../../contracts/config/waiting-room-outputs';
+import { roomControllerSettingsFromConfig } from '../../lambda/waiting-room-controller/room-controller-settings';
 
 export interface SaleStackProps extends StackProps {
   readonly config: SaledayConfig;
@@ -49,14 +53,15 @@ export class SaleStack extends Stack {
   public readonly alarms: SaleAlarms;
   public readonly heartbeats: HeartbeatAlarms;
   public readonly dashboard: SaleDashboard;
+  /** The waiting room's function, store and signing keys (waitingRoom.enabled), beside the distribution that runs the function. */
+  public readonly waitingRoom?: WaitingRoomEdge;
+  public readonly waitingRoomController?: WaitingRoomController;
 
   constructor(scope: Construct, id: string, props: SaleStackProps) {
     super(scope, id, props);
     const { config } = props;
-    if (config.waitingRoom?.enabled) {
-      // Say so rather than deploy a room that admits nobody: its parts exist but are not attached yet.
-      Annotations.of(this).addWarning('waitingRoom.enabled: the waiting room is not yet attached to the distribution; this deploy creates no waiting room');
-    }
+    // Before the fleet: the gate gets the room's signing keys as a container secret.
+    this.waitingRoom = waitingRoomEdgeIfEnabled(this, 'WaitingRoom', { saleName: config.saleName, room: config.waitingRoom });
 
     this.network = new SaleNetwork(this, 'Network');
     const { vpc } = this.network;
@@ -71,6 +76,7 @@ export class SaleStack extends Stack {
       redisUrl: this.cache.url,
       redisAuthToken: this.cache.authToken,
       repositoryRoot: props.repositoryRoot,
+      waitingRoomSecret: this.waitingRoom?.signingSecret,
     });
     this.scaling = new SaleScaling(this, 'Scaling', { config, service: this.fleet.service, targetGroup: this.fleet.targetGroup, now: props.now });
 
@@ -86,8 +92,20 @@ export class SaleStack extends Stack {
     });
     this.cache.allowFrom(this.fleet.securityGroup, 'fleet tasks (gate and app)');
     this.cache.allowFrom(this.flagController.securityGroup, 'flag controller');
+    if (this.waitingRoom) {
+      this.waitingRoomController = new WaitingRoomController(this, 'WaitingRoomController', {
+        settings: roomControllerSettingsFromConfig(config),
+        vpc,
+        subnets: this.network.applicationSubnets,
+        redisUrl: this.cache.url,
+        redisAuthToken: this.cache.authToken,
+        signingSecret: this.waitingRoom.signingSecret,
+        keyValueStore: this.waitingRoom.keyValueStore,
+      });
+      this.cache.allowFrom(this.waitingRoomController.securityGroup, 'waiting room controller');
+    }
 
-    this.distribution = new SaleDistribution(this, 'Edge', { config, loadBalancer: this.gateway.loadBalancer, webAclArn: props.edgeWebAclArn });
+    this.distribution = new SaleDistribution(this, 'Edge', { config, loadBalancer: this.gateway.loadBalancer, webAclArn: props.edgeWebAclArn, waitingRoomFunction: this.waitingRoom?.function });
 
     this.metrics = new SaleMetrics({
       config,
@@ -118,6 +136,10 @@ export class SaleStack extends Stack {
     };
     for (const [key, value] of Object.entries(outputs) as [keyof typeof SALE_STACK_OUTPUTS, string][]) {
       new CfnOutput(this, SALE_STACK_OUTPUTS[key], { value });
+    }
+    if (this.waitingRoom && this.waitingRoomController) {
+      new CfnOutput(this, WAITING_ROOM_STACK_OUTPUTS.controllerFunctionName, { value: this.waitingRoomController.function.functionName });
+      new CfnOutput(this, WAITING_ROOM_STACK_OUTPUTS.keyValueStoreArn, { value: this.waitingRoom.keyValueStore.keyValueStoreArn });
     }
   }
 }

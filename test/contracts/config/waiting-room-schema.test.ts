@@ -37,8 +37,13 @@ describe('the waitingRoom config section', () => {
       initialRatePerSecond: 20,
       minRatePerSecond: 1,
       maxRatePerSecond: 1000,
+      joinsPerIpLimit: 300,
       sessionMinutes: 10,
     });
+  });
+
+  it('refuses a join limit below the WAF minimum, naming the field', () => {
+    expect(() => parseConfig(withRoom({ enabled: true, joinsPerIpLimit: 5 }))).toThrow(/waitingRoom\.joinsPerIpLimit/);
   });
 
   it('accepts a drop inside its window and an opening level the degradation defines', () => {

@@ -37,6 +37,13 @@ describe('parseSigningSecrets', () => {
     expect(parseSigningSecrets(undefined).size).toBe(0);
   });
 
+  it('reads the JSON object Secrets Manager hands the container, the first key first', () => {
+    const secrets = parseSigningSecrets('{"k2":"fedcba9876543210fedc","k1":"0123456789abcdef0123"}');
+    expect([...secrets.keys()]).toEqual(['k2', 'k1']);
+    expect(secrets.get('k1')).toBe('0123456789abcdef0123');
+    expect(() => parseSigningSecrets('{"k1":"short"}')).toThrow(/entry 1 of 1 is not valid/);
+  });
+
   it('names a bad entry by position without printing it', () => {
     let message = '';
     try {

@@ -7,7 +7,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { WAITING_ROOM_STATE_KEY } from '../../../contracts/waiting-room';
 import type { SaledayConfig } from '../../../contracts/config/schema';
-import { closedRoomStoreData, WaitingRoomEdge, waitingRoomEdgeIfEnabled } from '../../../lib/edge/waiting-room';
+import { closedRoomStoreData, MAX_FUNCTION_CODE_BYTES, WaitingRoomEdge, waitingRoomEdgeIfEnabled, waitingRoomFunctionCode } from '../../../lib/edge/waiting-room';
+import { parseWaitingRoomSigningKeys } from '../../../contracts/waiting-room-secrets';
 import { exampleConfig, TEST_ACCOUNT, testApp } from '../stacks/test-app';
 
 const enabled = exampleConfig((raw) => {
@@ -17,7 +18,7 @@ const enabled = exampleConfig((raw) => {
 function roomStack(config: SaledayConfig, functionFile?: string) {
   const app = testApp();
   const stack = new Stack(app, 'Room', { env: { account: TEST_ACCOUNT, region: 'eu-west-1' } });
-  const room = waitingRoomEdgeIfEnabled(stack, 'WaitingRoom', { config, functionFile });
+  const room = waitingRoomEdgeIfEnabled(stack, 'WaitingRoom', { saleName: config.saleName, room: config.waitingRoom, functionFile });
   return { app, stack, room };
 }
 
@@ -40,7 +41,7 @@ describe('WaitingRoomEdge', () => {
   });
 
   it('seeds the store with a closed room carrying the configured pass lengths and initial rate', () => {
-    const data = JSON.parse(closedRoomStoreData(enabled));
+    const data = JSON.parse(closedRoomStoreData(enabled.waitingRoom));
     expect(data.data).toHaveLength(1);
     expect(data.data[0].key).toBe(WAITING_ROOM_STATE_KEY);
     expect(JSON.parse(data.data[0].value)).toEqual(expect.objectContaining({ v: 1, open: false, passSeconds: 1200, passMaxSeconds: 5400, ratePerSecond: 40 }));
@@ -83,14 +84,37 @@ describe('WaitingRoomEdge', () => {
 
   it('refuses to be built for a disabled room', () => {
     const stack = new Stack(testApp(), 'Disabled');
-    expect(() => new WaitingRoomEdge(stack, 'Room', { config: exampleConfig() })).toThrow(/waitingRoom\.enabled: got nothing; expected true/);
+    expect(() => new WaitingRoomEdge(stack, 'Room', { saleName: 'disabled', room: exampleConfig().waitingRoom })).toThrow(/waitingRoom\.enabled: got nothing; expected true/);
   });
 
   it('refuses a function file over the 10 KB quota before creating anything', () => {
     const big = join(mkdtempSync(join(tmpdir(), 'saleday-room-')), 'big.js');
     writeFileSync(big, `// ${'x'.repeat(10 * 1024)}\nfunction handler(event) { return event.request; }\n`);
     const stack = new Stack(testApp(), 'TooBig');
-    expect(() => new WaitingRoomEdge(stack, 'Room', { config: enabled, functionFile: big })).toThrow(/functionFile: got .*big\.js of \d+ bytes; expected at most 10240/);
+    expect(() => new WaitingRoomEdge(stack, 'Room', { saleName: enabled.saleName, room: enabled.waitingRoom, functionFile: big })).toThrow(/functionFile: got .*big\.js of \d+ bytes; expected at most 10240/);
     expect(stack.node.findAll().filter((c) => c.node.id === 'Function')).toHaveLength(0);
+  });
+
+  it('ships the function within the 10 KB CloudFront Functions quota, as the template carries it', () => {
+    const template = Template.fromStack(roomStack(enabled).stack);
+    const [fn] = Object.values(template.findResources('AWS::CloudFront::Function')) as { Properties: { FunctionCode: string } }[];
+    expect(fn!.Properties.FunctionCode).toBe(waitingRoomFunctionCode());
+    expect(Buffer.byteLength(fn!.Properties.FunctionCode, 'utf8')).toBeLessThanOrEqual(MAX_FUNCTION_CODE_BYTES);
+  });
+
+  it('generates the secret as {"k1": …}, a key set the gates and the controller both read', () => {
+    Template.fromStack(roomStack(enabled).stack).hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { SecretStringTemplate: '{}', GenerateStringKey: 'k1' },
+    });
+    expect(parseWaitingRoomSigningKeys(JSON.stringify({ k1: 'x'.repeat(48) })).current).toBe('k1');
+  });
+
+  it('grants no key deletion outside UpdateKeys and nothing on other stores', () => {
+    const { stack, room } = roomStack(enabled);
+    const role = new iam.Role(stack, 'Controller', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    room!.grantController(role);
+    const policies = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    expect(policies).not.toContain('cloudfront-keyvaluestore:DeleteKey');
+    expect(policies).not.toContain('cloudfront-keyvaluestore:*');
   });
 });
