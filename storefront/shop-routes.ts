@@ -1,5 +1,5 @@
 /**
- * The shop's public API: products, cart, checkout (checkout-route.ts), the session
+ * The shop's public API: products, cart, checkout (checkout/checkout-route.ts), the session
  * (session-route.ts), recommendations, the page and its assets. Carts belong to the identity the
  * gate established (`saleday-user`).
  */
@@ -9,8 +9,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CircuitBreaker } from '../guard/breaker';
 import type { Clock } from '../guard/clock';
 import { PRODUCT_ID_PATTERN, type Catalog, type Product } from './catalog';
-import type { CheckoutCounters } from './checkout-counters';
-import { registerCheckoutRoute } from './checkout-route';
+import type { CheckoutCounters } from './checkout/checkout-counters';
+import { registerCheckoutRoute } from './checkout/checkout-route';
+import { CheckoutService } from './checkout/checkout-service';
 import { delay, type FaultInjector, type FaultTarget } from './fault-injector';
 import { NO_STORE, PRODUCT_LIST_CACHE, RECOMMENDATIONS_CACHE } from './http-caching';
 import type { PaymentProvider } from './payments';
@@ -22,7 +23,7 @@ import type { StaticAssets, StaticAsset } from './static-assets';
 import { InjectedFaultError, InventoryUnavailableError } from './storefront-errors';
 
 export { NO_STORE, PRODUCT_LIST_CACHE, RECOMMENDATIONS_CACHE } from './http-caching';
-export type { CheckoutCounters } from './checkout-counters';
+export type { CheckoutCounters } from './checkout/checkout-counters';
 
 /** Recommendations for a request without an identity are seeded with this. */
 const ANONYMOUS = 'anonymous';
@@ -101,7 +102,16 @@ export function registerShopRoutes(app: FastifyInstance, context: ShopContext): 
     return reply.header('cache-control', NO_STORE).send(cartView(catalog, userId, items));
   });
 
-  registerCheckoutRoute(app, { catalog, store, payments: context.payments, clock: context.clock, counters: context.counters, worstCaseMs: context.checkoutWorstCaseMs, injectFault: () => injectFault('checkout') });
+  const checkout = new CheckoutService({
+    catalog,
+    store,
+    payments: context.payments,
+    clock: context.clock,
+    counters: context.counters,
+    worstCaseMs: context.checkoutWorstCaseMs,
+    injectFault: () => injectFault('checkout'),
+  });
+  registerCheckoutRoute(app, checkout);
 
   app.get<{ Querystring: { productId?: string } }>('/api/recommendations', async (request, reply) => {
     const identity = readIdentity(request);
