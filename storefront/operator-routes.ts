@@ -11,7 +11,7 @@ import type { Catalog } from './catalog';
 import { faultSpecSchema, type FaultInjector } from './fault-injector';
 import { resetStockBodySchema, validate } from './request-schemas';
 import type { ReservationReaper } from './reservation-reaper';
-import type { CheckoutCounters } from './checkout-counters';
+import type { CheckoutCounters } from './checkout/checkout-counters';
 import { NO_STORE } from './http-caching';
 import type { ReplicaWaitCounters } from './replica-wait';
 import type { ShopStore } from './shop-store';

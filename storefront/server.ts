@@ -35,93 +35,27 @@
  * before confirming or releasing it, and gives their units back (see reservation-reaper.ts).
  */
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { createCircuitBreaker, type CircuitBreakerOptions, type ObservableCircuitBreaker } from '../guard/breaker';
-import { systemClock, type Clock } from '../guard/clock';
 import { InvalidOptionsError } from '../guard/errors';
-import { createRedisConnection } from '../guard/redis/redis-connection';
 import { createCatalog, DEFAULT_CATALOG_SIZE, type Catalog } from './catalog';
-import { checkoutWorstCaseMs } from './checkout-budget';
-import { newCheckoutCounters } from './checkout-counters';
+import { checkoutWorstCaseMs } from './checkout/checkout-budget';
+import { newCheckoutCounters } from './checkout/checkout-counters';
 import { installErrorReplies } from './error-replies';
+import { createFastifyApps } from './fastify-apps';
 import { FaultInjector } from './fault-injector';
-import { FailoverRetryingShopStore } from './failover-retry-store';
-import { GuardedShopStore } from './guarded-shop-store';
-import { MemoryShopStore } from './memory-shop-store';
 import { registerOperatorRoutes } from './operator-routes';
-import { Payments, type PaymentProvider, type PaymentsOptions } from './payments';
-import { DEFAULT_RECOMMENDATIONS_WORK, validateRecommendationsWork } from './recommendations';
-import { DEFAULT_KEY_PREFIX, RedisShopStore } from './redis-shop-store';
-import { DEFAULT_REPLICA_WAIT_MS, ReplicaWait } from './replica-wait';
+import { Payments, type PaymentsOptions } from './payments';
+import type { ReplicaWaitCounters } from './replica-wait';
 import { ReservationReaper, resolveReaperSettings } from './reservation-reaper';
-import { registerSessionRoute, resolveSessionSettings, type SessionOptions } from './session-route';
+import { registerSessionRoute } from './session-route';
+import { assembleShopStore, prepareShopStore } from './shop-store-assembly';
 import { registerShopRoutes } from './shop-routes';
 import type { ShopStore } from './shop-store';
-import { seedIfEmptyOnce } from './startup-seeding';
 import { loadStaticAssets } from './static-assets';
+import { resolveStorefrontSettings, type StartStorefrontOptions, type StorefrontOptions, type StorefrontSettings } from './storefront-options';
 
-export interface StorefrontOptions {
-  /** Redis (or ElastiCache) URL; without it the shop runs on the embedded in-process store. */
-  redisUrl?: string;
-  /** ElastiCache AUTH token. */
-  redisAuthToken?: string;
-  /** Prefix of every Redis key (hash-tagged by the store). @default 'saleday:shop' */
-  keyPrefix?: string;
-  /** @default systemClock */
-  clock?: Clock;
-  /** Structured JSON request logs. @default false */
-  logger?: boolean;
-  /** Where the logs go. @default process.stdout */
-  logStream?: { write(line: string): void };
-  /** Products in the seeded catalog. @default 50 */
-  catalogSize?: number;
-  /** Units each product is seeded with (the embedded store at start, a Redis store with seedIfEmpty). @default 100 */
-  stockPerProduct?: number;
-  /**
-   * Seeds a Redis store's catalog on a first start: when it holds no catalog and no sale. Never on
-   * a reconnect after that (a Redis that restarted empty stays empty: checkout answers 503 until an
-   * operator restores it or runs `saleday storefront seed`). @default false
-   */
-  seedIfEmpty?: boolean;
-  /** Enables /_faults and /_stock/reset on the operator listener, for rehearsals. @default false */
-  enableFaultInjection?: boolean;
-  /** Hashing rounds per recommendations request (its CPU cost). @default 3000 */
-  recommendationsWork?: number;
-  /** The simulated payment provider's usual latency. @default 0 */
-  paymentLatencyMs?: number;
-  /** Abandon a charge after this long (503, reservation released). @default 2000 */
-  paymentTimeoutMs?: number;
-  /**
-   * Builds the payment provider from the resolved payment options (fault injector included), e.g.
-   * to wrap the simulated one in a test. @default the simulated provider, `new Payments(options)`
-   */
-  createPayments?: (options: PaymentsOptions) => PaymentProvider;
-  /** Wraps the store the routes and the reaper use (behind the inventory breaker), e.g. to make it fail in a test. @default as it is */
-  wrapStore?: (store: ShopStore) => ShopStore;
-  /**
-   * A reservation neither paid nor released after this long belongs to a checkout that died; the
-   * reaper gives its units back. At least 2 × paymentTimeoutMs. @default max(30000, 3 × paymentTimeoutMs)
-   */
-  reservationTtlMs?: number;
-  /** How often the reaper sweeps for stranded reservations. @default 5000 */
-  reaperIntervalMs?: number;
-  /** Largest accepted request body in bytes. @default 16384 */
-  bodyLimit?: number;
-  /** Redis command timeout: a hung Redis fails a command after this long. @default 500 */
-  redisCommandTimeoutMs?: number;
-  /** After reserve and confirm, wait this long at most for one replica to acknowledge (when the server has replicas); 0: never. @default 100 */
-  replicaWaitMs?: number;
-  /** How long start-up waits for Redis before serving without it (the list still serves). @default 2000 */
-  redisStartupTimeoutMs?: number;
-  /** The inventory breaker's policy. @default { consecutiveFailures: 3, openMs: 2000, slowCallMs: 1000 } */
-  inventoryBreaker?: Omit<CircuitBreakerOptions, 'name' | 'clock'>;
-  /** Directory with index.html and the assets. @default storefront/public (next to the bundle: ./public) */
-  publicDir?: string;
-  /** Decides which requests an injected fault fails. @default Math.random */
-  random?: () => number;
-  /** POST /api/session: the signing secret's variable, cookie lifetime and Secure flag. @default sessions on when SALEDAY_IDENTITY_SECRET is set */
-  sessions?: SessionOptions;
-}
+export type { StartStorefrontOptions, StorefrontOptions } from './storefront-options';
 
 export interface Storefront {
   /** The public listener's routes. */
@@ -142,15 +76,6 @@ export interface Storefront {
   close(): Promise<void>;
 }
 
-export interface StartStorefrontOptions extends StorefrontOptions {
-  /** @default 3000; 0 picks a free port */
-  port?: number;
-  /** @default '127.0.0.1' */
-  host?: string;
-  /** The operator listener's port on 127.0.0.1 (0 picks a free one); without it the operator routes are not served. @default none */
-  operatorPort?: number;
-}
-
 export interface RunningStorefront extends Storefront {
   /** e.g. http://127.0.0.1:3000 */
   url: string;
@@ -158,146 +83,100 @@ export interface RunningStorefront extends Storefront {
   operatorUrl?: string;
 }
 
-const DEFAULT_STOCK_PER_PRODUCT = 100;
-const DEFAULT_BODY_LIMIT = 16 * 1024;
-const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 500;
 const DEFAULT_BREAKER: Omit<CircuitBreakerOptions, 'name' | 'clock'> = { consecutiveFailures: 3, openMs: 2000, slowCallMs: 1000 };
 
 export async function createStorefront(options: StorefrontOptions = {}): Promise<Storefront> {
-  const clock = options.clock ?? systemClock;
-  const stockPerProduct = options.stockPerProduct ?? DEFAULT_STOCK_PER_PRODUCT;
-  if (!Number.isInteger(stockPerProduct) || stockPerProduct < 0) {
-    throw new InvalidOptionsError('stockPerProduct', options.stockPerProduct, 'a non-negative integer');
-  }
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  if (!Number.isInteger(bodyLimit) || bodyLimit < 256) throw new InvalidOptionsError('bodyLimit', options.bodyLimit, 'an integer of at least 256 bytes');
-  const redisCommandTimeoutMs = options.redisCommandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS;
-  const replicaWaitMs = options.replicaWaitMs ?? DEFAULT_REPLICA_WAIT_MS;
-  if (!Number.isInteger(replicaWaitMs) || replicaWaitMs < 0 || replicaWaitMs >= redisCommandTimeoutMs) {
-    throw new InvalidOptionsError('replicaWaitMs', options.replicaWaitMs, `an integer number of milliseconds from 0 (off) to below redisCommandTimeoutMs (${redisCommandTimeoutMs})`);
-  }
-  const recommendationsWork = validateRecommendationsWork(options.recommendationsWork ?? DEFAULT_RECOMMENDATIONS_WORK);
-  const sessionSettings = resolveSessionSettings(options.sessions);
-  const catalog = createCatalog(options.catalogSize ?? DEFAULT_CATALOG_SIZE);
-  const productIds = catalog.products.map((product) => product.id);
-  const assets = loadStaticAssets(options.publicDir ?? defaultPublicDir());
-  const faults = new FaultInjector({ clock, random: options.random });
-  const paymentsOptions: PaymentsOptions = { faults, latencyMs: options.paymentLatencyMs, timeoutMs: options.paymentTimeoutMs };
-  const payments = options.createPayments ? options.createPayments(paymentsOptions) : new Payments(paymentsOptions);
-  const inventoryBreaker = createCircuitBreaker({ ...DEFAULT_BREAKER, ...options.inventoryBreaker, name: 'inventory', clock });
-  // Validated with the other options, before anything connects.
-  const reaperSettings = resolveReaperSettings({ paymentTimeoutMs: payments.timeoutMs, reservationTtlMs: options.reservationTtlMs, intervalMs: options.reaperIntervalMs });
-  const worstCaseMs = checkoutWorstCaseMs({ storeCallTimeoutMs: redisCommandTimeoutMs, replicaWaitMs, paymentTimeoutMs: payments.timeoutMs });
-
-  const fastifyOptions = {
-    logger: options.logger ? { level: 'info', ...(options.logStream ? { stream: options.logStream } : {}) } : false,
-    bodyLimit,
-    // Slow clients cannot hold a connection: idle sockets close after 10 s, a whole request must arrive within 15 s.
-    connectionTimeout: 10_000,
-    requestTimeout: 15_000,
-    // Longer than the ALB's 60 s idle timeout, so the ALB always closes first (no 502 on a reused socket).
-    keepAliveTimeout: 65_000,
-    routerOptions: { maxParamLength: 200 },
-    return503OnClosing: true,
-  };
-  const app = Fastify(fastifyOptions);
-  const operatorApp = Fastify(fastifyOptions);
-
-  let rawStore: ShopStore;
-  let redis: ReturnType<typeof createRedisConnection> | undefined;
-  let replicaWait: ReplicaWait | undefined;
-  if (options.redisUrl) {
-    redis = createRedisConnection({
-      url: options.redisUrl,
-      authToken: options.redisAuthToken,
-      connectionName: 'saleday-storefront',
-      failFast: true,
-      commandTimeoutMs: redisCommandTimeoutMs,
-      connectTimeoutMs: 1000,
-      // A storefront stopping while Redis is down must not linger for ioredis' 2 s disconnect timer.
-      disconnectTimeoutMs: 200,
-      log: (message, fields) => app.log.warn(fields, message),
-    });
-    replicaWait = new ReplicaWait({
-      redis,
-      timeoutMs: replicaWaitMs,
-      clock,
-      onProblem: (problem) =>
-        problem.kind === 'timed-out'
-          ? app.log.warn({ replicaWait: problem.kind, timeoutMs: problem.timeoutMs }, 'no replica acknowledged a checkout write in time; the write stands on the primary')
-          : app.log.warn({ replicaWait: problem.kind, err: problem.error }, 'waiting for a replica (or reading the replica count) failed; the write stands on the primary'),
-    });
-    rawStore = new FailoverRetryingShopStore(new RedisShopStore({ redis, keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX, replicaWait }), redis);
-  } else {
-    rawStore = new MemoryShopStore({ clock });
-  }
-  const guardedStore = new GuardedShopStore(rawStore, inventoryBreaker, clock);
-  const store = options.wrapStore ? options.wrapStore(guardedStore) : guardedStore;
+  const settings = resolveStorefrontSettings(options);
+  const { clock, stockPerProduct } = settings;
+  const parts = buildParts(options, settings);
+  const { catalog, productIds, inventoryBreaker } = parts;
+  const { app, operatorApp } = createFastifyApps(options, settings.bodyLimit);
+  const { redisCommandTimeoutMs, replicaWaitMs } = settings;
+  const assembled = assembleShopStore(options, { clock, inventoryBreaker, redisCommandTimeoutMs, replicaWaitMs, log: app.log });
+  const { store } = assembled;
   // Through the breaker: while Redis is down a sweep fails at once, and the next tick tries again.
-  const reaper = new ReservationReaper({ ...reaperSettings, store, clock });
-
+  const reaper = new ReservationReaper({ ...parts.reaperSettings, store, clock });
   inventoryBreaker.onStateChange((state, previous) => app.log.warn({ breaker: 'inventory', state, previous }, 'inventory breaker changed state'));
-  const counters = newCheckoutCounters();
   const resetStock = async (units = stockPerProduct): Promise<number> => {
     await store.resetStock(productIds, units);
     return units;
   };
 
-  installErrorReplies(app);
-  installErrorReplies(operatorApp);
-  registerShopRoutes(app, { catalog, store, inventoryBreaker, payments, faults, clock, assets, recommendationsWork, counters, checkoutWorstCaseMs: worstCaseMs });
-  registerSessionRoute(app, sessionSettings, options.sessions?.secretEnv);
-  registerOperatorRoutes(operatorApp, {
-    catalog,
-    store,
-    faults,
-    counters,
-    reaper,
-    replicaWait: () => replicaWait?.counters(),
-    enableFaultInjection: options.enableFaultInjection ?? false,
-    resetStock,
-  });
+  registerRoutes({ app, operatorApp }, { options, settings, parts, store, reaper, resetStock, replicaWait: () => assembled.replicaWait?.counters() });
 
-  if (redis) {
-    const ready = await waitForReady(redis, options.redisStartupTimeoutMs ?? 2000);
-    if (!ready) app.log.warn('Redis is not reachable yet: serving the product list from memory; checkout answers 503 until it is');
-    if (options.seedIfEmpty) await seedIfEmptyOnce({ store: rawStore, productIds, units: stockPerProduct, log: app.log, connection: redis });
-  } else {
-    // The embedded store starts empty by nature (nothing of a previous run survives): seed it.
-    await rawStore.seedCatalog(productIds, stockPerProduct);
-  }
+  await prepareShopStore(assembled, { options, productIds, stockPerProduct, log: app.log });
   await app.ready();
   await operatorApp.ready();
+  logReaperSweeps(reaper, app.log);
+  reaper.start();
+
+  const handle = { app, operatorApp, catalog, store, inventoryBreaker, faults: parts.faults, reaper, checkoutWorstCaseMs: parts.worstCaseMs, resetStock };
+  return { ...handle, close: closer(handle) };
+}
+
+/** What the storefront is made of before anything connects or listens: a bad option throws here. */
+function buildParts(options: StorefrontOptions, settings: StorefrontSettings) {
+  const { clock } = settings;
+  const catalog = createCatalog(options.catalogSize ?? DEFAULT_CATALOG_SIZE);
+  const assets = loadStaticAssets(options.publicDir ?? defaultPublicDir());
+  const faults = new FaultInjector({ clock, random: options.random });
+  const paymentsOptions: PaymentsOptions = { faults, latencyMs: options.paymentLatencyMs, timeoutMs: options.paymentTimeoutMs };
+  const payments = options.createPayments ? options.createPayments(paymentsOptions) : new Payments(paymentsOptions);
+  const inventoryBreaker = createCircuitBreaker({ ...DEFAULT_BREAKER, ...options.inventoryBreaker, name: 'inventory', clock });
+  const reaperSettings = resolveReaperSettings({ paymentTimeoutMs: payments.timeoutMs, reservationTtlMs: options.reservationTtlMs, intervalMs: options.reaperIntervalMs });
+  const storeCallTimeoutMs = settings.redisCommandTimeoutMs;
+  const worstCaseMs = checkoutWorstCaseMs({ storeCallTimeoutMs, replicaWaitMs: settings.replicaWaitMs, paymentTimeoutMs: payments.timeoutMs });
+  const productIds = catalog.products.map((product) => product.id);
+  return { catalog, productIds, assets, faults, payments, inventoryBreaker, reaperSettings, worstCaseMs };
+}
+
+/** Every route family on its listener: the shop and the session on the public one, the operator routes on theirs. */
+function registerRoutes(
+  apps: { app: FastifyInstance; operatorApp: FastifyInstance },
+  wiring: {
+    options: StorefrontOptions;
+    settings: StorefrontSettings;
+    parts: ReturnType<typeof buildParts>;
+    store: ShopStore;
+    reaper: ReservationReaper;
+    resetStock: (units?: number) => Promise<number>;
+    replicaWait: () => ReplicaWaitCounters | undefined;
+  },
+): void {
+  const { app, operatorApp } = apps;
+  const { options, settings, store, reaper, resetStock, replicaWait } = wiring;
+  const { catalog, payments, faults, assets, inventoryBreaker } = wiring.parts;
+  const counters = newCheckoutCounters();
+  installErrorReplies(app);
+  installErrorReplies(operatorApp);
+  const shop = { catalog, store, inventoryBreaker, payments, faults, clock: settings.clock, assets, counters };
+  registerShopRoutes(app, { ...shop, recommendationsWork: settings.recommendationsWork, checkoutWorstCaseMs: wiring.parts.worstCaseMs });
+  registerSessionRoute(app, settings.sessions, options.sessions?.secretEnv);
+  const enableFaultInjection = options.enableFaultInjection ?? false;
+  registerOperatorRoutes(operatorApp, { catalog, store, faults, counters, reaper, replicaWait, enableFaultInjection, resetStock });
+}
+
+/** Closes once, whoever calls it how often: the reaper first, so no sweep runs against a closing store. */
+function closer(parts: Pick<Storefront, 'app' | 'operatorApp' | 'store' | 'reaper'>): () => Promise<void> {
+  let closed = false;
+  return async () => {
+    if (closed) return;
+    closed = true;
+    await parts.reaper.close();
+    await Promise.all([parts.app.close(), parts.operatorApp.close()]);
+    await parts.store.close();
+  };
+}
+
+function logReaperSweeps(reaper: ReservationReaper, log: FastifyBaseLogger): void {
   reaper.onSweep((outcome) => {
     if (outcome.released.length > 0) {
       const units = outcome.released.reduce((sum, order) => sum + order.quantity, 0);
       // Each one is a checkout that died between reserve and confirm/release: worth a look, hence warn.
-      app.log.warn({ reaper: 'reservations', released: outcome.released.length, units, orderIds: outcome.released.map((order) => order.orderId) }, 'released stranded reservations');
+      log.warn({ reaper: 'reservations', released: outcome.released.length, units, orderIds: outcome.released.map((order) => order.orderId) }, 'released stranded reservations');
     }
-    if (!outcome.ok) app.log.warn({ reaper: 'reservations', err: outcome.error }, 'sweeping stranded reservations failed; retrying next interval');
+    if (!outcome.ok) log.warn({ reaper: 'reservations', err: outcome.error }, 'sweeping stranded reservations failed; retrying next interval');
   });
-  reaper.start();
-
-  let closed = false;
-  return {
-    app,
-    operatorApp,
-    catalog,
-    store,
-    inventoryBreaker,
-    faults,
-    reaper,
-    checkoutWorstCaseMs: worstCaseMs,
-    resetStock,
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      // First, so no sweep runs against a closing store.
-      await reaper.close();
-      await Promise.all([app.close(), operatorApp.close()]);
-      await store.close();
-    },
-  };
 }
 
 export async function startStorefront(options: StartStorefrontOptions = {}): Promise<RunningStorefront> {
@@ -322,20 +201,4 @@ export async function startStorefront(options: StartStorefrontOptions = {}): Pro
 /** Next to the source (storefront/public) and next to the esbuild bundle (/app/public) alike. */
 function defaultPublicDir(): string {
   return process.env.SALEDAY_PUBLIC_DIR ?? join(__dirname, 'public');
-}
-
-function waitForReady(redis: ReturnType<typeof createRedisConnection>, timeoutMs: number): Promise<boolean> {
-  if (redis.status === 'ready') return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      redis.off('ready', onReady);
-      resolve(false);
-    }, timeoutMs);
-    timer.unref();
-    const onReady = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    redis.once('ready', onReady);
-  });
 }

@@ -1,5 +1,6 @@
 /**
- * The shop's public API: products, cart, checkout (checkout-route.ts), the session
+ * The shop's public API: the page and its assets, products, cart (cart-routes.ts), checkout
+ * (checkout/checkout-route.ts), the session
  * (session-route.ts), recommendations, the page and its assets. Carts belong to the identity the
  * gate established (`saleday-user`).
  */
@@ -10,20 +11,22 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CircuitBreaker } from '../guard/breaker';
 import type { Clock } from '../guard/clock';
 import { PRODUCT_ID_PATTERN, type Catalog, type Product } from './catalog';
-import type { CheckoutCounters } from './checkout-counters';
-import { registerCheckoutRoute } from './checkout-route';
+import type { CheckoutCounters } from './checkout/checkout-counters';
+import { registerCheckoutRoute } from './checkout/checkout-route';
+import { CheckoutService } from './checkout/checkout-service';
 import { delay, type FaultInjector, type FaultTarget } from './fault-injector';
 import { NO_STORE, PRODUCT_LIST_CACHE, RECOMMENDATIONS_CACHE } from './http-caching';
 import type { PaymentProvider } from './payments';
 import { recommend } from './recommendations';
-import { readIdentity, requireIdentity } from './request-identity';
-import { cartBodySchema, validate } from './request-schemas';
-import type { CartItem, ShopStore } from './shop-store';
+import { registerCartRoutes } from './cart-routes';
+import { readIdentity } from './request-identity';
+import { badRequest, unknownProduct } from './route-replies';
+import type { ShopStore } from './shop-store';
 import type { StaticAssets, StaticAsset } from './static-assets';
 import { InjectedFaultError, InventoryUnavailableError } from './storefront-errors';
 
 export { NO_STORE, PRODUCT_LIST_CACHE, RECOMMENDATIONS_CACHE } from './http-caching';
-export type { CheckoutCounters } from './checkout-counters';
+export type { CheckoutCounters } from './checkout/checkout-counters';
 
 /** Recommendations for a request without an identity are seeded with this. */
 const ANONYMOUS = 'anonymous';
@@ -43,21 +46,39 @@ export interface ShopContext {
   checkoutWorstCaseMs: number;
 }
 
+/** Waits or fails as an injected fault on the target says (rehearsals). */
+type InjectFault = (target: FaultTarget) => Promise<void>;
+
 export function registerShopRoutes(app: FastifyInstance, context: ShopContext): void {
   const { catalog, store, faults } = context;
-  const productList = JSON.stringify({ products: catalog.products, count: catalog.products.length });
-  const productListEtag = `"${createHash('sha256').update(productList).digest('hex').slice(0, 16)}"`;
-
-  const injectFault = async (target: FaultTarget): Promise<void> => {
+  const injectFault: InjectFault = async (target) => {
     const decision = faults.decide(target);
     if (!decision) return;
     await delay(decision.latencyMs);
     if (decision.fail) throw new InjectedFaultError(target);
   };
 
+  registerPageRoutes(app, context);
+  registerProductRoutes(app, context, injectFault);
+  registerCartRoutes(app, { catalog, store });
+  const checkout = new CheckoutService({
+    catalog,
+    store,
+    payments: context.payments,
+    clock: context.clock,
+    counters: context.counters,
+    worstCaseMs: context.checkoutWorstCaseMs,
+    injectFault: () => injectFault('checkout'),
+  });
+  registerCheckoutRoute(app, checkout);
+  registerRecommendationsRoute(app, context, injectFault);
+}
+
+/** The health check, the page and its assets: none of them touches Redis. */
+function registerPageRoutes(app: FastifyInstance, context: ShopContext): void {
   // Never depends on Redis: a task whose cache is down is still healthy, and replacing it would not help.
   app.get(APP_HEALTH_PATH, async (_request, reply) =>
-    reply.header('cache-control', NO_STORE).send({ status: 'ok', store: store.kind, inventory: context.inventoryBreaker.state() }),
+    reply.header('cache-control', NO_STORE).send({ status: 'ok', store: context.store.kind, inventory: context.inventoryBreaker.state() }),
   );
 
   app.get('/', async (request, reply) => sendAsset(request, reply, context.assets.page));
@@ -67,6 +88,12 @@ export function registerShopRoutes(app: FastifyInstance, context: ShopContext): 
     if (!asset) return reply.code(404).header('cache-control', NO_STORE).send({ error: 'not-found', message: 'no such asset' });
     return sendAsset(request, reply, asset);
   });
+}
+
+function registerProductRoutes(app: FastifyInstance, context: ShopContext, injectFault: InjectFault): void {
+  const { catalog, store } = context;
+  const productList = JSON.stringify({ products: catalog.products, count: catalog.products.length });
+  const productListEtag = `"${createHash('sha256').update(productList).digest('hex').slice(0, 16)}"`;
 
   // Served from memory: the list never touches Redis, so it keeps serving through a cache outage.
   app.get('/api/products', async (request, reply) => {
@@ -85,25 +112,9 @@ export function registerShopRoutes(app: FastifyInstance, context: ShopContext): 
     if (stock === undefined) throw new InventoryUnavailableError(1000);
     return reply.header('cache-control', NO_STORE).send({ ...product, stock, available: stock > 0 });
   });
+}
 
-  app.get('/api/cart', async (request, reply) => {
-    const userId = requireIdentity(request, reply);
-    if (userId === undefined) return reply;
-    return reply.header('cache-control', NO_STORE).send(cartView(catalog, userId, await store.cart(userId)));
-  });
-
-  app.post('/api/cart', async (request, reply) => {
-    const userId = requireIdentity(request, reply);
-    if (userId === undefined) return reply;
-    const body = validate(cartBodySchema, request.body);
-    if (!body.ok) return badRequest(reply, 'invalid-body', body.message);
-    if (!catalog.find(body.value.productId)) return unknownProduct(reply, body.value.productId);
-    const items = await store.addToCart(userId, body.value.productId, body.value.quantity);
-    return reply.header('cache-control', NO_STORE).send(cartView(catalog, userId, items));
-  });
-
-  registerCheckoutRoute(app, { catalog, store, payments: context.payments, clock: context.clock, counters: context.counters, worstCaseMs: context.checkoutWorstCaseMs, injectFault: () => injectFault('checkout') });
-
+function registerRecommendationsRoute(app: FastifyInstance, context: ShopContext, injectFault: InjectFault): void {
   app.get<{ Querystring: { productId?: string } }>('/api/recommendations', async (request, reply) => {
     const identity = readIdentity(request);
     const userId = identity.kind === 'user' ? identity.user : ANONYMOUS;
@@ -112,7 +123,7 @@ export function registerShopRoutes(app: FastifyInstance, context: ShopContext): 
     await injectFault('recommendations');
     // Low priority inside the process too: let already-queued I/O (checkouts) run before burning CPU.
     await yieldToEventLoop();
-    const items = recommend(catalog, `${userId}:${basedOn ?? ''}`, context.recommendationsWork);
+    const items = recommend(context.catalog, `${userId}:${basedOn ?? ''}`, context.recommendationsWork);
     return reply.header('cache-control', RECOMMENDATIONS_CACHE).send({ items, basedOn: basedOn ?? null });
   });
 }
@@ -131,21 +142,4 @@ function findProduct(catalog: Catalog, id: string, reply: FastifyReply): Product
   const product = catalog.find(id);
   if (!product) unknownProduct(reply, id);
   return product;
-}
-
-function badRequest(reply: FastifyReply, error: string, message: string): FastifyReply {
-  return reply.code(400).header('cache-control', NO_STORE).send({ error, message });
-}
-
-function unknownProduct(reply: FastifyReply, productId: string): FastifyReply {
-  return reply.code(404).header('cache-control', NO_STORE).send({ error: 'unknown-product', message: `no product ${productId}` });
-}
-
-function cartView(catalog: Catalog, userId: string, items: CartItem[]) {
-  const lines = items.flatMap((item) => {
-    const product = catalog.find(item.productId);
-    if (!product) return [];
-    return [{ productId: item.productId, name: product.name, priceCents: product.priceCents, quantity: item.quantity, lineTotalCents: product.priceCents * item.quantity }];
-  });
-  return { userId, items: lines, totalCents: lines.reduce((sum, line) => sum + line.lineTotalCents, 0) };
 }

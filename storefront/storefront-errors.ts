@@ -1,4 +1,4 @@
-/** The storefront's own failures, each with a stable `code` and a type guard; server.ts maps them to HTTP. */
+/** The storefront's own failures, each with a stable `code` and a type guard; error-replies.ts and the checkout answers map them to HTTP. */
 import { GuardError } from '../guard/errors';
 
 /** The inventory store (Redis) is failing or its breaker is open: checkout answers 503 at once. */

@@ -45,7 +45,8 @@ describe('storefront when Redis dies', () => {
       redisUrl: redis.url,
       stockPerProduct: 2,
       seedIfEmpty: true,
-      inventoryBreaker: { consecutiveFailures: 2, openMs: 300 },
+      // Open long enough that the checkouts and the health read below all meet it open on a busy machine.
+      inventoryBreaker: { consecutiveFailures: 2, openMs: 2000 },
       logger: true,
       logStream: { write: (line) => logLines.push(JSON.parse(line) as Record<string, unknown>) },
     });

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../../contracts/config/load-config';
-import { checkoutWorstCaseMs } from '../../../storefront/checkout-budget';
+import { checkoutWorstCaseMs } from '../../../storefront/checkout/checkout-budget';
 
 const example = JSON.parse(readFileSync(join(__dirname, '../../../saleday.config.json'), 'utf8')) as {
   app: Record<string, unknown>;

@@ -7,11 +7,11 @@
  * confirm whose reply was lost, it stands (201); released by the reaper meanwhile, 409. Over real
  * HTTP (port 0), on a real Redis and on the embedded store.
  */
-import { Payments } from '../../storefront/payments';
-import { startStorefront, type RunningStorefront } from '../../storefront/server';
-import type { ShopStore } from '../../storefront/shop-store';
-import { FakeClock } from '../support/fake-clock';
-import { checkout, operatorCall, storeModes } from './storefront-client';
+import { Payments } from '../../../storefront/payments';
+import { startStorefront, type RunningStorefront } from '../../../storefront/server';
+import type { ShopStore } from '../../../storefront/shop-store';
+import { FakeClock } from '../../support/fake-clock';
+import { checkout, operatorCall, storeModes } from '../storefront-client';
 
 const TTL_MS = 30_000;
 

@@ -1,3 +1,5 @@
+import type { CheckoutResult } from './checkout-result';
+
 /** Per-process checkout outcomes, reported by /_stats beside the store's shared totals. */
 export interface CheckoutCounters {
   created: number;
@@ -40,4 +42,53 @@ export function newCheckoutCounters(): CheckoutCounters {
     catalogMissing: 0,
     deadlineTooShort: 0,
   };
+}
+
+/**
+ * Counts a checkout's result. Events within a checkout (a settled reserve, a refund, a recovered
+ * confirm) are counted where they happen; every result kind is listed, so a new one must be placed.
+ */
+export function countCheckoutResult(counters: CheckoutCounters, result: CheckoutResult): void {
+  switch (result.kind) {
+    case 'created':
+      counters.created += 1;
+      return;
+    case 'replayed':
+      counters.replayed += 1;
+      return;
+    case 'sold-out':
+      counters.soldOut += 1;
+      return;
+    case 'idempotency-key-reused':
+    case 'checkout-in-progress':
+      counters.conflicts += 1;
+      return;
+    case 'catalog-missing':
+      counters.catalogMissing += 1;
+      return;
+    case 'deadline-too-short':
+      counters.deadlineTooShort += 1;
+      return;
+    case 'payment-failed':
+      counters.paymentFailed += 1;
+      return;
+    case 'payment-timed-out':
+      counters.paymentTimedOut += 1;
+      return;
+    case 'reservation-expired':
+      counters.reservationExpired += 1;
+      return;
+    case 'order-not-recorded':
+      counters.notRecorded += 1;
+      return;
+    case 'unknown-product':
+    case 'inventory-unavailable':
+      return;
+    default:
+      return unreachable(result);
+  }
+}
+
+function unreachable(result: never): never {
+  throw new Error(`checkout result ${JSON.stringify(result)} is not counted`);
 }

@@ -5,10 +5,10 @@
  * an order whose units went back on sale: 409 reservation-expired, the charge refunded, the counts
  * exact, and the Idempotency-Key free for a retry. No sleeps: the stall is a promise.
  */
-import { Payments, type ChargeRequest } from '../../storefront/payments';
-import { startStorefront, type RunningStorefront } from '../../storefront/server';
-import { FakeClock } from '../support/fake-clock';
-import { checkout, operatorCall, storeModes } from './storefront-client';
+import { Payments, type ChargeRequest } from '../../../storefront/payments';
+import { startStorefront, type RunningStorefront } from '../../../storefront/server';
+import { FakeClock } from '../../support/fake-clock';
+import { checkout, operatorCall, storeModes } from '../storefront-client';
 
 const TTL_MS = 30_000;
 

@@ -1,11 +1,9 @@
 /**
- * How long a checkout can take at worst, and the gate's deadline checked against it: a checkout
+ * How long a checkout can take at worst, which the gate's deadline is checked against: a checkout
  * that may still be completing a paid order when the gate gives up must not start, or the client
  * would be told "failed" (504) about an order that was placed, and a retry without the same
  * Idempotency-Key would buy twice.
  */
-import type { FastifyRequest } from 'fastify';
-import { SALEDAY_DEADLINE_HEADER } from '../contracts/request-headers';
 
 /** Pauses before each further confirm attempt: a Redis failover or a blip is over within these. */
 export const CONFIRM_RETRY_DELAYS_MS: readonly number[] = [50, 250];
@@ -33,15 +31,4 @@ export function checkoutWorstCaseMs(inputs: CheckoutBudgetInputs): number {
   const pauses = CONFIRM_RETRY_DELAYS_MS.reduce((sum, pause) => sum + pause, 0);
   const settle = 2 * inputs.storeCallTimeoutMs;
   return write + inputs.paymentTimeoutMs + confirmAttempts * write + pauses + settle + OVERHEAD_MARGIN_MS;
-}
-
-export type DeadlineReading = { kind: 'none' } | { kind: 'deadline'; atMs: number } | { kind: 'invalid'; value: string };
-
-/** The gate's `saleday-deadline` (epoch milliseconds), when it sent one. */
-export function readDeadline(request: FastifyRequest): DeadlineReading {
-  const raw = request.headers[SALEDAY_DEADLINE_HEADER];
-  if (raw === undefined) return { kind: 'none' };
-  const value = Array.isArray(raw) ? raw.join(',') : raw;
-  if (!/^\d{1,16}$/.test(value)) return { kind: 'invalid', value };
-  return { kind: 'deadline', atMs: Number(value) };
 }

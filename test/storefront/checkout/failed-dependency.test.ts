@@ -2,9 +2,9 @@
  * A 5xx names the one dependency that failed (`saleday-failed-dependency`), so the gate feeds that
  * dependency's breaker alone: an inventory (Redis) failure must not count against payments.
  */
-import { startStorefront, type RunningStorefront } from '../../storefront/server';
-import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
-import { call, checkout, operatorCall } from './storefront-client';
+import { startStorefront, type RunningStorefront } from '../../../storefront/server';
+import { startRedisServer, type RedisServerHandle } from '../../support/redis-server';
+import { call, checkout, operatorCall } from '../storefront-client';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 

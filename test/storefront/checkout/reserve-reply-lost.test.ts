@@ -4,10 +4,10 @@
  * same Idempotency-Key retried at once places the order instead of meeting 409
  * checkout-in-progress while the units stay held.
  */
-import { startStorefront, type RunningStorefront } from '../../storefront/server';
-import { startRedisServer, type RedisServerHandle } from '../support/redis-server';
-import { call, checkout, operatorCall } from './storefront-client';
-import { startStallingRelay, type StallingRelay } from './stalling-relay';
+import { startStorefront, type RunningStorefront } from '../../../storefront/server';
+import { startRedisServer, type RedisServerHandle } from '../../support/redis-server';
+import { call, checkout, operatorCall } from '../storefront-client';
+import { startStallingRelay, type StallingRelay } from '../stalling-relay';
 
 /** Generous on both sides: the reserve times out at 1.5 s, the stall ends at 2.5 s, the release's own timeout is at 3 s. */
 const COMMAND_TIMEOUT_MS = 1500;

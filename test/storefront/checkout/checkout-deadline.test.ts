@@ -3,11 +3,11 @@
  * when the gate gives up is refused before anything is reserved or charged, so the client is never
  * told "failed" about an order that was placed.
  */
-import { Payments, type ChargeRequest } from '../../storefront/payments';
-import { checkoutWorstCaseMs } from '../../storefront/checkout-budget';
-import { startStorefront, type RunningStorefront } from '../../storefront/server';
-import { FakeClock } from '../support/fake-clock';
-import { call, checkout, operatorCall, storeModes } from './storefront-client';
+import { Payments, type ChargeRequest } from '../../../storefront/payments';
+import { checkoutWorstCaseMs } from '../../../storefront/checkout/checkout-budget';
+import { startStorefront, type RunningStorefront } from '../../../storefront/server';
+import { FakeClock } from '../../support/fake-clock';
+import { call, checkout, operatorCall, storeModes } from '../storefront-client';
 
 describe('the worst case of a checkout', () => {
   it('adds the reserve write, the charge, three confirm writes and their pauses, the settle reads and a margin', () => {
