@@ -7,11 +7,12 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error';
 import { DegradationLevelSchema, GateSchema, IdentitySchema, RouteSchema, type SaledayConfig } from './schema';
+import { WaitingRoomSchema } from './waiting-room-schema';
 
 /** The environment variable the task definition puts the slice in (JSON). */
 export const GATE_CONFIG_ENV = 'SALEDAY_GATE_CONFIG_JSON';
 
-export type GateConfig = Pick<SaledayConfig, 'saleName' | 'routes' | 'identity' | 'degradation' | 'gate'> & {
+export type GateConfig = Pick<SaledayConfig, 'saleName' | 'routes' | 'identity' | 'degradation' | 'gate'> & Partial<Pick<SaledayConfig, 'waitingRoom'>> & {
   fleet: Pick<SaledayConfig['fleet'], 'plannedTasks'>;
 };
 
@@ -24,6 +25,7 @@ export const GateConfigSchema = z
     degradation: z.array(DegradationLevelSchema),
     gate: GateSchema,
     fleet: z.object({ plannedTasks: z.number().int().positive() }).strict(),
+    waitingRoom: WaitingRoomSchema.optional(),
   })
   .strict();
 
@@ -35,6 +37,8 @@ export function gateConfigSlice(config: SaledayConfig): GateConfig {
     degradation: config.degradation,
     gate: config.gate,
     fleet: { plannedTasks: config.fleet.plannedTasks },
+    // Only a sale with a room carries it, so a sale without one keeps its task definition as it was.
+    ...(config.waitingRoom ? { waitingRoom: config.waitingRoom } : {}),
   };
 }
 

@@ -21,6 +21,15 @@ export const WaitingRoomDropSchema = z
   .strict();
 export type WaitingRoomDrop = z.infer<typeof WaitingRoomDropSchema>;
 
+/** One join limit: a GCRA policy (a steady rate with a burst) kept per key in Redis by the gate. */
+export const WaitingRoomJoinLimitSchema = z
+  .object({
+    ratePerSecond: z.number().positive().max(10_000),
+    burst: z.number().int().min(1).max(100_000),
+  })
+  .strict();
+export type WaitingRoomJoinLimit = z.infer<typeof WaitingRoomJoinLimitSchema>;
+
 export const WaitingRoomSchema = z
   .object({
     /** Not yet deployed by the stacks (they warn at synth): the room's parts are built and tested but not attached. */
@@ -37,6 +46,11 @@ export const WaitingRoomSchema = z
     maxRatePerSecond: z.number().positive().default(1000),
     /** How long an admitted shopper typically stays active: with the rate it sets the active count (Little's law). */
     sessionMinutes: z.number().positive().max(240).default(10),
+    /**
+     * How often one client may join (tickets are what bots farm): per client IP, and per proven
+     * identity. Omitted: the gate's defaults (gate/waiting-room/join-limits.ts).
+     */
+    joinLimits: z.object({ perIp: WaitingRoomJoinLimitSchema.optional(), perIdentity: WaitingRoomJoinLimitSchema.optional() }).strict().optional(),
   })
   .strict()
   .superRefine((room, ctx) => {

@@ -50,6 +50,7 @@ import { SpeculativeReads } from './speculative-reads';
 import { throttle } from './throttle';
 import { createUpstreamReadiness, type UpstreamReadinessOptions } from './upstream-readiness';
 import { createUpstreamClient, isUpstreamFailure, pipeBody, type UpstreamClient, type UpstreamResponse } from './upstream-client';
+import { createRoomGate } from '../waiting-room/room-gate';
 import { setDeadlineHeader, upstreamFailureAnswer } from './upstream-deadline';
 
 export interface GateTimeouts {
@@ -140,6 +141,7 @@ export function createGate(options: GateOptions): Gate {
   const metricsIntervalMs = options.metricsIntervalMs ?? 1000;
   if (!Number.isFinite(metricsIntervalMs) || metricsIntervalMs < 10) throw new InvalidOptionsError('metricsIntervalMs', metricsIntervalMs, 'at least 10 ms');
 
+  const room = createRoomGate({ config, env: options.env, clock, logger, redisConfigured: options.redisUrl !== undefined, rateLimitPrefix: options.rateLimitPrefix, emit: sink, metricsIntervalMs, countOutcome: (o) => metrics.outcome(o) });
   const routes: RouteTable = compileRouteTable(config.routes);
   const identify: IdentityResolver = createIdentityResolver(config.identity, clock, options.env);
   const writeIdentityHeaders = createIdentityHeaderWriter(config.identity);
@@ -219,7 +221,7 @@ export function createGate(options: GateOptions): Gate {
   if (redis) reportRedisTooOld(redis, logger);
   // Listening before the rate-limit connection is up would decide the first requests locally
   // (and count them twice once Redis answers); an unreachable Redis delays the start by at most this.
-  const ready = Promise.all([flagsStarted, redis ? redisReady(redis, REDIS_READY_WAIT_MS, logger) : undefined]).then(() => undefined);
+  const ready = Promise.all([flagsStarted, redis ? redisReady(redis, REDIS_READY_WAIT_MS, logger) : undefined, room?.start(redis)]).then(() => undefined);
 
   const metrics: GateMetricsRecorder = createGateMetricsRecorder({
     saleName: config.saleName,
@@ -277,6 +279,7 @@ export function createGate(options: GateOptions): Gate {
     if (reserved === 'gate' && target.path === METRICS_PATH && isLoopback(req.socket.remoteAddress)) {
       return answer(res, 200, 'served', JSON.stringify({ ...metrics.snapshot(), breakers: breakers.states(), flags: { version: currentFlags.version, level: currentFlags.level } }));
     }
+    if (room?.handle(req, res, () => identify(req.headers, req.socket.remoteAddress), target.path)) return;
     if (reserved !== undefined) return refuseUnread(req, res, 404, 'bad-request', reserved === 'gate' ? 'no such gate endpoint' : 'operator endpoints are not served through the gate');
     if (lacksRequiredHost(req)) return refuseUnread(req, res, 400, 'bad-request', 'an HTTP/1.1 request needs a Host header');
     if (connectionCap.isOverCapacity(req.socket)) return refuseUnread(req, res, 503, 'shed', 'too many open connections to this gate', BUSY_RETRY_AFTER_MS);
@@ -605,6 +608,7 @@ export function createGate(options: GateOptions): Gate {
       await stopped;
       clearInterval(metricsTimer);
       readiness.close();
+      await room?.close();
       emitMetrics();
       unsubscribeFlags();
       admission.close();

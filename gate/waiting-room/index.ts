@@ -8,3 +8,5 @@ export { guardRoom, parseSigningSecrets, type RoomGuardRequest, type RoomVerdict
 export { isRoomRecordRejectedError, parseRoomRecord, RoomRecordRejectedError, RoomRecordSchema, WaitingRoomStateSchema, type RoomRecord } from './room-record';
 export { RedisRoomStore, roomStateKey, type WriteOutcome } from './redis-room-store';
 export { WaitingRoomStateCache, type RoomRecordReader } from './room-state-cache';
+export { createRoomGate, RoomGate, WAITING_ROOM_SECRETS_ENV, type RoomGateOptions } from './room-gate';
+export { JoinLimits, DEFAULT_JOIN_LIMIT_PER_IDENTITY, DEFAULT_JOIN_LIMIT_PER_IP } from './join-limits';
