@@ -29,12 +29,20 @@ export interface DropMachinery {
   close(): Promise<void>;
 }
 
+/**
+ * Joins per client address the rehearsal's gates allow. A join limit per address should stay a small
+ * share of the admission rate, or a few addresses take a large share of the line: the gate's
+ * default (1/s, burst 30) suits a shop admitting hundreds per second, not a fleet on one machine
+ * admitting a few. Every simulated visitor has an address of its own, so only the bots feel it.
+ */
+export const REHEARSAL_JOIN_LIMIT_PER_IP = { ratePerSecond: 0.02, burst: 2 };
+
 /** A copy of the config with the room enabled (pass lengths in whole minutes, as the schema has them). */
 export function configWithRoom(configText: string, pass: { seconds: number; maxSeconds: number }): string {
   const raw = JSON.parse(configText) as Record<string, unknown>;
   delete raw.$schema;
   const room = (raw.waitingRoom ?? {}) as Record<string, unknown>;
-  raw.waitingRoom = { ...room, enabled: true, passMinutes: Math.max(1, Math.round(pass.seconds / 60)), passMaxMinutes: Math.max(1, Math.round(pass.maxSeconds / 60)) };
+  raw.waitingRoom = { ...room, enabled: true, passMinutes: Math.max(1, Math.round(pass.seconds / 60)), passMaxMinutes: Math.max(1, Math.round(pass.maxSeconds / 60)), joinLimits: { perIp: REHEARSAL_JOIN_LIMIT_PER_IP } };
   return `${JSON.stringify(raw, null, 2)}\n`;
 }
 
