@@ -23,6 +23,8 @@ export const DROP_LIMITS = {
 } as const;
 
 const admitted = (records: readonly VisitorRecord[]) => records.filter((r) => r.kind === 'visitor' && r.admittedAtMs !== undefined && r.ticketNumber !== undefined);
+/** Admitted visitors whose place in line the waiting page told: the room's admission order. */
+const placed = (records: readonly VisitorRecord[]) => admitted(records).filter((r) => r.place !== undefined);
 
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -83,10 +85,13 @@ export function goodputWhileWaitingCheck(records: readonly VisitorRecord[], fact
   };
 }
 
-/** Pre-queue visitors are let in in an order that has nothing to do with when they arrived. */
+/**
+ * Pre-queue visitors are let in in an order that has nothing to do with when they arrived: arrival
+ * order is the ticket's number (one INCR per join), admission order the place the line reaches.
+ */
 export function preQueueOrderCheck(records: readonly VisitorRecord[]): Check {
-  const sample = admitted(records).filter((r) => r.preQueue);
-  const rho = spearman(sample.map((r) => r.ticketNumber!), sample.map((r) => r.admittedAtMs!));
+  const sample = placed(records).filter((r) => r.preQueue);
+  const rho = spearman(sample.map((r) => r.ticketNumber!), sample.map((r) => r.place!));
   const enough = sample.length >= DROP_LIMITS.minOrderSample;
   return {
     name: 'waiting-room-pre-queue-random-order',
@@ -98,8 +103,8 @@ export function preQueueOrderCheck(records: readonly VisitorRecord[]): Check {
 
 /** After the opening, first come, first served. */
 export function fifoAfterOpeningCheck(records: readonly VisitorRecord[]): Check {
-  const sample = admitted(records).filter((r) => !r.preQueue);
-  const rho = spearman(sample.map((r) => r.ticketNumber!), sample.map((r) => r.admittedAtMs!));
+  const sample = placed(records).filter((r) => !r.preQueue);
+  const rho = spearman(sample.map((r) => r.ticketNumber!), sample.map((r) => r.place!));
   const enough = sample.length >= DROP_LIMITS.minOrderSample;
   return {
     name: 'waiting-room-fifo-after-opening',

@@ -19,6 +19,8 @@ export interface CrowdOptions {
   /** Milliseconds since the start of the run. */
   now: () => number;
   requestTimeoutMs: number;
+  /** Where the line stands now (the room's admittedBelow). */
+  lineAt: () => number;
 }
 
 /** How many products an admitted shopper looks at (the rest of a visit is the page, the catalog, the cart and the checkout). */
@@ -45,6 +47,7 @@ export class DropCrowd {
       productIds: options.productIds,
       random: options.random,
       thinkMs: options.plan.thinkMs,
+      lineAt: options.lineAt,
       shopDispatcher: this.shopDispatcher,
     };
   }

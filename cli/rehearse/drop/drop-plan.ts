@@ -68,7 +68,7 @@ export function planDrop(input: DropPlanInput): DropPlan {
   const tailCount = Math.round((shoppersPerSecond * TAIL_SHARE_OF_CAPACITY * TAIL_MS) / 1000);
   for (let i = 0; i < tailCount; i += 1) arrivalsMs.push(PRE_QUEUE_MS + rampMs + input.random() * TAIL_MS);
   arrivalsMs.sort((a, b) => a - b);
-  const rate = (share: number) => Math.max(0.5, Math.round(shoppersPerSecond * share * 10) / 10);
+  const rate = (share: number) => Math.max(0.05, Math.round(shoppersPerSecond * share * 100) / 100);
   return {
     capacityRps: input.capacityRps,
     timeScale,
@@ -86,7 +86,8 @@ export function planDrop(input: DropPlanInput): DropPlan {
       minRatePerSecond: rate(0.1),
       maxRatePerSecond: rate(4),
       increaseStepPerSecond: rate(0.1),
-      spacingMs: 10_000 / timeScale,
+      // No shorter than a visit and a metrics second, so a change shows before the next one is judged.
+      spacingMs: Math.max(10_000 / timeScale, REQUESTS_PER_VISIT * THINK_MS + 1000),
       passSeconds: 60,
       passMaxSeconds: 180,
     },

@@ -25,6 +25,11 @@ export interface VisitorRecord {
   preQueue: boolean;
   /** Its ticket's number (the gate's counter), once it joined. */
   ticketNumber?: number;
+  /**
+   * Its place in line, from the waiting page's people-ahead count and where the line stood at that
+   * answer: the order in which the room admits (a visitor notices admission only at its next poll).
+   */
+  place?: number;
   /** The first estimated wait the waiting page gave it (after the pre-queue draw for pre-queue visitors). */
   firstEstimate?: { atMs: number; seconds: number };
   /** When the edge turned its ticket into a pass. */

@@ -14,7 +14,7 @@ import { seededRandom } from '../../../contracts/seeded-random';
 import { ratePolicyFromConfig } from '../../../lambda/waiting-room-controller/rate-policy';
 import type { RatePolicy } from '../../../lambda/waiting-room-controller/decide-rate';
 import { WaitingRoomSchema } from '../../../contracts/config/waiting-room-schema';
-import { calibrate, type Calibration } from '../calibration';
+import { calibrate } from '../calibration';
 import { ChildSupervisor } from '../child-supervisor';
 import { FleetMetrics } from '../fleet-metrics';
 import { RequestFactory } from '../request-factory';
@@ -24,9 +24,11 @@ import { DropCrowd } from './drop-crowd';
 import { startDropMachinery } from './drop-fleet';
 import { planDrop, type DropPlan } from './drop-plan';
 import { buildDropReport, type DropReport } from './drop-report';
+import type { DropFacts } from './drop-records';
 import { renderDropReportHtml } from './drop-report-html';
 import { roomMeasurement } from './room-measurement';
 import { RoomLoop } from './room-loop';
+import { admittedBelow } from '../../../contracts/waiting-room-schedule';
 import { identityEnvironment } from './identity-environment';
 
 export interface DropRehearsalOptions {
@@ -96,7 +98,10 @@ export async function runDropRehearsal(options: DropRehearsalOptions): Promise<D
 
     const startMs = Math.ceil((Date.now() + 500) / 1000) * 1000;
     const now = () => Date.now() - startMs;
-    const crowd = new DropCrowd({ plan, edgeUrls, productIds, identityCookie: (key) => factory.identityHeaders(key).cookie ?? '', random, now, requestTimeoutMs: profile.requestTimeoutMs });
+    // eslint-disable-next-line prefer-const -- set once the loop exists, which needs the crowd first
+    let loopRef: RoomLoop | undefined;
+    const lineAt = () => (loopRef ? admittedBelow(loopRef.current(), Date.now()) : 0);
+    const crowd = new DropCrowd({ plan, edgeUrls, productIds, identityCookie: (key) => factory.identityHeaders(key).cookie ?? '', random, now, requestTimeoutMs: profile.requestTimeoutMs, lineAt });
     const loop = new RoomLoop({
       redis,
       saleName: config.saleName,
@@ -117,6 +122,7 @@ export async function runDropRehearsal(options: DropRehearsalOptions): Promise<D
       tickMs: 250,
       onError: (error) => notices.push(`room controller: ${error instanceof Error ? error.message : String(error)}`),
     });
+    loopRef = loop;
     await loop.prepare();
     await new Promise((r) => setTimeout(r, Math.max(0, startMs - Date.now())));
     loop.start();
@@ -126,10 +132,13 @@ export async function runDropRehearsal(options: DropRehearsalOptions): Promise<D
     await crowd.stop();
     await loop.close();
     if (edgeErrors > 0) notices.push(`the edge function threw ${edgeErrors} time(s) (answered 503)`);
-    const report = buildDropReport({ config, gates: options.gates, calibration, plan, records: crowd.records, room: loop.timeline(), openedAtMs: loop.current().openedAtMs > 0 ? loop.current().openedAtMs - startMs : plan.preQueueMs, endedAtMs, notices, redis: machinery.redis.kind });
+    const openedAtMs = loop.current().openedAtMs > 0 ? loop.current().openedAtMs - startMs : plan.preQueueMs;
+    const report = buildDropReport({ config, gates: options.gates, calibration, plan, records: crowd.records, room: loop.timeline(), openedAtMs, endedAtMs, notices, redis: machinery.redis.kind });
     const files = { json: join(outDir, 'report.json'), html: join(outDir, 'report.html') };
     writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(files.html, renderDropReportHtml(report));
+    // Every visitor's record, so the checks can be recomputed (and tested) on a recorded run.
+    writeFileSync(join(outDir, 'visitors.json'), `${JSON.stringify({ facts: { capacityRps: calibration.capacityRps, slaP99Ms: config.sla.p99LatencyMs, openedAtMs, endedAtMs } satisfies DropFacts, records: crowd.records })}\n`);
     return { report, files };
   } finally {
     redis.disconnect();
@@ -174,4 +183,3 @@ async function runUntilSettled(crowd: DropCrowd, plan: DropPlan, now: () => numb
   }
 }
 
-export type { Calibration };

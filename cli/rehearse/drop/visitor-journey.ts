@@ -18,6 +18,8 @@ export interface JourneyContext {
   productIds: readonly string[];
   random: () => number;
   thinkMs: number;
+  /** Where the line stands now (places below are admitted), to turn people-ahead into a place. */
+  lineAt(): number;
   /** Connections for shopping, apart from the waiting visitors' polls. */
   shopDispatcher: Dispatcher;
 }
@@ -29,21 +31,19 @@ export async function waitInLine(client: VisitorClient, record: VisitorRecord, c
   while (!ctx.stopped()) {
     const answer = await client.send('GET', path);
     record.ticketNumber ??= client.ticketNumber();
-    if (answer.room === 'join' && answer.location) {
-      path = answer.location;
-      continue;
-    }
     if (answer.room === 'admitted' || answer.room === 'renewed' || (answer.status === 200 && !answer.room)) {
       record.admittedAtMs = ctx.now();
       if (answer.status === 200) record.problems.push('served without a pass (the room was closed)');
       return true;
     }
-    if (answer.status === 302 && answer.location && !answer.room) {
-      path = answer.location; // the gate's join sends it back to where it was going
+    if ((answer.status === 302 || answer.status === 307) && answer.location) {
+      // To the join (the edge, or the gate's own pass check), or back from it with a ticket.
+      path = answer.location;
       continue;
     }
     if (answer.room === 'waiting' && answer.waiting) {
       const w = answer.waiting;
+      if (w.status === 'waiting' && w.peopleAhead !== null) record.place = ctx.lineAt() + w.peopleAhead;
       if (w.status === 'waiting' && w.estimatedWaitSeconds !== null && record.firstEstimate === undefined) {
         record.firstEstimate = { atMs: ctx.now() - answer.latencyMs, seconds: w.estimatedWaitSeconds };
       }

@@ -23,8 +23,8 @@ function answers(atMs: number, count: number, fields: Partial<ShopAnswer> = {}):
 }
 
 /** A recorded drop: `n` visitors after the opening, admitted in ticket order one per 100 ms. */
-function fifoLine(n: number, admittedAt = (i: number) => 21_000 + i * 100): VisitorRecord[] {
-  return Array.from({ length: n }, (_, i) => visitor(i, { admittedAtMs: admittedAt(i) }));
+function fifoLine(n: number, placeOf = (i: number) => i): VisitorRecord[] {
+  return Array.from({ length: n }, (_, i) => visitor(i, { place: placeOf(i), admittedAtMs: 21_000 + i * 100 }));
 }
 
 describe('drop checks', () => {
@@ -79,20 +79,20 @@ describe('drop checks', () => {
     it('passes a shuffled pre-queue and fails one admitted in arrival order', () => {
       const random = seededRandom(7);
       const places = Array.from({ length: 200 }, (_, i) => i).sort(() => random() - 0.5);
-      const shuffled = places.map((place, i) => visitor(i, { preQueue: true, admittedAtMs: 20_000 + place * 50 }));
+      const shuffled = places.map((place, i) => visitor(i, { preQueue: true, place, admittedAtMs: 20_000 + place * 50 }));
       const check = preQueueOrderCheck(shuffled);
       expect(check).toMatchObject({ name: 'waiting-room-pre-queue-random-order', pass: true });
-      const inOrder = Array.from({ length: 200 }, (_, i) => visitor(i, { preQueue: true, admittedAtMs: 20_000 + i * 50 }));
+      const inOrder = Array.from({ length: 200 }, (_, i) => visitor(i, { preQueue: true, place: i, admittedAtMs: 20_000 + i * 50 }));
       expect(preQueueOrderCheck(inOrder).pass).toBe(false);
     });
 
     it('fails a pre-queue too small to say anything', () => {
-      expect(preQueueOrderCheck([visitor(1, { preQueue: true, admittedAtMs: 20_000 })]).pass).toBe(false);
+      expect(preQueueOrderCheck([visitor(1, { preQueue: true, place: 0, admittedAtMs: 20_000 })]).pass).toBe(false);
     });
 
     it('passes first come, first served after the opening and fails a reversed line', () => {
       expect(fifoAfterOpeningCheck(fifoLine(100))).toMatchObject({ name: 'waiting-room-fifo-after-opening', pass: true });
-      expect(fifoAfterOpeningCheck(fifoLine(100, (i) => 40_000 - i * 100)).pass).toBe(false);
+      expect(fifoAfterOpeningCheck(fifoLine(100, (i) => 1000 - i)).pass).toBe(false);
     });
   });
 

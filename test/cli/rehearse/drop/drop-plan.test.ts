@@ -18,7 +18,7 @@ describe('drop plan', () => {
     expect(afterOpening.length / (plan.rampMs / 1000)).toBeGreaterThan(plan.peakArrivalsPerSecond * 0.4);
     expect([...plan.arrivalsMs].sort((a, b) => a - b)).toEqual(plan.arrivalsMs);
     expect(plan.room.initialRatePerSecond).toBeCloseTo(plan.shoppersPerSecond, 0);
-    expect(plan.room.spacingMs).toBe(1000);
+    expect(plan.room.spacingMs).toBe(2500);
   });
 
   it('is the same plan for the same seed', () => {
