@@ -63,7 +63,7 @@ export function registerRehearseCommand(program: Command): void {
         '--scenario drop rehearses the waiting room instead: the gates with the room enabled behind the',
         'CloudFront Function in a local edge, a pre-queue, arrivals jumping to 100× the measured capacity,',
         'half the line giving up, bots farming tickets; its checks are named waiting-room-… (--time-scale',
-        'defaults to 10 there; --duration and --profile do not apply).',
+        'defaults to 5 there; --duration and --profile do not apply).',
       ].join('\n'),
     )
     .action(async (options: RehearseCommandOptions, command: Command) => {

@@ -114,19 +114,27 @@ export function fifoAfterOpeningCheck(records: readonly VisitorRecord[]): Check 
   };
 }
 
-/** The first estimated wait the page gave, against the wait that followed. */
+/**
+ * The first estimated wait the page gave, against the wait that followed: until the line reached the
+ * visitor's place (what the estimate predicts). A visitor notices only at its page's next refresh
+ * (at least 2 s, not compressed with the rest of the rehearsal's time), so that wait is shown too.
+ */
 export function waitEstimateCheck(records: readonly VisitorRecord[]): Check {
-  const errors = admitted(records)
-    .filter((r) => r.firstEstimate !== undefined)
-    .map((r) => {
-      const actual = (r.admittedAtMs! - r.firstEstimate!.atMs) / 1000;
-      return Math.abs(r.firstEstimate!.seconds - actual) / Math.max(actual, 1);
-    });
+  const sample = admitted(records).filter((r) => r.firstEstimate !== undefined && r.lineReachedAtMs !== undefined);
+  const error = (actualMs: number, r: VisitorRecord) => {
+    const actual = Math.max(0, actualMs - r.firstEstimate!.atMs) / 1000;
+    return Math.abs(r.firstEstimate!.seconds - actual) / Math.max(actual, 1);
+  };
+  const errors = sample.map((r) => error(r.lineReachedAtMs!, r));
+  const noticed = sample.map((r) => error(r.admittedAtMs!, r));
   const p90 = percentile(errors, 90);
   return {
     name: 'waiting-room-wait-estimate',
     pass: errors.length > 0 && p90 <= DROP_LIMITS.estimateErrorAtP90,
-    value: errors.length > 0 ? `p90 error ${percent(p90)} (median ${percent(percentile(errors, 50))}) over ${errors.length} admitted visitors` : 'no admitted visitor was given an estimate',
+    value:
+      errors.length > 0
+        ? `p90 error ${percent(p90)} (median ${percent(percentile(errors, 50))}) over ${errors.length} admitted visitors; against the moment they noticed, p90 ${percent(percentile(noticed, 90))}`
+        : 'no admitted visitor was given an estimate',
     expected: `p90 of |estimated − actual| / actual ≤ ${percent(DROP_LIMITS.estimateErrorAtP90)}`,
   };
 }

@@ -11,7 +11,7 @@
 export interface DropPlanInput {
   /** What the fleet served within the calibration bound (requests per second). */
   capacityRps: number;
-  /** @default 10 */
+  /** @default DEFAULT_DROP_TIME_SCALE */
   timeScale?: number;
   random: () => number;
 }
@@ -40,6 +40,8 @@ export interface DropPlan {
 }
 
 export const ARRIVAL_PEAK_MULTIPLE = 100;
+/** A 10 s ramp lasts 2 s: shorter, and one machine spends the surge's joins stalling its own shoppers. */
+export const DEFAULT_DROP_TIME_SCALE = 5;
 const REQUESTS_PER_VISIT = 10;
 const THINK_MS = 150;
 const PRE_QUEUE_MS = 20_000;
@@ -48,10 +50,11 @@ const SURGE_QUEUE_SECONDS = 50;
 const TAIL_MS = 30_000;
 const TAIL_SHARE_OF_CAPACITY = 0.4;
 const MIN_PRE_QUEUE = 300;
+const ABANDON_SHARE = 0.5;
 
 export function planDrop(input: DropPlanInput): DropPlan {
   if (!(input.capacityRps > 0)) throw new RangeError(`drop plan: capacityRps: got ${input.capacityRps}; expected requests per second above 0`);
-  const timeScale = input.timeScale ?? 10;
+  const timeScale = input.timeScale ?? DEFAULT_DROP_TIME_SCALE;
   if (!(timeScale >= 1)) throw new RangeError(`drop plan: timeScale: got ${timeScale}; expected a number ≥ 1`);
   const shoppersPerSecond = input.capacityRps / REQUESTS_PER_VISIT;
   const peak = ARRIVAL_PEAK_MULTIPLE * shoppersPerSecond;
@@ -79,10 +82,12 @@ export function planDrop(input: DropPlanInput): DropPlan {
     arrivalsMs,
     peakArrivalsPerSecond: peak,
     rampMs,
-    abandonShare: 0.5,
+    abandonShare: ABANDON_SHARE,
     bots: { addresses: 3, joinsPerSecondPerAddress: 10, fromMs: 2000, untilMs: PRE_QUEUE_MS + rampMs + TAIL_MS },
     room: {
-      initialRatePerSecond: rate(1),
+      // The opening rate is the operator's guess before anything is measured: capacity over the share
+      // of the line expected to still be there (a drop's usual no-shows), so the first estimates hold.
+      initialRatePerSecond: rate(1 / (1 - ABANDON_SHARE)),
       minRatePerSecond: rate(0.1),
       maxRatePerSecond: rate(4),
       increaseStepPerSecond: rate(0.1),

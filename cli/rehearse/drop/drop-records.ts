@@ -32,7 +32,9 @@ export interface VisitorRecord {
   place?: number;
   /** The first estimated wait the waiting page gave it (after the pre-queue draw for pre-queue visitors). */
   firstEstimate?: { atMs: number; seconds: number };
-  /** When the edge turned its ticket into a pass. */
+  /** When the line reached its place, by the published schedule (the edge admits it from then on). */
+  lineReachedAtMs?: number;
+  /** When the edge turned its ticket into a pass (the visitor's next poll after the line reached it). */
   admittedAtMs?: number;
   /** When it gave up waiting (it never comes back). */
   abandonedAtMs?: number;
@@ -98,4 +100,31 @@ export function admissionsBySecond(records: readonly VisitorRecord[], seconds: n
     if (s < seconds) counts[s]! += 1;
   }
   return counts;
+}
+
+/** A state the controller published, from `atMs` (ms since the start of the run) until the next one. */
+export interface PublishedState {
+  atMs: number;
+  open: boolean;
+  /** The schedule, in ms since the start of the run: tickets below ticket0 + rate × (t − t0Ms) are admitted. */
+  t0Ms: number;
+  ticket0: number;
+  ratePerSecond: number;
+}
+
+/**
+ * When the line reached `place` (ms since the start of the run): the moment the edge would first
+ * admit that ticket, from the schedule the controller published; undefined if it never did.
+ */
+export function lineReachedAtMs(history: readonly PublishedState[], place: number): number | undefined {
+  for (let i = 0; i < history.length; i += 1) {
+    const s = history[i]!;
+    const until = history[i + 1]?.atMs ?? Infinity;
+    if (!s.open) continue;
+    if (s.ticket0 > place) return s.atMs;
+    if (!(s.ratePerSecond > 0)) continue;
+    const at = s.t0Ms + Math.ceil(((place + 1 - s.ticket0) * 1000) / s.ratePerSecond);
+    if (at < until) return Math.max(at, s.atMs);
+  }
+  return undefined;
 }

@@ -14,17 +14,17 @@ import { seededRandom } from '../../../contracts/seeded-random';
 import { ratePolicyFromConfig } from '../../../lambda/waiting-room-controller/rate-policy';
 import type { RatePolicy } from '../../../lambda/waiting-room-controller/decide-rate';
 import { WaitingRoomSchema } from '../../../contracts/config/waiting-room-schema';
-import { calibrate } from '../calibration';
+import { calibrate, type Calibration } from '../calibration';
 import { ChildSupervisor } from '../child-supervisor';
 import { FleetMetrics } from '../fleet-metrics';
 import { RequestFactory } from '../request-factory';
 import { fetchProductIds, resetStock } from '../storefront-operator';
 import { defaultProfile, type TrafficProfile } from '../traffic-profile';
 import { DropCrowd } from './drop-crowd';
-import { startDropMachinery } from './drop-fleet';
+import { startDropMachinery, type DropMachinery } from './drop-fleet';
 import { planDrop, type DropPlan } from './drop-plan';
 import { buildDropReport, type DropReport } from './drop-report';
-import type { DropFacts } from './drop-records';
+import { lineReachedAtMs, type DropFacts, type RoomSecond, type VisitorRecord } from './drop-records';
 import { renderDropReportHtml } from './drop-report-html';
 import { roomMeasurement } from './room-measurement';
 import { RoomLoop } from './room-loop';
@@ -37,7 +37,7 @@ export interface DropRehearsalOptions {
   gates: number;
   outDir: string;
   seed: number;
-  /** Sale time over rehearsal time. @default 10 */
+  /** Sale time over rehearsal time. @default DEFAULT_DROP_TIME_SCALE */
   timeScale?: number;
   notify?: (line: string) => void;
 }
@@ -83,68 +83,97 @@ export async function runDropRehearsal(options: DropRehearsalOptions): Promise<D
   });
   const redis = new Redis(machinery.redis.url, { maxRetriesPerRequest: 2, lazyConnect: false });
   try {
-    const identitySecret = identityEnv[config.identity.secretEnv];
-    const productIds = await fetchProductIds(machinery.fleet.members[0]!.storefrontUrl);
-    const edgeUrls = machinery.edges.map((e) => e.url);
-    notify('saleday rehearse: calibrating through the edges: measuring what this fleet serves on this machine…');
-    const calibrationRandom = seededRandom(options.seed + 1);
-    const factory = new RequestFactory(config, productIds, calibrationRandom, identitySecret);
-    const calibration = await calibrate({ gateUrls: edgeUrls, config, factory, profile, random: calibrationRandom, slaP99Ms: config.sla.p99LatencyMs });
-    if (!(calibration.capacityRps > 0)) throw new Error('saleday rehearse --scenario drop: the calibration found no rate the fleet served within its bound; nothing to scale the drop to');
+    const measured = await measureCapacity({ machinery, config, profile, seed: options.seed, identitySecret: identityEnv[config.identity.secretEnv], notify });
     const random = seededRandom(options.seed);
-    const plan = planDrop({ capacityRps: calibration.capacityRps, timeScale: options.timeScale, random });
-    notify(`saleday rehearse: capacity ${calibration.capacityRps} req/s (${plan.shoppersPerSecond.toFixed(1)} shoppers/s); ${plan.arrivalsMs.length} visitors, peak ${Math.round(plan.peakArrivalsPerSecond)} arrivals/s`);
+    const plan = planDrop({ capacityRps: measured.calibration.capacityRps, timeScale: options.timeScale, random });
+    notify(`saleday rehearse: capacity ${measured.calibration.capacityRps} req/s (${plan.shoppersPerSecond.toFixed(1)} shoppers/s); ${plan.arrivalsMs.length} visitors, peak ${Math.round(plan.peakArrivalsPerSecond)} arrivals/s`);
     await resetStock(machinery.fleet.members[0]!.operatorUrl, STOCK_PER_PRODUCT);
-
-    const startMs = Math.ceil((Date.now() + 500) / 1000) * 1000;
-    const now = () => Date.now() - startMs;
-    // eslint-disable-next-line prefer-const -- set once the loop exists, which needs the crowd first
-    let loopRef: RoomLoop | undefined;
-    const lineAt = () => (loopRef ? admittedBelow(loopRef.current(), Date.now()) : 0);
-    const crowd = new DropCrowd({ plan, edgeUrls, productIds, identityCookie: (key) => factory.identityHeaders(key).cookie ?? '', random, now, requestTimeoutMs: profile.requestTimeoutMs, lineAt });
-    const loop = new RoomLoop({
-      redis,
-      saleName: config.saleName,
-      stores: machinery.edges.map((e) => e.store),
-      signingKey: machinery.signingKey,
-      policy: {
-        drops: [{ preQueueFromMs: startMs, atMs: startMs + plan.preQueueMs }],
-        initialRatePerSecond: plan.room.initialRatePerSecond,
-        dropHoldMs: plan.bots.untilMs - plan.preQueueMs + 5000,
-        rate: rehearsalRatePolicy(plan, config),
-      },
-      pass,
-      measure: () => {
-        const second = Math.floor(Date.now() / 1000);
-        return roomMeasurement(metrics.range(second - 2, second), calibration.capacityRps, crowd.activeShoppers());
-      },
-      startMs,
-      tickMs: 250,
-      onError: (error) => notices.push(`room controller: ${error instanceof Error ? error.message : String(error)}`),
-    });
-    loopRef = loop;
-    await loop.prepare();
-    await new Promise((r) => setTimeout(r, Math.max(0, startMs - Date.now())));
-    loop.start();
-    crowd.start();
-    await runUntilSettled(crowd, plan, now, notify);
-    const endedAtMs = now();
-    await crowd.stop();
-    await loop.close();
+    const run = await runTheDrop({ ...measured, machinery, config, plan, random, redis, metrics, pass, notices, notify, requestTimeoutMs: profile.requestTimeoutMs });
     if (edgeErrors > 0) notices.push(`the edge function threw ${edgeErrors} time(s) (answered 503)`);
-    const openedAtMs = loop.current().openedAtMs > 0 ? loop.current().openedAtMs - startMs : plan.preQueueMs;
-    const report = buildDropReport({ config, gates: options.gates, calibration, plan, records: crowd.records, room: loop.timeline(), openedAtMs, endedAtMs, notices, redis: machinery.redis.kind });
+    const report = buildDropReport({ config, gates: options.gates, calibration: measured.calibration, plan, records: run.records, room: run.room, openedAtMs: run.facts.openedAtMs, endedAtMs: run.facts.endedAtMs, notices, redis: machinery.redis.kind });
     const files = { json: join(outDir, 'report.json'), html: join(outDir, 'report.html') };
     writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(files.html, renderDropReportHtml(report));
     // Every visitor's record, so the checks can be recomputed (and tested) on a recorded run.
-    writeFileSync(join(outDir, 'visitors.json'), `${JSON.stringify({ facts: { capacityRps: calibration.capacityRps, slaP99Ms: config.sla.p99LatencyMs, openedAtMs, endedAtMs } satisfies DropFacts, records: crowd.records })}\n`);
+    writeFileSync(join(outDir, 'visitors.json'), `${JSON.stringify({ facts: run.facts, records: run.records })}\n`);
     return { report, files };
   } finally {
     redis.disconnect();
     await machinery.close();
     await supervisor.close();
   }
+}
+
+/** The fleet's capacity through the edges (the room still closed), with the requests' factory for the visitors. */
+async function measureCapacity(options: { machinery: DropMachinery; config: SaledayConfig; profile: TrafficProfile; seed: number; identitySecret: string | undefined; notify: (line: string) => void }) {
+  const { machinery, config } = options;
+  const productIds = await fetchProductIds(machinery.fleet.members[0]!.storefrontUrl);
+  const edgeUrls = machinery.edges.map((e) => e.url);
+  options.notify('saleday rehearse: calibrating through the edges: measuring what this fleet serves on this machine…');
+  const random = seededRandom(options.seed + 1);
+  const factory = new RequestFactory(config, productIds, random, options.identitySecret);
+  const calibration = await calibrate({ gateUrls: edgeUrls, config, factory, profile: options.profile, random, slaP99Ms: config.sla.p99LatencyMs });
+  if (!(calibration.capacityRps > 0)) throw new Error('saleday rehearse --scenario drop: the calibration found no rate the fleet served within its bound; nothing to scale the drop to');
+  return { calibration, factory, productIds, edgeUrls };
+}
+
+/** The drop itself: the room's loop and the crowd, from the pre-queue until everyone has left. */
+async function runTheDrop(options: {
+  machinery: DropMachinery;
+  config: SaledayConfig;
+  plan: DropPlan;
+  calibration: Calibration;
+  factory: RequestFactory;
+  productIds: string[];
+  edgeUrls: string[];
+  random: () => number;
+  redis: Redis;
+  metrics: FleetMetrics;
+  pass: { seconds: number; maxSeconds: number };
+  notices: string[];
+  notify: (line: string) => void;
+  requestTimeoutMs: number;
+}): Promise<{ records: VisitorRecord[]; room: RoomSecond[]; facts: DropFacts }> {
+  const { plan, config, calibration } = options;
+  const startMs = Math.ceil((Date.now() + 500) / 1000) * 1000;
+  const now = () => Date.now() - startMs;
+  const loopRef: { loop?: RoomLoop } = {};
+  const lineAt = () => (loopRef.loop ? admittedBelow(loopRef.loop.current(), Date.now()) : 0);
+  const identityCookie = (key: string) => options.factory.identityHeaders(key).cookie ?? '';
+  const crowd = new DropCrowd({ plan, edgeUrls: options.edgeUrls, productIds: options.productIds, identityCookie, random: options.random, now, requestTimeoutMs: options.requestTimeoutMs, lineAt });
+  const loop = new RoomLoop({
+    redis: options.redis,
+    saleName: config.saleName,
+    stores: options.machinery.edges.map((e) => e.store),
+    signingKey: options.machinery.signingKey,
+    policy: {
+      drops: [{ preQueueFromMs: startMs, atMs: startMs + plan.preQueueMs }],
+      initialRatePerSecond: plan.room.initialRatePerSecond,
+      dropHoldMs: plan.bots.untilMs - plan.preQueueMs + 5000,
+      rate: rehearsalRatePolicy(plan, config),
+    },
+    pass: options.pass,
+    measure: () => {
+      const second = Math.floor(Date.now() / 1000);
+      return roomMeasurement(options.metrics.range(second - 2, second), calibration.capacityRps, crowd.activeShoppers());
+    },
+    startMs,
+    tickMs: 250,
+    onError: (error) => options.notices.push(`room controller: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  loopRef.loop = loop;
+  await loop.prepare();
+  await new Promise((r) => setTimeout(r, Math.max(0, startMs - Date.now())));
+  loop.start();
+  crowd.start();
+  await runUntilSettled(crowd, plan, now, options.notify);
+  const endedAtMs = now();
+  await crowd.stop();
+  await loop.close();
+  const history = loop.history();
+  for (const r of crowd.records) if (r.place !== undefined) r.lineReachedAtMs = lineReachedAtMs(history, r.place);
+  const openedAtMs = loop.current().openedAtMs > 0 ? loop.current().openedAtMs - startMs : plan.preQueueMs;
+  return { records: crowd.records, room: loop.timeline(), facts: { capacityRps: calibration.capacityRps, slaP99Ms: config.sla.p99LatencyMs, openedAtMs, endedAtMs } };
 }
 
 /**

@@ -37,6 +37,7 @@ export function renderDropReportHtml(report: DropReport): string {
     chart('wait of the visitors admitted each second: first estimate vs actual (s)', [
       { label: 'estimated', color: '#e37400', values: pick((s) => s.estimatedWait) },
       { label: 'actual', color: '#0b5cad', values: pick((s) => s.actualWait) },
+      { label: 'noticed (next page refresh)', color: '#8c959f', values: pick((s) => s.noticedWait), dash: '3 3' },
     ], report.openedAtSecond),
     chart(`admitted shoppers' good answers per second vs the measured capacity (${report.capacity.rps} req/s)`, [
       { label: 'goodput', color: '#1a7f37', values: pick((s) => s.goodput) },

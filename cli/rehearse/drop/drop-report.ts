@@ -24,9 +24,13 @@ export interface QueueSecond {
   ticketsAhead: number | null;
   /** Admitted shoppers' good answers (below 400, or sold out, within the SLA) sent this second. */
   goodput: number;
-  /** Of the visitors admitted this second: mean first estimated wait and mean actual wait (s). */
+  /**
+   * Of the visitors admitted this second: mean first estimated wait, mean actual wait (until the line
+   * reached them) and mean wait until they noticed (their page's next refresh), in seconds.
+   */
   estimatedWait: number | null;
   actualWait: number | null;
+  noticedWait: number | null;
   change?: string;
 }
 
@@ -83,7 +87,8 @@ export function buildDropReport(inputs: DropReportInputs): DropReport {
       ticketsAhead: room?.open ? Math.max(0, room.issued - room.admittedBelow) : null,
       goodput: records.reduce((sum, r) => sum + (r.kind === 'visitor' ? r.shop.filter((a) => Math.floor(a.atMs / 1000) === second && isGoodAnswer(a, config.sla.p99LatencyMs)).length : 0), 0),
       estimatedWait: mean((r) => r.firstEstimate!.seconds),
-      actualWait: mean((r) => (r.admittedAtMs! - r.firstEstimate!.atMs) / 1000),
+      actualWait: mean((r) => ((r.lineReachedAtMs ?? r.admittedAtMs!) - r.firstEstimate!.atMs) / 1000),
+      noticedWait: mean((r) => (r.admittedAtMs! - r.firstEstimate!.atMs) / 1000),
       ...(inputs.room[second]?.change ? { change: inputs.room[second]!.change } : {}),
     });
   }

@@ -13,7 +13,7 @@ import { RedisRoomStore } from '../../../gate/waiting-room/redis-room-store';
 import { ticketCounterKey } from '../../../gate/waiting-room/ticket-issuer';
 import type { RateMeasurement } from '../../../lambda/waiting-room-controller/decide-rate';
 import { decideRoom, type RoomControl, type RoomPolicy } from '../../../lambda/waiting-room-controller/decide-room';
-import type { RoomSecond } from './drop-records';
+import type { PublishedState, RoomSecond } from './drop-records';
 
 export interface RoomLoopOptions {
   redis: Redis;
@@ -42,6 +42,7 @@ export class RoomLoop {
   private version = 0;
   private readonly store: RedisRoomStore;
   private readonly seconds: RoomSecond[] = [];
+  private readonly published: PublishedState[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly now: () => number;
@@ -78,6 +79,11 @@ export class RoomLoop {
 
   timeline(): RoomSecond[] {
     return [...this.seconds];
+  }
+
+  /** Every state published, its times from the start of the run. */
+  history(): PublishedState[] {
+    return [...this.published];
   }
 
   async close(): Promise<void> {
@@ -117,6 +123,8 @@ export class RoomLoop {
 
   private async publish(): Promise<void> {
     const text = JSON.stringify(this.state);
+    const s = this.state;
+    this.published.push({ atMs: this.now() - this.options.startMs, open: s.open, t0Ms: s.t0Ms - this.options.startMs, ticket0: s.ticket0, ratePerSecond: s.ratePerSecond });
     for (const store of this.options.stores) store.set(WAITING_ROOM_STATE_KEY, text);
     const outcome = await this.store.write({ updatedAtMs: this.now(), state: this.state, control: this.control }, this.version);
     if (!outcome.written) throw new Error(`the room record moved to version ${outcome.storedVersion} behind the rehearsal's back`);

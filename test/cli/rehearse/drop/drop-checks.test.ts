@@ -98,12 +98,19 @@ describe('drop checks', () => {
 
   describe('waiting-room-wait-estimate', () => {
     it('passes when 90% of first estimates are within 20% of the wait that followed', () => {
-      const honest = Array.from({ length: 100 }, (_, i) => visitor(i, { firstEstimate: { atMs: 21_000, seconds: 10 }, admittedAtMs: 21_000 + (i < 95 ? 11_000 : 20_000) }));
+      const honest = Array.from({ length: 100 }, (_, i) => visitor(i, { firstEstimate: { atMs: 21_000, seconds: 10 }, lineReachedAtMs: 21_000 + (i < 95 ? 11_000 : 20_000), admittedAtMs: 33_000 }));
       expect(waitEstimateCheck(honest)).toMatchObject({ pass: true });
     });
 
+    it('judges the estimate against the moment the line reached the visitor, and shows when it noticed', () => {
+      const lateToNotice = Array.from({ length: 100 }, (_, i) => visitor(i, { firstEstimate: { atMs: 21_000, seconds: 10 }, lineReachedAtMs: 31_000, admittedAtMs: 33_000 }));
+      const check = waitEstimateCheck(lateToNotice);
+      expect(check.pass).toBe(true);
+      expect(check.value).toContain('against the moment they noticed, p90 16.7%');
+    });
+
     it('fails when the estimates are far off', () => {
-      const lying = Array.from({ length: 100 }, (_, i) => visitor(i, { firstEstimate: { atMs: 21_000, seconds: 10 }, admittedAtMs: 21_000 + 20_000 }));
+      const lying = Array.from({ length: 100 }, (_, i) => visitor(i, { firstEstimate: { atMs: 21_000, seconds: 10 }, lineReachedAtMs: 21_000 + 20_000, admittedAtMs: 21_000 + 21_000 }));
       const check = waitEstimateCheck(lying);
       expect(check.pass).toBe(false);
       expect(check.value).toContain('p90 error 50.0%');

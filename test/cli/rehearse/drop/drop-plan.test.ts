@@ -1,5 +1,6 @@
-import { ARRIVAL_PEAK_MULTIPLE, arrivalsBySecond, planDrop } from '../../../../cli/rehearse/drop/drop-plan';
+import { ARRIVAL_PEAK_MULTIPLE, arrivalsBySecond, DEFAULT_DROP_TIME_SCALE, planDrop } from '../../../../cli/rehearse/drop/drop-plan';
 import { spearman } from '../../../../cli/rehearse/drop/rank-correlation';
+import { lineReachedAtMs, type PublishedState } from '../../../../cli/rehearse/drop/drop-records';
 import { roomMeasurement } from '../../../../cli/rehearse/drop/room-measurement';
 import type { FleetSecond } from '../../../../cli/rehearse/fleet-metrics';
 import { emptyClassSecond } from '../../../../cli/rehearse/fleet-metrics';
@@ -17,8 +18,13 @@ describe('drop plan', () => {
     const afterOpening = plan.arrivalsMs.filter((t) => t >= plan.preQueueMs && t < plan.preQueueMs + plan.rampMs);
     expect(afterOpening.length / (plan.rampMs / 1000)).toBeGreaterThan(plan.peakArrivalsPerSecond * 0.4);
     expect([...plan.arrivalsMs].sort((a, b) => a - b)).toEqual(plan.arrivalsMs);
-    expect(plan.room.initialRatePerSecond).toBeCloseTo(plan.shoppersPerSecond, 0);
+    // Opening at capacity over the share of the line expected to remain.
+    expect(plan.room.initialRatePerSecond).toBeCloseTo(plan.shoppersPerSecond / (1 - plan.abandonShare), 1);
     expect(plan.room.spacingMs).toBe(2500);
+  });
+
+  it('compresses the 10 s ramp by the default time scale', () => {
+    expect(planDrop({ capacityRps: 80, random: seededRandom(3) }).rampMs).toBe(10_000 / DEFAULT_DROP_TIME_SCALE);
   });
 
   it('is the same plan for the same seed', () => {
@@ -32,6 +38,24 @@ describe('drop plan', () => {
 
   it('counts arrivals per second', () => {
     expect(arrivalsBySecond([100, 900, 1500, 5000], 3)).toEqual([2, 1, 0]);
+  });
+});
+
+describe('when the line reached a place', () => {
+  const history: PublishedState[] = [
+    { atMs: 0, open: true, t0Ms: 20_000, ticket0: 0, ratePerSecond: 0 },
+    { atMs: 20_000, open: true, t0Ms: 20_000, ticket0: 0, ratePerSecond: 10 },
+    { atMs: 25_000, open: true, t0Ms: 25_000, ticket0: 50, ratePerSecond: 20 },
+  ];
+
+  it('follows the published schedule across a rate change', () => {
+    expect(lineReachedAtMs(history, 9)).toBe(21_000);
+    expect(lineReachedAtMs(history, 59)).toBe(25_500);
+    expect(lineReachedAtMs(history.slice(0, 2), 59)).toBe(26_000);
+  });
+
+  it('is undefined while the line has not reached it', () => {
+    expect(lineReachedAtMs(history.slice(0, 1), 3)).toBeUndefined();
   });
 });
 

@@ -10,7 +10,7 @@ const calibration = { capacityRps: 50, gates: 1, bound: { p99Ms: 200, errorRate:
 
 function recorded(): VisitorRecord[] {
   return [
-    { id: 1, kind: 'visitor', arrivedAtMs: 2_500, preQueue: true, ticketNumber: 0, firstEstimate: { atMs: 20_100, seconds: 4 }, admittedAtMs: 24_300, shop: [{ atMs: 24_400, latencyMs: 30, status: 200, checkout: false }, { atMs: 24_600, latencyMs: 90, status: 201, checkout: true }], problems: [] },
+    { id: 1, kind: 'visitor', arrivedAtMs: 2_500, preQueue: true, ticketNumber: 0, firstEstimate: { atMs: 20_100, seconds: 4 }, lineReachedAtMs: 24_000, admittedAtMs: 24_300, shop: [{ atMs: 24_400, latencyMs: 30, status: 200, checkout: false }, { atMs: 24_600, latencyMs: 90, status: 201, checkout: true }], problems: [] },
     { id: 2, kind: 'visitor', arrivedAtMs: 21_200, preQueue: false, ticketNumber: 1, firstEstimate: { atMs: 21_300, seconds: 9 }, abandonedAtMs: 23_900, shop: [], problems: [] },
     { id: 3, kind: 'bot', arrivedAtMs: 3_000, preQueue: true, shop: [], problems: ['/_gate/queue/join?next=%2F: answered 429'] },
   ];
@@ -36,7 +36,7 @@ describe('drop report', () => {
     expect(report.queue[2]).toMatchObject({ arrivals: 1, waiting: 1, ratePerSecond: null });
     expect(report.queue[21]).toMatchObject({ arrivals: 1, waiting: 2, ratePerSecond: 0.5, ticketsAhead: 2 });
     expect(report.queue[23]).toMatchObject({ abandoned: 1 });
-    expect(report.queue[24]).toMatchObject({ admitted: 1, estimatedWait: 4, actualWait: 4.2, goodput: 2 });
+    expect(report.queue[24]).toMatchObject({ admitted: 1, estimatedWait: 4, actualWait: 3.9, noticedWait: 4.2, goodput: 2 });
     expect(report.queue[20]!.change).toBe('pre-queue of 2 drawn');
     expect(report.totals).toMatchObject({ visitors: 2, admitted: 1, abandoned: 1, botTries: 1, botTickets: 0, botAdmitted: 0, shopRequests: 2 });
     expect(report.notices).toEqual(['1 × bot: /_gate/queue/join?next=%NF: answered N']);
