@@ -45,7 +45,8 @@ export async function waitInLine(client: VisitorClient, record: VisitorRecord, c
       const w = answer.waiting;
       if (w.status === 'waiting' && w.peopleAhead !== null) record.place = ctx.lineAt() + w.peopleAhead;
       if (w.status === 'waiting' && w.estimatedWaitSeconds !== null && record.firstEstimate === undefined) {
-        record.firstEstimate = { atMs: ctx.now() - answer.latencyMs, seconds: w.estimatedWaitSeconds };
+        // Read when the page arrives: the edge answers from the line as it stands then, however late the request reached it.
+        record.firstEstimate = { atMs: ctx.now(), seconds: w.estimatedWaitSeconds };
       }
       if (!(await pause(ctx, (answer.retryAfterSeconds ?? 2) * 1000, record, options.abandonAtMs))) return false;
       path = options.path;
