@@ -11,6 +11,7 @@ import { signalExitCode } from '../support/child-supervisor';
 import { EXIT_CODES, runVerdict } from '../rehearse/report/delivery';
 import { parseDurationMs } from '../rehearse/traffic/duration';
 import { CACHE_OUTAGE_SCENARIOS } from '../rehearse/fleet/redis-choice';
+import { runDropScenario } from '../rehearse/drop/drop-command';
 import { runRehearsal } from '../rehearse/rehearsal';
 import { formatTerminalSummary } from '../rehearse/report/terminal-summary';
 import { defaultProfile, loadProfile } from '../rehearse/traffic/traffic-profile';
@@ -40,7 +41,7 @@ export function registerRehearseCommand(program: Command): void {
     .option('--seed <n>', 'seed of the traffic choices (users, products, actions)', '1')
     .option('--time-scale <factor>', 'alarm and calm periods are divided by this (default: 12 for a 120 s run, more for shorter runs)')
     .option('--no-progress', 'no progress line on stderr')
-    .option('--scenario <kind>', 'how the cache outage happens with our own redis-servers: failover (a primary and a replica swap roles behind a relay, nothing restarted) or restart (the server is killed and started again)', 'failover')
+    .option('--scenario <kind>', 'how the cache outage happens with our own redis-servers: failover (a primary and a replica swap roles behind a relay, nothing restarted) or restart (the server is killed and started again); or drop: the waiting room at a limited release (see below)', 'failover')
     .option('--no-calibration', 'keep the profile\'s request rates as written instead of scaling them to the capacity measured at the start')
     .addHelpText(
       'after',
@@ -58,10 +59,16 @@ export function registerRehearseCommand(program: Command): void {
         'serves on this machine and scales the traffic profile to it, so the sale is 10× this fleet.',
         'Periods are compressed: at the default scale a 60 s CloudWatch period lasts 5 s and a 120 s',
         'calm period 10 s (see the README).',
+        '',
+        '--scenario drop rehearses the waiting room instead: the gates with the room enabled behind the',
+        'CloudFront Function in a local edge, a pre-queue, arrivals jumping to 100× the measured capacity,',
+        'half the line giving up, bots farming tickets; its checks are named waiting-room-… (--time-scale',
+        'defaults to 5 there; --duration and --profile do not apply).',
       ].join('\n'),
     )
     .action(async (options: RehearseCommandOptions, command: Command) => {
       const { config } = command.optsWithGlobals<{ config?: string }>();
+      if (options.scenario === 'drop') return runDropScenario({ ...options, config });
       const gates = Number(options.gates);
       const seed = Number(options.seed);
       if (!Number.isInteger(seed)) throw new Error(`--seed: got ${JSON.stringify(options.seed)}; expected an integer`);

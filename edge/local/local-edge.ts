@@ -4,7 +4,7 @@
  * the function's response or proxies the request to the upstream (the gates). Its KeyValueStore is
  * a Map the caller (the rehearsal's controller loop) writes.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadCloudFrontFunction, type CloudFrontEvent, type CloudFrontResult } from './cloudfront-function-runtime';
 
@@ -28,11 +28,13 @@ export interface LocalEdge {
 export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
   const upstream = new URL(options.upstream);
   const edge = loadCloudFrontFunction(options.functionFile, options.now ?? Date.now);
+  // Kept-alive connections to the origin, as CloudFront keeps them: a new one per request would cost the gate a handshake each.
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const server = createServer((req, res) => {
     const event = viewerRequestFrom(req);
     edge
       .handler(event)
-      .then((result: CloudFrontResult) => (result === event.request || result.statusCode === undefined ? proxy(req, res, upstream) : respond(res, result)))
+      .then((result: CloudFrontResult) => (result === event.request || result.statusCode === undefined ? proxy(req, res, upstream, agent) : respond(res, result)))
       .catch((error: unknown) => {
         options.onFunctionError?.(error);
         if (!res.headersSent) res.writeHead(503, { 'content-type': 'text/plain' });
@@ -44,7 +46,12 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
   return {
     url: `http://127.0.0.1:${port}`,
     store: edge.store,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        agent.destroy();
+      }),
   };
 }
 
@@ -89,11 +96,11 @@ function respond(res: ServerResponse, result: CloudFrontResult): void {
   res.end(body.encoding === 'base64' ? Buffer.from(body.data, 'base64') : body.data);
 }
 
-function proxy(req: IncomingMessage, res: ServerResponse, upstream: URL): void {
+function proxy(req: IncomingMessage, res: ServerResponse, upstream: URL, agent: Agent): void {
   const forwarded = req.headers['x-forwarded-for'];
   const clientIp = req.socket.remoteAddress ?? '127.0.0.1';
   const outgoing = httpRequest(
-    { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, 'x-forwarded-for': forwarded ? `${forwarded}, ${clientIp}` : clientIp } },
+    { host: upstream.hostname, port: upstream.port, agent, method: req.method, path: req.url, headers: { ...req.headers, 'x-forwarded-for': forwarded ? `${forwarded}, ${clientIp}` : clientIp } },
     (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.headers);
       answer.pipe(res);

@@ -1,0 +1,98 @@
+/**
+ * The drop's machinery: a redis-server of its own (or the one given), the same gate+storefront
+ * processes as the default rehearsal but started on a copy of the config with the waiting room
+ * enabled and the room's signing secret in their environment, and one local edge per gate running
+ * the CloudFront Function file in front of it.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startLocalEdge, type LocalEdge } from '../../../edge/local/local-edge';
+import type { ChildSupervisor } from '../../support/child-supervisor';
+import type { EmfRecord } from '../metrics/emf-line-reader';
+import { startProcessFleet, type Fleet } from '../fleet/process-fleet';
+import { chooseRedis, type RedisChoice } from '../fleet/redis-choice';
+
+/** The CloudFront Function the stacks deploy, run here unchanged. */
+export const WAITING_ROOM_FUNCTION_FILE = resolve(__dirname, '../../../edge/waiting-room-function.js');
+/** The gates' signing secrets (`kid:secret`), as the gate reads them. */
+export const WAITING_ROOM_SECRETS_ENV = 'SALEDAY_WAITING_ROOM_SECRETS';
+export const REHEARSAL_KEY_ID = 'rehearsal';
+
+export interface DropMachinery {
+  redis: RedisChoice & { url: string };
+  fleet: Fleet;
+  edges: LocalEdge[];
+  signingKey: { kid: string; secret: string };
+  /** The config file the children read (the room enabled). */
+  configPath: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Joins per client address the rehearsal's gates allow. A join limit per address should stay a small
+ * share of the admission rate, or a few addresses take a large share of the line: the gate's
+ * default (1/s, burst 30) suits a shop admitting hundreds per second, not a fleet on one machine
+ * admitting a few. Every simulated visitor has an address of its own, so only the bots feel it.
+ */
+export const REHEARSAL_JOIN_LIMIT_PER_IP = { ratePerSecond: 0.02, burst: 2 };
+
+/** A copy of the config with the room enabled (pass lengths in whole minutes, as the schema has them). */
+export function configWithRoom(configText: string, pass: { seconds: number; maxSeconds: number }): string {
+  const raw = JSON.parse(configText) as Record<string, unknown>;
+  delete raw.$schema;
+  const room = (raw.waitingRoom ?? {}) as Record<string, unknown>;
+  raw.waitingRoom = { ...room, enabled: true, passMinutes: Math.max(1, Math.round(pass.seconds / 60)), passMaxMinutes: Math.max(1, Math.round(pass.maxSeconds / 60)), joinLimits: { perIp: REHEARSAL_JOIN_LIMIT_PER_IP } };
+  return `${JSON.stringify(raw, null, 2)}\n`;
+}
+
+export async function startDropMachinery(options: {
+  configPath: string;
+  redisUrl?: string;
+  supervisor: ChildSupervisor;
+  gates: number;
+  outDir: string;
+  stockPerProduct: number;
+  recommendationsWork: number;
+  identityEnv: Record<string, string>;
+  pass: { seconds: number; maxSeconds: number };
+  onGateMetrics: (gateId: string, record: EmfRecord) => void;
+  onEdgeError: (error: unknown) => void;
+  notify: (line: string) => void;
+}): Promise<DropMachinery> {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch(() => undefined);
+  };
+  try {
+    const redis = await chooseRedis({ redisUrl: options.redisUrl, supervisor: options.supervisor, scenario: 'restart' });
+    if (redis.kind === 'embedded') throw new Error('saleday rehearse --scenario drop: needs a Redis the gates share (redis-server on the PATH, or --redis-url)');
+    if (redis.kind === 'local') closers.push(() => redis.server.close());
+    const configPath = join(options.outDir, 'drop.config.json');
+    writeFileSync(configPath, configWithRoom(readFileSync(options.configPath, 'utf8'), options.pass));
+    const signingKey = { kid: REHEARSAL_KEY_ID, secret: randomBytes(24).toString('base64url') };
+    options.notify(`saleday rehearse: starting ${options.gates} gate+storefront pair(s) with the waiting room enabled…`);
+    const fleet = await startProcessFleet({
+      supervisor: options.supervisor,
+      count: options.gates,
+      redisUrl: redis.url,
+      configPath,
+      stockPerProduct: options.stockPerProduct,
+      recommendationsWork: options.recommendationsWork,
+      onGateMetrics: options.onGateMetrics,
+      logDir: join(options.outDir, 'logs'),
+      env: { ...options.identityEnv, [WAITING_ROOM_SECRETS_ENV]: `${signingKey.kid}:${signingKey.secret}` },
+    });
+    closers.push(() => fleet.close());
+    const edges: LocalEdge[] = [];
+    for (const member of fleet.members) {
+      const edge = await startLocalEdge({ functionFile: WAITING_ROOM_FUNCTION_FILE, upstream: member.gateUrl, onFunctionError: options.onEdgeError });
+      edges.push(edge);
+      closers.push(() => edge.close());
+    }
+    return { redis, fleet, edges, signingKey, configPath, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
