@@ -21,6 +21,9 @@ describe('two gate processes on one Redis', () => {
     upstream = await startTestUpstream();
     // One through the container entry (settings from the environment), one through `saleday gate`.
     const config = testConfig();
+    // A busy test machine can stall a Redis answer past the default 50 ms, and a gate that falls back
+    // to its local share would count the key alone: this test is about the shared count.
+    config.gate.redisTimeoutMs = 2_000;
     gates = await Promise.all((['main', 'cli'] as const).map((via) => spawnGateProcess({ config, upstream: upstream.url, redisUrl: redis.url, via })));
   }, 60_000);
 
