@@ -38,7 +38,9 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** A gate-like child: the gates' flags client, reporting each document it applies. */
 async function runGate(): Promise<void> {
   const source = new RedisFlagsSource({ url: process.env.BENCH_FLAGS_REDIS_URL!, pollMs: POLL_MS });
-  source.onChange((doc) => process.send?.({ type: 'applied', version: doc.version, at: wallClockMs() } satisfies GateMessage));
+  source.onChange((doc) =>
+    process.send?.({ type: 'applied', version: doc.version, at: wallClockMs() } satisfies GateMessage),
+  );
   process.on('message', (message: { type: string }) => {
     if (message.type === 'stop') void source.close().then(() => process.disconnect());
   });
@@ -92,7 +94,12 @@ export async function run(): Promise<string[]> {
       for (let i = 0; i < writes; i += 1) {
         await delay(Math.random() * Math.min(POLL_MS, 200));
         version += 1;
-        const doc: FlagsDocument = { ...initialFlags(new Date()), version, level: version % 3, reason: `bench write ${version}` };
+        const doc: FlagsDocument = {
+          ...initialFlags(new Date()),
+          version,
+          level: version % 3,
+          reason: `bench write ${version}`,
+        };
         if (cutChannel) await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
         const writtenAt = wallClockMs();
         const { written } = await store!.write(doc);
@@ -117,7 +124,12 @@ export async function run(): Promise<string[]> {
     const gateCount = `${GATES} gate processes`;
     return [
       line('channel', channel, `${WRITES} writes, ${gateCount}`, CHANNEL_TARGET_MS),
-      line(`channel cut (poll ${POLL_MS} ms)`, cut, `${WRITES} writes, ${gateCount}, no subscriber at publish for ${cut.cut}/${WRITES}`, POLL_MS + 100),
+      line(
+        `channel cut (poll ${POLL_MS} ms)`,
+        cut,
+        `${WRITES} writes, ${gateCount}, no subscriber at publish for ${cut.cut}/${WRITES}`,
+        POLL_MS + 100,
+      ),
     ];
   } finally {
     await Promise.all(gates.map((g) => stopGate(g.child)));
@@ -129,7 +141,8 @@ export async function run(): Promise<string[]> {
 
 function line(name: string, result: PhaseResult, what: string, targetMs: number): string {
   const sorted = [...result.samples].sort((a, b) => a - b);
-  const at = (q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
+  const at = (q: number) =>
+    sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
   const p99 = at(0.99);
   const verdict = result.timeouts === 0 && p99 < targetMs ? 'ok' : 'MISSED';
   return (
@@ -157,7 +170,10 @@ function waitFor(done: () => boolean, timeoutMs: number, waiters: Set<() => void
 
 function once(child: ChildProcess, match: (message: GateMessage) => boolean, timeoutMs: number): Promise<GateMessage> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gate process ${child.pid} did not answer within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`gate process ${child.pid} did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const onMessage = (message: GateMessage) => {
       if (!match(message)) return;
       clearTimeout(timer);

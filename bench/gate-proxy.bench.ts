@@ -51,8 +51,10 @@ export async function run(): Promise<string[]> {
 }
 
 if (require.main === module) {
-  run().then((lines) => lines.forEach((line) => console.log(line))).catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
+  run()
+    .then((lines) => lines.forEach((line) => console.log(line)))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
 }

@@ -40,8 +40,17 @@ interface Contender {
   admitted?: () => { count: number; sinceMs: number };
 }
 
-async function measure(decide: Decide, inFlight: number, keys: readonly string[], durationMs: number): Promise<Measurement> {
-  const histogram: Histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+async function measure(
+  decide: Decide,
+  inFlight: number,
+  keys: readonly string[],
+  durationMs: number,
+): Promise<Measurement> {
+  const histogram: Histogram = build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   let next = 0;
   let completed = 0;
   let recording = false;
@@ -67,7 +76,11 @@ async function measure(decide: Decide, inFlight: number, keys: readonly string[]
   const elapsedMs = performance.now() - startedAt;
   stop = true;
   await Promise.all(workers);
-  const result = { perSecond: (completed * 1000) / elapsedMs, p50Us: histogram.getValueAtPercentile(50), p99Us: histogram.getValueAtPercentile(99) };
+  const result = {
+    perSecond: (completed * 1000) / elapsedMs,
+    p50Us: histogram.getValueAtPercentile(50),
+    p99Us: histogram.getValueAtPercentile(99),
+  };
   histogram.destroy();
   return result;
 }
@@ -92,7 +105,9 @@ function ours(url: string, policy: RateLimitPolicy, prefix: string): Contender {
         if (decision.allowed) {
           if (count++ === 0) sinceMs = performance.now();
         } else if (decision.source === 'fallback') {
-          throw new Error('the benchmark fell back locally: Redis too slow for a 1 s timeout, the figures would be meaningless');
+          throw new Error(
+            'the benchmark fell back locally: Redis too slow for a 1 s timeout, the figures would be meaningless',
+          );
         }
         return decision;
       }),
@@ -148,7 +163,10 @@ function formatRate(perSecond: number): string {
 async function warmUp(url: string, keys: readonly string[]): Promise<void> {
   for (const [algorithm, policy] of POLICIES) {
     for (const inFlight of [64, 1]) {
-      for (const contender of [ours(url, policy, `bench:warm-up:${algorithm}`), peer(url, `bench:warm-up:${algorithm}:peer`, false)]) {
+      for (const contender of [
+        ours(url, policy, `bench:warm-up:${algorithm}`),
+        peer(url, `bench:warm-up:${algorithm}:peer`, false),
+      ]) {
         await measure(contender.decide, inFlight, keys, 500);
         await contender.close();
       }
@@ -202,7 +220,9 @@ export async function run(): Promise<string[]> {
             `saleday ${formatRate(ourRate)}/s p99 ${median(saleday.map((m) => m.p99Us))}us, ` +
             `rate-limiter-flexible ${formatRate(peerRate)}/s p99 ${median(flexible.map((m) => m.p99Us))}us, ` +
             `ratio ${(ourRate / peerRate).toFixed(2)}`;
-          console.error(`${line} (p50 ${median(saleday.map((m) => m.p50Us))}us vs ${median(flexible.map((m) => m.p50Us))}us)`);
+          console.error(
+            `${line} (p50 ${median(saleday.map((m) => m.p50Us))}us vs ${median(flexible.map((m) => m.p50Us))}us)`,
+          );
           lines.push(line);
         }
       }

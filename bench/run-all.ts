@@ -48,7 +48,14 @@ async function main(): Promise<void> {
 
 function writeBenchmarks(lines: string[], durationSeconds: number): void {
   const path = join(__dirname, '..', 'docs', 'benchmarks.md');
-  const markdown = renderBenchmarksMarkdown({ finishedAt: new Date(), machine: describeMachine(), node: process.version, commit: currentCommit(), durationSeconds, lines });
+  const markdown = renderBenchmarksMarkdown({
+    finishedAt: new Date(),
+    machine: describeMachine(),
+    node: process.version,
+    commit: currentCommit(),
+    durationSeconds,
+    lines,
+  });
   writeFileSync(path, markdown);
   console.error(`# wrote ${path}`);
 }

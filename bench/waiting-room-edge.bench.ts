@@ -18,7 +18,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'hdr-histogram-js';
 import { Pool } from 'undici';
-import { WAITING_ROOM_PASS_COOKIE, WAITING_ROOM_STATE_KEY, WAITING_ROOM_TICKET_COOKIE, waitingRoomSigningKeyName, type WaitingRoomState } from '../contracts/waiting-room';
+import {
+  WAITING_ROOM_PASS_COOKIE,
+  WAITING_ROOM_STATE_KEY,
+  WAITING_ROOM_TICKET_COOKIE,
+  waitingRoomSigningKeyName,
+  type WaitingRoomState,
+} from '../contracts/waiting-room';
 import { loadCloudFrontFunction, viewerRequest, type FunctionSandbox } from '../edge/local/cloudfront-function-runtime';
 import { startLocalEdge } from '../edge/local/local-edge';
 import { encodePass, encodeTicket, identityHash } from '../gate/waiting-room/room-cookies';
@@ -34,13 +40,31 @@ const HTTP_MEASURE_MS = 2000;
 const HTTP_CONNECTIONS = 16;
 
 function openState(now: number): WaitingRoomState {
-  return { v: 1, open: true, keyId: KID, t0Ms: now, ticket0: 0, ratePerSecond: 10, openedAtMs: now, ticketsFromMs: 0, preQueueUntilMs: 0, preQueueStart: 0, preQueueSize: 0, shuffleSeed: '', passSeconds: 600, passMaxSeconds: 1800 };
+  return {
+    v: 1,
+    open: true,
+    keyId: KID,
+    t0Ms: now,
+    ticket0: 0,
+    ratePerSecond: 10,
+    openedAtMs: now,
+    ticketsFromMs: 0,
+    preQueueUntilMs: 0,
+    preQueueStart: 0,
+    preQueueSize: 0,
+    shuffleSeed: '',
+    passSeconds: 600,
+    passMaxSeconds: 1800,
+  };
 }
 
 function cookies(now: number): { pass: string; ticket: string } {
   const hash = identityHash(SECRET, 'ip:198.51.100.7');
   // A pass far from renewal (so the function lets the request through), and a ticket far back in line.
-  const pass = encodePass({ number: 1, expiresAtMs: now + 3_600_000, capAtMs: now + 7_200_000, identityHash: hash, kid: KID }, SECRET);
+  const pass = encodePass(
+    { number: 1, expiresAtMs: now + 3_600_000, capAtMs: now + 7_200_000, identityHash: hash, kid: KID },
+    SECRET,
+  );
   const ticket = encodeTicket({ number: 1_000_000, issuedAtMs: now, identityHash: hash, kid: KID }, SECRET);
   return { pass, ticket };
 }
@@ -66,18 +90,41 @@ async function handlerCost(print: (line: string) => void, noOpFile: string): Pro
   const now = Date.now();
   const { pass, ticket } = cookies(now);
   const noOp = roomSandbox(noOpFile, undefined);
-  const cases: Array<{ name: string; sandbox: FunctionSandbox; event: () => unknown; expect: (r: Record<string, unknown>) => boolean }> = [
-    { name: 'admitted', sandbox: roomSandbox(FUNCTION_FILE, openState(now)), event: () => viewerRequest({ cookies: { [WAITING_ROOM_PASS_COOKIE]: pass } }), expect: (r) => r.statusCode === undefined },
-    { name: 'waiting', sandbox: roomSandbox(FUNCTION_FILE, openState(now)), event: () => viewerRequest({ cookies: { [WAITING_ROOM_TICKET_COOKIE]: ticket }, accept: 'text/html' }), expect: (r) => r.statusCode === 200 },
-    { name: 'closed', sandbox: roomSandbox(FUNCTION_FILE, { ...openState(now), open: false }), event: () => viewerRequest({}), expect: (r) => r.statusCode === undefined },
+  const cases: Array<{
+    name: string;
+    sandbox: FunctionSandbox;
+    event: () => unknown;
+    expect: (r: Record<string, unknown>) => boolean;
+  }> = [
+    {
+      name: 'admitted',
+      sandbox: roomSandbox(FUNCTION_FILE, openState(now)),
+      event: () => viewerRequest({ cookies: { [WAITING_ROOM_PASS_COOKIE]: pass } }),
+      expect: (r) => r.statusCode === undefined,
+    },
+    {
+      name: 'waiting',
+      sandbox: roomSandbox(FUNCTION_FILE, openState(now)),
+      event: () => viewerRequest({ cookies: { [WAITING_ROOM_TICKET_COOKIE]: ticket }, accept: 'text/html' }),
+      expect: (r) => r.statusCode === 200,
+    },
+    {
+      name: 'closed',
+      sandbox: roomSandbox(FUNCTION_FILE, { ...openState(now), open: false }),
+      event: () => viewerRequest({}),
+      expect: (r) => r.statusCode === undefined,
+    },
   ];
   for (const c of cases) {
     const answer = (await c.sandbox.handler(c.event())) as Record<string, unknown>;
-    if (!c.expect(answer)) throw new Error(`the ${c.name} case did not answer as expected: ${JSON.stringify(answer).slice(0, 200)}`);
+    if (!c.expect(answer))
+      throw new Error(`the ${c.name} case did not answer as expected: ${JSON.stringify(answer).slice(0, 200)}`);
   }
   const rounds: Array<Record<string, number>> = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const result: Record<string, number> = { noop: await callsPerSecond(noOp, () => viewerRequest({ cookies: { [WAITING_ROOM_PASS_COOKIE]: pass } })) };
+    const result: Record<string, number> = {
+      noop: await callsPerSecond(noOp, () => viewerRequest({ cookies: { [WAITING_ROOM_PASS_COOKIE]: pass } })),
+    };
     for (const c of cases) result[c.name] = await callsPerSecond(c.sandbox, c.event);
     rounds.push(result);
   }
@@ -91,9 +138,16 @@ async function handlerCost(print: (line: string) => void, noOpFile: string): Pro
   }
 }
 
-async function closedLoop(url: string, cookie: string): Promise<{ rps: number; p50Ms: number; p99Ms: number; ok: number; other: number }> {
+async function closedLoop(
+  url: string,
+  cookie: string,
+): Promise<{ rps: number; p50Ms: number; p99Ms: number; ok: number; other: number }> {
   const pool = new Pool(url, { connections: HTTP_CONNECTIONS, pipelining: 1 });
-  const histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const histogram = build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   const measureFrom = Date.now() + HTTP_WARMUP_MS;
   const stopAt = measureFrom + HTTP_MEASURE_MS;
   let ok = 0;
@@ -112,11 +166,19 @@ async function closedLoop(url: string, cookie: string): Promise<{ rps: number; p
     }),
   );
   await pool.close();
-  return { rps: (ok + other) / (HTTP_MEASURE_MS / 1000), p50Ms: histogram.getValueAtPercentile(50) / 1000, p99Ms: histogram.getValueAtPercentile(99) / 1000, ok, other };
+  return {
+    rps: (ok + other) / (HTTP_MEASURE_MS / 1000),
+    p50Ms: histogram.getValueAtPercentile(50) / 1000,
+    p99Ms: histogram.getValueAtPercentile(99) / 1000,
+    ok,
+    other,
+  };
 }
 
 async function throughLocalEdge(print: (line: string) => void, noOpFile: string): Promise<void> {
-  const app = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 4 }).end('shop'));
+  const app = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 4 }).end('shop'),
+  );
   app.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
   const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
@@ -128,7 +190,8 @@ async function throughLocalEdge(print: (line: string) => void, noOpFile: string)
     room.store.set(WAITING_ROOM_STATE_KEY, JSON.stringify(openState(now)));
     const cookie = `${WAITING_ROOM_PASS_COOKIE}=${cookies(now).pass}`;
     const rounds = [];
-    for (let round = 0; round < 3; round++) rounds.push({ room: await closedLoop(room.url, cookie), noop: await closedLoop(noOp.url, cookie) });
+    for (let round = 0; round < 3; round++)
+      rounds.push({ room: await closedLoop(room.url, cookie), noop: await closedLoop(noOp.url, cookie) });
     const roomRps = median(rounds.map((r) => r.room.rps));
     const noopRps = median(rounds.map((r) => r.noop.rps));
     const refused = rounds.reduce((n, r) => n + r.room.other + r.noop.other, 0);

@@ -41,9 +41,17 @@ interface LoopResult {
   statuses: Record<string, number>;
 }
 
-async function closedLoop(url: string, request: (n: number) => { path: string; headers: Record<string, string> }, expected: number): Promise<LoopResult> {
+async function closedLoop(
+  url: string,
+  request: (n: number) => { path: string; headers: Record<string, string> },
+  expected: number,
+): Promise<LoopResult> {
   const pool = new Pool(url, { connections: CONNECTIONS, pipelining: 1 });
-  const histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const histogram = build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   const statuses: Record<string, number> = {};
   const measureFrom = Date.now() + WARMUP_MS;
   const stopAt = measureFrom + MEASURE_MS;
@@ -64,17 +72,29 @@ async function closedLoop(url: string, request: (n: number) => { path: string; h
     }),
   );
   await pool.close();
-  return { rps: done / (MEASURE_MS / 1000), p50Ms: histogram.getValueAtPercentile(50) / 1000, p99Ms: histogram.getValueAtPercentile(99) / 1000, statuses };
+  return {
+    rps: done / (MEASURE_MS / 1000),
+    p50Ms: histogram.getValueAtPercentile(50) / 1000,
+    p99Ms: histogram.getValueAtPercentile(99) / 1000,
+    statuses,
+  };
 }
 
 /** A throwaway redis-server on loopback (as the tests start one; bench sits above cli, not test). */
 async function startRedisServer(): Promise<{ url: string; kill(): Promise<void> }> {
   const port = await findFreePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+    { stdio: 'ignore' },
+  );
   await waitForPort(port, 5000);
   return {
     url: `redis://127.0.0.1:${port}`,
-    kill: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGKILL')))),
+    kill: () =>
+      new Promise<void>((resolve) =>
+        child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGKILL')),
+      ),
   };
 }
 
@@ -83,21 +103,52 @@ const fmt = (n: number, digits = 0) => n.toFixed(digits);
 
 export async function run(): Promise<string[]> {
   const redisServer = await startRedisServer();
-  const app = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html', 'content-length': 4 }).end('page'));
+  const app = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html', 'content-length': 4 }).end('page'),
+  );
   app.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
   const config = loadConfig(join(__dirname, '..', 'saleday.config.json'));
   // Plain x-user-id keys, as in the gate-proxy bench: the proof check is not what is measured here.
   config.identity = { ...config.identity, header: 'x-user-id', cookie: undefined, proof: 'none' };
   const unreachable = { ratePerSecond: 10_000, burst: 100_000 };
-  config.waitingRoom = { ...(config.waitingRoom ?? { enabled: true, passMinutes: 15, passMaxMinutes: 60, drops: [], initialRatePerSecond: 20, minRatePerSecond: 1, maxRatePerSecond: 1000, joinsPerIpLimit: 300, sessionMinutes: 10 }), enabled: true, joinLimits: { perIp: unreachable, perIdentity: unreachable } };
+  config.waitingRoom = {
+    ...(config.waitingRoom ?? {
+      enabled: true,
+      passMinutes: 15,
+      passMaxMinutes: 60,
+      drops: [],
+      initialRatePerSecond: 20,
+      minRatePerSecond: 1,
+      maxRatePerSecond: 1000,
+      joinsPerIpLimit: 300,
+      sessionMinutes: 10,
+    }),
+    enabled: true,
+    joinLimits: { perIp: unreachable, perIdentity: unreachable },
+  };
   // The page route's own per-identity limit stays as shipped; the identities are many enough not to reach it.
   const redis = new Redis(redisServer.url);
   const now = Date.now();
   await new RedisRoomStore({ redis, saleName: config.saleName }).write(
     {
       updatedAtMs: now,
-      state: { v: 1, open: true, keyId: KID, t0Ms: now, ticket0: 0, ratePerSecond: 0, openedAtMs: now, ticketsFromMs: 0, preQueueUntilMs: 0, preQueueStart: 0, preQueueSize: 0, shuffleSeed: '', passSeconds: 600, passMaxSeconds: 3600 },
+      state: {
+        v: 1,
+        open: true,
+        keyId: KID,
+        t0Ms: now,
+        ticket0: 0,
+        ratePerSecond: 0,
+        openedAtMs: now,
+        ticketsFromMs: 0,
+        preQueueUntilMs: 0,
+        preQueueStart: 0,
+        preQueueSize: 0,
+        shuffleSeed: '',
+        passSeconds: 600,
+        passMaxSeconds: 3600,
+      },
     },
     0,
   );
@@ -114,17 +165,45 @@ export async function run(): Promise<string[]> {
   });
   try {
     const passes = Array.from({ length: IDENTITIES }, (_, i) => {
-      const value = encodePass({ number: i, expiresAtMs: now + 3_600_000, capAtMs: now + 3_600_000, identityHash: identityHash(SECRET, `u:shopper-${i}`), kid: KID }, SECRET);
+      const value = encodePass(
+        {
+          number: i,
+          expiresAtMs: now + 3_600_000,
+          capAtMs: now + 3_600_000,
+          identityHash: identityHash(SECRET, `u:shopper-${i}`),
+          kid: KID,
+        },
+        SECRET,
+      );
       return `${WAITING_ROOM_PASS_COOKIE}=${value}`;
     });
-    const joinRequest = (n: number) => ({ path: `${WAITING_ROOM_JOIN_PATH}?next=%2Fdrop`, headers: { 'x-user-id': `joiner-${n}` } });
-    const pageRequest = (n: number) => ({ path: '/drop', headers: { 'x-user-id': `shopper-${n % IDENTITIES}`, cookie: passes[n % IDENTITIES]! } });
+    const joinRequest = (n: number) => ({
+      path: `${WAITING_ROOM_JOIN_PATH}?next=%2Fdrop`,
+      headers: { 'x-user-id': `joiner-${n}` },
+    });
+    const pageRequest = (n: number) => ({
+      path: '/drop',
+      headers: { 'x-user-id': `shopper-${n % IDENTITIES}`, cookie: passes[n % IDENTITIES]! },
+    });
     const rounds: Array<{ join: LoopResult; page: LoopResult }> = [];
-    for (let round = 0; round < ROUNDS; round++) rounds.push({ join: await closedLoop(gate.url, joinRequest, 302), page: await closedLoop(gate.url, pageRequest, 200) });
+    for (let round = 0; round < ROUNDS; round++)
+      rounds.push({
+        join: await closedLoop(gate.url, joinRequest, 302),
+        page: await closedLoop(gate.url, pageRequest, 200),
+      });
     const joins = median(rounds.map((r) => r.join.rps));
     const pages = median(rounds.map((r) => r.page.rps));
     const ratios = rounds.map((r) => fmt(r.join.rps / r.page.rps, 2)).join(' ');
-    const statuses = (pick: (r: { join: LoopResult; page: LoopResult }) => LoopResult) => JSON.stringify(rounds.map(pick).reduce((all, r) => ({ ...all, ...Object.fromEntries(Object.entries(r.statuses).map(([k, v]) => [k, (all[k] ?? 0) + v])) }), {} as Record<string, number>));
+    const statuses = (pick: (r: { join: LoopResult; page: LoopResult }) => LoopResult) =>
+      JSON.stringify(
+        rounds.map(pick).reduce(
+          (all, r) => ({
+            ...all,
+            ...Object.fromEntries(Object.entries(r.statuses).map(([k, v]) => [k, (all[k] ?? 0) + v])),
+          }),
+          {} as Record<string, number>,
+        ),
+      );
     return [
       `bench waiting-room-join-vs-page: joins ${fmt(joins)}/s p50 ${fmt(median(rounds.map((r) => r.join.p50Ms)), 2)}ms p99 ${fmt(median(rounds.map((r) => r.join.p99Ms)), 2)}ms, admitted page GET ${fmt(pages)}/s p50 ${fmt(median(rounds.map((r) => r.page.p50Ms)), 2)}ms p99 ${fmt(median(rounds.map((r) => r.page.p99Ms)), 2)}ms, ratio ${fmt(joins / pages, 2)} (median of ${ROUNDS} rounds: ${ratios}; one gate, real redis-server, ${CONNECTIONS} connections, load generator in the same process; statuses join ${statuses((r) => r.join)}, page ${statuses((r) => r.page)})`,
     ];

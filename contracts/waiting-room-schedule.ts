@@ -17,7 +17,9 @@ export function admittedBelow(state: WaitingRoomState, nowMs: number): number {
 /** A new admission rate from `nowMs` on, continuing from where the line stands (it never jumps back). */
 export function withRate(state: WaitingRoomState, ratePerSecond: number, nowMs: number): WaitingRoomState {
   if (!(ratePerSecond >= 0) || !Number.isFinite(ratePerSecond)) {
-    throw new RangeError(`waiting room rate: got ${ratePerSecond}; expected a finite number of tickets per second, 0 or more`);
+    throw new RangeError(
+      `waiting room rate: got ${ratePerSecond}; expected a finite number of tickets per second, 0 or more`,
+    );
   }
   return { ...state, t0Ms: nowMs, ticket0: admittedBelow(state, nowMs), ratePerSecond };
 }
@@ -27,20 +29,36 @@ export function withRate(state: WaitingRoomState, ratePerSecond: number, nowMs: 
  * and a fresh secret seed everyone's random place; admission starts at `nowMs` from the first
  * pre-queue ticket, at `ratePerSecond`.
  */
-export function openedState(state: WaitingRoomState, opening: { nowMs: number; issuedCount: number; shuffleSeed: string; ratePerSecond: number }): WaitingRoomState {
+export function openedState(
+  state: WaitingRoomState,
+  opening: { nowMs: number; issuedCount: number; shuffleSeed: string; ratePerSecond: number },
+): WaitingRoomState {
   const preQueueSize = opening.issuedCount - state.preQueueStart;
   if (!Number.isSafeInteger(preQueueSize) || preQueueSize < 0 || preQueueSize > MAX_PRE_QUEUE_SIZE) {
-    throw new RangeError(`waiting room pre-queue size: got ${preQueueSize} (${opening.issuedCount} tickets issued, the pre-queue started at ${state.preQueueStart}); expected a whole number from 0 to ${MAX_PRE_QUEUE_SIZE}`);
+    throw new RangeError(
+      `waiting room pre-queue size: got ${preQueueSize} (${opening.issuedCount} tickets issued, the pre-queue started at ${state.preQueueStart}); expected a whole number from 0 to ${MAX_PRE_QUEUE_SIZE}`,
+    );
   }
-  if (opening.shuffleSeed.length < 16) throw new RangeError('waiting room shuffle seed: expected at least 16 characters of randomness');
-  const opened = { ...state, open: true, openedAtMs: opening.nowMs, preQueueSize, shuffleSeed: opening.shuffleSeed, t0Ms: opening.nowMs, ticket0: state.preQueueStart, ratePerSecond: 0 };
+  if (opening.shuffleSeed.length < 16)
+    throw new RangeError('waiting room shuffle seed: expected at least 16 characters of randomness');
+  const opened = {
+    ...state,
+    open: true,
+    openedAtMs: opening.nowMs,
+    preQueueSize,
+    shuffleSeed: opening.shuffleSeed,
+    t0Ms: opening.nowMs,
+    ticket0: state.preQueueStart,
+    ratePerSecond: 0,
+  };
   return withRate(opened, opening.ratePerSecond, opening.nowMs);
 }
 
 /** A ticket's place in line; -1 while its pre-queue order is not drawn yet. */
 export function placeOf(state: WaitingRoomState, ticketNumber: number, issuedAtMs: number): number {
   const k = ticketNumber - state.preQueueStart;
-  if (k >= 0 && k < state.preQueueSize) return state.preQueueStart + preQueueShuffle(k, state.preQueueSize, state.shuffleSeed);
+  if (k >= 0 && k < state.preQueueSize)
+    return state.preQueueStart + preQueueShuffle(k, state.preQueueSize, state.shuffleSeed);
   if (!state.shuffleSeed && issuedAtMs < state.preQueueUntilMs) return -1;
   return ticketNumber;
 }
@@ -69,7 +87,14 @@ export function preQueueShuffle(ticketNumber: number, size: number, seed: string
 /** What the waiting page says to the holder of a ticket at `place` (as the edge function answers it). */
 export function waitingStatus(state: WaitingRoomState, place: number, nowMs: number): WaitingRoomStatus {
   if (place < 0) {
-    return { status: 'pre-queue', position: null, peopleAhead: null, estimatedWaitSeconds: null, opensAtMs: state.preQueueUntilMs, ratePerSecond: state.ratePerSecond };
+    return {
+      status: 'pre-queue',
+      position: null,
+      peopleAhead: null,
+      estimatedWaitSeconds: null,
+      opensAtMs: state.preQueueUntilMs,
+      ratePerSecond: state.ratePerSecond,
+    };
   }
   const ahead = Math.max(0, place - admittedBelow(state, nowMs));
   const rate = state.ratePerSecond;

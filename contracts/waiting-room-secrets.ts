@@ -35,10 +35,14 @@ export function isWaitingRoomSecretsError(error: unknown): error is WaitingRoomS
 }
 
 /** Parses either spelling; messages name an entry by position, never its text (it holds a secret). */
-export function parseWaitingRoomSigningKeys(text: string | undefined, source = WAITING_ROOM_SECRETS_ENV): WaitingRoomSigningKeys {
+export function parseWaitingRoomSigningKeys(
+  text: string | undefined,
+  source = WAITING_ROOM_SECRETS_ENV,
+): WaitingRoomSigningKeys {
   const trimmed = (text ?? '').trim();
   const pairs = trimmed.startsWith('{') ? jsonPairs(trimmed, source) : colonPairs(trimmed, source);
-  if (pairs.length === 0) throw new WaitingRoomSecretsError(`${source}: got no key; expected kid:secret[,kid:secret] or {"kid": "secret"}`);
+  if (pairs.length === 0)
+    throw new WaitingRoomSecretsError(`${source}: got no key; expected kid:secret[,kid:secret] or {"kid": "secret"}`);
   const keys = new Map<string, string>();
   pairs.forEach(([kid, secret], index) => {
     if (!KEY_ID.test(kid) || secret.length < MIN_SECRET_LENGTH) {
@@ -46,7 +50,8 @@ export function parseWaitingRoomSigningKeys(text: string | undefined, source = W
         `${source}: entry ${index + 1} of ${pairs.length} is not valid; expected a key id of 1-32 letters, digits, _ or - and a secret of at least ${MIN_SECRET_LENGTH} characters`,
       );
     }
-    if (keys.has(kid)) throw new WaitingRoomSecretsError(`${source}: key id ${kid} appears twice; expected each key id once`);
+    if (keys.has(kid))
+      throw new WaitingRoomSecretsError(`${source}: key id ${kid} appears twice; expected each key id once`);
     keys.set(kid, secret);
   });
   return { current: pairs[0]![0], keys };
@@ -54,15 +59,24 @@ export function parseWaitingRoomSigningKeys(text: string | undefined, source = W
 
 /** The `kid:secret,…` spelling of a key set (the current key first). */
 export function formatWaitingRoomSigningKeys(keys: WaitingRoomSigningKeys): string {
-  const ordered = [[keys.current, keys.keys.get(keys.current)] as const, ...[...keys.keys].filter(([kid]) => kid !== keys.current)];
+  const ordered = [
+    [keys.current, keys.keys.get(keys.current)] as const,
+    ...[...keys.keys].filter(([kid]) => kid !== keys.current),
+  ];
   return ordered.map(([kid, secret]) => `${kid}:${secret}`).join(',');
 }
 
 function colonPairs(text: string, source: string): [string, string][] {
-  const entries = text.split(',').map((p) => p.trim()).filter(Boolean);
+  const entries = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   return entries.map((entry, index) => {
     const colon = entry.indexOf(':');
-    if (colon <= 0) throw new WaitingRoomSecretsError(`${source}: entry ${index + 1} of ${entries.length} has no key id; expected kid:secret`);
+    if (colon <= 0)
+      throw new WaitingRoomSecretsError(
+        `${source}: entry ${index + 1} of ${entries.length} has no key id; expected kid:secret`,
+      );
     return [entry.slice(0, colon), entry.slice(colon + 1)];
   });
 }
@@ -74,9 +88,13 @@ function jsonPairs(text: string, source: string): [string, string][] {
   } catch {
     throw new WaitingRoomSecretsError(`${source}: starts with { but is not JSON; expected {"kid": "secret", …}`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new WaitingRoomSecretsError(`${source}: expected a JSON object of key id to secret`);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new WaitingRoomSecretsError(`${source}: expected a JSON object of key id to secret`);
   return Object.entries(parsed).map(([kid, secret], index, all) => {
-    if (typeof secret !== 'string') throw new WaitingRoomSecretsError(`${source}: entry ${index + 1} of ${all.length} is not a string; expected {"kid": "secret"}`);
+    if (typeof secret !== 'string')
+      throw new WaitingRoomSecretsError(
+        `${source}: entry ${index + 1} of ${all.length} is not a string; expected {"kid": "secret"}`,
+      );
     return [kid, secret];
   });
 }

@@ -98,7 +98,14 @@ function shuffle(number, size, seed) {
     let left = x >>> h;
     let right = x & mask;
     for (let round = 0; round < 4; round++) {
-      const f = parseInt(crypto.createHmac('sha256', seed).update(round + ':' + right).digest('hex').slice(0, 8), 16);
+      const f = parseInt(
+        crypto
+          .createHmac('sha256', seed)
+          .update(round + ':' + right)
+          .digest('hex')
+          .slice(0, 8),
+        16,
+      );
       const next = left ^ (f & mask);
       left = right;
       right = next;
@@ -123,7 +130,12 @@ function redirect(request, location, why, cookies) {
   const safe = request.method === 'GET' || request.method === 'HEAD';
   const headers = { location: { value: location }, 'cache-control': { value: 'no-store' } };
   headers[HEADER] = { value: why };
-  return { statusCode: safe ? 302 : 307, statusDescription: safe ? 'Found' : 'Temporary Redirect', headers: headers, cookies: cookies || {} };
+  return {
+    statusCode: safe ? 302 : 307,
+    statusDescription: safe ? 'Found' : 'Temporary Redirect',
+    headers: headers,
+    cookies: cookies || {},
+  };
 }
 
 function join(request) {
@@ -137,25 +149,47 @@ async function admit(request, state, number, capAtMs, identityHash, now, why) {
   const expiresAtMs = Math.min(now + state.passSeconds * 1000, capAtMs);
   const payload = ['p1', number, expiresAtMs, capAtMs, identityHash, kid].join(':');
   const cookies = {};
-  cookies[PASS] = { value: payload + '.' + sign(secret, payload), attributes: COOKIE_ATTRIBUTES + Math.ceil((capAtMs - now) / 1000) };
+  cookies[PASS] = {
+    value: payload + '.' + sign(secret, payload),
+    attributes: COOKIE_ATTRIBUTES + Math.ceil((capAtMs - now) / 1000),
+  };
   if (why === 'admitted') cookies[TICKET] = { value: '', attributes: COOKIE_ATTRIBUTES + '0' };
   return redirect(request, sameUrl(request), why, cookies);
 }
 
 function status(state, place, now) {
   if (place < 0) {
-    return { status: 'pre-queue', position: null, peopleAhead: null, estimatedWaitSeconds: null, opensAtMs: state.preQueueUntilMs, ratePerSecond: state.ratePerSecond };
+    return {
+      status: 'pre-queue',
+      position: null,
+      peopleAhead: null,
+      estimatedWaitSeconds: null,
+      opensAtMs: state.preQueueUntilMs,
+      ratePerSecond: state.ratePerSecond,
+    };
   }
   const ahead = Math.max(0, place - admittedBelow(state, now));
   const rate = state.ratePerSecond;
   // When admittedBelow passes `place`: ticket0 + rate × (t − t0) / 1000 = place + 1.
   const waitMs = rate > 0 ? ((place + 1 - state.ticket0) * 1000) / rate - (now - state.t0Ms) : -1;
-  return { status: 'waiting', position: ahead + 1, peopleAhead: ahead, estimatedWaitSeconds: rate > 0 ? Math.max(0, Math.ceil(waitMs / 1000)) : null, opensAtMs: 0, ratePerSecond: rate };
+  return {
+    status: 'waiting',
+    position: ahead + 1,
+    peopleAhead: ahead,
+    estimatedWaitSeconds: rate > 0 ? Math.max(0, Math.ceil(waitMs / 1000)) : null,
+    opensAtMs: 0,
+    ratePerSecond: rate,
+  };
 }
 
 function waiting(request, state, place, now) {
   const s = status(state, place, now);
-  const until = s.status === 'pre-queue' ? (s.opensAtMs - now) / 1000 : s.estimatedWaitSeconds === null ? 20 : s.estimatedWaitSeconds / 2;
+  const until =
+    s.status === 'pre-queue'
+      ? (s.opensAtMs - now) / 1000
+      : s.estimatedWaitSeconds === null
+        ? 20
+        : s.estimatedWaitSeconds / 2;
   const refresh = Math.min(30, Math.max(2, Math.ceil(until)));
   const accept = request.headers.accept ? request.headers.accept.value : '';
   const json = accept.indexOf('application/json') >= 0 && accept.indexOf('text/html') < 0;
@@ -163,17 +197,34 @@ function waiting(request, state, place, now) {
   headers[HEADER] = { value: 'waiting' };
   headers['content-type'] = { value: json ? 'application/json' : 'text/html; charset=utf-8' };
   // JSON callers were not served, so they get 503 + Retry-After; a person gets a page that refreshes itself.
-  return { statusCode: json ? 503 : 200, statusDescription: json ? 'Service Unavailable' : 'OK', headers: headers, body: json ? JSON.stringify(s) : page(s, refresh) };
+  return {
+    statusCode: json ? 503 : 200,
+    statusDescription: json ? 'Service Unavailable' : 'OK',
+    headers: headers,
+    body: json ? JSON.stringify(s) : page(s, refresh),
+  };
 }
 
 function page(s, refresh) {
-  const line = s.status === 'pre-queue'
-    ? 'The sale opens at ' + new Date(s.opensAtMs).toISOString().slice(11, 16) + ' UTC. Everyone here before then gets a random place in line at the opening.'
-    : 'You are number ' + s.position + ' in line.' + (s.estimatedWaitSeconds === null ? '' : ' Estimated wait: ' + minutes(s.estimatedWaitSeconds) + '.');
-  return '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
-    + '<meta http-equiv="refresh" content="' + refresh + '"><title>You are in line</title></head>'
-    + '<body style="font-family:system-ui,sans-serif;max-width:32em;margin:4em auto;padding:0 1em">'
-    + '<h1>You are in line</h1><p>' + line + '</p><p>Keep this page open: it refreshes itself and lets you in when it is your turn.</p></body></html>';
+  const line =
+    s.status === 'pre-queue'
+      ? 'The sale opens at ' +
+        new Date(s.opensAtMs).toISOString().slice(11, 16) +
+        ' UTC. Everyone here before then gets a random place in line at the opening.'
+      : 'You are number ' +
+        s.position +
+        ' in line.' +
+        (s.estimatedWaitSeconds === null ? '' : ' Estimated wait: ' + minutes(s.estimatedWaitSeconds) + '.');
+  return (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">' +
+    '<meta http-equiv="refresh" content="' +
+    refresh +
+    '"><title>You are in line</title></head>' +
+    '<body style="font-family:system-ui,sans-serif;max-width:32em;margin:4em auto;padding:0 1em">' +
+    '<h1>You are in line</h1><p>' +
+    line +
+    '</p><p>Keep this page open: it refreshes itself and lets you in when it is your turn.</p></body></html>'
+  );
 }
 
 function minutes(seconds) {

@@ -12,7 +12,11 @@ async function main(): Promise<void> {
   const logger = createJsonLogger({ base: { sale: settings.config.saleName } });
   const started = await startGate({ ...settings, logger });
   process.stdout.write(`${JSON.stringify({ event: 'listening', url: started.url })}\n`);
-  logger.info('gate listening', { url: started.url, upstream: settings.upstream, redis: settings.redisUrl ? 'configured' : 'embedded' });
+  logger.info('gate listening', {
+    url: started.url,
+    upstream: settings.upstream,
+    redis: settings.redisUrl ? 'configured' : 'embedded',
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -31,6 +35,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', message: 'gate failed to start', error: error instanceof Error ? error.message : String(error) })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ time: new Date().toISOString(), level: 'error', message: 'gate failed to start', error: error instanceof Error ? error.message : String(error) })}\n`,
+  );
   process.exit(1);
 });

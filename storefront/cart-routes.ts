@@ -30,7 +30,15 @@ function cartView(catalog: Catalog, userId: string, items: CartItem[]) {
   const lines = items.flatMap((item) => {
     const product = catalog.find(item.productId);
     if (!product) return [];
-    return [{ productId: item.productId, name: product.name, priceCents: product.priceCents, quantity: item.quantity, lineTotalCents: product.priceCents * item.quantity }];
+    return [
+      {
+        productId: item.productId,
+        name: product.name,
+        priceCents: product.priceCents,
+        quantity: item.quantity,
+        lineTotalCents: product.priceCents * item.quantity,
+      },
+    ];
   });
   return { userId, items: lines, totalCents: lines.reduce((sum, line) => sum + line.lineTotalCents, 0) };
 }

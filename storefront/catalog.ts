@@ -27,7 +27,18 @@ export const PRODUCT_ID_PATTERN = /^sku-[0-9]{3,7}$/;
 export const DEFAULT_CATALOG_SIZE = 50;
 const MAX_CATALOG_SIZE = 1_000_000;
 
-const ADJECTIVES = ['Cozy', 'Arctic', 'Midnight', 'Velvet', 'Rugged', 'Golden', 'Frosted', 'Electric', 'Woolen', 'Crimson'];
+const ADJECTIVES = [
+  'Cozy',
+  'Arctic',
+  'Midnight',
+  'Velvet',
+  'Rugged',
+  'Golden',
+  'Frosted',
+  'Electric',
+  'Woolen',
+  'Crimson',
+];
 const NOUNS = ['Scarf', 'Beanie', 'Parka', 'Mittens', 'Boots', 'Lantern', 'Mug', 'Blanket', 'Headphones', 'Backpack'];
 const CATEGORIES = ['apparel', 'outdoor', 'home', 'audio', 'accessories'];
 

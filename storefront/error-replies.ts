@@ -13,12 +13,16 @@ export function installErrorReplies(app: FastifyInstance): void {
     }
     if (isInjectedFaultError(error)) return reply.code(500).send({ error: 'injected-fault', message: error.message });
     const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) return reply.code(status).send({ error: clientErrorName(error, status), message: error.message });
+    if (status >= 400 && status < 500)
+      return reply.code(status).send({ error: clientErrorName(error, status), message: error.message });
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ error: 'internal', message: 'internal error' });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).header('cache-control', NO_STORE).send({ error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+    reply
+      .code(404)
+      .header('cache-control', NO_STORE)
+      .send({ error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );
 }
 
@@ -26,7 +30,10 @@ export function installErrorReplies(app: FastifyInstance): void {
 export function inventoryUnavailableAnswer(retryAfterMs: number): HttpAnswer {
   return {
     status: 503,
-    headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))), [FAILED_DEPENDENCY_HEADER]: 'inventory' },
+    headers: {
+      'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+      [FAILED_DEPENDENCY_HEADER]: 'inventory',
+    },
     body: { error: 'inventory-unavailable', message: 'the inventory store is unavailable; try again shortly' },
   };
 }

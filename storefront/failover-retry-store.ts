@@ -20,8 +20,10 @@ export class FailoverRetryingShopStore implements ShopStore {
   }
 
   seedStock: ShopStore['seedStock'] = (productIds, units) => this.retry(() => this.store.seedStock(productIds, units));
-  seedCatalog: ShopStore['seedCatalog'] = (productIds, units, options) => this.retry(() => this.store.seedCatalog(productIds, units, options));
-  resetStock: ShopStore['resetStock'] = (productIds, units) => this.retry(() => this.store.resetStock(productIds, units));
+  seedCatalog: ShopStore['seedCatalog'] = (productIds, units, options) =>
+    this.retry(() => this.store.seedCatalog(productIds, units, options));
+  resetStock: ShopStore['resetStock'] = (productIds, units) =>
+    this.retry(() => this.store.resetStock(productIds, units));
   stockOf: ShopStore['stockOf'] = (productId) => this.retry(() => this.store.stockOf(productId));
   reserve: ShopStore['reserve'] = (request) => this.retry(() => this.store.reserve(request));
   confirm: ShopStore['confirm'] = (receipt, key) => this.retry(() => this.store.confirm(receipt, key));
@@ -29,7 +31,8 @@ export class FailoverRetryingShopStore implements ShopStore {
   releaseExpiredReservations: ShopStore['releaseExpiredReservations'] = (reservedAtOrBefore, limit) =>
     this.retry(() => this.store.releaseExpiredReservations(reservedAtOrBefore, limit));
   order: ShopStore['order'] = (orderId) => this.retry(() => this.store.order(orderId));
-  addToCart: ShopStore['addToCart'] = (userId, productId, quantity) => this.retry(() => this.store.addToCart(userId, productId, quantity));
+  addToCart: ShopStore['addToCart'] = (userId, productId, quantity) =>
+    this.retry(() => this.store.addToCart(userId, productId, quantity));
   cart: ShopStore['cart'] = (userId) => this.retry(() => this.store.cart(userId));
   stats: ShopStore['stats'] = (productIds) => this.retry(() => this.store.stats(productIds));
 

@@ -2,7 +2,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { StorefrontOptions } from './storefront-options';
 
-export function createFastifyApps(options: Pick<StorefrontOptions, 'logger' | 'logStream'>, bodyLimit: number): { app: FastifyInstance; operatorApp: FastifyInstance } {
+export function createFastifyApps(
+  options: Pick<StorefrontOptions, 'logger' | 'logStream'>,
+  bodyLimit: number,
+): { app: FastifyInstance; operatorApp: FastifyInstance } {
   const fastifyOptions = {
     logger: options.logger ? { level: 'info', ...(options.logStream ? { stream: options.logStream } : {}) } : false,
     bodyLimit,

@@ -24,8 +24,10 @@ export class GuardedShopStore implements ShopStore {
   }
 
   seedStock: ShopStore['seedStock'] = (productIds, units) => this.guard(() => this.store.seedStock(productIds, units));
-  seedCatalog: ShopStore['seedCatalog'] = (productIds, units, options) => this.guard(() => this.store.seedCatalog(productIds, units, options));
-  resetStock: ShopStore['resetStock'] = (productIds, units) => this.guard(() => this.store.resetStock(productIds, units));
+  seedCatalog: ShopStore['seedCatalog'] = (productIds, units, options) =>
+    this.guard(() => this.store.seedCatalog(productIds, units, options));
+  resetStock: ShopStore['resetStock'] = (productIds, units) =>
+    this.guard(() => this.store.resetStock(productIds, units));
   stockOf: ShopStore['stockOf'] = (productId) => this.guard(() => this.store.stockOf(productId));
   reserve: ShopStore['reserve'] = (request) => this.guard(() => this.store.reserve(request));
   confirm: ShopStore['confirm'] = (receipt, key) => this.guard(() => this.store.confirm(receipt, key));
@@ -33,7 +35,8 @@ export class GuardedShopStore implements ShopStore {
   releaseExpiredReservations: ShopStore['releaseExpiredReservations'] = (reservedAtOrBefore, limit) =>
     this.guard(() => this.store.releaseExpiredReservations(reservedAtOrBefore, limit));
   order: ShopStore['order'] = (orderId) => this.guard(() => this.store.order(orderId));
-  addToCart: ShopStore['addToCart'] = (userId, productId, quantity) => this.guard(() => this.store.addToCart(userId, productId, quantity));
+  addToCart: ShopStore['addToCart'] = (userId, productId, quantity) =>
+    this.guard(() => this.store.addToCart(userId, productId, quantity));
   cart: ShopStore['cart'] = (userId) => this.guard(() => this.store.cart(userId));
   stats: ShopStore['stats'] = (productIds) => this.guard(() => this.store.stats(productIds));
 

@@ -20,7 +20,15 @@ const SHUTDOWN_GRACE_MS = 25_000;
 
 async function main(): Promise<void> {
   const storefront = await startStorefront(storefrontOptionsFromEnv(process.env));
-  console.log(JSON.stringify({ event: 'listening', url: storefront.url, operatorUrl: storefront.operatorUrl ?? null, store: storefront.store.kind, checkoutWorstCaseMs: storefront.checkoutWorstCaseMs }));
+  console.log(
+    JSON.stringify({
+      event: 'listening',
+      url: storefront.url,
+      operatorUrl: storefront.operatorUrl ?? null,
+      store: storefront.store.kind,
+      checkoutWorstCaseMs: storefront.checkoutWorstCaseMs,
+    }),
+  );
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -30,7 +38,9 @@ async function main(): Promise<void> {
     storefront.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(JSON.stringify({ event: 'stop-failed', message: error instanceof Error ? error.message : String(error) }));
+        console.error(
+          JSON.stringify({ event: 'stop-failed', message: error instanceof Error ? error.message : String(error) }),
+        );
         process.exit(1);
       },
     );
@@ -49,6 +59,8 @@ async function seed(force: boolean): Promise<void> {
 }
 
 (process.argv[2] === 'seed' ? seed(process.argv.includes('--force')) : main()).catch((error: unknown) => {
-  console.error(JSON.stringify({ event: 'start-failed', message: error instanceof Error ? error.message : String(error) }));
+  console.error(
+    JSON.stringify({ event: 'start-failed', message: error instanceof Error ? error.message : String(error) }),
+  );
   process.exit(1);
 });

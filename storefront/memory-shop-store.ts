@@ -66,10 +66,20 @@ export class MemoryShopStore implements ShopStore {
     }
   }
 
-  async seedCatalog(productIds: readonly string[], units: number, options: SeedCatalogOptions = {}): Promise<SeedCatalogOutcome> {
+  async seedCatalog(
+    productIds: readonly string[],
+    units: number,
+    options: SeedCatalogOptions = {},
+  ): Promise<SeedCatalogOutcome> {
     const unitsSold = [...this.sold.values()].reduce((sum, sold) => sum + sold, 0);
     if (this.activeOrders > 0 || this.cancelledOrders > 0 || this.sold.size > 0 || this.reserved.size > 0) {
-      return { kind: 'has-sales', orders: this.activeOrders, unitsSold, cancelledOrders: this.cancelledOrders, reserved: this.reserved.size };
+      return {
+        kind: 'has-sales',
+        orders: this.activeOrders,
+        unitsSold,
+        cancelledOrders: this.cancelledOrders,
+        reserved: this.reserved.size,
+      };
     }
     if (this.stock.size > 0 && options.force !== true) return { kind: 'catalog-exists' };
     this.stock.clear();
@@ -245,5 +255,7 @@ export class MemoryShopStore implements ShopStore {
 }
 
 function cartItems(lines: Map<string, number>): CartItem[] {
-  return [...lines.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([productId, quantity]) => ({ productId, quantity }));
+  return [...lines.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([productId, quantity]) => ({ productId, quantity }));
 }

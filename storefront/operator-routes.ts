@@ -35,12 +35,18 @@ export function registerOperatorRoutes(app: FastifyInstance, context: OperatorCo
   app.get('/_stats', async (_request, reply) => {
     const stats = await context.store.stats(productIds);
     const reaper = { reservationTtlMs: context.reaper.reservationTtlMs, ...context.reaper.counters() };
-    return reply.header('cache-control', NO_STORE).send({ store: context.store.kind, ...stats, thisProcess: { checkouts: { ...context.counters }, reaper, replicaWait: context.replicaWait() ?? null } });
+    return reply.header('cache-control', NO_STORE).send({
+      store: context.store.kind,
+      ...stats,
+      thisProcess: { checkouts: { ...context.counters }, reaper, replicaWait: context.replicaWait() ?? null },
+    });
   });
 
   if (!context.enableFaultInjection) return;
 
-  app.get('/_faults', async (_request, reply) => reply.header('cache-control', NO_STORE).send({ faults: context.faults.active() }));
+  app.get('/_faults', async (_request, reply) =>
+    reply.header('cache-control', NO_STORE).send({ faults: context.faults.active() }),
+  );
 
   app.post('/_faults', async (request, reply) => {
     const spec = validate(faultSpecSchema as z.ZodType<z.input<typeof faultSpecSchema>>, request.body ?? {});

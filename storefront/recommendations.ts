@@ -13,7 +13,11 @@ export const RECOMMENDATIONS_COUNT = 4;
 
 export function validateRecommendationsWork(work: number): number {
   if (!Number.isInteger(work) || work < 0 || work > 10_000_000) {
-    throw new InvalidOptionsError('recommendationsWork', work, 'an integer number of hashing rounds between 0 and 10000000');
+    throw new InvalidOptionsError(
+      'recommendationsWork',
+      work,
+      'an integer number of hashing rounds between 0 and 10000000',
+    );
   }
   return work;
 }

@@ -65,7 +65,11 @@ export class RedisShopStore implements ShopStore {
   constructor(options: RedisShopStoreOptions) {
     const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
     if (!KEY_PREFIX_PATTERN.test(keyPrefix)) {
-      throw new InvalidOptionsError('keyPrefix', keyPrefix, `1-100 characters matching ${KEY_PREFIX_PATTERN} (no braces: the store adds the hash tag)`);
+      throw new InvalidOptionsError(
+        'keyPrefix',
+        keyPrefix,
+        `1-100 characters matching ${KEY_PREFIX_PATTERN} (no braces: the store adds the hash tag)`,
+      );
     }
     this.keyPrefix = keyPrefix;
     this.tag = `{${keyPrefix}}`;
@@ -90,8 +94,20 @@ export class RedisShopStore implements ShopStore {
     await execOrThrow(multi.exec());
   }
 
-  async seedCatalog(productIds: readonly string[], units: number, options: SeedCatalogOptions = {}): Promise<SeedCatalogOutcome> {
-    const keys = [this.key('catalog'), this.key('initial'), this.key('sold'), this.key('orders'), this.key('cancelled'), this.key('reserved'), ...productIds.map((id) => this.stockKey(id))];
+  async seedCatalog(
+    productIds: readonly string[],
+    units: number,
+    options: SeedCatalogOptions = {},
+  ): Promise<SeedCatalogOutcome> {
+    const keys = [
+      this.key('catalog'),
+      this.key('initial'),
+      this.key('sold'),
+      this.key('orders'),
+      this.key('cancelled'),
+      this.key('reserved'),
+      ...productIds.map((id) => this.stockKey(id)),
+    ];
     const [kind, orders, unitsSold, cancelledOrders, reserved] = await this.redis.saledayShopSeedCatalog(
       keys.length,
       ...keys,
@@ -211,11 +227,19 @@ export class RedisShopStore implements ShopStore {
 
   async releaseExpiredReservations(reservedAtOrBefore: number, limit: number): Promise<ExpiredReservationsBatch> {
     // The index, not SCAN: only orders still reserved are in it, oldest first.
-    const orderIds = await this.redis.zrangebyscore(this.key('reserved'), '-inf', reservedAtOrBefore, 'LIMIT', 0, limit);
+    const orderIds = await this.redis.zrangebyscore(
+      this.key('reserved'),
+      '-inf',
+      reservedAtOrBefore,
+      'LIMIT',
+      0,
+      limit,
+    );
     if (orderIds.length === 0) return { released: [], more: false };
     // The script needs every key it touches up front (stock and idempotency record): read them from the orders.
     const pipeline = this.redis.pipeline();
-    for (const orderId of orderIds) pipeline.hmget(this.orderKey(orderId), 'productId', 'quantity', 'createdAt', 'idempotencyKey');
+    for (const orderId of orderIds)
+      pipeline.hmget(this.orderKey(orderId), 'productId', 'quantity', 'createdAt', 'idempotencyKey');
     const orders = (await execOrThrow(pipeline.exec())) as (string | null)[][];
     // Sent together (ioredis writes each command at once), each one atomic on its own. A concurrent
     // sweeper may run the same orders: the script's status check lets exactly one release each.
@@ -246,7 +270,9 @@ export class RedisShopStore implements ShopStore {
 
   async addToCart(userId: string, productId: string, quantity: number): Promise<CartItem[]> {
     const key = this.cartKey(userId);
-    const replies = await execOrThrow(this.redis.multi().hincrby(key, productId, quantity).expire(key, CART_TTL_SECONDS).hgetall(key).exec());
+    const replies = await execOrThrow(
+      this.redis.multi().hincrby(key, productId, quantity).expire(key, CART_TTL_SECONDS).hgetall(key).exec(),
+    );
     return cartItems(replies[2] as Record<string, string>);
   }
 
@@ -298,7 +324,11 @@ export class RedisShopStore implements ShopStore {
   }
 
   /** RELEASE_SCRIPT for checkout (no cut-off) and for the reaper (with one). */
-  private async runRelease(order: OrderRef, idempotencyKey: string | undefined, reservedAtOrBefore: string): Promise<boolean> {
+  private async runRelease(
+    order: OrderRef,
+    idempotencyKey: string | undefined,
+    reservedAtOrBefore: string,
+  ): Promise<boolean> {
     const released = await this.redis.saledayShopRelease(
       this.orderKey(order.orderId),
       this.stockKey(order.productId),

@@ -51,7 +51,11 @@ export class ReplicaWait {
     this.redis = options.redis;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_REPLICA_WAIT_MS;
     if (!Number.isInteger(this.timeoutMs) || this.timeoutMs < 0 || this.timeoutMs > 5000) {
-      throw new InvalidOptionsError('replicaWaitMs', options.timeoutMs, 'an integer number of milliseconds between 0 (off) and 5000');
+      throw new InvalidOptionsError(
+        'replicaWaitMs',
+        options.timeoutMs,
+        'an integer number of milliseconds between 0 (off) and 5000',
+      );
     }
     this.refreshMs = options.refreshMs ?? DEFAULT_REFRESH_MS;
     this.clock = options.clock ?? systemClock;
@@ -85,7 +89,8 @@ export class ReplicaWait {
   }
 
   private replicaCount(): Promise<number> {
-    if (this.replicas !== undefined && this.clock.now() - this.checkedAt < this.refreshMs) return Promise.resolve(this.replicas);
+    if (this.replicas !== undefined && this.clock.now() - this.checkedAt < this.refreshMs)
+      return Promise.resolve(this.replicas);
     this.checking ??= this.readReplicaCount().finally(() => {
       this.checking = undefined;
     });

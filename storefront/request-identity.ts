@@ -4,7 +4,12 @@
  * cookie the client chose. Carts, orders and idempotency records are keyed by that whole value.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ANONYMOUS_USER_PREFIX, PROVEN_USER_PREFIX, SALEDAY_USER_HEADER, USER_KEY_PATTERN } from '../contracts/request-headers';
+import {
+  ANONYMOUS_USER_PREFIX,
+  PROVEN_USER_PREFIX,
+  SALEDAY_USER_HEADER,
+  USER_KEY_PATTERN,
+} from '../contracts/request-headers';
 import { NO_STORE } from './http-caching';
 import { sendAnswer, type HttpAnswer } from './http-answer';
 
@@ -16,7 +21,8 @@ export function readIdentity(request: Pick<FastifyRequest, 'headers'>): Identity
   if (raw === undefined) return { kind: 'missing' };
   const value = Array.isArray(raw) ? raw.join(',') : raw;
   for (const prefix of [PROVEN_USER_PREFIX, ANONYMOUS_USER_PREFIX]) {
-    if (value.startsWith(prefix) && USER_KEY_PATTERN.test(value.slice(prefix.length))) return { kind: 'user', user: value };
+    if (value.startsWith(prefix) && USER_KEY_PATTERN.test(value.slice(prefix.length)))
+      return { kind: 'user', user: value };
   }
   return { kind: 'invalid', value };
 }
@@ -24,7 +30,11 @@ export function readIdentity(request: Pick<FastifyRequest, 'headers'>): Identity
 /** What a request without a valid identity is told: 401 `identity-required` (missing) or 400 `invalid-identity` (malformed). */
 export function identityProblemAnswer(identity: Exclude<IdentityReading, { kind: 'user' }>): HttpAnswer {
   if (identity.kind === 'missing') {
-    return { status: 401, headers: {}, body: { error: 'identity-required', message: `the gate sets ${SALEDAY_USER_HEADER}; call through the gate` } };
+    return {
+      status: 401,
+      headers: {},
+      body: { error: 'identity-required', message: `the gate sets ${SALEDAY_USER_HEADER}; call through the gate` },
+    };
   }
   return {
     status: 400,

@@ -17,9 +17,7 @@ export const cartBodySchema = z.object({
   quantity: z.number().int().min(1).max(MAX_CART_QUANTITY),
 });
 
-export const resetStockBodySchema = z
-  .object({ units: z.number().int().min(0).max(1_000_000_000).optional() })
-  .strict();
+export const resetStockBodySchema = z.object({ units: z.number().int().min(0).max(1_000_000_000).optional() }).strict();
 
 /** Printable ASCII without spaces, as the IETF Idempotency-Key draft's examples (UUIDs, opaque tokens). */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;

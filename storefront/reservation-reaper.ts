@@ -38,7 +38,8 @@ export interface ReaperSettingsOptions {
 export type ReaperSettings = Required<ReaperSettingsOptions>;
 
 /** What one sweep did: the orders it released and, when the store failed part-way, the failure. */
-export type ReaperSweepOutcome = { ok: true; released: ReleasedReservation[] } | { ok: false; released: ReleasedReservation[]; error: unknown };
+export type ReaperSweepOutcome =
+  { ok: true; released: ReleasedReservation[] } | { ok: false; released: ReleasedReservation[]; error: unknown };
 
 export type ReaperSweepListener = (outcome: ReaperSweepOutcome) => void;
 
@@ -76,7 +77,11 @@ export function resolveReaperSettings(options: ReaperSettingsOptions): ReaperSet
     reservationTtlMs,
     intervalMs: positiveInteger('reaperIntervalMs', options.intervalMs, DEFAULT_REAPER_INTERVAL_MS),
     batchSize: positiveInteger('reaperBatchSize', options.batchSize, DEFAULT_BATCH_SIZE),
-    maxBatchesPerSweep: positiveInteger('reaperMaxBatchesPerSweep', options.maxBatchesPerSweep, DEFAULT_MAX_BATCHES_PER_SWEEP),
+    maxBatchesPerSweep: positiveInteger(
+      'reaperMaxBatchesPerSweep',
+      options.maxBatchesPerSweep,
+      DEFAULT_MAX_BATCHES_PER_SWEEP,
+    ),
   };
 }
 

@@ -7,5 +7,8 @@ export function badRequest(reply: FastifyReply, error: string, message: string):
 }
 
 export function unknownProduct(reply: FastifyReply, productId: string): FastifyReply {
-  return reply.code(404).header('cache-control', NO_STORE).send({ error: 'unknown-product', message: `no product ${productId}` });
+  return reply
+    .code(404)
+    .header('cache-control', NO_STORE)
+    .send({ error: 'unknown-product', message: `no product ${productId}` });
 }

@@ -23,9 +23,16 @@ export interface SeedCatalogInRedisOptions {
 
 export async function seedCatalogInRedis(options: SeedCatalogInRedisOptions): Promise<SeedCatalogOutcome> {
   const units = options.stockPerProduct ?? 100;
-  if (!Number.isInteger(units) || units < 0) throw new InvalidOptionsError('stockPerProduct', options.stockPerProduct, 'a non-negative integer');
+  if (!Number.isInteger(units) || units < 0)
+    throw new InvalidOptionsError('stockPerProduct', options.stockPerProduct, 'a non-negative integer');
   const catalog = createCatalog(options.catalogSize ?? DEFAULT_CATALOG_SIZE);
-  const redis = createRedisConnection({ url: options.redisUrl, authToken: options.redisAuthToken, connectionName: 'saleday-storefront-seed', commandTimeoutMs: 10_000, connectTimeoutMs: 5000 });
+  const redis = createRedisConnection({
+    url: options.redisUrl,
+    authToken: options.redisAuthToken,
+    connectionName: 'saleday-storefront-seed',
+    commandTimeoutMs: 10_000,
+    connectTimeoutMs: 5000,
+  });
   const store = new RedisShopStore({ redis, keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX });
   try {
     return await store.seedCatalog(

@@ -53,7 +53,12 @@ import { assembleShopStore, prepareShopStore } from './shop-store-assembly';
 import { registerShopRoutes } from './shop-routes';
 import type { ShopStore } from './shop-store';
 import { loadStaticAssets } from './static-assets';
-import { resolveStorefrontSettings, type StartStorefrontOptions, type StorefrontOptions, type StorefrontSettings } from './storefront-options';
+import {
+  resolveStorefrontSettings,
+  type StartStorefrontOptions,
+  type StorefrontOptions,
+  type StorefrontSettings,
+} from './storefront-options';
 
 export type { StartStorefrontOptions, StorefrontOptions } from './storefront-options';
 
@@ -83,7 +88,11 @@ export interface RunningStorefront extends Storefront {
   operatorUrl?: string;
 }
 
-const DEFAULT_BREAKER: Omit<CircuitBreakerOptions, 'name' | 'clock'> = { consecutiveFailures: 3, openMs: 2000, slowCallMs: 1000 };
+const DEFAULT_BREAKER: Omit<CircuitBreakerOptions, 'name' | 'clock'> = {
+  consecutiveFailures: 3,
+  openMs: 2000,
+  slowCallMs: 1000,
+};
 
 export async function createStorefront(options: StorefrontOptions = {}): Promise<Storefront> {
   const settings = resolveStorefrontSettings(options);
@@ -92,17 +101,28 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
   const { catalog, productIds, inventoryBreaker } = parts;
   const { app, operatorApp } = createFastifyApps(options, settings.bodyLimit);
   const { redisCommandTimeoutMs, replicaWaitMs } = settings;
-  const assembled = assembleShopStore(options, { clock, inventoryBreaker, redisCommandTimeoutMs, replicaWaitMs, log: app.log });
+  const assembled = assembleShopStore(options, {
+    clock,
+    inventoryBreaker,
+    redisCommandTimeoutMs,
+    replicaWaitMs,
+    log: app.log,
+  });
   const { store } = assembled;
   // Through the breaker: while Redis is down a sweep fails at once, and the next tick tries again.
   const reaper = new ReservationReaper({ ...parts.reaperSettings, store, clock });
-  inventoryBreaker.onStateChange((state, previous) => app.log.warn({ breaker: 'inventory', state, previous }, 'inventory breaker changed state'));
+  inventoryBreaker.onStateChange((state, previous) =>
+    app.log.warn({ breaker: 'inventory', state, previous }, 'inventory breaker changed state'),
+  );
   const resetStock = async (units = stockPerProduct): Promise<number> => {
     await store.resetStock(productIds, units);
     return units;
   };
 
-  registerRoutes({ app, operatorApp }, { options, settings, parts, store, reaper, resetStock, replicaWait: () => assembled.replicaWait?.counters() });
+  registerRoutes(
+    { app, operatorApp },
+    { options, settings, parts, store, reaper, resetStock, replicaWait: () => assembled.replicaWait?.counters() },
+  );
 
   await prepareShopStore(assembled, { options, productIds, stockPerProduct, log: app.log });
   await app.ready();
@@ -110,7 +130,17 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
   logReaperSweeps(reaper, app.log);
   reaper.start();
 
-  const handle = { app, operatorApp, catalog, store, inventoryBreaker, faults: parts.faults, reaper, checkoutWorstCaseMs: parts.worstCaseMs, resetStock };
+  const handle = {
+    app,
+    operatorApp,
+    catalog,
+    store,
+    inventoryBreaker,
+    faults: parts.faults,
+    reaper,
+    checkoutWorstCaseMs: parts.worstCaseMs,
+    resetStock,
+  };
   return { ...handle, close: closer(handle) };
 }
 
@@ -120,12 +150,29 @@ function buildParts(options: StorefrontOptions, settings: StorefrontSettings) {
   const catalog = createCatalog(options.catalogSize ?? DEFAULT_CATALOG_SIZE);
   const assets = loadStaticAssets(options.publicDir ?? defaultPublicDir());
   const faults = new FaultInjector({ clock, random: options.random });
-  const paymentsOptions: PaymentsOptions = { faults, latencyMs: options.paymentLatencyMs, timeoutMs: options.paymentTimeoutMs };
+  const paymentsOptions: PaymentsOptions = {
+    faults,
+    latencyMs: options.paymentLatencyMs,
+    timeoutMs: options.paymentTimeoutMs,
+  };
   const payments = options.createPayments ? options.createPayments(paymentsOptions) : new Payments(paymentsOptions);
-  const inventoryBreaker = createCircuitBreaker({ ...DEFAULT_BREAKER, ...options.inventoryBreaker, name: 'inventory', clock });
-  const reaperSettings = resolveReaperSettings({ paymentTimeoutMs: payments.timeoutMs, reservationTtlMs: options.reservationTtlMs, intervalMs: options.reaperIntervalMs });
+  const inventoryBreaker = createCircuitBreaker({
+    ...DEFAULT_BREAKER,
+    ...options.inventoryBreaker,
+    name: 'inventory',
+    clock,
+  });
+  const reaperSettings = resolveReaperSettings({
+    paymentTimeoutMs: payments.timeoutMs,
+    reservationTtlMs: options.reservationTtlMs,
+    intervalMs: options.reaperIntervalMs,
+  });
   const storeCallTimeoutMs = settings.redisCommandTimeoutMs;
-  const worstCaseMs = checkoutWorstCaseMs({ storeCallTimeoutMs, replicaWaitMs: settings.replicaWaitMs, paymentTimeoutMs: payments.timeoutMs });
+  const worstCaseMs = checkoutWorstCaseMs({
+    storeCallTimeoutMs,
+    replicaWaitMs: settings.replicaWaitMs,
+    paymentTimeoutMs: payments.timeoutMs,
+  });
   const productIds = catalog.products.map((product) => product.id);
   return { catalog, productIds, assets, faults, payments, inventoryBreaker, reaperSettings, worstCaseMs };
 }
@@ -150,10 +197,23 @@ function registerRoutes(
   installErrorReplies(app);
   installErrorReplies(operatorApp);
   const shop = { catalog, store, inventoryBreaker, payments, faults, clock: settings.clock, assets, counters };
-  registerShopRoutes(app, { ...shop, recommendationsWork: settings.recommendationsWork, checkoutWorstCaseMs: wiring.parts.worstCaseMs });
+  registerShopRoutes(app, {
+    ...shop,
+    recommendationsWork: settings.recommendationsWork,
+    checkoutWorstCaseMs: wiring.parts.worstCaseMs,
+  });
   registerSessionRoute(app, settings.sessions, options.sessions?.secretEnv);
   const enableFaultInjection = options.enableFaultInjection ?? false;
-  registerOperatorRoutes(operatorApp, { catalog, store, faults, counters, reaper, replicaWait, enableFaultInjection, resetStock });
+  registerOperatorRoutes(operatorApp, {
+    catalog,
+    store,
+    faults,
+    counters,
+    reaper,
+    replicaWait,
+    enableFaultInjection,
+    resetStock,
+  });
 }
 
 /** Closes once, whoever calls it how often: the reaper first, so no sweep runs against a closing store. */
@@ -173,15 +233,28 @@ function logReaperSweeps(reaper: ReservationReaper, log: FastifyBaseLogger): voi
     if (outcome.released.length > 0) {
       const units = outcome.released.reduce((sum, order) => sum + order.quantity, 0);
       // Each one is a checkout that died between reserve and confirm/release: worth a look, hence warn.
-      log.warn({ reaper: 'reservations', released: outcome.released.length, units, orderIds: outcome.released.map((order) => order.orderId) }, 'released stranded reservations');
+      log.warn(
+        {
+          reaper: 'reservations',
+          released: outcome.released.length,
+          units,
+          orderIds: outcome.released.map((order) => order.orderId),
+        },
+        'released stranded reservations',
+      );
     }
-    if (!outcome.ok) log.warn({ reaper: 'reservations', err: outcome.error }, 'sweeping stranded reservations failed; retrying next interval');
+    if (!outcome.ok)
+      log.warn(
+        { reaper: 'reservations', err: outcome.error },
+        'sweeping stranded reservations failed; retrying next interval',
+      );
   });
 }
 
 export async function startStorefront(options: StartStorefrontOptions = {}): Promise<RunningStorefront> {
   const port = options.port ?? 3000;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionsError('port', options.port, 'an integer between 0 and 65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidOptionsError('port', options.port, 'an integer between 0 and 65535');
   const operatorPort = options.operatorPort;
   if (operatorPort !== undefined && (!Number.isInteger(operatorPort) || operatorPort < 0 || operatorPort > 65535)) {
     throw new InvalidOptionsError('operatorPort', operatorPort, 'an integer between 0 and 65535 (0 picks a free port)');
@@ -190,7 +263,10 @@ export async function startStorefront(options: StartStorefrontOptions = {}): Pro
   try {
     const address = await storefront.app.listen({ port, host: options.host ?? '127.0.0.1' });
     // Loopback only, whatever the public host: operator routes are for this machine (or task) alone.
-    const operatorAddress = operatorPort === undefined ? undefined : await storefront.operatorApp.listen({ port: operatorPort, host: '127.0.0.1' });
+    const operatorAddress =
+      operatorPort === undefined
+        ? undefined
+        : await storefront.operatorApp.listen({ port: operatorPort, host: '127.0.0.1' });
     return { ...storefront, url: address.replace('[::1]', 'localhost'), operatorUrl: operatorAddress };
   } catch (error) {
     await storefront.close();

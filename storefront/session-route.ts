@@ -40,28 +40,57 @@ export interface SessionSettings {
  */
 export function resolveSessionSettings(options: SessionOptions = {}): SessionSettings | undefined {
   const secretEnv = options.secretEnv ?? DEFAULT_SESSION_SECRET_ENV;
-  if (!/^[A-Z_][A-Z0-9_]*$/.test(secretEnv)) throw new InvalidOptionsError('sessions.secretEnv', secretEnv, 'an environment variable name such as SALEDAY_IDENTITY_SECRET');
+  if (!/^[A-Z_][A-Z0-9_]*$/.test(secretEnv))
+    throw new InvalidOptionsError(
+      'sessions.secretEnv',
+      secretEnv,
+      'an environment variable name such as SALEDAY_IDENTITY_SECRET',
+    );
   const maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS;
   if (!Number.isInteger(maxAgeSeconds) || maxAgeSeconds < 60 || maxAgeSeconds > 400 * 24 * 60 * 60) {
-    throw new InvalidOptionsError('sessions.maxAgeSeconds', options.maxAgeSeconds, 'an integer number of seconds between 60 and 34560000 (400 days)');
+    throw new InvalidOptionsError(
+      'sessions.maxAgeSeconds',
+      options.maxAgeSeconds,
+      'an integer number of seconds between 60 and 34560000 (400 days)',
+    );
   }
   const secret = (options.env ?? process.env)[secretEnv];
   if (secret === undefined || secret === '') return undefined;
   if (secret.length < MIN_SECRET_LENGTH) {
-    throw new InvalidOptionsError(secretEnv, '<set but short>', `a secret of at least ${MIN_SECRET_LENGTH} characters to sign sessions (the same one the gate verifies them with)`);
+    throw new InvalidOptionsError(
+      secretEnv,
+      '<set but short>',
+      `a secret of at least ${MIN_SECRET_LENGTH} characters to sign sessions (the same one the gate verifies them with)`,
+    );
   }
   return { secret, maxAgeSeconds, insecureCookie: options.insecureCookie ?? false };
 }
 
-export function registerSessionRoute(app: FastifyInstance, settings: SessionSettings | undefined, secretEnv = DEFAULT_SESSION_SECRET_ENV): void {
+export function registerSessionRoute(
+  app: FastifyInstance,
+  settings: SessionSettings | undefined,
+  secretEnv = DEFAULT_SESSION_SECRET_ENV,
+): void {
   app.post(SESSION_PATH, async (_request, reply) => {
     reply.header('cache-control', NO_STORE);
     if (!settings) {
-      return reply.code(501).send({ error: 'sessions-disabled', message: `this storefront mints no sessions: set ${secretEnv} (at least ${MIN_SECRET_LENGTH} characters, the gate's identity secret) in its environment` });
+      return reply.code(501).send({
+        error: 'sessions-disabled',
+        message: `this storefront mints no sessions: set ${secretEnv} (at least ${MIN_SECRET_LENGTH} characters, the gate's identity secret) in its environment`,
+      });
     }
     const session = randomBytes(SESSION_ID_BYTES).toString('base64url');
-    const attributes = [`Path=/`, `Max-Age=${settings.maxAgeSeconds}`, 'HttpOnly', 'SameSite=Lax', ...(settings.insecureCookie ? [] : ['Secure'])];
-    reply.header('set-cookie', [`${SESSION_COOKIE_NAME}=${signHmacUserKey(session, settings.secret)}`, ...attributes].join('; '));
+    const attributes = [
+      `Path=/`,
+      `Max-Age=${settings.maxAgeSeconds}`,
+      'HttpOnly',
+      'SameSite=Lax',
+      ...(settings.insecureCookie ? [] : ['Secure']),
+    ];
+    reply.header(
+      'set-cookie',
+      [`${SESSION_COOKIE_NAME}=${signHmacUserKey(session, settings.secret)}`, ...attributes].join('; '),
+    );
     return reply.code(201).send({ session, expiresInSeconds: settings.maxAgeSeconds });
   });
 }

@@ -78,14 +78,17 @@ export function registerShopRoutes(app: FastifyInstance, context: ShopContext): 
 function registerPageRoutes(app: FastifyInstance, context: ShopContext): void {
   // Never depends on Redis: a task whose cache is down is still healthy, and replacing it would not help.
   app.get(APP_HEALTH_PATH, async (_request, reply) =>
-    reply.header('cache-control', NO_STORE).send({ status: 'ok', store: context.store.kind, inventory: context.inventoryBreaker.state() }),
+    reply
+      .header('cache-control', NO_STORE)
+      .send({ status: 'ok', store: context.store.kind, inventory: context.inventoryBreaker.state() }),
   );
 
   app.get('/', async (request, reply) => sendAsset(request, reply, context.assets.page));
 
   app.get<{ Params: { file: string } }>('/assets/:file', async (request, reply) => {
     const asset = context.assets.find(request.params.file);
-    if (!asset) return reply.code(404).header('cache-control', NO_STORE).send({ error: 'not-found', message: 'no such asset' });
+    if (!asset)
+      return reply.code(404).header('cache-control', NO_STORE).send({ error: 'not-found', message: 'no such asset' });
     return sendAsset(request, reply, asset);
   });
 }
@@ -119,7 +122,8 @@ function registerRecommendationsRoute(app: FastifyInstance, context: ShopContext
     const identity = readIdentity(request);
     const userId = identity.kind === 'user' ? identity.user : ANONYMOUS;
     const basedOn = typeof request.query.productId === 'string' ? request.query.productId : undefined;
-    if (basedOn !== undefined && !PRODUCT_ID_PATTERN.test(basedOn)) return badRequest(reply, 'malformed-product-id', 'productId must look like sku-001');
+    if (basedOn !== undefined && !PRODUCT_ID_PATTERN.test(basedOn))
+      return badRequest(reply, 'malformed-product-id', 'productId must look like sku-001');
     await injectFault('recommendations');
     // Low priority inside the process too: let already-queued I/O (checkouts) run before burning CPU.
     await yieldToEventLoop();

@@ -51,8 +51,16 @@ export function assembleShopStore(options: StorefrontOptions, parts: ShopStorePa
       disconnectTimeoutMs: 200,
       log: (message, fields) => parts.log.warn(fields, message),
     });
-    const replicaWait = new ReplicaWait({ redis, timeoutMs: parts.replicaWaitMs, clock, onProblem: (problem) => logReplicaWaitProblem(parts.log, problem) });
-    const raw = new FailoverRetryingShopStore(new RedisShopStore({ redis, keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX, replicaWait }), redis);
+    const replicaWait = new ReplicaWait({
+      redis,
+      timeoutMs: parts.replicaWaitMs,
+      clock,
+      onProblem: (problem) => logReplicaWaitProblem(parts.log, problem),
+    });
+    const raw = new FailoverRetryingShopStore(
+      new RedisShopStore({ redis, keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX, replicaWait }),
+      redis,
+    );
     assembled = { raw, redis, replicaWait };
   } else {
     assembled = { raw: new MemoryShopStore({ clock }) };
@@ -65,9 +73,15 @@ type ReplicaWaitProblem = Parameters<NonNullable<ReplicaWaitOptions['onProblem']
 
 function logReplicaWaitProblem(log: FastifyBaseLogger, problem: ReplicaWaitProblem): void {
   if (problem.kind === 'timed-out') {
-    log.warn({ replicaWait: problem.kind, timeoutMs: problem.timeoutMs }, 'no replica acknowledged a checkout write in time; the write stands on the primary');
+    log.warn(
+      { replicaWait: problem.kind, timeoutMs: problem.timeoutMs },
+      'no replica acknowledged a checkout write in time; the write stands on the primary',
+    );
   } else {
-    log.warn({ replicaWait: problem.kind, err: problem.error }, 'waiting for a replica (or reading the replica count) failed; the write stands on the primary');
+    log.warn(
+      { replicaWait: problem.kind, err: problem.error },
+      'waiting for a replica (or reading the replica count) failed; the write stands on the primary',
+    );
   }
 }
 
@@ -83,8 +97,10 @@ export async function prepareShopStore(
   const { options, productIds, stockPerProduct, log } = start;
   if (redis) {
     const ready = await waitForReady(redis, options.redisStartupTimeoutMs ?? 2000);
-    if (!ready) log.warn('Redis is not reachable yet: serving the product list from memory; checkout answers 503 until it is');
-    if (options.seedIfEmpty) await seedIfEmptyOnce({ store: raw, productIds, units: stockPerProduct, log, connection: redis });
+    if (!ready)
+      log.warn('Redis is not reachable yet: serving the product list from memory; checkout answers 503 until it is');
+    if (options.seedIfEmpty)
+      await seedIfEmptyOnce({ store: raw, productIds, units: stockPerProduct, log, connection: redis });
   } else {
     // The embedded store starts empty by nature (nothing of a previous run survives): seed it.
     await raw.seedCatalog(productIds, stockPerProduct);

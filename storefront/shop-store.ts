@@ -190,5 +190,14 @@ export function summarizeStats(
     if (initial !== undefined) initialByProduct[id] = initial;
     if (stock !== undefined && (stock < 0 || (initial !== undefined && sold + stock !== initial))) oversold = true;
   }
-  return { orders: raw.orders, cancelledOrders: raw.cancelledOrders, unitsSold, soldByProduct, stockByProduct, initialByProduct, oversold, catalogPresent: raw.catalogPresent };
+  return {
+    orders: raw.orders,
+    cancelledOrders: raw.cancelledOrders,
+    unitsSold,
+    soldByProduct,
+    stockByProduct,
+    initialByProduct,
+    oversold,
+    catalogPresent: raw.catalogPresent,
+  };
 }

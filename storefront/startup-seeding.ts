@@ -30,11 +30,17 @@ export function seedIfEmptyOnce(options: SeedIfEmptyOptions): Promise<void> {
         (outcome) => {
           answered = true;
           connection?.off('ready', attempt);
-          if (outcome.kind === 'seeded') log.info({ products: outcome.products, units }, 'seeded the catalog (first start)');
+          if (outcome.kind === 'seeded')
+            log.info({ products: outcome.products, units }, 'seeded the catalog (first start)');
           else if (outcome.kind === 'catalog-exists') log.info('the catalog is already in the store: not seeding');
-          else log.warn({ ...outcome }, 'the store records sales: not seeding (if its catalog is missing, restore Redis or re-seed deliberately)');
+          else
+            log.warn(
+              { ...outcome },
+              'the store records sales: not seeding (if its catalog is missing, restore Redis or re-seed deliberately)',
+            );
         },
-        (error: unknown) => log.warn({ err: error }, 'seeding the catalog failed; trying again when Redis (re)connects'),
+        (error: unknown) =>
+          log.warn({ err: error }, 'seeding the catalog failed; trying again when Redis (re)connects'),
       )
       .finally(() => {
         running = undefined;

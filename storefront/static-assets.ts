@@ -46,9 +46,14 @@ export function loadStaticAssets(publicDir: string): StaticAssets {
   try {
     files = readdirSync(publicDir).filter((file) => statSync(join(publicDir, file)).isFile());
   } catch (error) {
-    throw new InvalidOptionsError('publicDir', publicDir, `a readable directory with ${PAGE_FILE} (${(error as Error).message})`);
+    throw new InvalidOptionsError(
+      'publicDir',
+      publicDir,
+      `a readable directory with ${PAGE_FILE} (${(error as Error).message})`,
+    );
   }
-  if (!files.includes(PAGE_FILE)) throw new InvalidOptionsError('publicDir', publicDir, `a directory containing ${PAGE_FILE}`);
+  if (!files.includes(PAGE_FILE))
+    throw new InvalidOptionsError('publicDir', publicDir, `a directory containing ${PAGE_FILE}`);
 
   const byName = new Map<string, StaticAsset>();
   const urls = new Map<string, string>();
@@ -68,13 +73,23 @@ export function loadStaticAssets(publicDir: string): StaticAssets {
   const template = readFileSync(join(publicDir, PAGE_FILE), 'utf8');
   const html = template.replace(/\{\{asset:([^}]+)\}\}/g, (placeholder, name: string) => {
     const url = urls.get(name);
-    if (!url) throw new InvalidOptionsError('publicDir', publicDir, `an asset named ${name} for ${placeholder} in ${PAGE_FILE}`);
+    if (!url)
+      throw new InvalidOptionsError(
+        'publicDir',
+        publicDir,
+        `an asset named ${name} for ${placeholder} in ${PAGE_FILE}`,
+      );
     return url;
   });
   const pageBody = Buffer.from(html);
   return {
     find: (name) => byName.get(name),
-    page: { body: pageBody, contentType: 'text/html; charset=utf-8', cacheControl: PAGE_CACHE, etag: `"${digest(pageBody).slice(0, 16)}"` },
+    page: {
+      body: pageBody,
+      contentType: 'text/html; charset=utf-8',
+      cacheControl: PAGE_CACHE,
+      etag: `"${digest(pageBody).slice(0, 16)}"`,
+    },
     urlOf: (plainName) => urls.get(plainName),
   };
 }

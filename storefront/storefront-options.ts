@@ -104,11 +104,16 @@ export function resolveStorefrontSettings(options: StorefrontOptions): Storefron
     throw new InvalidOptionsError('stockPerProduct', options.stockPerProduct, 'a non-negative integer');
   }
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  if (!Number.isInteger(bodyLimit) || bodyLimit < 256) throw new InvalidOptionsError('bodyLimit', options.bodyLimit, 'an integer of at least 256 bytes');
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 256)
+    throw new InvalidOptionsError('bodyLimit', options.bodyLimit, 'an integer of at least 256 bytes');
   const redisCommandTimeoutMs = options.redisCommandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS;
   const replicaWaitMs = options.replicaWaitMs ?? DEFAULT_REPLICA_WAIT_MS;
   if (!Number.isInteger(replicaWaitMs) || replicaWaitMs < 0 || replicaWaitMs >= redisCommandTimeoutMs) {
-    throw new InvalidOptionsError('replicaWaitMs', options.replicaWaitMs, `an integer number of milliseconds from 0 (off) to below redisCommandTimeoutMs (${redisCommandTimeoutMs})`);
+    throw new InvalidOptionsError(
+      'replicaWaitMs',
+      options.replicaWaitMs,
+      `an integer number of milliseconds from 0 (off) to below redisCommandTimeoutMs (${redisCommandTimeoutMs})`,
+    );
   }
   return {
     clock: options.clock ?? systemClock,

@@ -8,7 +8,10 @@ import { fmt, measure } from './measure';
 import { spawnRole } from './role-process';
 import { OVERLOAD_MS } from './settings';
 
-export async function checkoutAtFiveTimesCapacity(print: (line: string) => void, stops: Array<() => Promise<void>>): Promise<void> {
+export async function checkoutAtFiveTimesCapacity(
+  print: (line: string) => void,
+  stops: Array<() => Promise<void>>,
+): Promise<void> {
   const capacityRps = 200; // 4 workers x 20 ms
   const app = await spawnRole('app', { capacity: 4, serviceMs: 20 });
   stops.push(() => app.stop());
@@ -23,7 +26,13 @@ export async function checkoutAtFiveTimesCapacity(print: (line: string) => void,
     { name: 'products', method: 'GET', path: '/api/products', share: 0.25 },
     { name: 'recommendations', method: 'GET', path: '/api/recommendations', share: 0.6 },
   ];
-  const open = (url: string) => ({ url, ratePerSecond: capacityRps * 5, durationMs: OVERLOAD_MS, timeoutMs: 3000, mix });
+  const open = (url: string) => ({
+    url,
+    ratePerSecond: capacityRps * 5,
+    durationMs: OVERLOAD_MS,
+    timeoutMs: 3000,
+    mix,
+  });
   const withoutGate = await measure('load-open', open(appUrl), { app: app.pid });
   // A fresh app for the second run: the first one's queue must not leak into it.
   await app.stop();
@@ -34,16 +43,25 @@ export async function checkoutAtFiveTimesCapacity(print: (line: string) => void,
   // useful concurrency by itself. SALEDAY_BENCH_GATE_LIMITS=tuned pins it to a hand-sized range
   // instead (initial 8, min 4, max 16), for comparison.
   const tuned = process.env.SALEDAY_BENCH_GATE_LIMITS === 'tuned';
-  const gate3 = await spawnRole('gate', { upstream: String(app2.info.url), redisUrl: redis2.url, ...(tuned ? { concurrency: { initialLimit: 8, minLimit: 4, maxLimit: 16 } } : {}) });
+  const gate3 = await spawnRole('gate', {
+    upstream: String(app2.info.url),
+    redisUrl: redis2.url,
+    ...(tuned ? { concurrency: { initialLimit: 8, minLimit: 4, maxLimit: 16 } } : {}),
+  });
   stops.push(() => gate3.stop());
   const limitTrace = traceConcurrencyLimit(String(gate3.info.url));
-  const withGate = await measure('load-open', open(String(gate3.info.url)), { gate: gate3.pid, app: app2.pid }).finally(() => limitTrace.stop());
+  const withGate = await measure('load-open', open(String(gate3.info.url)), { gate: gate3.pid, app: app2.pid }).finally(
+    () => limitTrace.stop(),
+  );
   const share = (r: LoadResult, name: string) => {
     const c = r.byClass?.[name];
     return c && c.sent > 0 ? c.ok / c.sent : 0;
   };
   const shareOf = (r: LoadResult, name: string) => fmt(share(r, name) * 100, 1);
-  const ratio = share(withoutGate.load, 'checkout') > 0 ? fmt(share(withGate.load, 'checkout') / share(withoutGate.load, 'checkout'), 2) : 'inf';
+  const ratio =
+    share(withoutGate.load, 'checkout') > 0
+      ? fmt(share(withGate.load, 'checkout') / share(withoutGate.load, 'checkout'), 2)
+      : 'inf';
   print(
     `bench checkout-at-5x-capacity: with gate ${shareOf(withGate.load, 'checkout')}% ok (p99 ${fmt(withGate.load.p99Ms)}ms), without ${shareOf(withoutGate.load, 'checkout')}% ok (p99 ${fmt(withoutGate.load.p99Ms)}ms), ratio ${ratio} (target ≥ 99% with the gate; ${capacityRps * 5} req/s offered to an app of ${capacityRps} req/s)`,
   );

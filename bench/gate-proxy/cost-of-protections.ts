@@ -6,7 +6,10 @@ import { startNginx } from './nginx';
 import { spawnRole } from './role-process';
 import { CLOSED_LOOP_CONNECTIONS, COST_ROUNDS, MEASURE_MS, WARMUP_MS } from './settings';
 
-export async function costOfProtections(print: (line: string) => void, stops: Array<() => Promise<void>>): Promise<void> {
+export async function costOfProtections(
+  print: (line: string) => void,
+  stops: Array<() => Promise<void>>,
+): Promise<void> {
   const redis = await launchRedisServer();
   stops.push(() => redis.kill());
   const shop = await spawnRole('storefront');
@@ -27,15 +30,44 @@ export async function costOfProtections(print: (line: string) => void, stops: Ar
   // speculative reads (gate/proxy/speculative-reads.ts) buy.
   const gateSequential = await spawnRole('gate', { upstream: shopUrl, redisUrl: redis.url, sequentialLimits: true });
   stops.push(() => gateSequential.stop());
-  const closed = (url: string) => ({ url, productIds, connections: CLOSED_LOOP_CONNECTIONS, warmupMs: WARMUP_MS, durationMs: MEASURE_MS });
+  const closed = (url: string) => ({
+    url,
+    productIds,
+    connections: CLOSED_LOOP_CONNECTIONS,
+    warmupMs: WARMUP_MS,
+    durationMs: MEASURE_MS,
+  });
 
   // The proxies under comparison run in interleaved rounds, and each comparison is the median of its
   // per-round ratios.
   const contenders = [
-    { name: 'bare' as const, run: () => measure('load-closed', closed(String(bare.info.url)), { proxy: bare.pid, storefront: shop.pid }) },
-    { name: 'gate' as const, run: () => measure('load-closed', closed(String(gate.info.url)), { gate: gate.pid, redis: redis.process.pid as number, storefront: shop.pid }) },
-    { name: 'gateSequential' as const, run: () => measure('load-closed', closed(String(gateSequential.info.url)), { gate: gateSequential.pid, redis: redis.process.pid as number, storefront: shop.pid }) },
-    { name: 'gateLocal' as const, run: () => measure('load-closed', closed(String(gateLocal.info.url)), { gate: gateLocal.pid, storefront: shop.pid }) },
+    {
+      name: 'bare' as const,
+      run: () => measure('load-closed', closed(String(bare.info.url)), { proxy: bare.pid, storefront: shop.pid }),
+    },
+    {
+      name: 'gate' as const,
+      run: () =>
+        measure('load-closed', closed(String(gate.info.url)), {
+          gate: gate.pid,
+          redis: redis.process.pid as number,
+          storefront: shop.pid,
+        }),
+    },
+    {
+      name: 'gateSequential' as const,
+      run: () =>
+        measure('load-closed', closed(String(gateSequential.info.url)), {
+          gate: gateSequential.pid,
+          redis: redis.process.pid as number,
+          storefront: shop.pid,
+        }),
+    },
+    {
+      name: 'gateLocal' as const,
+      run: () =>
+        measure('load-closed', closed(String(gateLocal.info.url)), { gate: gateLocal.pid, storefront: shop.pid }),
+    },
   ];
   const rounds = await interleavedRounds(contenders, COST_ROUNDS);
   const direct = await measure('load-closed', closed(shopUrl), { storefront: shop.pid });
@@ -60,12 +92,18 @@ export async function costOfProtections(print: (line: string) => void, stops: Ar
   print(
     `bench gate-local-limits-vs-bare-proxy: gate without Redis ${fmt(viaGateLocal.load.rps)}/s p99 ${fmt(viaGateLocal.load.p99Ms, 2)}ms, ratio ${fmt(median(localRatios), 2)} (median of ${rounds.length} rounds: ${listed(localRatios)}; every protection, rate limits exact per task instead of across the fleet)`,
   );
-  print(`bench gate-vs-nginx: gate ${fmt(viaGate.load.rps)}/s p99 ${fmt(viaGate.load.p99Ms, 2)}ms, nginx ${fmt(viaNginx.load.rps)}/s p99 ${fmt(viaNginx.load.p99Ms, 2)}ms, ratio ${fmt(viaGate.load.rps / viaNginx.load.rps, 2)}`);
-  print(`bench gate-vs-direct: gate ${fmt(viaGate.load.rps)}/s p99 ${fmt(viaGate.load.p99Ms, 2)}ms, direct ${fmt(direct.load.rps)}/s p99 ${fmt(direct.load.p99Ms, 2)}ms, ratio ${fmt(viaGate.load.rps / direct.load.rps, 2)}`);
+  print(
+    `bench gate-vs-nginx: gate ${fmt(viaGate.load.rps)}/s p99 ${fmt(viaGate.load.p99Ms, 2)}ms, nginx ${fmt(viaNginx.load.rps)}/s p99 ${fmt(viaNginx.load.p99Ms, 2)}ms, ratio ${fmt(viaGate.load.rps / viaNginx.load.rps, 2)}`,
+  );
+  print(
+    `bench gate-vs-direct: gate ${fmt(viaGate.load.rps)}/s p99 ${fmt(viaGate.load.p99Ms, 2)}ms, direct ${fmt(direct.load.rps)}/s p99 ${fmt(direct.load.p99Ms, 2)}ms, ratio ${fmt(viaGate.load.rps / direct.load.rps, 2)}`,
+  );
   const cpuColumns = (...servers: string[]) => [...servers, 'load', 'idle'];
   print(
     `bench gate-proxy-cpu: ${describe('gate', viaGate, cpuColumns('gate', 'redis', 'storefront'))}; ${describe('gate-sequential-limits', viaGateSequential, cpuColumns('gate', 'redis', 'storefront'))}; ${describe('gate-without-redis', viaGateLocal, cpuColumns('gate', 'storefront'))}; ${describe('bare-proxy', viaBare, cpuColumns('proxy', 'storefront'))}; ${describe('nginx', viaNginx, cpuColumns('nginx', 'storefront'))}; ${describe('direct', direct, cpuColumns('storefront'))}`,
   );
-  print(`bench gate-proxy-ok: 200 share gate ${fmt(okShare(viaGate.load) * 100, 2)}%, bare-proxy ${fmt(okShare(viaBare.load) * 100, 2)}%, nginx ${fmt(okShare(viaNginx.load) * 100, 2)}%, direct ${fmt(okShare(direct.load) * 100, 2)}% (storefront: ${String(shop.info.kind)})`);
+  print(
+    `bench gate-proxy-ok: 200 share gate ${fmt(okShare(viaGate.load) * 100, 2)}%, bare-proxy ${fmt(okShare(viaBare.load) * 100, 2)}%, nginx ${fmt(okShare(viaNginx.load) * 100, 2)}%, direct ${fmt(okShare(direct.load) * 100, 2)}% (storefront: ${String(shop.info.kind)})`,
+  );
   for (const stop of stops.splice(0).reverse()) await stop();
 }

@@ -19,7 +19,11 @@ export async function roleLoadClosed(args: RoleArgs): Promise<void> {
   const productIds = args.productIds as string[];
   const connections = Number(args.connections);
   const pool = new Pool(url.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
-  const histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const histogram = build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   const statuses: Record<string, number> = {};
   let errors = 0;
   let requests = 0;
@@ -38,7 +42,11 @@ export async function roleLoadClosed(args: RoleArgs): Promise<void> {
         const n = sequence++;
         const sentAt = performance.now();
         try {
-          const response = await pool.request({ path: `/api/products/${productIds[n % productIds.length]}`, method: 'GET', headers: { 'x-user-id': `bench-user-${n % 50_000}` } });
+          const response = await pool.request({
+            path: `/api/products/${productIds[n % productIds.length]}`,
+            method: 'GET',
+            headers: { 'x-user-id': `bench-user-${n % 50_000}` },
+          });
           await response.body.dump();
           if (measuring) {
             statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
@@ -52,7 +60,14 @@ export async function roleLoadClosed(args: RoleArgs): Promise<void> {
     }),
   );
   const seconds = Number(args.durationMs) / 1000;
-  const result: LoadResult = { requests, rps: requests / seconds, p50Ms: histogram.getValueAtPercentile(50) / 1000, p99Ms: histogram.getValueAtPercentile(99) / 1000, statuses, errors };
+  const result: LoadResult = {
+    requests,
+    rps: requests / seconds,
+    p50Ms: histogram.getValueAtPercentile(50) / 1000,
+    p99Ms: histogram.getValueAtPercentile(99) / 1000,
+    statuses,
+    errors,
+  };
   process.stdout.write(`${JSON.stringify({ event: 'result', result })}\n`);
   await pool.close();
 }
@@ -65,8 +80,14 @@ export async function roleLoadOpen(args: RoleArgs): Promise<void> {
   const timeoutMs = Number(args.timeoutMs);
   const mix = args.mix as Array<{ name: string; method: 'GET' | 'POST'; path: string; share: number }>;
   const pool = new Pool(url.origin, { connections: 1024, pipelining: 1, keepAliveTimeout: 30_000 });
-  const byClass: NonNullable<LoadResult['byClass']> = Object.fromEntries(mix.map((m) => [m.name, { sent: 0, ok: 0, statuses: {} }]));
-  const histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
+  const byClass: NonNullable<LoadResult['byClass']> = Object.fromEntries(
+    mix.map((m) => [m.name, { sent: 0, ok: 0, statuses: {} }]),
+  );
+  const histogram = build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 600_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   const cumulative: number[] = [];
   mix.reduce((sum, m) => (cumulative.push(sum + m.share), sum + m.share), 0);
   process.stdout.write('{"event":"measuring"}\n');
@@ -83,13 +104,24 @@ export async function roleLoadOpen(args: RoleArgs): Promise<void> {
     const headers: Record<string, string> = { 'x-user-id': user, 'saleday-user': `u:${user}` };
     if (body) headers['content-type'] = 'application/json';
     const task = pool
-      .request({ path: pick.path, method: pick.method, headers, body, signal: AbortSignal.timeout(Math.max(1, Math.round(timeoutMs - (performance.now() - intendedAt)))) })
+      .request({
+        path: pick.path,
+        method: pick.method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(Math.max(1, Math.round(timeoutMs - (performance.now() - intendedAt)))),
+      })
       .then(async (response) => {
         await response.body.dump();
         const latency = performance.now() - intendedAt;
         // A refusal is labelled with what the gate did (shed, short-circuited, …), to tell overload from failure.
         const outcome = response.statusCode >= 400 ? response.headers['saleday-outcome'] : undefined;
-        const status = latency > timeoutMs ? 'late' : outcome ? `${response.statusCode} ${String(outcome)}` : String(response.statusCode);
+        const status =
+          latency > timeoutMs
+            ? 'late'
+            : outcome
+              ? `${response.statusCode} ${String(outcome)}`
+              : String(response.statusCode);
         stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
         if (response.statusCode < 400 && latency <= timeoutMs) stats.ok += 1;
         if (pick.name === 'checkout') histogram.recordValue(Math.max(1, Math.round(latency * 1000)));
@@ -114,7 +146,15 @@ export async function roleLoadOpen(args: RoleArgs): Promise<void> {
     }, 2);
   });
   await Promise.all(inFlight);
-  const result: LoadResult = { requests: sent, rps: sent / (durationMs / 1000), p50Ms: histogram.getValueAtPercentile(50) / 1000, p99Ms: histogram.getValueAtPercentile(99) / 1000, statuses: {}, errors: 0, byClass };
+  const result: LoadResult = {
+    requests: sent,
+    rps: sent / (durationMs / 1000),
+    p50Ms: histogram.getValueAtPercentile(50) / 1000,
+    p99Ms: histogram.getValueAtPercentile(99) / 1000,
+    statuses: {},
+    errors: 0,
+    byClass,
+  };
   process.stdout.write(`${JSON.stringify({ event: 'result', result })}\n`);
   await pool.close();
 }

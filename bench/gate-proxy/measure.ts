@@ -32,7 +32,11 @@ function idleTicks(): number {
  * server process, of the load generator (`load`) and the machine's idle time (`idle`, all cores):
  * a closed loop that leaves cores idle is bound by latency, not by CPU.
  */
-export async function measure(role: 'load-closed' | 'load-open', args: RoleArgs, servers: Record<string, number>): Promise<Measurement> {
+export async function measure(
+  role: 'load-closed' | 'load-open',
+  args: RoleArgs,
+  servers: Record<string, number>,
+): Promise<Measurement> {
   const load = await spawnRole(role, args);
   await load.measuring;
   const pids: Record<string, number> = { ...servers, load: load.pid };
@@ -42,7 +46,8 @@ export async function measure(role: 'load-closed' | 'load-open', args: RoleArgs,
   const after = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuTicks(pid)]));
   const idleAfter = idleTicks();
   await load.stop();
-  const perRequest = (ticks: number) => (result.requests > 0 ? ((ticks / CLOCK_TICKS_PER_SECOND) * 1e6) / result.requests : 0);
+  const perRequest = (ticks: number) =>
+    result.requests > 0 ? ((ticks / CLOCK_TICKS_PER_SECOND) * 1e6) / result.requests : 0;
   const cpuUsPerRequest: Record<string, number> = {};
   for (const name of Object.keys(pids)) cpuUsPerRequest[name] = perRequest(after[name]! - before[name]!);
   cpuUsPerRequest.idle = perRequest(idleAfter - idleBefore);
@@ -61,7 +66,10 @@ export const median = (values: number[]) => values[medianIndex(values)]!;
  * Runs every contender once per round, the order rotating each round, so a noisy neighbour on
  * these shared cores slows the contenders of a round alike instead of one whole measurement.
  */
-export async function interleavedRounds<Name extends string, Result>(contenders: Array<{ name: Name; run: () => Promise<Result> }>, count: number): Promise<Array<Record<Name, Result>>> {
+export async function interleavedRounds<Name extends string, Result>(
+  contenders: Array<{ name: Name; run: () => Promise<Result> }>,
+  count: number,
+): Promise<Array<Record<Name, Result>>> {
   const rounds: Array<Record<Name, Result>> = [];
   for (let round = 0; round < count; round++) {
     const results: Partial<Record<Name, Result>> = {};
@@ -75,4 +83,3 @@ export async function interleavedRounds<Name extends string, Result>(contenders:
 }
 export const describe = (name: string, r: Measurement, cpuOf: string[]) =>
   `${name} ${fmt(r.load.rps)}/s p99 ${fmt(r.load.p99Ms, 2)}ms cpu ${cpuOf.map((p) => `${p} ${fmt(r.cpuUsPerRequest[p] ?? 0, 1)}µs`).join(' + ')}/req`;
-

@@ -7,7 +7,10 @@ import { findFreePort } from '../../cli/support/loopback';
 import { NGINX } from './settings';
 
 export async function startNginx(upstream: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  if (!existsSync(NGINX)) throw new Error(`${NGINX} not found: the gate-proxy benchmark compares the gate with nginx; install it (apt-get install -y nginx)`);
+  if (!existsSync(NGINX))
+    throw new Error(
+      `${NGINX} not found: the gate-proxy benchmark compares the gate with nginx; install it (apt-get install -y nginx)`,
+    );
   const dir = mkdtempSync(join(tmpdir(), 'saleday-nginx-'));
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
   const port = await findFreePort();
@@ -48,7 +51,8 @@ http {
       await fetch(`http://127.0.0.1:${port}/healthz`);
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`nginx did not start: ${readFileSync(join(dir, 'error.log'), 'utf8')}`);
+      if (Date.now() > deadline)
+        throw new Error(`nginx did not start: ${readFileSync(join(dir, 'error.log'), 'utf8')}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -35,7 +35,14 @@ function rolesEntry(): string[] {
       const outfile = join(dir, 'gate-proxy-roles.js');
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const esbuild = require('esbuild') as typeof import('esbuild');
-      esbuild.buildSync({ entryPoints: [ROLES_MAIN], bundle: true, platform: 'node', outfile, external: ['esbuild'], logLevel: 'warning' });
+      esbuild.buildSync({
+        entryPoints: [ROLES_MAIN],
+        bundle: true,
+        platform: 'node',
+        outfile,
+        external: ['esbuild'],
+        logLevel: 'warning',
+      });
       roleScript = { nodeArgs: [outfile], cleanup: () => rmSync(dir, { recursive: true, force: true }) };
     }
   }
@@ -50,11 +57,22 @@ export function cleanupRoleScript(): void {
 
 export function spawnRole(role: string, args: RoleArgs = {}): Promise<Child> {
   // SALEDAY_BENCH_CPU_PROF=<dir> profiles the proxies (gate, bare proxy): each writes a .cpuprofile there when stopped.
-  const profileDir = process.env.SALEDAY_BENCH_CPU_PROF && (role === 'gate' || role === 'bare-proxy') ? process.env.SALEDAY_BENCH_CPU_PROF : undefined;
-  const profileArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${role}-${Date.now()}.cpuprofile`] : [];
+  const profileDir =
+    process.env.SALEDAY_BENCH_CPU_PROF && (role === 'gate' || role === 'bare-proxy')
+      ? process.env.SALEDAY_BENCH_CPU_PROF
+      : undefined;
+  const profileArgs = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${role}-${Date.now()}.cpuprofile`]
+    : [];
   const child = spawn(process.execPath, [...profileArgs, ...rolesEntry()], {
     cwd: ROOT,
-    env: { ...process.env, SALEDAY_BENCH_ROLE: role, SALEDAY_BENCH_ARGS: JSON.stringify(args), SALEDAY_BENCH_ROOT: ROOT, SALEDAY_PUBLIC_DIR: process.env.SALEDAY_PUBLIC_DIR ?? join(ROOT, 'storefront', 'public') },
+    env: {
+      ...process.env,
+      SALEDAY_BENCH_ROLE: role,
+      SALEDAY_BENCH_ARGS: JSON.stringify(args),
+      SALEDAY_BENCH_ROOT: ROOT,
+      SALEDAY_PUBLIC_DIR: process.env.SALEDAY_PUBLIC_DIR ?? join(ROOT, 'storefront', 'public'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stderr: string[] = [];
@@ -101,7 +119,14 @@ export function spawnRole(role: string, args: RoleArgs = {}): Promise<Child> {
     });
     if (role.startsWith('load')) {
       // Load roles announce nothing; they are ready at once.
-      resolve({ process: child, pid: child.pid as number, info: {}, result, measuring, stop: async () => void (await exited) });
+      resolve({
+        process: child,
+        pid: child.pid as number,
+        info: {},
+        result,
+        measuring,
+        stop: async () => void (await exited),
+      });
     }
   });
 }

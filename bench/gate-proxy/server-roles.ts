@@ -28,7 +28,8 @@ export async function roleStorefront(): Promise<void> {
   try {
     const { startStorefront } = (await import('../../storefront/server')) as typeof import('../../storefront/server');
     const shop = await startStorefront({ port: 0, host: '127.0.0.1', logger: false });
-    const list = (await (await fetch(`${shop.url}/api/products`)).json()) as { items?: Array<{ id: string }>; products?: Array<{ id: string }> } | Array<{ id: string }>;
+    const list = (await (await fetch(`${shop.url}/api/products`)).json()) as
+      { items?: Array<{ id: string }>; products?: Array<{ id: string }> } | Array<{ id: string }>;
     const items = Array.isArray(list) ? list : (list.items ?? list.products ?? []);
     announce({ url: shop.url, kind: 'storefront', productIds: items.map((p) => p.id).slice(0, 50) });
   } catch (error) {
@@ -55,27 +56,36 @@ export async function roleApp(args: RoleArgs): Promise<void> {
       if (res.destroyed) return;
       const path = (req.url ?? '/').split('?')[0];
       const status = path === '/api/checkout' ? 201 : 200;
-      const body = JSON.stringify(path === '/api/checkout' ? { orderId: `o-${Math.random().toString(36).slice(2)}` } : { path, stock: 10 });
+      const body = JSON.stringify(
+        path === '/api/checkout' ? { orderId: `o-${Math.random().toString(36).slice(2)}` } : { path, stock: 10 },
+      );
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       res.end(body);
     });
   });
   server.keepAliveTimeout = 65_000;
-  announce({ url: await listen(server), kind: 'app', productIds: Array.from({ length: 50 }, (_, i) => `sku-${String(i).padStart(3, '0')}`) });
+  announce({
+    url: await listen(server),
+    kind: 'app',
+    productIds: Array.from({ length: 50 }, (_, i) => `sku-${String(i).padStart(3, '0')}`),
+  });
 }
 
 /** The same HTTP stack as the gate (node:http server, undici pool, streaming) with no protections. */
 export async function roleBareProxy(args: RoleArgs): Promise<void> {
   const upstream = createUpstreamClient({ upstream: String(args.upstream), connections: 512 });
-  const server = createServer({ maxHeaderSize: 16_384, keepAliveTimeout: 65_000 }, async (req: IncomingMessage, res: ServerResponse) => {
-    try {
-      const response = await upstream.request({ req, path: req.url ?? '/', timeoutMs: 5000 });
-      res.writeHead(response.statusCode, response.headers);
-      await pipeBody(response, res);
-    } catch (error) {
-      res.writeHead(isUpstreamFailure(error) && error.kind === 'timeout' ? 504 : 502).end();
-    }
-  });
+  const server = createServer(
+    { maxHeaderSize: 16_384, keepAliveTimeout: 65_000 },
+    async (req: IncomingMessage, res: ServerResponse) => {
+      try {
+        const response = await upstream.request({ req, path: req.url ?? '/', timeoutMs: 5000 });
+        res.writeHead(response.statusCode, response.headers);
+        await pipeBody(response, res);
+      } catch (error) {
+        res.writeHead(isUpstreamFailure(error) && error.kind === 'timeout' ? 504 : 502).end();
+      }
+    },
+  );
   // An orderly exit on SIGINT, as the gate role has, so `node --cpu-prof` can profile the bare proxy too.
   process.once('SIGINT', () => server.close(() => process.exit(0)).closeAllConnections());
   announce({ url: await listen(server) });
@@ -85,10 +95,15 @@ export async function roleGate(args: RoleArgs): Promise<void> {
   const config = loadConfig(join(ROOT, 'saleday.config.json'));
   // The loads send plain x-user-id keys, so the proxy is measured without proof checks (the example config signs keys).
   config.identity = { ...config.identity, header: 'x-user-id', cookie: undefined, proof: 'none' };
-  if (args.concurrency) config.gate.concurrency = { ...config.gate.concurrency, ...(args.concurrency as Partial<typeof config.gate.concurrency>) };
+  if (args.concurrency)
+    config.gate.concurrency = {
+      ...config.gate.concurrency,
+      ...(args.concurrency as Partial<typeof config.gate.concurrency>),
+    };
   // Every read waits for its rate-limit decision before going to the app (no speculative reads).
   if (args.sequentialLimits) {
-    for (const route of config.routes) if (route.rateLimit && route.rateLimit.algorithm !== 'concurrency') route.rateLimit.speculative = false;
+    for (const route of config.routes)
+      if (route.rateLimit && route.rateLimit.algorithm !== 'concurrency') route.rateLimit.speculative = false;
   }
   const started = await startGate({
     config,

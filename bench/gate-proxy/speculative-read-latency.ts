@@ -10,7 +10,10 @@ import { READ_SERVICE_MS, REDIS_HOP_DELAY_MS } from './settings';
  * Read latency through the gate as shipped and through the same gate with every read waiting for
  * its decision, at a light load (a few connections, nothing queues), in interleaved rounds.
  */
-export async function speculativeReadLatency(print: (line: string) => void, stops: Array<() => Promise<void>>): Promise<void> {
+export async function speculativeReadLatency(
+  print: (line: string) => void,
+  stops: Array<() => Promise<void>>,
+): Promise<void> {
   const redis = await launchRedisServer();
   stops.push(() => redis.kill());
   const relay = await startDelayingRelay(redis.port, REDIS_HOP_DELAY_MS);
@@ -27,8 +30,14 @@ export async function speculativeReadLatency(print: (line: string) => void, stop
   const light = (url: string) => ({ url, productIds, connections: 4, warmupMs: 500, durationMs: 2500 });
   const rounds = await interleavedRounds(
     [
-      { name: 'speculative' as const, run: async () => (await measure('load-closed', light(String(speculative.info.url)), {})).load },
-      { name: 'sequential' as const, run: async () => (await measure('load-closed', light(String(sequential.info.url)), {})).load },
+      {
+        name: 'speculative' as const,
+        run: async () => (await measure('load-closed', light(String(speculative.info.url)), {})).load,
+      },
+      {
+        name: 'sequential' as const,
+        run: async () => (await measure('load-closed', light(String(sequential.info.url)), {})).load,
+      },
     ],
     3,
   );
@@ -36,7 +45,10 @@ export async function speculativeReadLatency(print: (line: string) => void, stop
   const withoutP50 = median(rounds.map((r) => r.sequential.p50Ms));
   const withP99 = median(rounds.map((r) => r.speculative.p99Ms));
   const withoutP99 = median(rounds.map((r) => r.sequential.p99Ms));
-  const refused = rounds.reduce((n, r) => n + (r.speculative.statuses['429'] ?? 0) + (r.sequential.statuses['429'] ?? 0), 0);
+  const refused = rounds.reduce(
+    (n, r) => n + (r.speculative.statuses['429'] ?? 0) + (r.sequential.statuses['429'] ?? 0),
+    0,
+  );
   print(
     `bench speculative-read-latency: p50 ${fmt(withP50, 2)}ms with speculative reads, ${fmt(withoutP50, 2)}ms without (p99 ${fmt(withP99, 2)} vs ${fmt(withoutP99, 2)}ms), ratio ${fmt(withoutP50 / withP50, 2)} (medians of 3 rounds; Redis behind a relay adding ${REDIS_HOP_DELAY_MS} ms each way, the app answering a read in ${READ_SERVICE_MS} ms; ${refused} reads refused)`,
   );

@@ -12,7 +12,11 @@ import { userInfo } from 'node:os';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { InvalidArgumentError, type Command } from 'commander';
-import { ClearCommandSchema, OverrideCommandSchema, type ControllerCommand } from '../../lambda/flag-controller/controller-commands';
+import {
+  ClearCommandSchema,
+  OverrideCommandSchema,
+  type ControllerCommand,
+} from '../../lambda/flag-controller/controller-commands';
 import { commandProblems, controllerSettingsFromConfig } from '../../lambda/flag-controller/controller-settings';
 import { saleStackName } from '../../contracts/config/names';
 import type { SaledayConfig } from '../../contracts/config/schema';
@@ -40,15 +44,20 @@ interface LeverOptions {
 const defaultIo: FlagsCommandIo = { write: (text) => process.stdout.write(text), now: () => new Date() };
 
 export function registerFlagsCommand(program: Command, io: FlagsCommandIo = defaultIo): void {
-  const flags = program.command('flags').description('Read and pull the degradation and breaker levers (overrides with an expiry).');
+  const flags = program
+    .command('flags')
+    .description('Read and pull the degradation and breaker levers (overrides with an expiry).');
 
-  withCommon(flags.command('get').description('Show the level, open breakers, the override and its time left, the version and the last reasons.')).action(
-    (options: LeverOptions, command: Command) =>
-      withLevers(command, options, io, async (levers, config) => {
-        const doc = await levers.get();
-        const shedByLevel = new Map(config.degradation.map((d) => [d.level, d.shed]));
-        io.write(options.json ? `${JSON.stringify(doc, null, 2)}\n` : formatFlags(doc, { now: io.now(), shedByLevel }));
-      }),
+  withCommon(
+    flags
+      .command('get')
+      .description('Show the level, open breakers, the override and its time left, the version and the last reasons.'),
+  ).action((options: LeverOptions, command: Command) =>
+    withLevers(command, options, io, async (levers, config) => {
+      const doc = await levers.get();
+      const shedByLevel = new Map(config.degradation.map((d) => [d.level, d.shed]));
+      io.write(options.json ? `${JSON.stringify(doc, null, 2)}\n` : formatFlags(doc, { now: io.now(), shedByLevel }));
+    }),
   );
 
   withChange(
@@ -57,7 +66,9 @@ export function registerFlagsCommand(program: Command, io: FlagsCommandIo = defa
       .description('Force the degradation level for a while (0 forces normal service).')
       .requiredOption('--level <n>', 'degradation level: 0 or a level of the config', integer('--level')),
   ).action((options: LeverOptions, command: Command) =>
-    withLevers(command, options, io, (levers, config) => change(levers, config, { action: 'override', level: options.level, ...who(options) }, options, io)),
+    withLevers(command, options, io, (levers, config) =>
+      change(levers, config, { action: 'override', level: options.level, ...who(options) }, options, io),
+    ),
   );
 
   withChange(
@@ -65,13 +76,20 @@ export function registerFlagsCommand(program: Command, io: FlagsCommandIo = defa
       .command('breaker')
       .description('Force the breaker of a dependency open or closed for a while.')
       .argument('<state>', 'open or close', (value: string) => {
-        if (value !== 'open' && value !== 'close') throw new InvalidArgumentError(`got ${JSON.stringify(value)}; expected open or close`);
+        if (value !== 'open' && value !== 'close')
+          throw new InvalidArgumentError(`got ${JSON.stringify(value)}; expected open or close`);
         return value;
       })
       .argument('<dependency>', 'a dependency some route declares (e.g. payments)'),
   ).action((state: 'open' | 'close', dependency: string, options: LeverOptions, command: Command) =>
     withLevers(command, options, io, (levers, config) =>
-      change(levers, config, { action: 'override', breakers: { [dependency]: state === 'open' }, ...who(options) }, options, io),
+      change(
+        levers,
+        config,
+        { action: 'override', breakers: { [dependency]: state === 'open' }, ...who(options) },
+        options,
+        io,
+      ),
     ),
   );
 
@@ -90,7 +108,10 @@ export function registerFlagsCommand(program: Command, io: FlagsCommandIo = defa
 
 function withCommon(command: Command): Command {
   return command
-    .option('--redis-url <url>', 'pull the lever directly on this Redis (redis:// or rediss://) instead of invoking the deployed controller')
+    .option(
+      '--redis-url <url>',
+      'pull the lever directly on this Redis (redis:// or rediss://) instead of invoking the deployed controller',
+    )
     .option('--json', 'print the flags document as JSON');
 }
 
@@ -99,7 +120,10 @@ function withChange(command: Command): Command {
     command
       .requiredOption('--ttl <duration>', 'how long the override lasts: 90s, 15m, 2h, 1h30m', (value: string) => {
         const seconds = parseDurationSeconds(value);
-        if (seconds === undefined) throw new InvalidArgumentError(`got ${JSON.stringify(value)}; expected a duration such as 90s, 15m, 2h or 1h30m`);
+        if (seconds === undefined)
+          throw new InvalidArgumentError(
+            `got ${JSON.stringify(value)}; expected a duration such as 90s, 15m, 2h or 1h30m`,
+          );
         return seconds;
       })
       .requiredOption('--reason <text>', 'why (recorded in the flags document and announced)')
@@ -109,7 +133,8 @@ function withChange(command: Command): Command {
 
 function integer(flag: string) {
   return (value: string) => {
-    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`${flag}: got ${JSON.stringify(value)}; expected a whole number`);
+    if (!/^\d+$/.test(value.trim()))
+      throw new InvalidArgumentError(`${flag}: got ${JSON.stringify(value)}; expected a whole number`);
     return Number(value);
   };
 }
@@ -128,11 +153,20 @@ function actorOf(options: LeverOptions): string {
   }
 }
 
-async function withLevers(command: Command, options: LeverOptions, io: FlagsCommandIo, use: (levers: FlagsLevers, config: SaledayConfig) => Promise<void>): Promise<void> {
+async function withLevers(
+  command: Command,
+  options: LeverOptions,
+  io: FlagsCommandIo,
+  use: (levers: FlagsLevers, config: SaledayConfig) => Promise<void>,
+): Promise<void> {
   const config = configFor(command);
   const levers: FlagsLevers = options.redisUrl
     ? new RedisLevers(options.redisUrl, controllerSettingsFromConfig(config), io.now)
-    : new LambdaLevers(new LambdaClient({ region: config.app.region }), new CloudFormationClient({ region: config.app.region }), saleStackName(config));
+    : new LambdaLevers(
+        new LambdaClient({ region: config.app.region }),
+        new CloudFormationClient({ region: config.app.region }),
+        saleStackName(config),
+      );
   try {
     await use(levers, config);
   } finally {
@@ -140,20 +174,43 @@ async function withLevers(command: Command, options: LeverOptions, io: FlagsComm
   }
 }
 
-async function change(levers: FlagsLevers, config: SaledayConfig, command: ControllerCommand, options: LeverOptions, io: FlagsCommandIo): Promise<void> {
+async function change(
+  levers: FlagsLevers,
+  config: SaledayConfig,
+  command: ControllerCommand,
+  options: LeverOptions,
+  io: FlagsCommandIo,
+): Promise<void> {
   const settings = controllerSettingsFromConfig(config);
   const dependencies = [...new Set(config.routes.flatMap((r) => r.dependencies))].sort();
   const shape = (command.action === 'override' ? OverrideCommandSchema : ClearCommandSchema).safeParse(command);
-  const problems = shape.success ? commandProblems(settings, command, dependencies) : shape.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`);
+  const problems = shape.success
+    ? commandProblems(settings, command, dependencies)
+    : shape.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`);
   if (command.action === 'override' && command.ttlSeconds > settings.controller.maxOverrideSeconds) {
-    io.write(`note: --ttl ${formatDuration(command.ttlSeconds)} is above controller.maxOverrideSeconds; the override lasts ${formatDuration(settings.controller.maxOverrideSeconds)}\n`);
+    io.write(
+      `note: --ttl ${formatDuration(command.ttlSeconds)} is above controller.maxOverrideSeconds; the override lasts ${formatDuration(settings.controller.maxOverrideSeconds)}\n`,
+    );
   }
-  if (problems.length > 0) throw new FlagsLeverError(`the command does not fit the sale ${config.saleName}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (problems.length > 0)
+    throw new FlagsLeverError(
+      `the command does not fit the sale ${config.saleName}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   const result: LeverOutcome = await levers.apply(command);
   if (options.json) {
     io.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
-  io.write(result.outcome === 'unchanged' ? 'Nothing changed.\n' : `${result.changes.map((c) => `changed: ${c}`).join('\n')}\n`);
-  io.write(formatFlags(result.document, { now: io.now(), shedByLevel: new Map(config.degradation.map((d) => [d.level, d.shed])), historyLines: 0 }));
+  io.write(
+    result.outcome === 'unchanged'
+      ? 'Nothing changed.\n'
+      : `${result.changes.map((c) => `changed: ${c}`).join('\n')}\n`,
+  );
+  io.write(
+    formatFlags(result.document, {
+      now: io.now(),
+      shedByLevel: new Map(config.degradation.map((d) => [d.level, d.shed])),
+      historyLines: 0,
+    }),
+  );
 }

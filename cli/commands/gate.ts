@@ -36,11 +36,15 @@ export function registerGateCommand(program: Command): void {
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--rate-limit-prefix <prefix>', 'Redis key prefix for rate limits (gates sharing limits share it)')
     .option('--gate-id <id>', 'name of this gate in logs and metrics')
-    .option('--metrics-format <format>', 'what is printed each second: emf (CloudWatch metric lines) or status (one line for a person) (default: status on a terminal, else emf)')
+    .option(
+      '--metrics-format <format>',
+      'what is printed each second: emf (CloudWatch metric lines) or status (one line for a person) (default: status on a terminal, else emf)',
+    )
     .action(async (options: GateCommandOptions, command: Command) => {
       const config = configFor(command);
       const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: got ${JSON.stringify(options.port)}; expected a TCP port number`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new Error(`--port: got ${JSON.stringify(options.port)}; expected a TCP port number`);
       const metricsFormat = chooseMetricsFormat(options.metricsFormat, process.stdout.isTTY === true);
       const logger = createJsonLogger({ level: options.logLevel, base: { sale: config.saleName } });
       const started = await startGate({
@@ -53,7 +57,9 @@ export function registerGateCommand(program: Command): void {
         logger,
         rateLimitPrefix: options.rateLimitPrefix,
         gateId: options.gateId,
-        metricsSink: metricsSink(metricsFormat, (text) => process.stdout.write(text), { inPlace: process.stdout.isTTY === true }),
+        metricsSink: metricsSink(metricsFormat, (text) => process.stdout.write(text), {
+          inPlace: process.stdout.isTTY === true,
+        }),
       });
       process.stdout.write(`${JSON.stringify({ event: 'listening', url: started.url })}\n`);
       await new Promise<void>((resolve) => {

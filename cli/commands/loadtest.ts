@@ -37,18 +37,24 @@ interface LoadtestCommandOptions {
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 /** A commander parser for a number above 0 (a whole one when `integer`). */
-const positive = (flag: string, integer = false) => (value: string) => {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0 || (integer && !Number.isInteger(parsed))) {
-    throw new InvalidArgumentError(`${flag}: got ${JSON.stringify(value)}; expected ${integer ? 'a whole number' : 'a number'} above 0`);
-  }
-  return parsed;
-};
+const positive =
+  (flag: string, integer = false) =>
+  (value: string) => {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed <= 0 || (integer && !Number.isInteger(parsed))) {
+      throw new InvalidArgumentError(
+        `${flag}: got ${JSON.stringify(value)}; expected ${integer ? 'a whole number' : 'a number'} above 0`,
+      );
+    }
+    return parsed;
+  };
 
 export function registerLoadtestCommand(program: Command): void {
   program
     .command('loadtest')
-    .description('Find the highest rate one task serves within the SLA (open-loop, no coordinated omission) and write the result plan reads.')
+    .description(
+      'Find the highest rate one task serves within the SLA (open-loop, no coordinated omission) and write the result plan reads.',
+    )
     .option('--url <url>', 'target to test (default: start a local storefront + gate)')
     .option('--path <path>', 'request path; :id is replaced by --ids in turn', DEFAULT_LOADTEST_PATH)
     .option('--method <method>', `HTTP method (${METHODS.join(', ')})`, 'GET')
@@ -59,13 +65,22 @@ export function registerLoadtestCommand(program: Command): void {
     .option('--max-rate <rps>', 'highest rate to try', positive('--max-rate'), 20_000)
     .option('--step-seconds <s>', 'length of each step', positive('--step-seconds'), 10)
     .option('--duration <s>', 'cap on the whole search', positive('--duration'), 300)
-    .option('--warm-up <s>', 'unmeasured traffic at --start-rate before the first step (default: min(2, --step-seconds))', (v: string) => {
-      const parsed = Number(v);
-      if (!Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError(`--warm-up: got ${JSON.stringify(v)}; expected seconds, 0 or more`);
-      return parsed;
-    })
+    .option(
+      '--warm-up <s>',
+      'unmeasured traffic at --start-rate before the first step (default: min(2, --step-seconds))',
+      (v: string) => {
+        const parsed = Number(v);
+        if (!Number.isFinite(parsed) || parsed < 0)
+          throw new InvalidArgumentError(`--warm-up: got ${JSON.stringify(v)}; expected seconds, 0 or more`);
+        return parsed;
+      },
+    )
     .option('--connections <n>', 'TCP connections to the target', positive('--connections', true), 512)
-    .option('--max-outstanding <n>', 'requests in flight above which new ones count as errors (default: rate × 2 × SLA p99)', positive('--max-outstanding', true))
+    .option(
+      '--max-outstanding <n>',
+      'requests in flight above which new ones count as errors (default: rate × 2 × SLA p99)',
+      positive('--max-outstanding', true),
+    )
     .option('--redis-url <url>', 'Redis for the local target (default: a redis-server on a free port, else embedded)')
     .option('-o, --out <file>', 'result file', DEFAULT_LOADTEST_RESULT_FILE)
     .option('--json', 'print the result as JSON')
@@ -82,13 +97,19 @@ export function registerLoadtestCommand(program: Command): void {
 async function runLoadtestCommand(options: LoadtestCommandOptions, command: Command): Promise<void> {
   const config = configFor(command);
   const method = options.method.toUpperCase();
-  if (!(METHODS as readonly string[]).includes(method)) throw new InvalidArgumentError(`--method: got ${JSON.stringify(options.method)}; expected one of ${METHODS.join(', ')}`);
+  if (!(METHODS as readonly string[]).includes(method))
+    throw new InvalidArgumentError(
+      `--method: got ${JSON.stringify(options.method)}; expected one of ${METHODS.join(', ')}`,
+    );
   const identitySecret = loadtestIdentitySecret(config.identity, options.url ? 'remote' : 'local');
   const request = requestMix({
     path: options.path,
     method: method as Dispatcher.HttpMethod,
     body: options.body,
-    ids: options.ids?.split(',').map((s) => s.trim()).filter(Boolean),
+    ids: options.ids
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     users: options.users,
     identity: config.identity,
     identitySecret: identitySecret?.secret,
@@ -107,7 +128,9 @@ async function runLoadtestCommand(options: LoadtestCommandOptions, command: Comm
       });
       url = target.url;
     }
-    progress?.write(`Load-testing ${url}${options.path} — SLA p99 ≤ ${config.sla.p99LatencyMs} ms, errors ≤ ${(config.sla.errorRate * 100).toFixed(2)}%\n`);
+    progress?.write(
+      `Load-testing ${url}${options.path} — SLA p99 ≤ ${config.sla.p99LatencyMs} ms, errors ≤ ${(config.sla.errorRate * 100).toFixed(2)}%\n`,
+    );
     const result = await runLoadtest({
       url,
       sla: config.sla,
@@ -134,8 +157,19 @@ async function runLoadtestCommand(options: LoadtestCommandOptions, command: Comm
 export function renderLoadtestResult(result: LoadtestResult): string {
   const rows = [...result.steps]
     .sort((a, b) => a.rate - b.rate)
-    .map((s) => [s.rate, s.achievedRps, round(s.p50), round(s.p90), round(s.p99), round(s.max), `${(s.errorRate * 100).toFixed(2)}%`, s.pass ? '✓' : '✗']);
-  const table = formatTable(['rate (rps)', 'ok/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'SLA'], rows, { alignRight: [6] });
+    .map((s) => [
+      s.rate,
+      s.achievedRps,
+      round(s.p50),
+      round(s.p90),
+      round(s.p99),
+      round(s.max),
+      `${(s.errorRate * 100).toFixed(2)}%`,
+      s.pass ? '✓' : '✗',
+    ]);
+  const table = formatTable(['rate (rps)', 'ok/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'SLA'], rows, {
+    alignRight: [6],
+  });
   const verdict =
     result.capacityRps > 0
       ? `Capacity of one task: ${result.capacityRps} rps within p99 ≤ ${result.sla.p99LatencyMs} ms and errors ≤ ${(result.sla.errorRate * 100).toFixed(2)}%.`

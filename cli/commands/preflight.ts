@@ -16,7 +16,9 @@ interface PreflightCommandOptions {
 export function registerPreflightCommand(program: Command): void {
   program
     .command('preflight')
-    .description('Go/no-go against the deployed sale: fleet steady, scaling scheduled, cache and its failover, alarms and their e-mail, WebACLs, quota, flags.')
+    .description(
+      'Go/no-go against the deployed sale: fleet steady, scaling scheduled, cache and its failover, alarms and their e-mail, WebACLs, quota, flags.',
+    )
     .option('--region <region>', 'AWS region of the sale stack (default: config app.region)')
     .option('--json', 'print the checks as JSON')
     .action(async (options: PreflightCommandOptions, command: Command) => {
@@ -35,6 +37,8 @@ export function registerPreflightCommand(program: Command): void {
 export function renderPreflight(report: PreflightReport): string {
   const rows = report.checks.map((c) => [c.pass ? '✓' : '✗', c.name, c.detail]);
   const failures = report.checks.filter((c) => !c.pass).length;
-  const verdict = report.go ? 'GO: every check passed.' : `NO-GO: ${failures} of ${report.checks.length} checks failed.`;
+  const verdict = report.go
+    ? 'GO: every check passed.'
+    : `NO-GO: ${failures} of ${report.checks.length} checks failed.`;
   return `${formatTable(['', 'Check', 'Found / reason'], rows)}\n${verdict}`;
 }

@@ -44,25 +44,44 @@ export function registerQueueCommand(program: Command, io: QueueCommandIo = defa
     .description('Read and pull the waiting room levers: open, close, or set the admission rate for a while.')
     .showHelpAfterError();
 
-  withCommon(queue.command('status').description('Show whether the room is open, how many wait, the rate, the estimated wait and the levers in force.')).action(
-    (options: QueueOptions, command: Command) =>
-      withLevers(command, options, io, async (levers) => {
-        const status = await levers.status();
-        io.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatQueueStatus(status, io.now().getTime()));
-      }),
+  withCommon(
+    queue
+      .command('status')
+      .description(
+        'Show whether the room is open, how many wait, the rate, the estimated wait and the levers in force.',
+      ),
+  ).action((options: QueueOptions, command: Command) =>
+    withLevers(command, options, io, async (levers) => {
+      const status = await levers.status();
+      io.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatQueueStatus(status, io.now().getTime()));
+    }),
   );
   for (const action of ['open', 'close'] as const) {
-    withLever(queue.command(action).description(action === 'open' ? 'Open the room for a while (visitors without a pass queue).' : 'Close the room for a while (everyone goes straight in).')).action(
-      (options: QueueOptions, command: Command) => withLevers(command, options, io, (levers, config) => change(levers, config, { action, ...who(options) }, options, io)),
+    withLever(
+      queue
+        .command(action)
+        .description(
+          action === 'open'
+            ? 'Open the room for a while (visitors without a pass queue).'
+            : 'Close the room for a while (everyone goes straight in).',
+        ),
+    ).action((options: QueueOptions, command: Command) =>
+      withLevers(command, options, io, (levers, config) =>
+        change(levers, config, { action, ...who(options) }, options, io),
+      ),
     );
   }
   withLever(
     queue
       .command('rate')
-      .description('Set the admission rate for a while (0 pauses admission); the controller carries on from it afterwards.')
+      .description(
+        'Set the admission rate for a while (0 pauses admission); the controller carries on from it afterwards.',
+      )
       .argument('<per-second>', 'tickets admitted per second: 0 or more', rateArgument),
   ).action((ratePerSecond: number, options: QueueOptions, command: Command) =>
-    withLevers(command, options, io, (levers, config) => change(levers, config, { action: 'rate', ratePerSecond, ...who(options) }, options, io)),
+    withLevers(command, options, io, (levers, config) =>
+      change(levers, config, { action: 'rate', ratePerSecond, ...who(options) }, options, io),
+    ),
   );
   withCommon(
     queue
@@ -71,20 +90,28 @@ export function registerQueueCommand(program: Command, io: QueueCommandIo = defa
       .requiredOption('--reason <text>', 'why (recorded with the room)')
       .option('--actor <name>', 'who asks (default: $SALEDAY_ACTOR or the login name)'),
   ).action((options: QueueOptions, command: Command) =>
-    withLevers(command, options, io, (levers, config) => change(levers, config, { action: 'clear', reason: options.reason ?? '', actor: actorOf(options) }, options, io)),
+    withLevers(command, options, io, (levers, config) =>
+      change(levers, config, { action: 'clear', reason: options.reason ?? '', actor: actorOf(options) }, options, io),
+    ),
   );
 }
 
 /** `12`, `0`, `2.5`; anything else (a negative number, a word) is refused with what was expected. */
 export function rateArgument(value: string): number {
   const trimmed = value.trim();
-  if (!/^\d+(\.\d+)?$/.test(trimmed)) throw new InvalidArgumentError(`rate: got ${JSON.stringify(value)}; expected a number of tickets admitted per second, 0 or more (0 pauses admission)`);
+  if (!/^\d+(\.\d+)?$/.test(trimmed))
+    throw new InvalidArgumentError(
+      `rate: got ${JSON.stringify(value)}; expected a number of tickets admitted per second, 0 or more (0 pauses admission)`,
+    );
   return Number(trimmed);
 }
 
 function withCommon(command: Command): Command {
   return command
-    .option('--redis-url <url>', 'pull the lever directly on this Redis (redis:// or rediss://) instead of invoking the deployed controller')
+    .option(
+      '--redis-url <url>',
+      'pull the lever directly on this Redis (redis:// or rediss://) instead of invoking the deployed controller',
+    )
     .option('--json', 'print the result as JSON');
 }
 
@@ -93,7 +120,10 @@ function withLever(command: Command): Command {
     command
       .requiredOption('--for <duration>', 'how long the lever lasts: 90s, 15m, 2h, 1h30m', (value: string) => {
         const seconds = parseDurationSeconds(value);
-        if (seconds === undefined) throw new InvalidArgumentError(`got ${JSON.stringify(value)}; expected a duration such as 90s, 15m, 2h or 1h30m`);
+        if (seconds === undefined)
+          throw new InvalidArgumentError(
+            `got ${JSON.stringify(value)}; expected a duration such as 90s, 15m, 2h or 1h30m`,
+          );
         return seconds;
       })
       .requiredOption('--reason <text>', 'why (recorded with the room and shown by status)')
@@ -115,14 +145,25 @@ function actorOf(options: QueueOptions): string {
   }
 }
 
-async function withLevers(command: Command, options: QueueOptions, io: QueueCommandIo, use: (levers: QueueLevers, config: SaledayConfig) => Promise<void>): Promise<void> {
+async function withLevers(
+  command: Command,
+  options: QueueOptions,
+  io: QueueCommandIo,
+  use: (levers: QueueLevers, config: SaledayConfig) => Promise<void>,
+): Promise<void> {
   const config = configFor(command);
   if (!config.waitingRoom || (!options.redisUrl && !config.waitingRoom.enabled)) {
-    throw new QueueLeverError(`waitingRoom.enabled: got ${config.waitingRoom?.enabled ?? 'nothing'}; expected true (deploy the sale with its waiting room first${config.waitingRoom ? ', or use --redis-url for a local room' : ''})`);
+    throw new QueueLeverError(
+      `waitingRoom.enabled: got ${config.waitingRoom?.enabled ?? 'nothing'}; expected true (deploy the sale with its waiting room first${config.waitingRoom ? ', or use --redis-url for a local room' : ''})`,
+    );
   }
   const levers: QueueLevers = options.redisUrl
     ? new RedisQueueLevers(options.redisUrl, roomControllerSettingsFromConfig(config), () => io.now().getTime())
-    : new LambdaQueueLevers(new LambdaClient({ region: config.app.region }), new CloudFormationClient({ region: config.app.region }), saleStackName(config));
+    : new LambdaQueueLevers(
+        new LambdaClient({ region: config.app.region }),
+        new CloudFormationClient({ region: config.app.region }),
+        saleStackName(config),
+      );
   try {
     await use(levers, config);
   } finally {
@@ -130,16 +171,29 @@ async function withLevers(command: Command, options: QueueOptions, io: QueueComm
   }
 }
 
-async function change(levers: QueueLevers, config: SaledayConfig, command: QueueCommand, options: QueueOptions, io: QueueCommandIo): Promise<void> {
+async function change(
+  levers: QueueLevers,
+  config: SaledayConfig,
+  command: QueueCommand,
+  options: QueueOptions,
+  io: QueueCommandIo,
+): Promise<void> {
   const settings = roomControllerSettingsFromConfig(config);
   const shape = QueueCommandSchema.safeParse(command);
-  const problems = shape.success ? leverProblems(command, settings.maxLeverSeconds, settings.room) : shape.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`);
-  if (problems.length > 0) throw new QueueLeverError(`the command does not fit the sale ${config.saleName}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  const problems = shape.success
+    ? leverProblems(command, settings.maxLeverSeconds, settings.room)
+    : shape.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`);
+  if (problems.length > 0)
+    throw new QueueLeverError(
+      `the command does not fit the sale ${config.saleName}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   const result = await levers.apply(command);
   if (options.json) {
     io.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
-  io.write(result.changes.length === 0 ? 'Nothing changed.\n' : `${result.changes.map((c) => `changed: ${c}`).join('\n')}\n`);
+  io.write(
+    result.changes.length === 0 ? 'Nothing changed.\n' : `${result.changes.map((c) => `changed: ${c}`).join('\n')}\n`,
+  );
   io.write(formatQueueStatus(result, io.now().getTime()));
 }

@@ -33,16 +33,30 @@ export function registerRehearseCommand(program: Command): void {
   program
     .command('rehearse')
     .description('Rehearse the sale on this machine: fleet, alarms, controller, traffic profile, report')
-    .option('--redis-url <url>', 'use this Redis; the cache outage then pauses it (CLIENT PAUSE) rather than killing it (default: $REDIS_URL, else a redis-server started on a free port, else the embedded mode)', process.env.REDIS_URL)
+    .option(
+      '--redis-url <url>',
+      'use this Redis; the cache outage then pauses it (CLIENT PAUSE) rather than killing it (default: $REDIS_URL, else a redis-server started on a free port, else the embedded mode)',
+      process.env.REDIS_URL,
+    )
     .option('--gates <n>', 'gate+storefront pairs', '3')
     .option('--duration <duration>', 'length of the run, e.g. 120s or 2m', '120s')
     .option('--profile <file>', 'traffic profile JSON (default: the built-in sale-day profile)')
-    .option('--out <dir>', 'folder for report.json, report.html and the children\'s logs', './rehearsal-report')
+    .option('--out <dir>', "folder for report.json, report.html and the children's logs", './rehearsal-report')
     .option('--seed <n>', 'seed of the traffic choices (users, products, actions)', '1')
-    .option('--time-scale <factor>', 'alarm and calm periods are divided by this (default: 12 for a 120 s run, more for shorter runs)')
+    .option(
+      '--time-scale <factor>',
+      'alarm and calm periods are divided by this (default: 12 for a 120 s run, more for shorter runs)',
+    )
     .option('--no-progress', 'no progress line on stderr')
-    .option('--scenario <kind>', 'how the cache outage happens with our own redis-servers: failover (a primary and a replica swap roles behind a relay, nothing restarted) or restart (the server is killed and started again); or drop: the waiting room at a limited release (see below)', 'failover')
-    .option('--no-calibration', 'keep the profile\'s request rates as written instead of scaling them to the capacity measured at the start')
+    .option(
+      '--scenario <kind>',
+      'how the cache outage happens with our own redis-servers: failover (a primary and a replica swap roles behind a relay, nothing restarted) or restart (the server is killed and started again); or drop: the waiting room at a limited release (see below)',
+      'failover',
+    )
+    .option(
+      '--no-calibration',
+      "keep the profile's request rates as written instead of scaling them to the capacity measured at the start",
+    )
     .addHelpText(
       'after',
       [
@@ -73,9 +87,13 @@ export function registerRehearseCommand(program: Command): void {
       const seed = Number(options.seed);
       if (!Number.isInteger(seed)) throw new Error(`--seed: got ${JSON.stringify(options.seed)}; expected an integer`);
       const timeScale = options.timeScale === undefined ? undefined : Number(options.timeScale);
-      if (timeScale !== undefined && !(timeScale >= 1)) throw new Error(`--time-scale: got ${JSON.stringify(options.timeScale)}; expected a number ≥ 1`);
+      if (timeScale !== undefined && !(timeScale >= 1))
+        throw new Error(`--time-scale: got ${JSON.stringify(options.timeScale)}; expected a number ≥ 1`);
       const scenario = CACHE_OUTAGE_SCENARIOS.find((s) => s === options.scenario);
-      if (!scenario) throw new Error(`--scenario: got ${JSON.stringify(options.scenario)}; expected ${CACHE_OUTAGE_SCENARIOS.join(' or ')}`);
+      if (!scenario)
+        throw new Error(
+          `--scenario: got ${JSON.stringify(options.scenario)}; expected ${CACHE_OUTAGE_SCENARIOS.join(' or ')}`,
+        );
       const { report, files, interruptedBy } = await runRehearsal({
         configPath: config,
         redisUrl: options.redisUrl || undefined,

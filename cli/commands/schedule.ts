@@ -18,29 +18,51 @@ interface ScheduleCommandOptions {
 export function registerScheduleCommand(program: Command): void {
   program
     .command('schedule')
-    .description('Print the scaling timeline the stack will create: each step in local time and UTC, with the capacity it sets.')
-    .option('--at <time>', 'the timeline of a deploy at this time, ISO 8601 with an offset (default: now)', parseInstant)
+    .description(
+      'Print the scaling timeline the stack will create: each step in local time and UTC, with the capacity it sets.',
+    )
+    .option(
+      '--at <time>',
+      'the timeline of a deploy at this time, ISO 8601 with an offset (default: now)',
+      parseInstant,
+    )
     .option('--json', 'print the timeline as JSON')
     .action((options: ScheduleCommandOptions, command: Command) => {
       const config = configFor(command);
       const timeline = scalingTimeline(config, options.at ?? new Date());
-      process.stdout.write(`${options.json ? JSON.stringify(timelineJson(timeline), null, 2) : renderTimeline(timeline, config)}\n`);
+      process.stdout.write(
+        `${options.json ? JSON.stringify(timelineJson(timeline), null, 2) : renderTimeline(timeline, config)}\n`,
+      );
     });
 }
 
 function parseInstant(value: string): Date {
   const instant = /(Z|[+-]\d{2}:?\d{2})$/.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(instant)) throw new InvalidArgumentError(`--at: got ${JSON.stringify(value)}; expected an ISO 8601 time with an offset, such as 2026-11-30T06:00:00Z`);
+  if (Number.isNaN(instant))
+    throw new InvalidArgumentError(
+      `--at: got ${JSON.stringify(value)}; expected an ISO 8601 time with an offset, such as 2026-11-30T06:00:00Z`,
+    );
   return new Date(instant);
 }
 
 export function renderTimeline(timeline: ScalingTimeline, config: SaledayConfig): string {
-  const rows = timeline.steps.map((s) => [`${formatLocalMinute(s.local)} ${s.timeZone}`, formatUtcMinute(s.at), s.resource, `${s.window} ${s.step}`, s.capacity]);
+  const rows = timeline.steps.map((s) => [
+    `${formatLocalMinute(s.local)} ${s.timeZone}`,
+    formatUtcMinute(s.at),
+    s.resource,
+    `${s.window} ${s.step}`,
+    s.capacity,
+  ]);
   const lines = [
     `A deploy at ${formatUtcMinute(timeline.at)} sets the fleet to ${timeline.fleetFloor}–${config.fleet.maxTasks} tasks (target tracking between them), then:`,
-    rows.length > 0 ? formatTable(['Local time', 'UTC', 'Scales', 'Step', 'Capacity'], rows) : 'No scheduled action: every window is over. Add the next sale window to the config.',
+    rows.length > 0
+      ? formatTable(['Local time', 'UTC', 'Scales', 'Step', 'Capacity'], rows)
+      : 'No scheduled action: every window is over. Add the next sale window to the config.',
     cacheLine(timeline, config),
-    ...timeline.over.map((w) => `! window ${w.name} is over (its cool-down ended ${formatUtcMinute(windowInstants(w).restoreAt)}): left out of the stack`),
+    ...timeline.over.map(
+      (w) =>
+        `! window ${w.name} is over (its cool-down ended ${formatUtcMinute(windowInstants(w).restoreAt)}): left out of the stack`,
+    ),
   ];
   return lines.join('\n');
 }

@@ -34,29 +34,55 @@ interface StorefrontCommandOptions {
 }
 
 /** The seed command's own --force, and the storefront options it shares (commander parses those on the parent). */
-interface SeedCommandOptions extends Pick<StorefrontCommandOptions, 'redisUrl' | 'redisAuthToken' | 'keyPrefix' | 'stock' | 'catalogSize'> {
+interface SeedCommandOptions extends Pick<
+  StorefrontCommandOptions,
+  'redisUrl' | 'redisAuthToken' | 'keyPrefix' | 'stock' | 'catalogSize'
+> {
   force?: boolean;
 }
 
 export function registerStorefrontCommand(program: Command): void {
   const storefront = program
     .command('storefront')
-    .description('Run the reference shop (products, cart, checkout, recommendations); `storefront seed` seeds its stock')
+    .description(
+      'Run the reference shop (products, cart, checkout, recommendations); `storefront seed` seeds its stock',
+    )
     .option('-p, --port <port>', 'port to listen on (0 picks a free one)', '3000')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--operator-port <port>', 'serve /_stats, /_faults and /_stock/reset on 127.0.0.1 at this port (0 picks a free one); off without it (default: $SALEDAY_OPERATOR_PORT)', process.env.SALEDAY_OPERATOR_PORT)
-    .option('--redis-url <url>', 'Redis shared by every storefront (default: $REDIS_URL, else the embedded store)', process.env.REDIS_URL)
+    .option(
+      '--operator-port <port>',
+      'serve /_stats, /_faults and /_stock/reset on 127.0.0.1 at this port (0 picks a free one); off without it (default: $SALEDAY_OPERATOR_PORT)',
+      process.env.SALEDAY_OPERATOR_PORT,
+    )
+    .option(
+      '--redis-url <url>',
+      'Redis shared by every storefront (default: $REDIS_URL, else the embedded store)',
+      process.env.REDIS_URL,
+    )
     .option('--redis-auth-token <token>', 'Redis AUTH token (default: $REDIS_AUTH_TOKEN)', process.env.REDIS_AUTH_TOKEN)
     .option('--key-prefix <prefix>', 'Redis key prefix of the shop (storefronts sharing stock share it)')
     .option('--fault-injection', 'enable /_faults and /_stock/reset (on the operator port) for rehearsals')
     .option('--stock <units>', 'units per product: the embedded store at start, Redis with --seed-if-empty')
-    .option('--seed-if-empty', 'seed Redis on this first start when it holds no catalog and no sale (never again after, even if Redis restarts empty)')
+    .option(
+      '--seed-if-empty',
+      'seed Redis on this first start when it holds no catalog and no sale (never again after, even if Redis restarts empty)',
+    )
     .option('--catalog-size <products>', 'products in the catalog')
     .option('--recommendations-work <rounds>', 'hashing rounds per recommendations request (its CPU cost)')
     .option('--payment-latency-ms <ms>', "the simulated payment provider's usual latency")
-    .option('--reservation-ttl-ms <ms>', 'release reservations neither paid nor released after this long (default: max(30000, 3 × payment timeout))')
-    .option('--replica-wait-ms <ms>', 'after reserve and confirm, wait this long at most for one Redis replica to acknowledge (0: never; default 100)')
-    .option('--session-secret-env <name>', "environment variable with the secret that signs POST /api/session cookies (the gate's identity.secretEnv)", 'SALEDAY_IDENTITY_SECRET')
+    .option(
+      '--reservation-ttl-ms <ms>',
+      'release reservations neither paid nor released after this long (default: max(30000, 3 × payment timeout))',
+    )
+    .option(
+      '--replica-wait-ms <ms>',
+      'after reserve and confirm, wait this long at most for one Redis replica to acknowledge (0: never; default 100)',
+    )
+    .option(
+      '--session-secret-env <name>',
+      "environment variable with the secret that signs POST /api/session cookies (the gate's identity.secretEnv)",
+      'SALEDAY_IDENTITY_SECRET',
+    )
     .option('--session-max-age <seconds>', 'lifetime of a session cookie (default 604800, 7 days)')
     .option('--insecure-session-cookie', 'set the session cookie without Secure (plain-HTTP development only)')
     .option('--log', 'structured JSON request logs on stderr')
@@ -88,11 +114,21 @@ async function runStorefront(options: StorefrontCommandOptions): Promise<void> {
     paymentLatencyMs: integerOption('--payment-latency-ms', options.paymentLatencyMs),
     reservationTtlMs: integerOption('--reservation-ttl-ms', options.reservationTtlMs),
     replicaWaitMs: integerOption('--replica-wait-ms', options.replicaWaitMs),
-    sessions: { secretEnv: options.sessionSecretEnv, maxAgeSeconds: integerOption('--session-max-age', options.sessionMaxAge), insecureCookie: options.insecureSessionCookie ?? false },
+    sessions: {
+      secretEnv: options.sessionSecretEnv,
+      maxAgeSeconds: integerOption('--session-max-age', options.sessionMaxAge),
+      insecureCookie: options.insecureSessionCookie ?? false,
+    },
     logger: options.log ?? false,
     logStream: process.stderr,
   });
-  const listening = { event: 'listening', url: started.url, operatorUrl: started.operatorUrl ?? null, store: started.store.kind, checkoutWorstCaseMs: started.checkoutWorstCaseMs };
+  const listening = {
+    event: 'listening',
+    url: started.url,
+    operatorUrl: started.operatorUrl ?? null,
+    store: started.store.kind,
+    checkoutWorstCaseMs: started.checkoutWorstCaseMs,
+  };
   process.stdout.write(`${JSON.stringify(listening)}\n`);
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -113,7 +149,8 @@ async function runStorefront(options: StorefrontCommandOptions): Promise<void> {
 /** Seeds the catalog into the Redis the storefront options name. */
 async function runSeed(_options: unknown, command: Command): Promise<void> {
   const options = command.optsWithGlobals<SeedCommandOptions>();
-  if (!options.redisUrl) throw new Error('--redis-url: missing; expected the URL of the Redis to seed (or set $REDIS_URL)');
+  if (!options.redisUrl)
+    throw new Error('--redis-url: missing; expected the URL of the Redis to seed (or set $REDIS_URL)');
   const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
   const outcome = await seedCatalogInRedis({
     redisUrl: options.redisUrl,

@@ -31,7 +31,8 @@ interface Member {
   readonly value: ValueNode;
 }
 
-type ValueNode = (Span & { readonly kind: 'object'; readonly members: readonly Member[] }) | (Span & { readonly kind: 'other' });
+type ValueNode =
+  (Span & { readonly kind: 'object'; readonly members: readonly Member[] }) | (Span & { readonly kind: 'other' });
 
 export function patchJsonText(text: string, edits: readonly JsonEdit[]): string {
   return edits.reduce((current, edit) => setJsonValue(current, edit.path, edit.value), text);
@@ -71,7 +72,8 @@ function insertMember(text: string, object: ValueNode & { kind: 'object' }, key:
       : `{ ${JSON.stringify(key)}: ${formatValue(value, false, '', '')} }`;
     return replaceSpan(text, object, entry);
   }
-  if (!multiLine) return `${text.slice(0, last.value.end)}, ${JSON.stringify(key)}: ${formatValue(value, false, '', '')}${text.slice(last.value.end)}`;
+  if (!multiLine)
+    return `${text.slice(0, last.value.end)}, ${JSON.stringify(key)}: ${formatValue(value, false, '', '')}${text.slice(last.value.end)}`;
   const memberIndent = indentOfLine(text, last.keyStart);
   const unit = indentUnit(memberIndent, indentOfLine(text, object.start));
   return `${text.slice(0, last.value.end)},\n${memberIndent}${JSON.stringify(key)}: ${formatValue(value, true, memberIndent, unit)}${text.slice(last.value.end)}`;
@@ -95,7 +97,9 @@ function oneLine(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(oneLine).join(', ')}]`;
   if (isPlainObject(value)) {
     const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-    return entries.length === 0 ? '{}' : `{ ${entries.map(([k, v]) => `${JSON.stringify(k)}: ${oneLine(v)}`).join(', ')} }`;
+    return entries.length === 0
+      ? '{}'
+      : `{ ${entries.map(([k, v]) => `${JSON.stringify(k)}: ${oneLine(v)}`).join(', ')} }`;
   }
   return JSON.stringify(value);
 }

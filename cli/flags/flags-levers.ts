@@ -52,7 +52,13 @@ export class RedisLevers implements FlagsLevers {
     private readonly settings: ControllerSettings,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.client = createRedisConnection({ url, connectionName: 'saleday-cli-flags', connectTimeoutMs: 3000, commandTimeoutMs: 2000, disconnectTimeoutMs: 200 });
+    this.client = createRedisConnection({
+      url,
+      connectionName: 'saleday-cli-flags',
+      connectTimeoutMs: 3000,
+      commandTimeoutMs: 2000,
+      disconnectTimeoutMs: 200,
+    });
     this.attempts = new ConnectionAttempts(this.client);
     this.store = new RedisFlagsStore({ client: this.client });
   }
@@ -64,7 +70,11 @@ export class RedisLevers implements FlagsLevers {
   async apply(command: ControllerCommand): Promise<LeverOutcome> {
     // No alarm readings here: the automatic layer stays as the controller left it.
     const result = await this.explained(() =>
-      runControllerCycle({ store: this.store, effects: effectsOf(this.settings), policy: policyOf(this.settings) }, { kind: 'command', command }, this.now()),
+      runControllerCycle(
+        { store: this.store, effects: effectsOf(this.settings), policy: policyOf(this.settings) },
+        { kind: 'command', command },
+        this.now(),
+      ),
     );
     return { outcome: result.outcome, document: result.document, changes: result.changes };
   }
@@ -99,13 +109,15 @@ export class LambdaLevers implements FlagsLevers {
 
   async get(): Promise<FlagsDocument> {
     const result = await this.invoke({ action: 'get' });
-    if (result.outcome !== 'read') throw new FlagsLeverError(`the flag controller answered ${result.outcome} to get; expected read`);
+    if (result.outcome !== 'read')
+      throw new FlagsLeverError(`the flag controller answered ${result.outcome} to get; expected read`);
     return result.document;
   }
 
   async apply(command: ControllerCommand): Promise<LeverOutcome> {
     const result = await this.invoke(command);
-    if (result.outcome !== 'written' && result.outcome !== 'unchanged') throw new FlagsLeverError(`the flag controller answered ${result.outcome}; expected written or unchanged`);
+    if (result.outcome !== 'written' && result.outcome !== 'unchanged')
+      throw new FlagsLeverError(`the flag controller answered ${result.outcome}; expected written or unchanged`);
     return { outcome: result.outcome, document: result.document, changes: result.changes };
   }
 
@@ -116,7 +128,13 @@ export class LambdaLevers implements FlagsLevers {
 
   private async invoke(payload: ControllerCommand | { action: 'get' }): Promise<ControllerResult> {
     const functionName = await (this.functionName ??= findFlagControllerFunction(this.cloudFormation, this.stackName));
-    const response = await this.lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(payload)) }));
+    const response = await this.lambda.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'RequestResponse',
+        Payload: new TextEncoder().encode(JSON.stringify(payload)),
+      }),
+    );
     const text = response.Payload ? new TextDecoder().decode(response.Payload) : '';
     if (response.FunctionError) {
       let message = text;
@@ -132,9 +150,14 @@ export class LambdaLevers implements FlagsLevers {
     try {
       result = JSON.parse(text) as ControllerResult;
     } catch {
-      throw new FlagsLeverError(`the flag controller ${functionName} answered something that is not JSON: ${text.slice(0, 200)}`);
+      throw new FlagsLeverError(
+        `the flag controller ${functionName} answered something that is not JSON: ${text.slice(0, 200)}`,
+      );
     }
-    if (result.outcome === 'skipped') throw new FlagsLeverError(`the flag controller refused the command:\n${result.problems.map((p) => `  - ${p}`).join('\n')}`);
+    if (result.outcome === 'skipped')
+      throw new FlagsLeverError(
+        `the flag controller refused the command:\n${result.problems.map((p) => `  - ${p}`).join('\n')}`,
+      );
     return result;
   }
 }
@@ -145,9 +168,14 @@ export async function findFlagControllerFunction(client: CloudFormationClient, s
   try {
     ({ Stacks: stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName })));
   } catch (error) {
-    throw new FlagsLeverError(`cannot describe stack ${stackName} (is the sale deployed in this account and region?): ${(error as Error).message}`);
+    throw new FlagsLeverError(
+      `cannot describe stack ${stackName} (is the sale deployed in this account and region?): ${(error as Error).message}`,
+    );
   }
   const output = stacks?.[0]?.Outputs?.find((o) => o.OutputKey === SALE_STACK_OUTPUTS.flagControllerFunctionName);
-  if (!output?.OutputValue) throw new FlagsLeverError(`stack ${stackName} has no output ${SALE_STACK_OUTPUTS.flagControllerFunctionName}; expected the sale stack deployed by saleday`);
+  if (!output?.OutputValue)
+    throw new FlagsLeverError(
+      `stack ${stackName} has no output ${SALE_STACK_OUTPUTS.flagControllerFunctionName}; expected the sale stack deployed by saleday`,
+    );
   return output.OutputValue;
 }

@@ -19,17 +19,25 @@ export function formatFlags(doc: FlagsDocument, options: FormatFlagsOptions): st
     `Degradation level: ${doc.level}${doc.level === 0 ? ' (normal service)' : shed ? ` (sheds ${shed.join(', ')})` : ''}`,
   ];
   const open = openBreakers(doc);
-  lines.push(`Open breakers: ${open.length === 0 ? 'none' : open.map((d) => `${d} (since ${doc.breakers[d].since}, ${ago(doc.breakers[d].since)})`).join(', ')}`);
+  lines.push(
+    `Open breakers: ${open.length === 0 ? 'none' : open.map((d) => `${d} (since ${doc.breakers[d].since}, ${ago(doc.breakers[d].since)})`).join(', ')}`,
+  );
   if (doc.override) {
     // Each lever with its own time left: a breaker opened later must not hide the level's expiry.
     const expiries = leverExpiries(doc.override);
     const timing = (until: string) => {
       const left = (Date.parse(until) - options.now.getTime()) / 1000;
-      return left > 0 ? `${formatDuration(left)} left, until ${until}` : `expired at ${until}, removed at the controller's next cycle`;
+      return left > 0
+        ? `${formatDuration(left)} left, until ${until}`
+        : `expired at ${until}, removed at the controller's next cycle`;
     };
     const parts = [
-      ...(doc.override.level === undefined || expiries.level === undefined ? [] : [`level ${doc.override.level} (${timing(expiries.level)})`]),
-      ...Object.entries(doc.override.breakers ?? {}).map(([d, isOpen]) => `breaker ${d} ${isOpen ? 'open' : 'closed'} (${timing(expiries.breakers[d]!)})`),
+      ...(doc.override.level === undefined || expiries.level === undefined
+        ? []
+        : [`level ${doc.override.level} (${timing(expiries.level)})`]),
+      ...Object.entries(doc.override.breakers ?? {}).map(
+        ([d, isOpen]) => `breaker ${d} ${isOpen ? 'open' : 'closed'} (${timing(expiries.breakers[d]!)})`,
+      ),
     ];
     lines.push(`Override: ${parts.join(', ')}; last set by ${doc.override.actor}: ${doc.override.reason}`);
   } else {
@@ -41,7 +49,10 @@ export function formatFlags(doc: FlagsDocument, options: FormatFlagsOptions): st
   const history = doc.history.slice(0, options.historyLines ?? 5);
   if (history.length > 0) {
     lines.push('Last changes:');
-    for (const entry of history) lines.push(`  v${entry.version} ${entry.at} level ${entry.level}${entry.openBreakers.length ? ` [${entry.openBreakers.join(', ')}]` : ''}: ${entry.reason}`);
+    for (const entry of history)
+      lines.push(
+        `  v${entry.version} ${entry.at} level ${entry.level}${entry.openBreakers.length ? ` [${entry.openBreakers.join(', ')}]` : ''}: ${entry.reason}`,
+      );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -85,6 +85,7 @@ export function explainRedisFailure(url: string, attempts: ConnectionAttempts, e
   const summary = attempts.summary();
   if (!summary) return error;
   const message = error instanceof Error ? error.message : String(error);
-  const connectionTrouble = /max retries per request|Connection is closed|Stream isn't writeable|connect E|Command timed out/i.test(message);
+  const connectionTrouble =
+    /max retries per request|Connection is closed|Stream isn't writeable|connect E|Command timed out/i.test(message);
   return connectionTrouble ? new Error(unreachableRedisMessage(url, summary)) : error;
 }

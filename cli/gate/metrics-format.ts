@@ -32,7 +32,18 @@ export interface GateSecondStatus {
 
 /** Sums one flush of EMF lines (one second of the gate) into the status numbers. */
 export function summarizeFlush(lines: readonly string[]): GateSecondStatus {
-  const status: GateSecondStatus = { requests: 0, served: 0, shed: 0, limited: 0, degraded: 0, shortCircuited: 0, upstreamErrors: 0, level: undefined, inFlight: undefined, concurrencyLimit: undefined };
+  const status: GateSecondStatus = {
+    requests: 0,
+    served: 0,
+    shed: 0,
+    limited: 0,
+    degraded: 0,
+    shortCircuited: 0,
+    upstreamErrors: 0,
+    level: undefined,
+    inFlight: undefined,
+    concurrencyLimit: undefined,
+  };
   for (const line of lines) {
     const record = parseEmfLine(line);
     if (!record) continue;
@@ -67,7 +78,8 @@ export function formatStatusLine(status: GateSecondStatus, at: Date): string {
   if (status.shortCircuited > 0) parts.push(`short-circuited ${status.shortCircuited}`);
   if (status.upstreamErrors > 0) parts.push(`upstream errors ${status.upstreamErrors}`);
   parts.push(`level ${status.level ?? '?'}`);
-  if (status.inFlight !== undefined && status.concurrencyLimit !== undefined) parts.push(`in flight ${status.inFlight}/${status.concurrencyLimit}`);
+  if (status.inFlight !== undefined && status.concurrencyLimit !== undefined)
+    parts.push(`in flight ${status.inFlight}/${status.concurrencyLimit}`);
   return parts.join('  ');
 }
 

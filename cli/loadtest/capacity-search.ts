@@ -62,11 +62,15 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
   const growth = options.growthFactor ?? 2;
   const resolution = options.resolution ?? 0.1;
   const maxSteps = options.maxSteps ?? 20;
-  if (!(options.startRate > 0)) throw new CapacitySearchOptionsError('startRate', options.startRate, 'requests per second above 0');
-  if (!(options.maxRate >= options.startRate)) throw new CapacitySearchOptionsError('maxRate', options.maxRate, `at least startRate (${options.startRate})`);
+  if (!(options.startRate > 0))
+    throw new CapacitySearchOptionsError('startRate', options.startRate, 'requests per second above 0');
+  if (!(options.maxRate >= options.startRate))
+    throw new CapacitySearchOptionsError('maxRate', options.maxRate, `at least startRate (${options.startRate})`);
   if (!(growth > 1)) throw new CapacitySearchOptionsError('growthFactor', growth, 'a factor above 1');
-  if (!(resolution > 0 && resolution < 1)) throw new CapacitySearchOptionsError('resolution', resolution, 'a share above 0 and below 1');
-  if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new CapacitySearchOptionsError('maxSteps', maxSteps, 'a whole number of steps, 1 or more');
+  if (!(resolution > 0 && resolution < 1))
+    throw new CapacitySearchOptionsError('resolution', resolution, 'a share above 0 and below 1');
+  if (!Number.isInteger(maxSteps) || maxSteps < 1)
+    throw new CapacitySearchOptionsError('maxSteps', maxSteps, 'a whole number of steps, 1 or more');
 
   const steps: StepResult[] = [];
   let lastPass = 0;

@@ -24,7 +24,11 @@ export class LoadtestIdentitySecretError extends Error {
  * fresh one per run; a remote target (--url) must be given its real secret, because keys signed
  * with any other would all be unproven there and share the client IP's limits.
  */
-export function loadtestIdentitySecret(identity: Pick<IdentityConfig, 'proof' | 'secretEnv'>, target: 'local' | 'remote', env: NodeJS.ProcessEnv = process.env): LoadtestIdentitySecret | undefined {
+export function loadtestIdentitySecret(
+  identity: Pick<IdentityConfig, 'proof' | 'secretEnv'>,
+  target: 'local' | 'remote',
+  env: NodeJS.ProcessEnv = process.env,
+): LoadtestIdentitySecret | undefined {
   if (identity.proof === 'none') return undefined;
   const existing = env[identity.secretEnv];
   if (existing) return { secretEnv: identity.secretEnv, secret: existing };

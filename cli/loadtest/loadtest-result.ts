@@ -60,7 +60,10 @@ export function readLoadtestResult(file: string): LoadtestResult {
   }
   const parsed = LoadtestResultSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new LoadtestResultError(file, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+    throw new LoadtestResultError(
+      file,
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+    );
   }
   return parsed.data;
 }

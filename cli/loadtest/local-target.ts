@@ -58,20 +58,46 @@ export async function startLocalTarget(options: LocalTargetOptions): Promise<Loc
     const redisArgs = redisUrl ? ['--redis-url', redisUrl] : [];
     // The children must not inherit a REDIS_URL that would override "embedded".
     const identity = options.identitySecret;
-    const env = { ...process.env, REDIS_URL: redisUrl ?? '', ...(identity ? { [identity.secretEnv]: identity.secret } : {}) };
+    const env = {
+      ...process.env,
+      REDIS_URL: redisUrl ?? '',
+      ...(identity ? { [identity.secretEnv]: identity.secret } : {}),
+    };
     const sessionArgs = identity ? ['--session-secret-env', identity.secretEnv] : [];
     const storefront = supervisor.spawn({
       name: 'storefront',
       command: process.execPath,
       // --seed-if-empty: a Redis store is seeded only on request; this one starts empty.
-      args: [CLI_ENTRY, '--config', options.configPath, 'storefront', '--port', '0', '--seed-if-empty', ...sessionArgs, ...redisArgs],
+      args: [
+        CLI_ENTRY,
+        '--config',
+        options.configPath,
+        'storefront',
+        '--port',
+        '0',
+        '--seed-if-empty',
+        ...sessionArgs,
+        ...redisArgs,
+      ],
       env,
     });
     const storefrontUrl = await storefront.waitForLine(listeningUrl, timeoutMs);
     const gate = supervisor.spawn({
       name: 'gate',
       command: process.execPath,
-      args: [CLI_ENTRY, '--config', options.configPath, 'gate', '--port', '0', '--upstream', storefrontUrl, '--log-level', 'warn', ...redisArgs],
+      args: [
+        CLI_ENTRY,
+        '--config',
+        options.configPath,
+        'gate',
+        '--port',
+        '0',
+        '--upstream',
+        storefrontUrl,
+        '--log-level',
+        'warn',
+        ...redisArgs,
+      ],
       env,
     });
     const url = await gate.waitForLine(listeningUrl, timeoutMs);

@@ -101,10 +101,17 @@ export class OpenLoopGenerator {
       throw new LoadGeneratorOptionsError('url', options.url, 'an absolute http(s) URL');
     }
     const connections = options.connections ?? 256;
-    if (!Number.isInteger(connections) || connections < 1) throw new LoadGeneratorOptionsError('connections', connections, 'a whole number of connections, 1 or more');
+    if (!Number.isInteger(connections) || connections < 1)
+      throw new LoadGeneratorOptionsError('connections', connections, 'a whole number of connections, 1 or more');
     this.timeoutMs = options.timeoutMs ?? 10_000;
     if (!(this.timeoutMs > 0)) throw new LoadGeneratorOptionsError('timeoutMs', this.timeoutMs, 'milliseconds above 0');
-    this.pool = new Pool(origin, { connections, pipelining: 1, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, keepAliveTimeout: 30_000 });
+    this.pool = new Pool(origin, {
+      connections,
+      pipelining: 1,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      keepAliveTimeout: 30_000,
+    });
   }
 
   /** Runs one step at a fixed rate and resolves when every request has finished (or timed out). */
@@ -179,16 +186,27 @@ export class OpenLoopGenerator {
 }
 
 function validateStep(options: StepOptions): void {
-  if (!(options.rate > 0) || !Number.isFinite(options.rate)) throw new LoadGeneratorOptionsError('rate', options.rate, 'requests per second above 0');
-  if (!(options.durationMs > 0)) throw new LoadGeneratorOptionsError('durationMs', options.durationMs, 'milliseconds above 0');
+  if (!(options.rate > 0) || !Number.isFinite(options.rate))
+    throw new LoadGeneratorOptionsError('rate', options.rate, 'requests per second above 0');
+  if (!(options.durationMs > 0))
+    throw new LoadGeneratorOptionsError('durationMs', options.durationMs, 'milliseconds above 0');
   if (!Number.isInteger(options.maxOutstanding) || options.maxOutstanding < 1) {
-    throw new LoadGeneratorOptionsError('maxOutstanding', options.maxOutstanding, 'a whole number of requests, 1 or more');
+    throw new LoadGeneratorOptionsError(
+      'maxOutstanding',
+      options.maxOutstanding,
+      'a whole number of requests, 1 or more',
+    );
   }
 }
 
 /** What one step's requests came to: counts, errors by cause and the latency histogram. */
 class StepTally {
-  private readonly histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
+  private readonly histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000_000,
+    numberOfSignificantValueDigits: 3,
+    autoResize: true,
+  });
   private readonly counts = { finished: 0, completed: 0, errors: 0, dropped: 0, ok: 0 };
   private readonly errorsByCause: Record<string, number> = {};
   private lastFinishedAt = 0;

@@ -26,7 +26,10 @@ export interface RequestMixOptions {
 }
 
 export const DEFAULT_LOADTEST_PATH = '/api/products/:id';
-export const DEFAULT_PRODUCT_IDS: readonly string[] = Array.from({ length: 50 }, (_, i) => `sku-${String(i + 1).padStart(3, '0')}`);
+export const DEFAULT_PRODUCT_IDS: readonly string[] = Array.from(
+  { length: 50 },
+  (_, i) => `sku-${String(i + 1).padStart(3, '0')}`,
+);
 
 export class RequestMixOptionsError extends Error {
   readonly code = 'SALEDAY_LOADTEST_INVALID_MIX';
@@ -46,7 +49,8 @@ export function requestMix(options: RequestMixOptions): (index: number) => LoadR
   const ids = options.ids ?? DEFAULT_PRODUCT_IDS;
   if (path.includes(':id') && ids.length === 0) throw new RequestMixOptionsError('ids', ids, 'at least one id for :id');
   const users = options.users ?? 10_000;
-  if (!Number.isInteger(users) || users < 1) throw new RequestMixOptionsError('users', users, 'a whole number of user keys, 1 or more');
+  if (!Number.isInteger(users) || users < 1)
+    throw new RequestMixOptionsError('users', users, 'a whole number of user keys, 1 or more');
   if (options.body !== undefined) {
     try {
       JSON.parse(options.body);
@@ -74,12 +78,16 @@ export function requestMix(options: RequestMixOptions): (index: number) => LoadR
 /** The value that carries a user key as the gate verifies it, signed once per key (at most `users` entries). */
 function userKeySigner(proof: IdentityConfig['proof'], secret: string | undefined): (userKey: string) => string {
   if (proof === 'none') return (userKey) => userKey;
-  if (!secret) throw new RequestMixOptionsError('identitySecret', secret, `the identity secret, since identity.proof is ${proof}`);
+  if (!secret)
+    throw new RequestMixOptionsError('identitySecret', secret, `the identity secret, since identity.proof is ${proof}`);
   const signed = new Map<string, string>();
   return (userKey) => {
     let value = signed.get(userKey);
     if (value === undefined) {
-      value = proof === 'hmac' ? signHmacUserKey(userKey, secret) : signHs256Jwt({ sub: userKey }, Buffer.from(secret, 'utf8'));
+      value =
+        proof === 'hmac'
+          ? signHmacUserKey(userKey, secret)
+          : signHs256Jwt({ sub: userKey }, Buffer.from(secret, 'utf8'));
       signed.set(userKey, value);
     }
     return value;

@@ -49,7 +49,11 @@ export function describeErrors(errorsByCause: Readonly<Record<string, number>>):
 }
 
 export async function runLoadtest(options: RunLoadtestOptions): Promise<LoadtestResult> {
-  const generator = new OpenLoopGenerator({ url: options.url, connections: options.connections ?? 512, timeoutMs: Math.max(2 * options.sla.p99LatencyMs, 5_000) });
+  const generator = new OpenLoopGenerator({
+    url: options.url,
+    connections: options.connections ?? 512,
+    timeoutMs: Math.max(2 * options.sla.p99LatencyMs, 5_000),
+  });
   const startedAt = Date.now();
   const stepMs = options.stepSeconds * 1000;
   const out = options.progress;
@@ -57,7 +61,12 @@ export async function runLoadtest(options: RunLoadtestOptions): Promise<Loadtest
     const warmUpMs = (options.warmUpSeconds ?? Math.min(2, options.stepSeconds)) * 1000;
     if (warmUpMs > 0) {
       out?.write(`  warming up at ${options.startRate} rps for ${warmUpMs / 1000} s (not measured)\n`);
-      await generator.runStep({ rate: options.startRate, durationMs: warmUpMs, request: options.request, maxOutstanding: options.maxOutstanding ?? defaultMaxOutstanding(options.startRate, options.sla) });
+      await generator.runStep({
+        rate: options.startRate,
+        durationMs: warmUpMs,
+        request: options.request,
+        maxOutstanding: options.maxOutstanding ?? defaultMaxOutstanding(options.startRate, options.sla),
+      });
     }
     const causes = new Map<number, string>();
     const result = await searchCapacity({
@@ -68,7 +77,13 @@ export async function runLoadtest(options: RunLoadtestOptions): Promise<Loadtest
       outOfTime: () => Date.now() - startedAt + stepMs > options.durationSeconds * 1000,
       runStep: async (rate) => {
         const bar = out
-          ? new SingleBar({ stream: out, format: `  ${String(rate).padStart(6)} rps |{bar}| {value}/{total} sent`, hideCursor: true, clearOnComplete: true, barsize: 30 })
+          ? new SingleBar({
+              stream: out,
+              format: `  ${String(rate).padStart(6)} rps |{bar}| {value}/{total} sent`,
+              hideCursor: true,
+              clearOnComplete: true,
+              barsize: 30,
+            })
           : undefined;
         bar?.start(Math.max(1, Math.floor((rate * stepMs) / 1000)), 0);
         try {
@@ -81,7 +96,15 @@ export async function runLoadtest(options: RunLoadtestOptions): Promise<Loadtest
           });
           causes.set(rate, describeErrors(m.errorsByCause));
           // Unrounded: the SLA verdict must not be flattered by rounding (1.004% errors is a fail).
-          return { rate, achievedRps: round(m.achievedRps), p50: m.p50, p90: m.p90, p99: m.p99, max: m.max, errorRate: m.errorRate };
+          return {
+            rate,
+            achievedRps: round(m.achievedRps),
+            p50: m.p50,
+            p90: m.p90,
+            p99: m.p99,
+            max: m.max,
+            errorRate: m.errorRate,
+          };
         } finally {
           bar?.stop();
         }

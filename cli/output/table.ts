@@ -6,10 +6,15 @@ export interface TableOptions {
   readonly alignRight?: readonly number[];
 }
 
-export function formatTable(header: readonly string[], rows: readonly (readonly Cell[])[], options: TableOptions = {}): string {
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly Cell[])[],
+  options: TableOptions = {},
+): string {
   const text = rows.map((row) => row.map((cell) => String(cell)));
   const widths = header.map((h, i) => Math.max(displayWidth(h), ...text.map((row) => displayWidth(row[i] ?? ''))));
-  const right = (i: number, row: readonly Cell[] | undefined) => options.alignRight?.includes(i) || (row !== undefined && typeof row[i] === 'number');
+  const right = (i: number, row: readonly Cell[] | undefined) =>
+    options.alignRight?.includes(i) || (row !== undefined && typeof row[i] === 'number');
   const line = (cells: readonly string[], row?: readonly Cell[]) =>
     cells
       .map((cell, i) => {
@@ -19,7 +24,11 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
       .join('  ')
       .trimEnd();
   // Headers follow their column: right-aligned over numbers.
-  return [line(header, rows[0]), widths.map((w) => '─'.repeat(w)).join('  '), ...text.map((cells, r) => line(cells, rows[r]))].join('\n');
+  return [
+    line(header, rows[0]),
+    widths.map((w) => '─'.repeat(w)).join('  '),
+    ...text.map((cells, r) => line(cells, rows[r])),
+  ].join('\n');
 }
 
 /** Thousands separators and a fixed number of decimals, for readable figures. */

@@ -22,18 +22,26 @@ export interface TaskCapacitySource {
 }
 
 /** --task-capacity, else --loadtest-result, else ./loadtest-result.json, else the capacity of the config's last plan. */
-export function taskCapacitySource(config: SaledayConfig, options: { taskCapacity?: number; loadtestResult?: string }, cwd = process.cwd()): TaskCapacitySource {
+export function taskCapacitySource(
+  config: SaledayConfig,
+  options: { taskCapacity?: number; loadtestResult?: string },
+  cwd = process.cwd(),
+): TaskCapacitySource {
   if (options.taskCapacity !== undefined) return { rps: options.taskCapacity, from: 'option', local: false };
   const file = options.loadtestResult ?? `${cwd}/${DEFAULT_LOADTEST_RESULT_FILE}`;
   if (options.loadtestResult !== undefined || existsSync(file)) {
     const result = readLoadtestResult(file);
     if (result.capacityRps <= 0) {
-      throw new PlanCommandError(`${file}: the load test found no rate within the SLA (capacityRps 0); fix the target or pass --task-capacity`);
+      throw new PlanCommandError(
+        `${file}: the load test found no rate within the SLA (capacityRps 0); fix the target or pass --task-capacity`,
+      );
     }
     return { rps: result.capacityRps, from: 'loadtest', file, url: result.url, local: isLoopbackUrl(result.url) };
   }
   if (config.plan) return { rps: config.plan.taskCapacityRps, from: 'config-plan', local: false };
-  throw new PlanCommandError('No task capacity: run `saleday loadtest` first (it writes loadtest-result.json) or pass --task-capacity <rps>');
+  throw new PlanCommandError(
+    'No task capacity: run `saleday loadtest` first (it writes loadtest-result.json) or pass --task-capacity <rps>',
+  );
 }
 
 export function isLoopbackUrl(url: string): boolean {
@@ -44,11 +52,20 @@ export function isLoopbackUrl(url: string): boolean {
     return false;
   }
   host = host.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || host === '0.0.0.0' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '::1' ||
+    host === '0.0.0.0' ||
+    /^127\.\d+\.\d+\.\d+$/.test(host)
+  );
 }
 
 /** The warning the plan prints for a local figure. */
-export function localCapacityWarning(source: TaskCapacitySource, fleet: Pick<SaledayConfig['fleet'], 'cpu' | 'memoryMiB'>): string {
+export function localCapacityWarning(
+  source: TaskCapacitySource,
+  fleet: Pick<SaledayConfig['fleet'], 'cpu' | 'memoryMiB'>,
+): string {
   return (
     `the task capacity ${source.rps} rps was measured against ${source.url ?? 'this machine'} (${source.file ?? 'a local load test'}): a local measurement, ` +
     `not a Fargate task of ${fleet.cpu / 1024} vCPU and ${fleet.memoryMiB} MiB behind the load balancer. Load-test one deployed task ` +

@@ -21,14 +21,21 @@ export interface PlanWriteExtras {
 export function planEdits(plan: CapacityPlan, computedAt: Date, extras: PlanWriteExtras = {}): JsonEdit[] {
   return [
     { path: ['fleet', 'plannedTasks'], value: plan.tasks },
-    ...(extras.requestsPerTargetPerSecond === undefined ? [] : [{ path: ['fleet', 'requestsPerTargetPerSecond'], value: extras.requestsPerTargetPerSecond }]),
+    ...(extras.requestsPerTargetPerSecond === undefined
+      ? []
+      : [{ path: ['fleet', 'requestsPerTargetPerSecond'], value: extras.requestsPerTargetPerSecond }]),
     { path: ['cache', 'nodeType'], value: plan.cache.nodeType },
     { path: ['plan'], value: configPlanSection(plan, computedAt) },
   ];
 }
 
 /** Writes the plan into `file`, or throws (a ConfigError naming the field) leaving the file untouched. */
-export function writePlanToConfig(file: string, plan: CapacityPlan, computedAt: Date, extras: PlanWriteExtras = {}): void {
+export function writePlanToConfig(
+  file: string,
+  plan: CapacityPlan,
+  computedAt: Date,
+  extras: PlanWriteExtras = {},
+): void {
   const text = readFileSync(file, 'utf8');
   const updated = patchJsonText(text, planEdits(plan, computedAt, extras));
   parseConfig(JSON.parse(updated), `${file} with the new plan`);

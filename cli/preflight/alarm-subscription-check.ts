@@ -19,7 +19,10 @@ export async function checkAlarmSubscription(ctx: PreflightContext): Promise<Che
   const subscriptions = await listAllSubscriptions(ctx, topicArn);
   const mine = subscriptions.filter((s) => s.Protocol === 'email' && s.Endpoint?.toLowerCase() === email.toLowerCase());
   if (mine.length === 0) {
-    return failed(ALARM_SUBSCRIPTION_CHECK, `${email} is not subscribed to the alarm topic ${topicArn}: nobody will hear the alarms; deploy the sale stack again to subscribe it`);
+    return failed(
+      ALARM_SUBSCRIPTION_CHECK,
+      `${email} is not subscribed to the alarm topic ${topicArn}: nobody will hear the alarms; deploy the sale stack again to subscribe it`,
+    );
   }
   if (mine.every((s) => s.SubscriptionArn === PENDING_CONFIRMATION)) {
     return failed(
@@ -34,7 +37,9 @@ async function listAllSubscriptions(ctx: PreflightContext, topicArn: string): Pr
   const all: Subscription[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await ctx.clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: nextToken }));
+    const page = await ctx.clients.sns.send(
+      new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: nextToken }),
+    );
     all.push(...(page.Subscriptions ?? []));
     nextToken = page.NextToken;
   } while (nextToken);

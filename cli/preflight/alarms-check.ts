@@ -17,7 +17,11 @@ export async function checkAlarms(ctx: PreflightContext): Promise<CheckResult> {
     let nextToken: string | undefined;
     do {
       const page = await ctx.clients.cloudWatch.send(
-        new DescribeAlarmsCommand({ AlarmNames: expected.slice(i, i + NAMES_PER_CALL), AlarmTypes: ['MetricAlarm'], NextToken: nextToken }),
+        new DescribeAlarmsCommand({
+          AlarmNames: expected.slice(i, i + NAMES_PER_CALL),
+          AlarmTypes: ['MetricAlarm'],
+          NextToken: nextToken,
+        }),
       );
       for (const alarm of page.MetricAlarms ?? []) if (alarm.AlarmName) found.set(alarm.AlarmName, alarm);
       nextToken = page.NextToken;
@@ -27,7 +31,9 @@ export async function checkAlarms(ctx: PreflightContext): Promise<CheckResult> {
   const notOk = expected.filter((name) => found.has(name) && found.get(name)!.StateValue !== 'OK');
   const problems = [
     ...(missing.length > 0 ? [`missing: ${missing.join(', ')}`] : []),
-    ...(notOk.length > 0 ? [`not OK: ${notOk.map((n) => `${n} (${found.get(n)!.StateValue ?? 'unknown'})`).join(', ')}`] : []),
+    ...(notOk.length > 0
+      ? [`not OK: ${notOk.map((n) => `${n} (${found.get(n)!.StateValue ?? 'unknown'})`).join(', ')}`]
+      : []),
   ];
   if (problems.length > 0) return failed(ALARMS_CHECK, problems.join('; '));
   return passed(ALARMS_CHECK, `${expected.length} alarms OK`);

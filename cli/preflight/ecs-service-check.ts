@@ -13,15 +13,24 @@ export async function checkEcsService(ctx: PreflightContext): Promise<CheckResul
   const service = response.services?.[0];
   if (!service) {
     const reason = response.failures?.[0]?.reason;
-    return failed(ECS_SERVICE_CHECK, `service ${serviceName} not found in cluster ${cluster}${reason ? ` (${reason})` : ''}`);
+    return failed(
+      ECS_SERVICE_CHECK,
+      `service ${serviceName} not found in cluster ${cluster}${reason ? ` (${reason})` : ''}`,
+    );
   }
-  if (service.status !== 'ACTIVE') return failed(ECS_SERVICE_CHECK, `service status is ${service.status}, expected ACTIVE`);
+  if (service.status !== 'ACTIVE')
+    return failed(ECS_SERVICE_CHECK, `service status is ${service.status}, expected ACTIVE`);
   const running = service.runningCount ?? 0;
   const desired = service.desiredCount ?? 0;
   if (running !== desired) return failed(ECS_SERVICE_CHECK, `${running} of ${desired} desired tasks running`);
   const deployments = service.deployments ?? [];
-  if (deployments.length !== 1) return failed(ECS_SERVICE_CHECK, `${deployments.length} deployments in progress, expected 1 (a rollout is still going on)`);
+  if (deployments.length !== 1)
+    return failed(
+      ECS_SERVICE_CHECK,
+      `${deployments.length} deployments in progress, expected 1 (a rollout is still going on)`,
+    );
   const rollout = deployments[0]!.rolloutState;
-  if (rollout !== 'COMPLETED') return failed(ECS_SERVICE_CHECK, `deployment rollout is ${rollout ?? 'unknown'}, expected COMPLETED`);
+  if (rollout !== 'COMPLETED')
+    return failed(ECS_SERVICE_CHECK, `deployment rollout is ${rollout ?? 'unknown'}, expected COMPLETED`);
   return passed(ECS_SERVICE_CHECK, `${running}/${desired} tasks running, rollout completed`);
 }

@@ -9,22 +9,34 @@
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { GetAWSDefaultServiceQuotaCommand, GetServiceQuotaCommand } from '@aws-sdk/client-service-quotas';
 import { SALE_STACK_OUTPUTS } from '../../contracts/config/names';
-import { DEPLOYMENT_MAXIMUM_PERCENT, FARGATE_ON_DEMAND_VCPU_QUOTA_CODE, planBounds } from '../../lib/planner/plan-bounds';
+import {
+  DEPLOYMENT_MAXIMUM_PERCENT,
+  FARGATE_ON_DEMAND_VCPU_QUOTA_CODE,
+  planBounds,
+} from '../../lib/planner/plan-bounds';
 import { failed, passed, type CheckResult } from './check-result';
 import type { PreflightContext } from './preflight-context';
 
 export const FARGATE_QUOTA_CHECK = 'Fargate vCPU quota covers the plan';
-export const FARGATE_ON_DEMAND_VCPU_QUOTA = { ServiceCode: 'fargate', QuotaCode: FARGATE_ON_DEMAND_VCPU_QUOTA_CODE } as const;
+export const FARGATE_ON_DEMAND_VCPU_QUOTA = {
+  ServiceCode: 'fargate',
+  QuotaCode: FARGATE_ON_DEMAND_VCPU_QUOTA_CODE,
+} as const;
 
 export async function checkFargateQuota(ctx: PreflightContext): Promise<CheckResult> {
   const { maxTasks, plannedTasks, cpu } = ctx.config.fleet;
   const surge = await deploymentMaximumPercent(ctx);
   const { vcpusNeeded } = planBounds({ plannedTasks, maxTasks, cpu, deploymentMaximumPercent: surge.percent });
   const quota = await fargateVcpuQuota(ctx);
-  if (quota.value === undefined) return failed(FARGATE_QUOTA_CHECK, `the quota ${FARGATE_ON_DEMAND_VCPU_QUOTA_CODE} has no value`);
+  if (quota.value === undefined)
+    return failed(FARGATE_QUOTA_CHECK, `the quota ${FARGATE_ON_DEMAND_VCPU_QUOTA_CODE} has no value`);
   const how = `max(${maxTasks} max tasks, ${plannedTasks} planned × ${surge.percent}% during a deployment${surge.note}) × ${cpu / 1024} vCPU`;
   const which = quota.isDefault ? ' (the AWS default: the account never changed it)' : '';
-  if (quota.value < vcpusNeeded) return failed(FARGATE_QUOTA_CHECK, `quota ${quota.value} vCPU${which} < ${vcpusNeeded} vCPU needed (${how}); request an increase`);
+  if (quota.value < vcpusNeeded)
+    return failed(
+      FARGATE_QUOTA_CHECK,
+      `quota ${quota.value} vCPU${which} < ${vcpusNeeded} vCPU needed (${how}); request an increase`,
+    );
   return passed(FARGATE_QUOTA_CHECK, `${vcpusNeeded} of ${quota.value} vCPU${which}: ${how}`);
 }
 
@@ -34,7 +46,9 @@ async function fargateVcpuQuota(ctx: PreflightContext): Promise<{ value: number 
     return { value: applied.Quota?.Value, isDefault: false };
   } catch (error) {
     if ((error as { name?: string }).name !== 'NoSuchResourceException') throw error;
-    const fallback = await ctx.clients.serviceQuotas.send(new GetAWSDefaultServiceQuotaCommand(FARGATE_ON_DEMAND_VCPU_QUOTA));
+    const fallback = await ctx.clients.serviceQuotas.send(
+      new GetAWSDefaultServiceQuotaCommand(FARGATE_ON_DEMAND_VCPU_QUOTA),
+    );
     return { value: fallback.Quota?.Value, isDefault: true };
   }
 }
@@ -49,6 +63,9 @@ async function deploymentMaximumPercent(ctx: PreflightContext): Promise<{ percen
     if (percent !== undefined) return { percent, note: '' };
     return { percent: DEPLOYMENT_MAXIMUM_PERCENT, note: ', the ECS default' };
   } catch (error) {
-    return { percent: DEPLOYMENT_MAXIMUM_PERCENT, note: `, assumed: the service could not be read (${error instanceof Error ? error.message : String(error)})` };
+    return {
+      percent: DEPLOYMENT_MAXIMUM_PERCENT,
+      note: `, assumed: the service could not be read (${error instanceof Error ? error.message : String(error)})`,
+    };
   }
 }

@@ -12,9 +12,15 @@ export const FLAGS_CHECK = 'Flags at level 0';
 
 export async function checkFlags(ctx: PreflightContext): Promise<CheckResult> {
   const functionName = ctx.sale.get(SALE_STACK_OUTPUTS.flagControllerFunctionName);
-  const response = await ctx.clients.lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify({ action: 'get' })) }));
+  const response = await ctx.clients.lambda.send(
+    new InvokeCommand({
+      FunctionName: functionName,
+      Payload: new TextEncoder().encode(JSON.stringify({ action: 'get' })),
+    }),
+  );
   const text = response.Payload ? new TextDecoder().decode(response.Payload) : '';
-  if (response.FunctionError) return failed(FLAGS_CHECK, `controller ${functionName} failed: ${response.FunctionError} ${text.slice(0, 200)}`);
+  if (response.FunctionError)
+    return failed(FLAGS_CHECK, `controller ${functionName} failed: ${response.FunctionError} ${text.slice(0, 200)}`);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -22,14 +28,17 @@ export async function checkFlags(ctx: PreflightContext): Promise<CheckResult> {
     return failed(FLAGS_CHECK, `controller ${functionName} answered something that is not JSON: ${text.slice(0, 80)}`);
   }
   // The controller answers `{ outcome: 'read', document }`; a bare document is accepted too.
-  const candidate = body !== null && typeof body === 'object' && 'document' in body ? (body as { document: unknown }).document : body;
+  const candidate =
+    body !== null && typeof body === 'object' && 'document' in body ? (body as { document: unknown }).document : body;
   const parsed = FlagsDocumentSchema.safeParse(candidate);
   if (!parsed.success) return failed(FLAGS_CHECK, `controller ${functionName} answered without a valid flags document`);
   const doc = parsed.data;
   const problems = [
     ...(doc.level !== 0 ? [`level is ${doc.level} (${doc.reason})`] : []),
     ...(openBreakers(doc).length > 0 ? [`breakers open: ${openBreakers(doc).join(', ')}`] : []),
-    ...(doc.override && Date.parse(doc.override.expiresAt) > ctx.now.getTime() ? [`override by ${doc.override.actor} until ${doc.override.expiresAt} (${doc.override.reason})`] : []),
+    ...(doc.override && Date.parse(doc.override.expiresAt) > ctx.now.getTime()
+      ? [`override by ${doc.override.actor} until ${doc.override.expiresAt} (${doc.override.reason})`]
+      : []),
   ];
   if (problems.length > 0) return failed(FLAGS_CHECK, `${problems.join('; ')}; clear with \`saleday flags clear\``);
   return passed(FLAGS_CHECK, `level 0, no breaker open (version ${doc.version})`);

@@ -21,7 +21,10 @@ import { checkScheduledScaling, SCHEDULED_SCALING_CHECK } from './scheduled-scal
 import { readStackOutputs, unreadableStack, type StackOutputs } from './stack-outputs';
 import { checkEdgeWebAcl, checkRegionalWebAcl, EDGE_WEB_ACL_CHECK, REGIONAL_WEB_ACL_CHECK } from './web-acl-checks';
 
-export const PREFLIGHT_CHECKS: readonly { readonly name: string; readonly run: (ctx: PreflightContext) => Promise<CheckResult> }[] = [
+export const PREFLIGHT_CHECKS: readonly {
+  readonly name: string;
+  readonly run: (ctx: PreflightContext) => Promise<CheckResult>;
+}[] = [
   { name: ECS_SERVICE_CHECK, run: checkEcsService },
   { name: SCHEDULED_SCALING_CHECK, run: checkScheduledScaling },
   { name: CACHE_CHECK, run: checkCache },
@@ -39,7 +42,11 @@ export interface PreflightReport {
   readonly go: boolean;
 }
 
-export async function runPreflight(config: SaledayConfig, clients: PreflightClients, now: Date = new Date()): Promise<PreflightReport> {
+export async function runPreflight(
+  config: SaledayConfig,
+  clients: PreflightClients,
+  now: Date = new Date(),
+): Promise<PreflightReport> {
   const noCredentials = await missingCredentials(clients);
   if (noCredentials) return { checks: [noCredentials], go: false };
   const [sale, edge] = await Promise.all([

@@ -36,7 +36,8 @@ export function scheduleInstant(schedule: string | undefined, timeZone: string |
 
 export async function checkScheduledScaling(ctx: PreflightContext): Promise<CheckResult> {
   const window = comingWindow(ctx.config.windows, ctx.now);
-  if (!window) return failed(SCHEDULED_SCALING_CHECK, 'every configured window has ended; add the next one to the config');
+  if (!window)
+    return failed(SCHEDULED_SCALING_CHECK, 'every configured window has ended; add the next one to the config');
   const name = `${SCHEDULED_SCALING_CHECK} (${window.name})`;
   const cluster = ctx.sale.get(SALE_STACK_OUTPUTS.clusterName);
   const service = ctx.sale.get(SALE_STACK_OUTPUTS.serviceName);
@@ -48,14 +49,32 @@ export async function checkScheduledScaling(ctx: PreflightContext): Promise<Chec
   const iso = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 
   const raises = firingAt(raiseAt);
-  if (raises.length === 0) return failed(name, `no scheduled action raises the fleet at ${iso(raiseAt)} (start − ${window.warmUpMinutes} min)`);
-  const raise = raises.find((a) => (a.ScalableTargetAction?.MinCapacity ?? 0) >= plannedTasks && (a.ScalableTargetAction?.MaxCapacity ?? 0) >= maxTasks);
+  if (raises.length === 0)
+    return failed(
+      name,
+      `no scheduled action raises the fleet at ${iso(raiseAt)} (start − ${window.warmUpMinutes} min)`,
+    );
+  const raise = raises.find(
+    (a) =>
+      (a.ScalableTargetAction?.MinCapacity ?? 0) >= plannedTasks &&
+      (a.ScalableTargetAction?.MaxCapacity ?? 0) >= maxTasks,
+  );
   if (!raise) {
     const found = raises[0]!.ScalableTargetAction;
-    return failed(name, `warm-up action ${raises[0]!.ScheduledActionName} sets min ${found?.MinCapacity ?? '-'}/max ${found?.MaxCapacity ?? '-'}, plan needs min ${plannedTasks}/max ${maxTasks}`);
+    return failed(
+      name,
+      `warm-up action ${raises[0]!.ScheduledActionName} sets min ${found?.MinCapacity ?? '-'}/max ${found?.MaxCapacity ?? '-'}, plan needs min ${plannedTasks}/max ${maxTasks}`,
+    );
   }
-  if (firingAt(restoreAt).length === 0) return failed(name, `no scheduled action restores the baseline at ${iso(restoreAt)} (end + ${window.coolDownMinutes} min)`);
-  return passed(name, `min ${raise.ScalableTargetAction!.MinCapacity}/max ${raise.ScalableTargetAction!.MaxCapacity} from ${iso(raiseAt)}, baseline again at ${iso(restoreAt)}`);
+  if (firingAt(restoreAt).length === 0)
+    return failed(
+      name,
+      `no scheduled action restores the baseline at ${iso(restoreAt)} (end + ${window.coolDownMinutes} min)`,
+    );
+  return passed(
+    name,
+    `min ${raise.ScalableTargetAction!.MinCapacity}/max ${raise.ScalableTargetAction!.MaxCapacity} from ${iso(raiseAt)}, baseline again at ${iso(restoreAt)}`,
+  );
 }
 
 async function describeAllScheduledActions(ctx: PreflightContext, resourceId: string): Promise<ScheduledAction[]> {
@@ -63,7 +82,12 @@ async function describeAllScheduledActions(ctx: PreflightContext, resourceId: st
   let nextToken: string | undefined;
   do {
     const page = await ctx.clients.autoScaling.send(
-      new DescribeScheduledActionsCommand({ ServiceNamespace: 'ecs', ResourceId: resourceId, ScalableDimension: 'ecs:service:DesiredCount', NextToken: nextToken }),
+      new DescribeScheduledActionsCommand({
+        ServiceNamespace: 'ecs',
+        ResourceId: resourceId,
+        ScalableDimension: 'ecs:service:DesiredCount',
+        NextToken: nextToken,
+      }),
     );
     actions.push(...(page.ScheduledActions ?? []));
     nextToken = page.NextToken;

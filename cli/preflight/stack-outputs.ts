@@ -25,7 +25,9 @@ export async function readStackOutputs(client: CloudFormationClient, stackName: 
     const response = await client.send(new DescribeStacksCommand({ StackName: stackName }));
     const stack = response.Stacks?.[0];
     if (!stack) throw new StackOutputError(`stack ${stackName} not found`);
-    outputs = Object.fromEntries((stack.Outputs ?? []).filter((o) => o.OutputKey && o.OutputValue).map((o) => [o.OutputKey!, o.OutputValue!]));
+    outputs = Object.fromEntries(
+      (stack.Outputs ?? []).filter((o) => o.OutputKey && o.OutputValue).map((o) => [o.OutputKey!, o.OutputValue!]),
+    );
   } catch (error) {
     if (isStackOutputError(error)) throw error;
     throw new StackOutputError(`cannot read stack ${stackName}: ${(error as Error).message}`);

@@ -17,7 +17,8 @@ export async function checkRegionalWebAcl(ctx: PreflightContext): Promise<CheckR
   const response = await ctx.clients.wafv2.send(new GetWebACLForResourceCommand({ ResourceArn: loadBalancerArn }));
   const actual = response.WebACL?.ARN;
   if (!actual) return failed(REGIONAL_WEB_ACL_CHECK, 'no WebACL is associated with the load balancer');
-  if (actual !== expected) return failed(REGIONAL_WEB_ACL_CHECK, `the load balancer has ${actual}, expected the sale's ${expected}`);
+  if (actual !== expected)
+    return failed(REGIONAL_WEB_ACL_CHECK, `the load balancer has ${actual}, expected the sale's ${expected}`);
   return passed(REGIONAL_WEB_ACL_CHECK, response.WebACL?.Name ?? actual);
 }
 
@@ -27,7 +28,9 @@ export async function checkEdgeWebAcl(ctx: PreflightContext): Promise<CheckResul
   const response = await ctx.clients.cloudFront.send(new GetDistributionConfigCommand({ Id: distributionId }));
   const actual = response.DistributionConfig?.WebACLId;
   if (!actual) return failed(EDGE_WEB_ACL_CHECK, `distribution ${distributionId} has no WebACL`);
-  if (actual !== expected) return failed(EDGE_WEB_ACL_CHECK, `distribution ${distributionId} has ${actual}, expected the sale's ${expected}`);
-  if (response.DistributionConfig?.Enabled === false) return failed(EDGE_WEB_ACL_CHECK, `distribution ${distributionId} is disabled`);
+  if (actual !== expected)
+    return failed(EDGE_WEB_ACL_CHECK, `distribution ${distributionId} has ${actual}, expected the sale's ${expected}`);
+  if (response.DistributionConfig?.Enabled === false)
+    return failed(EDGE_WEB_ACL_CHECK, `distribution ${distributionId} is disabled`);
   return passed(EDGE_WEB_ACL_CHECK, `${distributionId} → ${actual.split('/').slice(-2, -1)[0] ?? actual}`);
 }

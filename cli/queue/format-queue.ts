@@ -12,16 +12,22 @@ interface LeverView {
 export function formatQueueStatus(status: QueueStatus, nowMs: number): string {
   const { summary: s } = status;
   const lines: string[] = [];
-  lines.push(`Waiting room: ${!s.open ? 'closed' : s.preQueue ? 'open (pre-queue: nobody admitted before the opening)' : 'open'}${status.version === 0 ? ' (nothing written yet)' : ` (version ${status.version})`}`);
+  lines.push(
+    `Waiting room: ${!s.open ? 'closed' : s.preQueue ? 'open (pre-queue: nobody admitted before the opening)' : 'open'}${status.version === 0 ? ' (nothing written yet)' : ` (version ${status.version})`}`,
+  );
   if (s.open) {
     lines.push(`Waiting: ${s.waiting} of ${s.issuedCount} tickets issued`);
     lines.push(`Admission rate: ${round(s.ratePerSecond)}/s (${Math.round(s.admittedPerMinute)} per minute)`);
-    lines.push(`Estimated wait, last in line: ${s.estimatedWaitSeconds === undefined ? 'unknown (admission paused)' : formatDuration(s.estimatedWaitSeconds)}`);
+    lines.push(
+      `Estimated wait, last in line: ${s.estimatedWaitSeconds === undefined ? 'unknown (admission paused)' : formatDuration(s.estimatedWaitSeconds)}`,
+    );
   }
   lines.push(`Signing key: ${s.keyId}`);
   const control = (status.control ?? {}) as { manualOpen?: LeverView; manualRate?: LeverView };
   const lever = (name: string, l: LeverView | undefined, show: (v: unknown) => string) =>
-    l ? `${name}: ${show(l.value)} for ${formatDuration((l.untilMs - nowMs) / 1000)} more (${l.reason}, ${l.actor})` : `${name}: none`;
+    l
+      ? `${name}: ${show(l.value)} for ${formatDuration((l.untilMs - nowMs) / 1000)} more (${l.reason}, ${l.actor})`
+      : `${name}: none`;
   lines.push(lever('Open/close lever', control.manualOpen, (v) => (v ? 'open' : 'closed')));
   lines.push(lever('Rate lever', control.manualRate, (v) => `${String(v)}/s`));
   return `${lines.join('\n')}\n`;

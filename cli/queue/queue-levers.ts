@@ -15,7 +15,10 @@ import { createRedisConnection } from '../../guard/redis/redis-connection';
 import type { QueueCommand } from '../../lambda/waiting-room-controller/queue-commands';
 import { closedRoomState, roomControlOf } from '../../lambda/waiting-room-controller/room-control';
 import type { RoomControllerResult } from '../../lambda/waiting-room-controller/room-controller';
-import { roomPolicyOf, type RoomControllerSettings } from '../../lambda/waiting-room-controller/room-controller-settings';
+import {
+  roomPolicyOf,
+  type RoomControllerSettings,
+} from '../../lambda/waiting-room-controller/room-controller-settings';
 import { readDegradationLevel, readIssuedCount } from '../../lambda/waiting-room-controller/room-redis';
 import { summarizeRoom, type RoomSummary } from '../../lambda/waiting-room-controller/room-summary';
 import { runRoomCycle } from '../../lambda/waiting-room-controller/run-room-cycle';
@@ -62,7 +65,13 @@ export class RedisQueueLevers implements QueueLevers {
     private readonly settings: RoomControllerSettings,
     private readonly now: () => number = Date.now,
   ) {
-    this.client = createRedisConnection({ url, connectionName: 'saleday-cli-queue', connectTimeoutMs: 3000, commandTimeoutMs: 2000, disconnectTimeoutMs: 200 });
+    this.client = createRedisConnection({
+      url,
+      connectionName: 'saleday-cli-queue',
+      connectTimeoutMs: 3000,
+      commandTimeoutMs: 2000,
+      disconnectTimeoutMs: 200,
+    });
     this.attempts = new ConnectionAttempts(this.client);
     this.store = new RedisRoomStore({ redis: this.client, saleName: settings.saleName });
   }
@@ -72,7 +81,11 @@ export class RedisQueueLevers implements QueueLevers {
       const record = await this.store.read();
       const state = record?.state ?? closedRoomState(this.settings.room, 'k1');
       const issued = await readIssuedCount(this.client, this.settings.saleName);
-      return { summary: summarizeRoom(state, issued, this.now()), version: record?.version ?? 0, control: roomControlOf(record?.control, state.ratePerSecond) };
+      return {
+        summary: summarizeRoom(state, issued, this.now()),
+        version: record?.version ?? 0,
+        control: roomControlOf(record?.control, state.ratePerSecond),
+      };
     });
   }
 
@@ -90,7 +103,13 @@ export class RedisQueueLevers implements QueueLevers {
         this.now(),
       ),
     );
-    return { outcome: result.outcome, changes: result.changes, summary: result.summary, version: result.version, control: result.control };
+    return {
+      outcome: result.outcome,
+      changes: result.changes,
+      summary: result.summary,
+      version: result.version,
+      control: result.control,
+    };
   }
 
   async close(): Promise<void> {
@@ -122,14 +141,24 @@ export class LambdaQueueLevers implements QueueLevers {
 
   async status(): Promise<QueueStatus> {
     const result = await this.invoke({ action: 'status' });
-    if (result.outcome !== 'status') throw new QueueLeverError(`the waiting room controller answered ${result.outcome} to status; expected status`);
+    if (result.outcome !== 'status')
+      throw new QueueLeverError(`the waiting room controller answered ${result.outcome} to status; expected status`);
     return { summary: result.summary, version: result.version, control: result.control };
   }
 
   async apply(command: QueueCommand): Promise<QueueLeverOutcome> {
     const result = await this.invoke(command);
-    if (result.outcome !== 'written' && result.outcome !== 'unchanged') throw new QueueLeverError(`the waiting room controller answered ${result.outcome}; expected written or unchanged`);
-    return { outcome: result.outcome, changes: result.changes, summary: result.summary, version: result.version, control: result.control };
+    if (result.outcome !== 'written' && result.outcome !== 'unchanged')
+      throw new QueueLeverError(
+        `the waiting room controller answered ${result.outcome}; expected written or unchanged`,
+      );
+    return {
+      outcome: result.outcome,
+      changes: result.changes,
+      summary: result.summary,
+      version: result.version,
+      control: result.control,
+    };
   }
 
   async close(): Promise<void> {
@@ -139,16 +168,28 @@ export class LambdaQueueLevers implements QueueLevers {
 
   private async invoke(payload: QueueCommand | { action: 'status' }): Promise<RoomControllerResult> {
     const functionName = await (this.functionName ??= findRoomControllerFunction(this.cloudFormation, this.stackName));
-    const response = await this.lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(payload)) }));
+    const response = await this.lambda.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'RequestResponse',
+        Payload: new TextEncoder().encode(JSON.stringify(payload)),
+      }),
+    );
     const text = response.Payload ? new TextDecoder().decode(response.Payload) : '';
-    if (response.FunctionError) throw new QueueLeverError(`the waiting room controller ${functionName} failed: ${text.slice(0, 500)}`);
+    if (response.FunctionError)
+      throw new QueueLeverError(`the waiting room controller ${functionName} failed: ${text.slice(0, 500)}`);
     let result: RoomControllerResult;
     try {
       result = JSON.parse(text) as RoomControllerResult;
     } catch {
-      throw new QueueLeverError(`the waiting room controller ${functionName} answered something that is not JSON: ${text.slice(0, 200)}`);
+      throw new QueueLeverError(
+        `the waiting room controller ${functionName} answered something that is not JSON: ${text.slice(0, 200)}`,
+      );
     }
-    if (result.outcome === 'skipped') throw new QueueLeverError(`the waiting room controller refused the command:\n${result.problems.map((p) => `  - ${p}`).join('\n')}`);
+    if (result.outcome === 'skipped')
+      throw new QueueLeverError(
+        `the waiting room controller refused the command:\n${result.problems.map((p) => `  - ${p}`).join('\n')}`,
+      );
     return result;
   }
 }
@@ -159,9 +200,14 @@ export async function findRoomControllerFunction(client: CloudFormationClient, s
   try {
     ({ Stacks: stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName })));
   } catch (error) {
-    throw new QueueLeverError(`cannot describe stack ${stackName} (is the sale deployed in this account and region?): ${(error as Error).message}`);
+    throw new QueueLeverError(
+      `cannot describe stack ${stackName} (is the sale deployed in this account and region?): ${(error as Error).message}`,
+    );
   }
   const output = stacks?.[0]?.Outputs?.find((o) => o.OutputKey === WAITING_ROOM_STACK_OUTPUTS.controllerFunctionName);
-  if (!output?.OutputValue) throw new QueueLeverError(`stack ${stackName} has no output ${WAITING_ROOM_STACK_OUTPUTS.controllerFunctionName}; expected a sale deployed with waitingRoom.enabled`);
+  if (!output?.OutputValue)
+    throw new QueueLeverError(
+      `stack ${stackName} has no output ${WAITING_ROOM_STACK_OUTPUTS.controllerFunctionName}; expected a sale deployed with waitingRoom.enabled`,
+    );
   return output.OutputValue;
 }

@@ -54,11 +54,24 @@ export async function runTraffic(inputs: TrafficInputs, state: RunState, cleanup
   const control = new LocalControlPlane({ config: scaledConfig, evaluator, store: fleet.store, startMs, tickMs });
   await control.reset();
   cleanups.push(() => control.close());
-  const sampler = startResourceSampling({ metrics, taskPids: fleet.taskPids, redis, taskMemoryMiB: config.fleet.memoryMiB });
+  const sampler = startResourceSampling({
+    metrics,
+    taskPids: fleet.taskPids,
+    redis,
+    taskMemoryMiB: config.fleet.memoryMiB,
+  });
   cleanups.push(() => sampler.close());
   // The generator is the rehearsal's load balancer: it counts answers as the ALB's metrics would.
   const onAnswer = (status: number | undefined) => metrics.recordGatewayAnswer(Date.now(), status);
-  const generator = new TrafficGenerator({ targets: fleet.gateUrls, profile, durationMs: options.durationMs, factory, recorder, random, onAnswer });
+  const generator = new TrafficGenerator({
+    targets: fleet.gateUrls,
+    profile,
+    durationMs: options.durationMs,
+    factory,
+    recorder,
+    random,
+    onAnswer,
+  });
   state.generator = generator;
   const outage = probeFailover(cacheOutageFor(redis), { gateUrls: fleet.gateUrls, factory, store: fleet.store });
   cleanups.push(() => outage.close());
@@ -67,7 +80,13 @@ export async function runTraffic(inputs: TrafficInputs, state: RunState, cleanup
   control.start();
   state.trafficStarted = true;
   const running = generator.run();
-  const phases = schedulePhases({ profile, durationMs: options.durationMs, operatorUrls: fleet.operatorUrls, outage, notice: setup.notice });
+  const phases = schedulePhases({
+    profile,
+    durationMs: options.durationMs,
+    operatorUrls: fleet.operatorUrls,
+    outage,
+    notice: setup.notice,
+  });
   cleanups.push(() => phases.close());
   // The flags key is lost once the level is raised (else late in the run); the gates must follow again.
   const keyLoss =
@@ -86,7 +105,10 @@ export async function runTraffic(inputs: TrafficInputs, state: RunState, cleanup
         });
   if (keyLoss) cleanups.push(() => keyLoss.close());
 
-  const progress = options.progress === false ? undefined : startProgress({ generator, control, phases, profile, durationMs: options.durationMs });
+  const progress =
+    options.progress === false
+      ? undefined
+      : startProgress({ generator, control, phases, profile, durationMs: options.durationMs });
   await running;
   progress?.stop();
   await phases.settled();
@@ -96,7 +118,13 @@ export async function runTraffic(inputs: TrafficInputs, state: RunState, cleanup
 }
 
 /** The progress line on stderr, refreshed four times a second from the generator and the control plane. */
-function startProgress(run: { generator: TrafficGenerator; control: LocalControlPlane; phases: PhaseSchedule; profile: TrafficProfile; durationMs: number }): { stop(): void } {
+function startProgress(run: {
+  generator: TrafficGenerator;
+  control: LocalControlPlane;
+  phases: PhaseSchedule;
+  profile: TrafficProfile;
+  durationMs: number;
+}): { stop(): void } {
   const { generator, control, phases, profile, durationMs } = run;
   const progress = new ProgressLine();
   const timer = setInterval(() => {
@@ -107,7 +135,9 @@ function startProgress(run: { generator: TrafficGenerator; control: LocalControl
       phase: activePhaseLabel(profile, elapsedMs, durationMs),
       sentPerSecond: generator.sentLastSecond(),
       level: control.current().level,
-      openBreakers: Object.entries(control.current().breakers).filter(([, b]) => b.open).map(([d]) => d),
+      openBreakers: Object.entries(control.current().breakers)
+        .filter(([, b]) => b.open)
+        .map(([d]) => d),
       alarmsInAlarm: control.alarms().filter((a) => a.state === 'ALARM').length,
       redisUp: !phases.cacheDown(),
     });
@@ -130,4 +160,3 @@ function activePhaseLabel(profile: TrafficProfile, elapsedMs: number, durationMs
   });
   return active.length === 0 ? 'normal traffic' : active.map((p) => p.kind).join(' + ');
 }
-

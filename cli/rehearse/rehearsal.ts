@@ -106,19 +106,32 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     cleanups.push(() => fleet.close());
     const productIds = await fetchProductIds(fleet.storefrontUrls[0]!);
     const secret = identityEnv[config.identity.secretEnv];
-    const { profile, calibration } = await calibrateIfAsked(options, setup, { gateUrls: fleet.gateUrls, profile: fleetProfile, newFactory: (random) => new RequestFactory(config, productIds, random, secret) });
+    const { profile, calibration } = await calibrateIfAsked(options, setup, {
+      gateUrls: fleet.gateUrls,
+      profile: fleetProfile,
+      newFactory: (random) => new RequestFactory(config, productIds, random, secret),
+    });
     await resetStock(fleet.operatorUrls[0]!, profile.stockPerProduct);
     const random = seededRandom(options.seed);
     const factory = new RequestFactory(config, productIds, random, secret);
-    const traffic = await runTraffic({ options, setup, redis, fleet, metrics, profile, factory, random }, state, cleanups);
-    return await writeReport({ options, setup, redis, gateCount, profile, calibration, metrics, fleet, traffic }, state);
+    const traffic = await runTraffic(
+      { options, setup, redis, fleet, metrics, profile, factory, random },
+      state,
+      cleanups,
+    );
+    return await writeReport(
+      { options, setup, redis, gateCount, profile, calibration, metrics, fleet, traffic },
+      state,
+    );
   } finally {
     await state.generator?.close();
     for (const cleanup of cleanups.reverse()) {
       try {
         await cleanup();
       } catch (error) {
-        setup.notify(`saleday rehearse: cleanup step failed: ${error instanceof Error ? error.message : String(error)}`);
+        setup.notify(
+          `saleday rehearse: cleanup step failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
     await supervisor.close();
@@ -130,7 +143,8 @@ function prepareRun(options: RehearsalOptions): RunSetup {
   if (!Number.isInteger(options.gates) || options.gates < 1 || options.gates > 16) {
     throw new TypeError(`--gates: got ${options.gates}; expected an integer between 1 and 16`);
   }
-  if (!(options.durationMs >= 5000)) throw new TypeError(`--duration: got ${options.durationMs} ms; expected at least 5s`);
+  if (!(options.durationMs >= 5000))
+    throw new TypeError(`--duration: got ${options.durationMs} ms; expected at least 5s`);
   const notify = options.notify ?? ((line: string) => process.stderr.write(`${line}\n`));
   const configPath = resolveConfigPath(options.configPath);
   const config = loadConfig(configPath);
@@ -149,7 +163,12 @@ function prepareRun(options: RehearsalOptions): RunSetup {
 }
 
 /** Ctrl-C / SIGTERM: true keeps the process alive until the run has written the report of the part that ran. */
-function onShutdownSignal(signal: NodeJS.Signals, state: RunState, durationMs: number, notify: (line: string) => void): boolean {
+function onShutdownSignal(
+  signal: NodeJS.Signals,
+  state: RunState,
+  durationMs: number,
+  notify: (line: string) => void,
+): boolean {
   state.interrupted = true;
   const { generator } = state;
   if (generator && state.trafficStarted) {
@@ -157,7 +176,9 @@ function onShutdownSignal(signal: NodeJS.Signals, state: RunState, durationMs: n
     // writes the report and then stops the children.
     state.interruption = { signal, ranMs: Math.min(generator.elapsedMs(), durationMs) };
     generator.stop();
-    notify('\nsaleday rehearse: interrupted; stopping the traffic, writing the report of the part that ran, then stopping every child process (Ctrl-C again to quit at once)');
+    notify(
+      '\nsaleday rehearse: interrupted; stopping the traffic, writing the report of the part that ran, then stopping every child process (Ctrl-C again to quit at once)',
+    );
     return true;
   }
   generator?.stop();
@@ -166,20 +187,34 @@ function onShutdownSignal(signal: NodeJS.Signals, state: RunState, durationMs: n
 }
 
 /** The Redis of the run, and what it allows: a shared cache for N gates, or the embedded mode's single pair at 1/N of the rates. */
-async function startCache(options: RehearsalOptions, setup: RunSetup, supervisor: ChildSupervisor, cleanups: Cleanup[]): Promise<{ redis: RedisChoice; gateCount: number; profile: TrafficProfile }> {
+async function startCache(
+  options: RehearsalOptions,
+  setup: RunSetup,
+  supervisor: ChildSupervisor,
+  cleanups: Cleanup[],
+): Promise<{ redis: RedisChoice; gateCount: number; profile: TrafficProfile }> {
   const { notice } = setup;
-  const redis = await chooseRedis({ redisUrl: options.redisUrl, supervisor, redisServerAvailable: options.redisServerAvailable, scenario: options.scenario });
+  const redis = await chooseRedis({
+    redisUrl: options.redisUrl,
+    supervisor,
+    redisServerAvailable: options.redisServerAvailable,
+    scenario: options.scenario,
+  });
   if (redis.kind === 'local') cleanups.push(() => redis.server.close());
   if (redis.kind === 'failover') cleanups.push(() => redis.pair.close());
   if (redis.kind === 'embedded') notice(redis.notice);
   if (redis.kind === 'given' && options.profile.phases.some((p) => p.kind === 'cache-outage')) {
-    notice('the given Redis is not ours to kill: the cache outage pauses it (CLIENT PAUSE … ALL) for the phase instead');
+    notice(
+      'the given Redis is not ours to kill: the cache outage pauses it (CLIENT PAUSE … ALL) for the phase instead',
+    );
   }
   const gateCount = redis.kind === 'embedded' ? 1 : options.gates;
   let profile = options.profile;
   if (redis.kind === 'embedded' && options.gates > 1) {
     profile = scaleProfileRates(options.profile, 1 / options.gates);
-    notice(`--gates ${options.gates} needs a shared Redis; running 1 pair at 1/${options.gates} of the profile's request rates`);
+    notice(
+      `--gates ${options.gates} needs a shared Redis; running 1 pair at 1/${options.gates} of the profile's request rates`,
+    );
   }
   return { redis, gateCount, profile };
 }
@@ -207,14 +242,32 @@ async function calibrateIfAsked(
 
 async function scenarioChecks(redis: RedisChoice, traffic: TrafficRun): Promise<Check[]> {
   return [
-    ...failoverChecks(await traffic.outage.findings(), redis.kind === 'failover' ? 'the failover did not happen in this run' : 'this run\'s cache outage was not a failover (--scenario restart, a given Redis, or the embedded mode)'),
-    keyLossCheck(await traffic.keyLoss?.findings(), traffic.keyLoss ? 'the run ended before the key could be deleted' : 'the embedded mode keeps its flags in memory'),
+    ...failoverChecks(
+      await traffic.outage.findings(),
+      redis.kind === 'failover'
+        ? 'the failover did not happen in this run'
+        : "this run's cache outage was not a failover (--scenario restart, a given Redis, or the embedded mode)",
+    ),
+    keyLossCheck(
+      await traffic.keyLoss?.findings(),
+      traffic.keyLoss ? 'the run ended before the key could be deleted' : 'the embedded mode keeps its flags in memory',
+    ),
   ];
 }
 
 /** Reads the shop's numbers, builds the report and writes report.json and report.html. */
 async function writeReport(
-  run: { options: RehearsalOptions; setup: RunSetup; redis: RedisChoice; gateCount: number; profile: TrafficProfile; calibration?: CalibrationReport; metrics: FleetMetrics; fleet: RunningFleet; traffic: TrafficRun },
+  run: {
+    options: RehearsalOptions;
+    setup: RunSetup;
+    redis: RedisChoice;
+    gateCount: number;
+    profile: TrafficProfile;
+    calibration?: CalibrationReport;
+    metrics: FleetMetrics;
+    fleet: RunningFleet;
+    traffic: TrafficRun;
+  },
   state: RunState,
 ): Promise<RehearsalResult> {
   const { options, setup, redis, traffic } = run;
@@ -222,14 +275,24 @@ async function writeReport(
   // After a signal one try is enough: the person asked to stop, and a missing answer fails no-oversell plainly.
   const shop = await readShopNumbers(run.fleet.operatorUrls[0]!, interruption ? 1 : undefined);
   // A signal before the traffic began leaves nothing to report (the supervisor is exiting already).
-  if (state.interrupted && !interruption) throw new Error('saleday rehearse: interrupted before the traffic; no report written');
+  if (state.interrupted && !interruption)
+    throw new Error('saleday rehearse: interrupted before the traffic; no report written');
   const durationSeconds = Math.round(options.durationMs / 1000);
-  const fleetSeconds: (FleetSecond | undefined)[] = Array.from({ length: durationSeconds }, (_, i) => run.metrics.get(traffic.startMs / 1000 + i));
+  const fleetSeconds: (FleetSecond | undefined)[] = Array.from({ length: durationSeconds }, (_, i) =>
+    run.metrics.get(traffic.startMs / 1000 + i),
+  );
   const report = buildReport({
     config: setup.config,
     scaledConfig: setup.scaledConfig,
     profile: run.profile,
-    run: { gates: run.gateCount, durationMs: options.durationMs, timeScale: setup.timeScale, redis: describeRedis(redis), seed: options.seed, generatedAt: new Date() },
+    run: {
+      gates: run.gateCount,
+      durationMs: options.durationMs,
+      timeScale: setup.timeScale,
+      redis: describeRedis(redis),
+      seed: options.seed,
+      generatedAt: new Date(),
+    },
     recorder: traffic.recorder,
     fleetSeconds,
     control: traffic.control.timeline(),

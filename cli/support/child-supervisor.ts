@@ -105,7 +105,11 @@ export class SupervisedChild {
   /** Waits for a stdout line that `match` turns into a value; fails if the child exits or time runs out. */
   waitForLine<T>(match: (line: string) => T | undefined, timeoutMs: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => finish(() => reject(new ChildProcessError(this.name, `not ready within ${timeoutMs} ms`, this.logTail()))), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          finish(() => reject(new ChildProcessError(this.name, `not ready within ${timeoutMs} ms`, this.logTail()))),
+        timeoutMs,
+      );
       timer.unref();
       const onLine = (line: string) => {
         const value = match(line);
@@ -118,7 +122,15 @@ export class SupervisedChild {
       };
       this.lineWaiters.add(onLine);
       void this.exited.then(({ code, signal }) =>
-        finish(() => reject(new ChildProcessError(this.name, `exited (${signal ?? `code ${code}`}) before it was ready`, this.logTail()))),
+        finish(() =>
+          reject(
+            new ChildProcessError(
+              this.name,
+              `exited (${signal ?? `code ${code}`}) before it was ready`,
+              this.logTail(),
+            ),
+          ),
+        ),
       );
     });
   }

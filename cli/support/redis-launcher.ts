@@ -133,14 +133,19 @@ export function launchRedisServer(options: RedisLaunchOptions = {}): Promise<Lau
 
 function redisServerArgs(port: number, options: RedisLaunchOptions, dir: string | undefined): string[] {
   return [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
     ...(dir ? ['--dir', dir] : []),
-    '--save', '',
+    '--save',
+    '',
     ...(options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
     ...(options.replicaOf !== undefined ? ['--replicaof', '127.0.0.1', String(options.replicaOf)] : []),
-    '--protected-mode', 'no',
-    '--loglevel', 'warning',
+    '--protected-mode',
+    'no',
+    '--loglevel',
+    'warning',
   ];
 }
 

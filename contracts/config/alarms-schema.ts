@@ -36,7 +36,11 @@ export const AlarmSchema = z
     threshold: z.number().nonnegative(),
     comparison: z.enum(['greater', 'less']).default('greater'),
     /** 10 or 30 (high resolution, gate metrics) or a multiple of 60. */
-    periodSeconds: z.number().int().refine((p) => p === 10 || p === 30 || (p >= 60 && p % 60 === 0), 'expected 10, 30 or a multiple of 60').default(60),
+    periodSeconds: z
+      .number()
+      .int()
+      .refine((p) => p === 10 || p === 30 || (p >= 60 && p % 60 === 0), 'expected 10, 30 or a multiple of 60')
+      .default(60),
     evaluationPeriods: positiveInt().max(100).default(3),
     datapointsToAlarm: positiveInt().max(100).default(2),
     effect: AlarmEffectSchema,
@@ -44,13 +48,28 @@ export const AlarmSchema = z
   .strict()
   .superRefine((a, ctx) => {
     if (a.datapointsToAlarm > a.evaluationPeriods) {
-      ctx.addIssue({ code: 'custom', path: ['datapointsToAlarm'], input: a.datapointsToAlarm, message: `expected at most evaluationPeriods (${a.evaluationPeriods})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['datapointsToAlarm'],
+        input: a.datapointsToAlarm,
+        message: `expected at most evaluationPeriods (${a.evaluationPeriods})`,
+      });
     }
     if (a.metric === 'gate-dependency-failure-rate' && !a.dependency) {
-      ctx.addIssue({ code: 'custom', path: ['dependency'], input: a.dependency, message: 'expected the dependency whose failure rate this alarm watches' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dependency'],
+        input: a.dependency,
+        message: 'expected the dependency whose failure rate this alarm watches',
+      });
     }
-    if ((a.metric.startsWith('gate-') ? false : a.periodSeconds < 60)) {
-      ctx.addIssue({ code: 'custom', path: ['periodSeconds'], input: a.periodSeconds, message: 'expected 60 or more: only the gate publishes high-resolution metrics' });
+    if (a.metric.startsWith('gate-') ? false : a.periodSeconds < 60) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['periodSeconds'],
+        input: a.periodSeconds,
+        message: 'expected 60 or more: only the gate publishes high-resolution metrics',
+      });
     }
   });
 export type AlarmConfig = z.infer<typeof AlarmSchema>;
@@ -70,6 +89,11 @@ export const ControllerSchema = z
     /** How long a breaker's alarm must stay calm before the breaker closes. */
     breakerCalmSeconds: z.number().int().min(10).max(3600).default(60),
     /** The longest a manual override may last. */
-    maxOverrideSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(4 * 3600),
+    maxOverrideSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(4 * 3600),
   })
   .strict();

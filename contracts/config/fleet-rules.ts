@@ -28,7 +28,10 @@ type RefinementContext = z.core.$RefinementCtx<unknown>;
  * tracking would add tasks only once the existing ones are past their SLA.
  */
 export function checkRequestsPerTargetWithinCapacity(
-  config: { readonly fleet: { readonly requestsPerTargetPerSecond: number }; readonly plan?: { readonly taskCapacityRps: number } },
+  config: {
+    readonly fleet: { readonly requestsPerTargetPerSecond: number };
+    readonly plan?: { readonly taskCapacityRps: number };
+  },
   ctx: RefinementContext,
 ): void {
   const capacity = config.plan?.taskCapacityRps;

@@ -44,23 +44,47 @@ export const FleetSchema = z
       });
     }
     if (f.plannedTasks < f.baselineTasks) {
-      ctx.addIssue({ code: 'custom', path: ['plannedTasks'], input: f.plannedTasks, message: `expected at least baselineTasks (${f.baselineTasks})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['plannedTasks'],
+        input: f.plannedTasks,
+        message: `expected at least baselineTasks (${f.baselineTasks})`,
+      });
     }
     if (f.maxTasks < f.plannedTasks) {
-      ctx.addIssue({ code: 'custom', path: ['maxTasks'], input: f.maxTasks, message: `expected at least plannedTasks (${f.plannedTasks})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxTasks'],
+        input: f.maxTasks,
+        message: `expected at least plannedTasks (${f.plannedTasks})`,
+      });
     }
     if (f.appPort === f.gatePort) {
-      ctx.addIssue({ code: 'custom', path: ['appPort'], input: f.appPort, message: 'expected a port different from gatePort' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['appPort'],
+        input: f.appPort,
+        message: 'expected a port different from gatePort',
+      });
     }
   });
 
 export const CacheSchema = z
   .object({
     engine: z.enum(['valkey', 'redis']).default('valkey'),
-    nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'expected an ElastiCache node type such as cache.r7g.large').default('cache.r7g.large'),
+    nodeType: z
+      .string()
+      .regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'expected an ElastiCache node type such as cache.r7g.large')
+      .default('cache.r7g.large'),
     /** Read replicas per shard; at least one for Multi-AZ automatic failover. */
     replicas: z.number().int().min(1).max(5).default(1),
     /** A non-default port (6379 is what scanners try first). */
-    port: z.number().int().min(1024).max(65535).refine((p) => p !== 6379, 'expected a non-default port (not 6379)').default(6380),
+    port: z
+      .number()
+      .int()
+      .min(1024)
+      .max(65535)
+      .refine((p) => p !== 6379, 'expected a non-default port (not 6379)')
+      .default(6380),
   })
   .strict();

@@ -12,9 +12,10 @@ import { WaitingRoomSchema } from './waiting-room-schema';
 /** The environment variable the task definition puts the slice in (JSON). */
 export const GATE_CONFIG_ENV = 'SALEDAY_GATE_CONFIG_JSON';
 
-export type GateConfig = Pick<SaledayConfig, 'saleName' | 'routes' | 'identity' | 'degradation' | 'gate'> & Partial<Pick<SaledayConfig, 'waitingRoom'>> & {
-  fleet: Pick<SaledayConfig['fleet'], 'plannedTasks'>;
-};
+export type GateConfig = Pick<SaledayConfig, 'saleName' | 'routes' | 'identity' | 'degradation' | 'gate'> &
+  Partial<Pick<SaledayConfig, 'waitingRoom'>> & {
+    fleet: Pick<SaledayConfig['fleet'], 'plannedTasks'>;
+  };
 
 /** Already validated as part of the whole config at synth; the gate checks the shape again at start. */
 export const GateConfigSchema = z
@@ -30,9 +31,10 @@ export const GateConfigSchema = z
   .strict();
 
 /** What gateConfigSlice reads: the slice's sections and the fleet's planned task count. */
-export type GateConfigSource = Pick<SaledayConfig, 'saleName' | 'routes' | 'identity' | 'degradation' | 'gate'> & Partial<Pick<SaledayConfig, 'waitingRoom'>> & {
-  readonly fleet: Pick<SaledayConfig['fleet'], 'plannedTasks'>;
-};
+export type GateConfigSource = Pick<SaledayConfig, 'saleName' | 'routes' | 'identity' | 'degradation' | 'gate'> &
+  Partial<Pick<SaledayConfig, 'waitingRoom'>> & {
+    readonly fleet: Pick<SaledayConfig['fleet'], 'plannedTasks'>;
+  };
 
 export function gateConfigSlice(config: GateConfigSource): GateConfig {
   return {
@@ -52,7 +54,9 @@ export function parseGateConfig(json: string, source: string = GATE_CONFIG_ENV):
   try {
     raw = JSON.parse(json);
   } catch (error) {
-    throw new ConfigError(source, [`got text that is not JSON (${(error as Error).message}); expected the gate's config slice as JSON`]);
+    throw new ConfigError(source, [
+      `got text that is not JSON (${(error as Error).message}); expected the gate's config slice as JSON`,
+    ]);
   }
   const result = GateConfigSchema.safeParse(raw);
   if (!result.success) {

@@ -20,7 +20,10 @@ export function describePlainIssue(issue: Issue): string {
   const shown = formatValue(value);
   // A field that must be absent (z.never) carries its own words: why it went and what replaced it.
   if (issue.code === 'invalid_type' && issue.expected === 'never') return `${path}: got ${shown}; ${issue.message}`;
-  const kind = value !== undefined && (issue.code === 'invalid_type' || unionOfOtherKind(issue, value)) ? ` (${kindOf(value)})` : '';
+  const kind =
+    value !== undefined && (issue.code === 'invalid_type' || unionOfOtherKind(issue, value))
+      ? ` (${kindOf(value)})`
+      : '';
   return `${path}: got ${shown}${kind}; ${expectation(issue, value)}`;
 }
 
@@ -37,7 +40,9 @@ function expectation(issue: Issue, value: unknown): string {
     case 'not_multiple_of':
       return `expected a multiple of ${String(issue.divisor)}`;
     case 'invalid_format':
-      return issue.message.startsWith('expected') ? issue.message : `expected ${issue.format === 'regex' ? 'text of the documented form' : `a ${issue.format}`}`;
+      return issue.message.startsWith('expected')
+        ? issue.message
+        : `expected ${issue.format === 'regex' ? 'text of the documented form' : `a ${issue.format}`}`;
     case 'invalid_union':
       return unionExpectation(issue, value);
     default:
@@ -48,7 +53,8 @@ function expectation(issue: Issue, value: unknown): string {
 /** A union of literals (`z.union([z.literal(256), …])`) or a discriminated union: list the options. */
 function unionExpectation(issue: Extract<Issue, { code: 'invalid_union' }>, value: unknown): string {
   const withOptions = issue as { options?: unknown[] };
-  if (Array.isArray(withOptions.options) && withOptions.options.length > 0) return `expected one of ${orList(withOptions.options.map(formatValue))}`;
+  if (Array.isArray(withOptions.options) && withOptions.options.length > 0)
+    return `expected one of ${orList(withOptions.options.map(formatValue))}`;
   const literals = unionLiterals(issue);
   if (!literals) return 'expected one of the forms the README documents for this field';
   const options = `one of ${orList(literals.map(formatValue))}`;
@@ -57,7 +63,9 @@ function unionExpectation(issue: Extract<Issue, { code: 'invalid_union' }>, valu
 
 /** The literals of a union of literals, or undefined when some branch is not a literal. */
 function unionLiterals(issue: Extract<Issue, { code: 'invalid_union' }>): unknown[] | undefined {
-  const literals = issue.errors.flatMap((branch) => (branch.length === 1 && branch[0].code === 'invalid_value' ? branch[0].values : [undefined]));
+  const literals = issue.errors.flatMap((branch) =>
+    branch.length === 1 && branch[0].code === 'invalid_value' ? branch[0].values : [undefined],
+  );
   return literals.length === 0 || literals.some((v) => v === undefined) ? undefined : literals;
 }
 
@@ -70,7 +78,13 @@ function unionOfOtherKind(issue: Issue, value: unknown): boolean {
   return kinds.size === 1 && !kinds.has(kindOf(value));
 }
 
-function boundWords(origin: string, inclusiveWord: string, exclusiveWord: string, bound: number | bigint, inclusive: boolean | undefined): string {
+function boundWords(
+  origin: string,
+  inclusiveWord: string,
+  exclusiveWord: string,
+  bound: number | bigint,
+  inclusive: boolean | undefined,
+): string {
   const n = String(bound);
   const word = inclusive === false ? exclusiveWord : inclusiveWord;
   switch (origin) {
@@ -122,7 +136,14 @@ function valueAt(issue: Issue): unknown {
   if (!('input' in issue)) return undefined;
   const last = issue.path[issue.path.length - 1];
   const input = issue.input;
-  if (issue.code === 'invalid_union' && typeof last === 'string' && input !== null && typeof input === 'object' && !Array.isArray(input) && last in input) {
+  if (
+    issue.code === 'invalid_union' &&
+    typeof last === 'string' &&
+    input !== null &&
+    typeof input === 'object' &&
+    !Array.isArray(input) &&
+    last in input
+  ) {
     return (input as Record<string, unknown>)[last];
   }
   return input;
@@ -135,7 +156,12 @@ export function formatValue(value: unknown): string {
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.length === 0 ? '(root)' : path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return path.length === 0
+    ? '(root)'
+    : path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '');
 }
 
 function orList(items: readonly string[], last = 'or'): string {

@@ -15,15 +15,29 @@ export const PrioritySchema = z.enum(PRIORITY_CLASSES);
  */
 const speculative = () => z.boolean().optional();
 const TokenBucketPolicy = z
-  .object({ algorithm: z.literal('token-bucket'), capacity: positiveInt(), refillPerSecond: z.number().positive(), speculative: speculative() })
+  .object({
+    algorithm: z.literal('token-bucket'),
+    capacity: positiveInt(),
+    refillPerSecond: z.number().positive(),
+    speculative: speculative(),
+  })
   .strict();
 const GcraPolicy = z
-  .object({ algorithm: z.literal('gcra'), ratePerSecond: z.number().positive(), burst: positiveInt(), speculative: speculative() })
+  .object({
+    algorithm: z.literal('gcra'),
+    ratePerSecond: z.number().positive(),
+    burst: positiveInt(),
+    speculative: speculative(),
+  })
   .strict();
 const ConcurrencyPolicy = z
   .object({ algorithm: z.literal('concurrency'), maxInFlight: positiveInt(), leaseMs: positiveInt().default(30_000) })
   .strict();
-export const RateLimitPolicySchema = z.discriminatedUnion('algorithm', [TokenBucketPolicy, GcraPolicy, ConcurrencyPolicy]);
+export const RateLimitPolicySchema = z.discriminatedUnion('algorithm', [
+  TokenBucketPolicy,
+  GcraPolicy,
+  ConcurrencyPolicy,
+]);
 export type RateLimitPolicy = z.infer<typeof RateLimitPolicySchema>;
 
 export const FallbackSchema = z
@@ -39,8 +53,16 @@ export const RouteSchema = z
   .object({
     name: slug(),
     /** Path pattern: exact (`/api/cart`), prefix (`/assets/*`) or with parameters (`/api/products/:id`). */
-    path: z.string().regex(/^\/[A-Za-z0-9_\-./:*]*$/, 'expected a path starting with / (parameters as :name, a trailing * for a prefix)'),
-    methods: z.array(z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'])).min(1).optional(),
+    path: z
+      .string()
+      .regex(
+        /^\/[A-Za-z0-9_\-./:*]*$/,
+        'expected a path starting with / (parameters as :name, a trailing * for a prefix)',
+      ),
+    methods: z
+      .array(z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']))
+      .min(1)
+      .optional(),
     priority: PrioritySchema,
     /** Dependencies this route needs; an open breaker on any of them short-circuits it. */
     dependencies: z.array(slug()).default([]),

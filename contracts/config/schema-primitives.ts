@@ -10,11 +10,20 @@ export const share = () => z.number().min(0).max(1);
 export const slug = () =>
   z
     .string()
-    .regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected a lower-case name of letters, digits and dashes, starting with a letter (at most 40)');
+    .regex(
+      /^[a-z][a-z0-9-]{0,39}$/,
+      'expected a lower-case name of letters, digits and dashes, starting with a letter (at most 40)',
+    );
 
 /** A local wall-clock time without offset, e.g. 2026-11-27T09:00; the window's timeZone gives it meaning. */
 export const localDateTime = () =>
-  z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'expected a local date-time like 2026-11-27T09:00 (no offset; see timeZone)').superRefine(checkCalendarDateTime);
+  z
+    .string()
+    .regex(
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/,
+      'expected a local date-time like 2026-11-27T09:00 (no offset; see timeZone)',
+    )
+    .superRefine(checkCalendarDateTime);
 
 export const timeZone = () =>
   z.string().refine(

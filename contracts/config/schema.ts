@@ -21,12 +21,29 @@ import { checkWindowsDoNotOverlap } from './window-rules';
 import { SaleWindowSchema } from './window-schema';
 
 export { PRIORITY_CLASSES, type PriorityClass } from '../priority-classes';
-export { ALARM_METRICS, AlarmEffectSchema, AlarmMetricSchema, AlarmSchema, ControllerSchema, DegradationLevelSchema, type AlarmConfig, type AlarmEffect, type AlarmMetric } from './alarms-schema';
+export {
+  ALARM_METRICS,
+  AlarmEffectSchema,
+  AlarmMetricSchema,
+  AlarmSchema,
+  ControllerSchema,
+  DegradationLevelSchema,
+  type AlarmConfig,
+  type AlarmEffect,
+  type AlarmMetric,
+} from './alarms-schema';
 export { CacheSchema, FARGATE_MEMORY_BY_CPU, FleetSchema } from './fleet-schema';
 export { GateSchema } from './gate-schema';
 export { IdentitySchema, type IdentityConfig } from './identity-schema';
 export { AudienceSchema, PlanSchema, PricingSchema, SlaSchema, type Pricing } from './planning-schema';
-export { FallbackSchema, PrioritySchema, RateLimitPolicySchema, RouteSchema, type RateLimitPolicy, type RouteConfig } from './routes-schema';
+export {
+  FallbackSchema,
+  PrioritySchema,
+  RateLimitPolicySchema,
+  RouteSchema,
+  type RateLimitPolicy,
+  type RouteConfig,
+} from './routes-schema';
 export { WafSchema } from './waf-schema';
 export { SaleWindowSchema, type SaleWindow } from './window-schema';
 
@@ -38,17 +55,31 @@ export const ConfigSchema = z
       .object({
         region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'expected an AWS region such as eu-west-1'),
         /** Pin the account for deploys; omitted means the CLI's current credentials. */
-        account: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id').optional(),
+        account: z
+          .string()
+          .regex(/^\d{12}$/, 'expected a 12-digit AWS account id')
+          .optional(),
         /** Optional custom domain for CloudFront (certificate in us-east-1). */
         domainName: z.string().optional(),
-        certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/.+$/, 'expected an ACM certificate ARN in us-east-1').optional(),
+        certificateArn: z
+          .string()
+          .regex(
+            /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/.+$/,
+            'expected an ACM certificate ARN in us-east-1',
+          )
+          .optional(),
         /** The longest the app's checkout can take (the reference storefront prints it); critical routes' timeoutMs must be at least this. */
         checkoutWorstCaseMs: positiveInt().max(60_000).optional(),
       })
       .strict()
       .superRefine((a, ctx) => {
         if ((a.domainName === undefined) !== (a.certificateArn === undefined)) {
-          ctx.addIssue({ code: 'custom', path: ['certificateArn'], input: a.certificateArn, message: 'expected domainName and certificateArn together' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['certificateArn'],
+            input: a.certificateArn,
+            message: 'expected domainName and certificateArn together',
+          });
         }
       }),
     windows: z.array(SaleWindowSchema).min(1).superRefine(checkWindowsDoNotOverlap),

@@ -7,7 +7,12 @@
 import { z } from 'zod';
 
 const localDateTime = () =>
-  z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'expected a local date-time like 2026-11-27T09:00 (no offset; the window’s timeZone applies)');
+  z
+    .string()
+    .regex(
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/,
+      'expected a local date-time like 2026-11-27T09:00 (no offset; the window’s timeZone applies)',
+    );
 
 export const WaitingRoomDropSchema = z
   .object({
@@ -16,7 +21,12 @@ export const WaitingRoomDropSchema = z
     /** When the limited product is released: the room opens and admits from then on. */
     at: localDateTime(),
     /** How long before `at` the pre-queue collects arrivals, who get a random place at the opening. */
-    preQueueMinutes: z.number().int().min(0).max(24 * 60).default(30),
+    preQueueMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(30),
   })
   .strict();
 export type WaitingRoomDrop = z.infer<typeof WaitingRoomDropSchema>;
@@ -36,7 +46,12 @@ export const WaitingRoomSchema = z
     enabled: z.boolean().default(false),
     /** How long a pass lasts; an active shopper's pass is renewed up to passMaxMinutes after admission. */
     passMinutes: z.number().int().min(1).max(240).default(15),
-    passMaxMinutes: z.number().int().min(1).max(24 * 60).default(60),
+    passMaxMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(60),
     /** Open the room by itself when the degradation level reaches this (omitted: only by drop or by hand). */
     openAtLevel: z.number().int().min(1).max(9).optional(),
     drops: z.array(WaitingRoomDropSchema).default([]),
@@ -56,15 +71,28 @@ export const WaitingRoomSchema = z
      * How often one client may join (tickets are what bots farm): per client IP, and per proven
      * identity. Omitted: the gate's defaults (gate/waiting-room/join-limits.ts).
      */
-    joinLimits: z.object({ perIp: WaitingRoomJoinLimitSchema.optional(), perIdentity: WaitingRoomJoinLimitSchema.optional() }).strict().optional(),
+    joinLimits: z
+      .object({ perIp: WaitingRoomJoinLimitSchema.optional(), perIdentity: WaitingRoomJoinLimitSchema.optional() })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((room, ctx) => {
     if (room.passMaxMinutes < room.passMinutes) {
-      ctx.addIssue({ code: 'custom', path: ['passMaxMinutes'], input: room.passMaxMinutes, message: `expected at least passMinutes (${room.passMinutes})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['passMaxMinutes'],
+        input: room.passMaxMinutes,
+        message: `expected at least passMinutes (${room.passMinutes})`,
+      });
     }
     if (room.minRatePerSecond > room.maxRatePerSecond) {
-      ctx.addIssue({ code: 'custom', path: ['minRatePerSecond'], input: room.minRatePerSecond, message: `expected at most maxRatePerSecond (${room.maxRatePerSecond})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minRatePerSecond'],
+        input: room.minRatePerSecond,
+        message: `expected at most maxRatePerSecond (${room.maxRatePerSecond})`,
+      });
     }
     if (room.initialRatePerSecond < room.minRatePerSecond || room.initialRatePerSecond > room.maxRatePerSecond) {
       ctx.addIssue({
@@ -92,14 +120,29 @@ export function checkWaitingRoomAgainstConfig(config: ConfigAroundTheRoom, ctx: 
   room.drops.forEach((drop, i) => {
     const window = windows.get(drop.window);
     if (!window) {
-      ctx.addIssue({ code: 'custom', path: ['waitingRoom', 'drops', i, 'window'], input: drop.window, message: `expected the name of a sale window (${[...windows.keys()].join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['waitingRoom', 'drops', i, 'window'],
+        input: drop.window,
+        message: `expected the name of a sale window (${[...windows.keys()].join(', ')})`,
+      });
     } else if (minute(drop.at) < minute(window.start) || minute(drop.at) >= minute(window.end)) {
-      ctx.addIssue({ code: 'custom', path: ['waitingRoom', 'drops', i, 'at'], input: drop.at, message: `expected a time within window ${window.name} (${window.start} to ${window.end})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['waitingRoom', 'drops', i, 'at'],
+        input: drop.at,
+        message: `expected a time within window ${window.name} (${window.start} to ${window.end})`,
+      });
     }
   });
   const levels = config.degradation.map((d) => d.level);
   if (room.openAtLevel !== undefined && !levels.includes(room.openAtLevel)) {
-    ctx.addIssue({ code: 'custom', path: ['waitingRoom', 'openAtLevel'], input: room.openAtLevel, message: `expected a level defined in degradation (${levels.join(', ')})` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['waitingRoom', 'openAtLevel'],
+      input: room.openAtLevel,
+      message: `expected a level defined in degradation (${levels.join(', ')})`,
+    });
   }
 }
 

@@ -15,10 +15,18 @@ const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/
 export function calendarProblem(text: string): string | undefined {
   const match = LOCAL_DATE_TIME.exec(text);
   if (!match) return undefined; // the format rule reports it
-  const [year, month, day, hour, minute, second] = match.slice(1).map((v) => (v === undefined ? 0 : Number(v))) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = match.slice(1).map((v) => (v === undefined ? 0 : Number(v))) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (month < 1 || month > 12) return `expected a month from 01 to 12, got ${match[2]}`;
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (day < 1 || day > daysInMonth) return `expected a date that exists: ${match[1]}-${match[2]} has ${daysInMonth} days`;
+  if (day < 1 || day > daysInMonth)
+    return `expected a date that exists: ${match[1]}-${match[2]} has ${daysInMonth} days`;
   if (hour > 23) return `expected an hour from 00 to 23, got ${match[4]}`;
   if (minute > 59) return `expected minutes from 00 to 59, got ${match[5]}`;
   if (second > 59) return `expected seconds from 00 to 59, got ${match[6]}`;
@@ -73,7 +81,9 @@ export function checkWindowEndsAfterStart(window: WindowTimes, ctx: RefinementCo
 export function checkWindowsDoNotOverlap(windows: readonly WindowTimes[], ctx: RefinementContext): void {
   const all = windows.map((window, index) => ({ window, index, instants: instantsIfValid(window) }));
   if (all.some((w) => !w.instants || w.instants.end <= w.instants.start)) return;
-  const byRaise = all.map(({ window, index, instants }) => ({ window, index, ...instants! })).sort((a, b) => a.raiseAt - b.raiseAt);
+  const byRaise = all
+    .map(({ window, index, instants }) => ({ window, index, ...instants! }))
+    .sort((a, b) => a.raiseAt - b.raiseAt);
   let latest = byRaise[0];
   for (const next of byRaise.slice(1)) {
     if (latest && next.raiseAt <= latest.restoreAt) {

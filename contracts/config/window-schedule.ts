@@ -36,8 +36,20 @@ export function windowScalingTimes(window: SaleWindow): WindowScalingTimes {
 }
 
 /** The cron fields Application Auto Scaling expects for a single run at that local minute. */
-export function oneShotCron(at: LocalMinute): { minute: string; hour: string; day: string; month: string; year: string } {
-  return { minute: String(at.minute), hour: String(at.hour), day: String(at.day), month: String(at.month), year: String(at.year) };
+export function oneShotCron(at: LocalMinute): {
+  minute: string;
+  hour: string;
+  day: string;
+  month: string;
+  year: string;
+} {
+  return {
+    minute: String(at.minute),
+    hour: String(at.hour),
+    day: String(at.day),
+    month: String(at.month),
+    year: String(at.year),
+  };
 }
 
 /** `2026-11-30T08:00` in `Europe/Paris` → epoch milliseconds. */
@@ -73,8 +85,16 @@ function wallClockParts(instant: number, timeZone: string) {
     minute: 'numeric',
     second: 'numeric',
   });
-  const value = (type: Intl.DateTimeFormatPartTypes) => Number(format.formatToParts(new Date(instant)).find((p) => p.type === type)?.value);
-  return { year: value('year'), month: value('month'), day: value('day'), hour: value('hour'), minute: value('minute'), second: value('second') };
+  const value = (type: Intl.DateTimeFormatPartTypes) =>
+    Number(format.formatToParts(new Date(instant)).find((p) => p.type === type)?.value);
+  return {
+    year: value('year'),
+    month: value('month'),
+    day: value('day'),
+    hour: value('hour'),
+    minute: value('minute'),
+    second: value('second'),
+  };
 }
 
 /** The real instants of a window: sale start and end, and when the fleet is raised and restored. */
@@ -85,17 +105,27 @@ export interface WindowInstants {
   readonly restoreAt: number;
 }
 
-export function windowInstants(window: Pick<SaleWindow, 'start' | 'end' | 'timeZone' | 'warmUpMinutes' | 'coolDownMinutes'>): WindowInstants {
+export function windowInstants(
+  window: Pick<SaleWindow, 'start' | 'end' | 'timeZone' | 'warmUpMinutes' | 'coolDownMinutes'>,
+): WindowInstants {
   const start = zonedToInstant(window.start, window.timeZone);
   const end = zonedToInstant(window.end, window.timeZone);
-  return { start, end, raiseAt: start - window.warmUpMinutes * 60_000, restoreAt: end + window.coolDownMinutes * 60_000 };
+  return {
+    start,
+    end,
+    raiseAt: start - window.warmUpMinutes * 60_000,
+    restoreAt: end + window.coolDownMinutes * 60_000,
+  };
 }
 
 /**
  * Splits windows at `now`: a window is over once its cool-down has ended (until then its restore
  * action is still needed, or the fleet would stay raised). Over windows are left out of the schedule.
  */
-export function partitionWindowsAt<W extends SaleWindow>(windows: readonly W[], now: Date): { readonly upcoming: W[]; readonly over: W[] } {
+export function partitionWindowsAt<W extends SaleWindow>(
+  windows: readonly W[],
+  now: Date,
+): { readonly upcoming: W[]; readonly over: W[] } {
   const upcoming: W[] = [];
   const over: W[] = [];
   for (const window of windows) (windowInstants(window).restoreAt <= now.getTime() ? over : upcoming).push(window);
@@ -130,7 +160,13 @@ export interface FleetSchedule {
 }
 
 /** The fleet's scheduled actions as the sale stack creates them at `now` (lib/fleet/sale-scaling.ts). */
-export function fleetSchedule(config: { readonly windows: readonly SaleWindow[]; readonly fleet: { readonly baselineTasks: number; readonly plannedTasks: number; readonly maxTasks: number } }, now: Date): FleetSchedule {
+export function fleetSchedule(
+  config: {
+    readonly windows: readonly SaleWindow[];
+    readonly fleet: { readonly baselineTasks: number; readonly plannedTasks: number; readonly maxTasks: number };
+  },
+  now: Date,
+): FleetSchedule {
   const { upcoming, over } = partitionWindowsAt(config.windows, now);
   const { baselineTasks, plannedTasks, maxTasks } = config.fleet;
   const steps = upcoming.flatMap((window): FleetScalingStep[] => {

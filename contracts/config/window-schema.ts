@@ -12,9 +12,19 @@ export const SaleWindowSchema = z
     end: localDateTime(),
     timeZone: timeZone().default('UTC'),
     /** Minutes before `start` at which the fleet and cache are raised to the plan. */
-    warmUpMinutes: z.number().int().min(0).max(24 * 60).default(45),
+    warmUpMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(45),
     /** Minutes after `end` before the fleet returns to its baseline. */
-    coolDownMinutes: z.number().int().min(0).max(24 * 60).default(60),
+    coolDownMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(60),
   })
   .strict()
   .superRefine(checkWindowEndsAfterStart);

@@ -83,7 +83,15 @@ export type BreakerFlag = z.infer<typeof BreakerFlagSchema>;
 
 /** The document gates assume before they have read one: level 0, every breaker closed. */
 export function initialFlags(now: Date = new Date(0)): FlagsDocument {
-  return { version: 0, level: 0, breakers: {}, updatedAt: now.toISOString(), reason: 'initial', override: null, history: [] };
+  return {
+    version: 0,
+    level: 0,
+    breakers: {},
+    updatedAt: now.toISOString(),
+    reason: 'initial',
+    override: null,
+    history: [],
+  };
 }
 
 export function openBreakers(doc: FlagsDocument): string[] {

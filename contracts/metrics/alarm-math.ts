@@ -43,9 +43,19 @@ export type RatioAlarmMetric = 'alb-5xx-rate' | 'gate-shed-rate' | 'gate-depende
  * fallback answers 503, which the ALB counts as target 5xx). Overload sheds stay in: they are real.
  */
 export const RATIO_ALARM_MATH: Readonly<Record<RatioAlarmMetric, RatioAlarmMath>> = {
-  'alb-5xx-rate': { failures: ['target5xx', 'elb5xx'], excused: ['deliberateRefusals'], over: 'albRequests', clampAtZero: true },
+  'alb-5xx-rate': {
+    failures: ['target5xx', 'elb5xx'],
+    excused: ['deliberateRefusals'],
+    over: 'albRequests',
+    clampAtZero: true,
+  },
   'gate-shed-rate': { failures: ['gateShed'], excused: [], over: 'gateRequests', clampAtZero: false },
-  'gate-dependency-failure-rate': { failures: ['dependencyFailures'], excused: [], over: 'dependencyCalls', clampAtZero: false },
+  'gate-dependency-failure-rate': {
+    failures: ['dependencyFailures'],
+    excused: [],
+    over: 'dependencyCalls',
+    clampAtZero: false,
+  },
 };
 
 export function isRatioAlarmMetric(metric: string): metric is RatioAlarmMetric {
@@ -53,7 +63,10 @@ export function isRatioAlarmMetric(metric: string): metric is RatioAlarmMetric {
 }
 
 /** The ratio from counts summed over one period; undefined (no datapoint) when `over` is missing or 0. */
-export function evaluateRatio(math: RatioAlarmMath, sums: Readonly<Partial<Record<AlarmCount, number>>>): number | undefined {
+export function evaluateRatio(
+  math: RatioAlarmMath,
+  sums: Readonly<Partial<Record<AlarmCount, number>>>,
+): number | undefined {
   const over = sums[math.over] ?? 0;
   if (!(over > 0)) return undefined;
   const total = (counts: readonly AlarmCount[]) => counts.reduce((sum, count) => sum + (sums[count] ?? 0), 0);

@@ -52,7 +52,14 @@ export const GATE_METRIC_UNITS = {
     queueDelayMax: 'Milliseconds',
     latencyP99: 'Milliseconds',
   },
-  process: { concurrencyLimit: 'Count', inFlight: 'Count', redisFallback: 'None', flagsLevel: 'None', flagsVersion: 'None', flagsKeyMissing: 'None' },
+  process: {
+    concurrencyLimit: 'Count',
+    inFlight: 'Count',
+    redisFallback: 'None',
+    flagsLevel: 'None',
+    flagsVersion: 'None',
+    flagsKeyMissing: 'None',
+  },
   dependency: { calls: 'Count', failures: 'Count' },
 } as const satisfies {
   class: Record<keyof typeof GATE_CLASS_METRICS, string>;
@@ -62,4 +69,5 @@ export const GATE_METRIC_UNITS = {
 
 /** Response header naming what the gate did with a request; the rehearsal and load test count by it. */
 export const OUTCOME_HEADER = 'saleday-outcome';
-export type GateOutcome = 'served' | 'shed' | 'degraded' | 'fallback' | 'limited' | 'short-circuited' | 'upstream-error' | 'bad-request';
+export type GateOutcome =
+  'served' | 'shed' | 'degraded' | 'fallback' | 'limited' | 'short-circuited' | 'upstream-error' | 'bad-request';

@@ -35,7 +35,10 @@ export function loadCloudFrontFunction(path: string, now: () => number): Functio
   const source = readFileSync(path, 'utf8');
   const params: string[] = [];
   const body = source.replace(/^import\s+(\w+)\s+from\s+'([^']+)';\s*$/gm, (_line, name: string, module: string) => {
-    if (ALLOWED_IMPORTS[module] !== name) throw new Error(`unsupported import of '${module}' as ${name}: CloudFront Functions 2.0 offer cloudfront and crypto`);
+    if (ALLOWED_IMPORTS[module] !== name)
+      throw new Error(
+        `unsupported import of '${module}' as ${name}: CloudFront Functions 2.0 offer cloudfront and crypto`,
+      );
     params.push(name);
     return '';
   });
@@ -43,10 +46,20 @@ export function loadCloudFrontFunction(path: string, now: () => number): Functio
   const store = new Map<string, string>();
   const logs: string[] = [];
   const context = vm.createContext({}, { codeGeneration: { strings: false, wasm: false } });
-  (vm.runInContext('(function (now) { Date.now = function () { return now(); }; })', context) as (n: () => number) => void)(now);
-  const factory = vm.runInContext(`(function (cf, crypto, console) { 'use strict';\n${body}\nreturn handler; })`, context, { filename: path });
+  (
+    vm.runInContext('(function (now) { Date.now = function () { return now(); }; })', context) as (
+      n: () => number,
+    ) => void
+  )(now);
+  const factory = vm.runInContext(
+    `(function (cf, crypto, console) { 'use strict';\n${body}\nreturn handler; })`,
+    context,
+    { filename: path },
+  );
   const modules: Record<string, unknown> = { cf: fakeCloudFrontModule(store), crypto: fakeCryptoModule() };
-  const handler = factory(modules.cf, modules.crypto, { log: (...args: unknown[]) => logs.push(args.map(String).join(' ')) });
+  const handler = factory(modules.cf, modules.crypto, {
+    log: (...args: unknown[]) => logs.push(args.map(String).join(' ')),
+  });
   return { handler, store, logs, evaluate: (expression) => vm.runInContext(expression, context) };
 }
 
@@ -81,14 +94,18 @@ function fakeCryptoModule() {
         return wrapper;
       },
       digest(encoding?: string) {
-        if (!encoding || !ENCODINGS.has(encoding)) throw new Error(`digest encoding ${encoding}: the function must name hex, base64 or base64url (no Buffer here)`);
+        if (!encoding || !ENCODINGS.has(encoding))
+          throw new Error(
+            `digest encoding ${encoding}: the function must name hex, base64 or base64url (no Buffer here)`,
+          );
         return inner.digest(encoding as 'hex');
       },
     };
     return wrapper;
   };
   const checked = (algorithm: string) => {
-    if (!ALGORITHMS.has(algorithm)) throw new Error(`algorithm ${algorithm} is not offered by CloudFront Functions (md5, sha1, sha256)`);
+    if (!ALGORITHMS.has(algorithm))
+      throw new Error(`algorithm ${algorithm} is not offered by CloudFront Functions (md5, sha1, sha256)`);
     return algorithm;
   };
   return {
@@ -105,7 +122,8 @@ export function viewerRequest(options: {
   cookies?: Record<string, string>;
   accept?: string;
 }): CloudFrontEvent {
-  const wrap = (record: Record<string, string> = {}) => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, { value: v }]));
+  const wrap = (record: Record<string, string> = {}) =>
+    Object.fromEntries(Object.entries(record).map(([k, v]) => [k, { value: v }]));
   return {
     version: '1.0',
     context: { eventType: 'viewer-request' },

@@ -34,7 +34,11 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     const event = viewerRequestFrom(req);
     edge
       .handler(event)
-      .then((result: CloudFrontResult) => (result === event.request || result.statusCode === undefined ? proxy(req, res, upstream, agent) : respond(res, result)))
+      .then((result: CloudFrontResult) =>
+        result === event.request || result.statusCode === undefined
+          ? proxy(req, res, upstream, agent)
+          : respond(res, result),
+      )
       .catch((error: unknown) => {
         options.onFunctionError?.(error);
         if (!res.headersSent) res.writeHead(503, { 'content-type': 'text/plain' });
@@ -68,7 +72,8 @@ export function viewerRequestFrom(req: IncomingMessage): CloudFrontEvent {
   }
   const headers: Record<string, { value: string }> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (name !== 'cookie' && value !== undefined) headers[name] = { value: Array.isArray(value) ? value.join(',') : value };
+    if (name !== 'cookie' && value !== undefined)
+      headers[name] = { value: Array.isArray(value) ? value.join(',') : value };
   }
   const cookies: Record<string, { value: string }> = {};
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -86,9 +91,11 @@ export function viewerRequestFrom(req: IncomingMessage): CloudFrontEvent {
 
 function respond(res: ServerResponse, result: CloudFrontResult): void {
   const headers: Record<string, string | string[]> = {};
-  for (const [name, header] of Object.entries((result.headers ?? {}) as Record<string, { value: string }>)) headers[name] = header.value;
+  for (const [name, header] of Object.entries((result.headers ?? {}) as Record<string, { value: string }>))
+    headers[name] = header.value;
   const cookies = Object.entries((result.cookies ?? {}) as Record<string, { value: string; attributes?: string }>);
-  if (cookies.length > 0) headers['set-cookie'] = cookies.map(([name, c]) => `${name}=${c.value}${c.attributes ? `; ${c.attributes}` : ''}`);
+  if (cookies.length > 0)
+    headers['set-cookie'] = cookies.map(([name, c]) => `${name}=${c.value}${c.attributes ? `; ${c.attributes}` : ''}`);
   res.writeHead(result.statusCode, result.statusDescription, headers);
   const body = result.body;
   if (body === undefined) return void res.end();
@@ -100,7 +107,14 @@ function proxy(req: IncomingMessage, res: ServerResponse, upstream: URL, agent: 
   const forwarded = req.headers['x-forwarded-for'];
   const clientIp = req.socket.remoteAddress ?? '127.0.0.1';
   const outgoing = httpRequest(
-    { host: upstream.hostname, port: upstream.port, agent, method: req.method, path: req.url, headers: { ...req.headers, 'x-forwarded-for': forwarded ? `${forwarded}, ${clientIp}` : clientIp } },
+    {
+      host: upstream.hostname,
+      port: upstream.port,
+      agent,
+      method: req.method,
+      path: req.url,
+      headers: { ...req.headers, 'x-forwarded-for': forwarded ? `${forwarded}, ${clientIp}` : clientIp },
+    },
     (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.headers);
       answer.pipe(res);

@@ -22,12 +22,25 @@ export class GateAnswers {
     private readonly fallbacks: FallbackStore,
   ) {}
 
-  answer(res: ServerResponse, status: number, outcome: GateOutcome, body: string | Buffer, headers: Record<string, string | string[]> = {}, contentType = JSON_CONTENT): 'answered' {
+  answer(
+    res: ServerResponse,
+    status: number,
+    outcome: GateOutcome,
+    body: string | Buffer,
+    headers: Record<string, string | string[]> = {},
+    contentType = JSON_CONTENT,
+  ): 'answered' {
     this.metrics.outcome(outcome);
     if (isDeliberateRefusal(status, outcome)) this.metrics.deliberateRefusal();
     if (res.headersSent || res.destroyed) return 'answered';
     const payload = typeof body === 'string' ? Buffer.from(body) : body;
-    res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': payload.length, 'cache-control': 'no-store', [OUTCOME_HEADER]: outcome });
+    res.writeHead(status, {
+      ...headers,
+      'content-type': contentType,
+      'content-length': payload.length,
+      'cache-control': 'no-store',
+      [OUTCOME_HEADER]: outcome,
+    });
     res.end(res.req.method === 'HEAD' ? undefined : payload);
     return 'answered';
   }
@@ -36,15 +49,43 @@ export class GateAnswers {
     return this.answer(res, fallback.status, 'fallback', fallback.body, headers, fallback.contentType);
   }
 
-  refuse(res: ServerResponse, status: number, outcome: GateOutcome, error: string, retryAfterMs: number | undefined, headers: Record<string, string> = {}): 'answered' {
-    return this.answer(res, status, outcome, JSON.stringify({ error }), retryAfterMs === undefined ? headers : { ...headers, 'retry-after': String(retryAfterSeconds(retryAfterMs)) });
+  refuse(
+    res: ServerResponse,
+    status: number,
+    outcome: GateOutcome,
+    error: string,
+    retryAfterMs: number | undefined,
+    headers: Record<string, string> = {},
+  ): 'answered' {
+    return this.answer(
+      res,
+      status,
+      outcome,
+      JSON.stringify({ error }),
+      retryAfterMs === undefined ? headers : { ...headers, 'retry-after': String(retryAfterSeconds(retryAfterMs)) },
+    );
   }
 
   /** A refusal that leaves the request body unread: answered, the rest of the body drained (bounded), then closed. */
-  refuseUnread(req: IncomingMessage, res: ServerResponse, status: number, outcome: GateOutcome, error: string, retryAfterMs?: number, headers: Record<string, string> = {}): 'answered' {
+  refuseUnread(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    outcome: GateOutcome,
+    error: string,
+    retryAfterMs?: number,
+    headers: Record<string, string> = {},
+  ): 'answered' {
     this.metrics.outcome(outcome);
-    const retry: Record<string, string> = retryAfterMs === undefined ? {} : { 'retry-after': String(retryAfterSeconds(retryAfterMs)) };
-    answerThenLinger(req, res, status, { ...headers, ...retry, 'content-type': JSON_CONTENT, 'cache-control': 'no-store', [OUTCOME_HEADER]: outcome }, Buffer.from(JSON.stringify({ error })));
+    const retry: Record<string, string> =
+      retryAfterMs === undefined ? {} : { 'retry-after': String(retryAfterSeconds(retryAfterMs)) };
+    answerThenLinger(
+      req,
+      res,
+      status,
+      { ...headers, ...retry, 'content-type': JSON_CONTENT, 'cache-control': 'no-store', [OUTCOME_HEADER]: outcome },
+      Buffer.from(JSON.stringify({ error })),
+    );
     return 'answered';
   }
 
@@ -57,6 +98,12 @@ export class GateAnswers {
     this.metrics.count(route.priority, 'shortCircuited');
     const fallback = this.fallbacks.answerFor(route);
     if (fallback) return this.fallback(res, fallback);
-    return this.refuse(res, 503, 'short-circuited', `dependency ${dependency} is unavailable`, Math.max(retryAfterMs, MIN_SHORT_CIRCUIT_RETRY_AFTER_MS));
+    return this.refuse(
+      res,
+      503,
+      'short-circuited',
+      `dependency ${dependency} is unavailable`,
+      Math.max(retryAfterMs, MIN_SHORT_CIRCUIT_RETRY_AFTER_MS),
+    );
   }
 }

@@ -39,7 +39,14 @@ export class UpstreamCaller {
       writeIdentityHeaders(headers, identity);
       setDeadlineHeader(headers, deadlineMs);
     };
-    const response = this.upstream.request({ req, path: context.target.forwardPath, body, timeoutMs: route.timeoutMs, res, prepareHeaders });
+    const response = this.upstream.request({
+      req,
+      path: context.target.forwardPath,
+      body,
+      timeoutMs: route.timeoutMs,
+      res,
+      prepareHeaders,
+    });
     // Awaited later (or never, for a speculative read that was refused): no unhandled rejection meanwhile.
     response.catch(ignore);
     return { permit, tickets, startedAt: this.clock.now(), response };

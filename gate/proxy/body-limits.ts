@@ -19,7 +19,8 @@ export class BodyBudget {
   private held = 0;
 
   constructor(readonly maxBytes: number) {
-    if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new InvalidOptionsError('gate.maxBufferedBytes', maxBytes, 'a positive integer of bytes');
+    if (!Number.isInteger(maxBytes) || maxBytes < 1)
+      throw new InvalidOptionsError('gate.maxBufferedBytes', maxBytes, 'a positive integer of bytes');
   }
 
   get bufferedBytes(): number {
@@ -94,7 +95,8 @@ export class ConnectionCap {
     server: Server,
     readonly maxConnections: number,
   ) {
-    if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new InvalidOptionsError('gate.maxConnections', maxConnections, 'a positive integer');
+    if (!Number.isInteger(maxConnections) || maxConnections < 1)
+      throw new InvalidOptionsError('gate.maxConnections', maxConnections, 'a positive integer');
     server.maxConnections = maxConnections * 2;
     server.on('connection', (socket: CountedSocket) => {
       this.open += 1;

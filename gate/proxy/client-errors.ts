@@ -7,7 +7,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { OUTCOME_HEADER } from '../../contracts/metrics/gate-metrics';
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Content Too Large', 431: 'Request Header Fields Too Large' };
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  413: 'Content Too Large',
+  431: 'Request Header Fields Too Large',
+};
 
 export function statusForClientError(error: NodeJS.ErrnoException): number {
   switch (error.code) {
@@ -22,7 +27,11 @@ export function statusForClientError(error: NodeJS.ErrnoException): number {
   }
 }
 
-export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, onAnswered: (status: number, code: string) => void): void {
+export function answerClientError(
+  error: NodeJS.ErrnoException,
+  socket: Duplex,
+  onAnswered: (status: number, code: string) => void,
+): void {
   // A reset or an already-dead socket has nobody left to answer.
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();

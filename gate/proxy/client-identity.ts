@@ -29,9 +29,15 @@ export interface ClientIdentity {
 
 export type IdentityResolver = (headers: IncomingHttpHeaders, remoteAddress: string | undefined) => ClientIdentity;
 
-export function createIdentityResolver(identity: IdentityConfig, clock: Clock, env: NodeJS.ProcessEnv = process.env, tokenCache?: VerifiedTokenCacheLimits | VerifiedTokenCache): IdentityResolver {
+export function createIdentityResolver(
+  identity: IdentityConfig,
+  clock: Clock,
+  env: NodeJS.ProcessEnv = process.env,
+  tokenCache?: VerifiedTokenCacheLimits | VerifiedTokenCache,
+): IdentityResolver {
   const secret = identity.proof === 'none' ? undefined : secretFrom(identity, env);
-  const readValue = identity.header !== undefined ? headerReader(identity.header) : cookieReader(identity.cookie as string);
+  const readValue =
+    identity.header !== undefined ? headerReader(identity.header) : cookieReader(identity.cookie as string);
   const cache = tokenCache instanceof VerifiedTokenCache ? tokenCache : new VerifiedTokenCache(tokenCache);
   const prove = prover(identity.proof, secret, clock, cache);
   return (headers, remoteAddress) => {
@@ -39,7 +45,8 @@ export function createIdentityResolver(identity: IdentityConfig, clock: Clock, e
     const value = readValue(headers);
     const userKey = value === undefined ? undefined : prove(value);
     // Longer or odd keys count as the IP: the app stores them unescaped, and we keep them per client.
-    if (userKey !== undefined && USER_KEY_PATTERN.test(userKey)) return { key: PROVEN_USER_PREFIX + userKey, kind: 'user', ip };
+    if (userKey !== undefined && USER_KEY_PATTERN.test(userKey))
+      return { key: PROVEN_USER_PREFIX + userKey, kind: 'user', ip };
     return { key: ANONYMOUS_USER_PREFIX + ip, kind: 'ip', ip };
   };
 }
@@ -47,7 +54,11 @@ export function createIdentityResolver(identity: IdentityConfig, clock: Clock, e
 function secretFrom(identity: IdentityConfig, env: NodeJS.ProcessEnv): Buffer {
   const value = env[identity.secretEnv];
   if (!value || value.length < 16) {
-    throw new InvalidOptionsError(`identity.secretEnv (${identity.secretEnv})`, value ? '<set but short>' : undefined, `an environment variable holding a secret of at least 16 characters for proof '${identity.proof}'`);
+    throw new InvalidOptionsError(
+      `identity.secretEnv (${identity.secretEnv})`,
+      value ? '<set but short>' : undefined,
+      `an environment variable holding a secret of at least 16 characters for proof '${identity.proof}'`,
+    );
   }
   return Buffer.from(value, 'utf8');
 }
@@ -82,7 +93,12 @@ function cookieReader(name: string): (headers: IncomingHttpHeaders) => string | 
   };
 }
 
-function prover(proof: IdentityConfig['proof'], secret: Buffer | undefined, clock: Clock, cache: VerifiedTokenCache): (value: string) => string | undefined {
+function prover(
+  proof: IdentityConfig['proof'],
+  secret: Buffer | undefined,
+  clock: Clock,
+  cache: VerifiedTokenCache,
+): (value: string) => string | undefined {
   if (proof === 'none') return (value) => value;
   const key = secret as Buffer;
   if (proof === 'hmac') {

@@ -22,13 +22,23 @@ export interface DependencyOutcome {
  * failure counts against every dependency (the gate cannot tell); with `named` blame only a
  * dependency the app names, and a slow answer is the app's own business (admission handles it).
  */
-export function dependencyOutcome(blame: BreakerBlame, failed: boolean, latencyMs: number, blamed: string | undefined): DependencyOutcome {
-  const failedDependency = (dependency: string): boolean => failed && (blamed === undefined ? blame === 'route' : blamed === dependency);
+export function dependencyOutcome(
+  blame: BreakerBlame,
+  failed: boolean,
+  latencyMs: number,
+  blamed: string | undefined,
+): DependencyOutcome {
+  const failedDependency = (dependency: string): boolean =>
+    failed && (blamed === undefined ? blame === 'route' : blamed === dependency);
   return { failedDependency, successLatencyMs: blame === 'named' ? 0 : latencyMs };
 }
 
 /** The one dependency the app blamed (and removes the header from `headers`), or undefined for all of them. */
-export function takeBlamedDependency(route: RouteConfig, status: number, headers: Record<string, string | string[]>): string | undefined {
+export function takeBlamedDependency(
+  route: RouteConfig,
+  status: number,
+  headers: Record<string, string | string[]>,
+): string | undefined {
   const named = headers[FAILED_DEPENDENCY_HEADER];
   if (named === undefined) return undefined;
   delete headers[FAILED_DEPENDENCY_HEADER];

@@ -7,7 +7,11 @@
  * the address the first of our proxies saw: the client. Entries further left are never read, so a
  * client cannot spoof its way into someone else's rate-limit bucket.
  */
-export function clientIpFrom(forwardedFor: string | string[] | undefined, remoteAddress: string | undefined, trustedProxyHops: number): string {
+export function clientIpFrom(
+  forwardedFor: string | string[] | undefined,
+  remoteAddress: string | undefined,
+  trustedProxyHops: number,
+): string {
   const socketAddress = normalizedSocketAddress(remoteAddress ?? '');
   if (trustedProxyHops === 0 || forwardedFor === undefined) return socketAddress;
   // Several X-Forwarded-For headers are one list, in order (RFC 7230 §3.2.2).

@@ -22,8 +22,14 @@ export function gateEnvironment(env: NodeJS.ProcessEnv = process.env): GateEnvir
   const sliceJson = env[GATE_CONFIG_ENV];
   if (sliceJson) {
     // The slice has no fleet section: the task definition always sets PORT and UPSTREAM_URL.
-    if (!env.PORT) throw new InvalidOptionsError('PORT', env.PORT, `the gate's TCP port (required with ${GATE_CONFIG_ENV})`);
-    if (!env.UPSTREAM_URL) throw new InvalidOptionsError('UPSTREAM_URL', env.UPSTREAM_URL, `the app's origin such as http://127.0.0.1:3000 (required with ${GATE_CONFIG_ENV})`);
+    if (!env.PORT)
+      throw new InvalidOptionsError('PORT', env.PORT, `the gate's TCP port (required with ${GATE_CONFIG_ENV})`);
+    if (!env.UPSTREAM_URL)
+      throw new InvalidOptionsError(
+        'UPSTREAM_URL',
+        env.UPSTREAM_URL,
+        `the app's origin such as http://127.0.0.1:3000 (required with ${GATE_CONFIG_ENV})`,
+      );
     return settingsFrom(parseGateConfig(sliceJson), env, Number(env.PORT), env.UPSTREAM_URL);
   }
   let config: SaledayConfig;
@@ -32,17 +38,27 @@ export function gateEnvironment(env: NodeJS.ProcessEnv = process.env): GateEnvir
     try {
       raw = JSON.parse(env.SALEDAY_CONFIG_JSON);
     } catch (error) {
-      throw new InvalidOptionsError('SALEDAY_CONFIG_JSON', '<unparsable>', `a JSON config document (${(error as Error).message})`);
+      throw new InvalidOptionsError(
+        'SALEDAY_CONFIG_JSON',
+        '<unparsable>',
+        `a JSON config document (${(error as Error).message})`,
+      );
     }
     config = parseConfig(raw, 'SALEDAY_CONFIG_JSON');
   } else {
     config = loadConfig(env.SALEDAY_CONFIG);
   }
-  return settingsFrom(config, env, Number(env.PORT ?? config.fleet.gatePort), env.UPSTREAM_URL ?? `http://127.0.0.1:${config.fleet.appPort}`);
+  return settingsFrom(
+    config,
+    env,
+    Number(env.PORT ?? config.fleet.gatePort),
+    env.UPSTREAM_URL ?? `http://127.0.0.1:${config.fleet.appPort}`,
+  );
 }
 
 function settingsFrom(config: GateConfig, env: NodeJS.ProcessEnv, port: number, upstream: string): GateEnvironment {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionsError('PORT', env.PORT, 'a TCP port number');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidOptionsError('PORT', env.PORT, 'a TCP port number');
   return {
     config,
     upstream,

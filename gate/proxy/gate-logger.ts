@@ -13,7 +13,9 @@ export interface GateLogger {
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-export function createJsonLogger(options: { level?: LogLevel; write?: (line: string) => void; base?: Record<string, unknown> } = {}): GateLogger {
+export function createJsonLogger(
+  options: { level?: LogLevel; write?: (line: string) => void; base?: Record<string, unknown> } = {},
+): GateLogger {
   const threshold = ORDER[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const base = { service: 'saleday-gate', pid: process.pid, ...options.base };
@@ -24,4 +26,9 @@ export function createJsonLogger(options: { level?: LogLevel; write?: (line: str
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
-export const silentLogger: GateLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+export const silentLogger: GateLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};

@@ -17,8 +17,25 @@ import { FLAGS_KEY_MISSING_METRIC } from '../../contracts/flags/flags-key-missin
 import { formatEmfLine, type EmfMetric } from './emf-line-writer';
 import { LatencySamples } from './latency-samples';
 
-export type ClassCounter = 'requests' | 'served' | 'shed' | 'degraded' | 'limited' | 'shortCircuited' | 'upstreamErrors' | 'speculativeDiscarded';
-const CLASS_COUNTERS: readonly ClassCounter[] = ['requests', 'served', 'shed', 'degraded', 'limited', 'shortCircuited', 'upstreamErrors', 'speculativeDiscarded'];
+export type ClassCounter =
+  | 'requests'
+  | 'served'
+  | 'shed'
+  | 'degraded'
+  | 'limited'
+  | 'shortCircuited'
+  | 'upstreamErrors'
+  | 'speculativeDiscarded';
+const CLASS_COUNTERS: readonly ClassCounter[] = [
+  'requests',
+  'served',
+  'shed',
+  'degraded',
+  'limited',
+  'shortCircuited',
+  'upstreamErrors',
+  'speculativeDiscarded',
+];
 
 export interface ProcessGauges {
   concurrencyLimit: number;
@@ -57,7 +74,16 @@ export interface GateMetricsRecorder {
   snapshot(): GateMetricsSnapshot;
 }
 
-const zeroCounts = (): ClassCounts => ({ requests: 0, served: 0, shed: 0, degraded: 0, limited: 0, shortCircuited: 0, upstreamErrors: 0, speculativeDiscarded: 0 });
+const zeroCounts = (): ClassCounts => ({
+  requests: 0,
+  served: 0,
+  shed: 0,
+  degraded: 0,
+  limited: 0,
+  shortCircuited: 0,
+  upstreamErrors: 0,
+  speculativeDiscarded: 0,
+});
 
 interface ClassWindow {
   counts: ClassCounts;
@@ -126,8 +152,19 @@ export function createGateMetricsRecorder(options: GateMetricsRecorderOptions): 
 function emptyCounts(dependencies: readonly string[]): RecorderCounts {
   const counts: RecorderCounts = {
     totals: Object.fromEntries(PRIORITY_CLASSES.map((c) => [c, zeroCounts()])) as Record<PriorityClass, ClassCounts>,
-    windows: Object.fromEntries(PRIORITY_CLASSES.map((c) => [c, { counts: zeroCounts(), queueDelayMax: 0, latency: new LatencySamples() }])) as Record<PriorityClass, ClassWindow>,
-    outcomes: { served: 0, shed: 0, degraded: 0, fallback: 0, limited: 0, 'short-circuited': 0, 'upstream-error': 0, 'bad-request': 0 },
+    windows: Object.fromEntries(
+      PRIORITY_CLASSES.map((c) => [c, { counts: zeroCounts(), queueDelayMax: 0, latency: new LatencySamples() }]),
+    ) as Record<PriorityClass, ClassWindow>,
+    outcomes: {
+      served: 0,
+      shed: 0,
+      degraded: 0,
+      fallback: 0,
+      limited: 0,
+      'short-circuited': 0,
+      'upstream-error': 0,
+      'bad-request': 0,
+    },
     dependencyTotals: new Map(),
     dependencyWindow: new Map(),
     rateLimitSources: {},
@@ -143,7 +180,8 @@ function emptyCounts(dependencies: readonly string[]): RecorderCounts {
 /** EMF lines for the window (one per class, one for the process, one per dependency), then a fresh window. */
 function flushWindow(counts: RecorderCounts, options: GateMetricsRecorderOptions, timestampMs: number): string[] {
   const sale = { [GATE_DIMENSIONS.sale]: options.saleName };
-  const line = (dimensions: Record<string, string>, metrics: EmfMetric[]) => formatEmfLine({ namespace: GATE_NAMESPACE, timestampMs, dimensions, metrics, properties: options.properties });
+  const line = (dimensions: Record<string, string>, metrics: EmfMetric[]) =>
+    formatEmfLine({ namespace: GATE_NAMESPACE, timestampMs, dimensions, metrics, properties: options.properties });
   const lines: string[] = [];
   for (const priority of PRIORITY_CLASSES) {
     const window = counts.windows[priority];
@@ -168,11 +206,23 @@ function flushWindow(counts: RecorderCounts, options: GateMetricsRecorderOptions
 }
 
 function classMetrics(window: ClassWindow): EmfMetric[] {
-  const metrics: EmfMetric[] = CLASS_COUNTERS.map((counter) => ({ name: GATE_CLASS_METRICS[counter], unit: 'Count', value: window.counts[counter] }));
-  metrics.push({ name: GATE_CLASS_METRICS.queueDelayMax, unit: 'Milliseconds', value: Math.round(window.queueDelayMax * 10) / 10 });
+  const metrics: EmfMetric[] = CLASS_COUNTERS.map((counter) => ({
+    name: GATE_CLASS_METRICS[counter],
+    unit: 'Count',
+    value: window.counts[counter],
+  }));
+  metrics.push({
+    name: GATE_CLASS_METRICS.queueDelayMax,
+    unit: 'Milliseconds',
+    value: Math.round(window.queueDelayMax * 10) / 10,
+  });
   // No served request, no latency: an invented 0 would drag the p99 alarm's statistics down.
   if (window.latency.size > 0) {
-    metrics.push({ name: GATE_CLASS_METRICS.latencyP99, unit: 'Milliseconds', value: Math.round(window.latency.percentile(99) * 100) / 100 });
+    metrics.push({
+      name: GATE_CLASS_METRICS.latencyP99,
+      unit: 'Milliseconds',
+      value: Math.round(window.latency.percentile(99) * 100) / 100,
+    });
   }
   return metrics;
 }
@@ -185,14 +235,19 @@ function processMetrics(gauges: ProcessGauges, deliberateRefusals: number): EmfM
     { name: GATE_PROCESS_METRICS.flagsLevel, unit: 'None', value: gauges.flagsLevel },
     { name: GATE_PROCESS_METRICS.flagsVersion, unit: 'None', value: gauges.flagsVersion },
     { name: DELIBERATE_REFUSALS_METRIC, unit: 'Count', value: deliberateRefusals },
-    ...(gauges.flagsKeyMissing === undefined ? [] : [{ name: FLAGS_KEY_MISSING_METRIC, unit: 'None' as const, value: gauges.flagsKeyMissing ? 1 : 0 }]),
+    ...(gauges.flagsKeyMissing === undefined
+      ? []
+      : [{ name: FLAGS_KEY_MISSING_METRIC, unit: 'None' as const, value: gauges.flagsKeyMissing ? 1 : 0 }]),
   ];
 }
 
 function snapshotOf(counts: RecorderCounts, options: GateMetricsRecorderOptions): GateMetricsSnapshot {
   return {
     since: options.startedAt.toISOString(),
-    classes: Object.fromEntries(PRIORITY_CLASSES.map((c) => [c, { ...counts.totals[c] }])) as Record<PriorityClass, ClassCounts>,
+    classes: Object.fromEntries(PRIORITY_CLASSES.map((c) => [c, { ...counts.totals[c] }])) as Record<
+      PriorityClass,
+      ClassCounts
+    >,
     outcomes: { ...counts.outcomes },
     dependencies: Object.fromEntries([...counts.dependencyTotals].map(([name, v]) => [name, { ...v }])),
     rateLimitSources: { ...counts.rateLimitSources },

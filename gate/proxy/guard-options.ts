@@ -5,7 +5,10 @@
  */
 import { DEGRADED_RETRY_AFTER_MS } from '../../contracts/degraded-retry-after';
 import type { GateConfig } from '../../contracts/config/gate-config-slice';
-import type { PriorityClass as ConfigPriorityClass, RateLimitPolicy as RouteRateLimitPolicy } from '../../contracts/config/schema';
+import type {
+  PriorityClass as ConfigPriorityClass,
+  RateLimitPolicy as RouteRateLimitPolicy,
+} from '../../contracts/config/schema';
 import type { BreakerRegistryOptions } from '../../guard/breaker';
 import type { Clock } from '../../guard/clock';
 import type { RedisFlagsSourceOptions } from '../../guard/flags/redis-flags-source';
@@ -17,7 +20,12 @@ import type { AdmissionControllerOptions, PriorityClass } from '../../guard/shed
  * rank, so the gate hands a route's priority to admission control as is (the compiler checks that
  * the two unions stay equal wherever it does; the table test checks the ranks).
  */
-export const GUARD_PRIORITY: Readonly<Record<ConfigPriorityClass, PriorityClass>> = { critical: 'critical', high: 'high', normal: 'normal', low: 'low' };
+export const GUARD_PRIORITY: Readonly<Record<ConfigPriorityClass, PriorityClass>> = {
+  critical: 'critical',
+  high: 'high',
+  normal: 'normal',
+  low: 'low',
+};
 
 /** Admission control: the adaptive limit's range, critical's reserve and the queues. */
 export function admissionOptions(config: GateConfig, clock: Clock): AdmissionControllerOptions {
@@ -29,7 +37,12 @@ export function admissionOptions(config: GateConfig, clock: Clock): AdmissionCon
       maxLimit: concurrency.maxLimit,
       criticalReservedShare: concurrency.criticalReservedShare,
     },
-    queue: { maxLengthPerClass: queue.maxLengthPerClass, targetDelayMs: queue.targetDelayMs, intervalMs: queue.intervalMs, maxWaitMs: queue.maxWaitMs },
+    queue: {
+      maxLengthPerClass: queue.maxLengthPerClass,
+      targetDelayMs: queue.targetDelayMs,
+      intervalMs: queue.intervalMs,
+      maxWaitMs: queue.maxWaitMs,
+    },
     degradedRetryAfterMs: DEGRADED_RETRY_AFTER_MS,
     clock,
   };
@@ -54,15 +67,32 @@ export type RateLimiterSite = Pick<RateLimiterFactoryOptions, 'redis' | 'prefix'
 export function rateLimiterOptions(config: GateConfig, site: RateLimiterSite): RateLimiterFactoryOptions {
   // Without Redis each gate decides alone, so by default it allows its share of the planned fleet's limit.
   const localShare = config.gate.localShare ?? 1 / config.fleet.plannedTasks;
-  return { redis: site.redis, prefix: site.prefix, clock: site.clock, localShare, timeoutMs: config.gate.redisTimeoutMs };
+  return {
+    redis: site.redis,
+    prefix: site.prefix,
+    clock: site.clock,
+    localShare,
+    timeoutMs: config.gate.redisTimeoutMs,
+  };
 }
 
 /** The flags client: the poll interval (the backup to the channel) from the config. */
-export function flagsSourceOptions(config: GateConfig, connection: Pick<RedisFlagsSourceOptions, 'url' | 'authToken' | 'clock'>): RedisFlagsSourceOptions {
-  return { url: connection.url, authToken: connection.authToken, pollMs: config.gate.flagsPollMs, clock: connection.clock };
+export function flagsSourceOptions(
+  config: GateConfig,
+  connection: Pick<RedisFlagsSourceOptions, 'url' | 'authToken' | 'clock'>,
+): RedisFlagsSourceOptions {
+  return {
+    url: connection.url,
+    authToken: connection.authToken,
+    pollMs: config.gate.flagsPollMs,
+    clock: connection.clock,
+  };
 }
 
 /** One breaker per dependency the routes declare, created up front so metrics list them before their first call. */
 export function breakerRegistryOptions(config: GateConfig, clock: Clock): BreakerRegistryOptions {
-  return { defaults: { clock }, dependencies: [...new Set(config.routes.flatMap((route) => route.dependencies))].sort() };
+  return {
+    defaults: { clock },
+    dependencies: [...new Set(config.routes.flatMap((route) => route.dependencies))].sort(),
+  };
 }

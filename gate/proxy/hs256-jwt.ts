@@ -17,7 +17,12 @@ export interface VerifiedJwt {
 }
 
 /** Returns the verified claims, or undefined for anything that is not a valid, current HS256 token. */
-export function verifyHs256Jwt(token: string, secret: Buffer, nowMs: number, clockToleranceSeconds = 5): VerifiedJwt | undefined {
+export function verifyHs256Jwt(
+  token: string,
+  secret: Buffer,
+  nowMs: number,
+  clockToleranceSeconds = 5,
+): VerifiedJwt | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   const [encodedHeader, encodedPayload, encodedSignature] = parts;
@@ -30,9 +35,20 @@ export function verifyHs256Jwt(token: string, secret: Buffer, nowMs: number, clo
   const payload = decodeJson(encodedPayload);
   if (!payload || typeof payload.sub !== 'string' || payload.sub.length === 0) return undefined;
   const nowSeconds = nowMs / 1000;
-  if (payload.exp !== undefined && (typeof payload.exp !== 'number' || payload.exp + clockToleranceSeconds <= nowSeconds)) return undefined;
-  if (payload.nbf !== undefined && (typeof payload.nbf !== 'number' || payload.nbf - clockToleranceSeconds > nowSeconds)) return undefined;
-  return { sub: payload.sub, expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : Number.POSITIVE_INFINITY };
+  if (
+    payload.exp !== undefined &&
+    (typeof payload.exp !== 'number' || payload.exp + clockToleranceSeconds <= nowSeconds)
+  )
+    return undefined;
+  if (
+    payload.nbf !== undefined &&
+    (typeof payload.nbf !== 'number' || payload.nbf - clockToleranceSeconds > nowSeconds)
+  )
+    return undefined;
+  return {
+    sub: payload.sub,
+    expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : Number.POSITIVE_INFINITY,
+  };
 }
 
 /** Signs an HS256 token; used by tests and by operators minting test identities. */
@@ -58,7 +74,9 @@ function decodeJson(segment: string): Record<string, unknown> | undefined {
   if (bytes.toString('base64url') !== segment) return undefined;
   try {
     const value: unknown = JSON.parse(bytes.toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

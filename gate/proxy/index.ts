@@ -10,4 +10,11 @@ export { createIdentityHeaderWriter, withoutCookie } from './identity-headers';
 export { createJsonLogger, silentLogger, type GateLogger, type LogLevel } from './gate-logger';
 export type { GateMetricsSnapshot, ClassCounts, ProcessGauges } from './gate-metrics-recorder';
 export { rateLimitHeaders, policyWindowSeconds, retryAfterSeconds, sharedCacheMayStore } from './rate-limit-headers';
-export { createUpstreamClient, pipeBody, isUpstreamFailure, UpstreamFailure, type UpstreamClient, type UpstreamResponse } from './upstream-client';
+export {
+  createUpstreamClient,
+  pipeBody,
+  isUpstreamFailure,
+  UpstreamFailure,
+  type UpstreamClient,
+  type UpstreamResponse,
+} from './upstream-client';

@@ -22,7 +22,14 @@ export const DEFAULT_LINGER: LingerLimits = { maxMs: 2000, maxBytes: 8 * 1024 * 
  * Writes the complete answer (with `connection: close`), drains what is left of the request body
  * within `limits`, then ends the response, which closes the connection.
  */
-export function answerThenLinger(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string>, payload: Buffer, limits: LingerLimits = DEFAULT_LINGER): void {
+export function answerThenLinger(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  payload: Buffer,
+  limits: LingerLimits = DEFAULT_LINGER,
+): void {
   if (res.headersSent || res.destroyed) return;
   res.shouldKeepAlive = false;
   res.writeHead(status, { ...headers, 'content-length': payload.length, connection: 'close' });

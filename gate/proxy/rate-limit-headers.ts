@@ -38,7 +38,8 @@ export function rateLimitHeaders(policy: RateLimitPolicy, decision: RateLimitDec
     ratelimit: `limit=${decision.limit}, remaining=${Math.max(0, Math.floor(decision.remaining))}, reset=${Math.max(0, Math.ceil(decision.resetAfterMs / 1000))}`,
   };
   // A request costing more than the whole limit never succeeds: no Retry-After, so clients don't retry it.
-  if (!decision.allowed && decision.retryAfterMs !== RETRY_NEVER) headers['retry-after'] = String(retryAfterSeconds(decision.retryAfterMs));
+  if (!decision.allowed && decision.retryAfterMs !== RETRY_NEVER)
+    headers['retry-after'] = String(retryAfterSeconds(decision.retryAfterMs));
   return headers;
 }
 

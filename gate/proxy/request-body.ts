@@ -31,11 +31,17 @@ export function hasBody(req: IncomingMessage): boolean {
  * length all at once, before reading): the promise rejects with BodyBudgetExhaustedError as soon
  * as the budget cannot cover the body. The caller releases the reservation once done with the body.
  */
-export function readBody(req: IncomingMessage, maxBytes: number, reservation?: BodyReservation, budgetBytes = 0): Promise<Buffer> {
+export function readBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  reservation?: BodyReservation,
+  budgetBytes = 0,
+): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(new BodyTooLargeError(maxBytes));
   if (!hasBody(req)) return Promise.resolve(EMPTY);
-  if (reservation && Number.isFinite(declared) && !reservation.growTo(declared)) return Promise.reject(new BodyBudgetExhaustedError(budgetBytes));
+  if (reservation && Number.isFinite(declared) && !reservation.growTo(declared))
+    return Promise.reject(new BodyBudgetExhaustedError(budgetBytes));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

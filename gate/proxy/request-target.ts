@@ -27,7 +27,8 @@ export function parseRequestTarget(url: string | undefined): RequestTarget | und
   if (url !== undefined && url.charCodeAt(0) === 47 /* / */ && url.indexOf('#') === -1) {
     const queryAt = url.indexOf('?');
     const rawPath = queryAt === -1 ? url : url.slice(0, queryAt);
-    if (NORMAL_PATH.test(rawPath) && (queryAt === -1 || !HAS_CONTROL_OR_SPACE.test(url))) return { path: rawPath, forwardPath: url };
+    if (NORMAL_PATH.test(rawPath) && (queryAt === -1 || !HAS_CONTROL_OR_SPACE.test(url)))
+      return { path: rawPath, forwardPath: url };
   }
   return normalizeRequestTarget(url);
 }

@@ -29,7 +29,11 @@ interface CompiledRoute {
 }
 
 export function compileRouteTable(routes: readonly RouteConfig[]): RouteTable {
-  const compiled = routes.map((route, index) => ({ route, methods: methodSet(route), test: compilePattern(route.path, `routes[${index}].path`) }));
+  const compiled = routes.map((route, index) => ({
+    route,
+    methods: methodSet(route),
+    test: compilePattern(route.path, `routes[${index}].path`),
+  }));
   return {
     routes,
     match(method, path) {
@@ -75,7 +79,8 @@ function compilePattern(pattern: string, option: string): CompiledRoute['test'] 
     .map((segment) => {
       if (segment.startsWith(':')) {
         const name = segment.slice(1);
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new InvalidOptionsError(option, pattern, 'parameters named like :id');
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+          throw new InvalidOptionsError(option, pattern, 'parameters named like :id');
         names.push(name);
         return '([^/]+)';
       }

@@ -1,7 +1,11 @@
 import type { Clock } from '../../guard/clock';
 
 /** Calls `fn` at most once per `intervalMs`; the next call that passes says how many were suppressed. */
-export function throttle<A extends unknown[]>(fn: (...args: A) => void, intervalMs: number, clock: Clock): (...args: A) => void {
+export function throttle<A extends unknown[]>(
+  fn: (...args: A) => void,
+  intervalMs: number,
+  clock: Clock,
+): (...args: A) => void {
   let last = Number.NEGATIVE_INFINITY;
   let suppressed = 0;
   return (...args: A) => {

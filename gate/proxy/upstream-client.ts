@@ -14,8 +14,29 @@ import { Pool, type Dispatcher } from 'undici';
 import { InvalidOptionsError } from '../../guard/errors';
 
 /** Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus ones undici refuses. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'content-length', 'http2-settings']);
-const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'content-length',
+  'http2-settings',
+]);
+const RESPONSE_HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 export interface UpstreamResponse {
   statusCode: number;
@@ -58,7 +79,14 @@ export interface UpstreamClient {
    * Rejects with UpstreamFailure (timeout, unreachable, or aborted because `res`, the client's
    * response, closed before it was finished: the client left).
    */
-  request(options: { req: IncomingMessage; path: string; body?: Buffer; timeoutMs: number; res?: ServerResponse; prepareHeaders?: (headers: Record<string, string | string[]>) => void }): Promise<UpstreamResponse>;
+  request(options: {
+    req: IncomingMessage;
+    path: string;
+    body?: Buffer;
+    timeoutMs: number;
+    res?: ServerResponse;
+    prepareHeaders?: (headers: Record<string, string | string[]>) => void;
+  }): Promise<UpstreamResponse>;
   close(): Promise<void>;
 }
 
@@ -67,13 +95,18 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   try {
     origin = new URL(options.upstream);
   } catch {
-    throw new InvalidOptionsError('upstream', options.upstream, 'an http:// URL of the app, such as http://127.0.0.1:3000');
+    throw new InvalidOptionsError(
+      'upstream',
+      options.upstream,
+      'an http:// URL of the app, such as http://127.0.0.1:3000',
+    );
   }
   if (origin.protocol !== 'http:' && origin.protocol !== 'https:') {
     throw new InvalidOptionsError('upstream', options.upstream, 'an http:// or https:// URL');
   }
   const connections = options.connections ?? 256;
-  if (!Number.isInteger(connections) || connections < 1) throw new InvalidOptionsError('connections', connections, 'a positive integer');
+  if (!Number.isInteger(connections) || connections < 1)
+    throw new InvalidOptionsError('connections', connections, 'a positive integer');
   const pool = new Pool(origin.origin, {
     connections,
     pipelining: 1,
@@ -194,7 +227,13 @@ function onClientClose(this: ClientResponse): void {
 function forwardHeaders(req: IncomingMessage, body: Buffer | undefined): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   const incoming: IncomingHttpHeaders = req.headers;
-  const connectionListed = typeof incoming.connection === 'string' && incoming.connection.includes(',') ? incoming.connection.toLowerCase().split(',').map((h) => h.trim()) : undefined;
+  const connectionListed =
+    typeof incoming.connection === 'string' && incoming.connection.includes(',')
+      ? incoming.connection
+          .toLowerCase()
+          .split(',')
+          .map((h) => h.trim())
+      : undefined;
   for (const name in incoming) {
     const value = incoming[name];
     if (value === undefined || HOP_BY_HOP.has(name)) continue;
@@ -203,7 +242,9 @@ function forwardHeaders(req: IncomingMessage, body: Buffer | undefined): Record<
   }
   const remote = req.socket.remoteAddress ?? '';
   const forwarded = incoming['x-forwarded-for'];
-  headers['x-forwarded-for'] = forwarded ? `${Array.isArray(forwarded) ? forwarded.join(', ') : forwarded}, ${remote}` : remote;
+  headers['x-forwarded-for'] = forwarded
+    ? `${Array.isArray(forwarded) ? forwarded.join(', ') : forwarded}, ${remote}`
+    : remote;
   if (!incoming['x-forwarded-proto']) headers['x-forwarded-proto'] = 'http';
   if (body && body.length > 0) headers['content-length'] = String(body.length);
   return headers;
@@ -220,7 +261,11 @@ function responseHeaders(incoming: Record<string, string | string[] | undefined>
 }
 
 /** Streams an upstream body to the client; resolves true when it all arrived, false when cut short. */
-export function pipeBody(upstream: UpstreamResponse, res: ServerResponse, onChunk?: (chunk: Buffer) => void): Promise<boolean> {
+export function pipeBody(
+  upstream: UpstreamResponse,
+  res: ServerResponse,
+  onChunk?: (chunk: Buffer) => void,
+): Promise<boolean> {
   return new Promise((resolve) => {
     let settled = false;
     const settle = (complete: boolean) => {

@@ -16,7 +16,10 @@ export const SAME_IDEMPOTENCY_KEY_ADVICE =
   'the order may have gone through: retry with the same Idempotency-Key to get its receipt (a retry without it may buy twice)';
 
 /** The status and JSON body of an upstream failure without a fallback answer. */
-export function upstreamFailureAnswer(route: RouteConfig, kind: 'timeout' | 'unreachable'): { status: number; body: string } {
+export function upstreamFailureAnswer(
+  route: RouteConfig,
+  kind: 'timeout' | 'unreachable',
+): { status: number; body: string } {
   const timedOut = kind === 'timeout';
   const error = timedOut ? `the app did not answer within ${route.timeoutMs} ms` : 'the app is unreachable';
   const body = route.priority === 'critical' ? { error, retry: SAME_IDEMPOTENCY_KEY_ADVICE } : { error };

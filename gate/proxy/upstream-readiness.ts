@@ -39,11 +39,18 @@ export interface UpstreamReadiness {
   close(): void;
 }
 
-export function createUpstreamReadiness(options: UpstreamReadinessOptions & { upstream: string; clock: Clock; onChange?: (state: ReadinessState) => void }): UpstreamReadiness {
+export function createUpstreamReadiness(
+  options: UpstreamReadinessOptions & { upstream: string; clock: Clock; onChange?: (state: ReadinessState) => void },
+): UpstreamReadiness {
   const intervalMs = positive('readiness.intervalMs', options.intervalMs ?? 1000);
   const timeoutMs = positive('readiness.timeoutMs', options.timeoutMs ?? 1000);
   const staleAfterMs = positive('readiness.staleAfterMs', options.staleAfterMs ?? 5000);
-  if (staleAfterMs <= intervalMs) throw new InvalidOptionsError('readiness.staleAfterMs', staleAfterMs, `more than readiness.intervalMs (${intervalMs})`);
+  if (staleAfterMs <= intervalMs)
+    throw new InvalidOptionsError(
+      'readiness.staleAfterMs',
+      staleAfterMs,
+      `more than readiness.intervalMs (${intervalMs})`,
+    );
   const url = new URL(options.path ?? APP_HEALTH_PATH, options.upstream).toString();
   const { clock } = options;
   let lastAnswerAt: number | undefined;
@@ -107,18 +114,29 @@ export function createUpstreamReadiness(options: UpstreamReadinessOptions & { up
 /** GET on a connection of its own (closed after), so a probe never waits behind proxied requests. */
 function getStatus(url: string, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', agent: false, headers: { connection: 'close', 'user-agent': 'saleday-gate-readiness' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: 'GET', agent: false, headers: { connection: 'close', 'user-agent': 'saleday-gate-readiness' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`the app did not answer ${url} within ${timeoutMs} ms`)));
-    req.on('error', (error) => reject(new Error(error.message.startsWith('the app') ? error.message : `the app is unreachable on ${url}: ${error.message}`)));
+    req.on('error', (error) =>
+      reject(
+        new Error(
+          error.message.startsWith('the app') ? error.message : `the app is unreachable on ${url}: ${error.message}`,
+        ),
+      ),
+    );
     req.end();
   });
 }
 
 function positive(field: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new InvalidOptionsError(field, value, 'a positive number of milliseconds');
+  if (!Number.isFinite(value) || value <= 0)
+    throw new InvalidOptionsError(field, value, 'a positive number of milliseconds');
   return value;
 }

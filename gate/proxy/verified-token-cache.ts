@@ -26,8 +26,10 @@ export class VerifiedTokenCache {
   constructor(limits: VerifiedTokenCacheLimits = {}) {
     this.maxEntries = limits.maxEntries ?? 10_000;
     this.maxBytes = limits.maxBytes ?? 4 * 1024 * 1024;
-    if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1) throw new InvalidOptionsError('maxEntries', limits.maxEntries, 'a positive integer');
-    if (!Number.isInteger(this.maxBytes) || this.maxBytes < 1) throw new InvalidOptionsError('maxBytes', limits.maxBytes, 'a positive integer of bytes');
+    if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1)
+      throw new InvalidOptionsError('maxEntries', limits.maxEntries, 'a positive integer');
+    if (!Number.isInteger(this.maxBytes) || this.maxBytes < 1)
+      throw new InvalidOptionsError('maxBytes', limits.maxBytes, 'a positive integer of bytes');
   }
 
   get size(): number {

@@ -16,7 +16,16 @@ export interface FlagsFollower {
   stop(): void;
 }
 
-export function followFlags(flags: FlagsSource, parts: { state: GateState; breakers: BreakerRegistry; admission: PriorityAdmissionController; shedTable: ShedTable; logger: GateLogger }): FlagsFollower {
+export function followFlags(
+  flags: FlagsSource,
+  parts: {
+    state: GateState;
+    breakers: BreakerRegistry;
+    admission: PriorityAdmissionController;
+    shedTable: ShedTable;
+    logger: GateLogger;
+  },
+): FlagsFollower {
   const { state, breakers, admission, shedTable, logger } = parts;
   const apply = (doc: FlagsDocument) => {
     const previous = state.flags;
@@ -25,13 +34,20 @@ export function followFlags(flags: FlagsSource, parts: { state: GateState; break
     // Requests of a newly shed class already waiting in the queues are refused at once too.
     admission.setShedClasses([...shedTable(doc.level)]);
     if (previous.version !== doc.version) {
-      logger.info('flags changed', { version: doc.version, level: doc.level, openBreakers: openBreakers(doc), reason: doc.reason });
+      logger.info('flags changed', {
+        version: doc.version,
+        level: doc.level,
+        openBreakers: openBreakers(doc),
+        reason: doc.reason,
+      });
     }
   };
   const stop = flags.onChange(apply);
   const started = flags
     .start()
-    .catch((error: unknown) => logger.warn('flags source failed to start; keeping the initial flags', { error: String(error) }))
+    .catch((error: unknown) =>
+      logger.warn('flags source failed to start; keeping the initial flags', { error: String(error) }),
+    )
     .then(() => apply(flags.current()));
   return { started, stop };
 }

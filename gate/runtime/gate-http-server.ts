@@ -35,9 +35,13 @@ export function createGateHttpServer(parts: GateHttpServerParts): Server {
     // Node checks the two timeouts above only this often; the default (30 s) would let slowloris linger.
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(timeouts.headersTimeoutMs / 4))),
   });
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket, () => parts.metrics.outcome('bad-request')));
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) =>
+    answerClientError(error, socket, () => parts.metrics.outcome('bad-request')),
+  );
   // Node would answer these itself, without the outcome header: an Expect other than 100-continue.
-  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => answers.refuseUnread(req, res, 417, 'bad-request', 'only Expect: 100-continue is supported'));
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) =>
+    answers.refuseUnread(req, res, 417, 'bad-request', 'only Expect: 100-continue is supported'),
+  );
   return server;
 }
 
@@ -45,7 +49,10 @@ export function createGateHttpServer(parts: GateHttpServerParts): Server {
 export function serveThrough(server: Server, pipeline: Pipeline, answers: GateAnswers, logger: GateLogger): void {
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     pipeline.run(new RequestContext(req, res)).catch((error: unknown) => {
-      logger.error('request failed inside the gate', { error: error instanceof Error ? (error.stack ?? error.message) : String(error), url: req.url?.slice(0, 200) });
+      logger.error('request failed inside the gate', {
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        url: req.url?.slice(0, 200),
+      });
       if (!res.headersSent) answers.refuse(res, 500, 'upstream-error', 'internal gate error', undefined);
       else res.destroy();
     });

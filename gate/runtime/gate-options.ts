@@ -69,15 +69,21 @@ export function resolveTimeouts(timeouts: GateTimeouts = {}): Required<GateTimeo
     drainTimeoutMs: timeouts.drainTimeoutMs ?? 25_000,
   };
   for (const [name, value] of Object.entries(resolved)) {
-    if (!Number.isFinite(value) || value <= 0) throw new InvalidOptionsError(`timeouts.${name}`, value, 'a positive number of milliseconds');
+    if (!Number.isFinite(value) || value <= 0)
+      throw new InvalidOptionsError(`timeouts.${name}`, value, 'a positive number of milliseconds');
   }
   if (resolved.headersTimeoutMs > resolved.requestTimeoutMs) {
-    throw new InvalidOptionsError('timeouts.headersTimeoutMs', resolved.headersTimeoutMs, `at most requestTimeoutMs (${resolved.requestTimeoutMs})`);
+    throw new InvalidOptionsError(
+      'timeouts.headersTimeoutMs',
+      resolved.headersTimeoutMs,
+      `at most requestTimeoutMs (${resolved.requestTimeoutMs})`,
+    );
   }
   return resolved;
 }
 
 export function resolveMetricsInterval(metricsIntervalMs = 1000): number {
-  if (!Number.isFinite(metricsIntervalMs) || metricsIntervalMs < 10) throw new InvalidOptionsError('metricsIntervalMs', metricsIntervalMs, 'at least 10 ms');
+  if (!Number.isFinite(metricsIntervalMs) || metricsIntervalMs < 10)
+    throw new InvalidOptionsError('metricsIntervalMs', metricsIntervalMs, 'at least 10 ms');
   return metricsIntervalMs;
 }

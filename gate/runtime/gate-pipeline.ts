@@ -76,6 +76,15 @@ export function createGatePipeline(p: GatePipelineParts): Pipeline {
     new BodyStep(p.bodyBudget, p.answers),
     new AdmitStep(p.admission, p.fallbacks, p.answers, p.metrics),
     new ProxyStep(p.dependencies, p.caller, p.answers),
-    new RecordStep({ gate: p.gate, clock: p.clock, dependencies: p.dependencies, fallbacks: p.fallbacks, readiness: p.readiness, answers: p.answers, metrics: p.metrics, warnThrottled: p.warnThrottled }),
+    new RecordStep({
+      gate: p.gate,
+      clock: p.clock,
+      dependencies: p.dependencies,
+      fallbacks: p.fallbacks,
+      readiness: p.readiness,
+      answers: p.answers,
+      metrics: p.metrics,
+      warnThrottled: p.warnThrottled,
+    }),
   ]);
 }

@@ -33,8 +33,16 @@ export function createGateReports(sources: GateReportSources): GateReports {
     },
     readiness: () => {
       const app = readiness.state();
-      return { ready: app.ready, body: JSON.stringify({ status: app.ready ? 'ready' : 'not-ready', gate: gateId, app }) };
+      return {
+        ready: app.ready,
+        body: JSON.stringify({ status: app.ready ? 'ready' : 'not-ready', gate: gateId, app }),
+      };
     },
-    metrics: () => JSON.stringify({ ...metrics.snapshot(), breakers: breakers.states(), flags: { version: state.flags.version, level: state.flags.level } }),
+    metrics: () =>
+      JSON.stringify({
+        ...metrics.snapshot(),
+        breakers: breakers.states(),
+        flags: { version: state.flags.version, level: state.flags.level },
+      }),
   };
 }

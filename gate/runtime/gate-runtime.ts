@@ -11,7 +11,11 @@ import { createIdentityResolver } from '../proxy/client-identity';
 import { compileShedTable } from '../proxy/degradation-policy';
 import { createFallbackStore } from '../proxy/fallback-store';
 import { createJsonLogger, type GateLogger } from '../proxy/gate-logger';
-import { createGateMetricsRecorder, type GateMetricsRecorder, type GateMetricsSnapshot } from '../proxy/gate-metrics-recorder';
+import {
+  createGateMetricsRecorder,
+  type GateMetricsRecorder,
+  type GateMetricsSnapshot,
+} from '../proxy/gate-metrics-recorder';
 import { createIdentityHeaderWriter } from '../proxy/identity-headers';
 import { redisReady, reportRedisTooOld } from '../proxy/redis-startup';
 import { compileRouteTable } from '../proxy/route-table';
@@ -24,7 +28,13 @@ import { GateState } from '../pipeline/gate-state';
 import { UpstreamCaller } from '../pipeline/upstream-call';
 import { followFlags, type FlagsFollower } from './flags-follower';
 import { createGateHttpServer, serveThrough } from './gate-http-server';
-import { resolveMetricsInterval, resolveTimeouts, type Gate, type GateOptions, type GateTimeouts } from './gate-options';
+import {
+  resolveMetricsInterval,
+  resolveTimeouts,
+  type Gate,
+  type GateOptions,
+  type GateTimeouts,
+} from './gate-options';
 import { createGatePipeline } from './gate-pipeline';
 import { createGateReports } from './gate-reports';
 import { createRoomGate, type RoomGate } from '../waiting-room/room-gate';
@@ -59,27 +69,53 @@ export class GateRuntime implements Gate {
     const metricsIntervalMs = resolveMetricsInterval(options.metricsIntervalMs);
     const sink = options.metricsSink ?? ((line: string) => process.stdout.write(`${line}\n`));
 
-    this.room = createRoomGate({ config, env: options.env, clock, logger, redisConfigured: options.redisUrl !== undefined, rateLimitPrefix: options.rateLimitPrefix, emit: sink, metricsIntervalMs, countOutcome: (o) => this.recorder.outcome(o) });
+    this.room = createRoomGate({
+      config,
+      env: options.env,
+      clock,
+      logger,
+      redisConfigured: options.redisUrl !== undefined,
+      rateLimitPrefix: options.rateLimitPrefix,
+      emit: sink,
+      metricsIntervalMs,
+      countOutcome: (o) => this.recorder.outcome(o),
+    });
     const routes = compileRouteTable(config.routes);
     const identify = createIdentityResolver(config.identity, clock, options.env);
     this.bodyBudget = new BodyBudget(config.gate.maxBufferedBytes);
     const shedTable = compileShedTable(config.degradation);
     const fallbacks = createFallbackStore(config.routes);
-    this.upstream = createUpstreamClient({ upstream: options.upstream, connections: options.upstreamConnections ?? config.gate.concurrency.maxLimit });
+    this.upstream = createUpstreamClient({
+      upstream: options.upstream,
+      connections: options.upstreamConnections ?? config.gate.concurrency.maxLimit,
+    });
     this.readiness = createUpstreamReadiness({
       ...options.readiness,
       upstream: options.upstream,
       clock,
-      onChange: (state) => (state.ready ? logger.info('the app answers: ready') : logger.warn('the app stopped answering: not ready', { ...state })),
+      onChange: (state) =>
+        state.ready
+          ? logger.info('the app answers: ready')
+          : logger.warn('the app stopped answering: not ready', { ...state }),
     });
-    const guards = (this.guards = createGuards(options, clock, logger, gateId, (missing) => (state.flagsKeyMissing = missing)));
+    const guards = (this.guards = createGuards(
+      options,
+      clock,
+      logger,
+      gateId,
+      (missing) => (state.flagsKeyMissing = missing),
+    ));
     const state = new GateState(guards.flags.current());
     const { admission, breakers, redis } = guards;
     this.flagsFollower = followFlags(guards.flags, { state, breakers, admission, shedTable, logger });
     if (redis) reportRedisTooOld(redis, logger);
     // Listening before the rate-limit connection is up would decide the first requests locally
     // (and count them twice once Redis answers).
-    this.ready = Promise.all([this.flagsFollower.started, redis ? redisReady(redis, REDIS_READY_WAIT_MS, logger) : undefined, this.room?.start(redis)]).then(() => undefined);
+    this.ready = Promise.all([
+      this.flagsFollower.started,
+      redis ? redisReady(redis, REDIS_READY_WAIT_MS, logger) : undefined,
+      this.room?.start(redis),
+    ]).then(() => undefined);
 
     const metrics = (this.recorder = createGateMetricsRecorder({
       saleName: config.saleName,
@@ -88,7 +124,14 @@ export class GateRuntime implements Gate {
       properties: { Gate: gateId },
       gauges: () => {
         const snapshot = admission.snapshot();
-        return { concurrencyLimit: snapshot.limit, inFlight: snapshot.inFlight, redisFallback: state.redisFallback, flagsLevel: state.flags.level, flagsVersion: state.flags.version, flagsKeyMissing: state.flagsKeyMissing };
+        return {
+          concurrencyLimit: snapshot.limit,
+          inFlight: snapshot.inFlight,
+          redisFallback: state.redisFallback,
+          flagsLevel: state.flags.level,
+          flagsVersion: state.flags.version,
+          flagsKeyMissing: state.flagsKeyMissing,
+        };
       },
     }));
     this.emitMetrics = () => {
@@ -102,8 +145,20 @@ export class GateRuntime implements Gate {
     this.connectionCap = new ConnectionCap(this.server, config.gate.maxConnections);
     const dependencies = new DependencyTickets(breakers, config.gate.breakerBlame, metrics);
     const caller = new UpstreamCaller(this.upstream, createIdentityHeaderWriter(config.identity), dependencies, clock);
-    const reports = createGateReports({ gateId, state, admission, breakers, metrics, readiness: this.readiness, redisConfigured: redis !== undefined });
-    const warnThrottled = throttle((message: string, fields: Record<string, unknown>) => logger.warn(message, fields), 1000, clock);
+    const reports = createGateReports({
+      gateId,
+      state,
+      admission,
+      breakers,
+      metrics,
+      readiness: this.readiness,
+      redisConfigured: redis !== undefined,
+    });
+    const warnThrottled = throttle(
+      (message: string, fields: Record<string, unknown>) => logger.warn(message, fields),
+      1000,
+      clock,
+    );
     const pipeline = createGatePipeline({
       gate: config.gate,
       clock,
@@ -133,7 +188,10 @@ export class GateRuntime implements Gate {
   // Arrow properties, as the plain object createGate used to return: callers may pass them around unbound.
   readonly metrics = (): GateMetricsSnapshot => this.recorder.snapshot();
 
-  readonly load = (): { bufferedBodyBytes: number; openConnections: number } => ({ bufferedBodyBytes: this.bodyBudget.bufferedBytes, openConnections: this.connectionCap.openConnections });
+  readonly load = (): { bufferedBodyBytes: number; openConnections: number } => ({
+    bufferedBodyBytes: this.bodyBudget.bufferedBytes,
+    openConnections: this.connectionCap.openConnections,
+  });
 
   readonly close = (): Promise<void> => (this.closing ??= this.stop());
 

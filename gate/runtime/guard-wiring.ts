@@ -14,7 +14,13 @@ import { createConcurrencyLimiter, createRateLimiter } from '../../guard/rate-li
 import { createRedisConnection } from '../../guard/redis/redis-connection';
 import { createAdmissionController, type PriorityAdmissionController } from '../../guard/shed';
 import type { GateLogger } from '../proxy/gate-logger';
-import { admissionOptions, breakerRegistryOptions, flagsSourceOptions, rateLimiterOptions, rateLimitPolicy } from '../proxy/guard-options';
+import {
+  admissionOptions,
+  breakerRegistryOptions,
+  flagsSourceOptions,
+  rateLimiterOptions,
+  rateLimitPolicy,
+} from '../proxy/guard-options';
 import { SpeculativeReads } from '../proxy/speculative-reads';
 import { throttle } from '../proxy/throttle';
 import type { RouteLimiter } from '../pipeline/route-limiter';
@@ -32,10 +38,22 @@ export interface GuardObjects {
 }
 
 /** `onFlagsKeyMissing` hears when the flags key goes missing from Redis for too long, and when it is back. */
-export function createGuards(options: GateOptions, clock: Clock, logger: GateLogger, gateId: string, onFlagsKeyMissing: (missing: boolean) => void): GuardObjects {
+export function createGuards(
+  options: GateOptions,
+  clock: Clock,
+  logger: GateLogger,
+  gateId: string,
+  onFlagsKeyMissing: (missing: boolean) => void,
+): GuardObjects {
   const { config } = options;
   const redis: Redis | undefined = options.redisUrl
-    ? createRedisConnection({ url: options.redisUrl, authToken: options.redisAuthToken, connectionName: `saleday-gate:${gateId}`, failFast: true, log: (m, f) => logger.warn(m, f) })
+    ? createRedisConnection({
+        url: options.redisUrl,
+        authToken: options.redisAuthToken,
+        connectionName: `saleday-gate:${gateId}`,
+        failFast: true,
+        log: (m, f) => logger.warn(m, f),
+      })
     : undefined;
   return {
     redis,
@@ -61,22 +79,40 @@ export async function closeGuards(guards: GuardObjects): Promise<void> {
   if (redis) await redis.quit().catch(() => redis.disconnect());
 }
 
-function createFlagsSource(options: GateOptions, clock: Clock, logger: GateLogger, onFlagsKeyMissing: (missing: boolean) => void): FlagsSource {
+function createFlagsSource(
+  options: GateOptions,
+  clock: Clock,
+  logger: GateLogger,
+  onFlagsKeyMissing: (missing: boolean) => void,
+): FlagsSource {
   if (!options.redisUrl) return new MemoryFlags();
-  const flagsWarn = throttle((message: string, fields: Record<string, unknown>) => logger.warn(message, fields), 5000, clock);
+  const flagsWarn = throttle(
+    (message: string, fields: Record<string, unknown>) => logger.warn(message, fields),
+    5000,
+    clock,
+  );
   return new RedisFlagsSource({
     ...flagsSourceOptions(options.config, { url: options.redisUrl, authToken: options.redisAuthToken, clock }),
     log: (m, f) => logger.warn(m, f),
     onError: (error) => flagsWarn('flags unavailable; keeping the last-known document', { error: error.message }),
     onKeyMissing: (event) => {
       onFlagsKeyMissing(event.missing);
-      if (event.missing) logger.warn('flags key missing from Redis; keeping the last-known document until the controller rewrites it', { polls: event.polls, since: new Date(event.sinceMs).toISOString() });
+      if (event.missing)
+        logger.warn('flags key missing from Redis; keeping the last-known document until the controller rewrites it', {
+          polls: event.polls,
+          since: new Date(event.sinceMs).toISOString(),
+        });
       else logger.info('flags key back in Redis', { missingPolls: event.polls });
     },
   });
 }
 
-function createRouteLimiters(config: GateConfig, redis: Redis | undefined, rateLimitPrefix: string, clock: Clock): Map<string, RouteLimiter> {
+function createRouteLimiters(
+  config: GateConfig,
+  redis: Redis | undefined,
+  rateLimitPrefix: string,
+  clock: Clock,
+): Map<string, RouteLimiter> {
   const limiters = new Map<string, RouteLimiter>();
   for (const route of config.routes) {
     const policy = route.rateLimit;
@@ -84,10 +120,19 @@ function createRouteLimiters(config: GateConfig, redis: Redis | undefined, rateL
     const limiterOptions = rateLimiterOptions(config, { redis, prefix: `${rateLimitPrefix}:${route.name}`, clock });
     const edgeCached = route.cache !== 'none';
     if (policy.algorithm === 'concurrency') {
-      limiters.set(route.name, { policy, concurrency: createConcurrencyLimiter(rateLimitPolicy(policy), limiterOptions), edgeCached });
+      limiters.set(route.name, {
+        policy,
+        concurrency: createConcurrencyLimiter(rateLimitPolicy(policy), limiterOptions),
+        edgeCached,
+      });
     } else {
       const speculation = policy.speculative === true && redis !== undefined ? new SpeculativeReads(clock) : undefined;
-      limiters.set(route.name, { policy, rate: createRateLimiter(rateLimitPolicy(policy), limiterOptions), speculation, edgeCached });
+      limiters.set(route.name, {
+        policy,
+        rate: createRateLimiter(rateLimitPolicy(policy), limiterOptions),
+        speculation,
+        edgeCached,
+      });
     }
   }
   return limiters;

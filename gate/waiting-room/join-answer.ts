@@ -21,10 +21,19 @@ export interface JoinAnswer {
   kept: boolean;
 }
 
-export async function answerJoin(input: { issuer: TicketIssuer; identity: string; next: string | undefined; cookieHeader: string | undefined; secretOf: SecretOf }): Promise<JoinAnswer> {
+export async function answerJoin(input: {
+  issuer: TicketIssuer;
+  identity: string;
+  next: string | undefined;
+  cookieHeader: string | undefined;
+  secretOf: SecretOf;
+}): Promise<JoinAnswer> {
   const location = safeNext(input.next);
   const existing = decodeTicket(cookieValue(input.cookieHeader, WAITING_ROOM_TICKET_COOKIE), input.secretOf);
-  if (existing.ok && identityHash(input.secretOf(existing.value.kid) as string, input.identity) === existing.value.identityHash) {
+  if (
+    existing.ok &&
+    identityHash(input.secretOf(existing.value.kid) as string, input.identity) === existing.value.identityHash
+  ) {
     return { statusCode: 302, location, setCookie: [], ticket: existing.value, kept: true };
   }
   const issued = await input.issuer.issue(input.identity);
@@ -34,7 +43,8 @@ export async function answerJoin(input: { issuer: TicketIssuer; identity: string
 
 /** Only a path on this site (not `//host`, not a backslash trick, not the join itself); else `/`. */
 export function safeNext(next: string | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\') || hasControlCharacter(next)) return '/';
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\') || hasControlCharacter(next))
+    return '/';
   if (next === WAITING_ROOM_JOIN_PATH || next.startsWith(`${WAITING_ROOM_JOIN_PATH}?`)) return '/';
   return next;
 }

@@ -39,10 +39,25 @@ export class JoinLimits {
   private readonly perIdentity: RateLimiter;
 
   constructor(options: JoinLimitsOptions) {
-    const common = { redis: options.redis, clock: options.clock, localShare: options.localShare, timeoutMs: options.timeoutMs };
-    const policy = (limit: WaitingRoomJoinLimit) => ({ algorithm: 'gcra' as const, ratePerSecond: limit.ratePerSecond, burst: limit.burst });
-    this.perIp = createRateLimiter(policy(options.perIp ?? DEFAULT_JOIN_LIMIT_PER_IP), { ...common, prefix: `${options.prefix}:wr-join-ip` });
-    this.perIdentity = createRateLimiter(policy(options.perIdentity ?? DEFAULT_JOIN_LIMIT_PER_IDENTITY), { ...common, prefix: `${options.prefix}:wr-join-identity` });
+    const common = {
+      redis: options.redis,
+      clock: options.clock,
+      localShare: options.localShare,
+      timeoutMs: options.timeoutMs,
+    };
+    const policy = (limit: WaitingRoomJoinLimit) => ({
+      algorithm: 'gcra' as const,
+      ratePerSecond: limit.ratePerSecond,
+      burst: limit.burst,
+    });
+    this.perIp = createRateLimiter(policy(options.perIp ?? DEFAULT_JOIN_LIMIT_PER_IP), {
+      ...common,
+      prefix: `${options.prefix}:wr-join-ip`,
+    });
+    this.perIdentity = createRateLimiter(policy(options.perIdentity ?? DEFAULT_JOIN_LIMIT_PER_IDENTITY), {
+      ...common,
+      prefix: `${options.prefix}:wr-join-identity`,
+    });
   }
 
   /** Spends one join of `identity`'s IP and, for a proven identity, of the identity; both decided at once. */
@@ -51,8 +66,10 @@ export class JoinLimits {
     const user = identity.kind === 'user' ? this.perIdentity.consume(identity.key) : undefined;
     const decisions = user ? await Promise.all([ip, user]) : [await ip];
     const [ipDecision, userDecision] = decisions;
-    if (!ipDecision!.allowed) return { allowed: false, refusedBy: 'ip', retryAfterMs: ipDecision!.retryAfterMs, decisions };
-    if (userDecision && !userDecision.allowed) return { allowed: false, refusedBy: 'identity', retryAfterMs: userDecision.retryAfterMs, decisions };
+    if (!ipDecision!.allowed)
+      return { allowed: false, refusedBy: 'ip', retryAfterMs: ipDecision!.retryAfterMs, decisions };
+    if (userDecision && !userDecision.allowed)
+      return { allowed: false, refusedBy: 'identity', retryAfterMs: userDecision.retryAfterMs, decisions };
     return { allowed: true, retryAfterMs: 0, decisions };
   }
 

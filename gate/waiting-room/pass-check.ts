@@ -10,7 +10,12 @@ import { decodePass, identityHash, type CookieRefusal, type SecretOf, type Waiti
 export type PassRefusal = CookieRefusal | 'expired' | 'other-identity';
 export type PassCheck = { ok: true; pass: WaitingRoomPass } | { ok: false; reason: PassRefusal };
 
-export function checkPass(input: { cookieHeader: string | undefined; identity: string; secretOf: SecretOf; nowMs: number }): PassCheck {
+export function checkPass(input: {
+  cookieHeader: string | undefined;
+  identity: string;
+  secretOf: SecretOf;
+  nowMs: number;
+}): PassCheck {
   const decoded = decodePass(cookieValue(input.cookieHeader, WAITING_ROOM_PASS_COOKIE), input.secretOf);
   if (!decoded.ok) return decoded;
   const pass = decoded.value;

@@ -8,7 +8,10 @@ import { parseRoomRecord, type RoomRecord } from './room-record';
 
 /** `<prefix>:{wr:<sale>}:state`: the same hash tag as the ticket counter. */
 export function roomStateKey(saleName: string, keyPrefix = 'saleday'): string {
-  if (/[{}]/.test(keyPrefix) || /[{}]/.test(saleName)) throw new RangeError(`waiting room key: got prefix ${JSON.stringify(keyPrefix)} and sale ${JSON.stringify(saleName)}; expected no braces (they would move the hash tag)`);
+  if (/[{}]/.test(keyPrefix) || /[{}]/.test(saleName))
+    throw new RangeError(
+      `waiting room key: got prefix ${JSON.stringify(keyPrefix)} and sale ${JSON.stringify(saleName)}; expected no braces (they would move the hash tag)`,
+    );
   return `${keyPrefix}:{wr:${saleName}}:state`;
 }
 
@@ -42,7 +45,13 @@ export class RedisRoomStore {
     const version = replacing + 1;
     const text = JSON.stringify({ ...record, version });
     parseRoomRecord(text); // never store what a reader would reject
-    const [written, stored] = (await this.options.redis.eval(COMPARE_AND_SET, 1, this.key, String(replacing), text)) as [number, number];
+    const [written, stored] = (await this.options.redis.eval(
+      COMPARE_AND_SET,
+      1,
+      this.key,
+      String(replacing),
+      text,
+    )) as [number, number];
     return written === 1 ? { written: true, version } : { written: false, storedVersion: Number(stored) };
   }
 }

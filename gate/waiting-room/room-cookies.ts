@@ -46,13 +46,22 @@ export function identityHash(secret: string, identity: string): string {
 
 export function encodeTicket(ticket: WaitingRoomTicket, secret: string): string {
   checkCommon(ticket.kid, ticket.identityHash, [ticket.number, ticket.issuedAtMs]);
-  const payload = [WAITING_ROOM_TICKET_VERSION, ticket.number, ticket.issuedAtMs, ticket.identityHash, ticket.kid].join(':');
+  const payload = [WAITING_ROOM_TICKET_VERSION, ticket.number, ticket.issuedAtMs, ticket.identityHash, ticket.kid].join(
+    ':',
+  );
   return `${payload}.${signPayload(secret, payload)}`;
 }
 
 export function encodePass(pass: WaitingRoomPass, secret: string): string {
   checkCommon(pass.kid, pass.identityHash, [pass.number, pass.expiresAtMs, pass.capAtMs]);
-  const payload = [WAITING_ROOM_PASS_VERSION, pass.number, pass.expiresAtMs, pass.capAtMs, pass.identityHash, pass.kid].join(':');
+  const payload = [
+    WAITING_ROOM_PASS_VERSION,
+    pass.number,
+    pass.expiresAtMs,
+    pass.capAtMs,
+    pass.identityHash,
+    pass.kid,
+  ].join(':');
   return `${payload}.${signPayload(secret, payload)}`;
 }
 
@@ -67,10 +76,24 @@ export function decodePass(value: string | undefined, secretOf: SecretOf): Decod
   const fields = verifiedFields(value, WAITING_ROOM_PASS_VERSION, 6, secretOf);
   if (!fields.ok) return fields;
   const [, number, expiresAtMs, capAtMs, hash, kid] = fields.value;
-  return { ok: true, value: { number: Number(number), expiresAtMs: Number(expiresAtMs), capAtMs: Number(capAtMs), identityHash: hash, kid } };
+  return {
+    ok: true,
+    value: {
+      number: Number(number),
+      expiresAtMs: Number(expiresAtMs),
+      capAtMs: Number(capAtMs),
+      identityHash: hash,
+      kid,
+    },
+  };
 }
 
-function verifiedFields(value: string | undefined, version: string, count: number, secretOf: SecretOf): Decoded<string[]> {
+function verifiedFields(
+  value: string | undefined,
+  version: string,
+  count: number,
+  secretOf: SecretOf,
+): Decoded<string[]> {
   if (!value) return { ok: false, reason: 'missing' };
   const dot = value.lastIndexOf('.');
   if (dot < 0) return { ok: false, reason: 'malformed' };
@@ -78,21 +101,33 @@ function verifiedFields(value: string | undefined, version: string, count: numbe
   const fields = payload.split(':');
   const kid = fields[count - 1] ?? '';
   const numbersOk = fields.slice(1, count - 2).every((f) => NUMBER.test(f));
-  if (fields.length !== count || fields[0] !== version || !numbersOk || !IDENTITY_HASH.test(fields[count - 2]) || !WAITING_ROOM_KEY_ID_PATTERN.test(kid)) {
+  if (
+    fields.length !== count ||
+    fields[0] !== version ||
+    !numbersOk ||
+    !IDENTITY_HASH.test(fields[count - 2]) ||
+    !WAITING_ROOM_KEY_ID_PATTERN.test(kid)
+  ) {
     return { ok: false, reason: 'malformed' };
   }
   const secret = secretOf(kid);
   if (secret === undefined) return { ok: false, reason: 'unknown-key' };
   const expected = Buffer.from(signPayload(secret, payload));
   const given = Buffer.from(value.slice(dot + 1));
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad-signature' };
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    return { ok: false, reason: 'bad-signature' };
   return { ok: true, value: fields };
 }
 
 function checkCommon(kid: string, hash: string, numbers: number[]): void {
-  if (!WAITING_ROOM_KEY_ID_PATTERN.test(kid)) throw new RangeError(`waiting room key id: got ${JSON.stringify(kid)}; expected 1-32 letters, digits, _ or -`);
-  if (!IDENTITY_HASH.test(hash)) throw new RangeError(`waiting room identity hash: got ${JSON.stringify(hash)}; expected ${WAITING_ROOM_IDENTITY_HASH_LENGTH} base64url characters`);
+  if (!WAITING_ROOM_KEY_ID_PATTERN.test(kid))
+    throw new RangeError(`waiting room key id: got ${JSON.stringify(kid)}; expected 1-32 letters, digits, _ or -`);
+  if (!IDENTITY_HASH.test(hash))
+    throw new RangeError(
+      `waiting room identity hash: got ${JSON.stringify(hash)}; expected ${WAITING_ROOM_IDENTITY_HASH_LENGTH} base64url characters`,
+    );
   for (const n of numbers) {
-    if (!Number.isSafeInteger(n) || n < 0 || !NUMBER.test(String(n))) throw new RangeError(`waiting room cookie field: got ${n}; expected a whole number from 0 to 15 digits`);
+    if (!Number.isSafeInteger(n) || n < 0 || !NUMBER.test(String(n)))
+      throw new RangeError(`waiting room cookie field: got ${n}; expected a whole number from 0 to 15 digits`);
   }
 }

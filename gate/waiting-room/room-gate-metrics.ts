@@ -7,7 +7,14 @@ import { WAITING_ROOM_GATE_METRICS } from '../../contracts/metrics/waiting-room-
 import { formatEmfLine } from '../proxy/emf-line-writer';
 
 export type RoomCounter = 'joinsIssued' | 'joinsKept' | 'joinsLimited' | 'joinsFailed' | 'passAdmitted' | 'passRefused';
-const COUNTERS: readonly RoomCounter[] = ['joinsIssued', 'joinsKept', 'joinsLimited', 'joinsFailed', 'passAdmitted', 'passRefused'];
+const COUNTERS: readonly RoomCounter[] = [
+  'joinsIssued',
+  'joinsKept',
+  'joinsLimited',
+  'joinsFailed',
+  'passAdmitted',
+  'passRefused',
+];
 
 export type RoomCounts = Record<RoomCounter, number>;
 
@@ -16,13 +23,22 @@ export interface RoomGauges {
   recordMissing: boolean;
 }
 
-const zero = (): RoomCounts => ({ joinsIssued: 0, joinsKept: 0, joinsLimited: 0, joinsFailed: 0, passAdmitted: 0, passRefused: 0 });
+const zero = (): RoomCounts => ({
+  joinsIssued: 0,
+  joinsKept: 0,
+  joinsLimited: 0,
+  joinsFailed: 0,
+  passAdmitted: 0,
+  passRefused: 0,
+});
 
 export class RoomGateMetrics {
   private readonly totals = zero();
   private window = zero();
 
-  constructor(private readonly options: { saleName: string; gauges: () => RoomGauges; properties?: Record<string, unknown> }) {}
+  constructor(
+    private readonly options: { saleName: string; gauges: () => RoomGauges; properties?: Record<string, unknown> },
+  ) {}
 
   count(counter: RoomCounter): void {
     this.totals[counter] += 1;
@@ -41,7 +57,11 @@ export class RoomGateMetrics {
       timestampMs,
       dimensions: { [GATE_DIMENSIONS.sale]: this.options.saleName },
       metrics: [
-        ...COUNTERS.map((counter) => ({ name: WAITING_ROOM_GATE_METRICS[counter], unit: 'Count' as const, value: this.window[counter] })),
+        ...COUNTERS.map((counter) => ({
+          name: WAITING_ROOM_GATE_METRICS[counter],
+          unit: 'Count' as const,
+          value: this.window[counter],
+        })),
         { name: WAITING_ROOM_GATE_METRICS.open, unit: 'None', value: gauges.open ? 1 : 0 },
         { name: WAITING_ROOM_GATE_METRICS.recordMissing, unit: 'None', value: gauges.recordMissing ? 1 : 0 },
       ],

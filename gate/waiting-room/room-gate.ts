@@ -19,7 +19,12 @@ import { WAITING_ROOM_GATE_ANSWERS } from '../../contracts/metrics/waiting-room-
 import type { GateOutcome } from '../../contracts/metrics/gate-metrics';
 import type { GateConfig } from '../../contracts/config/gate-config-slice';
 import type { WaitingRoomConfig } from '../../contracts/config/waiting-room-schema';
-import { WAITING_ROOM_JOIN_NEXT_PARAM, WAITING_ROOM_JOIN_PATH, WAITING_ROOM_TICKET_COOKIE, type WaitingRoomState } from '../../contracts/waiting-room';
+import {
+  WAITING_ROOM_JOIN_NEXT_PARAM,
+  WAITING_ROOM_JOIN_PATH,
+  WAITING_ROOM_TICKET_COOKIE,
+  type WaitingRoomState,
+} from '../../contracts/waiting-room';
 import { admittedBelow, placeOf } from '../../contracts/waiting-room-schedule';
 import type { Clock } from '../../guard/clock';
 import type { ClientIdentity } from '../proxy/client-identity';
@@ -87,9 +92,14 @@ export class RoomGate {
     const env = options.env ?? process.env;
     this.secrets = parseSigningSecrets(env[WAITING_ROOM_SECRETS_ENV], WAITING_ROOM_SECRETS_ENV);
     if (this.secrets.size === 0) {
-      throw new RangeError(`waitingRoom.enabled is true but ${WAITING_ROOM_SECRETS_ENV} is not set; expected kid:secret[,kid:secret] (the keys the edge function has in its KeyValueStore)`);
+      throw new RangeError(
+        `waitingRoom.enabled is true but ${WAITING_ROOM_SECRETS_ENV} is not set; expected kid:secret[,kid:secret] (the keys the edge function has in its KeyValueStore)`,
+      );
     }
-    if (!options.redisConfigured) throw new RangeError('waitingRoom.enabled is true but the gate has no Redis; expected a Redis URL (the ticket counter and the room record are shared by the fleet)');
+    if (!options.redisConfigured)
+      throw new RangeError(
+        'waitingRoom.enabled is true but the gate has no Redis; expected a Redis URL (the ticket counter and the room record are shared by the fleet)',
+      );
     this.defaultKid = [...this.secrets.keys()][0]!;
     this.secretOf = (kid) => this.secrets.get(kid);
     this.routes = compileRouteTable(options.config.routes);
@@ -108,9 +118,19 @@ export class RoomGate {
       store: new RedisRoomStore({ redis, saleName: config.saleName, keyPrefix }),
       pollMs: Math.max(100, config.gate.flagsPollMs),
       onMissingChange: (missing) =>
-        missing ? logger.warn('waiting room record missing from Redis; keeping the last-known room state until the controller rewrites it') : logger.info('waiting room record back in Redis'),
+        missing
+          ? logger.warn(
+              'waiting room record missing from Redis; keeping the last-known room state until the controller rewrites it',
+            )
+          : logger.info('waiting room record back in Redis'),
     });
-    this.issuer = new TicketIssuer({ store: redis, saleName: config.saleName, keyPrefix, signingKey: () => this.signingKey(), clock });
+    this.issuer = new TicketIssuer({
+      store: redis,
+      saleName: config.saleName,
+      keyPrefix,
+      signingKey: () => this.signingKey(),
+      clock,
+    });
     this.limits = new JoinLimits({
       ...this.room.joinLimits,
       redis,
@@ -149,12 +169,20 @@ export class RoomGate {
     if (path === WAITING_ROOM_JOIN_PATH) {
       this.join(req, res, identify()).catch((error: unknown) => {
         this.options.logger.error('waiting room join failed inside the gate', { error: String(error) });
-        this.answer(res, 500, 'upstream-error', WAITING_ROOM_GATE_ANSWERS.refused, { json: { error: 'internal gate error' } });
+        this.answer(res, 500, 'upstream-error', WAITING_ROOM_GATE_ANSWERS.refused, {
+          json: { error: 'internal gate error' },
+        });
       });
       return true;
     }
     const state = this.state();
-    if (!state?.open || req.method === 'OPTIONS' || reservedPath(path) !== undefined || this.isUnprotected(req.method ?? 'GET', path)) return false;
+    if (
+      !state?.open ||
+      req.method === 'OPTIONS' ||
+      reservedPath(path) !== undefined ||
+      this.isUnprotected(req.method ?? 'GET', path)
+    )
+      return false;
     return this.checkPass(req, res, identify(), path, state);
   }
 
@@ -170,12 +198,17 @@ export class RoomGate {
   private signingKey(): { kid: string; secret: string } {
     const kid = this.state()?.keyId;
     const secret = kid === undefined ? undefined : this.secrets.get(kid);
-    return secret !== undefined && kid !== undefined ? { kid, secret } : { kid: this.defaultKid, secret: this.secrets.get(this.defaultKid)! };
+    return secret !== undefined && kid !== undefined
+      ? { kid, secret }
+      : { kid: this.defaultKid, secret: this.secrets.get(this.defaultKid)! };
   }
 
   private async join(req: IncomingMessage, res: ServerResponse, identity: ClientIdentity): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return this.answer(res, 405, 'bad-request', WAITING_ROOM_GATE_ANSWERS.refused, { headers: { allow: 'GET, HEAD' }, json: { error: 'the join is a GET' } });
+      return this.answer(res, 405, 'bad-request', WAITING_ROOM_GATE_ANSWERS.refused, {
+        headers: { allow: 'GET, HEAD' },
+        json: { error: 'the join is a GET' },
+      });
     }
     const limit = await (this.limits as JoinLimits).consume(identity);
     if (!limit.allowed) {
@@ -189,10 +222,18 @@ export class RoomGate {
     let joined;
     try {
       const next = query.get(WAITING_ROOM_JOIN_NEXT_PARAM) ?? undefined;
-      joined = await answerJoin({ issuer: this.issuer as TicketIssuer, identity: identity.key, next, cookieHeader: req.headers.cookie, secretOf: this.secretOf });
+      joined = await answerJoin({
+        issuer: this.issuer as TicketIssuer,
+        identity: identity.key,
+        next,
+        cookieHeader: req.headers.cookie,
+        secretOf: this.secretOf,
+      });
     } catch (error) {
       this.metrics.count('joinsFailed');
-      this.options.logger.warn('waiting room join could not get a ticket number', { error: error instanceof Error ? error.message : String(error) });
+      this.options.logger.warn('waiting room join could not get a ticket number', {
+        error: error instanceof Error ? error.message : String(error),
+      });
       return this.answer(res, 503, 'upstream-error', WAITING_ROOM_GATE_ANSWERS.refused, {
         headers: { 'retry-after': retryAfterHeader(JOIN_FAILED_RETRY_AFTER_MS) },
         json: { error: 'cannot join the queue right now' },
@@ -201,17 +242,34 @@ export class RoomGate {
     this.metrics.count(joined.kept ? 'joinsKept' : 'joinsIssued');
     const headers: Record<string, string | string[]> = { location: joined.location };
     if (joined.setCookie.length > 0) headers['set-cookie'] = joined.setCookie;
-    this.answer(res, joined.statusCode, 'served', joined.kept ? WAITING_ROOM_GATE_ANSWERS.kept : WAITING_ROOM_GATE_ANSWERS.issued, { headers });
+    this.answer(
+      res,
+      joined.statusCode,
+      'served',
+      joined.kept ? WAITING_ROOM_GATE_ANSWERS.kept : WAITING_ROOM_GATE_ANSWERS.issued,
+      { headers },
+    );
   }
 
-  private checkPass(req: IncomingMessage, res: ServerResponse, identity: ClientIdentity, path: string, state: WaitingRoomState): boolean {
+  private checkPass(
+    req: IncomingMessage,
+    res: ServerResponse,
+    identity: ClientIdentity,
+    path: string,
+    state: WaitingRoomState,
+  ): boolean {
     const nowMs = this.options.clock.now();
     const cookieHeader = req.headers.cookie;
     const request = { path, url: req.url ?? path, cookieHeader, identity: identity.key };
     let verdict = guardRoom({ state, request, secretOf: this.secretOf, nowMs });
     // A visitor admitted before signing in holds a pass bound to its address: still theirs.
     if (!verdict.admit && verdict.reason === 'other-identity' && identity.kind === 'user') {
-      verdict = guardRoom({ state, request: { ...request, identity: `ip:${identity.ip}` }, secretOf: this.secretOf, nowMs });
+      verdict = guardRoom({
+        state,
+        request: { ...request, identity: `ip:${identity.ip}` },
+        secretOf: this.secretOf,
+        nowMs,
+      });
     }
     if (verdict.admit || this.ticketAdmitted(cookieHeader, identity, state, nowMs)) {
       this.metrics.count('passAdmitted');
@@ -220,10 +278,14 @@ export class RoomGate {
     this.metrics.count('passRefused');
     const holdsTicket = this.ownTicket(cookieHeader, identity) !== undefined;
     if ((req.method === 'GET' || req.method === 'HEAD') && !holdsTicket) {
-      this.answer(res, 302, 'limited', WAITING_ROOM_GATE_ANSWERS.refused, { headers: { location: verdict.joinLocation } });
+      this.answer(res, 302, 'limited', WAITING_ROOM_GATE_ANSWERS.refused, {
+        headers: { location: verdict.joinLocation },
+      });
     } else {
       // A visitor with a ticket waits at the edge; sending it to the join again would only loop.
-      const json = holdsTicket ? { error: 'waiting-room', reason: 'not-admitted-yet' } : { error: 'waiting-room', reason: verdict.reason, join: verdict.joinLocation };
+      const json = holdsTicket
+        ? { error: 'waiting-room', reason: 'not-admitted-yet' }
+        : { error: 'waiting-room', reason: verdict.reason, join: verdict.joinLocation };
       this.answer(res, 403, 'limited', WAITING_ROOM_GATE_ANSWERS.refused, { json });
     }
     return true;
@@ -233,7 +295,12 @@ export class RoomGate {
    * The edge turns an admitted ticket into a pass; when it could not (it fails open, e.g. without
    * its key), the gate lets an admitted ticket of this identity through on the same schedule.
    */
-  private ticketAdmitted(cookieHeader: string | undefined, identity: ClientIdentity, state: WaitingRoomState, nowMs: number): boolean {
+  private ticketAdmitted(
+    cookieHeader: string | undefined,
+    identity: ClientIdentity,
+    state: WaitingRoomState,
+    nowMs: number,
+  ): boolean {
     const ticket = this.ownTicket(cookieHeader, identity);
     if (!ticket || ticket.issuedAtMs < state.ticketsFromMs) return false;
     const place = placeOf(state, ticket.number, ticket.issuedAtMs);
@@ -246,11 +313,19 @@ export class RoomGate {
     const decoded = decodeTicket(cookieValue(cookieHeader, WAITING_ROOM_TICKET_COOKIE), this.secretOf);
     if (!decoded.ok) return undefined;
     const secret = this.secrets.get(decoded.value.kid)!;
-    const bound = [identity.key, `ip:${identity.ip}`].some((id) => identityHash(secret, id) === decoded.value.identityHash);
+    const bound = [identity.key, `ip:${identity.ip}`].some(
+      (id) => identityHash(secret, id) === decoded.value.identityHash,
+    );
     return bound ? decoded.value : undefined;
   }
 
-  private answer(res: ServerResponse, status: number, outcome: GateOutcome, room: string, extra: { headers?: Record<string, string | string[]>; json?: Record<string, unknown> }): void {
+  private answer(
+    res: ServerResponse,
+    status: number,
+    outcome: GateOutcome,
+    room: string,
+    extra: { headers?: Record<string, string | string[]>; json?: Record<string, unknown> },
+  ): void {
     this.options.countOutcome(outcome);
     writeRoomAnswer(res, { status, outcome, room, ...extra });
   }

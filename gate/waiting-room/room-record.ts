@@ -59,6 +59,7 @@ export function parseRoomRecord(text: string): RoomRecord {
     throw new RoomRecordRejectedError([`not JSON: ${(error as Error).message}`]);
   }
   const result = RoomRecordSchema.safeParse(raw);
-  if (!result.success) throw new RoomRecordRejectedError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  if (!result.success)
+    throw new RoomRecordRejectedError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   return result.data;
 }

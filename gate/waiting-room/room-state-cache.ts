@@ -24,7 +24,8 @@ export class WaitingRoomStateCache {
       onMissingChange?: (missing: boolean) => void;
     },
   ) {
-    if (!(options.pollMs >= 100)) throw new RangeError(`waiting room pollMs: got ${options.pollMs}; expected at least 100`);
+    if (!(options.pollMs >= 100))
+      throw new RangeError(`waiting room pollMs: got ${options.pollMs}; expected at least 100`);
   }
 
   /** Reads once now, then every pollMs (the timer does not keep the process alive). */

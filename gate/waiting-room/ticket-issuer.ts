@@ -35,7 +35,10 @@ export interface IssuedTicket {
 
 /** `<prefix>:{wr:<sale>}:tickets`: hash-tagged, so it lives on one slot beside the room's other keys. */
 export function ticketCounterKey(saleName: string, keyPrefix = 'saleday'): string {
-  if (/[{}]/.test(keyPrefix) || /[{}]/.test(saleName)) throw new RangeError(`waiting room key: got prefix ${JSON.stringify(keyPrefix)} and sale ${JSON.stringify(saleName)}; expected no braces (they would move the hash tag)`);
+  if (/[{}]/.test(keyPrefix) || /[{}]/.test(saleName))
+    throw new RangeError(
+      `waiting room key: got prefix ${JSON.stringify(keyPrefix)} and sale ${JSON.stringify(saleName)}; expected no braces (they would move the hash tag)`,
+    );
   return `${keyPrefix}:{wr:${saleName}}:tickets`;
 }
 
@@ -48,7 +51,8 @@ export class TicketIssuer {
 
   /** A new ticket for `identity` (the gate's `saleday-user` value: `u:<key>` or `ip:<addr>`). */
   async issue(identity: string): Promise<IssuedTicket> {
-    if (!identity) throw new RangeError('waiting room ticket: expected the identity the gate established, got an empty one');
+    if (!identity)
+      throw new RangeError('waiting room ticket: expected the identity the gate established, got an empty one');
     const { kid, secret } = this.options.signingKey();
     const issuedAtMs = Math.floor(this.options.clock.now());
     const number = (await this.options.store.incr(this.key)) - 1;

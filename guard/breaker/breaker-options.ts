@@ -61,7 +61,11 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedB
   requirePositiveFinite('windowMs', resolved.windowMs);
   requirePositiveInteger('windowBuckets', resolved.windowBuckets);
   if (resolved.windowBuckets > resolved.windowMs) {
-    throw new InvalidOptionsError('windowBuckets', options.windowBuckets, `at most windowMs (${resolved.windowMs}) so each bucket spans at least 1 ms`);
+    throw new InvalidOptionsError(
+      'windowBuckets',
+      options.windowBuckets,
+      `at most windowMs (${resolved.windowMs}) so each bucket spans at least 1 ms`,
+    );
   }
   requirePositiveFinite('openMs', resolved.openMs);
   requirePositiveInteger('halfOpenProbes', resolved.halfOpenProbes);

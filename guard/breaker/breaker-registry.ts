@@ -5,7 +5,12 @@
  */
 import type { BreakerState } from './breaker';
 import { resolveBreakerOptions, type CircuitBreakerOptions } from './breaker-options';
-import { createCircuitBreaker, type BreakerSnapshot, type BreakerStateListener, type ObservableCircuitBreaker } from './circuit-breaker';
+import {
+  createCircuitBreaker,
+  type BreakerSnapshot,
+  type BreakerStateListener,
+  type ObservableCircuitBreaker,
+} from './circuit-breaker';
 
 export type BreakerDefaults = Omit<CircuitBreakerOptions, 'name'>;
 
@@ -30,7 +35,8 @@ export class BreakerRegistry {
     this.overrides = options.overrides ?? {};
     // Validate now, not on the first request that needs a breaker.
     resolveBreakerOptions({ ...this.defaults, name: 'defaults' });
-    for (const [name, override] of Object.entries(this.overrides)) resolveBreakerOptions({ ...this.defaults, ...override, name });
+    for (const [name, override] of Object.entries(this.overrides))
+      resolveBreakerOptions({ ...this.defaults, ...override, name });
     for (const name of options.dependencies ?? []) this.get(name);
   }
 

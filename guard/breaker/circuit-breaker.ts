@@ -22,7 +22,11 @@ export interface BreakerSnapshot {
   consecutiveFailures: number;
 }
 
-export type BreakerStateListener = (state: BreakerState, previous: BreakerState, breaker: ObservableCircuitBreaker) => void;
+export type BreakerStateListener = (
+  state: BreakerState,
+  previous: BreakerState,
+  breaker: ObservableCircuitBreaker,
+) => void;
 
 /** The CircuitBreaker contract plus what metrics and the gate's logs need. */
 export interface ObservableCircuitBreaker extends CircuitBreaker {

@@ -8,7 +8,9 @@ export class FlagsUnavailableError extends GuardError {
     readonly operation: 'get' | 'subscribe',
     override readonly cause: unknown,
   ) {
-    super(`flags: ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}; keeping the last-known document`);
+    super(
+      `flags: ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}; keeping the last-known document`,
+    );
     this.name = 'FlagsUnavailableError';
   }
 }

@@ -10,4 +10,9 @@ export {
   type FlagsSourceStatus,
   type RedisFlagsSourceOptions,
 } from './redis-flags-source';
-export { FlagsDocumentRejectedError, FlagsUnavailableError, isFlagsDocumentRejectedError, isFlagsUnavailableError } from './flags-errors';
+export {
+  FlagsDocumentRejectedError,
+  FlagsUnavailableError,
+  isFlagsDocumentRejectedError,
+  isFlagsUnavailableError,
+} from './flags-errors';

@@ -20,7 +20,14 @@ import { systemClock, type Clock } from '../clock';
 import { InvalidOptionsError } from '../errors';
 import { createRedisConnection } from '../redis/redis-connection';
 import type { RedisEventLog } from '../redis/redis-reconnect';
-import { FLAGS_CHANNEL, FLAGS_KEY, FlagsDocumentSchema, initialFlags, parseFlagsDocument, type FlagsDocument } from '../../contracts/flags/flags-document';
+import {
+  FLAGS_CHANNEL,
+  FLAGS_KEY,
+  FlagsDocumentSchema,
+  initialFlags,
+  parseFlagsDocument,
+  type FlagsDocument,
+} from '../../contracts/flags/flags-document';
 import { FlagsDocumentRejectedError, FlagsUnavailableError } from './flags-errors';
 import type { FlagsSource } from './flags-source';
 import { isNewerFlagsVersion } from '../../contracts/flags/flags-version';
@@ -114,7 +121,8 @@ export class RedisFlagsSource implements FlagsSource {
 
   constructor(private readonly options: RedisFlagsSourceOptions) {
     if (!options.connect) {
-      if (typeof options.url !== 'string' || options.url.length === 0) throw new InvalidOptionsError('url', options.url, 'a redis:// or rediss:// URL (or a connect function)');
+      if (typeof options.url !== 'string' || options.url.length === 0)
+        throw new InvalidOptionsError('url', options.url, 'a redis:// or rediss:// URL (or a connect function)');
       try {
         new URL(options.url);
       } catch {
@@ -122,12 +130,15 @@ export class RedisFlagsSource implements FlagsSource {
       }
     }
     this.pollMs = options.pollMs ?? FLAGS_SOURCE_DEFAULTS.pollMs;
-    if (!Number.isFinite(this.pollMs) || this.pollMs <= 0) throw new InvalidOptionsError('pollMs', options.pollMs, 'a positive number of milliseconds');
+    if (!Number.isFinite(this.pollMs) || this.pollMs <= 0)
+      throw new InvalidOptionsError('pollMs', options.pollMs, 'a positive number of milliseconds');
     this.readTimeoutMs = options.readTimeoutMs ?? Math.min(this.pollMs, FLAGS_SOURCE_DEFAULTS.maxReadTimeoutMs);
-    if (!Number.isFinite(this.readTimeoutMs) || this.readTimeoutMs <= 0) throw new InvalidOptionsError('readTimeoutMs', options.readTimeoutMs, 'a positive number of milliseconds');
+    if (!Number.isFinite(this.readTimeoutMs) || this.readTimeoutMs <= 0)
+      throw new InvalidOptionsError('readTimeoutMs', options.readTimeoutMs, 'a positive number of milliseconds');
     this.clock = options.clock ?? systemClock;
     this.missingKeyPolls = options.missingKeyPolls ?? FLAGS_SOURCE_DEFAULTS.missingKeyPolls;
-    if (!Number.isInteger(this.missingKeyPolls) || this.missingKeyPolls < 1) throw new InvalidOptionsError('missingKeyPolls', options.missingKeyPolls, 'a whole number of polls, at least 1');
+    if (!Number.isInteger(this.missingKeyPolls) || this.missingKeyPolls < 1)
+      throw new InvalidOptionsError('missingKeyPolls', options.missingKeyPolls, 'a whole number of polls, at least 1');
     this.doc = options.initial === undefined ? initialFlags() : FlagsDocumentSchema.parse(options.initial);
   }
 
@@ -244,7 +255,8 @@ export class RedisFlagsSource implements FlagsSource {
   /** Counts reads in a row that found no key, and tells `onKeyMissing` when an episode starts and ends. */
   private noteKeyPresence(present: boolean): void {
     if (present) {
-      if (this.keyMissingReported) this.tellKeyMissing({ missing: false, polls: this.missingPolls, sinceMs: this.missingSince });
+      if (this.keyMissingReported)
+        this.tellKeyMissing({ missing: false, polls: this.missingPolls, sinceMs: this.missingSince });
       this.missingPolls = 0;
       this.keyMissingReported = false;
       return;

@@ -39,15 +39,34 @@ export function inFlight(leases: readonly Lease[]): number {
   return total;
 }
 
-export function stepAcquire(limits: ConcurrencyLimits, previous: readonly Lease[], nowMs: number, cost: number, leaseId: string): AcquireStep {
+export function stepAcquire(
+  limits: ConcurrencyLimits,
+  previous: readonly Lease[],
+  nowMs: number,
+  cost: number,
+  leaseId: string,
+): AcquireStep {
   const live = liveLeases(previous, nowMs);
   const held = inFlight(live);
   if (cost <= limits.maxInFlight && held + cost <= limits.maxInFlight) {
     const leases = [...live, { id: leaseId, cost, expiresAtMs: nowMs + limits.leaseMs }];
-    return { allowed: true, remaining: limits.maxInFlight - held - cost, retryAfterMs: 0, resetAfterMs: ceilMs(lastExpiry(leases) - nowMs), leases };
+    return {
+      allowed: true,
+      remaining: limits.maxInFlight - held - cost,
+      retryAfterMs: 0,
+      resetAfterMs: ceilMs(lastExpiry(leases) - nowMs),
+      leases,
+    };
   }
-  const retryAfterMs = cost > limits.maxInFlight ? RETRY_NEVER : ceilMs(expiryFreeing(live, held + cost - limits.maxInFlight) - nowMs);
-  return { allowed: false, remaining: 0, retryAfterMs, resetAfterMs: live.length === 0 ? 0 : ceilMs(lastExpiry(live) - nowMs), leases: live };
+  const retryAfterMs =
+    cost > limits.maxInFlight ? RETRY_NEVER : ceilMs(expiryFreeing(live, held + cost - limits.maxInFlight) - nowMs);
+  return {
+    allowed: false,
+    remaining: 0,
+    retryAfterMs,
+    resetAfterMs: live.length === 0 ? 0 : ceilMs(lastExpiry(live) - nowMs),
+    leases: live,
+  };
 }
 
 export function stepRelease(previous: readonly Lease[], leaseId: string): Lease[] {

@@ -24,12 +24,24 @@ export interface GcraState {
   tatMs: number;
 }
 
-export function stepGcra(limits: GcraLimits, previous: GcraState | undefined, nowMs: number, cost: number): LimitStep<GcraState> {
+export function stepGcra(
+  limits: GcraLimits,
+  previous: GcraState | undefined,
+  nowMs: number,
+  cost: number,
+): LimitStep<GcraState> {
   const intervalMs = 1000 / limits.ratePerSecond;
   const toleranceMs = intervalMs * limits.burst;
   const tatMs = previous !== undefined && previous.tatMs > nowMs ? previous.tatMs : nowMs;
   if (cost > limits.burst) {
-    return { allowed: false, remaining: 0, retryAfterMs: RETRY_NEVER, resetAfterMs: ceilMs(tatMs - nowMs), state: { tatMs }, expiresAtMs: tatMs };
+    return {
+      allowed: false,
+      remaining: 0,
+      retryAfterMs: RETRY_NEVER,
+      resetAfterMs: ceilMs(tatMs - nowMs),
+      state: { tatMs },
+      expiresAtMs: tatMs,
+    };
   }
   const newTatMs = tatMs + intervalMs * cost;
   const aheadMs = newTatMs - nowMs;

@@ -7,7 +7,13 @@ import { InvalidOptionsError } from '../errors';
 import { MemoryConcurrencyLimiter } from './memory-concurrency-limiter';
 import { MemoryRateLimiter } from './memory-rate-limiter';
 import { gcraAlgorithm, tokenBucketAlgorithm, type RateAlgorithm } from './rate-algorithm';
-import { validateConcurrencyLimits, validateGcraLimits, validateLocalShare, validatePrefix, validateTokenBucketLimits } from './rate-limit-options';
+import {
+  validateConcurrencyLimits,
+  validateGcraLimits,
+  validateLocalShare,
+  validatePrefix,
+  validateTokenBucketLimits,
+} from './rate-limit-options';
 import type { RateLimitPolicy } from './rate-limit-policy';
 import type { ConcurrencyLimiter, RateLimiter } from './rate-limiter';
 import { RedisConcurrencyLimiter } from './redis-concurrency-limiter';
@@ -45,25 +51,55 @@ export function createRateLimiter(policy: RateLimitPolicy, options: RateLimiterF
   if (policy.algorithm === 'token-bucket') {
     const limits = validateTokenBucketLimits(policy);
     const algorithm = tokenBucketAlgorithm(limits);
-    return build(algorithm, { script: SCRIPTS.tokenBucket, limitArgs: [String(limits.capacity), String(limits.refillPerSecond / 1000)], algorithm }, options, clock);
+    return build(
+      algorithm,
+      {
+        script: SCRIPTS.tokenBucket,
+        limitArgs: [String(limits.capacity), String(limits.refillPerSecond / 1000)],
+        algorithm,
+      },
+      options,
+      clock,
+    );
   }
   if (policy.algorithm === 'gcra') {
     const limits = validateGcraLimits(policy);
     const algorithm = gcraAlgorithm(limits);
-    return build(algorithm, { script: SCRIPTS.gcra, limitArgs: [String(1000 / limits.ratePerSecond), String(limits.burst)], algorithm }, options, clock);
+    return build(
+      algorithm,
+      { script: SCRIPTS.gcra, limitArgs: [String(1000 / limits.ratePerSecond), String(limits.burst)], algorithm },
+      options,
+      clock,
+    );
   }
-  throw new InvalidOptionsError('policy.algorithm', policy.algorithm, "'token-bucket' or 'gcra' (use createConcurrencyLimiter for 'concurrency')");
+  throw new InvalidOptionsError(
+    'policy.algorithm',
+    policy.algorithm,
+    "'token-bucket' or 'gcra' (use createConcurrencyLimiter for 'concurrency')",
+  );
 }
 
-function build<State>(algorithm: RateAlgorithm<State>, script: RedisRateScript<State>, options: RateLimiterFactoryOptions, clock: Clock): RateLimiter {
+function build<State>(
+  algorithm: RateAlgorithm<State>,
+  script: RedisRateScript<State>,
+  options: RateLimiterFactoryOptions,
+  clock: Clock,
+): RateLimiter {
   if (options.redis === undefined) return new MemoryRateLimiter(algorithm, { clock });
   return new RedisRateLimiter(script, { ...options, redis: options.redis, clock });
 }
 
 /** A concurrency limiter (at most maxInFlight per key, leases expiring after leaseMs). */
-export function createConcurrencyLimiter(policy: RateLimitPolicy, options: RateLimiterFactoryOptions): ConcurrencyLimiter {
+export function createConcurrencyLimiter(
+  policy: RateLimitPolicy,
+  options: RateLimiterFactoryOptions,
+): ConcurrencyLimiter {
   if (policy.algorithm !== 'concurrency') {
-    throw new InvalidOptionsError('policy.algorithm', policy.algorithm, "'concurrency' (use createRateLimiter for token-bucket and gcra)");
+    throw new InvalidOptionsError(
+      'policy.algorithm',
+      policy.algorithm,
+      "'concurrency' (use createRateLimiter for token-bucket and gcra)",
+    );
   }
   validatePrefix(options.prefix);
   validateLocalShare(options.localShare);

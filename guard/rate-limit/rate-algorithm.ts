@@ -20,7 +20,10 @@ export function tokenBucketAlgorithm(limits: TokenBucketLimits): RateAlgorithm<T
     limit: limits.capacity,
     step: (previous, nowMs, cost) => stepTokenBucket(limits, previous, nowMs, cost),
     scaled: (share) =>
-      tokenBucketAlgorithm({ capacity: Math.max(1, Math.floor(limits.capacity * share)), refillPerSecond: limits.refillPerSecond * share }),
+      tokenBucketAlgorithm({
+        capacity: Math.max(1, Math.floor(limits.capacity * share)),
+        refillPerSecond: limits.refillPerSecond * share,
+      }),
   };
 }
 
@@ -29,6 +32,10 @@ export function gcraAlgorithm(limits: GcraLimits): RateAlgorithm<GcraState> {
     kind: 'gcra',
     limit: limits.burst,
     step: (previous, nowMs, cost) => stepGcra(limits, previous, nowMs, cost),
-    scaled: (share) => gcraAlgorithm({ ratePerSecond: limits.ratePerSecond * share, burst: Math.max(1, Math.floor(limits.burst * share)) }),
+    scaled: (share) =>
+      gcraAlgorithm({
+        ratePerSecond: limits.ratePerSecond * share,
+        burst: Math.max(1, Math.floor(limits.burst * share)),
+      }),
   };
 }

@@ -28,7 +28,11 @@ export function validateConcurrencyLimits(limits: Omit<ConcurrencyPolicy, 'algor
 /** The prefix goes before the hash tag; a brace in it would move the tag and break cluster routing. */
 export function validatePrefix(prefix: string): string {
   if (typeof prefix !== 'string' || prefix.length === 0 || /[{}]/.test(prefix)) {
-    throw new InvalidOptionsError('prefix', prefix, 'a non-empty string without { or } (the key is hash-tagged after it)');
+    throw new InvalidOptionsError(
+      'prefix',
+      prefix,
+      'a non-empty string without { or } (the key is hash-tagged after it)',
+    );
   }
   return prefix;
 }
@@ -36,7 +40,7 @@ export function validatePrefix(prefix: string): string {
 export function validateLocalShare(share: number | undefined): number {
   if (share === undefined) return RATE_LIMIT_DEFAULTS.localShare;
   if (typeof share !== 'number' || !(share > 0 && share <= 1)) {
-    throw new InvalidOptionsError('localShare', share, 'a number in (0, 1]: this process\'s share of the global limit');
+    throw new InvalidOptionsError('localShare', share, "a number in (0, 1]: this process's share of the global limit");
   }
   return share;
 }
@@ -53,7 +57,8 @@ export function requirePositiveInteger(option: string, value: number): void {
 
 /** Per-call cost check: cheap enough for the hot path (one comparison for the usual cost of 1). */
 export function checkCost(cost: number): void {
-  if (cost !== 1 && !(Number.isInteger(cost) && cost > 0)) throw new InvalidOptionsError('cost', cost, 'a positive integer');
+  if (cost !== 1 && !(Number.isInteger(cost) && cost > 0))
+    throw new InvalidOptionsError('cost', cost, 'a positive integer');
 }
 
 /**

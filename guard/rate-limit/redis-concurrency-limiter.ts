@@ -12,7 +12,13 @@ import { systemClock, type Clock } from '../clock';
 import type { ConcurrencyLimits } from './concurrency';
 import { MemoryConcurrencyLimiter } from './memory-concurrency-limiter';
 import { RATE_LIMIT_DEFAULTS } from './rate-limit-defaults';
-import { checkCost, hashTaggedKey, requirePositiveFinite, validateLocalShare, validatePrefix } from './rate-limit-options';
+import {
+  checkCost,
+  hashTaggedKey,
+  requirePositiveFinite,
+  validateLocalShare,
+  validatePrefix,
+} from './rate-limit-options';
 import { RETRY_NEVER, type ConcurrencyLease, type ConcurrencyLimiter, type RateLimitDecision } from './rate-limiter';
 import { runScript, type RedisClient } from './redis-script-runner';
 import { SCRIPTS } from './redis-scripts';
@@ -68,7 +74,14 @@ export class RedisConcurrencyLimiter implements ConcurrencyLimiter {
     checkCost(cost);
     if (cost > this.limits.maxInFlight) {
       return {
-        decision: { allowed: false, limit: this.limits.maxInFlight, remaining: 0, retryAfterMs: RETRY_NEVER, resetAfterMs: 0, source: 'cached' },
+        decision: {
+          allowed: false,
+          limit: this.limits.maxInFlight,
+          remaining: 0,
+          retryAfterMs: RETRY_NEVER,
+          resetAfterMs: 0,
+          source: 'cached',
+        },
         release: NO_RELEASE,
       };
     }

@@ -30,7 +30,14 @@ import { MemoryRateLimiter } from './memory-rate-limiter';
 import { OverLimitCache } from './over-limit-cache';
 import type { RateAlgorithm } from './rate-algorithm';
 import { RATE_LIMIT_DEFAULTS } from './rate-limit-defaults';
-import { checkCost, hashTaggedKey, requirePositiveFinite, requirePositiveInteger, validateLocalShare, validatePrefix } from './rate-limit-options';
+import {
+  checkCost,
+  hashTaggedKey,
+  requirePositiveFinite,
+  requirePositiveInteger,
+  validateLocalShare,
+  validatePrefix,
+} from './rate-limit-options';
 import { RETRY_NEVER, type RateLimitDecision, type RateLimiter } from './rate-limiter';
 import { runScript, type RedisClient } from './redis-script-runner';
 import type { LuaScript } from './redis-scripts';
@@ -132,8 +139,14 @@ export class RedisRateLimiter<State> implements RateLimiter {
     this.script = definition.script;
     this.limitArgs = definition.limitArgs;
     this.limit = definition.algorithm.limit;
-    this.fallback = new MemoryRateLimiter(definition.algorithm.scaled(localShare), { clock: this.clock, source: 'fallback' });
-    this.refusals = options.overLimitCache === false ? undefined : new OverLimitCache(this.clock, options.overLimitCacheKeys ?? RATE_LIMIT_DEFAULTS.overLimitCacheKeys);
+    this.fallback = new MemoryRateLimiter(definition.algorithm.scaled(localShare), {
+      clock: this.clock,
+      source: 'fallback',
+    });
+    this.refusals =
+      options.overLimitCache === false
+        ? undefined
+        : new OverLimitCache(this.clock, options.overLimitCacheKeys ?? RATE_LIMIT_DEFAULTS.overLimitCacheKeys);
     this.breaker = createStoreBreaker(`rate-limit:${this.prefix}`, this.clock, options.breaker);
     this.sweeper = setInterval(() => this.refusals?.sweep(), 10_000);
     this.sweeper.unref();
@@ -225,7 +238,8 @@ export class RedisRateLimiter<State> implements RateLimiter {
       group[1].push(costs[i]!);
       group[2].push(resolvers[i]!);
     }
-    for (const [groupKeys, groupCosts, groupResolvers] of bySlot.values()) this.send(groupKeys, groupCosts, groupResolvers);
+    for (const [groupKeys, groupCosts, groupResolvers] of bySlot.values())
+      this.send(groupKeys, groupCosts, groupResolvers);
   }
 
   private send(keys: string[], costs: number[], resolvers: Resolve[]): void {
@@ -238,7 +252,11 @@ export class RedisRateLimiter<State> implements RateLimiter {
     // Built by push: a packed array is cheaper for ioredis to flatten and serialize than a holey one.
     const args: (string | number)[] = [this.script.sha, n];
     for (let i = 0; i < n; i++) args.push(this.prefix + ':{' + keys[i] + '}');
-    args.push(this.scriptClock === undefined ? '' : String(this.scriptClock.now()), this.limitArgs[0], this.limitArgs[1]);
+    args.push(
+      this.scriptClock === undefined ? '' : String(this.scriptClock.now()),
+      this.limitArgs[0],
+      this.limitArgs[1],
+    );
     // Costs travel only when one differs from 1: the script reads a missing list as all 1.
     let uniformCost = true;
     for (let i = 0; i < n && uniformCost; i++) uniformCost = costs[i] === 1;
@@ -266,7 +284,14 @@ export class RedisRateLimiter<State> implements RateLimiter {
     for (let i = 0, r = 0; i < keys.length; i++, r += 3) {
       const remaining = reply[r]!;
       if (remaining >= 0) {
-        resolvers[i]!({ allowed: true, limit, remaining, retryAfterMs: 0, resetAfterMs: reply[r + 2]!, source: 'redis' });
+        resolvers[i]!({
+          allowed: true,
+          limit,
+          remaining,
+          retryAfterMs: 0,
+          resetAfterMs: reply[r + 2]!,
+          source: 'redis',
+        });
       } else {
         const retryAfterMs = reply[r + 1]!;
         const resetAfterMs = reply[r + 2]!;
@@ -297,6 +322,13 @@ export class RedisRateLimiter<State> implements RateLimiter {
 
   /** A cost above the limit can never pass: known without asking Redis, hence `cached`. */
   private neverDecision(): RateLimitDecision {
-    return { allowed: false, limit: this.limit, remaining: 0, retryAfterMs: RETRY_NEVER, resetAfterMs: 0, source: 'cached' };
+    return {
+      allowed: false,
+      limit: this.limit,
+      remaining: 0,
+      retryAfterMs: RETRY_NEVER,
+      resetAfterMs: 0,
+      source: 'cached',
+    };
   }
 }

@@ -18,6 +18,10 @@ export const STORE_BREAKER_DEFAULTS: StoreBreakerOptions = {
   halfOpenProbes: 1,
 };
 
-export function createStoreBreaker(name: string, clock: Clock, options: StoreBreakerOptions = {}): ObservableCircuitBreaker {
+export function createStoreBreaker(
+  name: string,
+  clock: Clock,
+  options: StoreBreakerOptions = {},
+): ObservableCircuitBreaker {
   return createCircuitBreaker({ ...STORE_BREAKER_DEFAULTS, ...options, name, clock });
 }

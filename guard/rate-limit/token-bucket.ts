@@ -45,7 +45,12 @@ export function fullTokenBucket(limits: TokenBucketLimits, nowMs: number): Token
   return { tokens: limits.capacity, updatedAtMs: nowMs };
 }
 
-export function stepTokenBucket(limits: TokenBucketLimits, previous: TokenBucketState | undefined, nowMs: number, cost: number): LimitStep<TokenBucketState> {
+export function stepTokenBucket(
+  limits: TokenBucketLimits,
+  previous: TokenBucketState | undefined,
+  nowMs: number,
+  cost: number,
+): LimitStep<TokenBucketState> {
   const capacity = limits.capacity;
   const perMs = limits.refillPerSecond / 1000;
   let tokens = capacity;
@@ -75,11 +80,32 @@ export function stepTokenBucket(limits: TokenBucketLimits, previous: TokenBucket
     };
   }
   // At least 1 ms: a refusal short by a sliver of a token must not say "retry now".
-  return refusal(tokens, updatedAtMs, nowMs, capacity, perMs, Math.max(1, ceilMs(updatedAtMs - nowMs + (cost - tokens) / perMs)));
+  return refusal(
+    tokens,
+    updatedAtMs,
+    nowMs,
+    capacity,
+    perMs,
+    Math.max(1, ceilMs(updatedAtMs - nowMs + (cost - tokens) / perMs)),
+  );
 }
 
 /** A refusal consumes nothing; the caller keeps the previous state (refill is implied by its time). */
-function refusal(tokens: number, updatedAtMs: number, nowMs: number, capacity: number, perMs: number, retryAfterMs: number): LimitStep<TokenBucketState> {
+function refusal(
+  tokens: number,
+  updatedAtMs: number,
+  nowMs: number,
+  capacity: number,
+  perMs: number,
+  retryAfterMs: number,
+): LimitStep<TokenBucketState> {
   const resetAfterMs = ceilMs(updatedAtMs - nowMs + (capacity - tokens) / perMs);
-  return { allowed: false, remaining: 0, retryAfterMs, resetAfterMs, state: { tokens, updatedAtMs }, expiresAtMs: nowMs + resetAfterMs };
+  return {
+    allowed: false,
+    remaining: 0,
+    retryAfterMs,
+    resetAfterMs,
+    state: { tokens, updatedAtMs },
+    expiresAtMs: nowMs + resetAfterMs,
+  };
 }

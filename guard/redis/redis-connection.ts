@@ -50,7 +50,11 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
     lazyConnect: false,
     autoResubscribe: options.autoResubscribe ?? true,
     // A demoted or loading node (failover): only a new connection reaches the primary.
-    reconnectOnError: createReconnectOnError({ connectionName: options.connectionName ?? 'saleday', log: options.log, onReply: (reply) => noteFailoverReply(client, reply) }),
+    reconnectOnError: createReconnectOnError({
+      connectionName: options.connectionName ?? 'saleday',
+      log: options.log,
+      onReply: (reply) => noteFailoverReply(client, reply),
+    }),
   };
   if (options.authToken) redisOptions.password = options.authToken;
   const clusterUrl = asClusterUrl(options.url);
@@ -78,7 +82,12 @@ function openCluster(url: URL, redisOptions: RedisOptions, options: RedisConnect
   const cluster = new Cluster([{ host: url.hostname, port: Number(url.port || 6379) }], {
     // ElastiCache's TLS certificates name the configuration endpoint, not the node IPs it resolves to.
     dnsLookup: (address, callback) => callback(null, address),
-    redisOptions: { ...redisOptions, ...(url.password ? { password: decodeURIComponent(url.password) } : {}), ...(options.authToken ? { password: options.authToken } : {}), ...(tls ? { tls: {} } : {}) },
+    redisOptions: {
+      ...redisOptions,
+      ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+      ...(options.authToken ? { password: options.authToken } : {}),
+      ...(tls ? { tls: {} } : {}),
+    },
     enableOfflineQueue: redisOptions.enableOfflineQueue,
     maxRedirections: 16,
     clusterRetryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 1000),

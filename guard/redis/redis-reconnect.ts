@@ -18,7 +18,8 @@ export type FailoverReply = 'READONLY' | 'LOADING' | 'UNBLOCKED';
 const EXPLANATIONS: Record<FailoverReply, string> = {
   READONLY: 'the node is a replica now (a failover demoted it)',
   LOADING: 'the node is loading its data (a restart or a resync after a failover)',
-  UNBLOCKED: 'the node is a replica now (a failover demoted it; it answers writes with READONLY) and closes this connection',
+  UNBLOCKED:
+    'the node is a replica now (a failover demoted it; it answers writes with READONLY) and closes this connection',
 };
 
 /** ioredis' `reconnectOnError` answers: false = nothing, 1 = reconnect, 2 = reconnect and resend the command. */
@@ -65,7 +66,11 @@ export function createReconnectOnError(options: ReconnectPolicyOptions): (error:
     options.onReply?.(reply);
     const now = clock.now();
     if (now - lastAt > quietMs) {
-      log(`redis ${options.connectionName}: ${reply} reply, ${EXPLANATIONS[reply]}; reconnecting`, { connection: options.connectionName, cause: reply, error: error.message });
+      log(`redis ${options.connectionName}: ${reply} reply, ${EXPLANATIONS[reply]}; reconnecting`, {
+        connection: options.connectionName,
+        cause: reply,
+        error: error.message,
+      });
     }
     lastAt = now;
     return reply === 'READONLY' ? 2 : 1;
@@ -115,12 +120,15 @@ function failedWithoutEffect(client: Redis, error: Error): boolean {
   const last = lastFailoverReplyAt.get(client);
   if (error.message.startsWith(NOT_SENT_PREFIX) && last !== undefined && now - last < FAILOVER_EPISODE_MS) return true;
   const unblockedAt = lastUnblockedAt.get(client);
-  return error.name === CLOSED_IN_FLIGHT_NAME && unblockedAt !== undefined && now - unblockedAt < CLOSE_AFTER_UNBLOCKED_MS;
+  return (
+    error.name === CLOSED_IN_FLIGHT_NAME && unblockedAt !== undefined && now - unblockedAt < CLOSE_AFTER_UNBLOCKED_MS
+  );
 }
 
 /** Resolves true once `client` can send again: a 'ready' status alone is not enough right after a READONLY, whose socket is still closing. */
 function readyWithin(client: Redis, maxWaitMs: number): Promise<boolean> {
-  if (client.status === 'ready' && (client as unknown as { stream?: { writable?: boolean } }).stream?.writable === true) return Promise.resolve(true);
+  if (client.status === 'ready' && (client as unknown as { stream?: { writable?: boolean } }).stream?.writable === true)
+    return Promise.resolve(true);
   return new Promise((resolve) => {
     const done = (ready: boolean) => {
       clearTimeout(timer);

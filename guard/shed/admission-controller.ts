@@ -98,10 +98,16 @@ class DefaultAdmissionController implements PriorityAdmissionController {
 
   constructor(options: AdmissionControllerOptions) {
     const resolved = resolveAdmissionOptions(options);
-    const timing = { targetDelayMs: resolved.targetDelayMs, intervalMs: resolved.intervalMs, maxWaitMs: resolved.maxWaitMs };
+    const timing = {
+      targetDelayMs: resolved.targetDelayMs,
+      intervalMs: resolved.intervalMs,
+      maxWaitMs: resolved.maxWaitMs,
+    };
     this.clock = resolved.clock;
     this.scheduler = resolved.scheduler;
-    this.queues = Object.fromEntries(PRIORITY_CLASSES.map((cls) => [cls, new ClassQueue(!resolved.codelExemptClasses.includes(cls), timing)])) as Record<PriorityClass, ClassQueue>;
+    this.queues = Object.fromEntries(
+      PRIORITY_CLASSES.map((cls) => [cls, new ClassQueue(!resolved.codelExemptClasses.includes(cls), timing)]),
+    ) as Record<PriorityClass, ClassQueue>;
     this.adaptiveLimit = new WindowedLimit(new Gradient2Limit(resolved.gradient), resolved.sampling);
     this.criticalReservedShare = resolved.criticalReservedShare;
     this.classShares = resolved.classShares;
@@ -113,7 +119,8 @@ class DefaultAdmissionController implements PriorityAdmissionController {
 
   acquire(priority: PriorityClass, signal?: AbortSignal): Promise<Admission> {
     const queue = this.queues[priority];
-    if (!queue) return Promise.reject(new InvalidOptionsError('priority', priority, `one of ${PRIORITY_CLASSES.join(', ')}`));
+    if (!queue)
+      return Promise.reject(new InvalidOptionsError('priority', priority, `one of ${PRIORITY_CLASSES.join(', ')}`));
     if (this.closed) return Promise.resolve(this.refusal('closed'));
     if (this.shed.has(priority)) return Promise.resolve(this.refusal('degraded'));
     if (signal?.aborted) return Promise.resolve(this.refusal('aborted'));
@@ -126,7 +133,12 @@ class DefaultAdmissionController implements PriorityAdmissionController {
       const onAbort = () => {
         if (this.remove(waiter)) waiter.resolve(this.refusal('aborted'));
       };
-      const waiter: Waiter = { priority, enqueuedAt: now, resolve, detachAbort: () => signal?.removeEventListener('abort', onAbort) };
+      const waiter: Waiter = {
+        priority,
+        enqueuedAt: now,
+        resolve,
+        detachAbort: () => signal?.removeEventListener('abort', onAbort),
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
       queue.push(waiter);
       this.reschedule(now);
@@ -135,7 +147,8 @@ class DefaultAdmissionController implements PriorityAdmissionController {
 
   tryAcquire(priority: PriorityClass): Permit | undefined {
     const queue = this.queues[priority];
-    if (queue === undefined || this.closed || this.shed.has(priority) || !this.hasFreeSlot(queue, priority)) return undefined;
+    if (queue === undefined || this.closed || this.shed.has(priority) || !this.hasFreeSlot(queue, priority))
+      return undefined;
     const now = this.clock.now();
     return this.admit(priority, now, now);
   }
@@ -216,7 +229,8 @@ class DefaultAdmissionController implements PriorityAdmissionController {
    */
   private admissible(priority: PriorityClass): boolean {
     const ceiling = this.partition.ceilingByClass[priority];
-    if (priority === 'critical') return this.inFlight < ceiling || this.inFlightByClass.critical < this.partition.reserved;
+    if (priority === 'critical')
+      return this.inFlight < ceiling || this.inFlightByClass.critical < this.partition.reserved;
     if (priority === 'high') return this.inFlight < ceiling + this.lentSlots();
     return this.inFlight < ceiling;
   }
@@ -229,7 +243,13 @@ class DefaultAdmissionController implements PriorityAdmissionController {
 
   private hasWaiters(): boolean {
     const queues = this.queues;
-    return queues.critical.waiters.length + queues.high.waiters.length + queues.normal.waiters.length + queues.low.waiters.length !== 0;
+    return (
+      queues.critical.waiters.length +
+        queues.high.waiters.length +
+        queues.normal.waiters.length +
+        queues.low.waiters.length !==
+      0
+    );
   }
 
   /** Fills free slots from the queues, strictly by priority; expired waiters are refused first. */
@@ -251,7 +271,8 @@ class DefaultAdmissionController implements PriorityAdmissionController {
     for (const cls of PRIORITY_CLASSES) {
       const queue = this.queues[cls];
       queue.updateStanding(now);
-      for (let waiter = queue.takeExpired(now); waiter !== undefined; waiter = queue.takeExpired(now)) this.settleRefused(waiter, 'queue-timeout');
+      for (let waiter = queue.takeExpired(now); waiter !== undefined; waiter = queue.takeExpired(now))
+        this.settleRefused(waiter, 'queue-timeout');
       queue.updateStanding(now);
     }
   }
@@ -268,11 +289,14 @@ class DefaultAdmissionController implements PriorityAdmissionController {
     this.cancelTimer = undefined;
     this.timerDueAt = due;
     if (due === Number.POSITIVE_INFINITY) return;
-    this.cancelTimer = this.scheduler.schedule(() => {
-      this.cancelTimer = undefined;
-      this.timerDueAt = Number.POSITIVE_INFINITY;
-      this.drain(this.clock.now());
-    }, Math.max(0, due - now));
+    this.cancelTimer = this.scheduler.schedule(
+      () => {
+        this.cancelTimer = undefined;
+        this.timerDueAt = Number.POSITIVE_INFINITY;
+        this.drain(this.clock.now());
+      },
+      Math.max(0, due - now),
+    );
   }
 
   private remove(waiter: Waiter): boolean {

@@ -83,7 +83,12 @@ export function resolveAdmissionOptions(options: AdmissionControllerOptions): Re
   const clock = options.clock ?? systemClock;
   const exempt = options.codelExemptClasses ?? ADMISSION_DEFAULTS.codelExemptClasses;
   for (const cls of exempt) {
-    if (!PRIORITY_CLASSES.includes(cls)) throw new InvalidOptionsError('codelExemptClasses', exempt, `a list of priority classes (${PRIORITY_CLASSES.join(', ')})`);
+    if (!PRIORITY_CLASSES.includes(cls))
+      throw new InvalidOptionsError(
+        'codelExemptClasses',
+        exempt,
+        `a list of priority classes (${PRIORITY_CLASSES.join(', ')})`,
+      );
   }
   const { criticalReservedShare } = concurrency;
   if (!(criticalReservedShare >= 0 && criticalReservedShare < 1)) {
@@ -94,7 +99,12 @@ export function resolveAdmissionOptions(options: AdmissionControllerOptions): Re
   return {
     clock,
     scheduler: options.scheduler ?? systemScheduler,
-    gradient: { ...options.gradient, initialLimit: concurrency.initialLimit, minLimit: concurrency.minLimit, maxLimit: concurrency.maxLimit },
+    gradient: {
+      ...options.gradient,
+      initialLimit: concurrency.initialLimit,
+      minLimit: concurrency.minLimit,
+      maxLimit: concurrency.maxLimit,
+    },
     sampling: { ...options.sampling, clock },
     criticalReservedShare,
     classShares,
@@ -102,7 +112,10 @@ export function resolveAdmissionOptions(options: AdmissionControllerOptions): Re
     targetDelayMs: requirePositive('queue.targetDelayMs', queue.targetDelayMs),
     intervalMs: requirePositive('queue.intervalMs', queue.intervalMs),
     maxWaitMs: requirePositive('queue.maxWaitMs', queue.maxWaitMs),
-    degradedRetryAfterMs: requirePositive('degradedRetryAfterMs', options.degradedRetryAfterMs ?? ADMISSION_DEFAULTS.degradedRetryAfterMs),
+    degradedRetryAfterMs: requirePositive(
+      'degradedRetryAfterMs',
+      options.degradedRetryAfterMs ?? ADMISSION_DEFAULTS.degradedRetryAfterMs,
+    ),
     codelExemptClasses: exempt,
   };
 }
@@ -117,11 +130,13 @@ function withDefaults<T extends object>(defaults: Readonly<Required<T>>, given: 
 }
 
 function requirePositive(option: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new InvalidOptionsError(option, value, 'a positive finite number');
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new InvalidOptionsError(option, value, 'a positive finite number');
   return value;
 }
 
 function requireWhole(option: string, value: number, minimum: number): number {
-  if (!Number.isInteger(value) || value < minimum) throw new InvalidOptionsError(option, value, `an integer ≥ ${minimum}`);
+  if (!Number.isInteger(value) || value < minimum)
+    throw new InvalidOptionsError(option, value, `an integer ≥ ${minimum}`);
   return value;
 }

@@ -82,22 +82,30 @@ export class Gradient2Limit {
     requireInteger('maxLimit', options.maxLimit, options.minLimit);
     requireInteger('initialLimit', options.initialLimit, options.minLimit);
     if (options.initialLimit > options.maxLimit) {
-      throw new InvalidOptionsError('initialLimit', options.initialLimit, `an integer between minLimit (${options.minLimit}) and maxLimit (${options.maxLimit})`);
+      throw new InvalidOptionsError(
+        'initialLimit',
+        options.initialLimit,
+        `an integer between minLimit (${options.minLimit}) and maxLimit (${options.maxLimit})`,
+      );
     }
     this.minLimit = options.minLimit;
     this.maxLimit = options.maxLimit;
     this.estimate = options.initialLimit;
     this.smoothing = options.smoothing ?? 0.2;
-    if (!(this.smoothing > 0 && this.smoothing <= 1)) throw new InvalidOptionsError('smoothing', options.smoothing, 'a number in (0, 1]');
+    if (!(this.smoothing > 0 && this.smoothing <= 1))
+      throw new InvalidOptionsError('smoothing', options.smoothing, 'a number in (0, 1]');
     this.rttTolerance = options.rttTolerance ?? 1.5;
-    if (!(this.rttTolerance >= 1 && Number.isFinite(this.rttTolerance))) throw new InvalidOptionsError('rttTolerance', options.rttTolerance, 'a finite number ≥ 1');
+    if (!(this.rttTolerance >= 1 && Number.isFinite(this.rttTolerance)))
+      throw new InvalidOptionsError('rttTolerance', options.rttTolerance, 'a finite number ≥ 1');
     this.queueSize = options.queueSize ?? 4;
-    if (!(this.queueSize > 0 && Number.isFinite(this.queueSize))) throw new InvalidOptionsError('queueSize', options.queueSize, 'a positive finite number');
+    if (!(this.queueSize > 0 && Number.isFinite(this.queueSize)))
+      throw new InvalidOptionsError('queueSize', options.queueSize, 'a positive finite number');
     const longWindow = options.longWindow ?? 20;
     requireInteger('longWindow', longWindow, 1);
     this.longFactor = 2 / (longWindow + 1);
     this.backoffRatio = options.backoffRatio ?? 0.9;
-    if (!(this.backoffRatio > 0 && this.backoffRatio < 1)) throw new InvalidOptionsError('backoffRatio', options.backoffRatio, 'a number in (0, 1)');
+    if (!(this.backoffRatio > 0 && this.backoffRatio < 1))
+      throw new InvalidOptionsError('backoffRatio', options.backoffRatio, 'a number in (0, 1)');
   }
 
   /** The current limit: a whole number of requests in [minLimit, maxLimit]. */
@@ -169,7 +177,9 @@ export class Gradient2Limit {
     // Down at once, up smoothly: every request the limit lets in past the app's capacity queues in
     // the app, where a checkout the gate admitted at once waits behind it. Smoothed, a limit far
     // above the app (the initial one, at a ramp) came down by a tenth per window: seconds of queue.
-    this.estimate = this.clamp(target < this.estimate ? target : this.estimate * (1 - this.smoothing) + target * this.smoothing);
+    this.estimate = this.clamp(
+      target < this.estimate ? target : this.estimate * (1 - this.smoothing) + target * this.smoothing,
+    );
     return this.limit;
   }
 
@@ -188,5 +198,6 @@ function positive(latencyMs: number): number {
 }
 
 function requireInteger(option: string, value: number, minimum: number): void {
-  if (!Number.isInteger(value) || value < minimum) throw new InvalidOptionsError(option, value, `an integer ≥ ${minimum}`);
+  if (!Number.isInteger(value) || value < minimum)
+    throw new InvalidOptionsError(option, value, `an integer ≥ ${minimum}`);
 }

@@ -34,9 +34,14 @@ export interface PartitionCeilings {
   ceilingByClass: Record<PriorityClass, number>;
 }
 
-export function partitionLimit(limit: number, criticalReservedShare: number, shares: Readonly<ClassShares> = DEFAULT_CLASS_SHARES): PartitionCeilings {
+export function partitionLimit(
+  limit: number,
+  criticalReservedShare: number,
+  shares: Readonly<ClassShares> = DEFAULT_CLASS_SHARES,
+): PartitionCeilings {
   const whole = Math.max(1, Math.floor(limit));
-  const reserved = criticalReservedShare > 0 && whole > 1 ? Math.min(whole - 1, Math.ceil(whole * criticalReservedShare)) : 0;
+  const reserved =
+    criticalReservedShare > 0 && whole > 1 ? Math.min(whole - 1, Math.ceil(whole * criticalReservedShare)) : 0;
   const shared = whole - reserved;
   return {
     limit: whole,
@@ -56,7 +61,11 @@ export function validateClassShares(shares: Readonly<ClassShares>): void {
     if (cls === 'critical') continue;
     const share = shares[cls];
     if (!(share > 0 && share <= previous)) {
-      throw new InvalidOptionsError(`classShares.${cls}`, share, `a number in (0, ${previous}] (no larger than the class above it)`);
+      throw new InvalidOptionsError(
+        `classShares.${cls}`,
+        share,
+        `a number in (0, ${previous}] (no larger than the class above it)`,
+      );
     }
     previous = share;
   }

@@ -93,11 +93,13 @@ export class WindowedLimit {
     this.minWindowMs = requireFinite('minWindowMs', options.minWindowMs ?? 250, 0);
     this.maxWindowMs = requireFinite('maxWindowMs', options.maxWindowMs ?? 1000, this.minWindowMs);
     this.windowSize = options.windowSize ?? 10;
-    if (!Number.isInteger(this.windowSize) || this.windowSize < 1) throw new InvalidOptionsError('windowSize', options.windowSize, 'an integer ≥ 1');
+    if (!Number.isInteger(this.windowSize) || this.windowSize < 1)
+      throw new InvalidOptionsError('windowSize', options.windowSize, 'an integer ≥ 1');
     this.minLatencyMs = requireFinite('minLatencyMs', options.minLatencyMs ?? 0.1, 0);
     this.probeIntervalMs = requireFinite('probeIntervalMs', options.probeIntervalMs ?? 30_000, this.maxWindowMs);
     this.probeJitter = options.probeJitter ?? 0.1;
-    if (!(this.probeJitter >= 0 && this.probeJitter <= 1)) throw new InvalidOptionsError('probeJitter', options.probeJitter, 'a number in [0, 1]');
+    if (!(this.probeJitter >= 0 && this.probeJitter <= 1))
+      throw new InvalidOptionsError('probeJitter', options.probeJitter, 'a number in [0, 1]');
     this.random = options.random ?? Math.random;
     this.windowStart = this.clock.now();
     this.nextProbeAt = this.windowStart;
@@ -123,7 +125,8 @@ export class WindowedLimit {
       // A window is due once it lasted minWindowMs with windowSize requests (or maxWindowMs): the
       // first request completing after that closes it and opens the next window.
       const elapsed = now - this.windowStart;
-      if (elapsed >= this.maxWindowMs || (elapsed >= this.minWindowMs && this.requests >= this.windowSize)) this.closeWindow(now);
+      if (elapsed >= this.maxWindowMs || (elapsed >= this.minWindowMs && this.requests >= this.windowSize))
+        this.closeWindow(now);
     }
     const counts = this.probeStartedAt === undefined || request.startedAt >= this.probeStartedAt;
     if (counts && (request.dropped || request.latencyMs >= this.minLatencyMs)) {
@@ -156,7 +159,13 @@ export class WindowedLimit {
 
   private closeWindow(now: number): void {
     const ready = this.requests >= this.windowSize;
-    const sample = ready ? { rttMs: this.latencyCount > 0 ? this.latencySum / this.latencyCount : undefined, maxInFlight: this.maxInFlight, dropped: this.dropped } : undefined;
+    const sample = ready
+      ? {
+          rttMs: this.latencyCount > 0 ? this.latencySum / this.latencyCount : undefined,
+          maxInFlight: this.maxInFlight,
+          dropped: this.dropped,
+        }
+      : undefined;
     this.resetWindow(now);
     if (this.probeStartedAt !== undefined) {
       // The probe's window: with enough requests it measured the baseline; without (too little
@@ -180,6 +189,7 @@ export class WindowedLimit {
 }
 
 function requireFinite(option: string, value: number, minimum: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum) throw new InvalidOptionsError(option, value, `a finite number ≥ ${minimum}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum)
+    throw new InvalidOptionsError(option, value, `a finite number ≥ ${minimum}`);
   return value;
 }

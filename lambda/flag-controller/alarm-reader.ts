@@ -21,7 +21,12 @@ export async function readAlarmStates(client: CloudWatchClient, selection: Alarm
     do {
       // Without AlarmTypes, DescribeAlarms returns metric alarms only.
       const page = await client.send(
-        new DescribeAlarmsCommand({ ...request, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken: nextToken, MaxRecords: 100 }),
+        new DescribeAlarmsCommand({
+          ...request,
+          AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+          NextToken: nextToken,
+          MaxRecords: 100,
+        }),
       );
       for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
         const state = toStateValue(alarm.StateValue);

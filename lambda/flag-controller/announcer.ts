@@ -7,7 +7,13 @@ const SUBJECT_LIMIT = 99;
 
 export function createSnsAnnouncer(client: SNSClient, topicArn: string, saleName: string) {
   return async (doc: FlagsDocument, changes: string[]): Promise<void> => {
-    await client.send(new PublishCommand({ TopicArn: topicArn, Subject: announcementSubject(saleName, doc), Message: announcementMessage(saleName, doc, changes) }));
+    await client.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Subject: announcementSubject(saleName, doc),
+        Message: announcementMessage(saleName, doc, changes),
+      }),
+    );
   };
 }
 
@@ -28,7 +34,9 @@ export function announcementMessage(saleName: string, doc: FlagsDocument, change
     '',
     `Degradation level: ${doc.level}`,
     `Open breakers: ${open.length === 0 ? 'none' : open.join(', ')}`,
-    doc.override ? `Override by ${doc.override.actor} until ${doc.override.expiresAt}: ${doc.override.reason}` : 'No manual override.',
+    doc.override
+      ? `Override by ${doc.override.actor} until ${doc.override.expiresAt}: ${doc.override.reason}`
+      : 'No manual override.',
     '',
     'Inspect with `saleday flags get`; steer with `saleday flags set|breaker|clear`.',
   ];

@@ -7,7 +7,12 @@
  * Anything else is malformed: the handler logs it and writes nothing.
  */
 import { z } from 'zod';
-import { ClearCommandSchema, GetCommandSchema, OverrideCommandSchema, type ControllerCommand } from './controller-commands';
+import {
+  ClearCommandSchema,
+  GetCommandSchema,
+  OverrideCommandSchema,
+  type ControllerCommand,
+} from './controller-commands';
 
 const AlarmStateChangeSchema = z.looseObject({
   'detail-type': z.literal('CloudWatch Alarm State Change'),
@@ -37,19 +42,29 @@ export type ControllerEvent =
 export type ParsedControllerEvent = { ok: true; event: ControllerEvent } | { ok: false; problems: string[] };
 
 export function parseControllerEvent(raw: unknown): ParsedControllerEvent {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, problems: ['expected an object (an EventBridge event or a command)'] };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    return { ok: false, problems: ['expected an object (an EventBridge event or a command)'] };
   const record = raw as Record<string, unknown>;
   if ('detail-type' in record) {
     if (record['detail-type'] === 'Scheduled Event') {
       const result = ScheduledEventSchema.safeParse(raw);
-      return result.success ? { ok: true, event: { kind: 'schedule', eventId: result.data.id, time: result.data.time } } : failed(result.error);
+      return result.success
+        ? { ok: true, event: { kind: 'schedule', eventId: result.data.id, time: result.data.time } }
+        : failed(result.error);
     }
     const result = AlarmStateChangeSchema.safeParse(raw);
     if (!result.success) return failed(result.error);
     const { detail } = result.data;
     return {
       ok: true,
-      event: { kind: 'alarm-event', eventId: result.data.id, alarmName: detail.alarmName, state: detail.state.value, previousState: detail.previousState?.value, time: result.data.time },
+      event: {
+        kind: 'alarm-event',
+        eventId: result.data.id,
+        alarmName: detail.alarmName,
+        state: detail.state.value,
+        previousState: detail.previousState?.value,
+        time: result.data.time,
+      },
     };
   }
   switch (record.action) {
@@ -66,7 +81,12 @@ export function parseControllerEvent(raw: unknown): ParsedControllerEvent {
       return result.success ? { ok: true, event: { kind: 'get' } } : failed(result.error);
     }
     default:
-      return { ok: false, problems: [`action: got ${JSON.stringify(record.action)}; expected an EventBridge event or action override, clear or get`] };
+      return {
+        ok: false,
+        problems: [
+          `action: got ${JSON.stringify(record.action)}; expected an EventBridge event or action override, clear or get`,
+        ],
+      };
   }
 }
 

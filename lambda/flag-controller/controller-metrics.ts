@@ -5,7 +5,11 @@
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { FlagsDocument } from '../../contracts/flags/flags-document';
-import { CONTROLLER_DEPENDENCY_DIMENSION, CONTROLLER_METRIC_NAMES, CONTROLLER_METRIC_UNIT } from '../../contracts/metrics/controller-metrics';
+import {
+  CONTROLLER_DEPENDENCY_DIMENSION,
+  CONTROLLER_METRIC_NAMES,
+  CONTROLLER_METRIC_UNIT,
+} from '../../contracts/metrics/controller-metrics';
 
 /**
  * Adds DegradationLevel and OpenBreakers to `metrics` (published with the invocation's other

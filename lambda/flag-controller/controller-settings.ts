@@ -10,19 +10,17 @@ import type { ControllerCommand } from './controller-commands';
 import type { AlarmEffectBinding, DecidePolicy } from './decide';
 
 /** Not strict: fields a newer stack adds must not stop an older controller at cold start. */
-export const ControllerSettingsSchema = z
-  .object({
-    saleName: z.string().min(1),
-    /** Full CloudWatch alarm names (cloudWatchAlarmName()) and their effects. */
-    alarms: z.array(z.object({ name: z.string().min(1), effect: AlarmEffectSchema })),
-    controller: z
-      .object({
-        calmPeriodSeconds: z.number().int().positive(),
-        breakerCalmSeconds: z.number().int().positive(),
-        maxOverrideSeconds: z.number().int().positive(),
-      }),
-    degradationLevels: z.array(z.number().int().min(1).max(9)),
-  });
+export const ControllerSettingsSchema = z.object({
+  saleName: z.string().min(1),
+  /** Full CloudWatch alarm names (cloudWatchAlarmName()) and their effects. */
+  alarms: z.array(z.object({ name: z.string().min(1), effect: AlarmEffectSchema })),
+  controller: z.object({
+    calmPeriodSeconds: z.number().int().positive(),
+    breakerCalmSeconds: z.number().int().positive(),
+    maxOverrideSeconds: z.number().int().positive(),
+  }),
+  degradationLevels: z.array(z.number().int().min(1).max(9)),
+});
 export type ControllerSettings = z.infer<typeof ControllerSettingsSchema>;
 
 export const ControllerEnvironmentSchema = z.object({
@@ -37,11 +35,19 @@ export const ControllerEnvironmentSchema = z.object({
       }
     })
     .pipe(ControllerSettingsSchema),
-  REDIS_URL: z.string({ error: 'expected redis://host:port or rediss://host:port' }).regex(/^rediss?:\/\/[^\s]+$/, 'expected redis://host:port or rediss://host:port'),
+  REDIS_URL: z
+    .string({ error: 'expected redis://host:port or rediss://host:port' })
+    .regex(/^rediss?:\/\/[^\s]+$/, 'expected redis://host:port or rediss://host:port'),
   /** Absent locally (a Redis without AUTH). */
-  REDIS_AUTH_SECRET_ARN: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager secret ARN').optional(),
+  REDIS_AUTH_SECRET_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager secret ARN')
+    .optional(),
   /** Absent locally: changes are then only logged. */
-  ALARM_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:/, 'expected an SNS topic ARN').optional(),
+  ALARM_TOPIC_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:/, 'expected an SNS topic ARN')
+    .optional(),
 });
 export type ControllerEnvironment = z.infer<typeof ControllerEnvironmentSchema>;
 
@@ -60,11 +66,15 @@ export function isControllerEnvironmentError(error: unknown): error is Controlle
 export function loadControllerEnvironment(env: NodeJS.ProcessEnv): ControllerEnvironment {
   const result = ControllerEnvironmentSchema.safeParse(env);
   if (result.success) return result.data;
-  throw new ControllerEnvironmentError(result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
+  throw new ControllerEnvironmentError(
+    result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+  );
 }
 
 /** The controller settings of a sale config (what the CDK stack serializes into the environment). */
-export function controllerSettingsFromConfig(config: Pick<SaledayConfig, 'saleName' | 'alarms' | 'controller' | 'degradation'>): ControllerSettings {
+export function controllerSettingsFromConfig(
+  config: Pick<SaledayConfig, 'saleName' | 'alarms' | 'controller' | 'degradation'>,
+): ControllerSettings {
   return {
     saleName: config.saleName,
     alarms: config.alarms.map((alarm) => ({ name: cloudWatchAlarmName(config, alarm), effect: alarm.effect })),
@@ -83,7 +93,9 @@ export function policyOf(settings: ControllerSettings): DecidePolicy {
 
 /** Dependencies whose breakers the alarms drive (for metrics that report closed breakers as 0). */
 export function breakerDependenciesOf(settings: ControllerSettings): string[] {
-  return [...new Set(settings.alarms.flatMap((a) => (a.effect.type === 'breaker' ? [a.effect.dependency] : [])))].sort();
+  return [
+    ...new Set(settings.alarms.flatMap((a) => (a.effect.type === 'breaker' ? [a.effect.dependency] : []))),
+  ].sort();
 }
 
 /**
@@ -91,11 +103,17 @@ export function breakerDependenciesOf(settings: ControllerSettings): string[] {
  * is given: the CLI knows every route's dependencies, the Lambda only the alarm-driven ones) a
  * known dependency. Returns the problems, empty when the command fits.
  */
-export function commandProblems(settings: ControllerSettings, command: ControllerCommand, knownDependencies?: readonly string[]): string[] {
+export function commandProblems(
+  settings: ControllerSettings,
+  command: ControllerCommand,
+  knownDependencies?: readonly string[],
+): string[] {
   const problems: string[] = [];
   if (command.action !== 'override') return problems;
   if (command.level !== undefined && command.level !== 0 && !settings.degradationLevels.includes(command.level)) {
-    problems.push(`level: got ${command.level}; expected 0 or a configured degradation level (${settings.degradationLevels.join(', ')})`);
+    problems.push(
+      `level: got ${command.level}; expected 0 or a configured degradation level (${settings.degradationLevels.join(', ')})`,
+    );
   }
   for (const dependency of Object.keys(command.breakers ?? {})) {
     if (knownDependencies && !knownDependencies.includes(dependency)) {

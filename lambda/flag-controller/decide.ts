@@ -21,7 +21,12 @@
  *   alarm stays in ALARM each cycle rewrites that bookkeeping (a new version, no history entry).
  */
 import type { AlarmEffect } from '../../contracts/config/schema';
-import { openBreakers, type BreakerFlag, type FlagsDocument, type FlagsOverride } from '../../contracts/flags/flags-document';
+import {
+  openBreakers,
+  type BreakerFlag,
+  type FlagsDocument,
+  type FlagsOverride,
+} from '../../contracts/flags/flags-document';
 import { nextFlagsVersion } from '../../contracts/flags/flags-version';
 import type { ControllerCommand } from './controller-commands';
 import { applyOverrideCommand, describeLevers, expireLevers } from './override-levers';
@@ -91,7 +96,10 @@ export function decide(input: DecideInput): Decision {
   changes.push(...expiry.changes);
   if (input.command?.action === 'override') {
     const command = input.command;
-    const ttl = policy.maxOverrideSeconds === undefined ? command.ttlSeconds : Math.min(command.ttlSeconds, policy.maxOverrideSeconds);
+    const ttl =
+      policy.maxOverrideSeconds === undefined
+        ? command.ttlSeconds
+        : Math.min(command.ttlSeconds, policy.maxOverrideSeconds);
     override = applyOverrideCommand(override, command, ttl, now);
     const capped = ttl < command.ttlSeconds ? ` (asked ${command.ttlSeconds} s, capped at ${ttl} s)` : '';
     changes.push(`override by ${command.actor} for ${ttl} s${capped}, ${describeLevers(override)}: ${command.reason}`);
@@ -112,11 +120,17 @@ export function decide(input: DecideInput): Decision {
           : `override ended; the alarms ask for level ${auto.level}`;
     changes.push(`level ${current.level} → ${level}: ${cause}`);
   } else if (autoLevelMoved && override?.level !== undefined) {
-    changes.push(`automatic level ${previousAuto.level} → ${auto.level} (${auto.cause}); the override keeps level ${override.level}`);
+    changes.push(
+      `automatic level ${previousAuto.level} → ${auto.level} (${auto.cause}); the override keeps level ${override.level}`,
+    );
   }
 
   const breakers: Record<string, BreakerFlag> = {};
-  const dependencies = new Set([...Object.keys(current.breakers), ...Object.keys(auto.breakers), ...Object.keys(override?.breakers ?? {})]);
+  const dependencies = new Set([
+    ...Object.keys(current.breakers),
+    ...Object.keys(auto.breakers),
+    ...Object.keys(override?.breakers ?? {}),
+  ]);
   for (const dependency of [...dependencies].sort()) {
     const forced = override?.breakers?.[dependency];
     const automatic = auto.breakers[dependency] ?? false;
@@ -127,17 +141,29 @@ export function decide(input: DecideInput): Decision {
     if ((before?.open ?? false) === open) {
       if (before) breakers[dependency] = before;
       if (autoMoved && forced !== undefined) {
-        changes.push(`automatic breaker ${dependency} ${automatic ? 'opened' : 'closed'} (${autoCause}); the override keeps it ${forced ? 'open' : 'closed'}`);
+        changes.push(
+          `automatic breaker ${dependency} ${automatic ? 'opened' : 'closed'} (${autoCause}); the override keeps it ${forced ? 'open' : 'closed'}`,
+        );
       }
       continue;
     }
-    const cause = forced !== undefined ? `override by ${override?.actor}` : autoMoved ? autoCause : 'override ended; the alarms decide again';
+    const cause =
+      forced !== undefined
+        ? `override by ${override?.actor}`
+        : autoMoved
+          ? autoCause
+          : 'override ended; the alarms decide again';
     const message = `breaker ${dependency} ${open ? 'opened' : 'closed'}: ${cause}`;
     changes.push(message);
     breakers[dependency] = { open, since: nowIso, reason: message };
   }
 
-  const nextAutomatic: Automatic = { level: auto.level, levelChangedAt: auto.levelChangedAt, lastHotAt: auto.lastHotAt, breakers: auto.breakers };
+  const nextAutomatic: Automatic = {
+    level: auto.level,
+    levelChangedAt: auto.levelChangedAt,
+    lastHotAt: auto.lastHotAt,
+    breakers: auto.breakers,
+  };
   const unchanged =
     changes.length === 0 &&
     canonical(nextAutomatic) === canonical(previousAuto) &&
@@ -157,7 +183,10 @@ export function decide(input: DecideInput): Decision {
     history: current.history,
   };
   if (changes.length > 0) {
-    next.history = [{ at: nowIso, version, level, openBreakers: openBreakers(next), reason }, ...current.history].slice(0, HISTORY_LIMIT);
+    next.history = [{ at: nowIso, version, level, openBreakers: openBreakers(next), reason }, ...current.history].slice(
+      0,
+      HISTORY_LIMIT,
+    );
   }
   return { next, changes };
 }
@@ -175,7 +204,12 @@ function automaticOf(doc: FlagsDocument): Automatic {
   for (const [dependency, flag] of Object.entries(doc.breakers)) {
     if (doc.override?.breakers?.[dependency] === undefined) breakers[dependency] = flag.open;
   }
-  return { level: doc.override?.level === undefined ? doc.level : 0, levelChangedAt: doc.updatedAt, lastHotAt: {}, breakers };
+  return {
+    level: doc.override?.level === undefined ? doc.level : 0,
+    levelChangedAt: doc.updatedAt,
+    lastHotAt: {},
+    breakers,
+  };
 }
 
 function evolveAutomatic(input: DecideInput, previous: Automatic): EvolvedAutomatic {
@@ -202,7 +236,8 @@ function evolveAutomatic(input: DecideInput, previous: Automatic): EvolvedAutoma
     const effect = effectByName.get(alarm.name);
     if (alarm.state !== 'ALARM' || effect === undefined) continue;
     if (effect.type === 'degrade') hotLevels.set(effect.level, [...(hotLevels.get(effect.level) ?? []), alarm.name]);
-    if (effect.type === 'breaker') hotBreakers.set(effect.dependency, [...(hotBreakers.get(effect.dependency) ?? []), alarm.name]);
+    if (effect.type === 'breaker')
+      hotBreakers.set(effect.dependency, [...(hotBreakers.get(effect.dependency) ?? []), alarm.name]);
   }
   for (const level of hotLevels.keys()) evolved.lastHotAt[levelKey(level)] = nowIso;
   for (const dependency of hotBreakers.keys()) evolved.lastHotAt[breakerKey(dependency)] = nowIso;

@@ -15,7 +15,13 @@ import { readAlarmStates } from './alarm-reader';
 import { createSnsAnnouncer } from './announcer';
 import { parseControllerEvent, type ControllerEvent } from './controller-event';
 import { recordFlagMetrics } from './controller-metrics';
-import { breakerDependenciesOf, commandProblems, effectsOf, loadControllerEnvironment, policyOf } from './controller-settings';
+import {
+  breakerDependenciesOf,
+  commandProblems,
+  effectsOf,
+  loadControllerEnvironment,
+  policyOf,
+} from './controller-settings';
 import { fetchRedisAuthToken } from './redis-auth';
 import { RedisFlagsStore } from './redis-flags-store';
 import { runControllerCycle, type CycleResult, type CycleTrigger } from './run-cycle';
@@ -39,12 +45,19 @@ export interface FlagController {
 }
 
 /** One controller per container; throws a ControllerEnvironmentError on a bad environment. */
-export function createFlagController(env: NodeJS.ProcessEnv, clients: ControllerClients = defaultClients()): FlagController {
+export function createFlagController(
+  env: NodeJS.ProcessEnv,
+  clients: ControllerClients = defaultClients(),
+): FlagController {
   const environment = loadControllerEnvironment(env);
   const settings = environment.SALEDAY_CONTROLLER_CONFIG;
   const logger = new Logger({ serviceName: CONTROLLER_SERVICE_NAME });
   // Sale as a dimension, as the gates' metrics have it: two sales in one account and region keep apart.
-  const metrics = new Metrics({ namespace: CONTROLLER_METRICS_NAMESPACE, serviceName: CONTROLLER_SERVICE_NAME, defaultDimensions: { [GATE_DIMENSIONS.sale]: settings.saleName } });
+  const metrics = new Metrics({
+    namespace: CONTROLLER_METRICS_NAMESPACE,
+    serviceName: CONTROLLER_SERVICE_NAME,
+    defaultDimensions: { [GATE_DIMENSIONS.sale]: settings.saleName },
+  });
   let store: Promise<RedisFlagsStore> | undefined;
   // What this container last read or wrote: rewritten when the store lost it or rolled it back.
   let view: FlagsDocument | undefined;
@@ -52,7 +65,9 @@ export function createFlagController(env: NodeJS.ProcessEnv, clients: Controller
   // The AUTH token is fetched once per cold start (again only after a failure).
   const openStore = (): Promise<RedisFlagsStore> => {
     store ??= (async () => {
-      const authToken = environment.REDIS_AUTH_SECRET_ARN ? await fetchRedisAuthToken(clients.secrets, environment.REDIS_AUTH_SECRET_ARN) : undefined;
+      const authToken = environment.REDIS_AUTH_SECRET_ARN
+        ? await fetchRedisAuthToken(clients.secrets, environment.REDIS_AUTH_SECRET_ARN)
+        : undefined;
       return new RedisFlagsStore({ url: environment.REDIS_URL, authToken, log: (m, f) => logger.warn(m, f) });
     })();
     store.catch(() => (store = undefined));
@@ -61,7 +76,11 @@ export function createFlagController(env: NodeJS.ProcessEnv, clients: Controller
 
   const handler = async (event: unknown): Promise<ControllerResult> => {
     const parsed = parseControllerEvent(event);
-    const problems = parsed.ok ? (parsed.event.kind === 'command' ? commandProblems(settings, parsed.event.command) : []) : parsed.problems;
+    const problems = parsed.ok
+      ? parsed.event.kind === 'command'
+        ? commandProblems(settings, parsed.event.command)
+        : []
+      : parsed.problems;
     if (!parsed.ok || problems.length > 0) {
       logger.warn('event skipped; nothing written', { problems, event: event as Record<string, unknown> });
       return { outcome: 'skipped', problems };
@@ -76,9 +95,15 @@ export function createFlagController(env: NodeJS.ProcessEnv, clients: Controller
           store: flags,
           effects: effectsOf(settings),
           policy: policyOf(settings),
-          announce: environment.ALARM_TOPIC_ARN ? createSnsAnnouncer(clients.sns, environment.ALARM_TOPIC_ARN, settings.saleName) : undefined,
+          announce: environment.ALARM_TOPIC_ARN
+            ? createSnsAnnouncer(clients.sns, environment.ALARM_TOPIC_ARN, settings.saleName)
+            : undefined,
           metrics: (doc) => recordFlagMetrics(metrics, doc, breakerDependenciesOf(settings)),
-          logger: { info: (m, extra) => logger.info(m, extra ?? {}), warn: (m, extra) => logger.warn(m, extra ?? {}), error: (m, extra) => logger.error(m, extra ?? {}) },
+          logger: {
+            info: (m, extra) => logger.info(m, extra ?? {}),
+            warn: (m, extra) => logger.warn(m, extra ?? {}),
+            error: (m, extra) => logger.error(m, extra ?? {}),
+          },
         },
         triggerOf(parsed.event),
         new Date(),

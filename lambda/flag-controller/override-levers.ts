@@ -17,25 +17,35 @@ export interface LeverExpiries {
 
 export function leverExpiries(override: FlagsOverride): LeverExpiries {
   const breakers: Record<string, string> = {};
-  for (const dependency of Object.keys(override.breakers ?? {})) breakers[dependency] = override.breakerExpiresAt?.[dependency] ?? override.expiresAt;
-  return { ...(override.level === undefined ? {} : { level: override.levelExpiresAt ?? override.expiresAt }), breakers };
+  for (const dependency of Object.keys(override.breakers ?? {}))
+    breakers[dependency] = override.breakerExpiresAt?.[dependency] ?? override.expiresAt;
+  return {
+    ...(override.level === undefined ? {} : { level: override.levelExpiresAt ?? override.expiresAt }),
+    breakers,
+  };
 }
 
 /** Removes the levers whose time is up; the whole override when none is left. */
-export function expireLevers(override: FlagsOverride | null, now: Date): { override: FlagsOverride | null; changes: string[] } {
+export function expireLevers(
+  override: FlagsOverride | null,
+  now: Date,
+): { override: FlagsOverride | null; changes: string[] } {
   if (!override) return { override, changes: [] };
   const expiries = leverExpiries(override);
   const over = (iso: string) => Date.parse(iso) <= now.getTime();
   const levelOver = expiries.level !== undefined && over(expiries.level);
   const breakersOver = Object.keys(expiries.breakers).filter((d) => over(expiries.breakers[d]!));
-  const leversLeft = (expiries.level !== undefined && !levelOver ? 1 : 0) + Object.keys(expiries.breakers).length - breakersOver.length;
-  if (leversLeft === 0) return { override: null, changes: [`override by ${override.actor} expired (${override.reason})`] };
+  const leversLeft =
+    (expiries.level !== undefined && !levelOver ? 1 : 0) + Object.keys(expiries.breakers).length - breakersOver.length;
+  if (leversLeft === 0)
+    return { override: null, changes: [`override by ${override.actor} expired (${override.reason})`] };
   if (!levelOver && breakersOver.length === 0) return { override, changes: [] };
 
   const changes: string[] = [];
   const kept: LeverExpiries = { breakers: {} };
   if (expiries.level !== undefined && !levelOver) kept.level = expiries.level;
-  if (levelOver) changes.push(`override of level ${override.level} by ${override.actor} expired; its other levers stay`);
+  if (levelOver)
+    changes.push(`override of level ${override.level} by ${override.actor} expired; its other levers stay`);
   const breakers: Record<string, boolean> = {};
   for (const [dependency, open] of Object.entries(override.breakers ?? {})) {
     if (breakersOver.includes(dependency)) {
@@ -45,24 +55,38 @@ export function expireLevers(override: FlagsOverride | null, now: Date): { overr
     breakers[dependency] = open;
     kept.breakers[dependency] = expiries.breakers[dependency]!;
   }
-  return { override: withExpiries({ ...override, level: levelOver ? undefined : override.level, breakers }, kept), changes };
+  return {
+    override: withExpiries({ ...override, level: levelOver ? undefined : override.level, breakers }, kept),
+    changes,
+  };
 }
 
 /** The override after a person's command: the levers it names get `ttlSeconds` from now, the others keep their expiry. */
-export function applyOverrideCommand(override: FlagsOverride | null, command: OverrideCommand, ttlSeconds: number, now: Date): FlagsOverride {
+export function applyOverrideCommand(
+  override: FlagsOverride | null,
+  command: OverrideCommand,
+  ttlSeconds: number,
+  now: Date,
+): FlagsOverride {
   const until = new Date(now.getTime() + ttlSeconds * 1000).toISOString();
   const expiries = override ? leverExpiries(override) : { breakers: {} };
   if (command.level !== undefined) expiries.level = until;
   for (const dependency of Object.keys(command.breakers ?? {})) expiries.breakers[dependency] = until;
   const level = command.level ?? override?.level;
   const breakers = command.breakers || override?.breakers ? { ...override?.breakers, ...command.breakers } : undefined;
-  return withExpiries({ level, breakers, expiresAt: until, reason: command.reason, actor: command.actor, setAt: now.toISOString() }, expiries);
+  return withExpiries(
+    { level, breakers, expiresAt: until, reason: command.reason, actor: command.actor, setAt: now.toISOString() },
+    expiries,
+  );
 }
 
 /** The levers' expiries written into the override, `expiresAt` the latest; absent fields left out. */
 function withExpiries(base: FlagsOverride, expiries: LeverExpiries): FlagsOverride {
   const breakerEntries = Object.entries(base.breakers ?? {});
-  const all = [...(base.level === undefined || expiries.level === undefined ? [] : [expiries.level]), ...breakerEntries.map(([d]) => expiries.breakers[d]!)];
+  const all = [
+    ...(base.level === undefined || expiries.level === undefined ? [] : [expiries.level]),
+    ...breakerEntries.map(([d]) => expiries.breakers[d]!),
+  ];
   const latest = all.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
   const result: FlagsOverride = { expiresAt: latest, reason: base.reason, actor: base.actor, setAt: base.setAt };
   if (base.level !== undefined) {
@@ -80,10 +104,12 @@ function withExpiries(base: FlagsOverride, expiries: LeverExpiries): FlagsOverri
 export function describeLevers(override: FlagsOverride): string {
   const expiries = leverExpiries(override);
   const levers: [string, string][] = [];
-  if (override.level !== undefined && expiries.level !== undefined) levers.push([`level ${override.level}`, expiries.level]);
+  if (override.level !== undefined && expiries.level !== undefined)
+    levers.push([`level ${override.level}`, expiries.level]);
   for (const [dependency, open] of Object.entries(override.breakers ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
     levers.push([`breaker ${dependency} ${open ? 'open' : 'closed'}`, expiries.breakers[dependency]!]);
   }
-  if (new Set(levers.map(([, until]) => until)).size <= 1) return `${levers.map(([name]) => name).join(', ')} until ${override.expiresAt}`;
+  if (new Set(levers.map(([, until]) => until)).size <= 1)
+    return `${levers.map(([name]) => name).join(', ')} until ${override.expiresAt}`;
   return levers.map(([name, until]) => `${name} until ${until}`).join(', ');
 }

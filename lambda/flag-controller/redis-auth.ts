@@ -6,7 +6,10 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 
 export class RedisAuthSecretError extends Error {
   readonly code = 'SALEDAY_REDIS_AUTH_SECRET';
-  constructor(readonly secretArn: string, detail: string) {
+  constructor(
+    readonly secretArn: string,
+    detail: string,
+  ) {
     super(`Redis AUTH secret ${secretArn}: ${detail}`);
     this.name = 'RedisAuthSecretError';
   }
@@ -20,7 +23,8 @@ const TOKEN_FIELDS = ['authToken', 'token', 'password'] as const;
 
 export async function fetchRedisAuthToken(client: SecretsManagerClient, secretArn: string): Promise<string> {
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-  if (SecretString === undefined || SecretString.trim() === '') throw new RedisAuthSecretError(secretArn, 'got no SecretString; expected the token or {"authToken": "…"}');
+  if (SecretString === undefined || SecretString.trim() === '')
+    throw new RedisAuthSecretError(secretArn, 'got no SecretString; expected the token or {"authToken": "…"}');
   return authTokenFromSecret(SecretString, secretArn);
 }
 
@@ -37,5 +41,8 @@ export function authTokenFromSecret(secret: string, secretArn = 'secret'): strin
     const value = (parsed as Record<string, unknown>)[field];
     if (typeof value === 'string' && value !== '') return value;
   }
-  throw new RedisAuthSecretError(secretArn, `got JSON with fields ${Object.keys(parsed as object).join(', ') || '(none)'}; expected one of ${TOKEN_FIELDS.join(', ')}`);
+  throw new RedisAuthSecretError(
+    secretArn,
+    `got JSON with fields ${Object.keys(parsed as object).join(', ') || '(none)'}; expected one of ${TOKEN_FIELDS.join(', ')}`,
+  );
 }

@@ -5,7 +5,13 @@
  */
 import type Redis from 'ioredis';
 import { CONTROLLER_SERVICE_NAME } from '../../contracts/metrics/controller-metrics';
-import { FLAGS_CHANNEL, FLAGS_KEY, initialFlags, parseFlagsDocument, type FlagsDocument } from '../../contracts/flags/flags-document';
+import {
+  FLAGS_CHANNEL,
+  FLAGS_KEY,
+  initialFlags,
+  parseFlagsDocument,
+  type FlagsDocument,
+} from '../../contracts/flags/flags-document';
 import type { FlagsStore, FlagsWriteResult } from '../../guard/flags/flags-store';
 import { createRedisConnection, type RedisConnectionOptions } from '../../guard/redis/redis-connection';
 
@@ -43,8 +49,14 @@ export class RedisFlagsStore implements FlagsStore {
       this.client = options.client;
       this.ownsClient = false;
     } else {
-      if (!options.url) throw new TypeError('RedisFlagsStore: url: got nothing; expected a redis:// or rediss:// URL (or a client)');
-      this.client = createRedisConnection({ connectionName: CONTROLLER_SERVICE_NAME, commandTimeoutMs: 2000, ...options, url: options.url });
+      if (!options.url)
+        throw new TypeError('RedisFlagsStore: url: got nothing; expected a redis:// or rediss:// URL (or a client)');
+      this.client = createRedisConnection({
+        connectionName: CONTROLLER_SERVICE_NAME,
+        commandTimeoutMs: 2000,
+        ...options,
+        url: options.url,
+      });
       this.ownsClient = true;
     }
     this.client.defineCommand('saledayFlagsCompareAndSet', { numberOfKeys: 1, lua: COMPARE_AND_SET_SCRIPT });
@@ -56,12 +68,23 @@ export class RedisFlagsStore implements FlagsStore {
 
   async write(doc: FlagsDocument): Promise<FlagsWriteResult> {
     const json = JSON.stringify(doc);
-    const command = (this.client as unknown as Record<string, (...args: unknown[]) => Promise<CompareAndSetReply>>).saledayFlagsCompareAndSet;
-    const [stored, text, storedVersion] = await command.call(this.client, FLAGS_KEY, json, String(doc.version), FLAGS_CHANNEL);
+    const command = (this.client as unknown as Record<string, (...args: unknown[]) => Promise<CompareAndSetReply>>)
+      .saledayFlagsCompareAndSet;
+    const [stored, text, storedVersion] = await command.call(
+      this.client,
+      FLAGS_KEY,
+      json,
+      String(doc.version),
+      FLAGS_CHANNEL,
+    );
     if (stored === 1) return { written: true, current: doc };
     // A newer document won. If it is not one we can read, stand in a blank one at its version so the
     // caller's next decision (a newer version) replaces it.
-    const current = parseFlagsDocument(text) ?? { ...initialFlags(), version: Number(storedVersion), reason: 'unreadable flags document' };
+    const current = parseFlagsDocument(text) ?? {
+      ...initialFlags(),
+      version: Number(storedVersion),
+      reason: 'unreadable flags document',
+    };
     return { written: false, current };
   }
 

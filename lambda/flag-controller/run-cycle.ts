@@ -63,14 +63,19 @@ export function isFlagsWriteConflictError(error: unknown): error is FlagsWriteCo
   return error instanceof FlagsWriteConflictError;
 }
 
-export async function runControllerCycle(deps: ControllerCycleDeps, trigger: CycleTrigger, now: Date): Promise<CycleResult> {
+export async function runControllerCycle(
+  deps: ControllerCycleDeps,
+  trigger: CycleTrigger,
+  now: Date,
+): Promise<CycleResult> {
   const maxAttempts = deps.maxAttempts ?? 5;
   const alarms = deps.readAlarms ? await deps.readAlarms() : undefined;
   const command = trigger.kind === 'command' ? trigger.command : undefined;
   const stored = await deps.store.read();
   const view = deps.lastKnown;
   let restoring = storeBehind(stored, view);
-  let current: FlagsDocument = restoring !== undefined || stored === undefined ? (view ?? initialFlags(new Date(0))) : stored;
+  let current: FlagsDocument =
+    restoring !== undefined || stored === undefined ? (view ?? initialFlags(new Date(0))) : stored;
 
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     const decision = decide({ alarms, effects: deps.effects, current, now, policy: deps.policy, command });
@@ -84,19 +89,32 @@ export async function runControllerCycle(deps: ControllerCycleDeps, trigger: Cyc
     const result = await deps.store.write(next);
     if (!result.written) {
       // Another writer stored a newer document: decide again from it, with the same alarm states.
-      deps.logger?.warn('lost a compare-and-set race; deciding again', { trigger, attempt, ours: next.version, stored: result.current.version });
+      deps.logger?.warn('lost a compare-and-set race; deciding again', {
+        trigger,
+        attempt,
+        ours: next.version,
+        stored: result.current.version,
+      });
       current = result.current;
       restoring = undefined;
       continue;
     }
-    if (restoring) deps.logger?.warn('flags document rewritten: the stored one was behind this controller', { trigger, why: restoring, version: next.version, level: next.level });
+    if (restoring)
+      deps.logger?.warn('flags document rewritten: the stored one was behind this controller', {
+        trigger,
+        why: restoring,
+        version: next.version,
+        level: next.level,
+      });
     deps.metrics?.(next);
     deps.logger?.info('flags written', { trigger, version: next.version, level: next.level, changes });
     if (changes.length > 0 && deps.announce) {
       try {
         await deps.announce(next, changes);
       } catch (error) {
-        deps.logger?.error('announcing the change failed; the flags are written', { error: error instanceof Error ? error.message : String(error) });
+        deps.logger?.error('announcing the change failed; the flags are written', {
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
     }
     return { outcome: 'written', document: next, changes, attempts: attempt };
@@ -107,11 +125,17 @@ export async function runControllerCycle(deps: ControllerCycleDeps, trigger: Cyc
 /** Why the stored document cannot be trusted as the newest (missing, or older than the view), if so. */
 function storeBehind(stored: FlagsDocument | undefined, view: FlagsDocument | undefined): string | undefined {
   if (stored === undefined) return 'the flags document was missing from the store';
-  if (view !== undefined && view.version > stored.version) return `the stored flags (version ${stored.version}) were older than this controller's (version ${view.version})`;
+  if (view !== undefined && view.version > stored.version)
+    return `the stored flags (version ${stored.version}) were older than this controller's (version ${view.version})`;
   return undefined;
 }
 
 /** The same flags under a new version, for a store that lost them: the gates apply it as newer. */
 function rewriteOf(current: FlagsDocument, now: Date, why: string): FlagsDocument {
-  return { ...current, version: nextFlagsVersion(current.version, now.getTime()), updatedAt: now.toISOString(), reason: `${why}; rewritten at level ${current.level}` };
+  return {
+    ...current,
+    version: nextFlagsVersion(current.version, now.getTime()),
+    updatedAt: now.toISOString(),
+    reason: `${why}; rewritten at level ${current.level}`,
+  };
 }

@@ -7,7 +7,12 @@
 import type Redis from 'ioredis';
 import { waitingRoomActiveShoppersKey } from '../../contracts/metrics/waiting-room-metrics';
 
-export async function countActiveShoppers(redis: Pick<Redis, 'pfcount'>, saleName: string, nowMs: number, keyPrefix?: string): Promise<number> {
+export async function countActiveShoppers(
+  redis: Pick<Redis, 'pfcount'>,
+  saleName: string,
+  nowMs: number,
+  keyPrefix?: string,
+): Promise<number> {
   const lastFullMinute = Math.floor(nowMs / 60_000) - 1;
   return redis.pfcount(waitingRoomActiveShoppersKey(saleName, lastFullMinute, keyPrefix));
 }

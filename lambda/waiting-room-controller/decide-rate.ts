@@ -62,7 +62,12 @@ export interface RateDecision {
 /** Below this many active shoppers the show-up share is too noisy to use. */
 const MIN_ACTIVE_FOR_ESTIMATE = 5;
 
-export function decideRate(input: { measured: RateMeasurement | undefined; current: RateState; policy: RatePolicy; nowMs: number }): RateDecision {
+export function decideRate(input: {
+  measured: RateMeasurement | undefined;
+  current: RateState;
+  policy: RatePolicy;
+  nowMs: number;
+}): RateDecision {
   const { measured, current, policy, nowMs } = input;
   const hold = (reason: string): RateDecision => ({ change: 'hold', next: current, reason });
   if (!measured || !isSane(measured)) return hold('no usable measurement: holding the rate');
@@ -70,17 +75,30 @@ export function decideRate(input: { measured: RateMeasurement | undefined; curre
   const estimate = littlesLawRate(measured, current.ratePerSecond, policy);
   const overload = overloadReason(measured, policy);
   if (overload) {
-    if (nowMs - current.lastDecreaseAtMs < policy.decreaseSpacingMs) return hold(`${overload}; waiting for the last decrease to show`);
+    if (nowMs - current.lastDecreaseAtMs < policy.decreaseSpacingMs)
+      return hold(`${overload}; waiting for the last decrease to show`);
     const rate = bounded(Math.min(current.ratePerSecond * policy.decreaseFactor, estimate ?? Infinity));
     if (rate >= current.ratePerSecond) return hold(`${overload}; already at the minimum rate`);
-    return { change: 'decrease', next: { ...current, ratePerSecond: rate, lastDecreaseAtMs: nowMs }, reason: `${overload}: rate ${round(current.ratePerSecond)} → ${round(rate)}/s` };
+    return {
+      change: 'decrease',
+      next: { ...current, ratePerSecond: rate, lastDecreaseAtMs: nowMs },
+      reason: `${overload}: rate ${round(current.ratePerSecond)} → ${round(rate)}/s`,
+    };
   }
   const utilization = measured.inFlight / measured.concurrencyLimit;
-  if (utilization >= policy.targetUtilization) return hold(`concurrency ${percent(utilization)} used, at or above the ${percent(policy.targetUtilization)} target`);
-  if (nowMs - Math.max(current.lastIncreaseAtMs, current.lastDecreaseAtMs) < policy.increaseSpacingMs) return hold('headroom, but the last change is too recent to judge');
+  if (utilization >= policy.targetUtilization)
+    return hold(
+      `concurrency ${percent(utilization)} used, at or above the ${percent(policy.targetUtilization)} target`,
+    );
+  if (nowMs - Math.max(current.lastIncreaseAtMs, current.lastDecreaseAtMs) < policy.increaseSpacingMs)
+    return hold('headroom, but the last change is too recent to judge');
   const rate = bounded(Math.min(current.ratePerSecond + policy.increaseStepPerSecond, estimate ?? Infinity));
   if (rate <= current.ratePerSecond) {
-    return hold(rate === policy.maxRatePerSecond ? 'headroom, but already at the maximum rate' : `headroom, but Little's law puts the rate at ${round(estimate ?? rate)}/s`);
+    return hold(
+      rate === policy.maxRatePerSecond
+        ? 'headroom, but already at the maximum rate'
+        : `headroom, but Little's law puts the rate at ${round(estimate ?? rate)}/s`,
+    );
   }
   return {
     change: 'increase',
@@ -100,7 +118,8 @@ export function littlesLawRate(measured: RateMeasurement, currentRate: number, p
 
 function overloadReason(measured: RateMeasurement, policy: RatePolicy): string | undefined {
   if (measured.shedShare > policy.shedTolerance) return `gates shedding ${percent(measured.shedShare)} of requests`;
-  if (measured.p99Ms >= policy.nearSlaShare * policy.slaP99Ms) return `p99 ${Math.round(measured.p99Ms)} ms near the ${policy.slaP99Ms} ms SLA`;
+  if (measured.p99Ms >= policy.nearSlaShare * policy.slaP99Ms)
+    return `p99 ${Math.round(measured.p99Ms)} ms near the ${policy.slaP99Ms} ms SLA`;
   return undefined;
 }
 

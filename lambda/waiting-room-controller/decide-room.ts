@@ -74,15 +74,32 @@ export function decideRoom(input: RoomInput): RoomDecision {
   if (!state.open && trigger) {
     state = trigger.preQueueUntilMs ? preQueueState(state, input, trigger.preQueueUntilMs) : fifoState(state, input);
     control.rate = { ratePerSecond: input.policy.initialRatePerSecond, lastIncreaseAtMs: nowMs, lastDecreaseAtMs: 0 };
-    changes.push(trigger.preQueueUntilMs ? `pre-queue opened (${trigger.why}), admission from ${new Date(trigger.preQueueUntilMs).toISOString()}` : `room opened (${trigger.why})`);
-  } else if (state.open && !trigger && (control.manualOpen?.value === false || admittedBelow(state, nowMs) >= input.issuedCount)) {
+    changes.push(
+      trigger.preQueueUntilMs
+        ? `pre-queue opened (${trigger.why}), admission from ${new Date(trigger.preQueueUntilMs).toISOString()}`
+        : `room opened (${trigger.why})`,
+    );
+  } else if (
+    state.open &&
+    !trigger &&
+    (control.manualOpen?.value === false || admittedBelow(state, nowMs) >= input.issuedCount)
+  ) {
     state = { ...state, open: false };
-    changes.push(control.manualOpen?.value === false ? `room closed (by hand: ${control.manualOpen.reason}, ${control.manualOpen.actor})` : 'room closed (the line reached every ticket)');
+    changes.push(
+      control.manualOpen?.value === false
+        ? `room closed (by hand: ${control.manualOpen.reason}, ${control.manualOpen.actor})`
+        : 'room closed (the line reached every ticket)',
+    );
   }
   if (!state.open) return { state, control, changes };
   if (state.preQueueUntilMs > 0 && !state.shuffleSeed) {
     if (nowMs < state.preQueueUntilMs) return { state, control, changes };
-    state = openedState(state, { nowMs, issuedCount: input.issuedCount, shuffleSeed: input.newSeed(), ratePerSecond: control.rate.ratePerSecond });
+    state = openedState(state, {
+      nowMs,
+      issuedCount: input.issuedCount,
+      shuffleSeed: input.newSeed(),
+      ratePerSecond: control.rate.ratePerSecond,
+    });
     changes.push(`pre-queue of ${state.preQueueSize} drawn in random order; admitting ${control.rate.ratePerSecond}/s`);
     return { state, control, changes };
   }
@@ -100,7 +117,12 @@ function followRate(state: WaitingRoomState, control: RoomControl, input: RoomIn
     }
     return { state, control, changes };
   }
-  const decision = decideRate({ measured: input.measured, current: control.rate, policy: input.policy.rate, nowMs: input.nowMs });
+  const decision = decideRate({
+    measured: input.measured,
+    current: control.rate,
+    policy: input.policy.rate,
+    nowMs: input.nowMs,
+  });
   control.rate = decision.next;
   if (decision.next.ratePerSecond !== state.ratePerSecond) {
     state = withRate(state, decision.next.ratePerSecond, input.nowMs);
@@ -111,21 +133,51 @@ function followRate(state: WaitingRoomState, control: RoomControl, input: RoomIn
 
 function openTrigger(input: RoomInput, control: RoomControl): { why: string; preQueueUntilMs?: number } | undefined {
   const { nowMs, policy } = input;
-  if (control.manualOpen) return control.manualOpen.value ? { why: `by hand: ${control.manualOpen.reason}, ${control.manualOpen.actor}` } : undefined;
+  if (control.manualOpen)
+    return control.manualOpen.value
+      ? { why: `by hand: ${control.manualOpen.reason}, ${control.manualOpen.actor}` }
+      : undefined;
   const drop = policy.drops.find((d) => d.preQueueFromMs <= nowMs && nowMs < d.atMs + policy.dropHoldMs);
-  if (drop) return { why: `drop at ${new Date(drop.atMs).toISOString()}`, preQueueUntilMs: nowMs < drop.atMs ? drop.atMs : undefined };
-  if (policy.openAtLevel !== undefined && input.degradationLevel >= policy.openAtLevel) return { why: `degradation level ${input.degradationLevel}` };
+  if (drop)
+    return {
+      why: `drop at ${new Date(drop.atMs).toISOString()}`,
+      preQueueUntilMs: nowMs < drop.atMs ? drop.atMs : undefined,
+    };
+  if (policy.openAtLevel !== undefined && input.degradationLevel >= policy.openAtLevel)
+    return { why: `degradation level ${input.degradationLevel}` };
   return undefined;
 }
 
 function preQueueState(state: WaitingRoomState, input: RoomInput, untilMs: number): WaitingRoomState {
-  const base = { ...state, open: true, ticketsFromMs: input.nowMs, preQueueStart: input.issuedCount, preQueueSize: 0, shuffleSeed: '', openedAtMs: 0 };
+  const base = {
+    ...state,
+    open: true,
+    ticketsFromMs: input.nowMs,
+    preQueueStart: input.issuedCount,
+    preQueueSize: 0,
+    shuffleSeed: '',
+    openedAtMs: 0,
+  };
   return { ...base, preQueueUntilMs: untilMs, t0Ms: untilMs, ticket0: input.issuedCount, ratePerSecond: 0 };
 }
 
 function fifoState(state: WaitingRoomState, input: RoomInput): WaitingRoomState {
-  const base = { ...state, open: true, ticketsFromMs: input.nowMs, preQueueStart: input.issuedCount, preQueueSize: 0, shuffleSeed: '', preQueueUntilMs: 0 };
-  return { ...base, openedAtMs: input.nowMs, t0Ms: input.nowMs, ticket0: input.issuedCount, ratePerSecond: input.policy.initialRatePerSecond };
+  const base = {
+    ...state,
+    open: true,
+    ticketsFromMs: input.nowMs,
+    preQueueStart: input.issuedCount,
+    preQueueSize: 0,
+    shuffleSeed: '',
+    preQueueUntilMs: 0,
+  };
+  return {
+    ...base,
+    openedAtMs: input.nowMs,
+    t0Ms: input.nowMs,
+    ticket0: input.issuedCount,
+    ratePerSecond: input.policy.initialRatePerSecond,
+  };
 }
 
 function expireLevers(control: RoomControl, nowMs: number, changes: string[]): RoomControl {
@@ -141,16 +193,28 @@ function expireLevers(control: RoomControl, nowMs: number, changes: string[]): R
   return next;
 }
 
-function applyCommand(control: RoomControl, command: QueueCommand | undefined, nowMs: number, changes: string[]): RoomControl {
+function applyCommand(
+  control: RoomControl,
+  command: QueueCommand | undefined,
+  nowMs: number,
+  changes: string[],
+): RoomControl {
   if (!command) return control;
-  const lever = <T>(value: T): Lever<T> => ({ value, untilMs: nowMs + ('ttlSeconds' in command ? command.ttlSeconds : 0) * 1000, reason: command.reason, actor: command.actor });
+  const lever = <T>(value: T): Lever<T> => ({
+    value,
+    untilMs: nowMs + ('ttlSeconds' in command ? command.ttlSeconds : 0) * 1000,
+    reason: command.reason,
+    actor: command.actor,
+  });
   switch (command.action) {
     case 'open':
     case 'close':
       changes.push(`lever ${command.action} for ${command.ttlSeconds} s by ${command.actor}: ${command.reason}`);
       return { ...control, manualOpen: lever(command.action === 'open') };
     case 'rate':
-      changes.push(`lever rate ${command.ratePerSecond}/s for ${command.ttlSeconds} s by ${command.actor}: ${command.reason}`);
+      changes.push(
+        `lever rate ${command.ratePerSecond}/s for ${command.ttlSeconds} s by ${command.actor}: ${command.reason}`,
+      );
       return { ...control, manualRate: lever(command.ratePerSecond) };
     case 'clear': {
       changes.push(`levers cleared by ${command.actor}: ${command.reason}`);

@@ -6,7 +6,12 @@
  */
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { PRIORITY_CLASSES } from '../../contracts/config/schema';
-import { GATE_CLASS_METRICS, GATE_DIMENSIONS, GATE_NAMESPACE, GATE_PROCESS_METRICS } from '../../contracts/metrics/gate-metrics';
+import {
+  GATE_CLASS_METRICS,
+  GATE_DIMENSIONS,
+  GATE_NAMESPACE,
+  GATE_PROCESS_METRICS,
+} from '../../contracts/metrics/gate-metrics';
 import { GATE_WAITING_ROOM_METRICS } from '../../contracts/metrics/waiting-room-metrics';
 import type { RateMeasurement } from './decide-rate';
 
@@ -20,7 +25,12 @@ export interface MeasurementWindow {
 /** The period of every query: the gates publish per second, and 10 s is a valid high-resolution period. */
 const PERIOD_SECONDS = 10;
 
-export async function readGateMeasurement(client: CloudWatchClient, saleName: string, nowMs: number, window: MeasurementWindow = {}): Promise<Omit<RateMeasurement, 'activeShoppers'> | undefined> {
+export async function readGateMeasurement(
+  client: CloudWatchClient,
+  saleName: string,
+  nowMs: number,
+  window: MeasurementWindow = {},
+): Promise<Omit<RateMeasurement, 'activeShoppers'> | undefined> {
   const endMs = nowMs - (window.lagMs ?? 15_000);
   const startMs = endMs - (window.windowMs ?? 30_000);
   const sale = { Name: GATE_DIMENSIONS.sale, Value: saleName };
@@ -28,7 +38,11 @@ export async function readGateMeasurement(client: CloudWatchClient, saleName: st
     Id: id,
     ReturnData: true,
     MetricStat: {
-      Metric: { Namespace: GATE_NAMESPACE, MetricName: metricName, Dimensions: classDimension ? [sale, { Name: GATE_DIMENSIONS.priorityClass, Value: classDimension }] : [sale] },
+      Metric: {
+        Namespace: GATE_NAMESPACE,
+        MetricName: metricName,
+        Dimensions: classDimension ? [sale, { Name: GATE_DIMENSIONS.priorityClass, Value: classDimension }] : [sale],
+      },
       Period: PERIOD_SECONDS,
       Stat: stat,
     },
@@ -46,7 +60,14 @@ export async function readGateMeasurement(client: CloudWatchClient, saleName: st
   const values = new Map<string, number[]>();
   let nextToken: string | undefined;
   do {
-    const page = await client.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: new Date(startMs), EndTime: new Date(endMs), NextToken: nextToken }));
+    const page = await client.send(
+      new GetMetricDataCommand({
+        MetricDataQueries: queries,
+        StartTime: new Date(startMs),
+        EndTime: new Date(endMs),
+        NextToken: nextToken,
+      }),
+    );
     for (const result of page.MetricDataResults ?? []) {
       if (result.Id) values.set(result.Id, [...(values.get(result.Id) ?? []), ...(result.Values ?? [])]);
     }
@@ -56,7 +77,10 @@ export async function readGateMeasurement(client: CloudWatchClient, saleName: st
 }
 
 /** Undefined when the gates published nothing usable in the window (no traffic, or no gates yet). */
-export function measurementOf(values: ReadonlyMap<string, number[]>, windowSeconds: number): Omit<RateMeasurement, 'activeShoppers'> | undefined {
+export function measurementOf(
+  values: ReadonlyMap<string, number[]>,
+  windowSeconds: number,
+): Omit<RateMeasurement, 'activeShoppers'> | undefined {
   const all = (prefix: string) => [...values].filter(([id]) => id.startsWith(prefix)).flatMap(([, v]) => v);
   const sum = (list: number[]) => list.reduce((a, b) => a + b, 0);
   const mean = (list: number[]) => (list.length > 0 ? sum(list) / list.length : undefined);

@@ -4,8 +4,13 @@
  * needs no native CRT module.
  */
 import '@aws-sdk/signature-v4a';
-import { CloudFrontKeyValueStoreClient, type CloudFrontKeyValueStoreClientConfig } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import {
+  CloudFrontKeyValueStoreClient,
+  type CloudFrontKeyValueStoreClientConfig,
+} from '@aws-sdk/client-cloudfront-keyvaluestore';
 
-export function createKeyValueStoreClient(config: CloudFrontKeyValueStoreClientConfig = {}): CloudFrontKeyValueStoreClient {
+export function createKeyValueStoreClient(
+  config: CloudFrontKeyValueStoreClientConfig = {},
+): CloudFrontKeyValueStoreClient {
   return new CloudFrontKeyValueStoreClient(config);
 }

@@ -34,7 +34,12 @@ export function desiredEdgeEntries(state: WaitingRoomState, keys: WaitingRoomSig
   return entries;
 }
 
-export async function syncEdgeStore(client: CloudFrontKeyValueStoreClient, kvsArn: string, desired: ReadonlyMap<string, string>, maxAttempts = 3): Promise<EdgeSyncResult> {
+export async function syncEdgeStore(
+  client: CloudFrontKeyValueStoreClient,
+  kvsArn: string,
+  desired: ReadonlyMap<string, string>,
+  maxAttempts = 3,
+): Promise<EdgeSyncResult> {
   for (let attempt = 1; ; attempt += 1) {
     const { ETag } = await client.send(new DescribeKeyValueStoreCommand({ KvsARN: kvsArn }));
     const stored = await listAll(client, kvsArn);
@@ -43,7 +48,9 @@ export async function syncEdgeStore(client: CloudFrontKeyValueStoreClient, kvsAr
     const deleted = [...stored.keys()].filter((key) => key.startsWith(SIGNING_KEY_PREFIX) && !desired.has(key));
     if (put.length === 0 && deleted.length === 0) return { put, deleted, attempts: attempt };
     if (put.length + deleted.length > MAX_KEYS_PER_UPDATE) {
-      throw new RangeError(`waiting room store: ${put.length + deleted.length} keys to change; expected at most ${MAX_KEYS_PER_UPDATE} (UpdateKeys limit): remove old signing keys from the secret`);
+      throw new RangeError(
+        `waiting room store: ${put.length + deleted.length} keys to change; expected at most ${MAX_KEYS_PER_UPDATE} (UpdateKeys limit): remove old signing keys from the secret`,
+      );
     }
     try {
       await client.send(

@@ -2,7 +2,10 @@
 import type { WaitingRoomConfig } from '../../contracts/config/waiting-room-schema';
 import type { RatePolicy } from './decide-rate';
 
-export function ratePolicyFromConfig(room: Pick<WaitingRoomConfig, 'minRatePerSecond' | 'maxRatePerSecond' | 'sessionMinutes'>, slaP99Ms: number): RatePolicy {
+export function ratePolicyFromConfig(
+  room: Pick<WaitingRoomConfig, 'minRatePerSecond' | 'maxRatePerSecond' | 'sessionMinutes'>,
+  slaP99Ms: number,
+): RatePolicy {
   return {
     slaP99Ms,
     minRatePerSecond: room.minRatePerSecond,

@@ -14,7 +14,9 @@ export const RoomControlSchema = z
   .object({
     manualOpen: lever(z.boolean()).optional(),
     manualRate: lever(z.number().nonnegative()).optional(),
-    rate: z.object({ ratePerSecond: z.number().nonnegative(), lastIncreaseAtMs: z.number(), lastDecreaseAtMs: z.number() }).strict(),
+    rate: z
+      .object({ ratePerSecond: z.number().nonnegative(), lastIncreaseAtMs: z.number(), lastDecreaseAtMs: z.number() })
+      .strict(),
   })
   .strict() satisfies z.ZodType<RoomControl>;
 

@@ -43,14 +43,26 @@ const jsonText = (what: string) =>
   });
 
 export const RoomControllerEnvironmentSchema = z.object({
-  SALEDAY_WAITING_ROOM_CONTROLLER_CONFIG: jsonText('the waiting room controller settings').pipe(RoomControllerSettingsSchema),
-  REDIS_URL: z.string({ error: 'expected redis://host:port or rediss://host:port' }).regex(/^rediss?:\/\/[^\s]+$/, 'expected redis://host:port or rediss://host:port'),
-  REDIS_AUTH_SECRET_ARN: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager secret ARN').optional(),
+  SALEDAY_WAITING_ROOM_CONTROLLER_CONFIG: jsonText('the waiting room controller settings').pipe(
+    RoomControllerSettingsSchema,
+  ),
+  REDIS_URL: z
+    .string({ error: 'expected redis://host:port or rediss://host:port' })
+    .regex(/^rediss?:\/\/[^\s]+$/, 'expected redis://host:port or rediss://host:port'),
+  REDIS_AUTH_SECRET_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager secret ARN')
+    .optional(),
   /** The signing keys (kid:secret list or JSON), copied into the KeyValueStore. */
-  SIGNING_SECRET_ARN: z.string({ error: 'expected the signing secret ARN (set by the CDK stack)' }).regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager secret ARN'),
+  SIGNING_SECRET_ARN: z
+    .string({ error: 'expected the signing secret ARN (set by the CDK stack)' })
+    .regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager secret ARN'),
   KEY_VALUE_STORE_ARN: z
     .string({ error: 'expected the KeyValueStore ARN (set by the CDK stack)' })
-    .regex(/^arn:aws[a-z-]*:cloudfront::\d{12}:key-value-store\/[A-Za-z0-9-]+$/, 'expected a CloudFront KeyValueStore ARN'),
+    .regex(
+      /^arn:aws[a-z-]*:cloudfront::\d{12}:key-value-store\/[A-Za-z0-9-]+$/,
+      'expected a CloudFront KeyValueStore ARN',
+    ),
 });
 export type RoomControllerEnvironment = z.infer<typeof RoomControllerEnvironmentSchema>;
 
@@ -69,7 +81,9 @@ export function isRoomControllerEnvironmentError(error: unknown): error is RoomC
 export function loadRoomControllerEnvironment(env: NodeJS.ProcessEnv): RoomControllerEnvironment {
   const result = RoomControllerEnvironmentSchema.safeParse(env);
   if (result.success) return result.data;
-  throw new RoomControllerEnvironmentError(result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
+  throw new RoomControllerEnvironmentError(
+    result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+  );
 }
 
 /** The controller settings of a sale config; throws when the config has no waiting room. */
@@ -82,11 +96,27 @@ export function roomControllerSettingsFromConfig(config: SaledayConfig): RoomCon
     const atMs = zonedToInstant(drop.at, timeZone);
     return { preQueueFromMs: atMs - drop.preQueueMinutes * 60_000, atMs };
   });
-  const { passMinutes, passMaxMinutes, openAtLevel, initialRatePerSecond, minRatePerSecond, maxRatePerSecond, sessionMinutes } = room;
+  const {
+    passMinutes,
+    passMaxMinutes,
+    openAtLevel,
+    initialRatePerSecond,
+    minRatePerSecond,
+    maxRatePerSecond,
+    sessionMinutes,
+  } = room;
   return {
     saleName: config.saleName,
     slaP99Ms: config.sla.p99LatencyMs,
-    room: { passMinutes, passMaxMinutes, openAtLevel, initialRatePerSecond, minRatePerSecond, maxRatePerSecond, sessionMinutes },
+    room: {
+      passMinutes,
+      passMaxMinutes,
+      openAtLevel,
+      initialRatePerSecond,
+      minRatePerSecond,
+      maxRatePerSecond,
+      sessionMinutes,
+    },
     drops,
     maxLeverSeconds: config.controller.maxOverrideSeconds,
   };

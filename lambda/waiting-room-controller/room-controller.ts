@@ -20,7 +20,11 @@ import { countActiveShoppers } from './active-shoppers';
 import { readGateMeasurement } from './gate-measurements';
 import { desiredEdgeEntries, syncEdgeStore } from './key-value-store-sync';
 import { closedRoomState } from './room-control';
-import { loadRoomControllerEnvironment, roomPolicyOf, type RoomControllerEnvironment } from './room-controller-settings';
+import {
+  loadRoomControllerEnvironment,
+  roomPolicyOf,
+  type RoomControllerEnvironment,
+} from './room-controller-settings';
 import { parseRoomEvent } from './room-event';
 import { recordRoomMetrics } from './room-metrics';
 import { readDegradationLevel, readIssuedCount } from './room-redis';
@@ -56,14 +60,29 @@ export interface RoomControllerHandle {
 const SERVICE = 'saleday-waiting-room-controller';
 /** How long a container trusts that the store still holds what it last wrote there (each check is two billed API calls). */
 export const EDGE_RECHECK_MS = 10 * 60_000;
-const realTiming: RoomControllerTiming = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+const realTiming: RoomControllerTiming = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
-export function createRoomController(env: NodeJS.ProcessEnv, clients: RoomControllerClients, timing: RoomControllerTiming = realTiming): RoomControllerHandle {
+export function createRoomController(
+  env: NodeJS.ProcessEnv,
+  clients: RoomControllerClients,
+  timing: RoomControllerTiming = realTiming,
+): RoomControllerHandle {
   const environment = loadRoomControllerEnvironment(env);
   const settings = environment.SALEDAY_WAITING_ROOM_CONTROLLER_CONFIG;
   const logger = new Logger({ serviceName: SERVICE });
-  const metrics = new Metrics({ namespace: WAITING_ROOM_NAMESPACE, serviceName: SERVICE, defaultDimensions: { [GATE_DIMENSIONS.sale]: settings.saleName } });
-  const keys = new SigningKeySource({ client: clients.secrets, secretArn: environment.SIGNING_SECRET_ARN, now: timing.now });
+  const metrics = new Metrics({
+    namespace: WAITING_ROOM_NAMESPACE,
+    serviceName: SERVICE,
+    defaultDimensions: { [GATE_DIMENSIONS.sale]: settings.saleName },
+  });
+  const keys = new SigningKeySource({
+    client: clients.secrets,
+    secretArn: environment.SIGNING_SECRET_ARN,
+    now: timing.now,
+  });
   const redisOnce = lazyRedis(environment, clients.secrets, logger);
   const policy = roomPolicyOf(settings);
   let lastPublished: { entries: string; atMs: number } | undefined;
@@ -84,7 +103,10 @@ export function createRoomController(env: NodeJS.ProcessEnv, clients: RoomContro
         readIssuedCount: () => readIssuedCount(redis, settings.saleName),
         readDegradationLevel: () => readDegradationLevel(redis),
         readMeasurement: async (nowMs) => {
-          const [gates, shoppers] = await Promise.all([readGateMeasurement(clients.cloudWatch, settings.saleName, nowMs), countActiveShoppers(redis, settings.saleName, nowMs)]);
+          const [gates, shoppers] = await Promise.all([
+            readGateMeasurement(clients.cloudWatch, settings.saleName, nowMs),
+            countActiveShoppers(redis, settings.saleName, nowMs),
+          ]);
           active = shoppers;
           return gates && { ...gates, activeShoppers: shoppers };
         },
@@ -126,21 +148,44 @@ export function createRoomController(env: NodeJS.ProcessEnv, clients: RoomContro
   const status = async (redis: Redis): Promise<RoomControllerResult> => {
     const record = await new RedisRoomStore({ redis, saleName: settings.saleName }).read();
     const state = record?.state ?? closedRoomState(settings.room, 'k1');
-    return { outcome: 'status', summary: summarizeRoom(state, await readIssuedCount(redis, settings.saleName), timing.now()), version: record?.version ?? 0, control: record?.control };
+    return {
+      outcome: 'status',
+      summary: summarizeRoom(state, await readIssuedCount(redis, settings.saleName), timing.now()),
+      version: record?.version ?? 0,
+      control: record?.control,
+    };
   };
 
   /** A drop's pre-queue starts within the next minute: tick finely so it opens on time. */
-  const soonOpening = (nowMs: number) => settings.drops.some((d) => (d.preQueueFromMs > nowMs && d.preQueueFromMs - nowMs < 60_000) || (d.atMs > nowMs && d.atMs - nowMs < 60_000));
+  const soonOpening = (nowMs: number) =>
+    settings.drops.some(
+      (d) =>
+        (d.preQueueFromMs > nowMs && d.preQueueFromMs - nowMs < 60_000) || (d.atMs > nowMs && d.atMs - nowMs < 60_000),
+    );
 
   return { handler, close: () => redisOnce.close() };
 }
 
 /** A lever longer than the sale's override cap, or a rate outside the room's bounds, is refused with the reason. */
-export function leverProblems(command: { action: string; ttlSeconds?: number; ratePerSecond?: number }, maxLeverSeconds: number, room: { minRatePerSecond: number; maxRatePerSecond: number }): string[] {
+export function leverProblems(
+  command: { action: string; ttlSeconds?: number; ratePerSecond?: number },
+  maxLeverSeconds: number,
+  room: { minRatePerSecond: number; maxRatePerSecond: number },
+): string[] {
   const problems: string[] = [];
-  if (command.ttlSeconds !== undefined && command.ttlSeconds > maxLeverSeconds) problems.push(`ttlSeconds: got ${command.ttlSeconds}; expected at most ${maxLeverSeconds} (controller.maxOverrideSeconds)`);
-  if (command.action === 'rate' && command.ratePerSecond !== undefined && command.ratePerSecond !== 0 && (command.ratePerSecond < room.minRatePerSecond || command.ratePerSecond > room.maxRatePerSecond)) {
-    problems.push(`ratePerSecond: got ${command.ratePerSecond}; expected 0 (pause) or a rate from waitingRoom.minRatePerSecond (${room.minRatePerSecond}) to maxRatePerSecond (${room.maxRatePerSecond})`);
+  if (command.ttlSeconds !== undefined && command.ttlSeconds > maxLeverSeconds)
+    problems.push(
+      `ttlSeconds: got ${command.ttlSeconds}; expected at most ${maxLeverSeconds} (controller.maxOverrideSeconds)`,
+    );
+  if (
+    command.action === 'rate' &&
+    command.ratePerSecond !== undefined &&
+    command.ratePerSecond !== 0 &&
+    (command.ratePerSecond < room.minRatePerSecond || command.ratePerSecond > room.maxRatePerSecond)
+  ) {
+    problems.push(
+      `ratePerSecond: got ${command.ratePerSecond}; expected 0 (pause) or a rate from waitingRoom.minRatePerSecond (${room.minRatePerSecond}) to maxRatePerSecond (${room.maxRatePerSecond})`,
+    );
   }
   return problems;
 }
@@ -150,8 +195,16 @@ function lazyRedis(environment: RoomControllerEnvironment, secrets: SecretsManag
   return {
     get(): Promise<Redis> {
       opened ??= (async () => {
-        const authToken = environment.REDIS_AUTH_SECRET_ARN ? await fetchRedisAuthToken(secrets, environment.REDIS_AUTH_SECRET_ARN) : undefined;
-        return createRedisConnection({ url: environment.REDIS_URL, authToken, connectionName: SERVICE, commandTimeoutMs: 2000, log: (m, f) => logger.warn(m, f) });
+        const authToken = environment.REDIS_AUTH_SECRET_ARN
+          ? await fetchRedisAuthToken(secrets, environment.REDIS_AUTH_SECRET_ARN)
+          : undefined;
+        return createRedisConnection({
+          url: environment.REDIS_URL,
+          authToken,
+          connectionName: SERVICE,
+          commandTimeoutMs: 2000,
+          log: (m, f) => logger.warn(m, f),
+        });
       })();
       opened.catch(() => (opened = undefined));
       return opened;

@@ -12,6 +12,8 @@ export function recordRoomMetrics(metrics: Metrics, summary: RoomSummary, active
   metrics.addMetric(WAITING_ROOM_METRICS.rateSet, MetricUnit.CountPerSecond, summary.open ? summary.ratePerSecond : 0);
   metrics.addMetric(WAITING_ROOM_METRICS.waiting, MetricUnit.Count, summary.waiting);
   metrics.addMetric(WAITING_ROOM_METRICS.admittedPerMinute, MetricUnit.Count, summary.admittedPerMinute);
-  if (summary.estimatedWaitSeconds !== undefined) metrics.addMetric(WAITING_ROOM_METRICS.estimatedWait, MetricUnit.Seconds, summary.estimatedWaitSeconds);
-  if (activeShoppers !== undefined) metrics.addMetric(WAITING_ROOM_METRICS.activeShoppers, MetricUnit.Count, activeShoppers);
+  if (summary.estimatedWaitSeconds !== undefined)
+    metrics.addMetric(WAITING_ROOM_METRICS.estimatedWait, MetricUnit.Seconds, summary.estimatedWaitSeconds);
+  if (activeShoppers !== undefined)
+    metrics.addMetric(WAITING_ROOM_METRICS.activeShoppers, MetricUnit.Count, activeShoppers);
 }

@@ -6,7 +6,11 @@ import type Redis from 'ioredis';
 import { FLAGS_KEY, parseFlagsDocument } from '../../contracts/flags/flags-document';
 import { ticketCounterKey } from '../../gate/waiting-room/ticket-issuer';
 
-export async function readIssuedCount(redis: Pick<Redis, 'get'>, saleName: string, keyPrefix?: string): Promise<number> {
+export async function readIssuedCount(
+  redis: Pick<Redis, 'get'>,
+  saleName: string,
+  keyPrefix?: string,
+): Promise<number> {
   const text = await redis.get(ticketCounterKey(saleName, keyPrefix));
   const count = Number(text ?? 0);
   return Number.isSafeInteger(count) && count >= 0 ? count : 0;

@@ -30,7 +30,11 @@ export function summarizeRoom(state: WaitingRoomState, issuedCount: number, nowM
     ratePerSecond: state.ratePerSecond,
     waiting,
     admittedPerMinute: admitting && !preQueue ? state.ratePerSecond * 60 : 0,
-    estimatedWaitSeconds: !state.open ? 0 : admitting ? Math.ceil(untilOpening + waiting / state.ratePerSecond) : undefined,
+    estimatedWaitSeconds: !state.open
+      ? 0
+      : admitting
+        ? Math.ceil(untilOpening + waiting / state.ratePerSecond)
+        : undefined,
     issuedCount,
     keyId: state.keyId,
   };

@@ -60,7 +60,9 @@ export interface RoomCycleResult {
 export class RoomWriteConflictError extends Error {
   readonly code = 'SALEDAY_WAITING_ROOM_WRITE_CONFLICT';
   constructor(readonly attempts: number) {
-    super(`the waiting room record kept changing under this controller: gave up after ${attempts} compare-and-set attempts`);
+    super(
+      `the waiting room record kept changing under this controller: gave up after ${attempts} compare-and-set attempts`,
+    );
     this.name = 'RoomWriteConflictError';
   }
 }
@@ -69,7 +71,11 @@ export function isRoomWriteConflictError(error: unknown): error is RoomWriteConf
   return error instanceof RoomWriteConflictError;
 }
 
-export async function runRoomCycle(deps: RoomCycleDeps, command: QueueCommand | undefined, nowMs: number): Promise<RoomCycleResult> {
+export async function runRoomCycle(
+  deps: RoomCycleDeps,
+  command: QueueCommand | undefined,
+  nowMs: number,
+): Promise<RoomCycleResult> {
   const maxAttempts = deps.maxAttempts ?? 5;
   const [issuedCount, degradationLevel, measured, keys] = await Promise.all([
     deps.readIssuedCount(),
@@ -81,7 +87,17 @@ export async function runRoomCycle(deps: RoomCycleDeps, command: QueueCommand | 
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     const current = record?.state ?? closedRoomState(deps.room, keys?.current ?? WAITING_ROOM_FIRST_KEY_ID);
     const control = roomControlOf(record?.control, current.ratePerSecond);
-    const decision = decideRoom({ current, control, policy: deps.policy, degradationLevel, measured, issuedCount, command, newSeed: deps.newSeed ?? freshSeed, nowMs });
+    const decision = decideRoom({
+      current,
+      control,
+      policy: deps.policy,
+      degradationLevel,
+      measured,
+      issuedCount,
+      command,
+      newSeed: deps.newSeed ?? freshSeed,
+      nowMs,
+    });
     let { state } = decision;
     const changes = [...decision.changes];
     if (keys && state.keyId !== keys.current) {
@@ -90,18 +106,41 @@ export async function runRoomCycle(deps: RoomCycleDeps, command: QueueCommand | 
     }
     if (keys && deps.publishEdge) await deps.publishEdge(state, keys);
     const summary = summarizeRoom(state, issuedCount, nowMs);
-    const unchanged = record !== undefined && JSON.stringify(state) === JSON.stringify(record.state) && JSON.stringify(decision.control) === JSON.stringify(record.control);
+    const unchanged =
+      record !== undefined &&
+      JSON.stringify(state) === JSON.stringify(record.state) &&
+      JSON.stringify(decision.control) === JSON.stringify(record.control);
     if (unchanged) {
       deps.logger?.info('waiting room unchanged', { version: record!.version, summary });
-      return { outcome: 'unchanged', state, control: decision.control, changes, version: record!.version, summary, attempts: attempt };
+      return {
+        outcome: 'unchanged',
+        state,
+        control: decision.control,
+        changes,
+        version: record!.version,
+        summary,
+        attempts: attempt,
+      };
     }
     const replacing = record?.version ?? 0;
     const written = await deps.store.write({ updatedAtMs: nowMs, state, control: decision.control }, replacing);
     if (written.written) {
       deps.logger?.info('waiting room written', { version: written.version, changes, summary });
-      return { outcome: 'written', state, control: decision.control, changes, version: written.version, summary, attempts: attempt };
+      return {
+        outcome: 'written',
+        state,
+        control: decision.control,
+        changes,
+        version: written.version,
+        summary,
+        attempts: attempt,
+      };
     }
-    deps.logger?.warn('lost a compare-and-set race on the room record; deciding again', { attempt, replacing, stored: written.storedVersion });
+    deps.logger?.warn('lost a compare-and-set race on the room record; deciding again', {
+      attempt,
+      replacing,
+      stored: written.storedVersion,
+    });
     record = await deps.store.read();
   }
   throw new RoomWriteConflictError(maxAttempts);

@@ -10,13 +10,20 @@ export class SigningKeySource {
   private cached: { keys: WaitingRoomSigningKeys; readAtMs: number } | undefined;
 
   constructor(
-    private readonly options: { client: SecretsManagerClient; secretArn: string; now: () => number; /** @default 5 minutes */ maxAgeMs?: number },
+    private readonly options: {
+      client: SecretsManagerClient;
+      secretArn: string;
+      now: () => number;
+      /** @default 5 minutes */ maxAgeMs?: number;
+    },
   ) {}
 
   async current(): Promise<WaitingRoomSigningKeys> {
     const nowMs = this.options.now();
     if (this.cached && nowMs - this.cached.readAtMs < (this.options.maxAgeMs ?? 5 * 60_000)) return this.cached.keys;
-    const { SecretString } = await this.options.client.send(new GetSecretValueCommand({ SecretId: this.options.secretArn }));
+    const { SecretString } = await this.options.client.send(
+      new GetSecretValueCommand({ SecretId: this.options.secretArn }),
+    );
     const keys = parseWaitingRoomSigningKeys(SecretString, `signing secret ${this.options.secretArn}`);
     this.cached = { keys, readAtMs: nowMs };
     return keys;

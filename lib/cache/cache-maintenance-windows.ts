@@ -56,14 +56,16 @@ function clashes(busy: readonly Busy[], period: number, offset: number, length: 
 }
 
 const EPOCH_WEEKDAY = 4; // 1970-01-01 was a Thursday
-const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60) % 24).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+const hhmm = (minutes: number) =>
+  `${String(Math.floor(minutes / 60) % 24).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 
 /** The first free weekly maintenance hour, as (day, hour), or undefined. */
 function freeMaintenanceHour(busy: readonly Busy[]): { day: number; hour: number } | undefined {
   for (const day of DAY_PREFERENCE) {
     for (const hour of HOUR_PREFERENCE) {
       const offset = (((day - EPOCH_WEEKDAY + 7) % 7) * DAY + hour * HOUR) % (7 * DAY);
-      if (clashes(busy, 7 * DAY, offset, HOUR + MAINTENANCE_OVERRUN_MINUTES * MINUTE).length === 0) return { day, hour };
+      if (clashes(busy, 7 * DAY, offset, HOUR + MAINTENANCE_OVERRUN_MINUTES * MINUTE).length === 0)
+        return { day, hour };
     }
   }
   return undefined;
@@ -72,7 +74,10 @@ function freeMaintenanceHour(busy: readonly Busy[]): { day: number; hour: number
 /** The first free daily snapshot hour, not the maintenance hour nor the one before it, or undefined. */
 function freeSnapshotHour(busy: readonly Busy[], maintenanceHour: number | undefined): number | undefined {
   return HOUR_PREFERENCE.find(
-    (hour) => hour !== maintenanceHour && (hour + 1) % 24 !== maintenanceHour && clashes(busy, DAY, hour * HOUR, HOUR + SNAPSHOT_OVERRUN_MINUTES * MINUTE).length === 0,
+    (hour) =>
+      hour !== maintenanceHour &&
+      (hour + 1) % 24 !== maintenanceHour &&
+      clashes(busy, DAY, hour * HOUR, HOUR + SNAPSHOT_OVERRUN_MINUTES * MINUTE).length === 0,
   );
 }
 

@@ -27,7 +27,10 @@ export interface CacheShardScalingProps {
 }
 
 /** The shard count in force at `now`: the plan between a window's raise and restore, the baseline otherwise. */
-export function shardsAt(props: { readonly windows: readonly SaleWindow[]; readonly plannedShards: number; readonly baselineShards: number }, now: Date): number {
+export function shardsAt(
+  props: { readonly windows: readonly SaleWindow[]; readonly plannedShards: number; readonly baselineShards: number },
+  now: Date,
+): number {
   const raised = props.windows.some((w) => {
     const raiseAt = zonedToInstant(w.start, w.timeZone) - w.warmUpMinutes * 60_000;
     const restoreAt = zonedToInstant(w.end, w.timeZone) + w.coolDownMinutes * 60_000;
@@ -43,10 +46,14 @@ export class CacheShardScaling extends Construct {
   constructor(scope: Construct, id: string, props: CacheShardScalingProps) {
     super(scope, id);
     if (!Number.isInteger(props.baselineShards) || props.baselineShards < 1) {
-      throw new Error(`CacheShardScaling baselineShards: got ${props.baselineShards}; expected a whole number of shards, at least 1`);
+      throw new Error(
+        `CacheShardScaling baselineShards: got ${props.baselineShards}; expected a whole number of shards, at least 1`,
+      );
     }
     if (!Number.isInteger(props.plannedShards) || props.plannedShards < props.baselineShards) {
-      throw new Error(`CacheShardScaling plannedShards: got ${props.plannedShards}; expected a whole number of shards, at least baselineShards (${props.baselineShards})`);
+      throw new Error(
+        `CacheShardScaling plannedShards: got ${props.plannedShards}; expected a whole number of shards, at least baselineShards (${props.baselineShards})`,
+      );
     }
     const stack = Stack.of(this);
     // Application Auto Scaling acts on ElastiCache through this service-linked role (it creates it on first use).
@@ -57,7 +64,8 @@ export class CacheShardScaling extends Construct {
         service: 'iam',
         region: '',
         resource: 'role',
-        resourceName: 'aws-service-role/elasticache.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ElastiCacheRG',
+        resourceName:
+          'aws-service-role/elasticache.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ElastiCacheRG',
       }),
     );
     this.target = new appscaling.ScalableTarget(this, 'Shards', {

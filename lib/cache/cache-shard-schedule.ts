@@ -5,7 +5,12 @@
  * read it, so what the timeline prints is what a deploy creates.
  */
 import type { SaleWindow, SaledayConfig } from '../../contracts/config/schema';
-import { partitionWindowsAt, windowInstants, windowScalingTimes, type LocalMinute } from '../../contracts/config/window-schedule';
+import {
+  partitionWindowsAt,
+  windowInstants,
+  windowScalingTimes,
+  type LocalMinute,
+} from '../../contracts/config/window-schedule';
 import { cacheShardPlan } from '../planner/cache-sizing';
 import { shardsAt } from './cache-shard-scaling';
 
@@ -36,12 +41,17 @@ export interface CacheShardSchedule {
   readonly over: readonly SaleWindow[];
 }
 
-export function cacheShardSchedule(config: Pick<SaledayConfig, 'plan' | 'fleet' | 'audience' | 'cache' | 'windows'>, now: Date): CacheShardSchedule {
+export function cacheShardSchedule(
+  config: Pick<SaledayConfig, 'plan' | 'fleet' | 'audience' | 'cache' | 'windows'>,
+  now: Date,
+): CacheShardSchedule {
   const plan = cacheShardPlan(config);
   const clusterMode = plan.planned > 1;
   const scaled = clusterMode && plan.planned > plan.baseline;
   const { upcoming, over } = partitionWindowsAt(config.windows, now);
-  const shardsAtDeploy = clusterMode ? shardsAt({ windows: config.windows, plannedShards: plan.planned, baselineShards: plan.baseline }, now) : 1;
+  const shardsAtDeploy = clusterMode
+    ? shardsAt({ windows: config.windows, plannedShards: plan.planned, baselineShards: plan.baseline }, now)
+    : 1;
   const steps = scaled
     ? upcoming.flatMap((window): CacheShardStep[] => {
         const times = windowScalingTimes(window);
@@ -53,7 +63,15 @@ export function cacheShardSchedule(config: Pick<SaledayConfig, 'plan' | 'fleet' 
         ];
       })
     : [];
-  return { clusterMode, plannedShards: plan.planned, baselineShards: plan.baseline, shardsAtDeploy, scaled, steps: [...steps].sort((a, b) => a.at - b.at), over };
+  return {
+    clusterMode,
+    plannedShards: plan.planned,
+    baselineShards: plan.baseline,
+    shardsAtDeploy,
+    scaled,
+    steps: [...steps].sort((a, b) => a.at - b.at),
+    over,
+  };
 }
 
 /** The cache's scaling in one line: `one shard, not scaled`, or the shard counts it moves between. */

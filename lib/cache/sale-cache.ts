@@ -39,8 +39,10 @@ export interface SaleCacheProps {
 
 /** Engine versions pinned so the cluster-mode parameter group family matches. */
 const ENGINE_VERSION = { valkey: '8.0', redis: '7.1' } as const;
-const CLUSTER_MODE_PARAMETER_GROUP = { valkey: 'default.valkey8.cluster.on', redis: 'default.redis7.cluster.on' } as const;
-
+const CLUSTER_MODE_PARAMETER_GROUP = {
+  valkey: 'default.valkey8.cluster.on',
+  redis: 'default.redis7.cluster.on',
+} as const;
 
 /**
  * ElastiCache caps replication group ids at 40 characters; leave room for the `-00N` member
@@ -56,7 +58,8 @@ export function replicationGroupIdFor(config: Pick<SaledayConfig, 'saleName'>): 
  */
 export function cacheNodeIds(config: Pick<SaledayConfig, 'saleName' | 'cache'>, shards?: number): string[] {
   const id = replicationGroupIdFor(config);
-  const perShard = (prefix: string) => Array.from({ length: config.cache.replicas + 1 }, (_, i) => `${prefix}-${String(i + 1).padStart(3, '0')}`);
+  const perShard = (prefix: string) =>
+    Array.from({ length: config.cache.replicas + 1 }, (_, i) => `${prefix}-${String(i + 1).padStart(3, '0')}`);
   if (shards === undefined) return perShard(id);
   return Array.from({ length: shards }, (_, s) => perShard(`${id}-${String(s + 1).padStart(4, '0')}`)).flat();
 }
@@ -133,7 +136,12 @@ export class SaleCache extends Construct {
       cacheNodeType: config.cache.nodeType,
       numNodeGroups: shardsInTemplate,
       replicasPerNodeGroup: config.cache.replicas,
-      ...(clusterMode ? { engineVersion: ENGINE_VERSION[config.cache.engine], cacheParameterGroupName: CLUSTER_MODE_PARAMETER_GROUP[config.cache.engine] } : {}),
+      ...(clusterMode
+        ? {
+            engineVersion: ENGINE_VERSION[config.cache.engine],
+            cacheParameterGroupName: CLUSTER_MODE_PARAMETER_GROUP[config.cache.engine],
+          }
+        : {}),
       preferredMaintenanceWindow: windows.preferredMaintenanceWindow,
       snapshotWindow: windows.snapshotWindow,
       multiAzEnabled: true,

@@ -68,7 +68,9 @@ export class FlagController extends Construct {
     const { settings } = props;
     const entry = props.entry ?? FLAG_CONTROLLER_ENTRY;
     if (!existsSync(entry)) {
-      throw new Error(`FlagController entry: got ${entry}, which does not exist; expected the handler's TypeScript entry file`);
+      throw new Error(
+        `FlagController entry: got ${entry}, which does not exist; expected the handler's TypeScript entry file`,
+      );
     }
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -76,7 +78,10 @@ export class FlagController extends Construct {
       description: `saleday ${settings.saleName}: flag controller (calls the cache and AWS APIs)`,
       allowAllOutbound: true,
     });
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.role = this.createRole(props);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
@@ -151,7 +156,14 @@ export class FlagController extends Construct {
       new iam.PolicyStatement({
         sid: 'ReadSaleAlarms',
         actions: ['cloudwatch:DescribeAlarms'],
-        resources: [stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${alarmPrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        resources: [
+          stack.formatArn({
+            service: 'cloudwatch',
+            resource: 'alarm',
+            resourceName: `${alarmPrefix}*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
       }),
     );
     role.addToPolicy(
@@ -162,9 +174,27 @@ export class FlagController extends Construct {
         conditions: { StringEquals: { 'cloudwatch:namespace': CONTROLLER_METRICS_NAMESPACE } },
       }),
     );
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadCacheAuthToken', actions: ['secretsmanager:GetSecretValue'], resources: [props.redisAuthToken.secretArn] }));
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'AnnounceFlagChanges', actions: ['sns:Publish'], resources: [props.topic.topicArn] }));
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'EncryptAnnouncements', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [props.topicKey.keyArn] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadCacheAuthToken',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [props.redisAuthToken.secretArn],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'AnnounceFlagChanges',
+        actions: ['sns:Publish'],
+        resources: [props.topic.topicArn],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'EncryptAnnouncements',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [props.topicKey.keyArn],
+      }),
+    );
 
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -19,7 +19,14 @@ import { Construct } from 'constructs';
 import { WAITING_ROOM_NAMESPACE } from '../../contracts/metrics/waiting-room-metrics';
 import type { RoomControllerSettings } from '../../lambda/waiting-room-controller/room-controller-settings';
 
-export const WAITING_ROOM_CONTROLLER_ENTRY = path.resolve(__dirname, '..', '..', 'lambda', 'waiting-room-controller', 'index.ts');
+export const WAITING_ROOM_CONTROLLER_ENTRY = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'lambda',
+  'waiting-room-controller',
+  'index.ts',
+);
 
 export interface WaitingRoomControllerProps {
   /** What the controller decides with (roomControllerSettingsFromConfig(config)). */
@@ -60,8 +67,14 @@ export class WaitingRoomController extends Construct {
       description: `saleday ${saleName}: waiting room controller (calls the cache and AWS APIs)`,
       allowAllOutbound: true,
     });
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `saleday ${saleName}: waiting room controller` });
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `saleday ${saleName}: waiting room controller`,
+    });
     this.addPermissions(props);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
@@ -101,14 +114,32 @@ export class WaitingRoomController extends Construct {
       this.role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources, conditions }));
     statement('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [this.logGroup.logGroupArn]);
     // ENIs for a Lambda in a VPC: these actions do not support resource-level permissions.
-    statement('ManageVpcNetworkInterfaces', ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'], ['*']);
+    statement(
+      'ManageVpcNetworkInterfaces',
+      [
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      ['*'],
+    );
     statement('ReadGateMetrics', ['cloudwatch:GetMetricData'], ['*']);
-    statement('PutRoomMetrics', ['cloudwatch:PutMetricData'], ['*'], { StringEquals: { 'cloudwatch:namespace': WAITING_ROOM_NAMESPACE } });
+    statement('PutRoomMetrics', ['cloudwatch:PutMetricData'], ['*'], {
+      StringEquals: { 'cloudwatch:namespace': WAITING_ROOM_NAMESPACE },
+    });
     statement('ReadCacheAuthToken', ['secretsmanager:GetSecretValue'], [props.redisAuthToken.secretArn]);
     statement('ReadSigningKeys', ['secretsmanager:GetSecretValue'], [props.signingSecret.secretArn]);
     statement(
       'PublishRoomToEdge',
-      ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:ListKeys', 'cloudfront-keyvaluestore:GetKey', 'cloudfront-keyvaluestore:PutKey', 'cloudfront-keyvaluestore:UpdateKeys'],
+      [
+        'cloudfront-keyvaluestore:DescribeKeyValueStore',
+        'cloudfront-keyvaluestore:ListKeys',
+        'cloudfront-keyvaluestore:GetKey',
+        'cloudfront-keyvaluestore:PutKey',
+        'cloudfront-keyvaluestore:UpdateKeys',
+      ],
       [props.keyValueStore.keyValueStoreArn],
     );
     Validations.of(this.role).acknowledge({

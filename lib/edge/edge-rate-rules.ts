@@ -14,7 +14,15 @@
 import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import type { SaledayConfig } from '../../contracts/config/schema';
 import { WAITING_ROOM_JOIN_PATH } from '../../contracts/waiting-room';
-import { andStatement, criticalRoutes, htmlRequestStatement, identityPresentStatement, labelStatement, nonStaticStatement, notStatement } from './request-scopes';
+import {
+  andStatement,
+  criticalRoutes,
+  htmlRequestStatement,
+  identityPresentStatement,
+  labelStatement,
+  nonStaticStatement,
+  notStatement,
+} from './request-scopes';
 import { ipRateRule, routePathsStatement, userKeyRateRule, wafVisibility } from './waf-rules';
 
 type Rule = CfnWebACL.RuleProperty;
@@ -38,7 +46,10 @@ export function criticalRuleAction(waf: Pick<SaledayConfig['waf'], 'criticalActi
   return waf.criticalAction === 'captcha' ? { captcha: {} } : { block: {} };
 }
 
-export function edgeRateRules(config: Pick<SaledayConfig, 'routes' | 'identity' | 'waf'> & Partial<Pick<SaledayConfig, 'waitingRoom'>>, firstPriority: number): Rule[] {
+export function edgeRateRules(
+  config: Pick<SaledayConfig, 'routes' | 'identity' | 'waf'> & Partial<Pick<SaledayConfig, 'waitingRoom'>>,
+  firstPriority: number,
+): Rule[] {
   const { waf } = config;
   const names = EDGE_RATE_RULE_NAMES;
   const criticalPaths = routePathsStatement(criticalRoutes(config.routes));
@@ -46,7 +57,11 @@ export function edgeRateRules(config: Pick<SaledayConfig, 'routes' | 'identity' 
   const criticalAction = criticalRuleAction(waf);
   const windowSeconds = waf.windowSeconds;
   let priority = firstPriority;
-  const plainRule = (name: string, action: CfnWebACL.RuleActionProperty, statement: CfnWebACL.StatementProperty): Rule => ({
+  const plainRule = (
+    name: string,
+    action: CfnWebACL.RuleActionProperty,
+    statement: CfnWebACL.StatementProperty,
+  ): Rule => ({
     name,
     priority: priority++,
     action,
@@ -55,12 +70,39 @@ export function edgeRateRules(config: Pick<SaledayConfig, 'routes' | 'identity' 
   });
   const overLimit = labelStatement(PER_IP_OVER_LIMIT_LABEL);
   return [
-    plainRule(names.criticalWithoutIdentity, criticalAction, andStatement(criticalPaths, notStatement(identityPresentStatement(config.identity)))),
-    ipRateRule({ name: names.criticalPerIp, priority: priority++, limit: waf.criticalPerIpLimit, windowSeconds, scopeDown: criticalPaths, action: criticalAction }),
-    ipRateRule({ name: names.perIp, priority: priority++, limit: waf.perIpLimit, windowSeconds, scopeDown: nonStatic, action: { count: {} }, labels: [PER_IP_OVER_LIMIT_LABEL] }),
+    plainRule(
+      names.criticalWithoutIdentity,
+      criticalAction,
+      andStatement(criticalPaths, notStatement(identityPresentStatement(config.identity))),
+    ),
+    ipRateRule({
+      name: names.criticalPerIp,
+      priority: priority++,
+      limit: waf.criticalPerIpLimit,
+      windowSeconds,
+      scopeDown: criticalPaths,
+      action: criticalAction,
+    }),
+    ipRateRule({
+      name: names.perIp,
+      priority: priority++,
+      limit: waf.perIpLimit,
+      windowSeconds,
+      scopeDown: nonStatic,
+      action: { count: {} },
+      labels: [PER_IP_OVER_LIMIT_LABEL],
+    }),
     plainRule(names.perIpChallenge, { challenge: {} }, andStatement(overLimit, htmlRequestStatement())),
     plainRule(names.perIpBlock, { block: {} }, andStatement(overLimit, notStatement(htmlRequestStatement()))),
-    userKeyRateRule({ name: names.perUserKey, priority: priority++, limit: waf.perUserKeyLimit, windowSeconds, scopeDown: nonStatic, identity: config.identity, perIp: true }),
+    userKeyRateRule({
+      name: names.perUserKey,
+      priority: priority++,
+      limit: waf.perUserKeyLimit,
+      windowSeconds,
+      scopeDown: nonStatic,
+      identity: config.identity,
+      perIp: true,
+    }),
     userKeyRateRule({
       name: names.criticalPerUserKey,
       priority: priority++,
@@ -80,5 +122,14 @@ function waitingRoomJoinRules(config: Partial<Pick<SaledayConfig, 'waitingRoom' 
   const room = config.waitingRoom;
   if (!room?.enabled || !config.waf) return [];
   const joinPath = routePathsStatement([{ name: 'waiting-room-join', path: WAITING_ROOM_JOIN_PATH }]);
-  return [ipRateRule({ name: EDGE_RATE_RULE_NAMES.queueJoinPerIp, priority, limit: room.joinsPerIpLimit, windowSeconds: config.waf.windowSeconds, scopeDown: joinPath, action: { block: {} } })];
+  return [
+    ipRateRule({
+      name: EDGE_RATE_RULE_NAMES.queueJoinPerIp,
+      priority,
+      limit: room.joinsPerIpLimit,
+      windowSeconds: config.waf.windowSeconds,
+      scopeDown: joinPath,
+      action: { block: {} },
+    }),
+  ];
 }

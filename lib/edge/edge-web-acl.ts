@@ -58,7 +58,9 @@ export class EdgeWebAcl extends Construct {
     const { config } = props;
     const region = Stack.of(this).region;
     if (Token.isUnresolved(region) || region !== CLOUDFRONT_WAF_REGION) {
-      throw new Error(`EdgeWebAcl: got a stack in region ${Token.isUnresolved(region) ? '(unresolved)' : region}; expected ${CLOUDFRONT_WAF_REGION}, the only region where CLOUDFRONT-scope WebACLs exist`);
+      throw new Error(
+        `EdgeWebAcl: got a stack in region ${Token.isUnresolved(region) ? '(unresolved)' : region}; expected ${CLOUDFRONT_WAF_REGION}, the only region where CLOUDFRONT-scope WebACLs exist`,
+      );
     }
     this.webAclName = edgeWebAclName(config);
 
@@ -85,8 +87,13 @@ export class EdgeWebAcl extends Construct {
     ];
     let priority = 0;
     const rules: wafv2.CfnWebACL.RuleProperty[] = [
-      ipSetBlockRule(EDGE_RULE_NAMES.operatorBlockList, priority++, [this.blockedIpv4.attrArn, this.blockedIpv6.attrArn]),
-      ...this.managedRuleGroups.map((name) => managedRuleGroupRule(name, priority++, managedGroupConfig(name, config), managedGroupScopeDown(name, config))),
+      ipSetBlockRule(EDGE_RULE_NAMES.operatorBlockList, priority++, [
+        this.blockedIpv4.attrArn,
+        this.blockedIpv6.attrArn,
+      ]),
+      ...this.managedRuleGroups.map((name) =>
+        managedRuleGroupRule(name, priority++, managedGroupConfig(name, config), managedGroupScopeDown(name, config)),
+      ),
     ];
     rules.push(...edgeRateRules(config, priority));
 
@@ -107,11 +114,21 @@ export class EdgeWebAcl extends Construct {
   }
 }
 
-function managedGroupConfig(name: string, config: Pick<SaledayConfig, 'routes' | 'waf'>): wafv2.CfnWebACL.ManagedRuleGroupConfigProperty[] | undefined {
+function managedGroupConfig(
+  name: string,
+  config: Pick<SaledayConfig, 'routes' | 'waf'>,
+): wafv2.CfnWebACL.ManagedRuleGroupConfigProperty[] | undefined {
   if (name === 'AWSManagedRulesBotControlRuleSet') {
     // COMMON: self-identifying bots; TARGETED adds fingerprinting and challenges, priced far higher.
     const targeted = config.waf.botControl === 'targeted';
-    return [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: targeted ? 'TARGETED' : 'COMMON', ...(targeted ? { enableMachineLearning: true } : {}) } }];
+    return [
+      {
+        awsManagedRulesBotControlRuleSet: {
+          inspectionLevel: targeted ? 'TARGETED' : 'COMMON',
+          ...(targeted ? { enableMachineLearning: true } : {}),
+        },
+      },
+    ];
   }
   if (name === 'AWSManagedRulesAntiDDoSRuleSet') {
     // Silent browser challenges for suspicious requests, except where no browser can run one;
@@ -125,7 +142,9 @@ function managedGroupConfig(name: string, config: Pick<SaledayConfig, 'routes' |
             challenge: {
               usageOfAction: 'ENABLED',
               sensitivity: 'HIGH',
-              ...(exempt.length > 0 ? { exemptUriRegularExpressions: exempt.map((regexString) => ({ regexString })) } : {}),
+              ...(exempt.length > 0
+                ? { exemptUriRegularExpressions: exempt.map((regexString) => ({ regexString })) }
+                : {}),
             },
           },
         },
@@ -136,6 +155,9 @@ function managedGroupConfig(name: string, config: Pick<SaledayConfig, 'routes' |
 }
 
 /** Bot Control is billed per request it inspects: static assets are left out. */
-function managedGroupScopeDown(name: string, config: Pick<SaledayConfig, 'routes'>): wafv2.CfnWebACL.StatementProperty | undefined {
+function managedGroupScopeDown(
+  name: string,
+  config: Pick<SaledayConfig, 'routes'>,
+): wafv2.CfnWebACL.StatementProperty | undefined {
   return name === 'AWSManagedRulesBotControlRuleSet' ? nonStaticStatement(config.routes) : undefined;
 }

@@ -38,7 +38,14 @@ export function nonStaticStatement(routes: Routes): Statement | undefined {
  */
 export function htmlRequestStatement(): Statement {
   return andStatement(
-    { byteMatchStatement: { fieldToMatch: { method: {} }, positionalConstraint: 'EXACTLY', searchString: 'GET', textTransformations: [{ priority: 0, type: 'NONE' }] } },
+    {
+      byteMatchStatement: {
+        fieldToMatch: { method: {} },
+        positionalConstraint: 'EXACTLY',
+        searchString: 'GET',
+        textTransformations: [{ priority: 0, type: 'NONE' }],
+      },
+    },
     {
       byteMatchStatement: {
         fieldToMatch: { singleHeader: { Name: 'accept' } },
@@ -54,8 +61,21 @@ export function htmlRequestStatement(): Statement {
 export function identityPresentStatement(identity: IdentityConfig): Statement {
   const fieldToMatch: CfnWebACL.FieldToMatchProperty = identity.header
     ? { singleHeader: { Name: identity.header } }
-    : { cookies: { matchPattern: { includedCookies: [identity.cookie!] }, matchScope: 'VALUE', oversizeHandling: 'MATCH' } };
-  return { sizeConstraintStatement: { fieldToMatch, comparisonOperator: 'GT', size: 0, textTransformations: [{ priority: 0, type: 'NONE' }] } };
+    : {
+        cookies: {
+          matchPattern: { includedCookies: [identity.cookie!] },
+          matchScope: 'VALUE',
+          oversizeHandling: 'MATCH',
+        },
+      };
+  return {
+    sizeConstraintStatement: {
+      fieldToMatch,
+      comparisonOperator: 'GT',
+      size: 0,
+      textTransformations: [{ priority: 0, type: 'NONE' }],
+    },
+  };
 }
 
 /** Matches a label an earlier rule of the same WebACL added (its name, without the namespace). */
@@ -71,7 +91,9 @@ export function labelStatement(label: string): Statement {
  * `/api/cart/../checkout` or `/api/cart%2F..%2Fcheckout` is not exempt either.
  */
 export function antiDdosExemptUriPatterns(routes: Routes): string[] {
-  const exempt = routes.filter((r) => r.priority !== 'critical' && (r.cache === 'static' || /^\/api(\/|$)/.test(r.path)));
+  const exempt = routes.filter(
+    (r) => r.priority !== 'critical' && (r.cache === 'static' || /^\/api(\/|$)/.test(r.path)),
+  );
   // A pattern broad enough to cover a critical path (`/api/:any` beside `/api/checkout`) is dropped.
   const criticalSamples = criticalRoutes(routes).map((r) => r.path.replace(/:[A-Za-z0-9_]+/g, 'x').replace(/\*$/, 'x'));
   return exempt

@@ -7,6 +7,8 @@ import type { Duration } from 'aws-cdk-lib';
 export function requireWholeDays(prop: string, value: Duration): void {
   const days = value.toDays({ integral: false });
   if (!Number.isInteger(days) || days < 1) {
-    throw new Error(`${prop}: got ${value.toHumanString()}; expected a whole number of days, at least 1 (an S3 lifecycle expiration)`);
+    throw new Error(
+      `${prop}: got ${value.toHumanString()}; expected a whole number of days, at least 1 (an S3 lifecycle expiration)`,
+    );
   }
 }

@@ -82,7 +82,11 @@ export class SaleDistribution extends Construct {
       );
     }
     const timeoutSeconds = originReadTimeout.toSeconds({ integral: false });
-    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < ORIGIN_READ_TIMEOUT_SECONDS.min || timeoutSeconds > ORIGIN_READ_TIMEOUT_SECONDS.max) {
+    if (
+      !Number.isInteger(timeoutSeconds) ||
+      timeoutSeconds < ORIGIN_READ_TIMEOUT_SECONDS.min ||
+      timeoutSeconds > ORIGIN_READ_TIMEOUT_SECONDS.max
+    ) {
       throw new Error(
         `SaleDistribution originReadTimeout: got ${originReadTimeout.toHumanString()}; expected whole seconds from ${ORIGIN_READ_TIMEOUT_SECONDS.min} to ${ORIGIN_READ_TIMEOUT_SECONDS.max}`,
       );
@@ -103,7 +107,9 @@ export class SaleDistribution extends Construct {
     });
     const catchAll = config.routes.find((r) => cloudFrontPathPattern(r.path) === '/*');
     const room = props.waitingRoomFunction;
-    const certificate = config.app.certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', config.app.certificateArn) : undefined;
+    const certificate = config.app.certificateArn
+      ? acm.Certificate.fromCertificateArn(this, 'Certificate', config.app.certificateArn)
+      : undefined;
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `saleday ${config.saleName}`,
@@ -111,7 +117,9 @@ export class SaleDistribution extends Construct {
       additionalBehaviors: {
         // First, so no route pattern catches it: the join reaches the gate uncached and without the room's function.
         ...(room ? { [WAITING_ROOM_JOIN_PATH]: this.behaviorFor(origin, { cache: 'none' }) } : {}),
-        ...Object.fromEntries(routesWithBehavior.map((route) => [cloudFrontPathPattern(route.path), this.behaviorFor(origin, route, room)])),
+        ...Object.fromEntries(
+          routesWithBehavior.map((route) => [cloudFrontPathPattern(route.path), this.behaviorFor(origin, route, room)]),
+        ),
       },
       webAclId: props.webAclArn,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
@@ -178,18 +186,33 @@ export class SaleDistribution extends Construct {
   }
 
   /** The behavior of a route's cache class; the waiting room's function runs on all but static assets. */
-  private behaviorFor(origin: cloudfront.IOrigin, route: Pick<RouteConfig, 'cache'>, roomFunction?: cloudfront.IFunction): cloudfront.BehaviorOptions {
+  private behaviorFor(
+    origin: cloudfront.IOrigin,
+    route: Pick<RouteConfig, 'cache'>,
+    roomFunction?: cloudfront.IFunction,
+  ): cloudfront.BehaviorOptions {
     const common = {
       origin,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
       compress: true,
     };
-    const room = roomFunction ? { functionAssociations: [{ function: roomFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }] } : {};
+    const room = roomFunction
+      ? { functionAssociations: [{ function: roomFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }] }
+      : {};
     switch (route.cache) {
       case 'static':
-        return { ...common, cachePolicy: this.staticCachePolicy, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS };
+        return {
+          ...common,
+          cachePolicy: this.staticCachePolicy,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+        };
       case 'semi-static':
-        return { ...common, ...room, cachePolicy: this.semiStaticCachePolicy, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS };
+        return {
+          ...common,
+          ...room,
+          cachePolicy: this.semiStaticCachePolicy,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+        };
       case 'none':
         return {
           ...common,
@@ -204,7 +227,8 @@ export class SaleDistribution extends Construct {
   private acknowledgeDistributionFindings(customCertificate: boolean): void {
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR1',
-      reason: 'A flash sale is open to every country the shop sells to; geo restrictions belong to the shop, and abusive traffic is handled by the edge WebACL.',
+      reason:
+        'A flash sale is open to every country the shop sells to; geo restrictions belong to the shop, and abusive traffic is handled by the edge WebACL.',
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR5',

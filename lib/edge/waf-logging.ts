@@ -48,7 +48,9 @@ export class WafLogging extends Construct {
   constructor(scope: Construct, id: string, props: WafLoggingProps) {
     super(scope, id);
     if (!props.logGroupName.startsWith(WAF_LOG_GROUP_PREFIX)) {
-      throw new Error(`WafLogging logGroupName: got ${JSON.stringify(props.logGroupName)}; expected a name starting with ${WAF_LOG_GROUP_PREFIX}`);
+      throw new Error(
+        `WafLogging logGroupName: got ${JSON.stringify(props.logGroupName)}; expected a name starting with ${WAF_LOG_GROUP_PREFIX}`,
+      );
     }
     const redactedHeaders = props.redactedHeaders ?? ['authorization', 'cookie'];
 
@@ -79,6 +81,7 @@ export function retentionFromDays(days: number): logs.RetentionDays {
     .filter((v): v is logs.RetentionDays => typeof v === 'number' && v > 0)
     .sort((a, b) => a - b);
   const chosen = allowed.find((v) => v >= days);
-  if (chosen === undefined) throw new Error(`retention: got ${days} days; expected at most ${allowed[allowed.length - 1]}`);
+  if (chosen === undefined)
+    throw new Error(`retention: got ${days} days; expected at most ${allowed[allowed.length - 1]}`);
   return chosen;
 }

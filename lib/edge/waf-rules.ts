@@ -105,13 +105,24 @@ export function routePathsStatement(routes: readonly Pick<RouteConfig, 'name' | 
   const statements = routes.flatMap((route): Statement[] => {
     const { literal, exact } = literalPrefix(route.path.toLowerCase());
     if (!exact) return [pathMatch('STARTS_WITH', literal)];
-    return [pathMatch('EXACTLY', literal), pathMatch('EXACTLY', `${literal}/`), pathMatch('STARTS_WITH', `${literal}#`)];
+    return [
+      pathMatch('EXACTLY', literal),
+      pathMatch('EXACTLY', `${literal}/`),
+      pathMatch('STARTS_WITH', `${literal}#`),
+    ];
   });
   return statements.length === 1 ? statements[0]! : { orStatement: { statements } };
 }
 
 function pathMatch(positionalConstraint: 'EXACTLY' | 'STARTS_WITH', searchString: string): Statement {
-  return { byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint, searchString, textTransformations: [...PATH_TRANSFORMATIONS] } };
+  return {
+    byteMatchStatement: {
+      fieldToMatch: { uriPath: {} },
+      positionalConstraint,
+      searchString,
+      textTransformations: [...PATH_TRANSFORMATIONS],
+    },
+  };
 }
 
 /** `/api/checkout` → exact; `/assets/*` → `/assets/`; `/api/products/:id` → `/api/products/`. */

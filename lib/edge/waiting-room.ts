@@ -35,12 +35,18 @@ export interface WaitingRoomEdgeProps {
 }
 
 /** The room's edge resources when the config enables the room; undefined otherwise. */
-export function waitingRoomEdgeIfEnabled(scope: Construct, id: string, props: WaitingRoomEdgeProps): WaitingRoomEdge | undefined {
+export function waitingRoomEdgeIfEnabled(
+  scope: Construct,
+  id: string,
+  props: WaitingRoomEdgeProps,
+): WaitingRoomEdge | undefined {
   return props.room?.enabled ? new WaitingRoomEdge(scope, id, props) : undefined;
 }
 
 /** The store's first content: a closed room, so the function lets everything through until the controller opens it. */
-export function closedRoomStoreData(room: Pick<WaitingRoomConfig, 'passMinutes' | 'passMaxMinutes' | 'initialRatePerSecond'> | undefined): string {
+export function closedRoomStoreData(
+  room: Pick<WaitingRoomConfig, 'passMinutes' | 'passMaxMinutes' | 'initialRatePerSecond'> | undefined,
+): string {
   if (!room) throw new Error('waitingRoom: got nothing; expected the waitingRoom section to seed the store from');
   const state = closedRoomState(room, WAITING_ROOM_FIRST_KEY_ID);
   return JSON.stringify({ data: [{ key: WAITING_ROOM_STATE_KEY, value: JSON.stringify(state) }] });
@@ -67,12 +73,16 @@ export class WaitingRoomEdge extends Construct {
     super(scope, id);
     const { saleName, room } = props;
     if (!room?.enabled) {
-      throw new Error(`waitingRoom.enabled: got ${room?.enabled ?? 'nothing'}; expected true to build the waiting room's edge resources`);
+      throw new Error(
+        `waitingRoom.enabled: got ${room?.enabled ?? 'nothing'}; expected true to build the waiting room's edge resources`,
+      );
     }
     const functionFile = props.functionFile ?? DEFAULT_WAITING_ROOM_FUNCTION_FILE;
     const size = Buffer.byteLength(waitingRoomFunctionCode(functionFile), 'utf8');
     if (size > MAX_FUNCTION_CODE_BYTES) {
-      throw new Error(`functionFile: got ${functionFile} of ${size} bytes; expected at most ${MAX_FUNCTION_CODE_BYTES} (CloudFront Functions code size quota)`);
+      throw new Error(
+        `functionFile: got ${functionFile} of ${size} bytes; expected at most ${MAX_FUNCTION_CODE_BYTES} (CloudFront Functions code size quota)`,
+      );
     }
 
     this.keyValueStore = new cloudfront.KeyValueStore(this, 'State', {
@@ -87,7 +97,13 @@ export class WaitingRoomEdge extends Construct {
     });
     this.signingSecret = new secretsmanager.Secret(this, 'SigningSecret', {
       description: `saleday ${saleName}: waiting room ticket and pass signing secret`,
-      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false, secretStringTemplate: '{}', generateStringKey: WAITING_ROOM_FIRST_KEY_ID },
+      generateSecretString: {
+        passwordLength: 48,
+        excludePunctuation: true,
+        includeSpace: false,
+        secretStringTemplate: '{}',
+        generateStringKey: WAITING_ROOM_FIRST_KEY_ID,
+      },
       removalPolicy: RemovalPolicy.DESTROY,
     });
     Validations.of(this.signingSecret).acknowledge({

@@ -17,5 +17,10 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 export const LOG_BUFFER_SIZE = Size.mebibytes(25);
 
 export function containerLogging(logGroup: logs.ILogGroup, streamPrefix: string): ecs.LogDriver {
-  return ecs.LogDrivers.awsLogs({ logGroup, streamPrefix, mode: ecs.AwsLogDriverMode.NON_BLOCKING, maxBufferSize: LOG_BUFFER_SIZE });
+  return ecs.LogDrivers.awsLogs({
+    logGroup,
+    streamPrefix,
+    mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+    maxBufferSize: LOG_BUFFER_SIZE,
+  });
 }

@@ -58,7 +58,24 @@ export interface SaleFleetProps {
  * package*.json, tsconfig.json, contracts/, lib/, gate/ and storefront/, and a smaller context means a CLI or
  * test change does not rebuild and redeploy the fleet.
  */
-export const IMAGE_BUILD_EXCLUDES = ['node_modules', 'cdk.out', 'dist', 'coverage', '.git', '.ci', 'rehearsal-report', '.bench-out', '*.log', 'loadtest-result.json', 'cli', 'test', 'bench', 'docs', 'lambda', 'bin'];
+export const IMAGE_BUILD_EXCLUDES = [
+  'node_modules',
+  'cdk.out',
+  'dist',
+  'coverage',
+  '.git',
+  '.ci',
+  'rehearsal-report',
+  '.bench-out',
+  '*.log',
+  'loadtest-result.json',
+  'cli',
+  'test',
+  'bench',
+  'docs',
+  'lambda',
+  'bin',
+];
 
 /** The images' Dockerfiles, relative to the repository root. */
 export const GATE_DOCKERFILE = 'gate/Dockerfile';
@@ -108,7 +125,9 @@ export class SaleFleet extends Construct {
     const repositoryRoot = props.repositoryRoot ?? path.resolve(__dirname, '..', '..');
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     if (!existsSync(path.join(repositoryRoot, GATE_DOCKERFILE))) {
-      throw new Error(`SaleFleet repositoryRoot: got ${repositoryRoot}, which holds no ${GATE_DOCKERFILE}; expected the repository root (the images' build context)`);
+      throw new Error(
+        `SaleFleet repositoryRoot: got ${repositoryRoot}, which holds no ${GATE_DOCKERFILE}; expected the repository root (the images' build context)`,
+      );
     }
 
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
@@ -116,7 +135,10 @@ export class SaleFleet extends Construct {
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
       cpu: fleet.cpu,
       memoryLimitMiB: fleet.memoryMiB,
-      runtimePlatform: { operatingSystemFamily: ecs.OperatingSystemFamily.LINUX, cpuArchitecture: FLEET_CPU_ARCHITECTURE },
+      runtimePlatform: {
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+        cpuArchitecture: FLEET_CPU_ARCHITECTURE,
+      },
     });
     this.identitySecret = this.createIdentitySecret(config);
     this.addContainers(config, props, repositoryRoot);
@@ -153,7 +175,8 @@ export class SaleFleet extends Construct {
     });
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'Rotating the user-key signing secret would log every shopper out mid-sale; it is replaced between sales by redeploying.',
+      reason:
+        'Rotating the user-key signing secret would log every shopper out mid-sale; it is replaced between sales by redeploying.',
     });
     return secret;
   }
@@ -164,16 +187,26 @@ export class SaleFleet extends Construct {
     const sharedEnvironment = { REDIS_URL: props.redisUrl };
     const secrets: Record<string, ecs.Secret> = {
       REDIS_AUTH_TOKEN: ecs.Secret.fromSecretsManager(props.redisAuthToken),
-      ...(this.identitySecret ? { [config.identity.secretEnv]: ecs.Secret.fromSecretsManager(this.identitySecret) } : {}),
+      ...(this.identitySecret
+        ? { [config.identity.secretEnv]: ecs.Secret.fromSecretsManager(this.identitySecret) }
+        : {}),
     };
 
     const app = this.taskDefinition.addContainer(APP_CONTAINER, {
       image: fleet.appImage
         ? ecs.ContainerImage.fromRegistry(fleet.appImage)
-        : ecs.ContainerImage.fromAsset(repositoryRoot, { file: STOREFRONT_DOCKERFILE, exclude: IMAGE_BUILD_EXCLUDES, platform: FLEET_IMAGE_PLATFORM }),
+        : ecs.ContainerImage.fromAsset(repositoryRoot, {
+            file: STOREFRONT_DOCKERFILE,
+            exclude: IMAGE_BUILD_EXCLUDES,
+            platform: FLEET_IMAGE_PLATFORM,
+          }),
       essential: true,
       // Tells the storefront which variable holds the secret that signs its POST /api/session cookies.
-      environment: { ...sharedEnvironment, PORT: String(fleet.appPort), ...(this.identitySecret ? { SALEDAY_SESSION_SECRET_ENV: config.identity.secretEnv } : {}) },
+      environment: {
+        ...sharedEnvironment,
+        PORT: String(fleet.appPort),
+        ...(this.identitySecret ? { SALEDAY_SESSION_SECRET_ENV: config.identity.secretEnv } : {}),
+      },
       secrets,
       portMappings: [{ containerPort: fleet.appPort, name: APP_CONTAINER }],
       logging: containerLogging(this.logGroup, APP_CONTAINER),
@@ -183,7 +216,11 @@ export class SaleFleet extends Construct {
     });
 
     const gate = this.taskDefinition.addContainer(GATE_CONTAINER, {
-      image: ecs.ContainerImage.fromAsset(repositoryRoot, { file: GATE_DOCKERFILE, exclude: IMAGE_BUILD_EXCLUDES, platform: FLEET_IMAGE_PLATFORM }),
+      image: ecs.ContainerImage.fromAsset(repositoryRoot, {
+        file: GATE_DOCKERFILE,
+        exclude: IMAGE_BUILD_EXCLUDES,
+        platform: FLEET_IMAGE_PLATFORM,
+      }),
       essential: true,
       environment: {
         ...sharedEnvironment,
@@ -192,7 +229,12 @@ export class SaleFleet extends Construct {
         // Only the gate's slice of the validated config: an edit it does not read keeps this task definition.
         [GATE_CONFIG_ENV]: JSON.stringify(gateConfigSlice(config)),
       },
-      secrets: { ...secrets, ...(props.waitingRoomSecret ? { [WAITING_ROOM_SECRETS_ENV]: ecs.Secret.fromSecretsManager(props.waitingRoomSecret) } : {}) },
+      secrets: {
+        ...secrets,
+        ...(props.waitingRoomSecret
+          ? { [WAITING_ROOM_SECRETS_ENV]: ecs.Secret.fromSecretsManager(props.waitingRoomSecret) }
+          : {}),
+      },
       portMappings: [{ containerPort: fleet.gatePort, name: GATE_CONTAINER }],
       // The gate's stdout carries its EMF metrics; CloudWatch Logs extracts them from this group.
       logging: containerLogging(this.logGroup, GATE_CONTAINER),
@@ -212,7 +254,8 @@ export class SaleFleet extends Construct {
     });
     Validations.of(this.taskDefinition.obtainExecutionRole()).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'The execution role pulls the images: ecr:GetAuthorizationToken has no resource-level permission; every other action is scoped by CDK to the image repositories, the log group and the secret.',
+      reason:
+        'The execution role pulls the images: ecr:GetAuthorizationToken has no resource-level permission; every other action is scoped by CDK to the image repositories, the log group and the secret.',
     });
   }
 

@@ -70,7 +70,11 @@ export class SaleGateway extends Construct {
     // CloudFront's VPC origin ENIs live in our subnets with a service-managed security group that
     // only exists after the first deploy, so the rule names the VPC range: the ALB is internal,
     // nothing outside the VPC can route to it.
-    this.securityGroup.addIngressRule(ec2.Peer.ipv4(props.vpcCidr), ec2.Port.tcp(GATEWAY_LISTENER_PORT), 'CloudFront VPC origin (inside the VPC only)');
+    this.securityGroup.addIngressRule(
+      ec2.Peer.ipv4(props.vpcCidr),
+      ec2.Port.tcp(GATEWAY_LISTENER_PORT),
+      'CloudFront VPC origin (inside the VPC only)',
+    );
 
     this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED, // ALB log delivery supports SSE-S3 only

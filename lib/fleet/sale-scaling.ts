@@ -12,7 +12,13 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import type { SaledayConfig } from '../../contracts/config/schema';
-import { fleetSchedule, formatUtcMinute, isRaisedAt, oneShotCron, windowInstants } from '../../contracts/config/window-schedule';
+import {
+  fleetSchedule,
+  formatUtcMinute,
+  isRaisedAt,
+  oneShotCron,
+  windowInstants,
+} from '../../contracts/config/window-schedule';
 
 /** ALBRequestCountPerTarget counts requests per target per minute; the config states them per second. */
 export const SECONDS_PER_MINUTE = 60;
@@ -22,7 +28,10 @@ export const SECONDS_PER_MINUTE = 60;
  * the fleet's floor, plan, ceiling and target-tracking targets.
  */
 export type SaleScalingConfig = Pick<SaledayConfig, 'windows'> & {
-  readonly fleet: Pick<SaledayConfig['fleet'], 'baselineTasks' | 'plannedTasks' | 'maxTasks' | 'targetCpuPercent' | 'requestsPerTargetPerSecond'>;
+  readonly fleet: Pick<
+    SaledayConfig['fleet'],
+    'baselineTasks' | 'plannedTasks' | 'maxTasks' | 'targetCpuPercent' | 'requestsPerTargetPerSecond'
+  >;
 };
 
 export interface SaleScalingProps {
@@ -41,7 +50,12 @@ export interface SaleScalingProps {
 }
 
 /** The floor in force at `now`: the plan between a window's raise and restore, the baseline otherwise. */
-export function floorAt(config: Pick<SaledayConfig, 'windows'> & { readonly fleet: Pick<SaledayConfig['fleet'], 'baselineTasks' | 'plannedTasks'> }, now: Date): number {
+export function floorAt(
+  config: Pick<SaledayConfig, 'windows'> & {
+    readonly fleet: Pick<SaledayConfig['fleet'], 'baselineTasks' | 'plannedTasks'>;
+  },
+  now: Date,
+): number {
   return isRaisedAt(config.windows, now) ? config.fleet.plannedTasks : config.fleet.baselineTasks;
 }
 
@@ -58,7 +72,10 @@ export class SaleScaling extends Construct {
       throw new Error(`SaleScaling now: got an invalid Date; expected the synthesis time`);
     }
 
-    this.scalableTaskCount = props.service.autoScaleTaskCount({ minCapacity: floorAt(config, now), maxCapacity: fleet.maxTasks });
+    this.scalableTaskCount = props.service.autoScaleTaskCount({
+      minCapacity: floorAt(config, now),
+      maxCapacity: fleet.maxTasks,
+    });
 
     const schedule = fleetSchedule(config, now);
     for (const window of schedule.over) {

@@ -40,11 +40,20 @@ export class SaleNetwork extends Construct {
     const cidr = props.cidr ?? '10.0.0.0/16';
     const flowLogRetention = props.flowLogRetention ?? logs.RetentionDays.ONE_MONTH;
     if (!Number.isInteger(maxAzs) || maxAzs < 2) {
-      throw new Error(`SaleNetwork maxAzs: got ${maxAzs}; expected an integer of at least 2 (the ALB and a Multi-AZ cache need two zones)`);
+      throw new Error(
+        `SaleNetwork maxAzs: got ${maxAzs}; expected an integer of at least 2 (the ALB and a Multi-AZ cache need two zones)`,
+      );
     }
     const mask = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-    if (!mask || mask.slice(1, 5).some((octet) => Number(octet) > 255) || Number(mask[5]) < 16 || Number(mask[5]) > 18) {
-      throw new Error(`SaleNetwork cidr: got ${JSON.stringify(cidr)}; expected an IPv4 CIDR literal from /16 to /18, such as 10.0.0.0/16`);
+    if (
+      !mask ||
+      mask.slice(1, 5).some((octet) => Number(octet) > 255) ||
+      Number(mask[5]) < 16 ||
+      Number(mask[5]) > 18
+    ) {
+      throw new Error(
+        `SaleNetwork cidr: got ${JSON.stringify(cidr)}; expected an IPv4 CIDR literal from /16 to /18, such as 10.0.0.0/16`,
+      );
     }
 
     this.cidr = cidr;

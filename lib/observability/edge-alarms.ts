@@ -65,7 +65,13 @@ export class EdgeAlarms extends Construct {
       period: oneMinute,
     });
     const waf = (metricName: string) =>
-      new cloudwatch.Metric({ namespace: 'AWS/WAFV2', metricName, dimensionsMap: { WebACL: props.webAclName, Rule: 'ALL' }, statistic: 'Sum', period: oneMinute });
+      new cloudwatch.Metric({
+        namespace: 'AWS/WAFV2',
+        metricName,
+        dimensionsMap: { WebACL: props.webAclName, Rule: 'ALL' },
+        statistic: 'Sum',
+        period: oneMinute,
+      });
     const blockedShare = new cloudwatch.MathExpression({
       expression: 'FILL(blocked, 0) / (FILL(blocked, 0) + FILL(allowed, 0))',
       usingMetrics: { blocked: waf('BlockedRequests'), allowed: waf('AllowedRequests') },
@@ -73,8 +79,16 @@ export class EdgeAlarms extends Construct {
       label: 'blocked share of edge requests',
     });
 
-    const alarm = (name: EdgeAlarmName, description: string, options: Omit<cloudwatch.AlarmProps, 'alarmName' | 'alarmDescription'>) => {
-      const created = new cloudwatch.Alarm(this, name, { ...options, alarmName: edgeAlarmName(config, name), alarmDescription: `saleday ${config.saleName}: ${description}` });
+    const alarm = (
+      name: EdgeAlarmName,
+      description: string,
+      options: Omit<cloudwatch.AlarmProps, 'alarmName' | 'alarmDescription'>,
+    ) => {
+      const created = new cloudwatch.Alarm(this, name, {
+        ...options,
+        alarmName: edgeAlarmName(config, name),
+        alarmDescription: `saleday ${config.saleName}: ${description}`,
+      });
       created.addAlarmAction(action);
       created.addOkAction(action);
       return created;
@@ -90,14 +104,18 @@ export class EdgeAlarms extends Construct {
         // CloudFront publishes no rate without requests: no traffic is no incident.
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
-      alarm('edge-blocked-spike', `the edge WebACL blocks at least ${BLOCKED_SHARE_SPIKE * 100}% of requests (an attack or a rule blocking shoppers)`, {
-        metric: blockedShare,
-        threshold: BLOCKED_SHARE_SPIKE,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+      alarm(
+        'edge-blocked-spike',
+        `the edge WebACL blocks at least ${BLOCKED_SHARE_SPIKE * 100}% of requests (an attack or a rule blocking shoppers)`,
+        {
+          metric: blockedShare,
+          threshold: BLOCKED_SHARE_SPIKE,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        },
+      ),
     ];
   }
 }

@@ -25,7 +25,9 @@ import type { SaleMetrics } from './sale-metrics';
 import { watchAlarmName } from './watch-alarm-name';
 
 /** What the heartbeats read of the sale config: the name and the fleet's floor (fleet.baselineTasks). */
-export type HeartbeatAlarmsConfig = Pick<SaledayConfig, 'saleName'> & { readonly fleet: Pick<SaledayConfig['fleet'], 'baselineTasks'> };
+export type HeartbeatAlarmsConfig = Pick<SaledayConfig, 'saleName'> & {
+  readonly fleet: Pick<SaledayConfig['fleet'], 'baselineTasks'>;
+};
 
 export interface HeartbeatAlarmsProps {
   readonly config: HeartbeatAlarmsConfig;
@@ -49,21 +51,33 @@ export class HeartbeatAlarms extends Construct {
     super(scope, id);
     const { config, metrics } = props;
     const action = new cloudwatchActions.SnsAction(props.topic);
-    const alarm = (name: HeartbeatName, description: string, options: Omit<cloudwatch.AlarmProps, 'alarmName' | 'alarmDescription'>) => {
-      const created = new cloudwatch.Alarm(this, name, { ...options, alarmName: heartbeatAlarmName(config, name), alarmDescription: `saleday ${config.saleName}: ${description}` });
+    const alarm = (
+      name: HeartbeatName,
+      description: string,
+      options: Omit<cloudwatch.AlarmProps, 'alarmName' | 'alarmDescription'>,
+    ) => {
+      const created = new cloudwatch.Alarm(this, name, {
+        ...options,
+        alarmName: heartbeatAlarmName(config, name),
+        alarmDescription: `saleday ${config.saleName}: ${description}`,
+      });
       created.addAlarmAction(action);
       created.addOkAction(action);
       return created;
     };
     this.alarms = [
-      alarm('healthy-hosts', `fewer than ${config.fleet.baselineTasks} healthy targets behind the load balancer (or no data)`, {
-        metric: metrics.gatewayHealthyHosts(),
-        threshold: config.fleet.baselineTasks,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 3,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      }),
+      alarm(
+        'healthy-hosts',
+        `fewer than ${config.fleet.baselineTasks} healthy targets behind the load balancer (or no data)`,
+        {
+          metric: metrics.gatewayHealthyHosts(),
+          threshold: config.fleet.baselineTasks,
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 3,
+          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        },
+      ),
       alarm('gate-heartbeat', 'no gate has published its metrics (gates down, or their metric lines lost)', {
         metric: metrics.gateRecordsPublished(),
         threshold: 1,

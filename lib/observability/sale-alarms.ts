@@ -38,7 +38,9 @@ export class SaleAlarms extends Construct {
         metric: metrics.forAlarm(alarmConfig),
         threshold: SaleMetrics.thresholdFor(alarmConfig),
         comparisonOperator:
-          alarmConfig.comparison === 'greater' ? cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD : cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          alarmConfig.comparison === 'greater'
+            ? cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
+            : cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: alarmConfig.evaluationPeriods,
         datapointsToAlarm: alarmConfig.datapointsToAlarm,
         // No traffic is not an incident (and a quiet class publishes nothing).

@@ -11,7 +11,10 @@ import type { SaleMetrics } from './sale-metrics';
 import { waitingRoomDashboardRows } from './waiting-room-dashboard-metrics';
 
 /** What the dashboard reads of the sale config: the name and the routes' dependencies (one graph line each). */
-export type SaleDashboardConfig = Pick<SaledayConfig, 'saleName'> & Partial<Pick<SaledayConfig, 'waitingRoom'>> & { readonly routes: readonly Pick<SaledayConfig['routes'][number], 'dependencies'>[] };
+export type SaleDashboardConfig = Pick<SaledayConfig, 'saleName'> &
+  Partial<Pick<SaledayConfig, 'waitingRoom'>> & {
+    readonly routes: readonly Pick<SaledayConfig['routes'][number], 'dependencies'>[];
+  };
 
 export interface SaleDashboardProps {
   readonly config: SaleDashboardConfig;
@@ -47,7 +50,10 @@ export class SaleDashboard extends Construct {
         [header('Edge: CloudFront and edge WAF (us-east-1)')],
         [
           graph('Requests', [m.edgeRequests()]),
-          graph('Blocked by rule', m.edgeRuleNames().map((rule) => m.edgeBlockedByRule(rule))),
+          graph(
+            'Blocked by rule',
+            m.edgeRuleNames().map((rule) => m.edgeBlockedByRule(rule)),
+          ),
           graph('Cache hit rate', [m.edgeCacheHitRate()]),
           graph('Error rates', [m.edge4xxRate(), m.edge5xxRate()]),
         ],
@@ -69,21 +75,42 @@ export class SaleDashboard extends Construct {
           graph('Served per class', perClass(GATE_CLASS_METRICS.served)),
           graph('Shed per class', perClass(GATE_CLASS_METRICS.shed), [m.gateShedRate()]),
           // Right axis: refused reads the app had already answered (speculative reads), a part of the left.
-          graph('Rate-limited per class', perClass(GATE_CLASS_METRICS.limited), perClass(GATE_CLASS_METRICS.speculativeDiscarded)),
+          graph(
+            'Rate-limited per class',
+            perClass(GATE_CLASS_METRICS.limited),
+            perClass(GATE_CLASS_METRICS.speculativeDiscarded),
+          ),
           graph('Queue delay and concurrency limit', [m.gateQueueDelayMax()], [m.gateConcurrencyLimit()]),
         ],
         [header('Cache: ElastiCache')],
-        [graph('Engine CPU', [m.cacheEngineCpu()]), graph('Memory', [m.cacheMemory()]), graph('Connections', [m.cacheConnections()])],
+        [
+          graph('Engine CPU', [m.cacheEngineCpu()]),
+          graph('Memory', [m.cacheMemory()]),
+          graph('Connections', [m.cacheConnections()]),
+        ],
         [header('Control plane: flag controller')],
         [
           graph('Degradation level', [m.degradationLevel()]),
-          graph('Open breakers', dependencies.map((d) => m.breakerOpen(d))),
-          graph('Dependency failure share', dependencies.map((d) => m.gateDependencyFailureRate(d))),
+          graph(
+            'Open breakers',
+            dependencies.map((d) => m.breakerOpen(d)),
+          ),
+          graph(
+            'Dependency failure share',
+            dependencies.map((d) => m.gateDependencyFailureRate(d)),
+          ),
           graph('Controller errors', [m.controllerErrors()]),
         ],
         ...(config.waitingRoom?.enabled ? waitingRoomDashboardRows(config.saleName, WIDTH, HEIGHT) : []),
         [header('Alarms')],
-        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24, height: Math.max(3, Math.ceil(props.alarms.length / 4) + 2) })],
+        [
+          new cloudwatch.AlarmStatusWidget({
+            title: 'Alarms',
+            alarms: [...props.alarms],
+            width: 24,
+            height: Math.max(3, Math.ceil(props.alarms.length / 4) + 2),
+          }),
+        ],
       ],
     });
   }

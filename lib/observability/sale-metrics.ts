@@ -14,10 +14,26 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { EDGE_REGION } from '../../contracts/edge-region';
 import { DELIBERATE_REFUSALS_METRIC } from '../../contracts/metrics/alarm-metrics';
-import { CONTROLLER_DEPENDENCY_DIMENSION, CONTROLLER_METRIC_NAMES, CONTROLLER_METRICS_NAMESPACE, CONTROLLER_SERVICE_DIMENSION } from '../../contracts/metrics/controller-metrics';
-import { GATE_CLASS_METRICS, GATE_DEPENDENCY_METRICS, GATE_DIMENSIONS, GATE_NAMESPACE, GATE_PROCESS_METRICS } from '../../contracts/metrics/gate-metrics';
+import {
+  CONTROLLER_DEPENDENCY_DIMENSION,
+  CONTROLLER_METRIC_NAMES,
+  CONTROLLER_METRICS_NAMESPACE,
+  CONTROLLER_SERVICE_DIMENSION,
+} from '../../contracts/metrics/controller-metrics';
+import {
+  GATE_CLASS_METRICS,
+  GATE_DEPENDENCY_METRICS,
+  GATE_DIMENSIONS,
+  GATE_NAMESPACE,
+  GATE_PROCESS_METRICS,
+} from '../../contracts/metrics/gate-metrics';
 import type { AlarmConfig, SaledayConfig } from '../../contracts/config/schema';
-import { RATIO_ALARM_MATH, ratioMetricMath, type AlarmCount, type RatioAlarmMetric } from '../../contracts/metrics/alarm-math';
+import {
+  RATIO_ALARM_MATH,
+  ratioMetricMath,
+  type AlarmCount,
+  type RatioAlarmMetric,
+} from '../../contracts/metrics/alarm-math';
 import { PRIORITY_CLASSES, type PriorityClass } from '../../contracts/priority-classes';
 
 /** CloudFront and CLOUDFRONT-scope WAF metrics exist only in us-east-1. */
@@ -73,18 +89,30 @@ export class SaleMetrics {
 
   // ---- gateway (ALB) ----
   gatewayRequests(): cloudwatch.IMetric {
-    return this.props.loadBalancer.metrics.requestCount({ period: ONE_MINUTE, statistic: 'Sum', label: 'ALB requests' });
+    return this.props.loadBalancer.metrics.requestCount({
+      period: ONE_MINUTE,
+      statistic: 'Sum',
+      label: 'ALB requests',
+    });
   }
   /** Seconds, as the ALB reports it. */
   gatewayLatency(statistic: 'p50' | 'p99'): cloudwatch.IMetric {
-    return this.props.loadBalancer.metrics.targetResponseTime({ period: ONE_MINUTE, statistic, label: `target response ${statistic} (s)` });
+    return this.props.loadBalancer.metrics.targetResponseTime({
+      period: ONE_MINUTE,
+      statistic,
+      label: `target response ${statistic} (s)`,
+    });
   }
   /** Failed answers (5xx the controller did not order) over requests: see contracts/metrics/alarm-math.ts. */
   gateway5xxRate(period: Duration = ONE_MINUTE): cloudwatch.IMetric {
     return this.ratio('alb-5xx-rate', period, '5xx share of requests (deliberate refusals excluded)');
   }
   gatewayHealthyHosts(): cloudwatch.IMetric {
-    return this.props.targetGroup.metrics.healthyHostCount({ period: ONE_MINUTE, statistic: 'Minimum', label: 'healthy targets' });
+    return this.props.targetGroup.metrics.healthyHostCount({
+      period: ONE_MINUTE,
+      statistic: 'Minimum',
+      label: 'healthy targets',
+    });
   }
 
   // ---- fleet ----
@@ -110,7 +138,10 @@ export class SaleMetrics {
     return new cloudwatch.Metric({
       namespace: GATE_NAMESPACE,
       metricName,
-      dimensionsMap: { [GATE_DIMENSIONS.sale]: this.props.config.saleName, [GATE_DIMENSIONS.priorityClass]: priorityClass },
+      dimensionsMap: {
+        [GATE_DIMENSIONS.sale]: this.props.config.saleName,
+        [GATE_DIMENSIONS.priorityClass]: priorityClass,
+      },
       statistic: 'Sum',
       period,
       label: `${metricName} ${priorityClass}`,
@@ -134,7 +165,10 @@ export class SaleMetrics {
   /** Milliseconds: the worst queue wait of any class. */
   gateQueueDelayMax(period: Duration = ONE_MINUTE): cloudwatch.IMetric {
     const usingMetrics = Object.fromEntries(
-      PRIORITY_CLASSES.map((cls) => [`delay_${cls}`, this.gateClassCount(GATE_CLASS_METRICS.queueDelayMax, cls, period).with({ statistic: 'Maximum' })]),
+      PRIORITY_CLASSES.map((cls) => [
+        `delay_${cls}`,
+        this.gateClassCount(GATE_CLASS_METRICS.queueDelayMax, cls, period).with({ statistic: 'Maximum' }),
+      ]),
     );
     return new cloudwatch.MathExpression({
       expression: `MAX([${PRIORITY_CLASSES.map((cls) => `FILL(delay_${cls}, 0)`).join(', ')}])`,
@@ -183,24 +217,39 @@ export class SaleMetrics {
     return new cloudwatch.Metric({
       namespace: CONTROLLER_METRICS_NAMESPACE,
       metricName: CONTROLLER_METRIC_NAMES.breakerOpen,
-      dimensionsMap: { ...CONTROLLER_SERVICE_DIMENSION, [GATE_DIMENSIONS.sale]: this.props.config.saleName, [CONTROLLER_DEPENDENCY_DIMENSION]: dependency },
+      dimensionsMap: {
+        ...CONTROLLER_SERVICE_DIMENSION,
+        [GATE_DIMENSIONS.sale]: this.props.config.saleName,
+        [CONTROLLER_DEPENDENCY_DIMENSION]: dependency,
+      },
       statistic: 'Maximum',
       period: ONE_MINUTE,
       label: `breaker ${dependency} open`,
     });
   }
   controllerErrors(): cloudwatch.IMetric {
-    return this.props.controllerFunction.metricErrors({ period: ONE_MINUTE, statistic: 'Sum', label: 'controller errors' });
+    return this.props.controllerFunction.metricErrors({
+      period: ONE_MINUTE,
+      statistic: 'Sum',
+      label: 'controller errors',
+    });
   }
   controllerInvocations(): cloudwatch.IMetric {
-    return this.props.controllerFunction.metricInvocations({ period: ONE_MINUTE, statistic: 'Sum', label: 'controller invocations' });
+    return this.props.controllerFunction.metricInvocations({
+      period: ONE_MINUTE,
+      statistic: 'Sum',
+      label: 'controller invocations',
+    });
   }
   /**
    * How many per-class records the gates published: every gate writes one per class every second,
    * with or without traffic, so this counts gate-seconds, and no data means no gate is reporting.
    */
   gateRecordsPublished(): cloudwatch.IMetric {
-    return this.gateClassCount(GATE_CLASS_METRICS.requests, 'critical').with({ statistic: 'SampleCount', label: 'gate records published (critical class)' });
+    return this.gateClassCount(GATE_CLASS_METRICS.requests, 'critical').with({
+      statistic: 'SampleCount',
+      label: 'gate records published (critical class)',
+    });
   }
 
   /** The metric a configured alarm watches, at the alarm's period, in the unit of its threshold. */
@@ -226,7 +275,10 @@ export class SaleMetrics {
       case 'gate-queue-delay-ms':
         return this.gateQueueDelayMax(period);
       case 'gate-dependency-failure-rate':
-        if (!alarm.dependency) throw new Error(`alarms.${alarm.name}.dependency: got nothing; expected the dependency for gate-dependency-failure-rate`);
+        if (!alarm.dependency)
+          throw new Error(
+            `alarms.${alarm.name}.dependency: got nothing; expected the dependency for gate-dependency-failure-rate`,
+          );
         return this.gateDependencyFailureRate(alarm.dependency, period);
     }
   }
@@ -252,7 +304,8 @@ export class SaleMetrics {
   private ratio(metric: RatioAlarmMetric, period: Duration, label: string, dependency?: string): cloudwatch.IMetric {
     const math = RATIO_ALARM_MATH[metric];
     const sources = new Map<AlarmCount, Record<string, cloudwatch.IMetric>>();
-    for (const count of [...math.failures, ...math.excused, math.over]) sources.set(count, this.countMetrics(count, period, dependency));
+    for (const count of [...math.failures, ...math.excused, math.over])
+      sources.set(count, this.countMetrics(count, period, dependency));
     return new cloudwatch.MathExpression({
       expression: ratioMetricMath(math, (count) => Object.keys(sources.get(count) ?? {})),
       usingMetrics: Object.assign({}, ...sources.values()) as Record<string, cloudwatch.IMetric>,
@@ -262,16 +315,27 @@ export class SaleMetrics {
   }
 
   /** The CloudWatch metric(s) a count of alarm-math.ts is summed from, by metric math id. */
-  private countMetrics(count: AlarmCount, period: Duration, dependency: string | undefined): Record<string, cloudwatch.IMetric> {
+  private countMetrics(
+    count: AlarmCount,
+    period: Duration,
+    dependency: string | undefined,
+  ): Record<string, cloudwatch.IMetric> {
     const alb = this.props.loadBalancer.metrics;
     const perClass = (prefix: string, metricName: string) =>
-      Object.fromEntries(PRIORITY_CLASSES.map((cls) => [`${prefix}_${cls}`, this.gateClassCount(metricName, cls, period)]));
+      Object.fromEntries(
+        PRIORITY_CLASSES.map((cls) => [`${prefix}_${cls}`, this.gateClassCount(metricName, cls, period)]),
+      );
     const perDependency = (prefix: string, metricName: string) => {
       if (!dependency) throw new Error(`${count}: got no dependency; expected the dependency the alarm watches`);
-      const dimensionsMap = { [GATE_DIMENSIONS.sale]: this.props.config.saleName, [GATE_DIMENSIONS.dependency]: dependency };
+      const dimensionsMap = {
+        [GATE_DIMENSIONS.sale]: this.props.config.saleName,
+        [GATE_DIMENSIONS.dependency]: dependency,
+      };
       // Ids unique per dependency, so several of these fit in one graph.
       const id = `${prefix}_${dependency.replace(/-/g, '_')}`;
-      return { [id]: new cloudwatch.Metric({ namespace: GATE_NAMESPACE, metricName, dimensionsMap, statistic: 'Sum', period }) };
+      return {
+        [id]: new cloudwatch.Metric({ namespace: GATE_NAMESPACE, metricName, dimensionsMap, statistic: 'Sum', period }),
+      };
     };
     switch (count) {
       case 'target5xx':
@@ -297,7 +361,13 @@ export class SaleMetrics {
     const usingMetrics = Object.fromEntries(
       this.props.cacheNodeIds.map((node, i) => [
         `node${i}`,
-        new cloudwatch.Metric({ namespace: 'AWS/ElastiCache', metricName, dimensionsMap: { CacheClusterId: node }, statistic: 'Maximum', period }),
+        new cloudwatch.Metric({
+          namespace: 'AWS/ElastiCache',
+          metricName,
+          dimensionsMap: { CacheClusterId: node },
+          statistic: 'Maximum',
+          period,
+        }),
       ]),
     );
     return new cloudwatch.MathExpression({

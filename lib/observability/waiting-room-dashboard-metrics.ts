@@ -7,7 +7,11 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { GATE_DIMENSIONS, GATE_NAMESPACE } from '../../contracts/metrics/gate-metrics';
-import { GATE_WAITING_ROOM_METRICS, WAITING_ROOM_METRICS, WAITING_ROOM_NAMESPACE } from '../../contracts/metrics/waiting-room-metrics';
+import {
+  GATE_WAITING_ROOM_METRICS,
+  WAITING_ROOM_METRICS,
+  WAITING_ROOM_NAMESPACE,
+} from '../../contracts/metrics/waiting-room-metrics';
 
 export const WAITING_ROOM_CONTROLLER_SERVICE = 'saleday-waiting-room-controller';
 const ONE_MINUTE = Duration.minutes(1);
@@ -34,7 +38,14 @@ export function waitingRoomDashboardMetrics(saleName: string): WaitingRoomDashbo
       label,
     });
   const gate = (metricName: string, label: string) =>
-    new cloudwatch.Metric({ namespace: GATE_NAMESPACE, metricName, dimensionsMap: { [GATE_DIMENSIONS.sale]: saleName }, statistic: 'Sum', period: ONE_MINUTE, label });
+    new cloudwatch.Metric({
+      namespace: GATE_NAMESPACE,
+      metricName,
+      dimensionsMap: { [GATE_DIMENSIONS.sale]: saleName },
+      statistic: 'Sum',
+      period: ONE_MINUTE,
+      label,
+    });
   return {
     waiting: controller(WAITING_ROOM_METRICS.waiting, 'Maximum', 'waiting'),
     admittedPerMinute: controller(WAITING_ROOM_METRICS.admittedPerMinute, 'Average', 'admitted per minute'),
@@ -50,7 +61,8 @@ export function waitingRoomDashboardMetrics(saleName: string): WaitingRoomDashbo
 /** The dashboard's row for the room: a header, then waiting, admitted per minute, estimated wait, and the rate set. */
 export function waitingRoomDashboardRows(saleName: string, width: number, height: number): cloudwatch.IWidget[][] {
   const m = waitingRoomDashboardMetrics(saleName);
-  const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) => new cloudwatch.GraphWidget({ title, left, right, width, height });
+  const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) =>
+    new cloudwatch.GraphWidget({ title, left, right, width, height });
   return [
     [new cloudwatch.TextWidget({ markdown: '## Waiting room', width: 24, height: 1 })],
     [

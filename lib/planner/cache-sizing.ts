@@ -23,11 +23,19 @@ export interface CacheChoice {
 }
 
 export function shardsNeeded(demand: CacheDemand, node: CacheNodeType, utilization: number): number {
-  return Math.max(1, Math.ceil(demand.opsPerSecond / (node.opsPerSecond * utilization)), Math.ceil(demand.memoryGiB / (node.memoryGiB * utilization)));
+  return Math.max(
+    1,
+    Math.ceil(demand.opsPerSecond / (node.opsPerSecond * utilization)),
+    Math.ceil(demand.memoryGiB / (node.memoryGiB * utilization)),
+  );
 }
 
 /** Shards that hold the data alone (resharding in keeps every key, so this is the floor). */
-export function shardsForMemory(demand: Pick<CacheDemand, 'memoryGiB'>, node: CacheNodeType, utilization: number): number {
+export function shardsForMemory(
+  demand: Pick<CacheDemand, 'memoryGiB'>,
+  node: CacheNodeType,
+  utilization: number,
+): number {
   return Math.max(1, Math.ceil(demand.memoryGiB / (node.memoryGiB * utilization)));
 }
 
@@ -36,7 +44,12 @@ function connectionsFit(demand: CacheDemand, node: CacheNodeType, utilization: n
 }
 
 /** The cheapest priced choice: a single node if one fits, else the cheapest type × shards. */
-export function chooseCacheNode(demand: CacheDemand, utilization: number, pricing: Pricing, warnings: string[]): CacheChoice {
+export function chooseCacheNode(
+  demand: CacheDemand,
+  utilization: number,
+  pricing: Pricing,
+  warnings: string[],
+): CacheChoice {
   const priced = CACHE_NODE_TYPES.filter((t) => pricing.cacheNodeHour[t.nodeType] !== undefined);
   if (priced.length === 0) {
     throw new PlannerInputError([
@@ -44,13 +57,25 @@ export function chooseCacheNode(demand: CacheDemand, utilization: number, pricin
     ]);
   }
   const price = (choice: CacheChoice) => pricing.cacheNodeHour[choice.node.nodeType]! * choice.shards;
-  const cheapest = (choices: CacheChoice[]) => choices.reduce((best, c) => (price(c) < price(best) || (price(c) === price(best) && c.shards < best.shards) ? c : best));
-  const single = priced.filter((t) => connectionsFit(demand, t, utilization) && shardsNeeded(demand, t, utilization) === 1).map((node) => ({ node, shards: 1 }));
+  const cheapest = (choices: CacheChoice[]) =>
+    choices.reduce((best, c) =>
+      price(c) < price(best) || (price(c) === price(best) && c.shards < best.shards) ? c : best,
+    );
+  const single = priced
+    .filter((t) => connectionsFit(demand, t, utilization) && shardsNeeded(demand, t, utilization) === 1)
+    .map((node) => ({ node, shards: 1 }));
   // Table order (smallest first) breaks ties, as reduce keeps the first of equals.
   if (single.length > 0) return cheapest(single);
-  const sharded = priced.filter((t) => connectionsFit(demand, t, utilization)).map((node) => ({ node, shards: shardsNeeded(demand, node, utilization) }));
+  const sharded = priced
+    .filter((t) => connectionsFit(demand, t, utilization))
+    .map((node) => ({ node, shards: shardsNeeded(demand, node, utilization) }));
   if (sharded.length > 0) return cheapest(sharded);
-  const largest = priced.reduce((best, t) => (t.maxConnections > best.maxConnections || (t.maxConnections === best.maxConnections && t.opsPerSecond > best.opsPerSecond) ? t : best));
+  const largest = priced.reduce((best, t) =>
+    t.maxConnections > best.maxConnections ||
+    (t.maxConnections === best.maxConnections && t.opsPerSecond > best.opsPerSecond)
+      ? t
+      : best,
+  );
   warnings.push(
     `cache demand of ${Math.round(demand.connections)} connections exceeds ${Math.round(utilization * 100)}% of what any priced node type accepts (${largest.maxConnections} on ${largest.nodeType}); sharding does not help (every client connects to every shard): fewer connections per task or fewer tasks`,
   );
@@ -61,7 +86,9 @@ export function chooseCacheNode(demand: CacheDemand, utilization: number, pricin
  * The cache demand the config's plan implies (the planner's formulas with its default per-request
  * figures), or undefined when `saleday plan --write` has not written a plan yet.
  */
-export function cacheDemandFromConfig(config: Pick<SaledayConfig, 'plan' | 'fleet' | 'audience'>): CacheDemand | undefined {
+export function cacheDemandFromConfig(
+  config: Pick<SaledayConfig, 'plan' | 'fleet' | 'audience'>,
+): CacheDemand | undefined {
   if (!config.plan) return undefined;
   const a = DEFAULT_ASSUMPTIONS;
   const visitors = expectedVisitors(config.audience ?? { socialFollowers: 0, registeredUsers: 0, adImpressions: 0 }, a);

@@ -42,7 +42,12 @@
 import type { Pricing } from '../../contracts/config/schema';
 import { chooseCacheNode } from './cache-sizing';
 import { expectedVisitors } from './expected-visitors';
-import { DEFAULT_ASSUMPTIONS, DEFAULT_EDGE_ABSORBED_SHARE_WHEN_CACHED, HEADROOM_RANGE, type PlannerAssumptions } from './planner-assumptions';
+import {
+  DEFAULT_ASSUMPTIONS,
+  DEFAULT_EDGE_ABSORBED_SHARE_WHEN_CACHED,
+  HEADROOM_RANGE,
+  type PlannerAssumptions,
+} from './planner-assumptions';
 import { PlannerInputError } from './planner-input-error';
 
 export interface Audience {
@@ -136,7 +141,8 @@ export function computeCapacityPlan(inputs: CapacityPlanInputs): CapacityPlan {
   const cacheNodes = shards * (1 + inputs.cache.replicas);
 
   const p = inputs.pricing;
-  const fargate = tasks * ((inputs.fleet.cpu / 1024) * p.fargateVcpuHour + (inputs.fleet.memoryMiB / 1024) * p.fargateGbHour);
+  const fargate =
+    tasks * ((inputs.fleet.cpu / 1024) * p.fargateVcpuHour + (inputs.fleet.memoryMiB / 1024) * p.fargateGbHour);
   const processedGbPerHour = (fleetRequestsPerSecond * a.averageResponseKiB * 1024 * 3600) / 1e9;
   const newConnectionsPerSecond = fleetRequestsPerSecond * a.albNewConnectionsPerRequest;
   const lcus = Math.max(1, processedGbPerHour, newConnectionsPerSecond / ALB_NEW_CONNECTIONS_PER_LCU);
@@ -172,7 +178,8 @@ export function computeCapacityPlan(inputs: CapacityPlanInputs): CapacityPlan {
 
 function resolveAssumptions(inputs: CapacityPlanInputs): CapacityPlan['assumptions'] {
   const merged = { ...DEFAULT_ASSUMPTIONS, ...definedOnly(inputs.assumptions ?? {}) };
-  const edgeAbsorbedShare = merged.edgeAbsorbedShare ?? (inputs.hasCachedRoutes ? DEFAULT_EDGE_ABSORBED_SHARE_WHEN_CACHED : 0);
+  const edgeAbsorbedShare =
+    merged.edgeAbsorbedShare ?? (inputs.hasCachedRoutes ? DEFAULT_EDGE_ABSORBED_SHARE_WHEN_CACHED : 0);
   return { ...merged, edgeAbsorbedShare };
 }
 
@@ -184,7 +191,8 @@ function definedOnly<T extends object>(values: T): Partial<T> {
 function validate(inputs: CapacityPlanInputs, a: CapacityPlan['assumptions']): void {
   const problems: string[] = [];
   const check = (name: string, value: number, ok: (v: number) => boolean, expected: string) => {
-    if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) problems.push(`${name}: got ${JSON.stringify(value)}; expected ${expected}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value))
+      problems.push(`${name}: got ${JSON.stringify(value)}; expected ${expected}`);
   };
   const nonNegative = (v: number) => v >= 0;
   const positive = (v: number) => v > 0;
@@ -193,11 +201,26 @@ function validate(inputs: CapacityPlanInputs, a: CapacityPlan['assumptions']): v
   check('audience.socialFollowers', inputs.audience.socialFollowers, nonNegative, 'a number of people, 0 or more');
   check('audience.registeredUsers', inputs.audience.registeredUsers, nonNegative, 'a number of people, 0 or more');
   check('audience.adImpressions', inputs.audience.adImpressions, nonNegative, 'a number of impressions, 0 or more');
-  check('taskCapacityRps', inputs.taskCapacityRps, positive, 'requests per second above 0 (run `saleday loadtest` or pass --task-capacity)');
-  check('fleet.baselineTasks', inputs.fleet.baselineTasks, (v) => Number.isInteger(v) && v >= 1, 'a whole number of tasks, 1 or more');
+  check(
+    'taskCapacityRps',
+    inputs.taskCapacityRps,
+    positive,
+    'requests per second above 0 (run `saleday loadtest` or pass --task-capacity)',
+  );
+  check(
+    'fleet.baselineTasks',
+    inputs.fleet.baselineTasks,
+    (v) => Number.isInteger(v) && v >= 1,
+    'a whole number of tasks, 1 or more',
+  );
   check('fleet.cpu', inputs.fleet.cpu, positive, 'CPU units above 0');
   check('fleet.memoryMiB', inputs.fleet.memoryMiB, positive, 'MiB above 0');
-  check('cache.replicas', inputs.cache.replicas, (v) => Number.isInteger(v) && v >= 0, 'a whole number of replicas, 0 or more');
+  check(
+    'cache.replicas',
+    inputs.cache.replicas,
+    (v) => Number.isInteger(v) && v >= 0,
+    'a whole number of replicas, 0 or more',
+  );
   check('saleHours', inputs.saleHours, nonNegative, 'hours, 0 or more');
   check('followerShowUpShare', a.followerShowUpShare, shareOf, 'a share between 0 and 1');
   check('registeredShowUpShare', a.registeredShowUpShare, shareOf, 'a share between 0 and 1');
@@ -206,14 +229,24 @@ function validate(inputs: CapacityPlanInputs, a: CapacityPlan['assumptions']): v
   check('sessionMinutes', a.sessionMinutes, positive, 'minutes above 0');
   check('requestsPerUserPerMinute', a.requestsPerUserPerMinute, positive, 'requests per minute above 0');
   check('edgeAbsorbedShare', a.edgeAbsorbedShare, (v) => v >= 0 && v < 1, 'a share from 0 up to (not including) 1');
-  check('headroom', a.headroom, (v) => v >= HEADROOM_RANGE.min && v <= HEADROOM_RANGE.max, `a factor between ${HEADROOM_RANGE.min} and ${HEADROOM_RANGE.max}`);
+  check(
+    'headroom',
+    a.headroom,
+    (v) => v >= HEADROOM_RANGE.min && v <= HEADROOM_RANGE.max,
+    `a factor between ${HEADROOM_RANGE.min} and ${HEADROOM_RANGE.max}`,
+  );
   check('maxTasksFactor', a.maxTasksFactor, (v) => v >= 1, 'a factor of 1 or more');
   check('cacheOpsPerRequest', a.cacheOpsPerRequest, nonNegative, 'operations, 0 or more');
   check('cacheConnectionsPerTask', a.cacheConnectionsPerTask, nonNegative, 'connections, 0 or more');
   check('cacheTargetUtilization', a.cacheTargetUtilization, (v) => v > 0 && v <= 1, 'a share above 0 and at most 1');
   check('cacheBytesPerVisitor', a.cacheBytesPerVisitor, nonNegative, 'bytes, 0 or more');
   check('averageResponseKiB', a.averageResponseKiB, nonNegative, 'KiB, 0 or more');
-  check('albNewConnectionsPerRequest', a.albNewConnectionsPerRequest, nonNegative, 'connections per request, 0 or more');
+  check(
+    'albNewConnectionsPerRequest',
+    a.albNewConnectionsPerRequest,
+    nonNegative,
+    'connections per request, 0 or more',
+  );
   check('natGateways', a.natGateways, (v) => Number.isInteger(v) && v >= 0, 'a whole number, 0 or more');
   check('wafRulesPerWebAcl', a.wafRulesPerWebAcl, (v) => Number.isInteger(v) && v >= 0, 'a whole number, 0 or more');
   if (problems.length > 0) throw new PlannerInputError(problems);

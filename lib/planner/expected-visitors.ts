@@ -7,6 +7,13 @@ export interface AudienceFigures {
   readonly adImpressions: number;
 }
 
-export function expectedVisitors(audience: AudienceFigures, a: Pick<PlannerAssumptions, 'followerShowUpShare' | 'registeredShowUpShare' | 'impressionVisitShare'>): number {
-  return audience.socialFollowers * a.followerShowUpShare + audience.registeredUsers * a.registeredShowUpShare + audience.adImpressions * a.impressionVisitShare;
+export function expectedVisitors(
+  audience: AudienceFigures,
+  a: Pick<PlannerAssumptions, 'followerShowUpShare' | 'registeredShowUpShare' | 'impressionVisitShare'>,
+): number {
+  return (
+    audience.socialFollowers * a.followerShowUpShare +
+    audience.registeredUsers * a.registeredShowUpShare +
+    audience.adImpressions * a.impressionVisitShare
+  );
 }

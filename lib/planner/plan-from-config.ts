@@ -27,7 +27,9 @@ export function planInputsFromConfig(config: SaledayConfig, overrides: PlanOverr
     cache: { replicas: config.cache.replicas },
     pricing: config.pricing,
     hasCachedRoutes: config.routes.some((r) => r.cache !== 'none'),
-    saleHours: saleWindowHours(overrides.now ? partitionWindowsAt(config.windows, overrides.now).upcoming : config.windows),
+    saleHours: saleWindowHours(
+      overrides.now ? partitionWindowsAt(config.windows, overrides.now).upcoming : config.windows,
+    ),
     assumptions: overrides.assumptions ?? {},
   };
 }

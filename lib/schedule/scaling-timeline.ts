@@ -8,7 +8,14 @@
  */
 import type { SaleWindow, SaledayConfig } from '../../contracts/config/schema';
 import { cacheShardSchedule, describeCacheShards } from '../cache/cache-shard-schedule';
-import { fleetSchedule, instantToZoned, isRaisedAt, partitionWindowsAt, windowInstants, type LocalMinute } from '../../contracts/config/window-schedule';
+import {
+  fleetSchedule,
+  instantToZoned,
+  isRaisedAt,
+  partitionWindowsAt,
+  windowInstants,
+  type LocalMinute,
+} from '../../contracts/config/window-schedule';
 import { cacheTimeline } from './cache-timeline';
 
 export interface TimelineStep {
@@ -45,7 +52,16 @@ export const fleetTimeline: TimelineSource = (config, now) =>
 export const saleMarkers: TimelineSource = (config, now) =>
   partitionWindowsAt(config.windows, now).upcoming.flatMap((w) => {
     const { start, end } = windowInstants(w);
-    const marker = (step: string, at: number): TimelineStep => ({ resource: 'sale', window: w.name, step, at, timeZone: w.timeZone, local: instantToZoned(at, w.timeZone), capacity: '', values: {} });
+    const marker = (step: string, at: number): TimelineStep => ({
+      resource: 'sale',
+      window: w.name,
+      step,
+      at,
+      timeZone: w.timeZone,
+      local: instantToZoned(at, w.timeZone),
+      capacity: '',
+      values: {},
+    });
     return [marker('starts', start), marker('ends', end)];
   });
 
@@ -58,18 +74,38 @@ export interface ScalingTimeline {
   /** The fleet's minimum in the template at that time (the floor a deploy then registers). */
   readonly fleetFloor: number;
   /** The cache's shards at that time and how they scale (`one shard, not scaled` outside cluster mode). */
-  readonly cache: { readonly shardsAtDeploy: number; readonly clusterMode: boolean; readonly scaled: boolean; readonly summary: string };
+  readonly cache: {
+    readonly shardsAtDeploy: number;
+    readonly clusterMode: boolean;
+    readonly scaled: boolean;
+    readonly summary: string;
+  };
   readonly steps: readonly TimelineStep[];
   /** Windows over at that time: left out of the stack. */
   readonly over: readonly SaleWindow[];
 }
 
-export function scalingTimeline(config: SaledayConfig, now: Date, sources: readonly TimelineSource[] = TIMELINE_SOURCES): ScalingTimeline {
+export function scalingTimeline(
+  config: SaledayConfig,
+  now: Date,
+  sources: readonly TimelineSource[] = TIMELINE_SOURCES,
+): ScalingTimeline {
   const steps = sources.flatMap((source) => source(config, now));
   // Same instant: the sale's marker first, then resources in source order.
   const order = (s: TimelineStep) => (s.resource === 'sale' ? 0 : 1);
   const fleetFloor = isRaisedAt(config.windows, now) ? config.fleet.plannedTasks : config.fleet.baselineTasks;
   const cacheShards = cacheShardSchedule(config, now);
-  const cache = { shardsAtDeploy: cacheShards.shardsAtDeploy, clusterMode: cacheShards.clusterMode, scaled: cacheShards.scaled, summary: describeCacheShards(cacheShards) };
-  return { at: now.getTime(), fleetFloor, cache, steps: [...steps].sort((a, b) => a.at - b.at || order(a) - order(b)), over: partitionWindowsAt(config.windows, now).over };
+  const cache = {
+    shardsAtDeploy: cacheShards.shardsAtDeploy,
+    clusterMode: cacheShards.clusterMode,
+    scaled: cacheShards.scaled,
+    summary: describeCacheShards(cacheShards),
+  };
+  return {
+    at: now.getTime(),
+    fleetFloor,
+    cache,
+    steps: [...steps].sort((a, b) => a.at - b.at || order(a) - order(b)),
+    over: partitionWindowsAt(config.windows, now).over,
+  };
 }

@@ -25,9 +25,15 @@ export class EdgeAlarmsStack extends Stack {
 
   constructor(scope: Construct, id: string, props: EdgeAlarmsStackProps) {
     if (props.env?.region !== CLOUDFRONT_WAF_REGION) {
-      throw new Error(`EdgeAlarmsStack env.region: got ${props.env?.region ?? 'nothing'}; expected ${CLOUDFRONT_WAF_REGION}`);
+      throw new Error(
+        `EdgeAlarmsStack env.region: got ${props.env?.region ?? 'nothing'}; expected ${CLOUDFRONT_WAF_REGION}`,
+      );
     }
     super(scope, id, props);
-    this.edgeAlarms = new EdgeAlarms(this, 'EdgeAlarms', { config: props.config, distributionId: props.distributionId, webAclName: props.webAclName });
+    this.edgeAlarms = new EdgeAlarms(this, 'EdgeAlarms', {
+      config: props.config,
+      distributionId: props.distributionId,
+      webAclName: props.webAclName,
+    });
   }
 }

@@ -22,6 +22,9 @@ export class EdgeStack extends Stack {
     }
     super(scope, id, props);
     this.edgeWebAcl = new EdgeWebAcl(this, 'EdgeWebAcl', { config: props.config });
-    new CfnOutput(this, EDGE_STACK_OUTPUTS.edgeWebAclArn, { value: this.edgeWebAcl.webAcl.attrArn, description: 'CLOUDFRONT-scope WebACL' });
+    new CfnOutput(this, EDGE_STACK_OUTPUTS.edgeWebAclArn, {
+      value: this.edgeWebAcl.webAcl.attrArn,
+      description: 'CLOUDFRONT-scope WebACL',
+    });
   }
 }

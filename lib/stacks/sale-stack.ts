@@ -61,13 +61,21 @@ export class SaleStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     // Before the fleet: the gate gets the room's signing keys as a container secret.
-    this.waitingRoom = waitingRoomEdgeIfEnabled(this, 'WaitingRoom', { saleName: config.saleName, room: config.waitingRoom });
+    this.waitingRoom = waitingRoomEdgeIfEnabled(this, 'WaitingRoom', {
+      saleName: config.saleName,
+      room: config.waitingRoom,
+    });
 
     this.network = new SaleNetwork(this, 'Network');
     const { vpc } = this.network;
 
     this.cache = new SaleCache(this, 'Cache', { config, vpc, subnets: this.network.dataSubnets, now: props.now });
-    this.gateway = new SaleGateway(this, 'Gateway', { config, vpc, subnets: this.network.applicationSubnets, vpcCidr: this.network.cidr });
+    this.gateway = new SaleGateway(this, 'Gateway', {
+      config,
+      vpc,
+      subnets: this.network.applicationSubnets,
+      vpcCidr: this.network.cidr,
+    });
     this.fleet = new SaleFleet(this, 'Fleet', {
       config,
       vpc,
@@ -78,7 +86,12 @@ export class SaleStack extends Stack {
       repositoryRoot: props.repositoryRoot,
       waitingRoomSecret: this.waitingRoom?.signingSecret,
     });
-    this.scaling = new SaleScaling(this, 'Scaling', { config, service: this.fleet.service, targetGroup: this.fleet.targetGroup, now: props.now });
+    this.scaling = new SaleScaling(this, 'Scaling', {
+      config,
+      service: this.fleet.service,
+      targetGroup: this.fleet.targetGroup,
+      now: props.now,
+    });
 
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { config });
     this.flagController = new FlagController(this, 'FlagController', {
@@ -105,7 +118,12 @@ export class SaleStack extends Stack {
       this.cache.allowFrom(this.waitingRoomController.securityGroup, 'waiting room controller');
     }
 
-    this.distribution = new SaleDistribution(this, 'Edge', { config, loadBalancer: this.gateway.loadBalancer, webAclArn: props.edgeWebAclArn, waitingRoomFunction: this.waitingRoom?.function });
+    this.distribution = new SaleDistribution(this, 'Edge', {
+      config,
+      loadBalancer: this.gateway.loadBalancer,
+      webAclArn: props.edgeWebAclArn,
+      waitingRoomFunction: this.waitingRoom?.function,
+    });
 
     this.metrics = new SaleMetrics({
       config,
@@ -120,8 +138,16 @@ export class SaleStack extends Stack {
       controllerFunction: this.flagController.function,
     });
     this.alarms = new SaleAlarms(this, 'Alarms', { config, metrics: this.metrics, topic: this.alarmTopic.topic });
-    this.heartbeats = new HeartbeatAlarms(this, 'Heartbeats', { config, metrics: this.metrics, topic: this.alarmTopic.topic });
-    this.dashboard = new SaleDashboard(this, 'Dashboard', { config, metrics: this.metrics, alarms: [...this.alarms.alarms.values(), ...this.heartbeats.alarms] });
+    this.heartbeats = new HeartbeatAlarms(this, 'Heartbeats', {
+      config,
+      metrics: this.metrics,
+      topic: this.alarmTopic.topic,
+    });
+    this.dashboard = new SaleDashboard(this, 'Dashboard', {
+      config,
+      metrics: this.metrics,
+      alarms: [...this.alarms.alarms.values(), ...this.heartbeats.alarms],
+    });
 
     const outputs: Record<keyof typeof SALE_STACK_OUTPUTS, string> = {
       flagControllerFunctionName: this.flagController.function.functionName,
@@ -138,8 +164,12 @@ export class SaleStack extends Stack {
       new CfnOutput(this, SALE_STACK_OUTPUTS[key], { value });
     }
     if (this.waitingRoom && this.waitingRoomController) {
-      new CfnOutput(this, WAITING_ROOM_STACK_OUTPUTS.controllerFunctionName, { value: this.waitingRoomController.function.functionName });
-      new CfnOutput(this, WAITING_ROOM_STACK_OUTPUTS.keyValueStoreArn, { value: this.waitingRoom.keyValueStore.keyValueStoreArn });
+      new CfnOutput(this, WAITING_ROOM_STACK_OUTPUTS.controllerFunctionName, {
+        value: this.waitingRoomController.function.functionName,
+      });
+      new CfnOutput(this, WAITING_ROOM_STACK_OUTPUTS.keyValueStoreArn, {
+        value: this.waitingRoom.keyValueStore.keyValueStoreArn,
+      });
     }
   }
 }

@@ -23,11 +23,17 @@ export function checkoutAnswer(outcome: CheckoutResult | CheckoutRequestProblem)
     case 'invalid-identity':
       return identityProblemAnswer({ kind: 'invalid', value: outcome.value });
     case 'invalid-idempotency-key':
-      return badRequest('invalid-idempotency-key', 'Idempotency-Key must be 1-255 printable ASCII characters without spaces');
+      return badRequest(
+        'invalid-idempotency-key',
+        'Idempotency-Key must be 1-255 printable ASCII characters without spaces',
+      );
     case 'invalid-body':
       return badRequest('invalid-body', outcome.message);
     case 'invalid-deadline':
-      return badRequest('invalid-deadline', `${SALEDAY_DEADLINE_HEADER} was ${JSON.stringify(outcome.value.slice(0, 40))}; expected epoch milliseconds`);
+      return badRequest(
+        'invalid-deadline',
+        `${SALEDAY_DEADLINE_HEADER} was ${JSON.stringify(outcome.value.slice(0, 40))}; expected epoch milliseconds`,
+      );
     case 'created':
       return answer(201, {}, outcome.receipt);
     case 'replayed':
@@ -63,7 +69,12 @@ type ResultOf<K extends CheckoutResult['kind']> = Extract<CheckoutResult, { kind
 
 function deadlineTooShort({ remainingMs, worstCaseMs }: ResultOf<'deadline-too-short'>): HttpAnswer {
   const message = `the request has ${remainingMs} ms left and a checkout can take ${worstCaseMs} ms, so nothing was reserved or charged; retry with the same Idempotency-Key`;
-  return answer(503, retryAfter(DEADLINE_RETRY_AFTER_SECONDS), { error: 'deadline-too-short', message, remainingMs, worstCaseMs });
+  return answer(503, retryAfter(DEADLINE_RETRY_AFTER_SECONDS), {
+    error: 'deadline-too-short',
+    message,
+    remainingMs,
+    worstCaseMs,
+  });
 }
 
 function soldOut({ productId, remainingStock }: ResultOf<'sold-out'>): HttpAnswer {

@@ -18,21 +18,29 @@ export type CheckoutRequestProblem =
 
 export type ParsedCheckoutRequest = { kind: 'checkout-request'; request: CheckoutRequest } | CheckoutRequestProblem;
 
-export type DeadlineReading = { kind: 'none' } | { kind: 'deadline'; atMs: number } | { kind: 'invalid'; value: string };
+export type DeadlineReading =
+  { kind: 'none' } | { kind: 'deadline'; atMs: number } | { kind: 'invalid'; value: string };
 
 export function parseCheckoutRequest(request: Pick<FastifyRequest, 'headers' | 'body'>): ParsedCheckoutRequest {
   const identity = readIdentity(request);
   if (identity.kind === 'missing') return { kind: 'identity-required' };
   if (identity.kind === 'invalid') return { kind: 'invalid-identity', value: identity.value };
   const idempotencyKey = request.headers['idempotency-key'];
-  if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey))) {
+  if (
+    idempotencyKey !== undefined &&
+    (typeof idempotencyKey !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey))
+  ) {
     return { kind: 'invalid-idempotency-key' };
   }
   const body = validate(checkoutBodySchema, request.body);
   if (!body.ok) return { kind: 'invalid-body', message: body.message };
   const deadline = readDeadline(request);
   if (deadline.kind === 'invalid') return { kind: 'invalid-deadline', value: deadline.value };
-  const checkout: CheckoutRequest = { userId: identity.user, productId: body.value.productId, quantity: body.value.quantity };
+  const checkout: CheckoutRequest = {
+    userId: identity.user,
+    productId: body.value.productId,
+    quantity: body.value.quantity,
+  };
   if (idempotencyKey !== undefined) checkout.idempotencyKey = idempotencyKey;
   if (deadline.kind === 'deadline') checkout.deadlineAtMs = deadline.atMs;
   return { kind: 'checkout-request', request: checkout };

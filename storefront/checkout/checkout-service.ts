@@ -86,7 +86,8 @@ export class CheckoutService {
     } catch (error) {
       if (!isInventoryUnavailableError(error)) throw error;
       // A cause means the store was called (not refused by the open breaker): the reserve may have landed.
-      if (error.cause !== undefined) await settleFailedReserve(this.settlement, reserveRequest, reserveRequest.idempotencyKey, log);
+      if (error.cause !== undefined)
+        await settleFailedReserve(this.settlement, reserveRequest, reserveRequest.idempotencyKey, log);
       return { kind: 'inventory-unavailable', retryAfterMs: error.retryAfterMs, failedDependency: 'inventory' };
     }
     if (outcome.kind !== 'reserved') return withoutReservation(outcome, request.productId);
@@ -99,7 +100,10 @@ export class CheckoutService {
     const { worstCaseMs } = this.options;
     const remainingMs = deadlineAtMs - this.options.clock.now();
     if (remainingMs >= worstCaseMs) return undefined;
-    log.warn({ remainingMs, worstCaseMs }, 'checkout refused before reserving: the gate gives up sooner than a checkout can take');
+    log.warn(
+      { remainingMs, worstCaseMs },
+      'checkout refused before reserving: the gate gives up sooner than a checkout can take',
+    );
     return { kind: 'deadline-too-short', remainingMs: Math.max(0, remainingMs), worstCaseMs };
   }
 
@@ -189,8 +193,19 @@ function withoutReservation(outcome: Exclude<ReserveResult, { kind: 'reserved' }
   }
 }
 
-function reserved(product: Product, request: CheckoutRequest, outcome: Extract<ReserveResult, { kind: 'reserved' }>, idempotencyKey: string | undefined): Reserved {
+function reserved(
+  product: Product,
+  request: CheckoutRequest,
+  outcome: Extract<ReserveResult, { kind: 'reserved' }>,
+  idempotencyKey: string | undefined,
+): Reserved {
   const { productId, quantity } = request;
-  const receipt: CheckoutReceipt = { orderId: outcome.order.orderId, productId, quantity, remainingStock: outcome.remainingStock, status: 'paid' };
+  const receipt: CheckoutReceipt = {
+    orderId: outcome.order.orderId,
+    productId,
+    quantity,
+    remainingStock: outcome.remainingStock,
+    status: 'paid',
+  };
   return { receipt, amountCents: product.priceCents * quantity, idempotencyKey };
 }

@@ -37,7 +37,10 @@ export async function confirmWithRetries(
       return await context.store.confirm(receipt, idempotencyKey);
     } catch (error) {
       const delayMs = CONFIRM_RETRY_DELAYS_MS[attempt];
-      log.error({ err: error, orderId: receipt.orderId, attempt: attempt + 1, willRetry: delayMs !== undefined }, 'could not mark a paid order as paid');
+      log.error(
+        { err: error, orderId: receipt.orderId, attempt: attempt + 1, willRetry: delayMs !== undefined },
+        'could not mark a paid order as paid',
+      );
       if (delayMs === undefined) return undefined;
       await context.sleep(delayMs);
     }
@@ -52,14 +55,25 @@ export async function confirmWithRetries(
  * until reaped. The release follows the reserve on the same connection, so Redis ran the reserve
  * first if it ran it at all.
  */
-export async function settleFailedReserve(context: SettlementContext, order: OrderRef, idempotencyKey: string | undefined, log: CheckoutLog): Promise<void> {
+export async function settleFailedReserve(
+  context: SettlementContext,
+  order: OrderRef,
+  idempotencyKey: string | undefined,
+  log: CheckoutLog,
+): Promise<void> {
   try {
     if (await context.store.release(order, idempotencyKey)) {
       context.counters.reserveSettled += 1;
-      log.warn({ orderId: order.orderId, productId: order.productId }, 'a reserve whose reply was lost had landed: released it before answering 503');
+      log.warn(
+        { orderId: order.orderId, productId: order.productId },
+        'a reserve whose reply was lost had landed: released it before answering 503',
+      );
     }
   } catch (error) {
-    log.error({ err: error, orderId: order.orderId }, 'could not settle a reserve whose reply was lost; if it landed it is reaped after its TTL and its key answers 409 until then');
+    log.error(
+      { err: error, orderId: order.orderId },
+      'could not settle a reserve whose reply was lost; if it landed it is reaped after its TTL and its key answers 409 until then',
+    );
   }
 }
 
@@ -82,13 +96,20 @@ export async function settleUnconfirmed(
     if (record === undefined) return 'missing';
     return record.status === 'paid' ? 'paid' : 'cancelled';
   } catch (error) {
-    log.error({ err: error, orderId: order.orderId }, 'could not settle an order whose confirm failed; it stays reserved until reaped');
+    log.error(
+      { err: error, orderId: order.orderId },
+      'could not settle an order whose confirm failed; it stays reserved until reaped',
+    );
     return 'unknown';
   }
 }
 
 /** Refunds the charge of a paid order the store could not record: no order, and inventory is to blame. */
-export async function orderNotRecorded(context: SettlementContext, failed: PaidCharge, log: CheckoutLog): Promise<CheckoutResult> {
+export async function orderNotRecorded(
+  context: SettlementContext,
+  failed: PaidCharge,
+  log: CheckoutLog,
+): Promise<CheckoutResult> {
   // When the store could not be asked either (settleUnconfirmed answered `unknown`) and the last
   // confirm had landed after all, the order stands paid while its charge is refunded: the refund is
   // logged, for reconciliation with the rest.
@@ -103,18 +124,29 @@ export async function reservationExpired(
   log: CheckoutLog,
 ): Promise<CheckoutResult> {
   const { orderId, amountCents } = expired;
-  log.warn({ orderId, reservation: expired.reservation }, 'payment completed after the reservation was released; refunding the charge');
+  log.warn(
+    { orderId, reservation: expired.reservation },
+    'payment completed after the reservation was released; refunding the charge',
+  );
   const refunded = await refundOrLog(context, { orderId, amountCents }, 'the reservation expired during payment', log);
   return { kind: 'reservation-expired', orderId, refunded };
 }
 
 /** Refunds through the provider; a failed refund is counted and logged at error level for reconciliation. */
-async function refundOrLog(context: SettlementContext, charge: PaidCharge, why: string, log: CheckoutLog): Promise<boolean> {
+async function refundOrLog(
+  context: SettlementContext,
+  charge: PaidCharge,
+  why: string,
+  log: CheckoutLog,
+): Promise<boolean> {
   const refunded = await context.payments.refund(charge.orderId).then(
     () => true,
     (refundError: unknown) => {
       // The customer is charged for an order that does not exist: someone has to settle it by hand.
-      log.error({ err: refundError, ...charge, why }, 'refund failed: customer charged for an order that was not placed; reconcile');
+      log.error(
+        { err: refundError, ...charge, why },
+        'refund failed: customer charged for an order that was not placed; reconcile',
+      );
       return false;
     },
   );

@@ -34,7 +34,8 @@ function upwardImports(): string[] {
       for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
         const target = topFolder(resolve(dirname(file), match[1]!));
         const targetRank = LAYERS.indexOf(target as (typeof LAYERS)[number]);
-        if (targetRank < rank) found.push(`${relative(ROOT, file)} imports ${match[1]} (${target} is not below ${layer})`);
+        if (targetRank < rank)
+          found.push(`${relative(ROOT, file)} imports ${match[1]} (${target} is not below ${layer})`);
       }
     }
   }

@@ -7,7 +7,11 @@ describe('renderBenchmarksMarkdown', () => {
     node: 'v24.1.0',
     commit: 'abc1234+dirty',
     durationSeconds: 361.4,
-    lines: ['bench gate-vs-bare-proxy: gate 13,139/s, ratio 0.83', 'bench flags-propagation channel: p50 3.3ms', 'a line | without a name'],
+    lines: [
+      'bench gate-vs-bare-proxy: gate 13,139/s, ratio 0.83',
+      'bench flags-propagation channel: p50 3.3ms',
+      'a line | without a name',
+    ],
   };
 
   it('states when, where and at which commit the figures were measured', () => {

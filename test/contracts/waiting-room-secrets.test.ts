@@ -1,4 +1,8 @@
-import { formatWaitingRoomSigningKeys, isWaitingRoomSecretsError, parseWaitingRoomSigningKeys } from '../../contracts/waiting-room-secrets';
+import {
+  formatWaitingRoomSigningKeys,
+  isWaitingRoomSecretsError,
+  parseWaitingRoomSigningKeys,
+} from '../../contracts/waiting-room-secrets';
 
 const A = 'a'.repeat(20);
 const B = 'b'.repeat(20);

@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { WAITING_ROOM_JOIN_PATH, WAITING_ROOM_PASS_COOKIE, WAITING_ROOM_STATE_KEY, WAITING_ROOM_TICKET_COOKIE } from '../../contracts/waiting-room';
+import {
+  WAITING_ROOM_JOIN_PATH,
+  WAITING_ROOM_PASS_COOKIE,
+  WAITING_ROOM_STATE_KEY,
+  WAITING_ROOM_TICKET_COOKIE,
+} from '../../contracts/waiting-room';
 import { decodePass } from '../../gate/waiting-room/room-cookies';
 import { FUNCTION_FILE, IDENTITY, OLD_SECRET, OPENED_AT, SECRET, openState, testRoom } from './waiting-room-test-room';
 import { viewerRequest } from '../../edge/local/cloudfront-function-runtime';
@@ -14,16 +19,29 @@ describe('the waiting-room function within CloudFront Functions limits', () => {
   });
 
   it('uses no syntax or global the 2.0 runtime lacks', () => {
-    for (const forbidden of [/\?\./, /\?\?/, /\bclass\s/, /\brequire\(/, /\bprocess\./, /\bBuffer\b/, /\bsetTimeout\b/, /\bfunction\s*\*/, /async\s*\(/, /async\s+\w+\s*=>/]) {
+    for (const forbidden of [
+      /\?\./,
+      /\?\?/,
+      /\bclass\s/,
+      /\brequire\(/,
+      /\bprocess\./,
+      /\bBuffer\b/,
+      /\bsetTimeout\b/,
+      /\bfunction\s*\*/,
+      /async\s*\(/,
+      /async\s+\w+\s*=>/,
+    ]) {
       expect(source).not.toMatch(forbidden);
     }
   });
 
   it('runs in a sandbox where Node globals do not exist', () => {
     const { edge } = testRoom();
-    expect(edge.evaluate('[typeof require, typeof process, typeof Buffer, typeof setTimeout, typeof URL, typeof TextEncoder].join()')).toBe(
-      'undefined,undefined,undefined,undefined,undefined,undefined',
-    );
+    expect(
+      edge.evaluate(
+        '[typeof require, typeof process, typeof Buffer, typeof setTimeout, typeof URL, typeof TextEncoder].join()',
+      ),
+    ).toBe('undefined,undefined,undefined,undefined,undefined,undefined');
   });
 });
 
@@ -49,13 +67,25 @@ describe('the waiting-room function: when it lets requests through', () => {
 
   it('passes a request with a valid pass through untouched', async () => {
     const room = testRoom();
-    const event = viewerRequest({ cookies: { [WAITING_ROOM_PASS_COOKIE]: room.pass({ expiresAtMs: OPENED_AT + 500_000, capAtMs: OPENED_AT + 1_000_000 }) } });
+    const event = viewerRequest({
+      cookies: {
+        [WAITING_ROOM_PASS_COOKIE]: room.pass({ expiresAtMs: OPENED_AT + 500_000, capAtMs: OPENED_AT + 1_000_000 }),
+      },
+    });
     expect(await room.edge.handler(event)).toBe(event.request);
   });
 
   it('accepts a pass signed with the previous key while that key is still in the store', async () => {
     const room = testRoom();
-    const event = viewerRequest({ cookies: { [WAITING_ROOM_PASS_COOKIE]: room.pass({ expiresAtMs: OPENED_AT + 500_000, capAtMs: OPENED_AT + 1_000_000, kid: 'k1' }) } });
+    const event = viewerRequest({
+      cookies: {
+        [WAITING_ROOM_PASS_COOKIE]: room.pass({
+          expiresAtMs: OPENED_AT + 500_000,
+          capAtMs: OPENED_AT + 1_000_000,
+          kid: 'k1',
+        }),
+      },
+    });
     expect(await room.edge.handler(event)).toBe(event.request);
   });
 });
@@ -65,7 +95,9 @@ describe('the waiting-room function: sending visitors without a place to the joi
     const room = testRoom();
     const answer = await room.edge.handler(viewerRequest({ query: { size: '42', color: 'red' } }));
     expect(answer.statusCode).toBe(302);
-    expect(answer.headers.location.value).toBe(`${WAITING_ROOM_JOIN_PATH}?next=${encodeURIComponent('/products/drop?size=42&color=red')}`);
+    expect(answer.headers.location.value).toBe(
+      `${WAITING_ROOM_JOIN_PATH}?next=${encodeURIComponent('/products/drop?size=42&color=red')}`,
+    );
     expect(answer.headers['saleday-waiting-room'].value).toBe('join');
     expect(answer.headers['cache-control'].value).toBe('no-store');
   });
@@ -91,8 +123,17 @@ describe('the waiting-room function: sending visitors without a place to the joi
 
   const refusedPasses: Array<[string, (room: ReturnType<typeof testRoom>) => string]> = [
     ['expired', (room) => room.pass({ expiresAtMs: OPENED_AT, capAtMs: OPENED_AT + 1000 })],
-    ['tampered (expiry moved)', (room) => room.pass({ expiresAtMs: OPENED_AT - 1, capAtMs: OPENED_AT + 1000 }).replace(`:${OPENED_AT - 1}:`, `:${OPENED_AT + 999}:`)],
-    ['signed by a removed key', (room) => room.pass({ expiresAtMs: OPENED_AT + 1000, capAtMs: OPENED_AT + 1000 }).replace(':k2.', ':k3.')],
+    [
+      'tampered (expiry moved)',
+      (room) =>
+        room
+          .pass({ expiresAtMs: OPENED_AT - 1, capAtMs: OPENED_AT + 1000 })
+          .replace(`:${OPENED_AT - 1}:`, `:${OPENED_AT + 999}:`),
+    ],
+    [
+      'signed by a removed key',
+      (room) => room.pass({ expiresAtMs: OPENED_AT + 1000, capAtMs: OPENED_AT + 1000 }).replace(':k2.', ':k3.'),
+    ],
   ];
   it.each(refusedPasses)('does not accept a pass that is %s', async (_name, make) => {
     const room = testRoom();
@@ -103,16 +144,22 @@ describe('the waiting-room function: sending visitors without a place to the joi
   it('sends a ticket issued before the room started (an earlier opening) back to the join', async () => {
     const room = testRoom(openState({ ticketsFromMs: OPENED_AT - 60_000 }));
     room.clock.advance(10_000);
-    const old = await room.edge.handler(viewerRequest({ cookies: { [WAITING_ROOM_TICKET_COOKIE]: room.ticket(2, OPENED_AT - 60_001) } }));
+    const old = await room.edge.handler(
+      viewerRequest({ cookies: { [WAITING_ROOM_TICKET_COOKIE]: room.ticket(2, OPENED_AT - 60_001) } }),
+    );
     expect(old.headers['saleday-waiting-room'].value).toBe('join');
-    const current = await room.edge.handler(viewerRequest({ cookies: { [WAITING_ROOM_TICKET_COOKIE]: room.ticket(2, OPENED_AT - 60_000) } }));
+    const current = await room.edge.handler(
+      viewerRequest({ cookies: { [WAITING_ROOM_TICKET_COOKIE]: room.ticket(2, OPENED_AT - 60_000) } }),
+    );
     expect(current.headers['saleday-waiting-room'].value).toBe('admitted');
   });
 
   it('sends a ticket whose turn passed longer ago than a pass may last back to the join', async () => {
     const room = testRoom();
     room.clock.set(OPENED_AT + 1800_000 + 2_000); // rate 10/s: ticket 0's turn came 1800 s + 2 s ago
-    const answer = await room.edge.handler(viewerRequest({ cookies: { [WAITING_ROOM_TICKET_COOKIE]: room.ticket(0) } }));
+    const answer = await room.edge.handler(
+      viewerRequest({ cookies: { [WAITING_ROOM_TICKET_COOKIE]: room.ticket(0) } }),
+    );
     expect(answer.headers['saleday-waiting-room'].value).toBe('join');
   });
 });
@@ -131,8 +178,19 @@ describe('the waiting-room function: admission by schedule', () => {
     expect(answer.headers['saleday-waiting-room'].value).toBe('admitted');
     expect(answer.cookies[WAITING_ROOM_TICKET_COOKIE].attributes).toMatch(/Max-Age=0$/);
     const pass = decodePass(answer.cookies[WAITING_ROOM_PASS_COOKIE].value, secretOf);
-    expect(pass).toEqual({ ok: true, value: { number: 5, expiresAtMs: OPENED_AT + 600 + 600_000, capAtMs: OPENED_AT + 600 + 1_800_000, identityHash: IDENTITY, kid: 'k2' } });
-    expect(answer.cookies[WAITING_ROOM_PASS_COOKIE].attributes).toBe('Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=1800');
+    expect(pass).toEqual({
+      ok: true,
+      value: {
+        number: 5,
+        expiresAtMs: OPENED_AT + 600 + 600_000,
+        capAtMs: OPENED_AT + 600 + 1_800_000,
+        identityHash: IDENTITY,
+        kid: 'k2',
+      },
+    });
+    expect(answer.cookies[WAITING_ROOM_PASS_COOKIE].attributes).toBe(
+      'Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=1800',
+    );
   });
 
   it('admits only the tickets below ticket0 while the rate is 0 (paused)', async () => {
@@ -146,7 +204,9 @@ describe('the waiting-room function: admission by schedule', () => {
   it('signs new passes with the current key even when the ticket was signed with the previous one', async () => {
     const room = testRoom();
     room.clock.advance(1000);
-    const answer = await room.edge.handler(viewerRequest({ cookies: { [WAITING_ROOM_TICKET_COOKIE]: room.ticket(2, OPENED_AT, 'k1') } }));
+    const answer = await room.edge.handler(
+      viewerRequest({ cookies: { [WAITING_ROOM_TICKET_COOKIE]: room.ticket(2, OPENED_AT, 'k1') } }),
+    );
     const pass = decodePass(answer.cookies[WAITING_ROOM_PASS_COOKIE].value, secretOf);
     expect(pass.ok && pass.value.kid).toBe('k2');
   });
@@ -165,9 +225,17 @@ describe('the waiting-room function: admission by schedule', () => {
 
   it('does not renew a pass outside its last third, nor one already at its cap', async () => {
     const room = testRoom();
-    const early = viewerRequest({ cookies: { [WAITING_ROOM_PASS_COOKIE]: room.pass({ expiresAtMs: OPENED_AT + 201_000, capAtMs: OPENED_AT + 900_000 }) } });
+    const early = viewerRequest({
+      cookies: {
+        [WAITING_ROOM_PASS_COOKIE]: room.pass({ expiresAtMs: OPENED_AT + 201_000, capAtMs: OPENED_AT + 900_000 }),
+      },
+    });
     expect(await room.edge.handler(early)).toBe(early.request);
-    const capped = viewerRequest({ cookies: { [WAITING_ROOM_PASS_COOKIE]: room.pass({ expiresAtMs: OPENED_AT + 10_000, capAtMs: OPENED_AT + 10_000 }) } });
+    const capped = viewerRequest({
+      cookies: {
+        [WAITING_ROOM_PASS_COOKIE]: room.pass({ expiresAtMs: OPENED_AT + 10_000, capAtMs: OPENED_AT + 10_000 }),
+      },
+    });
     expect(await room.edge.handler(capped)).toBe(capped.request);
   });
 });

@@ -7,7 +7,9 @@ const JSON_ACCEPT = 'application/json';
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
 async function askJson(room: TestRoom, ticket: string) {
-  const answer = await room.edge.handler(viewerRequest({ accept: JSON_ACCEPT, cookies: { [WAITING_ROOM_TICKET_COOKIE]: ticket } }));
+  const answer = await room.edge.handler(
+    viewerRequest({ accept: JSON_ACCEPT, cookies: { [WAITING_ROOM_TICKET_COOKIE]: ticket } }),
+  );
   return { answer, body: JSON.parse(answer.body) };
 }
 
@@ -18,13 +20,22 @@ describe('the waiting page: JSON and HTML', () => {
     expect(answer.statusCode).toBe(503);
     expect(answer.headers['content-type'].value).toBe('application/json');
     expect(answer.headers['cache-control'].value).toBe('no-store');
-    expect(body).toEqual({ status: 'waiting', position: 26, peopleAhead: 25, estimatedWaitSeconds: 3, opensAtMs: 0, ratePerSecond: 10 });
+    expect(body).toEqual({
+      status: 'waiting',
+      position: 26,
+      peopleAhead: 25,
+      estimatedWaitSeconds: 3,
+      opensAtMs: 0,
+      ratePerSecond: 10,
+    });
     expect(answer.headers['retry-after'].value).toBe('2');
   });
 
   it('answers a browser with a 200 page that refreshes itself and tells the place in line', async () => {
     const room = testRoom(openState({ ratePerSecond: 2 }));
-    const answer = await room.edge.handler(viewerRequest({ accept: BROWSER_ACCEPT, cookies: { [WAITING_ROOM_TICKET_COOKIE]: room.ticket(400) } }));
+    const answer = await room.edge.handler(
+      viewerRequest({ accept: BROWSER_ACCEPT, cookies: { [WAITING_ROOM_TICKET_COOKIE]: room.ticket(400) } }),
+    );
     expect(answer.statusCode).toBe(200);
     expect(answer.headers['content-type'].value).toBe('text/html; charset=utf-8');
     expect(answer.body).toContain('<meta http-equiv="refresh" content="30">');
@@ -35,10 +46,19 @@ describe('the waiting page: JSON and HTML', () => {
     const opensAt = Date.UTC(2026, 10, 27, 9, 0);
     const room = testRoom(openState({ preQueueUntilMs: opensAt, ratePerSecond: 0, t0Ms: opensAt }));
     room.clock.set(opensAt - 600_000);
-    const html = await room.edge.handler(viewerRequest({ cookies: { [WAITING_ROOM_TICKET_COOKIE]: room.ticket(7, opensAt - 700_000) } }));
+    const html = await room.edge.handler(
+      viewerRequest({ cookies: { [WAITING_ROOM_TICKET_COOKIE]: room.ticket(7, opensAt - 700_000) } }),
+    );
     expect(html.body).toContain('The sale opens at 09:00 UTC.');
     const { body } = await askJson(room, room.ticket(7, opensAt - 700_000));
-    expect(body).toEqual({ status: 'pre-queue', position: null, peopleAhead: null, estimatedWaitSeconds: null, opensAtMs: opensAt, ratePerSecond: 0 });
+    expect(body).toEqual({
+      status: 'pre-queue',
+      position: null,
+      peopleAhead: null,
+      estimatedWaitSeconds: null,
+      opensAtMs: opensAt,
+      ratePerSecond: 0,
+    });
   });
 });
 
@@ -69,15 +89,24 @@ describe('the waiting page: position and estimated wait', () => {
       return room.edge.handler(viewerRequest({ cookies: { [WAITING_ROOM_TICKET_COOKIE]: room.ticket(123) } }));
     };
     const asked = OPENED_AT + 5_500;
-    expect((await admittedBy(asked + (body.estimatedWaitSeconds - 1) * 1000)).headers['saleday-waiting-room'].value).toBe('waiting');
-    expect((await admittedBy(asked + body.estimatedWaitSeconds * 1000)).headers['saleday-waiting-room'].value).toBe('admitted');
+    expect(
+      (await admittedBy(asked + (body.estimatedWaitSeconds - 1) * 1000)).headers['saleday-waiting-room'].value,
+    ).toBe('waiting');
+    expect((await admittedBy(asked + body.estimatedWaitSeconds * 1000)).headers['saleday-waiting-room'].value).toBe(
+      'admitted',
+    );
   });
 });
 
 describe('the pre-queue: random order at the opening, first come first served after', () => {
   const opensAt = OPENED_AT;
   const size = 60;
-  const opened = openedState(openState({ preQueueUntilMs: opensAt, ratePerSecond: 0, open: true }), { nowMs: opensAt, issuedCount: size, shuffleSeed: 'seed-drawn-at-the-opening', ratePerSecond: 1 });
+  const opened = openedState(openState({ preQueueUntilMs: opensAt, ratePerSecond: 0, open: true }), {
+    nowMs: opensAt,
+    issuedCount: size,
+    shuffleSeed: 'seed-drawn-at-the-opening',
+    ratePerSecond: 1,
+  });
 
   /** People ahead of the ticket at the opening: its place counted from the first ticket of the line. */
   async function placeAtOpening(room: TestRoom, ticket: number, issuedAtMs: number): Promise<number> {
@@ -90,7 +119,9 @@ describe('the pre-queue: random order at the opening, first come first served af
     const places: number[] = [];
     for (let n = 0; n < size; n++) places.push(await placeAtOpening(room, n, opensAt - 60_000 + n));
     expect([...places].sort((a, b) => a - b)).toEqual(Array.from({ length: size }, (_, i) => i));
-    expect(places).toEqual(Array.from({ length: size }, (_, n) => preQueueShuffle(n, size, 'seed-drawn-at-the-opening')));
+    expect(places).toEqual(
+      Array.from({ length: size }, (_, n) => preQueueShuffle(n, size, 'seed-drawn-at-the-opening')),
+    );
   });
 
   it('does not keep arrival order: the places barely correlate with it', async () => {
@@ -105,8 +136,19 @@ describe('the pre-queue: random order at the opening, first come first served af
   });
 
   it('shuffles only the tickets of this pre-queue when the counter started higher (an earlier opening)', async () => {
-    const started = openState({ preQueueUntilMs: opensAt, ratePerSecond: 0, preQueueStart: 1000, ticket0: 1000, ticketsFromMs: opensAt - 3_600_000 });
-    const reopened = openedState(started, { nowMs: opensAt, issuedCount: 1000 + size, shuffleSeed: 'seed-drawn-at-the-opening', ratePerSecond: 1 });
+    const started = openState({
+      preQueueUntilMs: opensAt,
+      ratePerSecond: 0,
+      preQueueStart: 1000,
+      ticket0: 1000,
+      ticketsFromMs: opensAt - 3_600_000,
+    });
+    const reopened = openedState(started, {
+      nowMs: opensAt,
+      issuedCount: 1000 + size,
+      shuffleSeed: 'seed-drawn-at-the-opening',
+      ratePerSecond: 1,
+    });
     expect(reopened).toEqual(expect.objectContaining({ preQueueSize: size, ticket0: 1000, t0Ms: opensAt }));
     const room = testRoom(reopened);
     const places: number[] = [];

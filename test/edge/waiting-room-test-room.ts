@@ -49,8 +49,10 @@ export function testRoom(state: WaitingRoomState = openState()): TestRoom {
     edge,
     clock,
     setState: (s) => edge.store.set(WAITING_ROOM_STATE_KEY, JSON.stringify(s)),
-    ticket: (number, issuedAtMs = OPENED_AT - 1000, kid = 'k2') => encodeTicket({ number, issuedAtMs, identityHash: IDENTITY, kid }, secretOf(kid)),
-    pass: ({ number = 3, expiresAtMs, capAtMs, kid = 'k2' }) => encodePass({ number, expiresAtMs, capAtMs, identityHash: IDENTITY, kid }, secretOf(kid)),
+    ticket: (number, issuedAtMs = OPENED_AT - 1000, kid = 'k2') =>
+      encodeTicket({ number, issuedAtMs, identityHash: IDENTITY, kid }, secretOf(kid)),
+    pass: ({ number = 3, expiresAtMs, capAtMs, kid = 'k2' }) =>
+      encodePass({ number, expiresAtMs, capAtMs, identityHash: IDENTITY, kid }, secretOf(kid)),
   };
   room.setState(state);
   return room;

@@ -12,7 +12,10 @@ afterAll(close);
 describe('the guard README example', () => {
   it('is the fixture, word for word (apart from the import path)', () => {
     const readme = readFileSync(join(__dirname, '../../guard/README.md'), 'utf8');
-    const fixture = readFileSync(join(__dirname, 'fixtures/readme-example.ts'), 'utf8').replace("from '../../../guard'", "from './guard'");
+    const fixture = readFileSync(join(__dirname, 'fixtures/readme-example.ts'), 'utf8').replace(
+      "from '../../../guard'",
+      "from './guard'",
+    );
     const example = fixture.slice(0, fixture.indexOf('\n/** Tests only'));
     expect(readme).toContain(example);
   });
@@ -29,7 +32,10 @@ describe('the guard README example', () => {
   });
 
   it('opens the payments breaker after five failures in a row and answers 503 without calling payments', async () => {
-    for (let i = 0; i < 5; i++) await expect(checkout(`u:${randomUUID()}`, () => Promise.reject(new Error('card network down')))).rejects.toThrow('card network down');
+    for (let i = 0; i < 5; i++)
+      await expect(checkout(`u:${randomUUID()}`, () => Promise.reject(new Error('card network down')))).rejects.toThrow(
+        'card network down',
+      );
     let called = false;
     const answer = await checkout(`u:${randomUUID()}`, async () => ((called = true), 'paid'));
     expect(answer.status).toBe(503);

@@ -24,7 +24,15 @@ describe('the operator listener', () => {
 
       expect((await fetch(`${shop.operatorUrl}/_stats`)).status).toBe(200);
       expect((await fetch(`${shop.operatorUrl}/_faults`)).status).toBe(200);
-      expect((await fetch(`${shop.operatorUrl}/_stock/reset`, { method: 'POST', headers: JSON_HEADERS, body: '{"units":3}' })).status).toBe(200);
+      expect(
+        (
+          await fetch(`${shop.operatorUrl}/_stock/reset`, {
+            method: 'POST',
+            headers: JSON_HEADERS,
+            body: '{"units":3}',
+          })
+        ).status,
+      ).toBe(200);
       // And the shop itself is not on the operator port.
       expect((await fetch(`${shop.operatorUrl}/api/products`)).status).toBe(404);
     } finally {

@@ -9,13 +9,21 @@ import { testRedisUrl, uniquePrefix } from '../support/test-redis';
 const UNITS = 37;
 const ATTEMPTS = 200;
 
-async function checkoutStatuses(shops: RunningStorefront[], productId: string, dispatcher: Agent): Promise<{ status: number; body: Record<string, unknown> }[]> {
+async function checkoutStatuses(
+  shops: RunningStorefront[],
+  productId: string,
+  dispatcher: Agent,
+): Promise<{ status: number; body: Record<string, unknown> }[]> {
   return Promise.all(
     Array.from({ length: ATTEMPTS }, async (_, attempt) => {
       const shop = shops[attempt % shops.length];
       const response = await fetch(`${shop.url}/api/checkout`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'saleday-user': `u:buyer-${attempt}`, 'idempotency-key': `attempt-${attempt}` },
+        headers: {
+          'content-type': 'application/json',
+          'saleday-user': `u:buyer-${attempt}`,
+          'idempotency-key': `attempt-${attempt}`,
+        },
         body: JSON.stringify({ productId, quantity: 1 }),
         dispatcher,
       });
@@ -32,7 +40,14 @@ describe('no oversell under concurrency', () => {
 
   it('two storefronts sharing Redis sell exactly K units to 200 concurrent buyers', async () => {
     const keyPrefix = uniquePrefix('oversell');
-    const options = { port: 0, operatorPort: 0, redisUrl: testRedisUrl(), keyPrefix, stockPerProduct: UNITS, seedIfEmpty: true };
+    const options = {
+      port: 0,
+      operatorPort: 0,
+      redisUrl: testRedisUrl(),
+      keyPrefix,
+      stockPerProduct: UNITS,
+      seedIfEmpty: true,
+    };
     const shops = [await startStorefront(options), await startStorefront(options)];
     try {
       const results = await checkoutStatuses(shops, 'sku-005', dispatcher);
@@ -43,10 +58,20 @@ describe('no oversell under concurrency', () => {
       expect(soldOut.every((result) => result.body.error === 'sold-out')).toBe(true);
       expect(new Set(created.map((result) => result.body.orderId)).size).toBe(UNITS);
       // Each unit was handed out once: the remaining-stock values are K-1 … 0, no duplicates.
-      expect(created.map((result) => result.body.remainingStock as number).sort((a, b) => a - b)).toEqual(Array.from({ length: UNITS }, (_, index) => index));
+      expect(created.map((result) => result.body.remainingStock as number).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: UNITS }, (_, index) => index),
+      );
 
-      const stats = (await (await fetch(`${shops[1].operatorUrl}/_stats`, { dispatcher })).json()) as Record<string, unknown>;
-      expect(stats).toMatchObject({ orders: UNITS, unitsSold: UNITS, soldByProduct: { 'sku-005': UNITS }, oversold: false });
+      const stats = (await (await fetch(`${shops[1].operatorUrl}/_stats`, { dispatcher })).json()) as Record<
+        string,
+        unknown
+      >;
+      expect(stats).toMatchObject({
+        orders: UNITS,
+        unitsSold: UNITS,
+        soldByProduct: { 'sku-005': UNITS },
+        oversold: false,
+      });
       expect((stats.stockByProduct as Record<string, number>)['sku-005']).toBe(0);
     } finally {
       await Promise.all(shops.map((shop) => shop.close()));
@@ -59,7 +84,10 @@ describe('no oversell under concurrency', () => {
       const results = await checkoutStatuses([shop], 'sku-006', dispatcher);
       expect(results.filter((result) => result.status === 201)).toHaveLength(UNITS);
       expect(results.filter((result) => result.status === 409)).toHaveLength(ATTEMPTS - UNITS);
-      const stats = (await (await fetch(`${shop.operatorUrl}/_stats`, { dispatcher })).json()) as Record<string, unknown>;
+      const stats = (await (await fetch(`${shop.operatorUrl}/_stats`, { dispatcher })).json()) as Record<
+        string,
+        unknown
+      >;
       expect(stats).toMatchObject({ orders: UNITS, unitsSold: UNITS, oversold: false });
     } finally {
       await shop.close();
@@ -67,13 +95,25 @@ describe('no oversell under concurrency', () => {
   });
 
   it('concurrent retries with one Idempotency-Key create a single order', async () => {
-    const shop = await startStorefront({ port: 0, operatorPort: 0, redisUrl: testRedisUrl(), keyPrefix: uniquePrefix('idem-race'), stockPerProduct: 10, paymentLatencyMs: 20, seedIfEmpty: true });
+    const shop = await startStorefront({
+      port: 0,
+      operatorPort: 0,
+      redisUrl: testRedisUrl(),
+      keyPrefix: uniquePrefix('idem-race'),
+      stockPerProduct: 10,
+      paymentLatencyMs: 20,
+      seedIfEmpty: true,
+    });
     try {
       const results = await Promise.all(
         Array.from({ length: 20 }, async () => {
           const response = await fetch(`${shop.url}/api/checkout`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', 'saleday-user': 'u:impatient', 'idempotency-key': 'double-click' },
+            headers: {
+              'content-type': 'application/json',
+              'saleday-user': 'u:impatient',
+              'idempotency-key': 'double-click',
+            },
             body: JSON.stringify({ productId: 'sku-008', quantity: 1 }),
             dispatcher,
           });
@@ -84,8 +124,15 @@ describe('no oversell under concurrency', () => {
       expect(created.length).toBeGreaterThanOrEqual(1);
       expect(new Set(created.map((result) => result.body.orderId)).size).toBe(1);
       // The others found the first one mid-payment and were told to retry.
-      expect(results.filter((result) => result.status !== 201).every((result) => result.status === 409 && result.body.error === 'checkout-in-progress')).toBe(true);
-      const stats = (await (await fetch(`${shop.operatorUrl}/_stats`, { dispatcher })).json()) as Record<string, unknown>;
+      expect(
+        results
+          .filter((result) => result.status !== 201)
+          .every((result) => result.status === 409 && result.body.error === 'checkout-in-progress'),
+      ).toBe(true);
+      const stats = (await (await fetch(`${shop.operatorUrl}/_stats`, { dispatcher })).json()) as Record<
+        string,
+        unknown
+      >;
       expect(stats).toMatchObject({ orders: 1, unitsSold: 1 });
     } finally {
       await shop.close();

@@ -1,7 +1,12 @@
 /** The simulated payment provider on fake timers: charges and refunds suffer the same injected faults. */
 import { FaultInjector, type FaultSpec } from '../../storefront/fault-injector';
 import { Payments } from '../../storefront/payments';
-import { isPaymentFailedError, isPaymentTimeoutError, isRefundFailedError, RefundFailedError } from '../../storefront/storefront-errors';
+import {
+  isPaymentFailedError,
+  isPaymentTimeoutError,
+  isRefundFailedError,
+  RefundFailedError,
+} from '../../storefront/storefront-errors';
 
 function paymentsWith(fault?: FaultSpec): Payments {
   const faults = new FaultInjector({ random: () => 0 });
@@ -37,7 +42,9 @@ describe('simulated payments', () => {
 
   it('fails a refund the way it fails a charge, with the order in the error', async () => {
     const payments = paymentsWith({ route: 'payments', errorRate: 1 });
-    expect(isPaymentFailedError((await timed(() => payments.charge({ orderId: 'ord-2', amountCents: 100 }))).error)).toBe(true);
+    expect(
+      isPaymentFailedError((await timed(() => payments.charge({ orderId: 'ord-2', amountCents: 100 }))).error),
+    ).toBe(true);
     const { error } = await timed(() => payments.refund('ord-2'));
     expect(isRefundFailedError(error)).toBe(true);
     expect(error).toMatchObject({ code: 'SALEDAY_REFUND_FAILED', orderId: 'ord-2', reason: 'failed' });
@@ -50,7 +57,10 @@ describe('simulated payments', () => {
     expect(isPaymentTimeoutError(charge.error)).toBe(true);
     const refund = await timed(() => payments.refund('ord-3'));
     expect(refund).toEqual({ ms: 100, error: expect.any(RefundFailedError) });
-    expect(refund.error).toMatchObject({ reason: 'timed-out', message: 'refund for order ord-3 got no answer in time' });
+    expect(refund.error).toMatchObject({
+      reason: 'timed-out',
+      message: 'refund for order ord-3 got no answer in time',
+    });
   });
 
   it('leaves refunds alone when the fault targets another route', async () => {

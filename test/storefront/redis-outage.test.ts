@@ -19,7 +19,11 @@ async function checkout(shop: RunningStorefront, productId: string) {
     headers: { 'content-type': 'application/json', 'saleday-user': 'ip:203.0.113.5' },
     body: JSON.stringify({ productId, quantity: 1 }),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number): Promise<T> {
@@ -87,9 +91,16 @@ describe('storefront when Redis dies', () => {
     redis = await redis.restart();
 
     // Redis answers again (the breaker closes), but without its data: the sold-out product must not sell again.
-    const answered = await eventually(() => checkout(shop, 'sku-001'), (outcome) => outcome.body.message !== 'the inventory store is unavailable; try again shortly', 10_000);
+    const answered = await eventually(
+      () => checkout(shop, 'sku-001'),
+      (outcome) => outcome.body.message !== 'the inventory store is unavailable; try again shortly',
+      10_000,
+    );
     expect(answered.status).toBe(503);
-    expect(answered.body).toMatchObject({ error: 'inventory-unavailable', message: expect.stringContaining('missing from the inventory store') });
+    expect(answered.body).toMatchObject({
+      error: 'inventory-unavailable',
+      message: expect.stringContaining('missing from the inventory store'),
+    });
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const again = await checkoutAs(shop, 'ip:203.0.113.6', { productId: 'sku-001', quantity: 1 });
       expect(again).toMatchObject({ status: 503, failedDependency: 'inventory' });
@@ -98,14 +109,28 @@ describe('storefront when Redis dies', () => {
     expect((await fetch(`${shop.url}/api/products/sku-001`)).status).toBe(503);
 
     // The evidence: the store says its catalog is gone, this process counts the refusals, the log says why.
-    const stats = (await operatorCall(shop, '/_stats')).body as { catalogPresent: boolean; thisProcess: { checkouts: Record<string, number> } };
+    const stats = (await operatorCall(shop, '/_stats')).body as {
+      catalogPresent: boolean;
+      thisProcess: { checkouts: Record<string, number> };
+    };
     expect(stats.catalogPresent).toBe(false);
     expect(stats.thisProcess.checkouts.catalogMissing).toBeGreaterThanOrEqual(4);
     expect(stats.thisProcess.checkouts.created).toBe(2);
-    expect(logLines.some((line) => typeof line.msg === 'string' && line.msg.includes('catalog is missing') && line.msg.includes('saleday storefront seed'))).toBe(true);
+    expect(
+      logLines.some(
+        (line) =>
+          typeof line.msg === 'string' &&
+          line.msg.includes('catalog is missing') &&
+          line.msg.includes('saleday storefront seed'),
+      ),
+    ).toBe(true);
 
     // The operator's explicit step brings checkout back.
-    expect(await seedCatalogInRedis({ redisUrl: redis.url, stockPerProduct: 5 })).toEqual({ kind: 'seeded', products: 50, units: 5 });
+    expect(await seedCatalogInRedis({ redisUrl: redis.url, stockPerProduct: 5 })).toEqual({
+      kind: 'seeded',
+      products: 50,
+      units: 5,
+    });
     expect((await checkout(shop, 'sku-002')).body).toMatchObject({ productId: 'sku-002', remainingStock: 4 });
   });
 });
@@ -114,13 +139,23 @@ describe('storefront started while Redis is down', () => {
   it('serves the product list at once, and with --seed-if-empty seeds and sells once Redis first appears', async () => {
     const redis = await startRedisServer();
     await redis.kill();
-    const shop = await startStorefront({ port: 0, redisUrl: redis.url, redisStartupTimeoutMs: 200, seedIfEmpty: true, inventoryBreaker: { openMs: 200 } });
+    const shop = await startStorefront({
+      port: 0,
+      redisUrl: redis.url,
+      redisStartupTimeoutMs: 200,
+      seedIfEmpty: true,
+      inventoryBreaker: { openMs: 200 },
+    });
     let restarted: RedisServerHandle | undefined;
     try {
       expect((await fetch(`${shop.url}/api/products`)).status).toBe(200);
       expect((await checkout(shop, 'sku-003')).status).toBe(503);
       restarted = await redis.restart();
-      const recovered = await eventually(() => checkout(shop, 'sku-003'), (outcome) => outcome.status === 201, 10_000);
+      const recovered = await eventually(
+        () => checkout(shop, 'sku-003'),
+        (outcome) => outcome.status === 201,
+        10_000,
+      );
       expect(recovered.status).toBe(201);
     } finally {
       await shop.close();

@@ -38,7 +38,15 @@ describe('waiting for a replica after checkout writes', () => {
     const client = new Redis(handle.url, { lazyConnect: false });
     clients.push(client);
     // A full resync through the socket on both ends: no RDB file lands in the working directory.
-    await client.config('SET', 'repl-diskless-sync', 'yes', 'repl-diskless-sync-delay', '0', 'repl-diskless-load', 'on-empty-db');
+    await client.config(
+      'SET',
+      'repl-diskless-sync',
+      'yes',
+      'repl-diskless-sync-delay',
+      '0',
+      'repl-diskless-load',
+      'on-empty-db',
+    );
     return { handle, client };
   }
 
@@ -46,10 +54,23 @@ describe('waiting for a replica after checkout writes', () => {
     const primary = await server();
     const replica = await server();
     await replica.client.call('REPLICAOF', '127.0.0.1', String(primary.handle.port));
-    await until(async () => /master_link_status:up/.test(await replica.client.info('replication')) && /connected_slaves:1/.test(await primary.client.info('replication')), 10_000);
+    await until(
+      async () =>
+        /master_link_status:up/.test(await replica.client.info('replication')) &&
+        /connected_slaves:1/.test(await primary.client.info('replication')),
+      10_000,
+    );
 
     // A generous wait, so a busy machine's replica still acknowledges in time while it runs.
-    const shop = await startStorefront({ port: 0, operatorPort: 0, redisUrl: primary.handle.url, seedIfEmpty: true, stockPerProduct: 5, redisCommandTimeoutMs: 3000, replicaWaitMs: 1000 });
+    const shop = await startStorefront({
+      port: 0,
+      operatorPort: 0,
+      redisUrl: primary.handle.url,
+      seedIfEmpty: true,
+      stockPerProduct: 5,
+      redisCommandTimeoutMs: 3000,
+      replicaWaitMs: 1000,
+    });
     try {
       const before = await waitCalls(primary.client);
       expect((await checkout(shop, 'u:rita', { productId: 'sku-001', quantity: 1 })).status).toBe(201);
@@ -64,7 +85,9 @@ describe('waiting for a replica after checkout writes', () => {
       } finally {
         replica.handle.process.kill('SIGCONT');
       }
-      const stats = (await operatorCall(shop, '/_stats')).body as { thisProcess: { replicaWait: Record<string, number> } };
+      const stats = (await operatorCall(shop, '/_stats')).body as {
+        thisProcess: { replicaWait: Record<string, number> };
+      };
       expect(stats.thisProcess.replicaWait).toEqual({ replicas: 1, waits: 4, timeouts: 2, failures: 0 });
     } finally {
       await shop.close();
@@ -73,11 +96,19 @@ describe('waiting for a replica after checkout writes', () => {
 
   it('issues no WAIT on a server without replicas', async () => {
     const alone = await server();
-    const shop = await startStorefront({ port: 0, operatorPort: 0, redisUrl: alone.handle.url, seedIfEmpty: true, stockPerProduct: 5 });
+    const shop = await startStorefront({
+      port: 0,
+      operatorPort: 0,
+      redisUrl: alone.handle.url,
+      seedIfEmpty: true,
+      stockPerProduct: 5,
+    });
     try {
       expect((await checkout(shop, 'u:solo', { productId: 'sku-001', quantity: 1 })).status).toBe(201);
       expect(await waitCalls(alone.client)).toBe(0);
-      const stats = (await operatorCall(shop, '/_stats')).body as { thisProcess: { replicaWait: Record<string, number> } };
+      const stats = (await operatorCall(shop, '/_stats')).body as {
+        thisProcess: { replicaWait: Record<string, number> };
+      };
       expect(stats.thisProcess.replicaWait).toEqual({ replicas: 0, waits: 0, timeouts: 0, failures: 0 });
     } finally {
       await shop.close();
@@ -85,6 +116,8 @@ describe('waiting for a replica after checkout writes', () => {
   });
 
   it('refuses a replica wait that is not below the Redis command timeout, naming the option', async () => {
-    await expect(startStorefront({ port: 0, redisCommandTimeoutMs: 500, replicaWaitMs: 500 })).rejects.toThrow(/replicaWaitMs/);
+    await expect(startStorefront({ port: 0, redisCommandTimeoutMs: 500, replicaWaitMs: 500 })).rejects.toThrow(
+      /replicaWaitMs/,
+    );
   });
 });

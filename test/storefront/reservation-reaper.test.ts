@@ -7,7 +7,12 @@ import { createRedisConnection } from '../../guard/redis/redis-connection';
 import { InvalidOptionsError } from '../../guard/errors';
 import { MemoryShopStore } from '../../storefront/memory-shop-store';
 import { RedisShopStore } from '../../storefront/redis-shop-store';
-import { defaultReservationTtlMs, ReservationReaper, resolveReaperSettings, type ReaperSweepOutcome } from '../../storefront/reservation-reaper';
+import {
+  defaultReservationTtlMs,
+  ReservationReaper,
+  resolveReaperSettings,
+  type ReaperSweepOutcome,
+} from '../../storefront/reservation-reaper';
 import type { CheckoutReceipt, ReserveRequest, ShopStore } from '../../storefront/shop-store';
 import { FakeClock } from '../support/fake-clock';
 import { testRedisUrl, uniquePrefix } from '../support/test-redis';
@@ -46,7 +51,15 @@ const shops: [string, () => Shop][] = [
 let sequence = 0;
 function reserveRequest(now: number, overrides: Partial<ReserveRequest> = {}): ReserveRequest {
   sequence += 1;
-  return { orderId: `ord-reap-${sequence}`, productId: 'sku-001', quantity: 1, userId: 'u1', fingerprint: 'fp-a', now, ...overrides };
+  return {
+    orderId: `ord-reap-${sequence}`,
+    productId: 'sku-001',
+    quantity: 1,
+    userId: 'u1',
+    fingerprint: 'fp-a',
+    now,
+    ...overrides,
+  };
 }
 
 async function reserve(store: ShopStore, request: ReserveRequest): Promise<string> {
@@ -56,7 +69,13 @@ async function reserve(store: ShopStore, request: ReserveRequest): Promise<strin
 }
 
 function receiptOf(request: ReserveRequest): CheckoutReceipt {
-  return { orderId: request.orderId, productId: request.productId, quantity: request.quantity, remainingStock: 0, status: 'paid' };
+  return {
+    orderId: request.orderId,
+    productId: request.productId,
+    quantity: request.quantity,
+    remainingStock: 0,
+    status: 'paid',
+  };
 }
 
 describe.each(shops)('reservation reaper on the %s store', (_name, createShop) => {
@@ -81,15 +100,24 @@ describe.each(shops)('reservation reaper on the %s store', (_name, createShop) =
     const reaper = reaperOn(shop.first);
     clock.advance(TTL_MS);
 
-    expect(await reaper.sweep()).toEqual([{ orderId: stranded.orderId, productId: 'sku-001', quantity: 2, createdAt: stranded.now }]);
+    expect(await reaper.sweep()).toEqual([
+      { orderId: stranded.orderId, productId: 'sku-001', quantity: 2, createdAt: stranded.now },
+    ]);
     expect(await reaper.sweep()).toEqual([]);
     expect(reaper.counters()).toEqual({ sweeps: 2, failedSweeps: 0, releasedOrders: 1, releasedUnits: 2 });
     expect((await shop.first.order(stranded.orderId))?.status).toBe('cancelled');
     expect(await shop.first.stockOf('sku-001')).toBe(3);
-    expect(await shop.first.stats(PRODUCTS)).toMatchObject({ orders: 0, cancelledOrders: 1, unitsSold: 0, oversold: false });
+    expect(await shop.first.stats(PRODUCTS)).toMatchObject({
+      orders: 0,
+      cancelledOrders: 1,
+      unitsSold: 0,
+      oversold: false,
+    });
 
     // The client's retry with the same key is a new checkout, not "in progress" forever.
-    expect((await shop.first.reserve(reserveRequest(clock.now(), { quantity: 2, idempotencyKey: 'u1|crashed' }))).kind).toBe('reserved');
+    expect(
+      (await shop.first.reserve(reserveRequest(clock.now(), { quantity: 2, idempotencyKey: 'u1|crashed' }))).kind,
+    ).toBe('reserved');
     expect((await shop.first.reserve(reserveRequest(clock.now(), { quantity: 1 }))).kind).toBe('reserved');
     expect(await shop.first.stockOf('sku-001')).toBe(0);
   });
@@ -104,11 +132,22 @@ describe.each(shops)('reservation reaper on the %s store', (_name, createShop) =
     await reserve(shop.second, other);
     expect(await shop.second.confirm(receiptOf(other))).toEqual({ kind: 'confirmed' });
 
-    expect(await shop.first.confirm(receiptOf(stalled), 'u1|stalled')).toEqual({ kind: 'not-reserved', status: 'cancelled' });
+    expect(await shop.first.confirm(receiptOf(stalled), 'u1|stalled')).toEqual({
+      kind: 'not-reserved',
+      status: 'cancelled',
+    });
     expect((await shop.first.order(stalled.orderId))?.status).toBe('cancelled');
-    expect(await shop.first.stats(PRODUCTS)).toMatchObject({ orders: 1, cancelledOrders: 1, unitsSold: 3, stockByProduct: { 'sku-001': 0 }, oversold: false });
+    expect(await shop.first.stats(PRODUCTS)).toMatchObject({
+      orders: 1,
+      cancelledOrders: 1,
+      unitsSold: 3,
+      stockByProduct: { 'sku-001': 0 },
+      oversold: false,
+    });
     // The key was not turned into a replay of a receipt for units someone else bought.
-    expect(await shop.first.reserve(reserveRequest(clock.now(), { quantity: 2, idempotencyKey: 'u1|stalled' }))).toEqual({ kind: 'sold-out', remainingStock: 0 });
+    expect(
+      await shop.first.reserve(reserveRequest(clock.now(), { quantity: 2, idempotencyKey: 'u1|stalled' })),
+    ).toEqual({ kind: 'sold-out', remainingStock: 0 });
   });
 
   it('never touches a paid order, however old', async () => {
@@ -121,7 +160,12 @@ describe.each(shops)('reservation reaper on the %s store', (_name, createShop) =
     expect((await shop.first.order(paid.orderId))?.status).toBe('paid');
     expect(await shop.first.stockOf('sku-001')).toBe(2);
     expect((await shop.first.reserve(reserveRequest(clock.now(), { idempotencyKey: 'u1|paid' }))).kind).toBe('replay');
-    expect(await shop.first.stats(PRODUCTS)).toMatchObject({ orders: 1, cancelledOrders: 0, unitsSold: 1, oversold: false });
+    expect(await shop.first.stats(PRODUCTS)).toMatchObject({
+      orders: 1,
+      cancelledOrders: 0,
+      unitsSold: 1,
+      oversold: false,
+    });
   });
 
   it('does not give back again the units of a reservation checkout already released', async () => {
@@ -159,7 +203,11 @@ describe.each(shops)('reservation reaper on the %s store', (_name, createShop) =
     clock.advance(TTL_MS / 2);
 
     expect((await reaperOn(shop.first).sweep()).map((order) => order.orderId)).toEqual([old.orderId]);
-    expect(await shop.first.stats(PRODUCTS)).toMatchObject({ orders: 2, stockByProduct: { 'sku-001': 1, 'sku-002': 3 }, oversold: false });
+    expect(await shop.first.stats(PRODUCTS)).toMatchObject({
+      orders: 2,
+      stockByProduct: { 'sku-001': 1, 'sku-002': 3 },
+      oversold: false,
+    });
     clock.advance(TTL_MS / 2);
     expect((await reaperOn(shop.first).sweep()).map((order) => order.orderId)).toEqual([young.orderId]);
   });
@@ -181,7 +229,8 @@ describe.each(shops)('reservation reaper on the %s store', (_name, createShop) =
     const units = quantities.reduce((sum, quantity) => sum + quantity, 0);
     await shop.first.resetStock(PRODUCTS, units);
     const orderIds: string[] = [];
-    for (const [i, quantity] of quantities.entries()) orderIds.push(await reserve(shop.first, reserveRequest(clock.now() + i, { quantity })));
+    for (const [i, quantity] of quantities.entries())
+      orderIds.push(await reserve(shop.first, reserveRequest(clock.now() + i, { quantity })));
     expect(await shop.first.stockOf('sku-001')).toBe(0);
     clock.advance(TTL_MS + 20);
     const options = { batchSize: 3, maxBatchesPerSweep: 50 };
@@ -193,7 +242,12 @@ describe.each(shops)('reservation reaper on the %s store', (_name, createShop) =
     expect(new Set(released)).toEqual(new Set(orderIds));
     expect(a.counters().releasedUnits + b.counters().releasedUnits).toBe(units);
     expect(await shop.second.stockOf('sku-001')).toBe(units);
-    expect(await shop.second.stats(PRODUCTS)).toMatchObject({ orders: 0, cancelledOrders: 20, unitsSold: 0, oversold: false });
+    expect(await shop.second.stats(PRODUCTS)).toMatchObject({
+      orders: 0,
+      cancelledOrders: 20,
+      unitsSold: 0,
+      oversold: false,
+    });
     expect([...(await a.sweep()), ...(await b.sweep())]).toEqual([]);
   });
 });
@@ -216,7 +270,9 @@ describe('the Redis index of reserved orders', () => {
     for (const request of [paid, released, pending]) await reserve(store, request);
     // Scored by createdAt (ties in member order), under the shop's hash tag.
     const expected = [paid, released, pending].map((request) => request.orderId).sort();
-    expect(await redis.zrange(index, '0', '-1', 'WITHSCORES')).toEqual(expected.flatMap((orderId) => [orderId, String(clock.now())]));
+    expect(await redis.zrange(index, '0', '-1', 'WITHSCORES')).toEqual(
+      expected.flatMap((orderId) => [orderId, String(clock.now())]),
+    );
     await store.confirm(receiptOf(paid));
     await store.release(released);
     expect(await redis.zrange(index, '0', '-1')).toEqual([pending.orderId]);
@@ -238,7 +294,19 @@ describe('reservation reaper timer and failures', () => {
 
   it('sweeps every interval once started, and not after close()', async () => {
     // Only the interval is fake: the store's promises still settle on their own.
-    jest.useFakeTimers({ doNotFake: ['Date', 'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout'] });
+    jest.useFakeTimers({
+      doNotFake: [
+        'Date',
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setTimeout',
+        'clearTimeout',
+      ],
+    });
     const clock = new FakeClock();
     const store = new MemoryShopStore({ clock });
     await store.seedStock(PRODUCTS, 3);
@@ -252,7 +320,9 @@ describe('reservation reaper timer and failures', () => {
     await jest.advanceTimersByTimeAsync(999);
     expect(outcomes).toHaveLength(0);
     await jest.advanceTimersByTimeAsync(1);
-    expect(outcomes).toEqual([{ ok: true, released: [expect.objectContaining({ productId: 'sku-001', quantity: 1 })] }]);
+    expect(outcomes).toEqual([
+      { ok: true, released: [expect.objectContaining({ productId: 'sku-001', quantity: 1 })] },
+    ]);
     await jest.advanceTimersByTimeAsync(2000);
     expect(outcomes).toHaveLength(3);
 
@@ -313,7 +383,13 @@ describe('reservation reaper options', () => {
   });
 
   it('defaults to a 5 s interval', () => {
-    expect(resolveReaperSettings({ paymentTimeoutMs: 2000 })).toEqual({ paymentTimeoutMs: 2000, reservationTtlMs: 30_000, intervalMs: 5000, batchSize: 100, maxBatchesPerSweep: 10 });
+    expect(resolveReaperSettings({ paymentTimeoutMs: 2000 })).toEqual({
+      paymentTimeoutMs: 2000,
+      reservationTtlMs: 30_000,
+      intervalMs: 5000,
+      batchSize: 100,
+      maxBatchesPerSweep: 10,
+    });
   });
 
   it.each([

@@ -10,11 +10,24 @@ import { testRedisUrl, uniquePrefix } from '../support/test-redis';
 
 const modes: [string, () => StartStorefrontOptions][] = [
   ['memory store', () => ({ operatorPort: 0 })],
-  ['redis store', () => ({ operatorPort: 0, redisUrl: testRedisUrl(), keyPrefix: uniquePrefix('server-reaper'), seedIfEmpty: true })],
+  [
+    'redis store',
+    () => ({ operatorPort: 0, redisUrl: testRedisUrl(), keyPrefix: uniquePrefix('server-reaper'), seedIfEmpty: true }),
+  ],
 ];
 
 /** Only the reaper's interval is faked; sockets, Redis and their timeouts run for real. */
-const REAL_APART_FROM_INTERVALS = ['Date', 'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout'] as const;
+const REAL_APART_FROM_INTERVALS = [
+  'Date',
+  'hrtime',
+  'nextTick',
+  'performance',
+  'queueMicrotask',
+  'setImmediate',
+  'clearImmediate',
+  'setTimeout',
+  'clearTimeout',
+] as const;
 
 describe.each(modes)('the storefront reaper on the %s', (_mode, modeOptions) => {
   afterEach(() => {
@@ -37,7 +50,14 @@ describe.each(modes)('the storefront reaper on the %s', (_mode, modeOptions) => 
     try {
       expect(shop.reaper.reservationTtlMs).toBe(30_000);
       // A checkout whose process died after reserving: nobody will confirm or release it.
-      const outcome = await shop.store.reserve({ orderId: 'ord-crashed', productId: 'sku-003', quantity: 3, userId: 'u1', fingerprint: 'fp', now: clock.now() });
+      const outcome = await shop.store.reserve({
+        orderId: 'ord-crashed',
+        productId: 'sku-003',
+        quantity: 3,
+        userId: 'u1',
+        fingerprint: 'fp',
+        now: clock.now(),
+      });
       expect(outcome.kind).toBe('reserved');
       clock.advance(30_000);
 
@@ -59,9 +79,18 @@ describe.each(modes)('the storefront reaper on the %s', (_mode, modeOptions) => 
         orders: 0,
         cancelledOrders: 1,
         oversold: false,
-        thisProcess: { reaper: { reservationTtlMs: 30_000, sweeps: 1, failedSweeps: 0, releasedOrders: 1, releasedUnits: 3 } },
+        thisProcess: {
+          reaper: { reservationTtlMs: 30_000, sweeps: 1, failedSweeps: 0, releasedOrders: 1, releasedUnits: 3 },
+        },
       });
-      expect(logLines).toContainEqual(expect.objectContaining({ msg: 'released stranded reservations', released: 1, units: 3, orderIds: ['ord-crashed'] }));
+      expect(logLines).toContainEqual(
+        expect.objectContaining({
+          msg: 'released stranded reservations',
+          released: 1,
+          units: 3,
+          orderIds: ['ord-crashed'],
+        }),
+      );
     } finally {
       await shop.close();
     }

@@ -28,18 +28,33 @@ async function answerOf(response: Response) {
 }
 
 function checkout(shop: RunningStorefront, body: unknown, headers: Record<string, string> = {}) {
-  return call(shop, '/api/checkout', { method: 'POST', headers: { ...BUYER_HEADERS, ...headers }, body: JSON.stringify(body) });
+  return call(shop, '/api/checkout', {
+    method: 'POST',
+    headers: { ...BUYER_HEADERS, ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
 const modes: [string, () => StartStorefrontOptions][] = [
   ['memory store', () => ({})],
-  ['redis store', () => ({ redisUrl: testRedisUrl(), keyPrefix: uniquePrefix('storefront-server'), seedIfEmpty: true })],
+  [
+    'redis store',
+    () => ({ redisUrl: testRedisUrl(), keyPrefix: uniquePrefix('storefront-server'), seedIfEmpty: true }),
+  ],
 ];
 
 describe.each(modes)('storefront on the %s', (_mode, modeOptions) => {
   let shop: RunningStorefront;
   beforeEach(async () => {
-    shop = await startStorefront({ port: 0, operatorPort: 0, stockPerProduct: 5, recommendationsWork: 10, enableFaultInjection: true, random: () => 0, ...modeOptions() });
+    shop = await startStorefront({
+      port: 0,
+      operatorPort: 0,
+      stockPerProduct: 5,
+      recommendationsWork: 10,
+      enableFaultInjection: true,
+      random: () => 0,
+      ...modeOptions(),
+    });
   });
   afterEach(async () => {
     await shop.close();
@@ -49,8 +64,14 @@ describe.each(modes)('storefront on the %s', (_mode, modeOptions) => {
     const list = await call(shop, '/api/products');
     expect(list.status).toBe(200);
     expect(list.body.count).toBe(50);
-    expect((list.body.products as { id: string }[])[0]).toMatchObject({ id: 'sku-001', name: 'Cozy Scarf', currency: 'USD' });
-    expect(list.headers.get('cache-control')).toBe('public, max-age=0, s-maxage=5, stale-while-revalidate=30, stale-if-error=300');
+    expect((list.body.products as { id: string }[])[0]).toMatchObject({
+      id: 'sku-001',
+      name: 'Cozy Scarf',
+      currency: 'USD',
+    });
+    expect(list.headers.get('cache-control')).toBe(
+      'public, max-age=0, s-maxage=5, stale-while-revalidate=30, stale-if-error=300',
+    );
     const etag = list.headers.get('etag') ?? '';
     expect(etag).toMatch(/^".+"$/);
     const revalidated = await call(shop, '/api/products', { headers: { 'if-none-match': etag } });
@@ -68,22 +89,38 @@ describe.each(modes)('storefront on the %s', (_mode, modeOptions) => {
   });
 
   it('checks out, replays a repeated Idempotency-Key and rejects the key with another body', async () => {
-    const first = await checkout(shop, { productId: 'sku-002', quantity: 2 }, { 'idempotency-key': 'key-1', 'saleday-user': 'u:alice' });
+    const first = await checkout(
+      shop,
+      { productId: 'sku-002', quantity: 2 },
+      { 'idempotency-key': 'key-1', 'saleday-user': 'u:alice' },
+    );
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ productId: 'sku-002', quantity: 2, remainingStock: 3, status: 'paid' });
     expect(first.body.orderId).toMatch(/^ord_/);
 
-    const retry = await checkout(shop, { productId: 'sku-002', quantity: 2 }, { 'idempotency-key': 'key-1', 'saleday-user': 'u:alice' });
+    const retry = await checkout(
+      shop,
+      { productId: 'sku-002', quantity: 2 },
+      { 'idempotency-key': 'key-1', 'saleday-user': 'u:alice' },
+    );
     expect(retry.status).toBe(201);
     expect(retry.body).toEqual(first.body);
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
 
-    const reused = await checkout(shop, { productId: 'sku-002', quantity: 1 }, { 'idempotency-key': 'key-1', 'saleday-user': 'u:alice' });
+    const reused = await checkout(
+      shop,
+      { productId: 'sku-002', quantity: 1 },
+      { 'idempotency-key': 'key-1', 'saleday-user': 'u:alice' },
+    );
     expect(reused.status).toBe(422);
     expect(reused.body).toMatchObject({ error: 'idempotency-key-reused', orderId: first.body.orderId });
 
     // The same key from another user is another order: keys are scoped to the user.
-    const otherUser = await checkout(shop, { productId: 'sku-002', quantity: 2 }, { 'idempotency-key': 'key-1', 'saleday-user': 'u:bob' });
+    const otherUser = await checkout(
+      shop,
+      { productId: 'sku-002', quantity: 2 },
+      { 'idempotency-key': 'key-1', 'saleday-user': 'u:bob' },
+    );
     expect(otherUser.status).toBe(201);
     expect(otherUser.body.orderId).not.toBe(first.body.orderId);
 
@@ -100,7 +137,11 @@ describe.each(modes)('storefront on the %s', (_mode, modeOptions) => {
   });
 
   it('releases the reservation when payment fails (502), so a retry with the same key succeeds', async () => {
-    await operator(shop, '/_faults', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ route: 'payments', errorRate: 1 }) });
+    await operator(shop, '/_faults', {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ route: 'payments', errorRate: 1 }),
+    });
     const failed = await checkout(shop, { productId: 'sku-004', quantity: 2 }, { 'idempotency-key': 'pay-1' });
     expect(failed.status).toBe(502);
     expect(failed.body).toMatchObject({ error: 'payment-failed', released: true });
@@ -111,20 +152,38 @@ describe.each(modes)('storefront on the %s', (_mode, modeOptions) => {
     const retried = await checkout(shop, { productId: 'sku-004', quantity: 2 }, { 'idempotency-key': 'pay-1' });
     expect(retried.status).toBe(201);
     expect(retried.body).toMatchObject({ remainingStock: 3 });
-    expect((await operator(shop, '/_stats')).body).toMatchObject({ orders: 1, cancelledOrders: 1, unitsSold: 2, oversold: false });
+    expect((await operator(shop, '/_stats')).body).toMatchObject({
+      orders: 1,
+      cancelledOrders: 1,
+      unitsSold: 2,
+      oversold: false,
+    });
   });
 
   it('keeps a cart per identity and requires the identity the gate sets', async () => {
     const missing = await call(shop, '/api/cart');
     expect(missing.status).toBe(401);
-    expect(missing.body).toMatchObject({ error: 'identity-required', message: 'the gate sets saleday-user; call through the gate' });
-    const added = await call(shop, '/api/cart', { method: 'POST', headers: { ...JSON_HEADERS, 'saleday-user': 'u:carol' }, body: JSON.stringify({ productId: 'sku-001', quantity: 2 }) });
+    expect(missing.body).toMatchObject({
+      error: 'identity-required',
+      message: 'the gate sets saleday-user; call through the gate',
+    });
+    const added = await call(shop, '/api/cart', {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, 'saleday-user': 'u:carol' },
+      body: JSON.stringify({ productId: 'sku-001', quantity: 2 }),
+    });
     expect(added.status).toBe(200);
     expect(added.body).toMatchObject({ userId: 'u:carol', items: [{ productId: 'sku-001', quantity: 2 }] });
     expect(added.body.totalCents).toBe((added.body.items as { priceCents: number }[])[0].priceCents * 2);
     expect((await call(shop, '/api/cart', { headers: { 'saleday-user': 'u:carol' } })).body).toEqual(added.body);
-    expect((await call(shop, '/api/cart', { headers: { 'saleday-user': 'u:dave' } })).body).toMatchObject({ items: [] });
-    const unknown = await call(shop, '/api/cart', { method: 'POST', headers: { ...JSON_HEADERS, 'saleday-user': 'u:carol' }, body: JSON.stringify({ productId: 'sku-404', quantity: 1 }) });
+    expect((await call(shop, '/api/cart', { headers: { 'saleday-user': 'u:dave' } })).body).toMatchObject({
+      items: [],
+    });
+    const unknown = await call(shop, '/api/cart', {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, 'saleday-user': 'u:carol' },
+      body: JSON.stringify({ productId: 'sku-404', quantity: 1 }),
+    });
     expect(unknown.status).toBe(404);
   });
 });
@@ -132,7 +191,14 @@ describe.each(modes)('storefront on the %s', (_mode, modeOptions) => {
 describe('storefront routes beyond the store', () => {
   let shop: RunningStorefront;
   beforeAll(async () => {
-    shop = await startStorefront({ port: 0, operatorPort: 0, recommendationsWork: 50, enableFaultInjection: true, random: () => 0, paymentTimeoutMs: 50 });
+    shop = await startStorefront({
+      port: 0,
+      operatorPort: 0,
+      recommendationsWork: 50,
+      enableFaultInjection: true,
+      random: () => 0,
+      paymentTimeoutMs: 50,
+    });
   });
   afterAll(async () => {
     await shop.close();
@@ -175,22 +241,36 @@ describe('storefront routes beyond the store', () => {
   });
 
   it('injects faults on one route only, lists them and clears them', async () => {
-    const injected = await operator(shop, '/_faults', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ route: 'recommendations', errorRate: 1 }) });
+    const injected = await operator(shop, '/_faults', {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ route: 'recommendations', errorRate: 1 }),
+    });
     expect(injected.status).toBe(201);
-    expect((await operator(shop, '/_faults')).body).toEqual({ faults: [{ route: 'recommendations', latencyMs: 0, errorRate: 1, expiresAt: null }] });
+    expect((await operator(shop, '/_faults')).body).toEqual({
+      faults: [{ route: 'recommendations', latencyMs: 0, errorRate: 1, expiresAt: null }],
+    });
     const failing = await call(shop, '/api/recommendations');
     expect(failing.status).toBe(500);
     expect(failing.body).toMatchObject({ error: 'injected-fault' });
     expect((await call(shop, '/api/products')).status).toBe(200);
     await operator(shop, '/_faults', { method: 'DELETE' });
     expect((await call(shop, '/api/recommendations')).status).toBe(200);
-    const invalid = await operator(shop, '/_faults', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ route: 'everything', errorRate: 2 }) });
+    const invalid = await operator(shop, '/_faults', {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ route: 'everything', errorRate: 2 }),
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.body).toMatchObject({ error: 'invalid-fault' });
   });
 
   it('answers 503 payments-unavailable with Retry-After when payment is slower than its deadline', async () => {
-    await operator(shop, '/_faults', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ route: 'payments', latencyMs: 500 }) });
+    await operator(shop, '/_faults', {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ route: 'payments', latencyMs: 500 }),
+    });
     const before = (await call(shop, '/api/products/sku-010')).body.stock as number;
     const slow = await checkout(shop, { productId: 'sku-010', quantity: 1 });
     expect(slow.status).toBe(503);
@@ -201,31 +281,141 @@ describe('storefront routes beyond the store', () => {
 
   it('resets stock on request when fault injection is on', async () => {
     await checkout(shop, { productId: 'sku-011', quantity: 3 });
-    const reset = await operator(shop, '/_stock/reset', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ units: 9 }) });
+    const reset = await operator(shop, '/_stock/reset', {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ units: 9 }),
+    });
     expect(reset.body).toEqual({ units: 9, products: 50 });
     expect((await call(shop, '/api/products/sku-011')).body.stock).toBe(9);
     expect((await operator(shop, '/_stats')).body).toMatchObject({ orders: 0, unitsSold: 0 });
   });
 
   const badRequests: [string, string, RequestInit, number, string][] = [
-    ['malformed JSON', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: '{"productId": "sku-001",' }, 400, 'malformed-json'],
-    ['an empty JSON body', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: '' }, 400, 'malformed-json'],
+    [
+      'malformed JSON',
+      '/api/checkout',
+      { method: 'POST', headers: BUYER_HEADERS, body: '{"productId": "sku-001",' },
+      400,
+      'malformed-json',
+    ],
+    [
+      'an empty JSON body',
+      '/api/checkout',
+      { method: 'POST', headers: BUYER_HEADERS, body: '' },
+      400,
+      'malformed-json',
+    ],
     ['a JSON array', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: '[1,2]' }, 400, 'invalid-body'],
     ['missing fields', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: '{}' }, 400, 'invalid-body'],
-    ['a zero quantity', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: '{"productId":"sku-001","quantity":0}' }, 400, 'invalid-body'],
-    ['a fractional quantity', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: '{"productId":"sku-001","quantity":1.5}' }, 400, 'invalid-body'],
-    ['a malformed product id', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: '{"productId":"../../etc","quantity":1}' }, 400, 'invalid-body'],
-    ['an unknown product', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: '{"productId":"sku-999","quantity":1}' }, 404, 'unknown-product'],
-    ['a prototype-poisoning body', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: '{"__proto__":{"x":1},"productId":"sku-001","quantity":1}' }, 400, 'malformed-json'],
-    ['an oversized body', '/api/checkout', { method: 'POST', headers: BUYER_HEADERS, body: JSON.stringify({ productId: 'sku-001', quantity: 1, pad: 'x'.repeat(20_000) }) }, 413, 'body-too-large'],
-    ['a non-JSON body', '/api/checkout', { method: 'POST', headers: { 'content-type': 'application/xml', 'saleday-user': 'u:shopper' }, body: '<order/>' }, 415, 'unsupported-media-type'],
-    ['a text body', '/api/checkout', { method: 'POST', headers: { 'content-type': 'text/plain', 'saleday-user': 'u:shopper' }, body: 'buy' }, 400, 'invalid-body'],
-    ['a bad Idempotency-Key', '/api/checkout', { method: 'POST', headers: { ...BUYER_HEADERS, 'idempotency-key': 'has space' }, body: '{"productId":"sku-001","quantity":1}' }, 400, 'invalid-idempotency-key'],
+    [
+      'a zero quantity',
+      '/api/checkout',
+      { method: 'POST', headers: BUYER_HEADERS, body: '{"productId":"sku-001","quantity":0}' },
+      400,
+      'invalid-body',
+    ],
+    [
+      'a fractional quantity',
+      '/api/checkout',
+      { method: 'POST', headers: BUYER_HEADERS, body: '{"productId":"sku-001","quantity":1.5}' },
+      400,
+      'invalid-body',
+    ],
+    [
+      'a malformed product id',
+      '/api/checkout',
+      { method: 'POST', headers: BUYER_HEADERS, body: '{"productId":"../../etc","quantity":1}' },
+      400,
+      'invalid-body',
+    ],
+    [
+      'an unknown product',
+      '/api/checkout',
+      { method: 'POST', headers: BUYER_HEADERS, body: '{"productId":"sku-999","quantity":1}' },
+      404,
+      'unknown-product',
+    ],
+    [
+      'a prototype-poisoning body',
+      '/api/checkout',
+      { method: 'POST', headers: BUYER_HEADERS, body: '{"__proto__":{"x":1},"productId":"sku-001","quantity":1}' },
+      400,
+      'malformed-json',
+    ],
+    [
+      'an oversized body',
+      '/api/checkout',
+      {
+        method: 'POST',
+        headers: BUYER_HEADERS,
+        body: JSON.stringify({ productId: 'sku-001', quantity: 1, pad: 'x'.repeat(20_000) }),
+      },
+      413,
+      'body-too-large',
+    ],
+    [
+      'a non-JSON body',
+      '/api/checkout',
+      { method: 'POST', headers: { 'content-type': 'application/xml', 'saleday-user': 'u:shopper' }, body: '<order/>' },
+      415,
+      'unsupported-media-type',
+    ],
+    [
+      'a text body',
+      '/api/checkout',
+      { method: 'POST', headers: { 'content-type': 'text/plain', 'saleday-user': 'u:shopper' }, body: 'buy' },
+      400,
+      'invalid-body',
+    ],
+    [
+      'a bad Idempotency-Key',
+      '/api/checkout',
+      {
+        method: 'POST',
+        headers: { ...BUYER_HEADERS, 'idempotency-key': 'has space' },
+        body: '{"productId":"sku-001","quantity":1}',
+      },
+      400,
+      'invalid-idempotency-key',
+    ],
     ['a malformed identity', '/api/cart', { headers: { 'saleday-user': 'u:a{b}c' } }, 400, 'invalid-identity'],
-    ['an identity without its prefix', '/api/checkout', { method: 'POST', headers: { ...JSON_HEADERS, 'saleday-user': 'alice' }, body: '{"productId":"sku-001","quantity":1}' }, 400, 'invalid-identity'],
-    ['a checkout without an identity', '/api/checkout', { method: 'POST', headers: JSON_HEADERS, body: '{"productId":"sku-001","quantity":1}' }, 401, 'identity-required'],
-    ['a client-chosen x-user-id instead of the identity', '/api/cart', { headers: { 'x-user-id': 'victim' } }, 401, 'identity-required'],
-    ['a malformed deadline', '/api/checkout', { method: 'POST', headers: { ...BUYER_HEADERS, 'saleday-deadline': 'soon' }, body: '{"productId":"sku-001","quantity":1}' }, 400, 'invalid-deadline'],
+    [
+      'an identity without its prefix',
+      '/api/checkout',
+      {
+        method: 'POST',
+        headers: { ...JSON_HEADERS, 'saleday-user': 'alice' },
+        body: '{"productId":"sku-001","quantity":1}',
+      },
+      400,
+      'invalid-identity',
+    ],
+    [
+      'a checkout without an identity',
+      '/api/checkout',
+      { method: 'POST', headers: JSON_HEADERS, body: '{"productId":"sku-001","quantity":1}' },
+      401,
+      'identity-required',
+    ],
+    [
+      'a client-chosen x-user-id instead of the identity',
+      '/api/cart',
+      { headers: { 'x-user-id': 'victim' } },
+      401,
+      'identity-required',
+    ],
+    [
+      'a malformed deadline',
+      '/api/checkout',
+      {
+        method: 'POST',
+        headers: { ...BUYER_HEADERS, 'saleday-deadline': 'soon' },
+        body: '{"productId":"sku-001","quantity":1}',
+      },
+      400,
+      'invalid-deadline',
+    ],
     ['an unknown route', '/api/nothing', {}, 404, 'not-found'],
   ];
 
@@ -240,7 +430,13 @@ describe('storefront routes beyond the store', () => {
   it('survives a request whose body is cut off mid-way', async () => {
     const { port } = new URL(shop.url);
     await new Promise<void>((resolve) => {
-      const request = httpRequest({ port: Number(port), host: '127.0.0.1', method: 'POST', path: '/api/checkout', headers: { ...JSON_HEADERS, 'content-length': '1000' } });
+      const request = httpRequest({
+        port: Number(port),
+        host: '127.0.0.1',
+        method: 'POST',
+        path: '/api/checkout',
+        headers: { ...JSON_HEADERS, 'content-length': '1000' },
+      });
       request.on('error', () => resolve());
       request.write('{"productId":');
       setTimeout(() => {
@@ -256,8 +452,12 @@ describe('storefront without fault injection', () => {
   it('has no /_faults or /_stock/reset, but still reports /_stats on the operator port', async () => {
     const shop = await startStorefront({ port: 0, operatorPort: 0 });
     try {
-      expect((await operator(shop, '/_faults', { method: 'POST', headers: JSON_HEADERS, body: '{"errorRate":1}' })).status).toBe(404);
-      expect((await operator(shop, '/_stock/reset', { method: 'POST', headers: JSON_HEADERS, body: '{}' })).status).toBe(404);
+      expect(
+        (await operator(shop, '/_faults', { method: 'POST', headers: JSON_HEADERS, body: '{"errorRate":1}' })).status,
+      ).toBe(404);
+      expect(
+        (await operator(shop, '/_stock/reset', { method: 'POST', headers: JSON_HEADERS, body: '{}' })).status,
+      ).toBe(404);
       expect((await operator(shop, '/_stats')).body).toMatchObject({ store: 'memory', orders: 0, oversold: false });
     } finally {
       await shop.close();

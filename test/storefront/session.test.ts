@@ -15,7 +15,12 @@ const env = { [SECRET_ENV]: 'a-secret-of-enough-length-for-hmac' };
 
 async function mint(shop: RunningStorefront) {
   const response = await fetch(`${shop.url}/api/session`, { method: 'POST' });
-  return { status: response.status, cookie: response.headers.get('set-cookie') ?? '', cacheControl: response.headers.get('cache-control'), body: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    cookie: response.headers.get('set-cookie') ?? '',
+    cacheControl: response.headers.get('cache-control'),
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 describe('POST /api/session', () => {
@@ -36,8 +41,16 @@ describe('POST /api/session', () => {
     expect(attributes.sort()).toEqual(['HttpOnly', 'Max-Age=3600', 'Path=/', 'SameSite=Lax', 'Secure']);
     expect(pair.startsWith(`saleday-session=${String(minted.body.session)}.`)).toBe(true);
 
-    const resolve = createIdentityResolver(IdentitySchema.parse({ cookie: 'saleday-session', proof: 'hmac', secretEnv: SECRET_ENV, trustedProxyHops: 0 }), new FakeClock(), env);
-    expect(resolve({ cookie: `theme=dark; ${pair}` }, '198.51.100.7')).toEqual({ key: `u:${String(minted.body.session)}`, kind: 'user', ip: '198.51.100.7' });
+    const resolve = createIdentityResolver(
+      IdentitySchema.parse({ cookie: 'saleday-session', proof: 'hmac', secretEnv: SECRET_ENV, trustedProxyHops: 0 }),
+      new FakeClock(),
+      env,
+    );
+    expect(resolve({ cookie: `theme=dark; ${pair}` }, '198.51.100.7')).toEqual({
+      key: `u:${String(minted.body.session)}`,
+      kind: 'user',
+      ip: '198.51.100.7',
+    });
     // The gate refuses a session signed with another secret: it counts as the client IP.
     const forged = pair.replace(/\.[^.]+$/, '.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
     expect(resolve({ cookie: forged }, '198.51.100.7')).toMatchObject({ kind: 'ip' });
@@ -53,7 +66,10 @@ describe('POST /api/session', () => {
     const withoutSecret = await startStorefront({ port: 0, sessions: { secretEnv: SECRET_ENV, env: {} } });
     const insecure = await startStorefront({ port: 0, sessions: { secretEnv: SECRET_ENV, env, insecureCookie: true } });
     try {
-      expect(await mint(withoutSecret)).toMatchObject({ status: 501, body: { error: 'sessions-disabled', message: expect.stringContaining(SECRET_ENV) } });
+      expect(await mint(withoutSecret)).toMatchObject({
+        status: 501,
+        body: { error: 'sessions-disabled', message: expect.stringContaining(SECRET_ENV) },
+      });
       const minted = await mint(insecure);
       expect(minted.cookie).not.toContain('Secure');
       expect(minted.cookie).toContain('Max-Age=604800');
@@ -64,8 +80,12 @@ describe('POST /api/session', () => {
   });
 
   it('refuses to start with a secret shorter than 16 characters, naming the variable', async () => {
-    await expect(startStorefront({ port: 0, sessions: { secretEnv: SECRET_ENV, env: { [SECRET_ENV]: 'too-short' } } })).rejects.toThrow(/SHOP_SESSION_TEST_SECRET.*at least 16 characters/);
-    await expect(startStorefront({ port: 0, sessions: { secretEnv: SECRET_ENV, env, maxAgeSeconds: 5 } })).rejects.toThrow(/sessions.maxAgeSeconds/);
+    await expect(
+      startStorefront({ port: 0, sessions: { secretEnv: SECRET_ENV, env: { [SECRET_ENV]: 'too-short' } } }),
+    ).rejects.toThrow(/SHOP_SESSION_TEST_SECRET.*at least 16 characters/);
+    await expect(
+      startStorefront({ port: 0, sessions: { secretEnv: SECRET_ENV, env, maxAgeSeconds: 5 } }),
+    ).rejects.toThrow(/sessions.maxAgeSeconds/);
   });
 });
 

@@ -12,13 +12,28 @@ type StoreFactory = () => ShopStore;
 
 const factories: [string, StoreFactory][] = [
   ['memory', () => new MemoryShopStore({ clock: new FakeClock() })],
-  ['redis', () => new RedisShopStore({ redis: createRedisConnection({ url: testRedisUrl() }), keyPrefix: uniquePrefix('shop-store') })],
+  [
+    'redis',
+    () =>
+      new RedisShopStore({
+        redis: createRedisConnection({ url: testRedisUrl() }),
+        keyPrefix: uniquePrefix('shop-store'),
+      }),
+  ],
 ];
 
 let sequence = 0;
 function request(overrides: Partial<ReserveRequest> = {}): ReserveRequest {
   sequence += 1;
-  return { orderId: `ord-${sequence}`, productId: 'sku-001', quantity: 1, userId: 'u1', fingerprint: 'fp-a', now: 1_700_000_000_000, ...overrides };
+  return {
+    orderId: `ord-${sequence}`,
+    productId: 'sku-001',
+    quantity: 1,
+    userId: 'u1',
+    fingerprint: 'fp-a',
+    now: 1_700_000_000_000,
+    ...overrides,
+  };
 }
 
 function receiptOf(orderId: string, remainingStock: number): CheckoutReceipt {
@@ -41,7 +56,10 @@ describe.each(factories)('%s shop store', (_name, createStore) => {
     expect(outcomes.map((outcome) => outcome.kind)).toEqual(['reserved', 'reserved', 'reserved']);
     expect(outcomes.map((outcome) => (outcome.kind === 'reserved' ? outcome.remainingStock : -1))).toEqual([2, 1, 0]);
     expect(await store.reserve(request())).toEqual({ kind: 'sold-out', remainingStock: 0 });
-    expect(await store.reserve(request({ productId: 'sku-002', quantity: 4 }))).toEqual({ kind: 'sold-out', remainingStock: 3 });
+    expect(await store.reserve(request({ productId: 'sku-002', quantity: 4 }))).toEqual({
+      kind: 'sold-out',
+      remainingStock: 3,
+    });
     expect(await store.stockOf('sku-001')).toBe(0);
     const stats = await store.stats(PRODUCTS);
     expect(stats).toMatchObject({ orders: 3, unitsSold: 3, soldByProduct: { 'sku-001': 3 }, oversold: false });
@@ -66,7 +84,12 @@ describe.each(factories)('%s shop store', (_name, createStore) => {
   it('records the order and confirms it as paid', async () => {
     const outcome = await store.reserve(request({ orderId: 'ord-paid', userId: 'alice' }));
     expect(outcome.kind).toBe('reserved');
-    expect(await store.order('ord-paid')).toMatchObject({ productId: 'sku-001', quantity: 1, userId: 'alice', status: 'reserved' });
+    expect(await store.order('ord-paid')).toMatchObject({
+      productId: 'sku-001',
+      quantity: 1,
+      userId: 'alice',
+      status: 'reserved',
+    });
     expect(await store.confirm(receiptOf('ord-paid', 2))).toEqual({ kind: 'confirmed' });
     expect((await store.order('ord-paid'))?.status).toBe('paid');
     expect(await store.confirm(receiptOf('ord-paid', 2))).toEqual({ kind: 'already-paid' });
@@ -76,10 +99,19 @@ describe.each(factories)('%s shop store', (_name, createStore) => {
   it('replays the receipt for a repeated idempotency key and creates no second order', async () => {
     const first = await store.reserve(request({ orderId: 'ord-idem', idempotencyKey: 'u1:k1' }));
     expect(first.kind).toBe('reserved');
-    expect(await store.reserve(request({ idempotencyKey: 'u1:k1' }))).toEqual({ kind: 'in-progress', orderId: 'ord-idem' });
+    expect(await store.reserve(request({ idempotencyKey: 'u1:k1' }))).toEqual({
+      kind: 'in-progress',
+      orderId: 'ord-idem',
+    });
     await store.confirm(receiptOf('ord-idem', 2), 'u1:k1');
-    expect(await store.reserve(request({ idempotencyKey: 'u1:k1' }))).toEqual({ kind: 'replay', receipt: receiptOf('ord-idem', 2) });
-    expect(await store.reserve(request({ idempotencyKey: 'u1:k1', fingerprint: 'fp-other' }))).toEqual({ kind: 'key-reused', orderId: 'ord-idem' });
+    expect(await store.reserve(request({ idempotencyKey: 'u1:k1' }))).toEqual({
+      kind: 'replay',
+      receipt: receiptOf('ord-idem', 2),
+    });
+    expect(await store.reserve(request({ idempotencyKey: 'u1:k1', fingerprint: 'fp-other' }))).toEqual({
+      kind: 'key-reused',
+      orderId: 'ord-idem',
+    });
     expect(await store.stats(PRODUCTS)).toMatchObject({ orders: 1, unitsSold: 1 });
   });
 
@@ -100,11 +132,23 @@ describe.each(factories)('%s shop store', (_name, createStore) => {
     await store.reserve(request({ orderId: 'ord-late', idempotencyKey: 'u1:late', quantity: 2 }));
     expect(await store.release({ orderId: 'ord-late', productId: 'sku-001' })).toBe(true);
     // Released without the key (as if by a caller that did not know it): confirm frees it.
-    expect(await store.reserve(request({ idempotencyKey: 'u1:late', quantity: 2 }))).toEqual({ kind: 'in-progress', orderId: 'ord-late' });
+    expect(await store.reserve(request({ idempotencyKey: 'u1:late', quantity: 2 }))).toEqual({
+      kind: 'in-progress',
+      orderId: 'ord-late',
+    });
 
-    expect(await store.confirm({ ...receiptOf('ord-late', 1), quantity: 2 }, 'u1:late')).toEqual({ kind: 'not-reserved', status: 'cancelled' });
+    expect(await store.confirm({ ...receiptOf('ord-late', 1), quantity: 2 }, 'u1:late')).toEqual({
+      kind: 'not-reserved',
+      status: 'cancelled',
+    });
     expect((await store.order('ord-late'))?.status).toBe('cancelled');
-    expect(await store.stats(PRODUCTS)).toMatchObject({ orders: 0, cancelledOrders: 1, unitsSold: 0, stockByProduct: { 'sku-001': 3 }, oversold: false });
+    expect(await store.stats(PRODUCTS)).toMatchObject({
+      orders: 0,
+      cancelledOrders: 1,
+      unitsSold: 0,
+      stockByProduct: { 'sku-001': 3 },
+      oversold: false,
+    });
     // The retry is a new order, not a replay of a receipt for units nobody holds.
     const retry = await store.reserve(request({ orderId: 'ord-late-retry', idempotencyKey: 'u1:late', quantity: 2 }));
     expect(retry.kind).toBe('reserved');
@@ -116,12 +160,24 @@ describe.each(factories)('%s shop store', (_name, createStore) => {
     expect(await store.release({ orderId: 'ord-old', productId: 'sku-001' }, 'u1:shared')).toBe(true);
     expect((await store.reserve(request({ orderId: 'ord-new', idempotencyKey: 'u1:shared' }))).kind).toBe('reserved');
 
-    expect(await store.confirm(receiptOf('ord-old', 2), 'u1:shared')).toEqual({ kind: 'not-reserved', status: 'cancelled' });
-    expect(await store.reserve(request({ idempotencyKey: 'u1:shared' }))).toEqual({ kind: 'in-progress', orderId: 'ord-new' });
+    expect(await store.confirm(receiptOf('ord-old', 2), 'u1:shared')).toEqual({
+      kind: 'not-reserved',
+      status: 'cancelled',
+    });
+    expect(await store.reserve(request({ idempotencyKey: 'u1:shared' }))).toEqual({
+      kind: 'in-progress',
+      orderId: 'ord-new',
+    });
     expect(await store.confirm(receiptOf('ord-new', 2), 'u1:shared')).toEqual({ kind: 'confirmed' });
-    expect(await store.reserve(request({ idempotencyKey: 'u1:shared' }))).toEqual({ kind: 'replay', receipt: receiptOf('ord-new', 2) });
+    expect(await store.reserve(request({ idempotencyKey: 'u1:shared' }))).toEqual({
+      kind: 'replay',
+      receipt: receiptOf('ord-new', 2),
+    });
 
-    expect(await store.confirm(receiptOf('ord-never-reserved', 2))).toEqual({ kind: 'not-reserved', status: 'missing' });
+    expect(await store.confirm(receiptOf('ord-never-reserved', 2))).toEqual({
+      kind: 'not-reserved',
+      status: 'missing',
+    });
     expect(await store.order('ord-never-reserved')).toBeUndefined();
     expect(await store.stats(PRODUCTS)).toMatchObject({ orders: 1, cancelledOrders: 1, unitsSold: 1, oversold: false });
   });

@@ -35,8 +35,18 @@ export function identityOf(user: string): string {
   return user.startsWith('u:') || user.startsWith('ip:') ? user : `u:${user}`;
 }
 
-export function checkout(shop: RunningStorefront, user: string, body: { productId: string; quantity: number }, idempotencyKey?: string, extraHeaders: Record<string, string> = {}): Promise<Answer> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'saleday-user': identityOf(user), ...extraHeaders };
+export function checkout(
+  shop: RunningStorefront,
+  user: string,
+  body: { productId: string; quantity: number },
+  idempotencyKey?: string,
+  extraHeaders: Record<string, string> = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'saleday-user': identityOf(user),
+    ...extraHeaders,
+  };
   if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
   return call(shop, '/api/checkout', { method: 'POST', headers, body: JSON.stringify(body) });
 }
@@ -45,6 +55,9 @@ export function checkout(shop: RunningStorefront, user: string, body: { productI
 export function storeModes(prefix: string): [string, () => StartStorefrontOptions][] {
   return [
     ['memory store', () => ({ operatorPort: 0 })],
-    ['redis store', () => ({ operatorPort: 0, redisUrl: testRedisUrl(), keyPrefix: uniquePrefix(prefix), seedIfEmpty: true })],
+    [
+      'redis store',
+      () => ({ operatorPort: 0, redisUrl: testRedisUrl(), keyPrefix: uniquePrefix(prefix), seedIfEmpty: true }),
+    ],
   ];
 }

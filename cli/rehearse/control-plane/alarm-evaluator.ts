@@ -93,7 +93,10 @@ export function breaches(alarm: Pick<AlarmConfig, 'comparison' | 'threshold'>, v
   return alarm.comparison === 'less' ? value < alarm.threshold : value > alarm.threshold;
 }
 
-export function decideState(alarm: Pick<AlarmConfig, 'comparison' | 'threshold' | 'datapointsToAlarm'>, datapoints: readonly (number | undefined)[]): AlarmStateValue {
+export function decideState(
+  alarm: Pick<AlarmConfig, 'comparison' | 'threshold' | 'datapointsToAlarm'>,
+  datapoints: readonly (number | undefined)[],
+): AlarmStateValue {
   const present = datapoints.filter((d): d is number => d !== undefined);
   if (present.length === 0) return 'INSUFFICIENT_DATA';
   const breaching = present.filter((d) => breaches(alarm, d)).length;

@@ -20,13 +20,24 @@
  * A period without the data a metric needs (no requests, no calls) has no datapoint.
  */
 import type { AlarmConfig } from '../../../contracts/config/schema';
-import { evaluateRatio, isRatioAlarmMetric, RATIO_ALARM_MATH, type AlarmCount, type RatioAlarmMath, type RatioAlarmMetric } from '../../../contracts/metrics/alarm-math';
+import {
+  evaluateRatio,
+  isRatioAlarmMetric,
+  RATIO_ALARM_MATH,
+  type AlarmCount,
+  type RatioAlarmMath,
+  type RatioAlarmMetric,
+} from '../../../contracts/metrics/alarm-math';
 import type { ClassSecond, FleetSecond, ResourceSample } from '../metrics/fleet-metrics';
 
 /** Replaces the formula of some ratio alarms (a test evaluates an older one side by side). */
 export type RatioMathOverrides = Partial<Record<RatioAlarmMetric, RatioAlarmMath>>;
 
-export function alarmDatapoint(alarm: Pick<AlarmConfig, 'metric' | 'dependency'>, seconds: readonly FleetSecond[], overrides: RatioMathOverrides = {}): number | undefined {
+export function alarmDatapoint(
+  alarm: Pick<AlarmConfig, 'metric' | 'dependency'>,
+  seconds: readonly FleetSecond[],
+  overrides: RatioMathOverrides = {},
+): number | undefined {
   if (isRatioAlarmMetric(alarm.metric)) {
     return evaluateRatio(overrides[alarm.metric] ?? RATIO_ALARM_MATH[alarm.metric], countSums(alarm, seconds));
   }
@@ -53,7 +64,10 @@ function classes(second: FleetSecond): ClassSecond[] {
 }
 
 /** Every count the ratio formulas name, summed over the period as CloudWatch's Sum would. */
-export function countSums(alarm: Pick<AlarmConfig, 'dependency'>, seconds: readonly FleetSecond[]): Record<AlarmCount, number> {
+export function countSums(
+  alarm: Pick<AlarmConfig, 'dependency'>,
+  seconds: readonly FleetSecond[],
+): Record<AlarmCount, number> {
   const sums: Record<AlarmCount, number> = {
     target5xx: 0,
     elb5xx: 0,
@@ -80,7 +94,11 @@ export function countSums(alarm: Pick<AlarmConfig, 'dependency'>, seconds: reado
   return sums;
 }
 
-function maxOverClasses(seconds: readonly FleetSecond[], key: 'latencyP99' | 'queueDelayMax', include: (c: ClassSecond) => boolean): number | undefined {
+function maxOverClasses(
+  seconds: readonly FleetSecond[],
+  key: 'latencyP99' | 'queueDelayMax',
+  include: (c: ClassSecond) => boolean,
+): number | undefined {
   let found: number | undefined;
   for (const second of seconds) {
     for (const c of classes(second)) {

@@ -72,14 +72,23 @@ export function describeFailedCycles(stretches: readonly FailedCycleStretch[]): 
 export function failedCyclesTerminalLines(stretches: readonly FailedCycleStretch[] | undefined): string[] {
   if (!stretches || stretches.length === 0) return [];
   const total = stretches.reduce((sum, s) => sum + s.count, 0);
-  return [`controller: ${total} cycle(s) failed, each retried the next second:`, ...describeFailedCycles(stretches).map((line) => `  ${line}`)];
+  return [
+    `controller: ${total} cycle(s) failed, each retried the next second:`,
+    ...describeFailedCycles(stretches).map((line) => `  ${line}`),
+  ];
 }
 
 /** The report page's section (server-rendered; `escape` is the page's HTML escaping). */
-export function failedCyclesHtmlSection(stretches: readonly FailedCycleStretch[] | undefined, escape: (text: string) => string): string {
+export function failedCyclesHtmlSection(
+  stretches: readonly FailedCycleStretch[] | undefined,
+  escape: (text: string) => string,
+): string {
   if (!stretches || stretches.length === 0) return '';
   const rows = stretches
-    .map((s) => `<tr><td>${s.fromSecond}s–${s.toSecond}s</td><td>${escape(s.phases.join(' + ') || 'normal traffic')}</td><td>${s.count}</td><td>${escape(s.errors.map((e) => `${e.count}× ${e.error}`).join('; '))}</td></tr>`)
+    .map(
+      (s) =>
+        `<tr><td>${s.fromSecond}s–${s.toSecond}s</td><td>${escape(s.phases.join(' + ') || 'normal traffic')}</td><td>${s.count}</td><td>${escape(s.errors.map((e) => `${e.count}× ${e.error}`).join('; '))}</td></tr>`,
+    )
     .join('');
   return `<section><h2>Controller cycles that failed</h2><p class="hint">Consecutive failed cycles (each retried the next second), when they ran and why.</p><table id="failed-cycles"><thead><tr><th>when</th><th>during</th><th>cycles</th><th>why</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }

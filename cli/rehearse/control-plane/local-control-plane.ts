@@ -61,16 +61,23 @@ export class LocalControlPlane {
    */
   async reset(): Promise<void> {
     const stored = await this.options.store.read();
-    const fresh: FlagsDocument = { ...initialFlags(new Date(this.now())), version: nextFlagsVersion(stored?.version ?? 0, this.now()), reason: 'rehearsal start: level 0, every breaker closed' };
+    const fresh: FlagsDocument = {
+      ...initialFlags(new Date(this.now())),
+      version: nextFlagsVersion(stored?.version ?? 0, this.now()),
+      reason: 'rehearsal start: level 0, every breaker closed',
+    };
     const result = await this.options.store.write(fresh);
     this.document = result.current;
   }
 
   start(): void {
     const loop = () => {
-      this.timer = setTimeout(() => {
-        void this.step().finally(loop);
-      }, 1000 - (this.now() % 1000) + 5);
+      this.timer = setTimeout(
+        () => {
+          void this.step().finally(loop);
+        },
+        1000 - (this.now() % 1000) + 5,
+      );
       this.timer.unref();
     };
     loop();

@@ -22,7 +22,8 @@ export const DROP_LIMITS = {
   minOrderSample: 30,
 } as const;
 
-const admitted = (records: readonly VisitorRecord[]) => records.filter((r) => r.kind === 'visitor' && r.admittedAtMs !== undefined && r.ticketNumber !== undefined);
+const admitted = (records: readonly VisitorRecord[]) =>
+  records.filter((r) => r.kind === 'visitor' && r.admittedAtMs !== undefined && r.ticketNumber !== undefined);
 /** Admitted visitors whose place in line the waiting page told: the room's admission order. */
 const placed = (records: readonly VisitorRecord[]) => admitted(records).filter((r) => r.place !== undefined);
 
@@ -34,12 +35,17 @@ export function percentile(values: readonly number[], p: number): number {
 
 /** Admitted shoppers' checkouts: p99 within the SLA. */
 export function admittedCheckoutLatencyCheck(records: readonly VisitorRecord[], facts: DropFacts): Check {
-  const latencies = records.filter((r) => r.kind === 'visitor').flatMap((r) => r.shop.filter((a) => a.checkout).map((a) => a.latencyMs));
+  const latencies = records
+    .filter((r) => r.kind === 'visitor')
+    .flatMap((r) => r.shop.filter((a) => a.checkout).map((a) => a.latencyMs));
   const p99 = percentile(latencies, 99);
   return {
     name: 'waiting-room-checkout-p99-within-sla',
     pass: latencies.length > 0 && p99 <= facts.slaP99Ms,
-    value: latencies.length > 0 ? `p99 ${Math.round(p99)} ms over ${latencies.length} admitted shoppers' checkouts` : 'no admitted shopper checked out',
+    value:
+      latencies.length > 0
+        ? `p99 ${Math.round(p99)} ms over ${latencies.length} admitted shoppers' checkouts`
+        : 'no admitted shopper checked out',
     expected: `≤ ${facts.slaP99Ms} ms (sla.p99LatencyMs)`,
   };
 }
@@ -80,7 +86,10 @@ export function goodputWhileWaitingCheck(records: readonly VisitorRecord[], fact
   return {
     name: 'waiting-room-goodput-while-waiting',
     pass: seconds.size > 0 && share >= DROP_LIMITS.goodputShareOfCapacity,
-    value: seconds.size > 0 ? `${goodput.toFixed(1)} good answers/s over ${seconds.size} s with people waiting: ${percent(share)} of the measured ${facts.capacityRps} req/s` : 'nobody waited after the opening',
+    value:
+      seconds.size > 0
+        ? `${goodput.toFixed(1)} good answers/s over ${seconds.size} s with people waiting: ${percent(share)} of the measured ${facts.capacityRps} req/s`
+        : 'nobody waited after the opening',
     expected: `≥ ${percent(DROP_LIMITS.goodputShareOfCapacity)} of the measured capacity`,
   };
 }
@@ -91,12 +100,17 @@ export function goodputWhileWaitingCheck(records: readonly VisitorRecord[], fact
  */
 export function preQueueOrderCheck(records: readonly VisitorRecord[]): Check {
   const sample = placed(records).filter((r) => r.preQueue);
-  const rho = spearman(sample.map((r) => r.ticketNumber!), sample.map((r) => r.place!));
+  const rho = spearman(
+    sample.map((r) => r.ticketNumber!),
+    sample.map((r) => r.place!),
+  );
   const enough = sample.length >= DROP_LIMITS.minOrderSample;
   return {
     name: 'waiting-room-pre-queue-random-order',
     pass: enough && Math.abs(rho) <= DROP_LIMITS.preQueueMaxAbsRho,
-    value: enough ? `rank correlation ${rho.toFixed(2)} between arrival and admission order over ${sample.length} pre-queue visitors` : `only ${sample.length} pre-queue visitors were admitted`,
+    value: enough
+      ? `rank correlation ${rho.toFixed(2)} between arrival and admission order over ${sample.length} pre-queue visitors`
+      : `only ${sample.length} pre-queue visitors were admitted`,
     expected: `|ρ| ≤ ${DROP_LIMITS.preQueueMaxAbsRho} over at least ${DROP_LIMITS.minOrderSample} visitors`,
   };
 }
@@ -104,12 +118,17 @@ export function preQueueOrderCheck(records: readonly VisitorRecord[]): Check {
 /** After the opening, first come, first served. */
 export function fifoAfterOpeningCheck(records: readonly VisitorRecord[]): Check {
   const sample = placed(records).filter((r) => !r.preQueue);
-  const rho = spearman(sample.map((r) => r.ticketNumber!), sample.map((r) => r.place!));
+  const rho = spearman(
+    sample.map((r) => r.ticketNumber!),
+    sample.map((r) => r.place!),
+  );
   const enough = sample.length >= DROP_LIMITS.minOrderSample;
   return {
     name: 'waiting-room-fifo-after-opening',
     pass: enough && rho >= DROP_LIMITS.fifoMinRho,
-    value: enough ? `rank correlation ${rho.toFixed(3)} between ticket and admission order over ${sample.length} visitors who came after the opening` : `only ${sample.length} visitors came after the opening and got in`,
+    value: enough
+      ? `rank correlation ${rho.toFixed(3)} between ticket and admission order over ${sample.length} visitors who came after the opening`
+      : `only ${sample.length} visitors came after the opening and got in`,
     expected: `ρ ≥ ${DROP_LIMITS.fifoMinRho}`,
   };
 }
@@ -149,7 +168,10 @@ export function botAdmissionsCheck(records: readonly VisitorRecord[]): Check {
   return {
     name: 'waiting-room-bot-admissions',
     pass: all > 0 && bots.length > 0 && share <= DROP_LIMITS.botAdmissionShare,
-    value: bots.length > 0 ? `bots got ${botAdmitted} of ${all} admissions (${percent(share)}) from ${farmed} tickets farmed in ${bots.length} tries` : 'no bot tried',
+    value:
+      bots.length > 0
+        ? `bots got ${botAdmitted} of ${all} admissions (${percent(share)}) from ${farmed} tickets farmed in ${bots.length} tries`
+        : 'no bot tried',
     expected: `≤ ${percent(DROP_LIMITS.botAdmissionShare)}`,
   };
 }

@@ -98,7 +98,14 @@ export class DropCrowd {
 
   private visit(id: number, atMs: number, abandonAtMs: number | undefined): void {
     const { plan } = this.options;
-    const record: VisitorRecord = { id, kind: 'visitor', arrivedAtMs: this.options.now(), preQueue: atMs < plan.preQueueMs, shop: [], problems: [] };
+    const record: VisitorRecord = {
+      id,
+      kind: 'visitor',
+      arrivedAtMs: this.options.now(),
+      preQueue: atMs < plan.preQueueMs,
+      shop: [],
+      problems: [],
+    };
     this.records.push(record);
     const client = this.client(`visitor-${id}`, `10.${(id >> 16) & 255}.${(id >> 8) & 255}.${id & 255}`);
     this.journeys.push(
@@ -115,24 +122,42 @@ export class DropCrowd {
   }
 
   private bot(id: number, address: number, atMs: number): void {
-    const record: VisitorRecord = { id, kind: 'bot', arrivedAtMs: atMs, preQueue: atMs < this.options.plan.preQueueMs, shop: [], problems: [] };
+    const record: VisitorRecord = {
+      id,
+      kind: 'bot',
+      arrivedAtMs: atMs,
+      preQueue: atMs < this.options.plan.preQueueMs,
+      shop: [],
+      problems: [],
+    };
     this.records.push(record);
     const client = this.client(`bot-${address}-${id}`, `198.51.100.${address + 1}`);
     // A refused join ends the try: the next try comes with a new identity anyway.
-    this.journeys.push(waitInLine(client, record, this.ctx, { path: '/', giveUpAfterFailures: 1 }).then(() => undefined));
+    this.journeys.push(
+      waitInLine(client, record, this.ctx, { path: '/', giveUpAfterFailures: 1 }).then(() => undefined),
+    );
   }
 
   private client(userKey: string, address: string): VisitorClient {
     const edgeUrls = this.options.edgeUrls;
     const edgeUrl = edgeUrls[Math.floor(this.options.random() * edgeUrls.length)]!;
-    return new VisitorClient({ edgeUrl, dispatcher: this.waitDispatcher, address, identityCookie: this.options.identityCookie(userKey), timeoutMs: this.options.requestTimeoutMs });
+    return new VisitorClient({
+      edgeUrl,
+      dispatcher: this.waitDispatcher,
+      address,
+      identityCookie: this.options.identityCookie(userKey),
+      timeoutMs: this.options.requestTimeoutMs,
+    });
   }
 
   private at(atMs: number, run: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (!this.isStopped) run();
-    }, Math.max(0, atMs - this.options.now()));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        if (!this.isStopped) run();
+      },
+      Math.max(0, atMs - this.options.now()),
+    );
     this.timers.add(timer);
   }
 

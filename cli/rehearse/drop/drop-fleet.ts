@@ -42,7 +42,13 @@ export function configWithRoom(configText: string, pass: { seconds: number; maxS
   const raw = JSON.parse(configText) as Record<string, unknown>;
   delete raw.$schema;
   const room = (raw.waitingRoom ?? {}) as Record<string, unknown>;
-  raw.waitingRoom = { ...room, enabled: true, passMinutes: Math.max(1, Math.round(pass.seconds / 60)), passMaxMinutes: Math.max(1, Math.round(pass.maxSeconds / 60)), joinLimits: { perIp: REHEARSAL_JOIN_LIMIT_PER_IP } };
+  raw.waitingRoom = {
+    ...room,
+    enabled: true,
+    passMinutes: Math.max(1, Math.round(pass.seconds / 60)),
+    passMaxMinutes: Math.max(1, Math.round(pass.maxSeconds / 60)),
+    joinLimits: { perIp: REHEARSAL_JOIN_LIMIT_PER_IP },
+  };
   return `${JSON.stringify(raw, null, 2)}\n`;
 }
 
@@ -65,13 +71,22 @@ export async function startDropMachinery(options: {
     for (const closer of closers.reverse()) await closer().catch(() => undefined);
   };
   try {
-    const redis = await chooseRedis({ redisUrl: options.redisUrl, supervisor: options.supervisor, scenario: 'restart' });
-    if (redis.kind === 'embedded') throw new Error('saleday rehearse --scenario drop: needs a Redis the gates share (redis-server on the PATH, or --redis-url)');
+    const redis = await chooseRedis({
+      redisUrl: options.redisUrl,
+      supervisor: options.supervisor,
+      scenario: 'restart',
+    });
+    if (redis.kind === 'embedded')
+      throw new Error(
+        'saleday rehearse --scenario drop: needs a Redis the gates share (redis-server on the PATH, or --redis-url)',
+      );
     if (redis.kind === 'local') closers.push(() => redis.server.close());
     const configPath = join(options.outDir, 'drop.config.json');
     writeFileSync(configPath, configWithRoom(readFileSync(options.configPath, 'utf8'), options.pass));
     const signingKey = { kid: REHEARSAL_KEY_ID, secret: randomBytes(24).toString('base64url') };
-    options.notify(`saleday rehearse: starting ${options.gates} gate+storefront pair(s) with the waiting room enabled…`);
+    options.notify(
+      `saleday rehearse: starting ${options.gates} gate+storefront pair(s) with the waiting room enabled…`,
+    );
     const fleet = await startProcessFleet({
       supervisor: options.supervisor,
       count: options.gates,
@@ -86,7 +101,11 @@ export async function startDropMachinery(options: {
     closers.push(() => fleet.close());
     const edges: LocalEdge[] = [];
     for (const member of fleet.members) {
-      const edge = await startLocalEdge({ functionFile: WAITING_ROOM_FUNCTION_FILE, upstream: member.gateUrl, onFunctionError: options.onEdgeError });
+      const edge = await startLocalEdge({
+        functionFile: WAITING_ROOM_FUNCTION_FILE,
+        upstream: member.gateUrl,
+        onFunctionError: options.onEdgeError,
+      });
       edges.push(edge);
       closers.push(() => edge.close());
     }

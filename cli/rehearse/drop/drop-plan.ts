@@ -34,7 +34,15 @@ export interface DropPlan {
   /** Share of waiting visitors who give up. */
   abandonShare: number;
   bots: { addresses: number; joinsPerSecondPerAddress: number; fromMs: number; untilMs: number };
-  room: { initialRatePerSecond: number; minRatePerSecond: number; maxRatePerSecond: number; increaseStepPerSecond: number; spacingMs: number; passSeconds: number; passMaxSeconds: number };
+  room: {
+    initialRatePerSecond: number;
+    minRatePerSecond: number;
+    maxRatePerSecond: number;
+    increaseStepPerSecond: number;
+    spacingMs: number;
+    passSeconds: number;
+    passMaxSeconds: number;
+  };
   /** The run stops here even if people still wait. */
   maxDurationMs: number;
 }
@@ -53,7 +61,8 @@ const MIN_PRE_QUEUE = 300;
 const ABANDON_SHARE = 0.5;
 
 export function planDrop(input: DropPlanInput): DropPlan {
-  if (!(input.capacityRps > 0)) throw new RangeError(`drop plan: capacityRps: got ${input.capacityRps}; expected requests per second above 0`);
+  if (!(input.capacityRps > 0))
+    throw new RangeError(`drop plan: capacityRps: got ${input.capacityRps}; expected requests per second above 0`);
   const timeScale = input.timeScale ?? DEFAULT_DROP_TIME_SCALE;
   if (!(timeScale >= 1)) throw new RangeError(`drop plan: timeScale: got ${timeScale}; expected a number ≥ 1`);
   const shoppersPerSecond = input.capacityRps / REQUESTS_PER_VISIT;
@@ -67,7 +76,8 @@ export function planDrop(input: DropPlanInput): DropPlan {
   const rampCount = Math.min(surgeCount, Math.round((peak * rampMs) / 2000));
   for (let i = 0; i < rampCount; i += 1) arrivalsMs.push(PRE_QUEUE_MS + rampMs * Math.sqrt(input.random()));
   const decayMs = Math.max(200, ((surgeCount - rampCount) / peak) * 1000);
-  for (let i = rampCount; i < surgeCount; i += 1) arrivalsMs.push(PRE_QUEUE_MS + rampMs - decayMs * Math.log(1 - input.random() * 0.99));
+  for (let i = rampCount; i < surgeCount; i += 1)
+    arrivalsMs.push(PRE_QUEUE_MS + rampMs - decayMs * Math.log(1 - input.random() * 0.99));
   const tailCount = Math.round((shoppersPerSecond * TAIL_SHARE_OF_CAPACITY * TAIL_MS) / 1000);
   for (let i = 0; i < tailCount; i += 1) arrivalsMs.push(PRE_QUEUE_MS + rampMs + input.random() * TAIL_MS);
   arrivalsMs.sort((a, b) => a - b);

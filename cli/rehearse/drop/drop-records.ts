@@ -86,13 +86,18 @@ export function waitingBySecond(records: readonly VisitorRecord[], seconds: numb
   for (const r of records) {
     if (r.kind !== 'visitor') continue;
     const until = r.admittedAtMs ?? r.abandonedAtMs ?? seconds * 1000;
-    for (let s = Math.floor(r.arrivedAtMs / 1000); s < Math.min(seconds, Math.floor(until / 1000)); s += 1) counts[s]! += 1;
+    for (let s = Math.floor(r.arrivedAtMs / 1000); s < Math.min(seconds, Math.floor(until / 1000)); s += 1)
+      counts[s]! += 1;
   }
   return counts;
 }
 
 /** Admissions per second (visitors and bots apart). */
-export function admissionsBySecond(records: readonly VisitorRecord[], seconds: number, kind: VisitorRecord['kind']): number[] {
+export function admissionsBySecond(
+  records: readonly VisitorRecord[],
+  seconds: number,
+  kind: VisitorRecord['kind'],
+): number[] {
   const counts = new Array<number>(seconds).fill(0);
   for (const r of records) {
     if (r.kind !== kind || r.admittedAtMs === undefined) continue;

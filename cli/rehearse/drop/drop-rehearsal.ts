@@ -52,7 +52,8 @@ export const REHEARSAL_TARGET_UTILIZATION = 0.95;
 const STOCK_PER_PRODUCT = 1_000_000;
 
 export async function runDropRehearsal(options: DropRehearsalOptions): Promise<DropRehearsalResult> {
-  if (!Number.isInteger(options.gates) || options.gates < 1 || options.gates > 16) throw new TypeError(`--gates: got ${options.gates}; expected an integer between 1 and 16`);
+  if (!Number.isInteger(options.gates) || options.gates < 1 || options.gates > 16)
+    throw new TypeError(`--gates: got ${options.gates}; expected an integer between 1 and 16`);
   const notify = options.notify ?? ((line: string) => process.stderr.write(`${line}\n`));
   const configPath = resolveConfigPath(options.configPath);
   const config = loadConfig(configPath);
@@ -83,14 +84,46 @@ export async function runDropRehearsal(options: DropRehearsalOptions): Promise<D
   });
   const redis = new Redis(machinery.redis.url, { maxRetriesPerRequest: 2, lazyConnect: false });
   try {
-    const measured = await measureCapacity({ machinery, config, profile, seed: options.seed, identitySecret: identityEnv[config.identity.secretEnv], notify });
+    const measured = await measureCapacity({
+      machinery,
+      config,
+      profile,
+      seed: options.seed,
+      identitySecret: identityEnv[config.identity.secretEnv],
+      notify,
+    });
     const random = seededRandom(options.seed);
     const plan = planDrop({ capacityRps: measured.calibration.capacityRps, timeScale: options.timeScale, random });
-    notify(`saleday rehearse: capacity ${measured.calibration.capacityRps} req/s (${plan.shoppersPerSecond.toFixed(1)} shoppers/s); ${plan.arrivalsMs.length} visitors, peak ${Math.round(plan.peakArrivalsPerSecond)} arrivals/s`);
+    notify(
+      `saleday rehearse: capacity ${measured.calibration.capacityRps} req/s (${plan.shoppersPerSecond.toFixed(1)} shoppers/s); ${plan.arrivalsMs.length} visitors, peak ${Math.round(plan.peakArrivalsPerSecond)} arrivals/s`,
+    );
     await resetStock(machinery.fleet.members[0]!.operatorUrl, STOCK_PER_PRODUCT);
-    const run = await runTheDrop({ ...measured, machinery, config, plan, random, redis, metrics, pass, notices, notify, requestTimeoutMs: profile.requestTimeoutMs });
+    const run = await runTheDrop({
+      ...measured,
+      machinery,
+      config,
+      plan,
+      random,
+      redis,
+      metrics,
+      pass,
+      notices,
+      notify,
+      requestTimeoutMs: profile.requestTimeoutMs,
+    });
     if (edgeErrors > 0) notices.push(`the edge function threw ${edgeErrors} time(s) (answered 503)`);
-    const report = buildDropReport({ config, gates: options.gates, calibration: measured.calibration, plan, records: run.records, room: run.room, openedAtMs: run.facts.openedAtMs, endedAtMs: run.facts.endedAtMs, notices, redis: machinery.redis.kind });
+    const report = buildDropReport({
+      config,
+      gates: options.gates,
+      calibration: measured.calibration,
+      plan,
+      records: run.records,
+      room: run.room,
+      openedAtMs: run.facts.openedAtMs,
+      endedAtMs: run.facts.endedAtMs,
+      notices,
+      redis: machinery.redis.kind,
+    });
     const files = { json: join(outDir, 'report.json'), html: join(outDir, 'report.html') };
     writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(files.html, renderDropReportHtml(report));
@@ -105,15 +138,32 @@ export async function runDropRehearsal(options: DropRehearsalOptions): Promise<D
 }
 
 /** The fleet's capacity through the edges (the room still closed), with the requests' factory for the visitors. */
-async function measureCapacity(options: { machinery: DropMachinery; config: SaledayConfig; profile: TrafficProfile; seed: number; identitySecret: string | undefined; notify: (line: string) => void }) {
+async function measureCapacity(options: {
+  machinery: DropMachinery;
+  config: SaledayConfig;
+  profile: TrafficProfile;
+  seed: number;
+  identitySecret: string | undefined;
+  notify: (line: string) => void;
+}) {
   const { machinery, config } = options;
   const productIds = await fetchProductIds(machinery.fleet.members[0]!.storefrontUrl);
   const edgeUrls = machinery.edges.map((e) => e.url);
   options.notify('saleday rehearse: calibrating through the edges: measuring what this fleet serves on this machine…');
   const random = seededRandom(options.seed + 1);
   const factory = new RequestFactory(config, productIds, random, options.identitySecret);
-  const calibration = await calibrate({ gateUrls: edgeUrls, config, factory, profile: options.profile, random, slaP99Ms: config.sla.p99LatencyMs });
-  if (!(calibration.capacityRps > 0)) throw new Error('saleday rehearse --scenario drop: the calibration found no rate the fleet served within its bound; nothing to scale the drop to');
+  const calibration = await calibrate({
+    gateUrls: edgeUrls,
+    config,
+    factory,
+    profile: options.profile,
+    random,
+    slaP99Ms: config.sla.p99LatencyMs,
+  });
+  if (!(calibration.capacityRps > 0))
+    throw new Error(
+      'saleday rehearse --scenario drop: the calibration found no rate the fleet served within its bound; nothing to scale the drop to',
+    );
   return { calibration, factory, productIds, edgeUrls };
 }
 
@@ -140,7 +190,16 @@ async function runTheDrop(options: {
   const loopRef: { loop?: RoomLoop } = {};
   const lineAt = () => (loopRef.loop ? admittedBelow(loopRef.loop.current(), Date.now()) : 0);
   const identityCookie = (key: string) => options.factory.identityHeaders(key).cookie ?? '';
-  const crowd = new DropCrowd({ plan, edgeUrls: options.edgeUrls, productIds: options.productIds, identityCookie, random: options.random, now, requestTimeoutMs: options.requestTimeoutMs, lineAt });
+  const crowd = new DropCrowd({
+    plan,
+    edgeUrls: options.edgeUrls,
+    productIds: options.productIds,
+    identityCookie,
+    random: options.random,
+    now,
+    requestTimeoutMs: options.requestTimeoutMs,
+    lineAt,
+  });
   const loop = new RoomLoop({
     redis: options.redis,
     saleName: config.saleName,
@@ -155,11 +214,16 @@ async function runTheDrop(options: {
     pass: options.pass,
     measure: () => {
       const second = Math.floor(Date.now() / 1000);
-      return roomMeasurement(options.metrics.range(second - 2, second), calibration.capacityRps, crowd.activeShoppers());
+      return roomMeasurement(
+        options.metrics.range(second - 2, second),
+        calibration.capacityRps,
+        crowd.activeShoppers(),
+      );
     },
     startMs,
     tickMs: 250,
-    onError: (error) => options.notices.push(`room controller: ${error instanceof Error ? error.message : String(error)}`),
+    onError: (error) =>
+      options.notices.push(`room controller: ${error instanceof Error ? error.message : String(error)}`),
   });
   loopRef.loop = loop;
   await loop.prepare();
@@ -173,7 +237,11 @@ async function runTheDrop(options: {
   const history = loop.history();
   for (const r of crowd.records) if (r.place !== undefined) r.lineReachedAtMs = lineReachedAtMs(history, r.place);
   const openedAtMs = loop.current().openedAtMs > 0 ? loop.current().openedAtMs - startMs : plan.preQueueMs;
-  return { records: crowd.records, room: loop.timeline(), facts: { capacityRps: calibration.capacityRps, slaP99Ms: config.sla.p99LatencyMs, openedAtMs, endedAtMs } };
+  return {
+    records: crowd.records,
+    room: loop.timeline(),
+    facts: { capacityRps: calibration.capacityRps, slaP99Ms: config.sla.p99LatencyMs, openedAtMs, endedAtMs },
+  };
 }
 
 /**
@@ -182,7 +250,12 @@ async function runTheDrop(options: {
  * machine's capacity), the session an admitted shopper's visit.
  */
 export function rehearsalRatePolicy(plan: DropPlan, config: Pick<SaledayConfig, 'sla'>): RatePolicy {
-  const room = WaitingRoomSchema.parse({ enabled: true, initialRatePerSecond: plan.room.initialRatePerSecond, minRatePerSecond: plan.room.minRatePerSecond, maxRatePerSecond: plan.room.maxRatePerSecond });
+  const room = WaitingRoomSchema.parse({
+    enabled: true,
+    initialRatePerSecond: plan.room.initialRatePerSecond,
+    minRatePerSecond: plan.room.minRatePerSecond,
+    maxRatePerSecond: plan.room.maxRatePerSecond,
+  });
   return {
     ...ratePolicyFromConfig(room, config.sla.p99LatencyMs),
     sessionSeconds: (plan.requestsPerVisit * plan.thinkMs) / 1000,
@@ -196,10 +269,21 @@ export function rehearsalRatePolicy(plan: DropPlan, config: Pick<SaledayConfig, 
 /** The visit's request mix, for the calibration (which leaves the writes out). */
 function visitProfile(): TrafficProfile {
   const base = defaultProfile();
-  return { ...base, baseline: { ...base.baseline, mix: { page: 1, 'list-products': 1, 'view-product': 6, 'add-to-cart': 1, checkout: 1 } } };
+  return {
+    ...base,
+    baseline: {
+      ...base.baseline,
+      mix: { page: 1, 'list-products': 1, 'view-product': 6, 'add-to-cart': 1, checkout: 1 },
+    },
+  };
 }
 
-async function runUntilSettled(crowd: DropCrowd, plan: DropPlan, now: () => number, notify: (line: string) => void): Promise<void> {
+async function runUntilSettled(
+  crowd: DropCrowd,
+  plan: DropPlan,
+  now: () => number,
+  notify: (line: string) => void,
+): Promise<void> {
   let lastNote = 0;
   while (now() < plan.maxDurationMs) {
     if (now() > plan.bots.untilMs && crowd.settled()) return;
@@ -207,8 +291,9 @@ async function runUntilSettled(crowd: DropCrowd, plan: DropPlan, now: () => numb
     if (now() - lastNote >= 10_000) {
       lastNote = now();
       const admitted = crowd.records.filter((r) => r.kind === 'visitor' && r.admittedAtMs !== undefined).length;
-      notify(`saleday rehearse: drop ${Math.round(now() / 1000)} s: ${crowd.records.filter((r) => r.kind === 'visitor').length} visitors arrived, ${admitted} admitted, ${crowd.activeShoppers()} shopping`);
+      notify(
+        `saleday rehearse: drop ${Math.round(now() / 1000)} s: ${crowd.records.filter((r) => r.kind === 'visitor').length} visitors arrived, ${admitted} admitted, ${crowd.activeShoppers()} shopping`,
+      );
     }
   }
 }
-

@@ -21,31 +21,59 @@ export function renderDropReportHtml(report: DropReport): string {
   const verdict = failed === 0 ? 'all checks passed' : `${failed} check${failed === 1 ? '' : 's'} failed`;
   const pick = (f: (s: QueueSecond) => number | null) => q.map(f);
   const rows = report.checks
-    .map((c) => `<tr id="check-${escapeHtml(c.name)}"><td class="${c.pass ? 'pass' : 'fail'}">${c.pass ? '✓' : '✗'}</td><td>${escapeHtml(c.name)}</td><td>${escapeHtml(c.value)}</td><td>${escapeHtml(c.expected)}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr id="check-${escapeHtml(c.name)}"><td class="${c.pass ? 'pass' : 'fail'}">${c.pass ? '✓' : '✗'}</td><td>${escapeHtml(c.name)}</td><td>${escapeHtml(c.value)}</td><td>${escapeHtml(c.expected)}</td></tr>`,
+    )
     .join('\n');
   const charts = [
-    chart('people waiting and tickets ahead of the line', [
-      { label: 'visitors waiting', color: '#0b5cad', values: pick((s) => s.waiting) },
-      { label: 'tickets not yet reached (abandoned ones included)', color: '#8c959f', values: pick((s) => s.ticketsAhead), dash: '4 3' },
-    ], report.openedAtSecond),
-    chart('arrivals and admissions per second; the rate the controller set', [
-      { label: 'arrivals', color: '#e3a35b', values: pick((s) => s.arrivals), dash: '2 2' },
-      { label: 'visitors admitted', color: '#1a7f37', values: pick((s) => s.admitted) },
-      { label: 'bots admitted', color: '#cf222e', values: pick((s) => s.botAdmitted) },
-      { label: 'admission rate (tickets/s)', color: '#8250df', values: pick((s) => s.ratePerSecond) },
-    ], report.openedAtSecond, () => Math.max(...q.map((x) => Math.max(x.admitted, x.ratePerSecond ?? 0))) * 2),
-    chart('wait of the visitors admitted each second: first estimate vs actual (s)', [
-      { label: 'estimated', color: '#e37400', values: pick((s) => s.estimatedWait) },
-      { label: 'actual', color: '#0b5cad', values: pick((s) => s.actualWait) },
-      { label: 'noticed (next page refresh)', color: '#8c959f', values: pick((s) => s.noticedWait), dash: '3 3' },
-    ], report.openedAtSecond),
-    chart(`admitted shoppers' good answers per second vs the measured capacity (${report.capacity.rps} req/s)`, [
-      { label: 'goodput', color: '#1a7f37', values: pick((s) => s.goodput) },
-      { label: 'capacity', color: '#1d2430', values: q.map(() => report.capacity.rps), dash: '8 5' },
-      { label: '90% of capacity', color: '#8c959f', values: q.map(() => report.capacity.rps * 0.9), dash: '2 3' },
-    ], report.openedAtSecond),
+    chart(
+      'people waiting and tickets ahead of the line',
+      [
+        { label: 'visitors waiting', color: '#0b5cad', values: pick((s) => s.waiting) },
+        {
+          label: 'tickets not yet reached (abandoned ones included)',
+          color: '#8c959f',
+          values: pick((s) => s.ticketsAhead),
+          dash: '4 3',
+        },
+      ],
+      report.openedAtSecond,
+    ),
+    chart(
+      'arrivals and admissions per second; the rate the controller set',
+      [
+        { label: 'arrivals', color: '#e3a35b', values: pick((s) => s.arrivals), dash: '2 2' },
+        { label: 'visitors admitted', color: '#1a7f37', values: pick((s) => s.admitted) },
+        { label: 'bots admitted', color: '#cf222e', values: pick((s) => s.botAdmitted) },
+        { label: 'admission rate (tickets/s)', color: '#8250df', values: pick((s) => s.ratePerSecond) },
+      ],
+      report.openedAtSecond,
+      () => Math.max(...q.map((x) => Math.max(x.admitted, x.ratePerSecond ?? 0))) * 2,
+    ),
+    chart(
+      'wait of the visitors admitted each second: first estimate vs actual (s)',
+      [
+        { label: 'estimated', color: '#e37400', values: pick((s) => s.estimatedWait) },
+        { label: 'actual', color: '#0b5cad', values: pick((s) => s.actualWait) },
+        { label: 'noticed (next page refresh)', color: '#8c959f', values: pick((s) => s.noticedWait), dash: '3 3' },
+      ],
+      report.openedAtSecond,
+    ),
+    chart(
+      `admitted shoppers' good answers per second vs the measured capacity (${report.capacity.rps} req/s)`,
+      [
+        { label: 'goodput', color: '#1a7f37', values: pick((s) => s.goodput) },
+        { label: 'capacity', color: '#1d2430', values: q.map(() => report.capacity.rps), dash: '8 5' },
+        { label: '90% of capacity', color: '#8c959f', values: q.map(() => report.capacity.rps * 0.9), dash: '2 3' },
+      ],
+      report.openedAtSecond,
+    ),
   ].join('\n');
-  const changes = q.filter((s) => s.change).map((s) => `<tr><td>${s.second}s</td><td>${escapeHtml(s.change!)}</td></tr>`).join('\n');
+  const changes = q
+    .filter((s) => s.change)
+    .map((s) => `<tr><td>${s.second}s</td><td>${escapeHtml(s.change!)}</td></tr>`)
+    .join('\n');
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -69,7 +97,12 @@ ${charts}
 `;
 }
 
-function chart(title: string, series: readonly Series[], openedAtSecond: number, maxOf?: (s: readonly Series[]) => number): string {
+function chart(
+  title: string,
+  series: readonly Series[],
+  openedAtSecond: number,
+  maxOf?: (s: readonly Series[]) => number,
+): string {
   const W = 1160;
   const H = 220;
   const L = 50;
@@ -77,7 +110,9 @@ function chart(title: string, series: readonly Series[], openedAtSecond: number,
   const T = 10;
   const B = 24;
   const length = Math.max(1, ...series.map((s) => s.values.length));
-  const peak = maxOf ? maxOf(series) : Math.max(1, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null)));
+  const peak = maxOf
+    ? maxOf(series)
+    : Math.max(1, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null)));
   const maxY = niceMax(Math.max(1, peak) * 1.05);
   const x = (i: number) => L + (i / length) * (W - L - R);
   const y = (v: number) => H - B - (Math.min(v, maxY) / maxY) * (H - T - B);
@@ -87,14 +122,17 @@ function chart(title: string, series: readonly Series[], openedAtSecond: number,
   });
   const tick = niceMax(length / 8);
   const ticks: string[] = [];
-  for (let s = 0; s <= length; s += tick) ticks.push(`<text x="${x(s)}" y="${H - 8}" text-anchor="middle">${s}s</text>`);
+  for (let s = 0; s <= length; s += tick)
+    ticks.push(`<text x="${x(s)}" y="${H - 8}" text-anchor="middle">${s}s</text>`);
   const paths = series.map((s) => {
     let d = '';
     s.values.forEach((v, i) => {
       if (v === null) return;
       d += `${d === '' ? 'M' : 'L'}${x(i + 0.5).toFixed(1)} ${y(v).toFixed(1)}`;
     });
-    return d === '' ? '' : `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.6"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} data-series="${escapeHtml(s.label)}"/>`;
+    return d === ''
+      ? ''
+      : `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.6"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} data-series="${escapeHtml(s.label)}"/>`;
   });
   const opened = `<line x1="${x(openedAtSecond)}" x2="${x(openedAtSecond)}" y1="${T}" y2="${H - B}" stroke="#1d2430" stroke-dasharray="6 4"/>`;
   const legend = series.map((s) => `<span><i style="background:${s.color}"></i>${escapeHtml(s.label)}</span>`).join('');

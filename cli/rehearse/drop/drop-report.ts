@@ -39,8 +39,26 @@ export interface DropReport {
   generatedAt: string;
   config: { saleName: string; sla: SaledayConfig['sla']; gates: number; timeScale: number; redis: string };
   capacity: { rps: number; shoppersPerSecond: number; atLeast: boolean; steps: Calibration['steps'] };
-  plan: { visitors: number; preQueueVisitors: number; preQueueSeconds: number; peakArrivalsPerSecond: number; rampSeconds: number; abandonShare: number; botAddresses: number; botJoinsPerSecondPerAddress: number; requestsPerVisit: number };
-  totals: { visitors: number; admitted: number; abandoned: number; botTries: number; botTickets: number; botAdmitted: number; shopRequests: number };
+  plan: {
+    visitors: number;
+    preQueueVisitors: number;
+    preQueueSeconds: number;
+    peakArrivalsPerSecond: number;
+    rampSeconds: number;
+    abandonShare: number;
+    botAddresses: number;
+    botJoinsPerSecondPerAddress: number;
+    requestsPerVisit: number;
+  };
+  totals: {
+    visitors: number;
+    admitted: number;
+    abandoned: number;
+    botTries: number;
+    botTickets: number;
+    botAdmitted: number;
+    shopRequests: number;
+  };
   openedAtSecond: number;
   durationSeconds: number;
   queue: QueueSecond[];
@@ -65,8 +83,16 @@ export interface DropReportInputs {
 export function buildDropReport(inputs: DropReportInputs): DropReport {
   const { plan, records, config } = inputs;
   const seconds = Math.ceil(inputs.endedAtMs / 1000);
-  const facts = { capacityRps: inputs.calibration.capacityRps, slaP99Ms: config.sla.p99LatencyMs, openedAtMs: inputs.openedAtMs, endedAtMs: inputs.endedAtMs };
-  const arrivals = arrivalsBySecond(records.filter((r) => r.kind === 'visitor').map((r) => r.arrivedAtMs), seconds);
+  const facts = {
+    capacityRps: inputs.calibration.capacityRps,
+    slaP99Ms: config.sla.p99LatencyMs,
+    openedAtMs: inputs.openedAtMs,
+    endedAtMs: inputs.endedAtMs,
+  };
+  const arrivals = arrivalsBySecond(
+    records.filter((r) => r.kind === 'visitor').map((r) => r.arrivedAtMs),
+    seconds,
+  );
   const waiting = waitingBySecond(records, seconds);
   const admitted = admissionsBySecond(records, seconds, 'visitor');
   const botAdmitted = admissionsBySecond(records, seconds, 'bot');
@@ -74,18 +100,35 @@ export function buildDropReport(inputs: DropReportInputs): DropReport {
   let room: RoomSecond | undefined;
   for (let second = 0; second < seconds; second += 1) {
     room = inputs.room[second] ?? room;
-    const admittedHere = records.filter((r) => r.kind === 'visitor' && r.firstEstimate && r.admittedAtMs !== undefined && Math.floor(r.admittedAtMs / 1000) === second);
-    const mean = (f: (r: VisitorRecord) => number) => (admittedHere.length > 0 ? round1(admittedHere.reduce((sum, r) => sum + f(r), 0) / admittedHere.length) : null);
+    const admittedHere = records.filter(
+      (r) =>
+        r.kind === 'visitor' &&
+        r.firstEstimate &&
+        r.admittedAtMs !== undefined &&
+        Math.floor(r.admittedAtMs / 1000) === second,
+    );
+    const mean = (f: (r: VisitorRecord) => number) =>
+      admittedHere.length > 0 ? round1(admittedHere.reduce((sum, r) => sum + f(r), 0) / admittedHere.length) : null;
     queue.push({
       second,
       arrivals: arrivals[second]!,
       waiting: waiting[second]!,
       admitted: admitted[second]!,
       botAdmitted: botAdmitted[second]!,
-      abandoned: records.filter((r) => r.kind === 'visitor' && r.abandonedAtMs !== undefined && Math.floor(r.abandonedAtMs / 1000) === second).length,
+      abandoned: records.filter(
+        (r) => r.kind === 'visitor' && r.abandonedAtMs !== undefined && Math.floor(r.abandonedAtMs / 1000) === second,
+      ).length,
       ratePerSecond: room?.open ? round1(room.ratePerSecond) : null,
       ticketsAhead: room?.open ? Math.max(0, room.issued - room.admittedBelow) : null,
-      goodput: records.reduce((sum, r) => sum + (r.kind === 'visitor' ? r.shop.filter((a) => Math.floor(a.atMs / 1000) === second && isGoodAnswer(a, config.sla.p99LatencyMs)).length : 0), 0),
+      goodput: records.reduce(
+        (sum, r) =>
+          sum +
+          (r.kind === 'visitor'
+            ? r.shop.filter((a) => Math.floor(a.atMs / 1000) === second && isGoodAnswer(a, config.sla.p99LatencyMs))
+                .length
+            : 0),
+        0,
+      ),
       estimatedWait: mean((r) => r.firstEstimate!.seconds),
       actualWait: mean((r) => ((r.lineReachedAtMs ?? r.admittedAtMs!) - r.firstEstimate!.atMs) / 1000),
       noticedWait: mean((r) => (r.admittedAtMs! - r.firstEstimate!.atMs) / 1000),
@@ -97,8 +140,19 @@ export function buildDropReport(inputs: DropReportInputs): DropReport {
   return {
     scenario: 'drop',
     generatedAt: (inputs.generatedAt ?? new Date()).toISOString(),
-    config: { saleName: config.saleName, sla: config.sla, gates: inputs.gates, timeScale: plan.timeScale, redis: inputs.redis },
-    capacity: { rps: inputs.calibration.capacityRps, shoppersPerSecond: round1(plan.shoppersPerSecond), atLeast: inputs.calibration.atLeast, steps: inputs.calibration.steps },
+    config: {
+      saleName: config.saleName,
+      sla: config.sla,
+      gates: inputs.gates,
+      timeScale: plan.timeScale,
+      redis: inputs.redis,
+    },
+    capacity: {
+      rps: inputs.calibration.capacityRps,
+      shoppersPerSecond: round1(plan.shoppersPerSecond),
+      atLeast: inputs.calibration.atLeast,
+      steps: inputs.calibration.steps,
+    },
     plan: {
       visitors: plan.arrivalsMs.length,
       preQueueVisitors: plan.arrivalsMs.filter((t) => t < plan.preQueueMs).length,
@@ -136,10 +190,17 @@ function problemNotices(records: readonly VisitorRecord[]): string[] {
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
   }
-  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([p, n]) => `${n} × ${p}`);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([p, n]) => `${n} × ${p}`);
 }
 
-export function formatDropTerminalSummary(report: DropReport, files: { json: string; html: string }, color = false): string {
+export function formatDropTerminalSummary(
+  report: DropReport,
+  files: { json: string; html: string },
+  color = false,
+): string {
   const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const t = report.totals;
   const lines = [
@@ -152,10 +213,17 @@ export function formatDropTerminalSummary(report: DropReport, files: { json: str
   ];
   for (const check of report.checks) {
     const mark = check.pass ? paint(32, '✓') : paint(31, '✗');
-    lines.push(`  ${mark} ${check.name.padEnd(44)} ${check.value}${check.pass ? '' : `  (expected ${check.expected})`}`);
+    lines.push(
+      `  ${mark} ${check.name.padEnd(44)} ${check.value}${check.pass ? '' : `  (expected ${check.expected})`}`,
+    );
   }
   const failed = report.checks.filter((c) => !c.pass).length;
-  lines.push('', failed === 0 ? paint(32, '  All checks passed.') : paint(31, `  ${failed} check(s) failed.`), `  Report: ${files.html}`, `          ${files.json}`);
+  lines.push(
+    '',
+    failed === 0 ? paint(32, '  All checks passed.') : paint(31, `  ${failed} check(s) failed.`),
+    `  Report: ${files.html}`,
+    `          ${files.json}`,
+  );
   return lines.join('\n');
 }
 

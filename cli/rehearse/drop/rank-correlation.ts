@@ -3,7 +3,8 @@
  * reverse, near 0 unrelated). Ties get the average of their ranks.
  */
 export function spearman(xs: readonly number[], ys: readonly number[]): number {
-  if (xs.length !== ys.length) throw new RangeError(`spearman: got ${xs.length} and ${ys.length} values; expected two lists of the same length`);
+  if (xs.length !== ys.length)
+    throw new RangeError(`spearman: got ${xs.length} and ${ys.length} values; expected two lists of the same length`);
   if (xs.length < 2) return Number.NaN;
   const rx = ranks(xs);
   const ry = ranks(ys);

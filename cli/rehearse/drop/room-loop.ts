@@ -7,7 +7,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import { WAITING_ROOM_STATE_KEY, waitingRoomSigningKeyName, type WaitingRoomState } from '../../../contracts/waiting-room';
+import {
+  WAITING_ROOM_STATE_KEY,
+  waitingRoomSigningKeyName,
+  type WaitingRoomState,
+} from '../../../contracts/waiting-room';
 import { admittedBelow } from '../../../contracts/waiting-room-schedule';
 import { RedisRoomStore } from '../../../gate/waiting-room/redis-room-store';
 import { ticketCounterKey } from '../../../gate/waiting-room/ticket-issuer';
@@ -33,7 +37,22 @@ export interface RoomLoopOptions {
 }
 
 export function closedRoomState(kid: string, pass: { seconds: number; maxSeconds: number }): WaitingRoomState {
-  return { v: 1, open: false, keyId: kid, t0Ms: 0, ticket0: 0, ratePerSecond: 0, openedAtMs: 0, ticketsFromMs: 0, preQueueUntilMs: 0, preQueueStart: 0, preQueueSize: 0, shuffleSeed: '', passSeconds: pass.seconds, passMaxSeconds: pass.maxSeconds };
+  return {
+    v: 1,
+    open: false,
+    keyId: kid,
+    t0Ms: 0,
+    ticket0: 0,
+    ratePerSecond: 0,
+    openedAtMs: 0,
+    ticketsFromMs: 0,
+    preQueueUntilMs: 0,
+    preQueueStart: 0,
+    preQueueSize: 0,
+    shuffleSeed: '',
+    passSeconds: pass.seconds,
+    passMaxSeconds: pass.maxSeconds,
+  };
 }
 
 export class RoomLoop {
@@ -55,7 +74,8 @@ export class RoomLoop {
 
   /** Puts the signing key and the closed state everywhere, starting from whatever record is stored. */
   async prepare(): Promise<void> {
-    for (const store of this.options.stores) store.set(waitingRoomSigningKeyName(this.options.signingKey.kid), this.options.signingKey.secret);
+    for (const store of this.options.stores)
+      store.set(waitingRoomSigningKeyName(this.options.signingKey.kid), this.options.signingKey.secret);
     this.version = (await this.store.read())?.version ?? 0;
     await this.publish();
   }
@@ -114,7 +134,14 @@ export class RoomLoop {
       if (second >= 0) {
         const previous = this.seconds[second];
         const change = [previous?.change, ...decision.changes].filter(Boolean).join('; ') || undefined;
-        this.seconds[second] = { second, open: this.state.open, issued: issuedCount, admittedBelow: this.state.open ? Math.min(issuedCount, admittedBelow(this.state, nowMs)) : issuedCount, ratePerSecond: this.state.ratePerSecond, change };
+        this.seconds[second] = {
+          second,
+          open: this.state.open,
+          issued: issuedCount,
+          admittedBelow: this.state.open ? Math.min(issuedCount, admittedBelow(this.state, nowMs)) : issuedCount,
+          ratePerSecond: this.state.ratePerSecond,
+          change,
+        };
       }
     } catch (error) {
       this.options.onError?.(error);
@@ -124,10 +151,20 @@ export class RoomLoop {
   private async publish(): Promise<void> {
     const text = JSON.stringify(this.state);
     const s = this.state;
-    this.published.push({ atMs: this.now() - this.options.startMs, open: s.open, t0Ms: s.t0Ms - this.options.startMs, ticket0: s.ticket0, ratePerSecond: s.ratePerSecond });
+    this.published.push({
+      atMs: this.now() - this.options.startMs,
+      open: s.open,
+      t0Ms: s.t0Ms - this.options.startMs,
+      ticket0: s.ticket0,
+      ratePerSecond: s.ratePerSecond,
+    });
     for (const store of this.options.stores) store.set(WAITING_ROOM_STATE_KEY, text);
-    const outcome = await this.store.write({ updatedAtMs: this.now(), state: this.state, control: this.control }, this.version);
-    if (!outcome.written) throw new Error(`the room record moved to version ${outcome.storedVersion} behind the rehearsal's back`);
+    const outcome = await this.store.write(
+      { updatedAtMs: this.now(), state: this.state, control: this.control },
+      this.version,
+    );
+    if (!outcome.written)
+      throw new Error(`the room record moved to version ${outcome.storedVersion} behind the rehearsal's back`);
     this.version = outcome.version;
   }
 }

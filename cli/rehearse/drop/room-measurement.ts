@@ -12,7 +12,11 @@
 import type { RateMeasurement } from '../../../lambda/waiting-room-controller/decide-rate';
 import type { FleetSecond } from '../metrics/fleet-metrics';
 
-export function roomMeasurement(seconds: readonly FleetSecond[], capacityRps: number, activeShoppers: number): RateMeasurement | undefined {
+export function roomMeasurement(
+  seconds: readonly FleetSecond[],
+  capacityRps: number,
+  activeShoppers: number,
+): RateMeasurement | undefined {
   if (seconds.length === 0 || !(capacityRps > 0)) return undefined;
   let served = 0;
   let requests = 0;

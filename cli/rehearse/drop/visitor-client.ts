@@ -8,7 +8,11 @@
 import { performance } from 'node:perf_hooks';
 import { request, type Dispatcher } from 'undici';
 import { OUTCOME_HEADER } from '../../../contracts/metrics/gate-metrics';
-import { WAITING_ROOM_HEADER, WAITING_ROOM_TICKET_COOKIE, type WaitingRoomStatus } from '../../../contracts/waiting-room';
+import {
+  WAITING_ROOM_HEADER,
+  WAITING_ROOM_TICKET_COOKIE,
+  type WaitingRoomStatus,
+} from '../../../contracts/waiting-room';
 
 export interface EdgeAnswer {
   status?: number;
@@ -47,7 +51,13 @@ export class VisitorClient {
     return match ? Number(match[1]) : undefined;
   }
 
-  async send(method: 'GET' | 'POST', path: string, body?: string, extraHeaders: Record<string, string> = {}, dispatcher?: Dispatcher): Promise<EdgeAnswer> {
+  async send(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: string,
+    extraHeaders: Record<string, string> = {},
+    dispatcher?: Dispatcher,
+  ): Promise<EdgeAnswer> {
     const started = performance.now();
     const headers: Record<string, string> = {
       accept: 'application/json',

@@ -25,7 +25,12 @@ export interface JourneyContext {
 }
 
 /** Arrive, join, wait; returns true when admitted (the record says when), false when it left or the run ended. */
-export async function waitInLine(client: VisitorClient, record: VisitorRecord, ctx: JourneyContext, options: { path: string; abandonAtMs?: number; giveUpAfterFailures?: number }): Promise<boolean> {
+export async function waitInLine(
+  client: VisitorClient,
+  record: VisitorRecord,
+  ctx: JourneyContext,
+  options: { path: string; abandonAtMs?: number; giveUpAfterFailures?: number },
+): Promise<boolean> {
   let path = options.path;
   let failures = 0;
   while (!ctx.stopped()) {
@@ -61,7 +66,12 @@ export async function waitInLine(client: VisitorClient, record: VisitorRecord, c
 }
 
 /** Waits `ms`, unless the visitor gives up first (recorded) or the run ends; true when it still waits. */
-async function pause(ctx: JourneyContext, ms: number, record: VisitorRecord, abandonAtMs: number | undefined): Promise<boolean> {
+async function pause(
+  ctx: JourneyContext,
+  ms: number,
+  record: VisitorRecord,
+  abandonAtMs: number | undefined,
+): Promise<boolean> {
   const until = ctx.now() + ms;
   if (abandonAtMs !== undefined && abandonAtMs < until) {
     await ctx.sleep(Math.max(0, abandonAtMs - ctx.now()));
@@ -73,14 +83,24 @@ async function pause(ctx: JourneyContext, ms: number, record: VisitorRecord, aba
 }
 
 /** The admitted shopper's visit: page, catalog, products, cart, checkout (a renewal redirect is followed). */
-export async function shop(client: VisitorClient, record: VisitorRecord, ctx: JourneyContext, browseCount: number): Promise<void> {
+export async function shop(
+  client: VisitorClient,
+  record: VisitorRecord,
+  ctx: JourneyContext,
+  browseCount: number,
+): Promise<void> {
   const product = () => ctx.productIds[Math.floor(ctx.random() * ctx.productIds.length)]!;
   const steps: { method: 'GET' | 'POST'; path: string; body?: () => string; checkout?: boolean }[] = [
     { method: 'GET', path: '/' },
     { method: 'GET', path: '/api/products' },
     ...Array.from({ length: browseCount }, () => ({ method: 'GET' as const, path: `/api/products/${product()}` })),
     { method: 'POST', path: '/api/cart', body: () => JSON.stringify({ productId: product(), quantity: 1 }) },
-    { method: 'POST', path: '/api/checkout', body: () => JSON.stringify({ productId: product(), quantity: 1 }), checkout: true },
+    {
+      method: 'POST',
+      path: '/api/checkout',
+      body: () => JSON.stringify({ productId: product(), quantity: 1 }),
+      checkout: true,
+    },
   ];
   for (const step of steps) {
     if (ctx.stopped()) return;
@@ -88,9 +108,17 @@ export async function shop(client: VisitorClient, record: VisitorRecord, ctx: Jo
     const body = step.body?.();
     const atMs = ctx.now();
     let answer = await client.send(step.method, step.path, body, headers, ctx.shopDispatcher);
-    if (answer.room === 'renewed') answer = await client.send(step.method, step.path, body, headers, ctx.shopDispatcher);
-    if (answer.room && answer.room !== 'renewed') record.problems.push(`the edge answered ${answer.room} to an admitted shopper (${step.path})`);
-    record.shop.push({ atMs, latencyMs: Math.round(answer.latencyMs), status: answer.status, outcome: answer.outcome, checkout: step.checkout === true });
+    if (answer.room === 'renewed')
+      answer = await client.send(step.method, step.path, body, headers, ctx.shopDispatcher);
+    if (answer.room && answer.room !== 'renewed')
+      record.problems.push(`the edge answered ${answer.room} to an admitted shopper (${step.path})`);
+    record.shop.push({
+      atMs,
+      latencyMs: Math.round(answer.latencyMs),
+      status: answer.status,
+      outcome: answer.outcome,
+      checkout: step.checkout === true,
+    });
     await ctx.sleep(ctx.thinkMs * (0.5 + ctx.random()));
   }
 }

@@ -34,7 +34,10 @@ export interface FailoverProbeOptions {
 }
 
 /** The outage, plus a probe that starts once it has happened (`findings()` waits for it). */
-export function probeFailover(outage: CacheOutage, options: FailoverProbeOptions): CacheOutage & { findings(): Promise<FailoverFindings | undefined> } {
+export function probeFailover(
+  outage: CacheOutage,
+  options: FailoverProbeOptions,
+): CacheOutage & { findings(): Promise<FailoverFindings | undefined> } {
   let running: Promise<FailoverFindings> | undefined;
   return {
     ...outage,
@@ -64,9 +67,15 @@ async function firstCheckout(startedAt: number, deadline: number, options: Failo
     const request = options.factory.build('checkout', `failover-probe-${attempt}`);
     const gateUrl = options.gateUrls[attempt % options.gateUrls.length]!;
     try {
-      const response = await fetch(gateUrl + request.path, { method: request.method, headers: request.headers, body: request.body, signal: AbortSignal.timeout(3000) });
+      const response = await fetch(gateUrl + request.path, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: AbortSignal.timeout(3000),
+      });
       await response.arrayBuffer();
-      if (response.status === 201) return { firstCheckoutMs: Date.now() - startedAt, checkoutAttempts: attempt + 1, answersBefore };
+      if (response.status === 201)
+        return { firstCheckoutMs: Date.now() - startedAt, checkoutAttempts: attempt + 1, answersBefore };
       answersBefore.push(String(response.status));
     } catch (error) {
       answersBefore.push(error instanceof Error ? error.name : 'error');
@@ -81,7 +90,11 @@ interface GateMetrics {
   rateLimitSources?: Record<string, number>;
 }
 
-async function limitsBackOnRedis(startedAt: number, deadline: number, gateUrls: readonly string[]): Promise<number | undefined> {
+async function limitsBackOnRedis(
+  startedAt: number,
+  deadline: number,
+  gateUrls: readonly string[],
+): Promise<number | undefined> {
   const read = async (url: string): Promise<GateMetrics | undefined> => {
     try {
       return (await (await fetch(`${url}/_gate/metrics`, { signal: AbortSignal.timeout(2000) })).json()) as GateMetrics;
@@ -95,7 +108,12 @@ async function limitsBackOnRedis(startedAt: number, deadline: number, gateUrls: 
     await Promise.all(
       gateUrls.map(async (url, index) => {
         const metrics = await read(url);
-        if (metrics && metrics.process?.redisFallback === false && (metrics.rateLimitSources?.redis ?? 0) > baseline[index]!) back.add(index);
+        if (
+          metrics &&
+          metrics.process?.redisFallback === false &&
+          (metrics.rateLimitSources?.redis ?? 0) > baseline[index]!
+        )
+          back.add(index);
       }),
     );
     if (back.size === gateUrls.length) return Date.now() - startedAt;
@@ -105,7 +123,11 @@ async function limitsBackOnRedis(startedAt: number, deadline: number, gateUrls: 
 }
 
 /** The same flags under a newer version: proves a write lands, and changes nothing the gates obey. */
-async function flagsWritable(startedAt: number, deadline: number, store: FlagsStore): Promise<{ flagsWritableMs?: number; flagsError?: string }> {
+async function flagsWritable(
+  startedAt: number,
+  deadline: number,
+  store: FlagsStore,
+): Promise<{ flagsWritableMs?: number; flagsError?: string }> {
   let flagsError: string | undefined;
   while (Date.now() < deadline) {
     try {

@@ -52,7 +52,10 @@ export function scheduleKeyLoss(options: KeyLossOptions): KeyLossSchedule {
   const check = () => {
     if (stopped) return resolveRun(undefined);
     const now = Date.now();
-    const due = now >= options.earliestMs && !options.cacheDown() && (options.controllerDocument().level > 0 || now >= options.latestMs);
+    const due =
+      now >= options.earliestMs &&
+      !options.cacheDown() &&
+      (options.controllerDocument().level > 0 || now >= options.latestMs);
     if (due) {
       begun = true;
       loseKeyAndWatch(options).then(resolveRun, () => resolveRun(undefined));
@@ -84,7 +87,11 @@ export function scheduleKeyLoss(options: KeyLossOptions): KeyLossSchedule {
 async function loseKeyAndWatch(options: KeyLossOptions): Promise<KeyLossFindings> {
   const before = options.controllerDocument();
   const limitMs = options.tickMs + options.pollMs + CONTROL_STEP_MS;
-  const admin = createRedisConnection({ url: options.redisUrl, connectionName: 'saleday-rehearsal-key-loss', commandTimeoutMs: 2000 });
+  const admin = createRedisConnection({
+    url: options.redisUrl,
+    connectionName: 'saleday-rehearsal-key-loss',
+    commandTimeoutMs: 2000,
+  });
   let deletedAt: number;
   try {
     await admin.del(FLAGS_KEY);
@@ -105,7 +112,8 @@ async function loseKeyAndWatch(options: KeyLossOptions): Promise<KeyLossFindings
     if (written.version > before.version) {
       const versions = await Promise.all(options.gateUrls.map(gateFlagsVersion));
       findings.gatesFollowed = versions.filter((v) => v !== undefined && v >= written.version).length;
-      if (findings.gatesFollowed === options.gateUrls.length) return { ...findings, followedMs: Date.now() - deletedAt };
+      if (findings.gatesFollowed === options.gateUrls.length)
+        return { ...findings, followedMs: Date.now() - deletedAt };
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -114,7 +122,9 @@ async function loseKeyAndWatch(options: KeyLossOptions): Promise<KeyLossFindings
 
 async function gateFlagsVersion(url: string): Promise<number | undefined> {
   try {
-    const metrics = (await (await fetch(`${url}/_gate/metrics`, { signal: AbortSignal.timeout(2000) })).json()) as { flags?: { version?: number } };
+    const metrics = (await (await fetch(`${url}/_gate/metrics`, { signal: AbortSignal.timeout(2000) })).json()) as {
+      flags?: { version?: number };
+    };
     return metrics.flags?.version;
   } catch {
     return undefined;

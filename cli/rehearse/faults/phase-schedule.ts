@@ -36,7 +36,11 @@ export function schedulePhases(options: {
   const at = (offsetMs: number, action: () => Promise<void>) => {
     const timer = setTimeout(
       () => {
-        work.push(action().catch((error: unknown) => options.notice(`a phase action failed: ${error instanceof Error ? error.message : String(error)}`)));
+        work.push(
+          action().catch((error: unknown) =>
+            options.notice(`a phase action failed: ${error instanceof Error ? error.message : String(error)}`),
+          ),
+        );
       },
       Math.max(0, offsetMs - (Date.now() - startedAt)),
     );
@@ -46,7 +50,12 @@ export function schedulePhases(options: {
   for (const phase of options.profile.phases) {
     const window = phaseWindowMs(phase, options.durationMs);
     if (phase.kind === 'slow-route') {
-      const fault = { route: phase.route, latencyMs: phase.latencyMs, errorRate: phase.errorRate, durationMs: Math.max(1, window.endMs - window.startMs) };
+      const fault = {
+        route: phase.route,
+        latencyMs: phase.latencyMs,
+        errorRate: phase.errorRate,
+        durationMs: Math.max(1, window.endMs - window.startMs),
+      };
       at(window.startMs, async () => {
         await Promise.all(options.operatorUrls.map((url) => injectFault(url, fault)));
       });
@@ -73,7 +82,12 @@ export function schedulePhases(options: {
   return {
     cacheDown: () => down,
     outageWindow: () =>
-      outageStartMs === undefined ? undefined : { startSecond: Math.floor(outageStartMs / 1000), endSecond: Math.ceil((outageEndMs ?? options.durationMs) / 1000) },
+      outageStartMs === undefined
+        ? undefined
+        : {
+            startSecond: Math.floor(outageStartMs / 1000),
+            endSecond: Math.ceil((outageEndMs ?? options.durationMs) / 1000),
+          },
     settled: async () => {
       await Promise.all(work);
     },

@@ -26,7 +26,13 @@ export async function startEmbeddedFleet(options: {
   recommendationsWork: number;
   onGateMetrics(gateId: string, record: EmfRecord): void;
 }): Promise<EmbeddedFleet> {
-  const storefront = await startStorefront({ port: 0, operatorPort: 0, enableFaultInjection: true, stockPerProduct: options.stockPerProduct, recommendationsWork: options.recommendationsWork });
+  const storefront = await startStorefront({
+    port: 0,
+    operatorPort: 0,
+    enableFaultInjection: true,
+    stockPerProduct: options.stockPerProduct,
+    recommendationsWork: options.recommendationsWork,
+  });
   try {
     const gateId = 'gate-1';
     const gate = await startGate({

@@ -64,16 +64,48 @@ export async function startProcessFleet(options: ProcessFleetOptions): Promise<F
   const indexes = Array.from({ length: options.count }, (_, i) => i + 1);
   const storefronts = indexes.map((i) =>
     // --seed-if-empty: the rehearsal's own Redis starts empty; the stock is reset before the traffic anyway.
-    cli(`storefront-${i}`, ['storefront', '--port', '0', '--operator-port', '0', '--redis-url', options.redisUrl, '--fault-injection', '--seed-if-empty', '--stock', String(options.stockPerProduct), '--recommendations-work', String(options.recommendationsWork)]),
+    cli(`storefront-${i}`, [
+      'storefront',
+      '--port',
+      '0',
+      '--operator-port',
+      '0',
+      '--redis-url',
+      options.redisUrl,
+      '--fault-injection',
+      '--seed-if-empty',
+      '--stock',
+      String(options.stockPerProduct),
+      '--recommendations-work',
+      String(options.recommendationsWork),
+    ]),
   );
-  const storefrontListeners = await Promise.all(storefronts.map((child) => child.waitForLine(storefrontListening, timeoutMs)));
+  const storefrontListeners = await Promise.all(
+    storefronts.map((child) => child.waitForLine(storefrontListening, timeoutMs)),
+  );
   const storefrontUrls = storefrontListeners.map((listener) => listener.url);
   const gates = indexes.map((i) => {
     const gateId = `gate-${i}`;
-    return cli(gateId, ['gate', '--port', '0', '--upstream', storefrontUrls[i - 1]!, '--redis-url', options.redisUrl, '--gate-id', gateId, '--log-level', 'warn'], (line) => {
-      const record = parseEmfLine(line);
-      if (record) options.onGateMetrics(gateId, record);
-    });
+    return cli(
+      gateId,
+      [
+        'gate',
+        '--port',
+        '0',
+        '--upstream',
+        storefrontUrls[i - 1]!,
+        '--redis-url',
+        options.redisUrl,
+        '--gate-id',
+        gateId,
+        '--log-level',
+        'warn',
+      ],
+      (line) => {
+        const record = parseEmfLine(line);
+        if (record) options.onGateMetrics(gateId, record);
+      },
+    );
   });
   const gateUrls = await Promise.all(gates.map((child) => child.waitForLine(listeningUrl, timeoutMs)));
   const members = indexes.map((i) => ({

@@ -20,7 +20,12 @@ const HOLD_WRITES_MS = 5000;
 
 /** Swaps the roles; resolves once the new primary takes writes. Returns the new roles. */
 export async function failOver(nodes: FailoverNodes, relay: FailoverRelay): Promise<FailoverNodes> {
-  const admin = (port: number) => createRedisConnection({ url: `redis://127.0.0.1:${port}`, connectionName: 'saleday-failover', commandTimeoutMs: HOLD_WRITES_MS + 1000 });
+  const admin = (port: number) =>
+    createRedisConnection({
+      url: `redis://127.0.0.1:${port}`,
+      connectionName: 'saleday-failover',
+      commandTimeoutMs: HOLD_WRITES_MS + 1000,
+    });
   const oldPrimary = admin(nodes.primaryPort);
   const newPrimary = admin(nodes.replicaPort);
   try {
@@ -29,7 +34,10 @@ export async function failOver(nodes: FailoverNodes, relay: FailoverRelay): Prom
     const target = replicationOffset(await oldPrimary.info('replication'), 'master_repl_offset');
     const deadline = Date.now() + HOLD_WRITES_MS;
     while (replicationOffset(await newPrimary.info('replication'), 'slave_repl_offset') < target) {
-      if (Date.now() > deadline) throw new Error(`failover: the replica on port ${nodes.replicaPort} did not catch up with the primary within ${HOLD_WRITES_MS} ms`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `failover: the replica on port ${nodes.replicaPort} did not catch up with the primary within ${HOLD_WRITES_MS} ms`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     await newPrimary.call('REPLICAOF', 'NO', 'ONE');
@@ -45,12 +53,18 @@ export async function failOver(nodes: FailoverNodes, relay: FailoverRelay): Prom
 
 /** Makes `replicaPort` a replica of `primaryPort` and waits until it has caught up. */
 export async function attachReplica(nodes: FailoverNodes, timeoutMs = 10_000): Promise<void> {
-  const replica = createRedisConnection({ url: `redis://127.0.0.1:${nodes.replicaPort}`, connectionName: 'saleday-failover' });
+  const replica = createRedisConnection({
+    url: `redis://127.0.0.1:${nodes.replicaPort}`,
+    connectionName: 'saleday-failover',
+  });
   try {
     await replica.call('REPLICAOF', '127.0.0.1', String(nodes.primaryPort));
     const deadline = Date.now() + timeoutMs;
     while (!/master_link_status:up/.test(await replica.info('replication'))) {
-      if (Date.now() > deadline) throw new Error(`the replica on port ${nodes.replicaPort} did not reach the primary on port ${nodes.primaryPort} within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `the replica on port ${nodes.replicaPort} did not reach the primary on port ${nodes.primaryPort} within ${timeoutMs} ms`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   } finally {

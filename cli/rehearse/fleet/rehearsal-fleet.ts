@@ -62,7 +62,9 @@ export async function startFleet(options: {
       },
     };
   }
-  options.notify(`saleday rehearse: Redis ${describeRedis(redis)}; starting ${options.gateCount} gate+storefront pair(s)…`);
+  options.notify(
+    `saleday rehearse: Redis ${describeRedis(redis)}; starting ${options.gateCount} gate+storefront pair(s)…`,
+  );
   const fleet = await startProcessFleet({
     supervisor: options.supervisor,
     count: options.gateCount,

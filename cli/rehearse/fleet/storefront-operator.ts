@@ -11,7 +11,8 @@ export async function fetchProductIds(storefrontUrl: string): Promise<string[]> 
   const response = await request(`${storefrontUrl}/api/products`, { headersTimeout: 10_000, bodyTimeout: 10_000 });
   const body = (await response.body.json()) as { products?: { id?: unknown }[] };
   const ids = (body.products ?? []).map((p) => p.id).filter((id): id is string => typeof id === 'string');
-  if (ids.length === 0) throw new Error(`the storefront at ${storefrontUrl} listed no products (status ${response.statusCode})`);
+  if (ids.length === 0)
+    throw new Error(`the storefront at ${storefrontUrl} listed no products (status ${response.statusCode})`);
   return ids;
 }
 
@@ -42,7 +43,12 @@ export async function readShopNumbers(storefrontUrl: string, attempts = 5): Prom
     try {
       const response = await request(`${storefrontUrl}/_stats`, { headersTimeout: 5000, bodyTimeout: 5000 });
       if (response.statusCode === 200) {
-        const stats = (await response.body.json()) as { unitsSold: number; oversold: boolean; stockByProduct: Record<string, number>; initialByProduct: Record<string, number> };
+        const stats = (await response.body.json()) as {
+          unitsSold: number;
+          oversold: boolean;
+          stockByProduct: Record<string, number>;
+          initialByProduct: Record<string, number>;
+        };
         const stocks = Object.values(stats.stockByProduct);
         return {
           unitsSold: stats.unitsSold,
@@ -61,7 +67,12 @@ export async function readShopNumbers(storefrontUrl: string, attempts = 5): Prom
 }
 
 async function postJson(url: string, body: unknown): Promise<void> {
-  const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), headersTimeout: 5000 });
+  const response = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    headersTimeout: 5000,
+  });
   await response.body.dump();
   if (response.statusCode >= 300) throw new Error(`POST ${url} answered ${response.statusCode}`);
 }

@@ -38,7 +38,8 @@ export function parseEmfLine(line: string): EmfRecord | undefined {
     for (const set of Array.isArray(directive.Dimensions) ? directive.Dimensions : []) {
       for (const name of Array.isArray(set) ? set : []) {
         const value = parsed[name as string];
-        if (typeof name === 'string' && (typeof value === 'string' || typeof value === 'number')) record.dimensions[name] = String(value);
+        if (typeof name === 'string' && (typeof value === 'string' || typeof value === 'number'))
+          record.dimensions[name] = String(value);
       }
     }
     for (const metric of Array.isArray(directive.Metrics) ? directive.Metrics : []) {
@@ -46,7 +47,8 @@ export function parseEmfLine(line: string): EmfRecord | undefined {
       if (typeof name !== 'string') continue;
       const value = parsed[name];
       if (typeof value === 'number' && Number.isFinite(value)) record.values[name] = value;
-      else if (Array.isArray(value)) record.values[name] = value.filter((v): v is number => typeof v === 'number').reduce((a, b) => a + b, 0);
+      else if (Array.isArray(value))
+        record.values[name] = value.filter((v): v is number => typeof v === 'number').reduce((a, b) => a + b, 0);
     }
   }
   return record;

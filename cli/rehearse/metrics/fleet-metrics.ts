@@ -5,7 +5,13 @@
  * Resource samples (CPU, memory of the child processes; the cache's CPU) are added by the sampler.
  */
 import { DELIBERATE_REFUSALS_METRIC } from '../../../contracts/metrics/alarm-metrics';
-import { GATE_CLASS_METRICS, GATE_DEPENDENCY_METRICS, GATE_DIMENSIONS, GATE_NAMESPACE, GATE_PROCESS_METRICS } from '../../../contracts/metrics/gate-metrics';
+import {
+  GATE_CLASS_METRICS,
+  GATE_DEPENDENCY_METRICS,
+  GATE_DIMENSIONS,
+  GATE_NAMESPACE,
+  GATE_PROCESS_METRICS,
+} from '../../../contracts/metrics/gate-metrics';
 import { PRIORITY_CLASSES, type PriorityClass } from '../../../contracts/config/schema';
 import type { EmfRecord } from './emf-line-reader';
 
@@ -65,11 +71,29 @@ export interface FleetSecond {
   resources: ResourceSample;
 }
 
-const CLASS_SUMS: (keyof ClassSecond)[] = ['requests', 'served', 'shed', 'degraded', 'limited', 'shortCircuited', 'upstreamErrors'];
+const CLASS_SUMS: (keyof ClassSecond)[] = [
+  'requests',
+  'served',
+  'shed',
+  'degraded',
+  'limited',
+  'shortCircuited',
+  'upstreamErrors',
+];
 const CLASS_MAXIMA: (keyof ClassSecond)[] = ['queueDelayMax', 'latencyP99'];
 
 export function emptyClassSecond(): ClassSecond {
-  return { requests: 0, served: 0, shed: 0, degraded: 0, limited: 0, shortCircuited: 0, upstreamErrors: 0, queueDelayMax: 0, latencyP99: 0 };
+  return {
+    requests: 0,
+    served: 0,
+    shed: 0,
+    degraded: 0,
+    limited: 0,
+    shortCircuited: 0,
+    upstreamErrors: 0,
+    queueDelayMax: 0,
+    latencyP99: 0,
+  };
 }
 
 export class FleetMetrics {

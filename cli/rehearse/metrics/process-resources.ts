@@ -36,15 +36,16 @@ export function readProcessStat(pid: number): ProcessReading | undefined {
 export class ProcessResourceSampler {
   private previous = new Map<number, { cpuTicks: number; atMs: number }>();
 
-  constructor(
-    private readonly read: (pid: number) => ProcessReading | undefined = readProcessStat,
-  ) {}
+  constructor(private readonly read: (pid: number) => ProcessReading | undefined = readProcessStat) {}
 
   /**
    * CPU percent (of one core) and resident bytes of each group of processes since the last call;
    * undefined for a group none of whose processes could be read twice.
    */
-  sampleGroups(groups: readonly (readonly number[])[], nowMs: number): ({ cpuPercent: number; rssBytes: number } | undefined)[] {
+  sampleGroups(
+    groups: readonly (readonly number[])[],
+    nowMs: number,
+  ): ({ cpuPercent: number; rssBytes: number } | undefined)[] {
     const next = new Map<number, { cpuTicks: number; atMs: number }>();
     const results = groups.map((pids) => {
       let cpuPercent = 0;
@@ -78,7 +79,8 @@ export function resourceSample(
   const sample: ResourceSample = {};
   if (measured.length > 0) {
     sample.fleetCpuPercent = measured.reduce((sum, t) => sum + t.cpuPercent, 0) / measured.length;
-    sample.fleetMemoryPercent = (measured.reduce((sum, t) => sum + t.rssBytes, 0) / measured.length / (taskMemoryMiB * 1024 * 1024)) * 100;
+    sample.fleetMemoryPercent =
+      (measured.reduce((sum, t) => sum + t.rssBytes, 0) / measured.length / (taskMemoryMiB * 1024 * 1024)) * 100;
   }
   if (cache) sample.cacheCpuPercent = cache.cpuPercent;
   if (cacheConnections !== undefined) sample.cacheConnections = cacheConnections;

@@ -15,16 +15,32 @@ export interface ResourceSampling {
   close(): Promise<void>;
 }
 
-export function startResourceSampling(options: { metrics: FleetMetrics; taskPids: () => number[][]; redis: RedisChoice; taskMemoryMiB: number }): ResourceSampling {
+export function startResourceSampling(options: {
+  metrics: FleetMetrics;
+  taskPids: () => number[][];
+  redis: RedisChoice;
+  taskMemoryMiB: number;
+}): ResourceSampling {
   const sampler = new ProcessResourceSampler();
   const machine = new MachineCpuSampler();
   const redis = options.redis;
-  const info = redis.kind === 'local' ? createRedisConnection({ url: redis.url, connectionName: 'saleday-rehearsal-sampler', failFast: true, commandTimeoutMs: 300 }) : undefined;
+  const info =
+    redis.kind === 'local'
+      ? createRedisConnection({
+          url: redis.url,
+          connectionName: 'saleday-rehearsal-sampler',
+          failFast: true,
+          commandTimeoutMs: 300,
+        })
+      : undefined;
   let connections: number | undefined;
   const timer = setInterval(() => {
     const nowMs = Date.now();
     const cachePid = redis.kind === 'local' ? redis.server.pid : undefined;
-    const [generator, cache, ...tasks] = sampler.sampleGroups([[process.pid], cachePid === undefined ? [] : [cachePid], ...options.taskPids()], nowMs);
+    const [generator, cache, ...tasks] = sampler.sampleGroups(
+      [[process.pid], cachePid === undefined ? [] : [cachePid], ...options.taskPids()],
+      nowMs,
+    );
     const sample = resourceSample(tasks, cache, options.taskMemoryMiB, connections);
     if (generator) sample.generatorCpuPercent = generator.cpuPercent;
     const machineCpu = machine.sample();

@@ -29,7 +29,12 @@ const CHART_OF_CHECK: Record<string, string> = {
  * `excluded`: seconds the check itself leaves out (the cache outage and its recovery allowance for
  * the checkout success rate), so "when" names only the seconds that made it fail.
  */
-export function placeChecks(checks: readonly Check[], timeline: readonly TimelineSecond[], slaP99Ms: number, excluded: (second: number) => boolean = () => false): Check[] {
+export function placeChecks(
+  checks: readonly Check[],
+  timeline: readonly TimelineSecond[],
+  slaP99Ms: number,
+  excluded: (second: number) => boolean = () => false,
+): Check[] {
   return checks.map((check) => {
     const chart = CHART_OF_CHECK[check.name];
     const placed: Check = chart ? { ...check, chart } : { ...check };
@@ -77,10 +82,12 @@ export function spans(seconds: readonly number[]): string {
       previous = s;
       continue;
     }
-    if (start !== undefined && previous !== undefined) parts.push(start === previous ? `${start}s` : `${start}–${previous}s`);
+    if (start !== undefined && previous !== undefined)
+      parts.push(start === previous ? `${start}s` : `${start}–${previous}s`);
     start = s;
     previous = s;
   }
-  if (start !== undefined && previous !== undefined) parts.push(start === previous ? `${start}s` : `${start}–${previous}s`);
+  if (start !== undefined && previous !== undefined)
+    parts.push(start === previous ? `${start}s` : `${start}–${previous}s`);
   return parts.length > 6 ? `${parts.slice(0, 6).join(', ')} and ${parts.length - 6} more` : parts.join(', ');
 }

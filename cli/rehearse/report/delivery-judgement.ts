@@ -6,7 +6,13 @@
 import type { SaledayConfig } from '../../../contracts/config/schema';
 import { judgeDelivery, type DeliveryTrouble } from './delivery';
 import { emptySecond, type OutcomeRecorder, type SecondTally } from '../traffic/outcome-recorder';
-import { botRefusalCheck, checkoutLatencyCheck, checkoutSuccessCheck, type Check, type OutageWindow } from './rehearsal-checks';
+import {
+  botRefusalCheck,
+  checkoutLatencyCheck,
+  checkoutSuccessCheck,
+  type Check,
+  type OutageWindow,
+} from './rehearsal-checks';
 
 export interface DeliveryJudgementInputs {
   seconds: readonly SecondTally[];
@@ -23,7 +29,10 @@ export function judgeChecksOnDelivery(checks: readonly Check[], inputs: Delivery
   const clean = inputs.seconds.map((s, i) => (excluded.has(i) ? emptySecond() : s));
   const attempts = clean.reduce((sum, s) => sum + s.checkout.attempts, 0);
   const recheck: Record<string, () => Check | undefined> = {
-    'checkout-success-rate': () => (attempts === 0 ? undefined : checkoutSuccessCheck(clean, inputs.outage, inputs.recoveryLimitSeconds, 1 - inputs.sla.errorRate)),
+    'checkout-success-rate': () =>
+      attempts === 0
+        ? undefined
+        : checkoutSuccessCheck(clean, inputs.outage, inputs.recoveryLimitSeconds, 1 - inputs.sla.errorRate),
     'checkout-p99-within-sla': () => {
       const latency = inputs.recorder.checkoutLatencyWhere((second) => !excluded.has(second));
       return latency.count === 0 ? undefined : checkoutLatencyCheck(latency, inputs.sla.p99LatencyMs);

@@ -63,14 +63,26 @@ export function deliveryTrouble(timeline: readonly DeliverySecond[]): DeliveryTr
     if ((s.scheduleLagMs ?? 0) >= DELIVERY_LIMITS.scheduleLagMs) kinds.late.push(second);
     worstLag = Math.max(worstLag, s.scheduleLagMs ?? 0);
     if ((s.generatorCpuPercent ?? 0) >= DELIVERY_LIMITS.generatorCpuPercent) kinds.generatorBusy.push(second);
-    if ((s.machineCpuPercent ?? 0) >= DELIVERY_LIMITS.machineCpuPercent && (s.outsideCpuPercent ?? 0) >= DELIVERY_LIMITS.outsideCpuPercent) kinds.machineBusy.push(second);
+    if (
+      (s.machineCpuPercent ?? 0) >= DELIVERY_LIMITS.machineCpuPercent &&
+      (s.outsideCpuPercent ?? 0) >= DELIVERY_LIMITS.outsideCpuPercent
+    )
+      kinds.machineBusy.push(second);
   });
   const reasons: string[] = [];
   const from = (seconds: number[]) => `${seconds.length} s from ${seconds[0]}s`;
-  if (kinds.dropped.length > 0) reasons.push(`the generator dropped ${droppedTotal} sends at its in-flight cap (${from(kinds.dropped)})`);
-  if (kinds.late.length > 0) reasons.push(`the generator fell behind its schedule by up to ${worstLag} ms (${from(kinds.late)})`);
-  if (kinds.generatorBusy.length > 0) reasons.push(`the generator used ≥ ${DELIVERY_LIMITS.generatorCpuPercent}% of a core (${from(kinds.generatorBusy)})`);
-  if (kinds.machineBusy.length > 0) reasons.push(`the machine's CPU was ≥ ${DELIVERY_LIMITS.machineCpuPercent}% busy, ≥ ${DELIVERY_LIMITS.outsideCpuPercent}% of it other programs (${from(kinds.machineBusy)})`);
+  if (kinds.dropped.length > 0)
+    reasons.push(`the generator dropped ${droppedTotal} sends at its in-flight cap (${from(kinds.dropped)})`);
+  if (kinds.late.length > 0)
+    reasons.push(`the generator fell behind its schedule by up to ${worstLag} ms (${from(kinds.late)})`);
+  if (kinds.generatorBusy.length > 0)
+    reasons.push(
+      `the generator used ≥ ${DELIVERY_LIMITS.generatorCpuPercent}% of a core (${from(kinds.generatorBusy)})`,
+    );
+  if (kinds.machineBusy.length > 0)
+    reasons.push(
+      `the machine's CPU was ≥ ${DELIVERY_LIMITS.machineCpuPercent}% busy, ≥ ${DELIVERY_LIMITS.outsideCpuPercent}% of it other programs (${from(kinds.machineBusy)})`,
+    );
   const troubled = new Set<number>();
   for (const second of [...kinds.dropped, ...kinds.late, ...kinds.generatorBusy, ...kinds.machineBusy]) {
     troubled.add(second);
@@ -95,9 +107,20 @@ export function judgeDelivery(check: Check, onCleanSeconds: () => Check | undefi
     return inconclusive(check, `only ${cleanSeconds} of ${trouble.totalSeconds} s were delivered as planned: ${why}`);
   }
   const clean = onCleanSeconds();
-  if (!clean) return inconclusive(check, `nothing to judge it on outside the ${trouble.seconds.length} s the rehearsal could not deliver as planned (${why})`);
-  if (!clean.pass) return { ...check, value: `${check.value}; it fails on the ${cleanSeconds} s delivered as planned too (${clean.value})` };
-  return inconclusive(check, `it fails only in the ${trouble.seconds.length} s the rehearsal could not deliver as planned (${why}); on the other ${cleanSeconds} s: ${clean.value}`);
+  if (!clean)
+    return inconclusive(
+      check,
+      `nothing to judge it on outside the ${trouble.seconds.length} s the rehearsal could not deliver as planned (${why})`,
+    );
+  if (!clean.pass)
+    return {
+      ...check,
+      value: `${check.value}; it fails on the ${cleanSeconds} s delivered as planned too (${clean.value})`,
+    };
+  return inconclusive(
+    check,
+    `it fails only in the ${trouble.seconds.length} s the rehearsal could not deliver as planned (${why}); on the other ${cleanSeconds} s: ${clean.value}`,
+  );
 }
 
 function inconclusive(check: Check, reason: string): Check {

@@ -16,38 +16,75 @@ function skipped(name: string, expected: string, why: string): Check {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-export function failoverChecks(findings: FailoverFindings | undefined, why = 'this run had no cache failover'): Check[] {
-  const checkout = { name: 'checkout-after-failover', expected: `a checkout through a gate answered 201 within ${seconds(FAILOVER_CHECKOUT_LIMIT_MS)} of the failover, nothing restarted` };
-  const limits = { name: 'limits-back-on-redis', expected: 'every gate decides its rate limits on Redis again (not the local fallback) after the failover' };
-  const flags = { name: 'flags-writable-after-failover', expected: 'the controller\'s flags store writes on the new primary after the failover' };
-  if (!findings) return [skipped(checkout.name, checkout.expected, why), skipped(limits.name, limits.expected, why), skipped(flags.name, flags.expected, why)];
+export function failoverChecks(
+  findings: FailoverFindings | undefined,
+  why = 'this run had no cache failover',
+): Check[] {
+  const checkout = {
+    name: 'checkout-after-failover',
+    expected: `a checkout through a gate answered 201 within ${seconds(FAILOVER_CHECKOUT_LIMIT_MS)} of the failover, nothing restarted`,
+  };
+  const limits = {
+    name: 'limits-back-on-redis',
+    expected: 'every gate decides its rate limits on Redis again (not the local fallback) after the failover',
+  };
+  const flags = {
+    name: 'flags-writable-after-failover',
+    expected: "the controller's flags store writes on the new primary after the failover",
+  };
+  if (!findings)
+    return [
+      skipped(checkout.name, checkout.expected, why),
+      skipped(limits.name, limits.expected, why),
+      skipped(flags.name, flags.expected, why),
+    ];
   const before = findings.answersBefore.length > 0 ? ` (before it: ${summarize(findings.answersBefore)})` : '';
   const gaveUp = `not within ${seconds(findings.patienceMs)}`;
   return [
     {
       ...checkout,
       pass: findings.firstCheckoutMs !== undefined && findings.firstCheckoutMs <= FAILOVER_CHECKOUT_LIMIT_MS,
-      value: findings.firstCheckoutMs !== undefined ? `first 201 ${seconds(findings.firstCheckoutMs)} after the failover began, attempt ${findings.checkoutAttempts}${before}` : `no 201 ${gaveUp}${before}`,
+      value:
+        findings.firstCheckoutMs !== undefined
+          ? `first 201 ${seconds(findings.firstCheckoutMs)} after the failover began, attempt ${findings.checkoutAttempts}${before}`
+          : `no 201 ${gaveUp}${before}`,
     },
-    { ...limits, pass: findings.limitsBackMs !== undefined, value: findings.limitsBackMs !== undefined ? `every gate back on Redis ${seconds(findings.limitsBackMs)} after the failover` : `some gate still on the local fallback, ${gaveUp}` },
+    {
+      ...limits,
+      pass: findings.limitsBackMs !== undefined,
+      value:
+        findings.limitsBackMs !== undefined
+          ? `every gate back on Redis ${seconds(findings.limitsBackMs)} after the failover`
+          : `some gate still on the local fallback, ${gaveUp}`,
+    },
     {
       ...flags,
       pass: findings.flagsWritableMs !== undefined,
-      value: findings.flagsWritableMs !== undefined ? `a flags write landed ${seconds(findings.flagsWritableMs)} after the failover` : `no flags write landed, ${gaveUp}${findings.flagsError ? ` (last error: ${findings.flagsError})` : ''}`,
+      value:
+        findings.flagsWritableMs !== undefined
+          ? `a flags write landed ${seconds(findings.flagsWritableMs)} after the failover`
+          : `no flags write landed, ${gaveUp}${findings.flagsError ? ` (last error: ${findings.flagsError})` : ''}`,
     },
   ];
 }
 
-export function keyLossCheck(findings: KeyLossFindings | undefined, why = 'the flags key was not deleted in this run'): Check {
+export function keyLossCheck(
+  findings: KeyLossFindings | undefined,
+  why = 'the flags key was not deleted in this run',
+): Check {
   const name = 'gates-follow-after-flags-key-loss';
-  const expected = 'every gate obeys a document the controller wrote after the key was deleted, within one controller tick plus one gate poll (and the control plane\'s 1 s step)';
+  const expected =
+    "every gate obeys a document the controller wrote after the key was deleted, within one controller tick plus one gate poll (and the control plane's 1 s step)";
   if (!findings) return skipped(name, expected, why);
   const at = `key deleted at ${findings.deletedAtSecond} s at level ${findings.levelAtDeletion}`;
   return {
     name,
     expected: `${expected}: ≤ ${seconds(findings.limitMs)}`,
     pass: findings.followedMs !== undefined && findings.followedMs <= findings.limitMs,
-    value: findings.followedMs !== undefined ? `${at}; all ${findings.gates} gate(s) followed ${seconds(findings.followedMs)} later` : `${at}; ${findings.gatesFollowed} of ${findings.gates} gate(s) followed within ${seconds(findings.limitMs * 3)}`,
+    value:
+      findings.followedMs !== undefined
+        ? `${at}; all ${findings.gates} gate(s) followed ${seconds(findings.followedMs)} later`
+        : `${at}; ${findings.gatesFollowed} of ${findings.gates} gate(s) followed within ${seconds(findings.limitMs * 3)}`,
   };
 }
 

@@ -78,7 +78,10 @@ export function botRefusalCheck(seconds: readonly SecondTally[], minimumShare: n
   return {
     name: 'bot-requests-refused',
     pass: sent > 0 && share >= minimumShare,
-    value: sent > 0 ? `${percent(share)} of ${sent} bot requests kept off the shop (limited, shed, degraded, short-circuited or a fallback)` : 'no bot requests were sent',
+    value:
+      sent > 0
+        ? `${percent(share)} of ${sent} bot requests kept off the shop (limited, shed, degraded, short-circuited or a fallback)`
+        : 'no bot requests were sent',
     expected: `≥ ${percent(minimumShare)}`,
   };
 }
@@ -91,7 +94,10 @@ export function checkoutLatencyCheck(checkout: LatencySummary, slaP99Ms: number)
   return {
     name: 'checkout-p99-within-sla',
     pass: checkout.count > 0 && checkout.p99 <= slaP99Ms,
-    value: checkout.count > 0 ? `p99 ${checkout.p99} ms over ${checkout.count} shopper checkouts (max ${checkout.max} ms)` : 'no shopper checkouts',
+    value:
+      checkout.count > 0
+        ? `p99 ${checkout.p99} ms over ${checkout.count} shopper checkouts (max ${checkout.max} ms)`
+        : 'no shopper checkouts',
     expected: `≤ ${slaP99Ms} ms (sla.p99LatencyMs)`,
   };
 }
@@ -122,7 +128,8 @@ export function noOversellCheck(shop: ShopNumbers | undefined, unitsBoughtByClie
     shop.lowestStock < 0 ? 'a stock went negative' : '',
     unconfirmed < 0 ? `${-unconfirmed} confirmed unit(s) missing from the shop's sales` : '',
   ].filter(Boolean);
-  const held = unconfirmed > 0 ? `; ${unconfirmed} unit(s) held by checkouts whose client saw an error or no answer` : '';
+  const held =
+    unconfirmed > 0 ? `; ${unconfirmed} unit(s) held by checkouts whose client saw an error or no answer` : '';
   return {
     name: 'no-oversell',
     pass: problems.length === 0,
@@ -214,7 +221,9 @@ export function checksOfInterruptedRun(checks: readonly Check[], run: Interrupte
   const at = `interrupted at ${run.ranSeconds} s of ${run.plannedSeconds} s`;
   const notReached = (kind: string) => {
     const planned = run.phases.filter((p) => p.kind === kind);
-    return planned.length > 0 && planned.every((p) => p.startSecond >= run.ranSeconds) ? Math.min(...planned.map((p) => p.startSecond)) : undefined;
+    return planned.length > 0 && planned.every((p) => p.startSecond >= run.ranSeconds)
+      ? Math.min(...planned.map((p) => p.startSecond))
+      : undefined;
   };
   const skipReason = (check: Check): string | undefined => {
     switch (check.name) {
@@ -226,13 +235,18 @@ export function checksOfInterruptedRun(checks: readonly Check[], run: Interrupte
         const outage = notReached('cache-outage');
         if (outage !== undefined) return `${at}, before the cache outage (planned from ${outage} s)`;
         if (!run.outage || check.pass) return undefined;
-        if (run.outage.endSecond > run.ranSeconds) return `${at}, during the cache outage (Redis down since ${run.outage.startSecond} s)`;
+        if (run.outage.endSecond > run.ranSeconds)
+          return `${at}, during the cache outage (Redis down since ${run.outage.startSecond} s)`;
         const after = Math.round((run.ranSeconds - run.outage.endSecond) * 10) / 10;
         // The window the recovery is measured over must fit after the allowance, or nothing is proven.
-        return after < run.recoveryLimitSeconds + RECOVERY_WINDOW_SECONDS ? `${at}, ${after} s after Redis returned (${run.recoveryLimitSeconds} s allowed to recover)` : undefined;
+        return after < run.recoveryLimitSeconds + RECOVERY_WINDOW_SECONDS
+          ? `${at}, ${after} s after Redis returned (${run.recoveryLimitSeconds} s allowed to recover)`
+          : undefined;
       }
       case 'degradation-flipped-and-restored':
-        return check.pass && !check.skipped ? undefined : `${at}: the level must be back to 0 by the end of the run, which never came (${check.value})`;
+        return check.pass && !check.skipped
+          ? undefined
+          : `${at}: the level must be back to 0 by the end of the run, which never came (${check.value})`;
       default:
         return undefined;
     }

@@ -115,14 +115,33 @@ export interface RehearsalReport {
     seed: number;
     routes: { name: string; path: string; priority: PriorityClass }[];
     degradation: SaledayConfig['degradation'];
-    alarms: { name: string; metric: string; threshold: number; periodSeconds: number; scaledPeriodSeconds: number; evaluationPeriods: number; datapointsToAlarm: number; effect: string }[];
-    controller: { calmPeriodSeconds: number; scaledCalmPeriodSeconds: number; breakerCalmSeconds: number; scaledBreakerCalmSeconds: number };
+    alarms: {
+      name: string;
+      metric: string;
+      threshold: number;
+      periodSeconds: number;
+      scaledPeriodSeconds: number;
+      evaluationPeriods: number;
+      datapointsToAlarm: number;
+      effect: string;
+    }[];
+    controller: {
+      calmPeriodSeconds: number;
+      scaledCalmPeriodSeconds: number;
+      breakerCalmSeconds: number;
+      scaledBreakerCalmSeconds: number;
+    };
   };
   phases: PhaseReport[];
   outage: OutageWindow | null;
   timeline: TimelineSecond[];
   latency: { perClass: Record<PriorityClass, LatencySummary>; checkout: LatencySummary };
-  totals: { sent: number; botSent: number; dropped: number; perClass: Record<PriorityClass, Omit<ClassSecondReport, 'p50' | 'p99'>> };
+  totals: {
+    sent: number;
+    botSent: number;
+    dropped: number;
+    perClass: Record<PriorityClass, Omit<ClassSecondReport, 'p50' | 'p99'>>;
+  };
   flagsChanges: FlagsChange[];
   shop: ShopNumbers | null;
   notices: string[];
@@ -164,13 +183,17 @@ export interface ReportInputs {
 export function buildReport(inputs: ReportInputs): RehearsalReport {
   const { profile, run, recorder, interruption } = inputs;
   const durationSeconds = Math.round(run.durationMs / 1000);
-  const ranSeconds = interruption ? Math.round(Math.min(interruption.ranMs, run.durationMs) / 100) / 10 : durationSeconds;
+  const ranSeconds = interruption
+    ? Math.round(Math.min(interruption.ranMs, run.durationMs) / 100) / 10
+    : durationSeconds;
   // An interrupted run's timeline ends with the (maybe partial) second the traffic stopped in.
   const timelineSeconds = interruption ? Math.max(1, Math.ceil(ranSeconds)) : durationSeconds;
   const seconds = recorder.timeline().slice(0, Math.max(timelineSeconds, 1));
   const timeline = buildTimeline(inputs, seconds, Math.max(seconds.length, timelineSeconds));
   const totals = classTotals(recorder, seconds);
-  const everything = mergeTallies(seconds.flatMap((s) => PRIORITY_CLASSES.flatMap((c) => [s.classes[c].shopper, s.classes[c].bot])));
+  const everything = mergeTallies(
+    seconds.flatMap((s) => PRIORITY_CLASSES.flatMap((c) => [s.classes[c].shopper, s.classes[c].bot])),
+  );
   const phases = phaseReports(profile, run.durationMs);
   const { checks, trouble } = judgeChecks(inputs, { seconds, timeline, phases, durationSeconds, ranSeconds });
   const reached = phases.filter((p) => !interruption || p.startSecond < ranSeconds);
@@ -183,7 +206,10 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
     config: reportConfig(inputs, durationSeconds),
     // What ran of each phase, so the charts end where the run did.
     phases: reached.map((p) => ({ ...p, endSecond: Math.min(p.endSecond, ranSeconds) })),
-    outage: inputs.outage && interruption ? { ...inputs.outage, endSecond: Math.min(inputs.outage.endSecond, ranSeconds) } : (inputs.outage ?? null),
+    outage:
+      inputs.outage && interruption
+        ? { ...inputs.outage, endSecond: Math.min(inputs.outage.endSecond, ranSeconds) }
+        : (inputs.outage ?? null),
     timeline,
     latency: { perClass: totals.latency, checkout: recorder.checkoutLatency() },
     totals: { sent: totals.sent, botSent: totals.botSent, dropped: totals.dropped, perClass: totals.perClass },
@@ -191,12 +217,19 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
     shop: inputs.shop ?? null,
     notices: [
       ...inputs.notices,
-      ...(notReached.length > 0 ? [`interrupted before these phases began: ${notReached.map((p) => `${p.label} (${p.startSecond}–${p.endSecond}s)`).join(', ')}`] : []),
+      ...(notReached.length > 0
+        ? [
+            `interrupted before these phases began: ${notReached.map((p) => `${p.label} (${p.startSecond}–${p.endSecond}s)`).join(', ')}`,
+          ]
+        : []),
       ...generatorNotice(timeline),
       ...oddAnswerNotices(everything),
     ],
     checks,
-    controllerFailures: groupFailedCycles(inputs.failedCycles ?? [], [...phases, ...(inputs.outage ? [{ label: 'Redis down', ...inputs.outage }] : [])]),
+    controllerFailures: groupFailedCycles(inputs.failedCycles ?? [], [
+      ...phases,
+      ...(inputs.outage ? [{ label: 'Redis down', ...inputs.outage }] : []),
+    ]),
     delivery: { troubledSeconds: trouble.seconds, reasons: trouble.reasons },
     calibration: inputs.calibration ?? null,
   };
@@ -208,7 +241,13 @@ export function buildReport(inputs: ReportInputs): RehearsalReport {
  */
 function judgeChecks(
   inputs: ReportInputs,
-  run: { seconds: readonly SecondTally[]; timeline: readonly TimelineSecond[]; phases: PhaseReport[]; durationSeconds: number; ranSeconds: number },
+  run: {
+    seconds: readonly SecondTally[];
+    timeline: readonly TimelineSecond[];
+    phases: PhaseReport[];
+    durationSeconds: number;
+    ranSeconds: number;
+  },
 ): { checks: Check[]; trouble: ReturnType<typeof deliveryTrouble> } {
   const { config, recorder, outage } = inputs;
   const { seconds, timeline } = run;
@@ -219,15 +258,39 @@ function judgeChecks(
     checkoutLatencyCheck(recorder.checkoutLatency(), config.sla.p99LatencyMs),
     noOversellCheck(inputs.shop, recorder.unitsBoughtByClients()),
     recoveryCheck(seconds, outage, recoveryLimitSeconds),
-    levelsCheck(timeline.map((t) => t.level), degradingAlarmFired(config, timeline)),
+    levelsCheck(
+      timeline.map((t) => t.level),
+      degradingAlarmFired(config, timeline),
+    ),
     ...(inputs.scenarioChecks ?? []),
   ];
   const standing = inputs.interruption
-    ? checksOfInterruptedRun(evaluated, { ranSeconds: run.ranSeconds, plannedSeconds: run.durationSeconds, phases: run.phases, outage, recoveryLimitSeconds })
+    ? checksOfInterruptedRun(evaluated, {
+        ranSeconds: run.ranSeconds,
+        plannedSeconds: run.durationSeconds,
+        phases: run.phases,
+        outage,
+        recoveryLimitSeconds,
+      })
     : evaluated;
-  const trouble = deliveryTrouble(timeline.map((t) => ({ ...t, dropped: PRIORITY_CLASSES.reduce((sum, c) => sum + t.classes[c].dropped, 0) })));
-  const judged = judgeChecksOnDelivery(standing, { seconds: [...seconds], trouble, recorder, outage, recoveryLimitSeconds, sla: config.sla, minimumBotRefusal: 0.9 });
-  const checks = placeChecks(judged, [...timeline], config.sla.p99LatencyMs, (s) => outage !== undefined && s >= outage.startSecond && s < outage.endSecond + recoveryLimitSeconds);
+  const trouble = deliveryTrouble(
+    timeline.map((t) => ({ ...t, dropped: PRIORITY_CLASSES.reduce((sum, c) => sum + t.classes[c].dropped, 0) })),
+  );
+  const judged = judgeChecksOnDelivery(standing, {
+    seconds: [...seconds],
+    trouble,
+    recorder,
+    outage,
+    recoveryLimitSeconds,
+    sla: config.sla,
+    minimumBotRefusal: 0.9,
+  });
+  const checks = placeChecks(
+    judged,
+    [...timeline],
+    config.sla.p99LatencyMs,
+    (s) => outage !== undefined && s >= outage.startSecond && s < outage.endSecond + recoveryLimitSeconds,
+  );
   return { checks, trouble };
 }
 
@@ -236,8 +299,12 @@ function oddAnswerNotices(all: Tally): string[] {
   const notices: string[] = [];
   const badRequests = all.outcomes['bad-request'] ?? 0;
   const unlabelled = all.outcomes.unlabelled ?? 0;
-  if (badRequests > 0) notices.push(`${badRequests} request(s) were answered bad-request: the generator and the storefront's API disagree`);
-  if (unlabelled > 0) notices.push(`${unlabelled} answer(s) had no saleday-outcome header: something other than a gate answered`);
+  if (badRequests > 0)
+    notices.push(
+      `${badRequests} request(s) were answered bad-request: the generator and the storefront's API disagree`,
+    );
+  if (unlabelled > 0)
+    notices.push(`${unlabelled} answer(s) had no saleday-outcome header: something other than a gate answered`);
   return notices;
 }
 
@@ -254,6 +321,8 @@ function generatorNotice(timeline: readonly TimelineSecond[]): string[] {
 
 /** Whether any alarm whose effect raises the level was in ALARM during the run. */
 function degradingAlarmFired(config: Pick<SaledayConfig, 'alarms'>, timeline: readonly TimelineSecond[]): boolean {
-  const degrading = new Set(config.alarms.filter((alarm) => alarm.effect.type === 'degrade').map((alarm) => alarm.name));
+  const degrading = new Set(
+    config.alarms.filter((alarm) => alarm.effect.type === 'degrade').map((alarm) => alarm.name),
+  );
   return timeline.some((second) => second.alarmsInAlarm.some((name) => degrading.has(name)));
 }

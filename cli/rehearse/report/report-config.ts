@@ -2,7 +2,10 @@
 import type { TrafficProfile } from '../traffic/traffic-profile';
 import type { PhaseReport, RehearsalReport, ReportInputs } from './rehearsal-report';
 
-export function reportConfig(inputs: Pick<ReportInputs, 'config' | 'scaledConfig' | 'profile' | 'run'>, durationSeconds: number): RehearsalReport['config'] {
+export function reportConfig(
+  inputs: Pick<ReportInputs, 'config' | 'scaledConfig' | 'profile' | 'run'>,
+  durationSeconds: number,
+): RehearsalReport['config'] {
   const { config, scaledConfig, profile, run } = inputs;
   const scaledAlarms = new Map(scaledConfig.alarms.map((a) => [a.name, a]));
   return {
@@ -24,7 +27,12 @@ export function reportConfig(inputs: Pick<ReportInputs, 'config' | 'scaledConfig
       scaledPeriodSeconds: scaledAlarms.get(a.name)?.periodSeconds ?? a.periodSeconds,
       evaluationPeriods: a.evaluationPeriods,
       datapointsToAlarm: a.datapointsToAlarm,
-      effect: a.effect.type === 'degrade' ? `level ${a.effect.level}` : a.effect.type === 'breaker' ? `open breaker ${a.effect.dependency}` : 'notify',
+      effect:
+        a.effect.type === 'degrade'
+          ? `level ${a.effect.level}`
+          : a.effect.type === 'breaker'
+            ? `open breaker ${a.effect.dependency}`
+            : 'notify',
     })),
     controller: {
       calmPeriodSeconds: config.controller.calmPeriodSeconds,
@@ -56,4 +64,3 @@ function phaseLabel(phase: TrafficProfile['phases'][number]): string {
       return 'cache outage';
   }
 }
-

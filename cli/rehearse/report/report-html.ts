@@ -14,8 +14,12 @@ export function renderReportHtml(report: RehearsalReport): string {
   const data = JSON.stringify(report).replace(/</g, '\\u003c');
   const failed = report.checks.filter((c) => !c.pass && !c.inconclusive).length;
   const inconclusive = report.checks.filter((c) => c.inconclusive).length;
-  const undecided = inconclusive === 0 ? '' : `${inconclusive} inconclusive (this machine could not deliver the traffic)`;
-  const failures = failed === 0 ? undecided || 'all checks passed' : `${failed} check${failed === 1 ? '' : 's'} failed${undecided ? `, ${undecided}` : ''}`;
+  const undecided =
+    inconclusive === 0 ? '' : `${inconclusive} inconclusive (this machine could not deliver the traffic)`;
+  const failures =
+    failed === 0
+      ? undecided || 'all checks passed'
+      : `${failed} check${failed === 1 ? '' : 's'} failed${undecided ? `, ${undecided}` : ''}`;
   const skipped = report.checks.filter((c) => c.skipped).length;
   const verdict = report.interrupted
     ? `interrupted after ${report.duration.ranSeconds} s of ${report.duration.plannedSeconds} s: ${failed} failed, ${skipped} skipped`

@@ -7,7 +7,11 @@ import type { LatencySummary, OutcomeRecorder, SecondTally, Tally } from '../tra
 import { refusedCount } from './rehearsal-checks';
 import type { ClassSecondReport, ControlSecond, ReportInputs, TimelineSecond } from './rehearsal-report';
 
-export function buildTimeline(inputs: Pick<ReportInputs, 'recorder' | 'control' | 'fleetSeconds' | 'scheduleLagMs'>, seconds: readonly SecondTally[], length: number): TimelineSecond[] {
+export function buildTimeline(
+  inputs: Pick<ReportInputs, 'recorder' | 'control' | 'fleetSeconds' | 'scheduleLagMs'>,
+  seconds: readonly SecondTally[],
+  length: number,
+): TimelineSecond[] {
   const { recorder } = inputs;
   const timeline: TimelineSecond[] = [];
   let lastControl: ControlSecond = { level: 0, openBreakers: [], alarmsInAlarm: [] };
@@ -19,7 +23,12 @@ export function buildTimeline(inputs: Pick<ReportInputs, 'recorder' | 'control' 
     const classes = {} as Record<PriorityClass, ClassSecondReport>;
     for (const c of PRIORITY_CLASSES) {
       const latency = recorder.secondLatency(second, c);
-      classes[c] = { ...classCounts(tally?.classes[c].shopper, tally?.classes[c].bot), shopper: classCounts(tally?.classes[c].shopper, undefined), p50: latency.p50, p99: latency.p99 };
+      classes[c] = {
+        ...classCounts(tally?.classes[c].shopper, tally?.classes[c].bot),
+        shopper: classCounts(tally?.classes[c].shopper, undefined),
+        p50: latency.p50,
+        p99: latency.p99,
+      };
     }
     timeline.push({
       second,
@@ -56,11 +65,15 @@ export function classTotals(recorder: OutcomeRecorder, seconds: readonly SecondT
     perClass[c] = classCounts(shopper, bot);
     latency[c] = recorder.classLatency(c);
   }
-  const sum = (field: 'sent' | 'botSent' | 'dropped') => PRIORITY_CLASSES.reduce((total, c) => total + perClass[c][field], 0);
+  const sum = (field: 'sent' | 'botSent' | 'dropped') =>
+    PRIORITY_CLASSES.reduce((total, c) => total + perClass[c][field], 0);
   return { perClass, latency, sent: sum('sent'), botSent: sum('botSent'), dropped: sum('dropped') };
 }
 
-export function classCounts(shopper: Tally | undefined, bot: Tally | undefined): Omit<ClassSecondReport, 'p50' | 'p99'> {
+export function classCounts(
+  shopper: Tally | undefined,
+  bot: Tally | undefined,
+): Omit<ClassSecondReport, 'p50' | 'p99'> {
   const both = [shopper, bot].filter((t): t is Tally => t !== undefined);
   const count = (outcome: keyof Tally['outcomes']) => both.reduce((sum, t) => sum + (t.outcomes[outcome] ?? 0), 0);
   return {
@@ -91,4 +104,3 @@ export function mergeTallies(tallies: readonly Tally[]): Tally {
   }
   return merged;
 }
-

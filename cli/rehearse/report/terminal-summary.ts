@@ -8,35 +8,68 @@ import { runVerdict } from './delivery';
 import { nextSteps } from './next-steps';
 import type { RehearsalReport } from './rehearsal-report';
 
-export function formatTerminalSummary(report: RehearsalReport, files: { json: string; html: string }, color = false): string {
+export function formatTerminalSummary(
+  report: RehearsalReport,
+  files: { json: string; html: string },
+  color = false,
+): string {
   const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const lines: string[] = [];
   const failed = report.checks.filter((c) => !c.pass && !c.inconclusive);
   const inconclusive = report.checks.filter((c) => c.inconclusive);
   const skipped = report.checks.filter((c) => c.skipped);
   lines.push('');
-  lines.push(`Rehearsal of ${report.config.saleName}: ${report.config.gates} gate+storefront pair(s), ${report.config.durationSeconds} s, Redis ${report.config.redis}`);
+  lines.push(
+    `Rehearsal of ${report.config.saleName}: ${report.config.gates} gate+storefront pair(s), ${report.config.durationSeconds} s, Redis ${report.config.redis}`,
+  );
   if (report.interrupted) {
-    lines.push(paint(33, `  interrupted${report.interruptedBy ? ` by ${report.interruptedBy}` : ''} after ${report.duration.ranSeconds} s of ${report.duration.plannedSeconds} s: this report covers the part that ran`));
+    lines.push(
+      paint(
+        33,
+        `  interrupted${report.interruptedBy ? ` by ${report.interruptedBy}` : ''} after ${report.duration.ranSeconds} s of ${report.duration.plannedSeconds} s: this report covers the part that ran`,
+      ),
+    );
   }
-  lines.push(`  ${report.totals.sent.toLocaleString('en-US')} requests sent (${report.totals.botSent.toLocaleString('en-US')} by bots, ${report.totals.dropped.toLocaleString('en-US')} dropped by the generator)`);
+  lines.push(
+    `  ${report.totals.sent.toLocaleString('en-US')} requests sent (${report.totals.botSent.toLocaleString('en-US')} by bots, ${report.totals.dropped.toLocaleString('en-US')} dropped by the generator)`,
+  );
   if (report.calibration) lines.push(`  ${report.calibration.summary}`);
   lines.push('');
-  lines.push('  class      sent      served  fallback  degraded    shed   limited  short-c.  upstream  failed    p99 ms');
+  lines.push(
+    '  class      sent      served  fallback  degraded    shed   limited  short-c.  upstream  failed    p99 ms',
+  );
   for (const c of PRIORITY_CLASSES) {
     const t = report.totals.perClass[c];
-    const cells = [t.sent, t.served, t.fallback, t.degraded, t.shed, t.limited, t.shortCircuited, t.upstreamError, t.failed].map((n) => String(n).padStart(8));
+    const cells = [
+      t.sent,
+      t.served,
+      t.fallback,
+      t.degraded,
+      t.shed,
+      t.limited,
+      t.shortCircuited,
+      t.upstreamError,
+      t.failed,
+    ].map((n) => String(n).padStart(8));
     lines.push(`  ${c.padEnd(8)} ${cells.join('  ')}  ${String(report.latency.perClass[c].p99).padStart(8)}`);
   }
   const levels = report.flagsChanges.map((f) => f.level);
   lines.push('');
-  lines.push(`  flags: ${report.flagsChanges.length} change(s), levels ${levels.length > 0 ? levels.join(' → ') : 'unchanged'}`);
+  lines.push(
+    `  flags: ${report.flagsChanges.length} change(s), levels ${levels.length > 0 ? levels.join(' → ') : 'unchanged'}`,
+  );
   if (report.outage) lines.push(`  cache outage: ${report.outage.startSecond}s → ${report.outage.endSecond}s`);
   for (const notice of report.notices) lines.push(`  note: ${notice}`);
   for (const line of failedCyclesTerminalLines(report.controllerFailures)) lines.push(`  ${line}`);
   lines.push('');
   for (const check of report.checks) {
-    const mark = check.skipped ? paint(33, '–') : check.pass ? paint(32, '✓') : check.inconclusive ? paint(33, '?') : paint(31, '✗');
+    const mark = check.skipped
+      ? paint(33, '–')
+      : check.pass
+        ? paint(32, '✓')
+        : check.inconclusive
+          ? paint(33, '?')
+          : paint(31, '✗');
     const label = check.inconclusive ? `inconclusive: ${check.value}` : check.value;
     lines.push(`  ${mark} ${check.name.padEnd(34)} ${label}${check.pass ? '' : `  (expected ${check.expected})`}`);
     if (check.reason) lines.push(`      ${check.inconclusive || check.skipped ? 'why' : 'when'}: ${check.reason}`);
@@ -47,13 +80,28 @@ export function formatTerminalSummary(report: RehearsalReport, files: { json: st
   const passed = report.checks.length - failed.length - inconclusive.length - skipped.length;
   if (report.interrupted) {
     const undecided = inconclusive.length > 0 ? `, ${inconclusive.length} inconclusive` : '';
-    lines.push(paint(33, `  Interrupted: ${failed.length} check(s) failed${undecided}, ${skipped.length} skipped, ${passed} passed on the part that ran.`));
+    lines.push(
+      paint(
+        33,
+        `  Interrupted: ${failed.length} check(s) failed${undecided}, ${skipped.length} skipped, ${passed} passed on the part that ran.`,
+      ),
+    );
   } else if (verdict === 'passed') {
     lines.push(paint(32, '  All checks passed.'));
   } else if (verdict === 'failed') {
-    lines.push(paint(31, `  ${failed.length} check(s) failed${inconclusive.length > 0 ? `, ${inconclusive.length} inconclusive` : ''}.`));
+    lines.push(
+      paint(
+        31,
+        `  ${failed.length} check(s) failed${inconclusive.length > 0 ? `, ${inconclusive.length} inconclusive` : ''}.`,
+      ),
+    );
   } else {
-    lines.push(paint(33, `  Inconclusive: no check failed, but ${inconclusive.length} could not be judged because this machine could not deliver the planned traffic (exit code 3).`));
+    lines.push(
+      paint(
+        33,
+        `  Inconclusive: no check failed, but ${inconclusive.length} could not be judged because this machine could not deliver the planned traffic (exit code 3).`,
+      ),
+    );
   }
   lines.push(`  Report: ${files.html}`);
   lines.push(`          ${files.json}`);

@@ -62,7 +62,9 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
   const bound = calibrationBound(options.slaP99Ms);
   const generators = options.gateUrls.map((url) => new OpenLoopGenerator({ url, connections: 64, timeoutMs: 5000 }));
   const writes = new Set(['add-to-cart', 'checkout']);
-  const readMix = cumulativeMix(Object.fromEntries(Object.entries(options.profile.baseline.mix).filter(([action]) => !writes.has(action))));
+  const readMix = cumulativeMix(
+    Object.fromEntries(Object.entries(options.profile.baseline.mix).filter(([action]) => !writes.has(action))),
+  );
   const request = () => {
     const user = `calibration-${Math.floor(options.random() * options.profile.baseline.users)}`;
     const planned = options.factory.build(pickAction(readMix, options.random()), user);
@@ -73,14 +75,41 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
   try {
     const runStep = async (rate: number): Promise<StepMetrics> => {
       const measured = await Promise.all(
-        generators.map((g) => g.runStep({ rate: rate / gates, durationMs: stepMs, request, maxOutstanding: Math.max(50, Math.ceil(rate / gates)) })),
+        generators.map((g) =>
+          g.runStep({
+            rate: rate / gates,
+            durationMs: stepMs,
+            request,
+            maxOutstanding: Math.max(50, Math.ceil(rate / gates)),
+          }),
+        ),
       );
       return mergeSteps(rate, measured);
     };
-    const result = await searchCapacity({ startRate, maxRate: startRate * 2 ** 10, growthFactor: 2, resolution: 0.25, maxSteps: options.maxSteps ?? 8, sla: { p99LatencyMs: bound.p99Ms, errorRate: bound.errorRate }, runStep });
-    const steps = result.steps.map((s) => ({ rate: s.rate, p99: Math.round(s.p99), errorRate: s.errorRate, pass: s.pass }));
+    const result = await searchCapacity({
+      startRate,
+      maxRate: startRate * 2 ** 10,
+      growthFactor: 2,
+      resolution: 0.25,
+      maxSteps: options.maxSteps ?? 8,
+      sla: { p99LatencyMs: bound.p99Ms, errorRate: bound.errorRate },
+      runStep,
+    });
+    const steps = result.steps.map((s) => ({
+      rate: s.rate,
+      p99: Math.round(s.p99),
+      errorRate: s.errorRate,
+      pass: s.pass,
+    }));
     const atLeast = steps.length > 0 && steps.every((s) => s.pass);
-    return { capacityRps: result.capacityRps, gates, bound, steps, durationMs: Math.round(performance.now() - started), atLeast };
+    return {
+      capacityRps: result.capacityRps,
+      gates,
+      bound,
+      steps,
+      durationMs: Math.round(performance.now() - started),
+      atLeast,
+    };
   } finally {
     await Promise.all(generators.map((g) => g.close()));
   }
@@ -155,12 +184,27 @@ export interface ScaledProfile {
  * key): a flood must stay far over the limits, or the gate rightly serves part of it.
  * (Refused 429s are cheap for the gate; the capacity measured served requests.)
  */
-export function calibratedProfile(profile: TrafficProfile, capacityRps: number, limits: PerKeyRateLimits = {}): ScaledProfile {
-  if (!(capacityRps > 0)) throw new RangeError(`calibratedProfile: capacityRps: got ${capacityRps}; expected requests per second above 0`);
+export function calibratedProfile(
+  profile: TrafficProfile,
+  capacityRps: number,
+  limits: PerKeyRateLimits = {},
+): ScaledProfile {
+  if (!(capacityRps > 0))
+    throw new RangeError(`calibratedProfile: capacityRps: got ${capacityRps}; expected requests per second above 0`);
   const baseRps = Math.max(1, round1(capacityRps * BASELINE_CAPACITY_SHARE));
   const factor = baseRps / profile.baseline.requestsPerSecond;
   const phases = profile.phases.map((phase) =>
-    phase.kind === 'bot-flood' ? { ...phase, requestsPerSecond: botFloodRate(phase.requestsPerSecond, phase.keys * floodPerKey(phase.mix, limits), factor, capacityRps) } : phase,
+    phase.kind === 'bot-flood'
+      ? {
+          ...phase,
+          requestsPerSecond: botFloodRate(
+            phase.requestsPerSecond,
+            phase.keys * floodPerKey(phase.mix, limits),
+            factor,
+            capacityRps,
+          ),
+        }
+      : phase,
   );
   const peak = Math.max(1, ...profile.phases.map((p) => (p.kind === 'surge' ? p.peakMultiplier : 1)));
   return {
@@ -198,11 +242,22 @@ export interface CalibrationReport extends Calibration {
 }
 
 /** Calibrates the running fleet and returns the profile scaled to it (the profile as it was when nothing passed). */
-export async function calibrateProfile(options: CalibrationOptions): Promise<{ profile: TrafficProfile; report: CalibrationReport }> {
+export async function calibrateProfile(
+  options: CalibrationOptions,
+): Promise<{ profile: TrafficProfile; report: CalibrationReport }> {
   const measured = await calibrate(options);
-  const scaled = measured.capacityRps > 0 ? calibratedProfile(options.profile, measured.capacityRps, perKeyRateLimits(options.config, options.factory)) : undefined;
+  const scaled =
+    measured.capacityRps > 0
+      ? calibratedProfile(options.profile, measured.capacityRps, perKeyRateLimits(options.config, options.factory))
+      : undefined;
   return {
     profile: scaled?.profile ?? options.profile,
-    report: { ...measured, baseRps: scaled?.baseRps ?? null, peakRps: scaled?.peakRps ?? null, botFloodRps: scaled?.botFloodRps ?? [], summary: describeCalibration(measured, scaled) },
+    report: {
+      ...measured,
+      baseRps: scaled?.baseRps ?? null,
+      peakRps: scaled?.peakRps ?? null,
+      botFloodRps: scaled?.botFloodRps ?? [],
+      summary: describeCalibration(measured, scaled),
+    },
   };
 }

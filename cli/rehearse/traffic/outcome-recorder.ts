@@ -68,7 +68,11 @@ export interface ResponseObservation {
   checkoutError?: string;
 }
 
-const HISTOGRAM_OPTIONS = { lowestDiscernibleValue: 1, highestTrackableValue: 600_000, numberOfSignificantValueDigits: 2 } as const;
+const HISTOGRAM_OPTIONS = {
+  lowestDiscernibleValue: 1,
+  highestTrackableValue: 600_000,
+  numberOfSignificantValueDigits: 2,
+} as const;
 
 export interface LatencySummary {
   count: number;
@@ -111,13 +115,18 @@ export class OutcomeRecorder {
     if (observation.status === 201 && isCheckout) this.unitsBought += observation.checkoutQuantity ?? 1;
     if (observation.actor !== 'shopper') return;
     this.histogram(this.classHistograms, observation.priorityClass).recordValue(latency);
-    this.histogram(this.secondHistograms, `${Math.floor(observation.intendedAtMs / 1000)}|${observation.priorityClass}`).recordValue(latency);
+    this.histogram(
+      this.secondHistograms,
+      `${Math.floor(observation.intendedAtMs / 1000)}|${observation.priorityClass}`,
+    ).recordValue(latency);
     if (!isCheckout) return;
     this.checkoutHistogram.recordValue(latency);
     this.histogram(this.checkoutSecondHistograms, Math.floor(observation.intendedAtMs / 1000)).recordValue(latency);
     const checkout = second.checkout;
     checkout.attempts += 1;
-    const soldOut = observation.status === 409 && (observation.checkoutError === undefined || observation.checkoutError === 'sold-out');
+    const soldOut =
+      observation.status === 409 &&
+      (observation.checkoutError === undefined || observation.checkoutError === 'sold-out');
     if (observation.status === 201 || soldOut) {
       checkout.succeeded += 1;
       if (observation.status === 201) checkout.bought += 1;
@@ -158,7 +167,13 @@ export class OutcomeRecorder {
   }
 
   close(): void {
-    for (const h of [...this.classHistograms.values(), ...this.secondHistograms.values(), ...this.checkoutSecondHistograms.values(), this.checkoutHistogram]) h.destroy();
+    for (const h of [
+      ...this.classHistograms.values(),
+      ...this.secondHistograms.values(),
+      ...this.checkoutSecondHistograms.values(),
+      this.checkoutHistogram,
+    ])
+      h.destroy();
     this.checkoutSecondHistograms.clear();
     this.classHistograms.clear();
     this.secondHistograms.clear();

@@ -33,9 +33,12 @@ export class RequestFactory {
     /** The identity secret, when the config's identity proof needs one. */
     private readonly identitySecret?: string,
   ) {
-    if (productIds.length === 0) throw new TypeError('RequestFactory: productIds: got an empty list; expected the storefront catalog ids');
+    if (productIds.length === 0)
+      throw new TypeError('RequestFactory: productIds: got an empty list; expected the storefront catalog ids');
     if (config.identity.proof !== 'none' && !identitySecret) {
-      throw new TypeError(`RequestFactory: identitySecret: got nothing; expected the secret for identity proof ${config.identity.proof}`);
+      throw new TypeError(
+        `RequestFactory: identitySecret: got nothing; expected the secret for identity proof ${config.identity.proof}`,
+      );
     }
     this.routes = compileRouteTable(config.routes);
   }
@@ -74,7 +77,16 @@ export class RequestFactory {
         break;
     }
     if (body !== undefined) headers['content-type'] = 'application/json';
-    return { action, method, path, headers, body, priorityClass: this.classify(method, path), isCheckout: action === 'checkout', quantity };
+    return {
+      action,
+      method,
+      path,
+      headers,
+      body,
+      priorityClass: this.classify(method, path),
+      isCheckout: action === 'checkout',
+      quantity,
+    };
   }
 
   /** The class the gate will put this request in; an unmatched path is what the gate treats as normal. */
@@ -94,7 +106,10 @@ export class RequestFactory {
     if (proof === 'none') return userKey;
     let signed = this.signedKeys.get(userKey);
     if (signed === undefined) {
-      signed = proof === 'hmac' ? signHmacUserKey(userKey, this.identitySecret!) : signHs256Jwt({ sub: userKey }, Buffer.from(this.identitySecret!, 'utf8'));
+      signed =
+        proof === 'hmac'
+          ? signHmacUserKey(userKey, this.identitySecret!)
+          : signHs256Jwt({ sub: userKey }, Buffer.from(this.identitySecret!, 'utf8'));
       this.signedKeys.set(userKey, signed);
     }
     return signed;

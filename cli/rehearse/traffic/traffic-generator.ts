@@ -21,9 +21,24 @@ import { OUTCOME_HEADER, type GateOutcome } from '../../../contracts/metrics/gat
 import { PRIORITY_CLASSES, type PriorityClass } from '../../../contracts/config/schema';
 import type { ClientOutcome, OutcomeRecorder } from './outcome-recorder';
 import type { PlannedRequest, RequestFactory } from './request-factory';
-import { activeBotFloods, cumulativeMix, pickAction, shopperMultiplierAt, type TrafficProfile } from './traffic-profile';
+import {
+  activeBotFloods,
+  cumulativeMix,
+  pickAction,
+  shopperMultiplierAt,
+  type TrafficProfile,
+} from './traffic-profile';
 
-const GATE_OUTCOMES: ReadonlySet<string> = new Set<GateOutcome>(['served', 'shed', 'degraded', 'fallback', 'limited', 'short-circuited', 'upstream-error', 'bad-request']);
+const GATE_OUTCOMES: ReadonlySet<string> = new Set<GateOutcome>([
+  'served',
+  'shed',
+  'degraded',
+  'fallback',
+  'limited',
+  'short-circuited',
+  'upstream-error',
+  'bad-request',
+]);
 
 export interface TrafficGeneratorOptions {
   /** Gate origins, e.g. http://127.0.0.1:8080. */
@@ -63,15 +78,19 @@ export class TrafficGenerator {
   private readonly abort = new AbortController();
 
   constructor(private readonly options: TrafficGeneratorOptions) {
-    if (options.targets.length === 0) throw new TypeError('TrafficGenerator: targets: got an empty list; expected at least one gate URL');
-    const pool = (url: string) => new Pool(url, { connections: options.connectionsPerTarget ?? 64, pipelining: 1, keepAliveTimeout: 30_000 });
+    if (options.targets.length === 0)
+      throw new TypeError('TrafficGenerator: targets: got an empty list; expected at least one gate URL');
+    const pool = (url: string) =>
+      new Pool(url, { connections: options.connectionsPerTarget ?? 64, pipelining: 1, keepAliveTimeout: 30_000 });
     this.pools = options.targets.map((url) => ({
       shopper: Object.fromEntries(PRIORITY_CLASSES.map((c) => [c, pool(url)])) as Record<PriorityClass, Pool>,
       bot: pool(url),
     }));
     this.shopperMix = cumulativeMix(options.profile.baseline.mix);
     this.botMixes = new Map(
-      options.profile.phases.flatMap((phase, index) => (phase.kind === 'bot-flood' ? [[index, cumulativeMix(phase.mix)] as const] : [])),
+      options.profile.phases.flatMap((phase, index) =>
+        phase.kind === 'bot-flood' ? [[index, cumulativeMix(phase.mix)] as const] : [],
+      ),
     );
   }
 
@@ -130,7 +149,10 @@ export class TrafficGenerator {
       this.shopperCredit += (shopperRate * spanMs) / 1000;
       this.shopperCredit = this.sendDue(this.shopperCredit, fromMs, spanMs, () => {
         const user = `user-${Math.floor(this.options.random() * profile.baseline.users)}`;
-        return { request: this.options.factory.build(pickAction(this.shopperMix, this.options.random()), user), actor: 'shopper' as const };
+        return {
+          request: this.options.factory.build(pickAction(this.shopperMix, this.options.random()), user),
+          actor: 'shopper' as const,
+        };
       });
       for (const flood of activeBotFloods(profile, middle, durationMs)) {
         const index = profile.phases.indexOf(flood);
@@ -140,7 +162,10 @@ export class TrafficGenerator {
           index,
           this.sendDue(credit, fromMs, spanMs, () => {
             const key = `bot-${index}-${Math.floor(this.options.random() * flood.keys)}`;
-            return { request: this.options.factory.build(pickAction(mix, this.options.random()), key), actor: 'bot' as const };
+            return {
+              request: this.options.factory.build(pickAction(mix, this.options.random()), key),
+              actor: 'bot' as const,
+            };
           }),
         );
       }
@@ -155,7 +180,12 @@ export class TrafficGenerator {
   }
 
   /** Sends the whole requests `credit` allows, spread evenly over the span; returns the credit left. */
-  private sendDue(credit: number, fromMs: number, spanMs: number, next: () => { request: PlannedRequest; actor: 'shopper' | 'bot' }): number {
+  private sendDue(
+    credit: number,
+    fromMs: number,
+    spanMs: number,
+    next: () => { request: PlannedRequest; actor: 'shopper' | 'bot' },
+  ): number {
     const count = Math.floor(credit);
     for (let i = 0; i < count; i += 1) {
       const intendedAtMs = fromMs + ((i + 1) / count) * spanMs;
@@ -187,23 +217,39 @@ export class TrafficGenerator {
       this.options.onAnswer?.(status);
     };
     pool
-      .request({ method: request.method, path: request.path, headers: request.headers, body: request.body, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs })
+      .request({
+        method: request.method,
+        path: request.path,
+        headers: request.headers,
+        body: request.body,
+        signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      })
       .then(async (response) => {
         // A checkout's 409 is only a correct answer when it means sold out (not an expired reservation
         // or a reused key): its error name is read from the (small) body; every other body is dropped.
         countAnswer(response.statusCode);
-        const checkoutError = request.isCheckout && response.statusCode === 409 ? await errorName(response.body) : undefined;
+        const checkoutError =
+          request.isCheckout && response.statusCode === 409 ? await errorName(response.body) : undefined;
         if (checkoutError === undefined) await response.body.dump({ limit: 4 * 1024 * 1024, signal });
         const header = response.headers[OUTCOME_HEADER];
         const label = Array.isArray(header) ? header[0] : header;
-        const outcome: ClientOutcome = label !== undefined && GATE_OUTCOMES.has(label) ? (label as GateOutcome) : 'unlabelled';
-        this.options.recorder.record({ ...base, latencyMs: this.latencySince(intendedAtMs), status: response.statusCode, outcome, checkoutError }, request.isCheckout);
+        const outcome: ClientOutcome =
+          label !== undefined && GATE_OUTCOMES.has(label) ? (label as GateOutcome) : 'unlabelled';
+        this.options.recorder.record(
+          { ...base, latencyMs: this.latencySince(intendedAtMs), status: response.statusCode, outcome, checkoutError },
+          request.isCheckout,
+        );
       })
       .catch((error: unknown) => {
         if (this.abort.signal.aborted) return; // stopped by Ctrl-C: not an observation
         countAnswer(undefined);
         const outcome: ClientOutcome = isTimeout(error) ? 'timeout' : 'error';
-        this.options.recorder.record({ ...base, latencyMs: this.latencySince(intendedAtMs), outcome }, request.isCheckout);
+        this.options.recorder.record(
+          { ...base, latencyMs: this.latencySince(intendedAtMs), outcome },
+          request.isCheckout,
+        );
       })
       .finally(() => {
         this.outstanding -= 1;
@@ -231,7 +277,12 @@ export class TrafficGenerator {
 function isTimeout(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
-  return error.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || (error.name === 'AbortError' && String(error.message).includes('timeout'));
+  return (
+    error.name === 'TimeoutError' ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    (error.name === 'AbortError' && String(error.message).includes('timeout'))
+  );
 }
 
 /** The `error` field of a JSON error body, or '' when there is none. */

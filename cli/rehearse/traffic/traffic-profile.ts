@@ -8,7 +8,14 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /** What a visitor does; each action is one request on one storefront route. */
-export const SHOPPER_ACTIONS = ['list-products', 'view-product', 'add-to-cart', 'checkout', 'recommendations', 'page'] as const;
+export const SHOPPER_ACTIONS = [
+  'list-products',
+  'view-product',
+  'add-to-cart',
+  'checkout',
+  'recommendations',
+  'page',
+] as const;
 export type ShopperAction = (typeof SHOPPER_ACTIONS)[number];
 
 const share = () => z.number().min(0).max(1);
@@ -61,7 +68,12 @@ export const CacheOutagePhaseSchema = z
   })
   .strict();
 
-export const PhaseSchema = z.discriminatedUnion('kind', [SurgePhaseSchema, BotFloodPhaseSchema, SlowRoutePhaseSchema, CacheOutagePhaseSchema]);
+export const PhaseSchema = z.discriminatedUnion('kind', [
+  SurgePhaseSchema,
+  BotFloodPhaseSchema,
+  SlowRoutePhaseSchema,
+  CacheOutagePhaseSchema,
+]);
 export type Phase = z.infer<typeof PhaseSchema>;
 export type SurgePhase = z.infer<typeof SurgePhaseSchema>;
 export type BotFloodPhase = z.infer<typeof BotFloodPhaseSchema>;
@@ -101,31 +113,51 @@ export const TrafficProfileSchema = z
     requestTimeoutMs: z.number().int().positive().max(120_000).default(10_000),
     /** Outstanding requests beyond which the generator records a send as dropped (it cannot keep up). */
     maxOutstanding: z.number().int().positive().max(100_000).default(4000),
-    phases: z
-      .array(PhaseSchema)
-      .default([
-        // Times are shares of the run; at 120 s: surge 7–43 s, bots 18–36 s, slow route 43–52 s,
-        // outage 52–72 s, then 48 s of normal traffic to recover and step the level back to 0.
-        { kind: 'surge', from: 0.06, to: 0.36, peakMultiplier: 10, rampShare: 0.3 },
-        { kind: 'bot-flood', from: 0.15, to: 0.3, keys: 2, requestsPerSecond: 2000, mix: { checkout: 0.7, 'list-products': 0.3 } },
-        { kind: 'slow-route', from: 0.36, to: 0.43, route: 'recommendations', latencyMs: 2500, errorRate: 0 },
-        { kind: 'cache-outage', from: 0.43, to: 0.6 },
-      ]),
+    phases: z.array(PhaseSchema).default([
+      // Times are shares of the run; at 120 s: surge 7–43 s, bots 18–36 s, slow route 43–52 s,
+      // outage 52–72 s, then 48 s of normal traffic to recover and step the level back to 0.
+      { kind: 'surge', from: 0.06, to: 0.36, peakMultiplier: 10, rampShare: 0.3 },
+      {
+        kind: 'bot-flood',
+        from: 0.15,
+        to: 0.3,
+        keys: 2,
+        requestsPerSecond: 2000,
+        mix: { checkout: 0.7, 'list-products': 0.3 },
+      },
+      { kind: 'slow-route', from: 0.36, to: 0.43, route: 'recommendations', latencyMs: 2500, errorRate: 0 },
+      { kind: 'cache-outage', from: 0.43, to: 0.6 },
+    ]),
   })
   .strict()
   .superRefine((profile, ctx) => {
     profile.phases.forEach((phase, index) => {
       if (phase.to <= phase.from) {
-        ctx.addIssue({ code: 'custom', path: ['phases', index, 'to'], input: phase.to, message: `expected to be after from (${phase.from})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['phases', index, 'to'],
+          input: phase.to,
+          message: `expected to be after from (${phase.from})`,
+        });
       }
     });
     const outages = profile.phases.filter((p) => p.kind === 'cache-outage');
     if (outages.length > 1) {
-      ctx.addIssue({ code: 'custom', path: ['phases'], input: outages.length, message: 'expected at most one cache-outage phase' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['phases'],
+        input: outages.length,
+        message: 'expected at most one cache-outage phase',
+      });
     }
     const mixTotal = Object.values(profile.baseline.mix).reduce((sum, weight) => sum + (weight ?? 0), 0);
     if (!(mixTotal > 0)) {
-      ctx.addIssue({ code: 'custom', path: ['baseline', 'mix'], input: profile.baseline.mix, message: 'expected at least one action with a positive weight' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['baseline', 'mix'],
+        input: profile.baseline.mix,
+        message: 'expected at least one action with a positive weight',
+      });
     }
   });
 
@@ -156,7 +188,9 @@ export function scaleProfileRates(profile: TrafficProfile, factor: number): Traf
   return {
     ...profile,
     baseline: { ...profile.baseline, requestsPerSecond: profile.baseline.requestsPerSecond * factor },
-    phases: profile.phases.map((phase) => (phase.kind === 'bot-flood' ? { ...phase, requestsPerSecond: phase.requestsPerSecond * factor } : phase)),
+    phases: profile.phases.map((phase) =>
+      phase.kind === 'bot-flood' ? { ...phase, requestsPerSecond: phase.requestsPerSecond * factor } : phase,
+    ),
   };
 }
 

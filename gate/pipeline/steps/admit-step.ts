@@ -38,7 +38,14 @@ export class AdmitStep implements Step {
     this.metrics.count(priority, degradedRefusal ? 'degraded' : 'shed');
     const fallback = degradedRefusal ? this.fallbacks.answerFor(route) : undefined;
     if (fallback) return this.answers.fallback(res, fallback, context.limitHeaders);
-    return this.answers.refuse(res, 503, degradedRefusal ? 'degraded' : 'shed', `overloaded (${admitted.refusal.reason})`, admitted.refusal.retryAfterMs, context.limitHeaders);
+    return this.answers.refuse(
+      res,
+      503,
+      degradedRefusal ? 'degraded' : 'shed',
+      `overloaded (${admitted.refusal.reason})`,
+      admitted.refusal.retryAfterMs,
+      context.limitHeaders,
+    );
   }
 
   private admitted(context: RequestContext, permit: Permit): StepResult {

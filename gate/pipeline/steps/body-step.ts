@@ -31,7 +31,16 @@ export class BodyStep implements Step {
       return 'next';
     } catch (error) {
       if (isBodyTooLargeError(error)) return this.answers.refuseTooLarge(req, res, maxBodyBytes);
-      if (isBodyBudgetExhaustedError(error)) return this.answers.refuseUnread(req, res, 503, 'shed', 'the gate holds too many request bodies right now', BUSY_RETRY_AFTER_MS, context.limitHeaders);
+      if (isBodyBudgetExhaustedError(error))
+        return this.answers.refuseUnread(
+          req,
+          res,
+          503,
+          'shed',
+          'the gate holds too many request bodies right now',
+          BUSY_RETRY_AFTER_MS,
+          context.limitHeaders,
+        );
       return this.answers.refuse(res, 400, 'bad-request', 'unreadable request body', undefined);
     }
   }

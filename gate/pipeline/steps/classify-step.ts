@@ -17,7 +17,8 @@ export class ClassifyStep implements Step {
 
   run(context: RequestContext): StepResult {
     const matched = this.routes.match(context.req.method ?? 'GET', context.target.path);
-    if (!matched) return this.answers.refuse(context.res, 404, 'bad-request', 'no route for this method and path', undefined);
+    if (!matched)
+      return this.answers.refuse(context.res, 404, 'bad-request', 'no route for this method and path', undefined);
     const route = matched.route;
     context.route = route;
     context.priority = route.priority;

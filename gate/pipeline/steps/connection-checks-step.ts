@@ -20,8 +20,17 @@ export class ConnectionChecksStep implements Step {
 
   run(context: RequestContext): StepResult {
     const { req, res } = context;
-    if (lacksRequiredHost(req)) return this.answers.refuseUnread(req, res, 400, 'bad-request', 'an HTTP/1.1 request needs a Host header');
-    if (this.connectionCap.isOverCapacity(req.socket)) return this.answers.refuseUnread(req, res, 503, 'shed', 'too many open connections to this gate', BUSY_RETRY_AFTER_MS);
+    if (lacksRequiredHost(req))
+      return this.answers.refuseUnread(req, res, 400, 'bad-request', 'an HTTP/1.1 request needs a Host header');
+    if (this.connectionCap.isOverCapacity(req.socket))
+      return this.answers.refuseUnread(
+        req,
+        res,
+        503,
+        'shed',
+        'too many open connections to this gate',
+        BUSY_RETRY_AFTER_MS,
+      );
     return 'next';
   }
 }

@@ -31,7 +31,13 @@ export class FlagsStep implements Step {
       this.metrics.count(priority, 'degraded');
       const fallback = this.fallbacks.answerFor(route);
       if (fallback) return this.answers.fallback(res, fallback);
-      return this.answers.refuse(res, 503, 'degraded', `${priority} requests are shed at degradation level ${level}`, DEGRADED_RETRY_AFTER_MS);
+      return this.answers.refuse(
+        res,
+        503,
+        'degraded',
+        `${priority} requests are shed at degradation level ${level}`,
+        DEGRADED_RETRY_AFTER_MS,
+      );
     }
     const open = route.dependencies.length > 0 ? this.breakers.firstOpen(route.dependencies) : undefined;
     if (open) return this.answers.shortCircuit(res, route, open.name, open.retryAfterMs());

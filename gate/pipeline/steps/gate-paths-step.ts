@@ -36,13 +36,24 @@ export class GatePathsStep implements Step {
     if (reserved === 'health') return this.answers.answer(res, 200, 'served', this.reports.health());
     if (reserved === 'gate' && target.path === READY_PATH) {
       const readiness = this.reports.readiness();
-      return this.answers.answer(res, readiness.ready ? 200 : 503, readiness.ready ? 'served' : 'upstream-error', readiness.body);
+      return this.answers.answer(
+        res,
+        readiness.ready ? 200 : 503,
+        readiness.ready ? 'served' : 'upstream-error',
+        readiness.body,
+      );
     }
     if (reserved === 'gate' && target.path === GATE_METRICS_PATH && isLoopback(req.socket.remoteAddress)) {
       return this.answers.answer(res, 200, 'served', this.reports.metrics());
     }
     if (this.answeredLater(target.path)) return 'next';
-    return this.answers.refuseUnread(req, res, 404, 'bad-request', reserved === 'gate' ? 'no such gate endpoint' : 'operator endpoints are not served through the gate');
+    return this.answers.refuseUnread(
+      req,
+      res,
+      404,
+      'bad-request',
+      reserved === 'gate' ? 'no such gate endpoint' : 'operator endpoints are not served through the gate',
+    );
   }
 }
 

@@ -21,7 +21,8 @@ export class ProxyStep implements Step {
     if (context.call !== undefined) return 'next';
     const route = context.route;
     const tickets = this.dependencies.take(route);
-    if (!Array.isArray(tickets)) return this.answers.shortCircuit(context.res, route, tickets.name, tickets.retryAfterMs());
+    if (!Array.isArray(tickets))
+      return this.answers.shortCircuit(context.res, route, tickets.name, tickets.retryAfterMs());
     context.call = this.caller.call(context, context.body, context.permit as Permit, tickets);
     return 'next';
   }

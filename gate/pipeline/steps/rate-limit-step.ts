@@ -45,7 +45,9 @@ export class RateLimitStep implements Step {
       decision = context.lease.decision;
     }
     this.noteSource(decision);
-    context.limitHeaders = statesQuota(this.gate.rateLimitFields, decision) ? rateLimitHeaders(limiter.policy, decision) : undefined;
+    context.limitHeaders = statesQuota(this.gate.rateLimitFields, decision)
+      ? rateLimitHeaders(limiter.policy, decision)
+      : undefined;
     if (decision.allowed) return 'next';
     this.metrics.count(context.priority, 'limited');
     if (limiter.speculation) this.speculative.refused(context, limiter.speculation, limitKey, decision.retryAfterMs);

@@ -68,20 +68,34 @@ export class RecordStep implements Step {
     const headers = response.headers;
     const limitHeaders = context.limitHeaders;
     // The quota goes on the app's answer unless a shared cache may keep that answer for everyone.
-    if (limitHeaders && !context.limiter?.edgeCached && !sharedCacheMayStore(headers['cache-control'])) Object.assign(headers, limitHeaders);
+    if (limitHeaders && !context.limiter?.edgeCached && !sharedCacheMayStore(headers['cache-control']))
+      Object.assign(headers, limitHeaders);
     headers[OUTCOME_HEADER] = outcome;
     res.writeHead(status, headers);
-    const capture = status === 200 && req.method === 'GET' && fallbacks.wantsLastGood(route) ? boundedCapture(this.parts.gate.maxBodyBytes) : undefined;
+    const capture =
+      status === 200 && req.method === 'GET' && fallbacks.wantsLastGood(route)
+        ? boundedCapture(this.parts.gate.maxBodyBytes)
+        : undefined;
     const complete = await pipeBody(response, res, capture?.onChunk);
     metrics.servedLatency(priority, this.finish(context, call, status, failed, blamed));
     if (complete && capture && !capture.overflowed()) {
-      fallbacks.rememberLastGood(route, String(response.headers['content-type'] ?? 'application/octet-stream'), capture.body());
+      fallbacks.rememberLastGood(
+        route,
+        String(response.headers['content-type'] ?? 'application/octet-stream'),
+        capture.body(),
+      );
     }
     return 'answered';
   }
 
   /** Notes the call's latency and overload signal for the permit's release and records the breakers' outcome. */
-  private finish(context: RequestContext, call: UpstreamCall, status: number, failed: boolean, blamed: string | undefined): number {
+  private finish(
+    context: RequestContext,
+    call: UpstreamCall,
+    status: number,
+    failed: boolean,
+    blamed: string | undefined,
+  ): number {
     const latencyMs = this.parts.clock.now() - call.startedAt;
     context.latencyMs = latencyMs;
     context.dropped = status === 503;
@@ -98,7 +112,11 @@ export class RecordStep implements Step {
     context.dropped = kind === 'timeout';
     this.parts.dependencies.record(route, call.tickets, true, context.latencyMs);
     this.parts.metrics.count(priority, 'upstreamErrors');
-    this.parts.warnThrottled('upstream failed', { route: route.name, kind, error: error instanceof Error ? error.message : String(error) });
+    this.parts.warnThrottled('upstream failed', {
+      route: route.name,
+      kind,
+      error: error instanceof Error ? error.message : String(error),
+    });
     const fallback = this.parts.fallbacks.answerFor(route);
     if (fallback) return this.parts.answers.fallback(res, fallback, context.limitHeaders);
     const failure = upstreamFailureAnswer(route, kind === 'timeout' ? 'timeout' : 'unreachable');

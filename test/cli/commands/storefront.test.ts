@@ -21,11 +21,15 @@ interface Listening {
 const BUYER = { 'content-type': 'application/json', 'saleday-user': 'u:cli-buyer' };
 
 function spawnStorefront(args: string[]): { child: ChildProcess; listening: Promise<Listening> } {
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), RUNNER, 'storefront', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, REDIS_URL: '' },
-  });
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), RUNNER, 'storefront', ...args],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, REDIS_URL: '' },
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -43,16 +47,24 @@ function spawnStorefront(args: string[]): { child: ChildProcess; listening: Prom
 
 /** `saleday storefront seed …` to completion: its exit code, its one JSON line and its stderr. */
 function runSeed(args: string[]): Promise<{ code: number | null; result: Record<string, unknown>; stderr: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), RUNNER, 'storefront', 'seed', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, REDIS_URL: '' },
-  });
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), RUNNER, 'storefront', 'seed', ...args],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, REDIS_URL: '' },
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, result: stdout ? (JSON.parse(stdout) as Record<string, unknown>) : {}, stderr })));
+  return new Promise((resolve) =>
+    child.once('exit', (code) =>
+      resolve({ code, result: stdout ? (JSON.parse(stdout) as Record<string, unknown>) : {}, stderr }),
+    ),
+  );
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -62,7 +74,15 @@ function exited(child: ChildProcess): Promise<number | null> {
 
 describe('saleday storefront', () => {
   it('prints the listening line, serves the shop on the embedded store and exits cleanly on SIGTERM', async () => {
-    const { child, listening } = spawnStorefront(['--port', '0', '--operator-port', '0', '--stock', '3', '--fault-injection']);
+    const { child, listening } = spawnStorefront([
+      '--port',
+      '0',
+      '--operator-port',
+      '0',
+      '--stock',
+      '3',
+      '--fault-injection',
+    ]);
     try {
       const ready = await listening;
       expect(ready).toMatchObject({ event: 'listening', store: 'memory', checkoutWorstCaseMs: 5900 });
@@ -80,11 +100,26 @@ describe('saleday storefront', () => {
   });
 
   it('shares stock through --redis-url and --key-prefix, seeded by --seed-if-empty', async () => {
-    const { child, listening } = spawnStorefront(['--port', '0', '--redis-url', testRedisUrl(), '--key-prefix', uniquePrefix('cli'), '--stock', '2', '--seed-if-empty']);
+    const { child, listening } = spawnStorefront([
+      '--port',
+      '0',
+      '--redis-url',
+      testRedisUrl(),
+      '--key-prefix',
+      uniquePrefix('cli'),
+      '--stock',
+      '2',
+      '--seed-if-empty',
+    ]);
     try {
       const ready = await listening;
       expect(ready).toMatchObject({ store: 'redis', operatorUrl: null });
-      const buy = () => fetch(`${ready.url}/api/checkout`, { method: 'POST', headers: BUYER, body: '{"productId":"sku-001","quantity":2}' });
+      const buy = () =>
+        fetch(`${ready.url}/api/checkout`, {
+          method: 'POST',
+          headers: BUYER,
+          body: '{"productId":"sku-001","quantity":2}',
+        });
       expect((await buy()).status).toBe(201);
       expect((await buy()).status).toBe(409);
       child.kill('SIGTERM');
@@ -100,7 +135,15 @@ describe('saleday storefront', () => {
     try {
       const ready = await listening;
       expect((await fetch(`${ready.url}/api/products`)).status).toBe(200);
-      expect((await fetch(`${ready.url}/api/checkout`, { method: 'POST', headers: BUYER, body: '{"productId":"sku-001","quantity":1}' })).status).toBe(503);
+      expect(
+        (
+          await fetch(`${ready.url}/api/checkout`, {
+            method: 'POST',
+            headers: BUYER,
+            body: '{"productId":"sku-001","quantity":1}',
+          })
+        ).status,
+      ).toBe(503);
       child.kill('SIGTERM');
       expect(await exited(child)).toBe(0);
     } finally {
@@ -111,17 +154,34 @@ describe('saleday storefront', () => {
   it('seed: seeds an empty store, refuses an existing catalog unless --force, and refuses a store with sales even with --force', async () => {
     const keyPrefix = uniquePrefix('cli-seed');
     const target = ['--redis-url', testRedisUrl(), '--key-prefix', keyPrefix, '--catalog-size', '5'];
-    expect(await runSeed([...target, '--stock', '4'])).toMatchObject({ code: 0, result: { event: 'seed', kind: 'seeded', products: 5, units: 4 } });
+    expect(await runSeed([...target, '--stock', '4'])).toMatchObject({
+      code: 0,
+      result: { event: 'seed', kind: 'seeded', products: 5, units: 4 },
+    });
 
     const again = await runSeed([...target, '--stock', '9']);
     expect(again).toMatchObject({ code: 1, result: { kind: 'catalog-exists' } });
     expect(again.stderr).toContain('--force may overwrite it');
-    expect(await runSeed([...target, '--stock', '9', '--force'])).toMatchObject({ code: 0, result: { kind: 'seeded', units: 9 } });
+    expect(await runSeed([...target, '--stock', '9', '--force'])).toMatchObject({
+      code: 0,
+      result: { kind: 'seeded', units: 9 },
+    });
 
     // A sale, as a storefront would record it.
     const store = new RedisShopStore({ redis: new Redis(testRedisUrl()), keyPrefix });
     try {
-      expect((await store.reserve({ orderId: 'ord-cli-1', productId: 'sku-001', quantity: 2, userId: 'u:cli', fingerprint: 'fp', now: Date.now() })).kind).toBe('reserved');
+      expect(
+        (
+          await store.reserve({
+            orderId: 'ord-cli-1',
+            productId: 'sku-001',
+            quantity: 2,
+            userId: 'u:cli',
+            fingerprint: 'fp',
+            now: Date.now(),
+          })
+        ).kind,
+      ).toBe('reserved');
       const refused = await runSeed([...target, '--force']);
       expect(refused).toMatchObject({ code: 1, result: { kind: 'has-sales', orders: 1, unitsSold: 2, reserved: 1 } });
       expect(refused.stderr).toContain('never overwritten');

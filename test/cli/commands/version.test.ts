@@ -18,7 +18,10 @@ describe('saleday --version', () => {
 
   it('is printed by the CLI', async () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/saleday.js'), '--version'], { cwd: ROOT, timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/saleday.js'), '--version'], {
+      cwd: ROOT,
+      timeout: 60_000,
+    });
     expect(stdout.trim()).toBe(`saleday ${version} (node ${process.version})`);
   }, 90_000);
 });

@@ -9,12 +9,16 @@ describe('setJsonValue', () => {
 
   it('adds a missing key after the last member, in the style of its object', () => {
     expect(setJsonValue('{ "a": 1 }', ['b'], [1, 2])).toBe('{ "a": 1, "b": [1, 2] }');
-    expect(setJsonValue('{\n    "a": 1\n}', ['b'], { c: 1 })).toBe('{\n    "a": 1,\n    "b": {\n        "c": 1\n    }\n}');
+    expect(setJsonValue('{\n    "a": 1\n}', ['b'], { c: 1 })).toBe(
+      '{\n    "a": 1,\n    "b": {\n        "c": 1\n    }\n}',
+    );
     expect(setJsonValue('{"a": {}}', ['a', 'b'], true)).toBe('{"a": { "b": true }}');
   });
 
   it('creates missing parents', () => {
-    expect(setJsonValue('{\n  "a": 1\n}', ['cache', 'nodeType'], 'cache.t4g.small')).toBe('{\n  "a": 1,\n  "cache": {\n    "nodeType": "cache.t4g.small"\n  }\n}');
+    expect(setJsonValue('{\n  "a": 1\n}', ['cache', 'nodeType'], 'cache.t4g.small')).toBe(
+      '{\n  "a": 1,\n  "cache": {\n    "nodeType": "cache.t4g.small"\n  }\n}',
+    );
   });
 
   it('keeps a replaced object indented when it was, one-line when it was', () => {

@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import type Redis from 'ioredis';
-import { FLAGS_CHANNEL, FLAGS_KEY, openBreakers, parseFlagsDocument, type FlagsDocument } from '../../../contracts/flags/flags-document';
+import {
+  FLAGS_CHANNEL,
+  FLAGS_KEY,
+  openBreakers,
+  parseFlagsDocument,
+  type FlagsDocument,
+} from '../../../contracts/flags/flags-document';
 import { createRedisConnection } from '../../../guard/redis/redis-connection';
 import { registerFlagsCommand } from '../../../cli/commands/flags';
 import { isFlagsLeverError } from '../../../cli/flags/flags-levers';
@@ -40,7 +46,10 @@ beforeEach(async () => {
 /** Runs `saleday --config … flags <args> --redis-url <private redis>` and returns what it printed. */
 async function saleday(args: string[], now = NOW): Promise<string> {
   let printed = '';
-  const program = new Command('saleday').option('-c, --config <file>').exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  const program = new Command('saleday')
+    .option('-c, --config <file>')
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
   registerFlagsCommand(program, { write: (text) => (printed += text), now: () => now });
   await program.parseAsync(['--config', CONFIG, 'flags', ...args, '--redis-url', redis.url], { from: 'user' });
   return printed;
@@ -60,17 +69,33 @@ describe('saleday flags (against a Redis)', () => {
   });
 
   it('sets the level for a while, publishes it, and shows it with the time left', async () => {
-    const out = await saleday(['set', '--level', '2', '--ttl', '15m', '--reason', 'TV spot at 21:00', '--actor', 'alice']);
+    const out = await saleday([
+      'set',
+      '--level',
+      '2',
+      '--ttl',
+      '15m',
+      '--reason',
+      'TV spot at 21:00',
+      '--actor',
+      'alice',
+    ]);
     expect(out).toContain('changed: level 0 → 2: override by alice');
     const doc = await stored();
-    expect(doc).toMatchObject({ version: NOW.getTime(), level: 2, override: { level: 2, actor: 'alice', reason: 'TV spot at 21:00', expiresAt: '2026-11-27T09:15:00.000Z' } });
+    expect(doc).toMatchObject({
+      version: NOW.getTime(),
+      level: 2,
+      override: { level: 2, actor: 'alice', reason: 'TV spot at 21:00', expiresAt: '2026-11-27T09:15:00.000Z' },
+    });
     await admin.ping();
     for (let i = 0; i < 100 && announced.length === 0; i += 1) await new Promise((r) => setImmediate(r));
     expect(announced.map((d) => d.version)).toEqual([NOW.getTime()]);
 
     const later = await saleday(['get'], new Date(NOW.getTime() + 150_000));
     expect(later).toContain('Degradation level: 2 (sheds low, normal)');
-    expect(later).toContain('Override: level 2 (12m 30s left, until 2026-11-27T09:15:00.000Z); last set by alice: TV spot at 21:00');
+    expect(later).toContain(
+      'Override: level 2 (12m 30s left, until 2026-11-27T09:15:00.000Z); last set by alice: TV spot at 21:00',
+    );
     expect(later).toContain(`Flags version ${NOW.getTime()}, updated 2026-11-27T09:00:00.000Z (2m 30s ago)`);
     expect(later).toMatch(/Last changes:\n {2}v1795770000000 2026-11-27T09:00:00.000Z level 2: override by alice/);
 
@@ -80,11 +105,25 @@ describe('saleday flags (against a Redis)', () => {
 
   it('opens and closes a breaker by hand, on top of a level override', async () => {
     await saleday(['set', '--level', '1', '--ttl', '30m', '--reason', 'warm-up', '--actor', 'alice']);
-    const out = await saleday(['breaker', 'open', 'payments', '--ttl', '10m', '--reason', 'provider incident', '--actor', 'bob']);
+    const out = await saleday([
+      'breaker',
+      'open',
+      'payments',
+      '--ttl',
+      '10m',
+      '--reason',
+      'provider incident',
+      '--actor',
+      'bob',
+    ]);
     expect(out).toContain('changed: breaker payments opened: override by bob');
     expect(out).toContain('Open breakers: payments');
     const doc = (await stored())!;
-    expect(doc).toMatchObject({ version: NOW.getTime() + 1, level: 1, override: { level: 1, breakers: { payments: true }, actor: 'bob' } });
+    expect(doc).toMatchObject({
+      version: NOW.getTime() + 1,
+      level: 1,
+      override: { level: 1, breakers: { payments: true }, actor: 'bob' },
+    });
 
     await saleday(['breaker', 'close', 'payments', '--ttl', '10m', '--reason', 'provider back', '--actor', 'bob']);
     expect(openBreakers((await stored())!)).toEqual([]);
@@ -92,11 +131,23 @@ describe('saleday flags (against a Redis)', () => {
 
   it('keeps a 15-minute level override when a breaker is opened for 10 minutes, and shows both', async () => {
     await saleday(['set', '--level', '2', '--ttl', '15m', '--reason', 'TV spot', '--actor', 'alice']);
-    const out = await saleday(['breaker', 'open', 'payments', '--ttl', '10m', '--reason', 'provider incident', '--actor', 'bob'], new Date(NOW.getTime() + 60_000));
-    expect(out).toContain('override by bob for 600 s, level 2 until 2026-11-27T09:15:00.000Z, breaker payments open until 2026-11-27T09:11:00.000Z: provider incident');
-    expect((await stored())?.override).toMatchObject({ level: 2, levelExpiresAt: '2026-11-27T09:15:00.000Z', breakerExpiresAt: { payments: '2026-11-27T09:11:00.000Z' }, expiresAt: '2026-11-27T09:15:00.000Z' });
+    const out = await saleday(
+      ['breaker', 'open', 'payments', '--ttl', '10m', '--reason', 'provider incident', '--actor', 'bob'],
+      new Date(NOW.getTime() + 60_000),
+    );
+    expect(out).toContain(
+      'override by bob for 600 s, level 2 until 2026-11-27T09:15:00.000Z, breaker payments open until 2026-11-27T09:11:00.000Z: provider incident',
+    );
+    expect((await stored())?.override).toMatchObject({
+      level: 2,
+      levelExpiresAt: '2026-11-27T09:15:00.000Z',
+      breakerExpiresAt: { payments: '2026-11-27T09:11:00.000Z' },
+      expiresAt: '2026-11-27T09:15:00.000Z',
+    });
     const shown = await saleday(['get'], new Date(NOW.getTime() + 120_000));
-    expect(shown).toContain('Override: level 2 (13m left, until 2026-11-27T09:15:00.000Z), breaker payments open (9m left, until 2026-11-27T09:11:00.000Z); last set by bob: provider incident');
+    expect(shown).toContain(
+      'Override: level 2 (13m left, until 2026-11-27T09:15:00.000Z), breaker payments open (9m left, until 2026-11-27T09:11:00.000Z); last set by bob: provider incident',
+    );
   });
 
   it('clears the override, then says there is nothing to clear', async () => {
@@ -116,8 +167,16 @@ describe('saleday flags (against a Redis)', () => {
   });
 
   it.each([
-    ['a level the sale does not define', ['set', '--level', '7', '--ttl', '5m', '--reason', 'x'], /level: got 7; expected 0 or a configured degradation level \(1, 2, 3\)/],
-    ['an unknown dependency', ['breaker', 'open', 'warehouse', '--ttl', '5m', '--reason', 'x'], /breakers\.warehouse: unknown dependency; expected one of inventory, payments, recommender/],
+    [
+      'a level the sale does not define',
+      ['set', '--level', '7', '--ttl', '5m', '--reason', 'x'],
+      /level: got 7; expected 0 or a configured degradation level \(1, 2, 3\)/,
+    ],
+    [
+      'an unknown dependency',
+      ['breaker', 'open', 'warehouse', '--ttl', '5m', '--reason', 'x'],
+      /breakers\.warehouse: unknown dependency; expected one of inventory, payments, recommender/,
+    ],
     ['a blank reason', ['clear', '--reason', '   '], /reason: expected a reason/],
   ])('refuses %s and writes nothing', async (_name, args, message) => {
     const error = await saleday(args).catch((e: unknown) => e);

@@ -37,10 +37,25 @@ describe('saleday gate: EMF or a status line', () => {
   });
 
   it('sums a second of EMF lines into one status line', () => {
-    const lines = [classLine('critical', { Requests: 10, Served: 10 }), classLine('low', { Requests: 30, Served: 5, Shed: 20, Limited: 5 }), processLine];
+    const lines = [
+      classLine('critical', { Requests: 10, Served: 10 }),
+      classLine('low', { Requests: 30, Served: 5, Shed: 20, Limited: 5 }),
+      processLine,
+    ];
     const status = summarizeFlush(lines);
-    expect(status).toMatchObject({ requests: 40, served: 15, shed: 20, limited: 5, degraded: 0, level: 2, inFlight: 7, concurrencyLimit: 64 });
-    expect(formatStatusLine(status, new Date(AT))).toBe('09:30:05  40 req/s  served 15  shed 20  limited 5  degraded 0  level 2  in flight 7/64');
+    expect(status).toMatchObject({
+      requests: 40,
+      served: 15,
+      shed: 20,
+      limited: 5,
+      degraded: 0,
+      level: 2,
+      inFlight: 7,
+      concurrencyLimit: 64,
+    });
+    expect(formatStatusLine(status, new Date(AT))).toBe(
+      '09:30:05  40 req/s  served 15  shed 20  limited 5  degraded 0  level 2  in flight 7/64',
+    );
   });
 
   it('passes EMF lines through untouched, and prints one status line per flush', () => {
@@ -51,13 +66,19 @@ describe('saleday gate: EMF or a status line', () => {
 
     const statusOut: string[] = [];
     const deferred: (() => void)[] = [];
-    const status = metricsSink('status', (t) => statusOut.push(t), { now: () => new Date(AT), defer: (run) => deferred.push(run), inPlace: true });
+    const status = metricsSink('status', (t) => statusOut.push(t), {
+      now: () => new Date(AT),
+      defer: (run) => deferred.push(run),
+      inPlace: true,
+    });
     status(classLine('high', { Requests: 3, Served: 3 }));
     status(processLine);
     expect(statusOut).toEqual([]);
     expect(deferred).toHaveLength(1);
     deferred[0]!();
-    expect(statusOut).toEqual(['\r\u001b[2K09:30:05  3 req/s  served 3  shed 0  limited 0  degraded 0  level 2  in flight 7/64']);
+    expect(statusOut).toEqual([
+      '\r\u001b[2K09:30:05  3 req/s  served 3  shed 0  limited 0  degraded 0  level 2  in flight 7/64',
+    ]);
   });
 
   describe('the command', () => {
@@ -72,12 +93,27 @@ describe('saleday gate: EMF or a status line', () => {
 
     it('with --metrics-format status prints status lines, not EMF', async () => {
       const root = join(__dirname, '../../..');
-      const child = spawn(process.execPath, [join(root, 'bin/saleday.js'), '--config', join(root, 'saleday.config.json'), 'gate', '--port', '0', '--upstream', appUrl, '--metrics-format', 'status'], {
-        cwd: root,
-        // The example config proves user keys with hmac: the gate refuses to start without the secret.
-        env: { ...process.env, SALEDAY_IDENTITY_SECRET: 'a-metrics-format-test-secret' },
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          join(root, 'bin/saleday.js'),
+          '--config',
+          join(root, 'saleday.config.json'),
+          'gate',
+          '--port',
+          '0',
+          '--upstream',
+          appUrl,
+          '--metrics-format',
+          'status',
+        ],
+        {
+          cwd: root,
+          // The example config proves user keys with hmac: the gate refuses to start without the secret.
+          env: { ...process.env, SALEDAY_IDENTITY_SECRET: 'a-metrics-format-test-secret' },
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      );
       let out = '';
       try {
         await new Promise<void>((resolve, reject) => {

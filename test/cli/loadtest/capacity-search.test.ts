@@ -1,4 +1,9 @@
-import { isCapacitySearchOptionsError, meetsSla, searchCapacity, type StepMetrics } from '../../../cli/loadtest/capacity-search';
+import {
+  isCapacitySearchOptionsError,
+  meetsSla,
+  searchCapacity,
+  type StepMetrics,
+} from '../../../cli/loadtest/capacity-search';
 
 const sla = { p99LatencyMs: 100, errorRate: 0.01 };
 
@@ -7,14 +12,27 @@ function targetWithCapacity(capacity: number, log: number[] = []) {
   return async (rate: number): Promise<StepMetrics> => {
     log.push(rate);
     const over = rate > capacity;
-    return { rate, achievedRps: Math.min(rate, capacity), p50: 5, p90: over ? 300 : 8, p99: over ? 900 : 12, max: over ? 1200 : 20, errorRate: 0 };
+    return {
+      rate,
+      achievedRps: Math.min(rate, capacity),
+      p50: 5,
+      p90: over ? 300 : 8,
+      p99: over ? 900 : 12,
+      max: over ? 1200 : 20,
+      errorRate: 0,
+    };
   };
 }
 
 describe('searchCapacity', () => {
   it('steps up geometrically, then bisects to within the resolution', async () => {
     const rates: number[] = [];
-    const result = await searchCapacity({ startRate: 50, maxRate: 10_000, sla, runStep: targetWithCapacity(437, rates) });
+    const result = await searchCapacity({
+      startRate: 50,
+      maxRate: 10_000,
+      sla,
+      runStep: targetWithCapacity(437, rates),
+    });
     expect(rates.slice(0, 5)).toEqual([50, 100, 200, 400, 800]);
     expect(result.capacityRps).toBeLessThanOrEqual(437);
     expect(result.capacityRps).toBeGreaterThanOrEqual(437 / 1.1);
@@ -27,7 +45,15 @@ describe('searchCapacity', () => {
       startRate: 100,
       maxRate: 1000,
       sla,
-      runStep: async (rate) => ({ rate, achievedRps: rate, p50: 1, p90: 1, p99: 2, max: 3, errorRate: rate > 300 ? 0.2 : 0 }),
+      runStep: async (rate) => ({
+        rate,
+        achievedRps: rate,
+        p50: 1,
+        p90: 1,
+        p99: 2,
+        max: 3,
+        errorRate: rate > 300 ? 0.2 : 0,
+      }),
     });
     expect(result.capacityRps).toBeGreaterThanOrEqual(273);
     expect(result.capacityRps).toBeLessThanOrEqual(300);
@@ -44,16 +70,34 @@ describe('searchCapacity', () => {
     const low = await searchCapacity({ startRate: 100, maxRate: 1000, sla, runStep: targetWithCapacity(30) });
     expect(low.capacityRps).toBeGreaterThanOrEqual(27);
     expect(low.capacityRps).toBeLessThanOrEqual(30);
-    const none = await searchCapacity({ startRate: 100, maxRate: 1000, sla, maxSteps: 30, runStep: targetWithCapacity(0) });
+    const none = await searchCapacity({
+      startRate: 100,
+      maxRate: 1000,
+      sla,
+      maxSteps: 30,
+      runStep: targetWithCapacity(0),
+    });
     expect(none.capacityRps).toBe(0);
   });
 
   it('honours the step budget and the time cap', async () => {
-    const capped = await searchCapacity({ startRate: 10, maxRate: 1e6, sla, maxSteps: 3, runStep: targetWithCapacity(1e9) });
+    const capped = await searchCapacity({
+      startRate: 10,
+      maxRate: 1e6,
+      sla,
+      maxSteps: 3,
+      runStep: targetWithCapacity(1e9),
+    });
     expect(capped.steps).toHaveLength(3);
     expect(capped.stoppedBy).toBe('max-steps');
     let calls = 0;
-    const timed = await searchCapacity({ startRate: 10, maxRate: 1e6, sla, runStep: targetWithCapacity(1e9), outOfTime: () => ++calls > 2 });
+    const timed = await searchCapacity({
+      startRate: 10,
+      maxRate: 1e6,
+      sla,
+      runStep: targetWithCapacity(1e9),
+      outOfTime: () => ++calls > 2,
+    });
     expect(timed.steps).toHaveLength(2);
     expect(timed.stoppedBy).toBe('out-of-time');
     expect(timed.capacityRps).toBe(20);

@@ -9,7 +9,10 @@ describe('loadtestIdentitySecret', () => {
 
   it("uses the environment's secret when it is set, for a local or a remote target", () => {
     for (const target of ['local', 'remote'] as const) {
-      expect(loadtestIdentitySecret(hmac, target, { SHOP_SECRET: 'the-real-one' })).toEqual({ secretEnv: 'SHOP_SECRET', secret: 'the-real-one' });
+      expect(loadtestIdentitySecret(hmac, target, { SHOP_SECRET: 'the-real-one' })).toEqual({
+        secretEnv: 'SHOP_SECRET',
+        secret: 'the-real-one',
+      });
     }
   });
 
@@ -21,7 +24,7 @@ describe('loadtestIdentitySecret', () => {
     expect(second?.secret).not.toBe(first?.secret);
   });
 
-  it("refuses a remote target without its secret, naming the variable", () => {
+  it('refuses a remote target without its secret, naming the variable', () => {
     expect(() => loadtestIdentitySecret({ proof: 'jwt', secretEnv: 'SHOP_SECRET' }, 'remote', {})).toThrow(
       /SHOP_SECRET: got nothing; expected the target's identity secret in the environment \(identity.proof is jwt/,
     );

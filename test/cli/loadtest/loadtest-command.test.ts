@@ -47,7 +47,26 @@ describe('saleday loadtest --url', () => {
     });
     try {
       await program.parseAsync(
-        ['node', 'saleday', '--config', EXAMPLE, 'loadtest', '--url', url, '--start-rate', '50', '--max-rate', '100', '--step-seconds', '0.5', '--users', '20', '--out', out, '--json'],
+        [
+          'node',
+          'saleday',
+          '--config',
+          EXAMPLE,
+          'loadtest',
+          '--url',
+          url,
+          '--start-rate',
+          '50',
+          '--max-rate',
+          '100',
+          '--step-seconds',
+          '0.5',
+          '--users',
+          '20',
+          '--out',
+          out,
+          '--json',
+        ],
         { from: 'node' },
       );
     } finally {
@@ -73,15 +92,18 @@ describe('saleday loadtest --url', () => {
 });
 
 describe('saleday loadtest --url without the identity secret', () => {
-  it("refuses to start, naming the variable, since keys signed with another secret would all be unproven", async () => {
+  it('refuses to start, naming the variable, since keys signed with another secret would all be unproven', async () => {
     const program = new Command('saleday').option('-c, --config <file>').exitOverride();
     registerLoadtestCommand(program);
     const saved = process.env.SALEDAY_IDENTITY_SECRET;
     delete process.env.SALEDAY_IDENTITY_SECRET;
     try {
-      await expect(program.parseAsync(['node', 'saleday', '--config', EXAMPLE, 'loadtest', '--url', 'http://127.0.0.1:9', '--json'], { from: 'node' })).rejects.toThrow(
-        /SALEDAY_IDENTITY_SECRET: got nothing; expected the target's identity secret/,
-      );
+      await expect(
+        program.parseAsync(
+          ['node', 'saleday', '--config', EXAMPLE, 'loadtest', '--url', 'http://127.0.0.1:9', '--json'],
+          { from: 'node' },
+        ),
+      ).rejects.toThrow(/SALEDAY_IDENTITY_SECRET: got nothing; expected the target's identity secret/);
     } finally {
       if (saved !== undefined) process.env.SALEDAY_IDENTITY_SECRET = saved;
     }

@@ -1,6 +1,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { searchCapacity } from '../../../cli/loadtest/capacity-search';
-import { OpenLoopGenerator, isLoadGeneratorOptionsError, type ResponseRecord } from '../../../cli/loadtest/open-loop-generator';
+import {
+  OpenLoopGenerator,
+  isLoadGeneratorOptionsError,
+  type ResponseRecord,
+} from '../../../cli/loadtest/open-loop-generator';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -37,13 +41,21 @@ describe('OpenLoopGenerator', () => {
     // Two connections: during the stall only two requests are in flight; the rest wait client-side.
     generator = new OpenLoopGenerator({ url, connections: 2 });
     const records: ResponseRecord[] = [];
-    const step = await generator.runStep({ rate: 200, durationMs: 1500, maxOutstanding: 1000, request: (i) => ({ path: `/item/${i}` }), onResponse: (r) => records.push(r) });
+    const step = await generator.runStep({
+      rate: 200,
+      durationMs: 1500,
+      maxOutstanding: 1000,
+      request: (i) => ({ path: `/item/${i}` }),
+      onResponse: (r) => records.push(r),
+    });
 
     expect(step.scheduled).toBe(300);
     expect(step.completed).toBe(300);
     expect(step.errors).toBe(0);
     const stallStart = records.find((r) => r.index === STALL_AT)!.intendedAtMs;
-    const scheduledDuringStall = records.filter((r) => r.intendedAtMs >= stallStart && r.intendedAtMs < stallStart + STALL_MS * 0.9);
+    const scheduledDuringStall = records.filter(
+      (r) => r.intendedAtMs >= stallStart && r.intendedAtMs < stallStart + STALL_MS * 0.9,
+    );
     expect(scheduledDuringStall.length).toBeGreaterThanOrEqual(30);
     // Each of them waited at least until the stall ended, counted from when it should have been sent.
     for (const r of scheduledDuringStall) {
@@ -56,7 +68,9 @@ describe('OpenLoopGenerator', () => {
 
   it('counts 5xx/429 and requests dropped over the outstanding bound as errors', async () => {
     app = Fastify();
-    app.get('/status/:code', async (request, reply) => reply.code(Number((request.params as { code: string }).code)).send('x'));
+    app.get('/status/:code', async (request, reply) =>
+      reply.code(Number((request.params as { code: string }).code)).send('x'),
+    );
     app.get('/slow', async () => {
       await sleep(300);
       return 'slow';
@@ -64,13 +78,23 @@ describe('OpenLoopGenerator', () => {
     const url = await listen(app);
     generator = new OpenLoopGenerator({ url, connections: 8 });
     const codes = [200, 503, 429, 404];
-    const mixed = await generator.runStep({ rate: 200, durationMs: 200, maxOutstanding: 100, request: (i) => ({ path: `/status/${codes[i % 4]}` }) });
+    const mixed = await generator.runStep({
+      rate: 200,
+      durationMs: 200,
+      maxOutstanding: 100,
+      request: (i) => ({ path: `/status/${codes[i % 4]}` }),
+    });
     expect(mixed.scheduled).toBe(40);
     expect(mixed.errors).toBe(20);
     expect(mixed.errorsByCause).toEqual({ '503': 10, '429': 10 });
     expect(mixed.errorRate).toBeCloseTo(0.5);
 
-    const bounded = await generator.runStep({ rate: 200, durationMs: 200, maxOutstanding: 5, request: () => ({ path: '/slow' }) });
+    const bounded = await generator.runStep({
+      rate: 200,
+      durationMs: 200,
+      maxOutstanding: 5,
+      request: () => ({ path: '/slow' }),
+    });
     expect(bounded.dropped).toBeGreaterThan(0);
     expect(bounded.errors).toBe(bounded.dropped);
     expect(bounded.errorsByCause).toEqual({ dropped: bounded.dropped });
@@ -82,7 +106,12 @@ describe('OpenLoopGenerator', () => {
     const url = await listen(app);
     await app.close();
     generator = new OpenLoopGenerator({ url, connections: 2, timeoutMs: 1000 });
-    const step = await generator.runStep({ rate: 100, durationMs: 100, maxOutstanding: 100, request: () => ({ path: '/' }) });
+    const step = await generator.runStep({
+      rate: 100,
+      durationMs: 100,
+      maxOutstanding: 100,
+      request: () => ({ path: '/' }),
+    });
     expect(step.errors).toBe(step.scheduled);
     expect(step.errorRate).toBe(1);
     expect(step.errorsByCause).toEqual({ failed: step.scheduled });

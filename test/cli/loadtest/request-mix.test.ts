@@ -18,8 +18,18 @@ describe('requestMix', () => {
   });
 
   it('puts the key in the cookie when the identity says so, and sends JSON bodies', () => {
-    const next = requestMix({ identity: { cookie: 'uid' }, path: '/api/cart', method: 'POST', body: '{"productId":"sku-001","quantity":1}' });
-    expect(next(7)).toEqual({ path: '/api/cart', method: 'POST', headers: { cookie: 'uid=loadtest-user-7', 'content-type': 'application/json' }, body: '{"productId":"sku-001","quantity":1}' });
+    const next = requestMix({
+      identity: { cookie: 'uid' },
+      path: '/api/cart',
+      method: 'POST',
+      body: '{"productId":"sku-001","quantity":1}',
+    });
+    expect(next(7)).toEqual({
+      path: '/api/cart',
+      method: 'POST',
+      headers: { cookie: 'uid=loadtest-user-7', 'content-type': 'application/json' },
+      body: '{"productId":"sku-001","quantity":1}',
+    });
   });
 
   it.each([
@@ -40,7 +50,10 @@ describe('requestMix', () => {
 
   it.each([
     [{ path: 'api' }, /path: got "api"/],
-    [{ identity: { cookie: 'saleday-session', proof: 'hmac' as const } }, /identitySecret: got undefined; expected the identity secret, since identity.proof is hmac/],
+    [
+      { identity: { cookie: 'saleday-session', proof: 'hmac' as const } },
+      /identitySecret: got undefined; expected the identity secret, since identity.proof is hmac/,
+    ],
     [{ users: 0 }, /users: got 0/],
     [{ ids: [] }, /ids: got \[\]/],
     [{ body: '{nope' }, /body: got "{nope"; expected JSON text/],

@@ -16,7 +16,10 @@ const NOW = new Date('2026-11-27T09:00:00.000Z');
 const dir = mkdtempSync(join(tmpdir(), 'saleday-queue-'));
 const example = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as Record<string, unknown> & { saleName: string };
 const CONFIG = join(dir, 'with-room.json');
-writeFileSync(CONFIG, JSON.stringify({ ...example, waitingRoom: { enabled: true, minRatePerSecond: 1, maxRatePerSecond: 100 } }));
+writeFileSync(
+  CONFIG,
+  JSON.stringify({ ...example, waitingRoom: { enabled: true, minRatePerSecond: 1, maxRatePerSecond: 100 } }),
+);
 let redis: RedisServerHandle;
 let admin: Redis;
 
@@ -33,13 +36,31 @@ afterAll(async () => {
 beforeEach(() => admin.flushall());
 
 /** Runs `saleday --config … queue <args> --redis-url <private redis>` and returns what it printed. */
-async function saleday(args: string[], options: { now?: Date; config?: string; redis?: boolean } = {}): Promise<string> {
+async function saleday(
+  args: string[],
+  options: { now?: Date; config?: string; redis?: boolean } = {},
+): Promise<string> {
   let printed = '';
-  const program = new Command('saleday').option('-c, --config <file>').exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  const program = new Command('saleday')
+    .option('-c, --config <file>')
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
   program.commands.forEach((c) => c.exitOverride());
   registerQueueCommand(program, { write: (text) => (printed += text), now: () => options.now ?? NOW });
-  for (const command of program.commands) [command, ...command.commands].forEach((c) => c.exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined }));
-  await program.parseAsync(['--config', options.config ?? CONFIG, 'queue', ...args, ...(options.redis === false ? [] : ['--redis-url', redis.url])], { from: 'user' });
+  for (const command of program.commands)
+    [command, ...command.commands].forEach((c) =>
+      c.exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined }),
+    );
+  await program.parseAsync(
+    [
+      '--config',
+      options.config ?? CONFIG,
+      'queue',
+      ...args,
+      ...(options.redis === false ? [] : ['--redis-url', redis.url]),
+    ],
+    { from: 'user' },
+  );
   return printed;
 }
 
@@ -54,7 +75,15 @@ describe('saleday queue (against a Redis)', () => {
 
   it('opens the room for a while with a reason, and status shows the line and the lever with its time left', async () => {
     await admin.set(ticketCounterKey(example.saleName), '40');
-    const out = await saleday(['open', '--for', '30m', '--reason', 'drop sold out in seconds last time', '--actor', 'ana']);
+    const out = await saleday([
+      'open',
+      '--for',
+      '30m',
+      '--reason',
+      'drop sold out in seconds last time',
+      '--actor',
+      'ana',
+    ]);
     expect(out).toContain('changed: room opened (by hand: drop sold out in seconds last time, ana)');
     expect((await stored())?.state).toMatchObject({ open: true, ticket0: 40, ratePerSecond: 20 });
     await admin.set(ticketCounterKey(example.saleName), '100');
@@ -68,7 +97,9 @@ describe('saleday queue (against a Redis)', () => {
 
   it('sets the rate by hand, pauses with 0, and clears the levers', async () => {
     await saleday(['open', '--for', '1h', '--reason', 'r', '--actor', 'ana']);
-    expect(await saleday(['rate', '12.5', '--for', '15m', '--reason', 'payments slow', '--actor', 'ana'])).toContain('changed: rate 12.5/s by hand (payments slow, ana)');
+    expect(await saleday(['rate', '12.5', '--for', '15m', '--reason', 'payments slow', '--actor', 'ana'])).toContain(
+      'changed: rate 12.5/s by hand (payments slow, ana)',
+    );
     expect((await stored())?.state.ratePerSecond).toBe(12.5);
     await admin.set(ticketCounterKey(example.saleName), '30');
     const paused = await saleday(['rate', '0', '--for', '5m', '--reason', 'hold the line', '--actor', 'ana']);
@@ -103,11 +134,23 @@ describe('saleday queue refuses bad input, saying what was expected', () => {
   }
 
   it.each([
-    ['a negative rate', ['rate', '-5', '--for', '5m', '--reason', 'r'], /rate: got "-5"; expected a number of tickets admitted per second, 0 or more/],
-    ['a rate that is not a number', ['rate', 'fast', '--for', '5m', '--reason', 'r'], /rate: got "fast"; expected a number of tickets admitted per second, 0 or more/],
+    [
+      'a negative rate',
+      ['rate', '-5', '--for', '5m', '--reason', 'r'],
+      /rate: got "-5"; expected a number of tickets admitted per second, 0 or more/,
+    ],
+    [
+      'a rate that is not a number',
+      ['rate', 'fast', '--for', '5m', '--reason', 'r'],
+      /rate: got "fast"; expected a number of tickets admitted per second, 0 or more/,
+    ],
     ['a lever without a reason', ['open', '--for', '5m'], /required option '--reason <text>' not specified/],
     ['a lever without an expiry', ['open', '--reason', 'r'], /required option '--for <duration>' not specified/],
-    ['an expiry that is not a duration', ['open', '--for', 'soon', '--reason', 'r'], /got "soon"; expected a duration such as 90s, 15m, 2h or 1h30m/],
+    [
+      'an expiry that is not a duration',
+      ['open', '--for', 'soon', '--reason', 'r'],
+      /got "soon"; expected a duration such as 90s, 15m, 2h or 1h30m/,
+    ],
     ['an unknown subcommand', ['explode'], /unknown command 'explode'/],
   ])('%s', async (_name, args, message) => {
     const error = await failure(args);
@@ -117,8 +160,16 @@ describe('saleday queue refuses bad input, saying what was expected', () => {
   });
 
   it.each([
-    ['a rate above waitingRoom.maxRatePerSecond', ['rate', '500', '--for', '5m', '--reason', 'r'], /ratePerSecond: got 500; expected 0 \(pause\) or a rate from waitingRoom.minRatePerSecond \(1\) to maxRatePerSecond \(100\)/],
-    ['a lever longer than controller.maxOverrideSeconds', ['open', '--for', '9h', '--reason', 'r'], /ttlSeconds: got 32400; expected at most 14400 \(controller.maxOverrideSeconds\)/],
+    [
+      'a rate above waitingRoom.maxRatePerSecond',
+      ['rate', '500', '--for', '5m', '--reason', 'r'],
+      /ratePerSecond: got 500; expected 0 \(pause\) or a rate from waitingRoom.minRatePerSecond \(1\) to maxRatePerSecond \(100\)/,
+    ],
+    [
+      'a lever longer than controller.maxOverrideSeconds',
+      ['open', '--for', '9h', '--reason', 'r'],
+      /ttlSeconds: got 32400; expected at most 14400 \(controller.maxOverrideSeconds\)/,
+    ],
     ['a blank reason', ['close', '--for', '5m', '--reason', '  '], /reason: expected a reason/],
   ])('%s', async (_name, args, message) => {
     const error = await failure(args);

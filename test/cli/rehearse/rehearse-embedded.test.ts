@@ -43,10 +43,15 @@ describe('runRehearsal without Redis (embedded mode)', () => {
     });
 
     expect(report.config).toMatchObject({ gates: 1, redis: 'embedded (in-process)', durationSeconds: 8 });
-    expect(report.notices.join('\n')).toMatch(/embedded mode[\s\S]*--gates 3 needs a shared Redis; running 1 pair at 1\/3 of the profile's request rates[\s\S]*no cache to take down/);
+    expect(report.notices.join('\n')).toMatch(
+      /embedded mode[\s\S]*--gates 3 needs a shared Redis; running 1 pair at 1\/3 of the profile's request rates[\s\S]*no cache to take down/,
+    );
     expect(lines.some((line) => line.includes('embedded mode'))).toBe(true);
     expect(report.outage).toBeNull();
-    expect(report.checks.find((c) => c.name === 'recovery-after-cache-outage')).toMatchObject({ pass: true, value: expect.stringContaining('skipped') });
+    expect(report.checks.find((c) => c.name === 'recovery-after-cache-outage')).toMatchObject({
+      pass: true,
+      value: expect.stringContaining('skipped'),
+    });
     expect(report.checks.find((c) => c.name === 'no-oversell')).toMatchObject({ pass: true });
     // The gate's EMF lines reached the fleet metrics through its metrics sink.
     expect(report.timeline.filter((t) => t.gateLevelMax !== null).length).toBeGreaterThan(4);
@@ -89,7 +94,21 @@ describe('saleday rehearse interrupted by Ctrl-C (embedded mode, through the CLI
   function rehearse(out: string): { stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
     child = spawn(
       process.execPath,
-      [join(ROOT, 'bin/saleday.js'), '--config', join(ROOT, 'saleday.config.json'), 'rehearse', '--gates', '1', '--duration', '10s', '--profile', join(dir, 'profile.json'), '--out', out, '--no-calibration'],
+      [
+        join(ROOT, 'bin/saleday.js'),
+        '--config',
+        join(ROOT, 'saleday.config.json'),
+        'rehearse',
+        '--gates',
+        '1',
+        '--duration',
+        '10s',
+        '--profile',
+        join(dir, 'profile.json'),
+        '--out',
+        out,
+        '--no-calibration',
+      ],
       { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, REDIS_URL: '', PATH: pathDir } },
     );
     let stdout = '';
@@ -117,8 +136,14 @@ describe('saleday rehearse interrupted by Ctrl-C (embedded mode, through the CLI
     expect(report.timeline).toHaveLength(Math.ceil(report.duration.ranSeconds));
     expect(report.totals.sent).toBeGreaterThan(20);
     const byName = Object.fromEntries(report.checks.map((c) => [c.name, c]));
-    expect(byName['bot-requests-refused']).toMatchObject({ skipped: true, value: expect.stringContaining('before the bot flood (planned from 6 s)') });
-    expect(byName['recovery-after-cache-outage']).toMatchObject({ skipped: true, value: expect.stringContaining('before the cache outage (planned from 8 s)') });
+    expect(byName['bot-requests-refused']).toMatchObject({
+      skipped: true,
+      value: expect.stringContaining('before the bot flood (planned from 6 s)'),
+    });
+    expect(byName['recovery-after-cache-outage']).toMatchObject({
+      skipped: true,
+      value: expect.stringContaining('before the cache outage (planned from 8 s)'),
+    });
     // What the part that ran can answer is answered.
     expect(byName['checkout-success-rate']!.skipped).toBeUndefined();
     expect(byName['no-oversell']).toMatchObject({ pass: true, value: expect.stringMatching(/^sold \d+ of \d+ units/) });

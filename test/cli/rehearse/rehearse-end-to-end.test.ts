@@ -19,7 +19,14 @@ const SMOKE_PROFILE = {
   stockPerProduct: 5,
   phases: [
     { kind: 'surge', from: 0.1, to: 0.4, peakMultiplier: 5, rampShare: 0.3 },
-    { kind: 'bot-flood', from: 0.15, to: 0.35, keys: 2, requestsPerSecond: 150, mix: { checkout: 0.7, 'list-products': 0.3 } },
+    {
+      kind: 'bot-flood',
+      from: 0.15,
+      to: 0.35,
+      keys: 2,
+      requestsPerSecond: 150,
+      mix: { checkout: 0.7, 'list-products': 0.3 },
+    },
     { kind: 'slow-route', from: 0.35, to: 0.45, route: 'recommendations', latencyMs: 2000 },
     { kind: 'cache-outage', from: 0.45, to: 0.6 },
   ],
@@ -30,19 +37,41 @@ const started: ChildProcess[] = [];
 function rehearse(dir: string, extra: string[] = ['--no-progress']): ChildProcess {
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'bin/saleday.js'), '--config', join(dir, 'saleday.config.json'), 'rehearse', '--duration', '20s', '--gates', '2', '--profile', join(dir, 'profile.json'), '--out', join(dir, 'out'), ...extra],
+    [
+      join(ROOT, 'bin/saleday.js'),
+      '--config',
+      join(dir, 'saleday.config.json'),
+      'rehearse',
+      '--duration',
+      '20s',
+      '--gates',
+      '2',
+      '--profile',
+      join(dir, 'profile.json'),
+      '--out',
+      join(dir, 'out'),
+      ...extra,
+    ],
     { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, REDIS_URL: '' } },
   );
   started.push(child);
   return child;
 }
 
-function collect(child: ChildProcess): { stdout: () => string; stderr: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+function collect(child: ChildProcess): {
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+} {
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return { stdout: () => stdout, stderr: () => stderr, exit: new Promise((r) => child.once('exit', (code, signal) => r({ code, signal }))) };
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exit: new Promise((r) => child.once('exit', (code, signal) => r({ code, signal }))),
+  };
 }
 
 describe('saleday rehearse (end to end)', () => {
@@ -108,7 +137,12 @@ describe('saleday rehearse (end to end)', () => {
     expect(processesMatching(dir)).toEqual([]);
     expect(processesMatching(`redis-server 127.0.0.1:${primaryPort}`)).toEqual([]);
     expect(processesMatching(`redis-server 127.0.0.1:${replicaPort}`)).toEqual([]);
-    process.stdout.write(`rehearse-e2e: ${report.checks.filter((c) => /failover|redis|key-loss/.test(c.name)).map((c) => `${c.name}: ${c.value}`).join(' | ')}\n`);
+    process.stdout.write(
+      `rehearse-e2e: ${report.checks
+        .filter((c) => /failover|redis|key-loss/.test(c.name))
+        .map((c) => `${c.name}: ${c.value}`)
+        .join(' | ')}\n`,
+    );
   }, 90_000);
 
   it('stops every child process and reports the part that ran when interrupted with SIGTERM in the middle of the traffic', async () => {
@@ -123,13 +157,21 @@ describe('saleday rehearse (end to end)', () => {
     child.kill('SIGTERM');
     const { code } = await run.exit;
     expect(code).toBe(143);
-    expect(run.stderr()).toContain('interrupted; stopping the traffic, writing the report of the part that ran, then stopping every child process');
-    await eventually(() => processesMatching(dir).length === 0 && processesMatching(`redis-server 127.0.0.1:${port}`).length === 0, 5000);
+    expect(run.stderr()).toContain(
+      'interrupted; stopping the traffic, writing the report of the part that ran, then stopping every child process',
+    );
+    await eventually(
+      () => processesMatching(dir).length === 0 && processesMatching(`redis-server 127.0.0.1:${port}`).length === 0,
+      5000,
+    );
     const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as RehearsalReport;
     expect(report).toMatchObject({ interrupted: true, interruptedBy: 'SIGTERM', duration: { plannedSeconds: 20 } });
     expect(report.duration.ranSeconds).toBeLessThan(20);
     // The outage (9–12 s) never came: its check says so instead of failing.
-    expect(report.checks.find((c) => c.name === 'recovery-after-cache-outage')).toMatchObject({ skipped: true, value: expect.stringContaining('before the cache outage') });
+    expect(report.checks.find((c) => c.name === 'recovery-after-cache-outage')).toMatchObject({
+      skipped: true,
+      value: expect.stringContaining('before the cache outage'),
+    });
     expect(report.checks.find((c) => c.name === 'no-oversell')).toMatchObject({ pass: true });
     expect(run.stdout()).toContain('interrupted by SIGTERM');
   }, 90_000);

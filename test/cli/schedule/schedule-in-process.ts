@@ -3,7 +3,10 @@ import { Command } from 'commander';
 import { registerScheduleCommand } from '../../../cli/commands/schedule';
 
 export async function scheduleInProcess(configPath: string, args: string[]): Promise<string> {
-  const program = new Command('saleday').option('-c, --config <file>').exitOverride().configureOutput({ writeErr: () => undefined });
+  const program = new Command('saleday')
+    .option('-c, --config <file>')
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined });
   registerScheduleCommand(program);
   let out = '';
   const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {

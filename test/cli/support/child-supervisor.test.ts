@@ -5,8 +5,14 @@ import { ChildSupervisor, isChildProcessError } from '../../../cli/support/child
 import { eventually, processAlive } from '../../support/process-table';
 
 /** The fixture parent, and the pids of its children and grandchildren once they all run. */
-async function startSupervisedParent(args: string[] = []): Promise<{ parent: ChildProcess; all: number[]; nextLine: () => Promise<string> }> {
-  const parent = spawn(process.execPath, [require.resolve('tsx/cli'), join(__dirname, 'fixtures/supervised-parent.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startSupervisedParent(
+  args: string[] = [],
+): Promise<{ parent: ChildProcess; all: number[]; nextLine: () => Promise<string> }> {
+  const parent = spawn(
+    process.execPath,
+    [require.resolve('tsx/cli'), join(__dirname, 'fixtures/supervised-parent.ts'), ...args],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const lines = createInterface({ input: parent.stdout! })[Symbol.asyncIterator]();
   const nextLine = async () => {
     const next = await lines.next();
@@ -21,14 +27,18 @@ async function startSupervisedParent(args: string[] = []): Promise<{ parent: Chi
 }
 
 describe('ChildSupervisor', () => {
-  it.each(['SIGTERM', 'SIGINT'] as const)('stops every child and grandchild when its process gets %s', async (signal) => {
-    const { parent, all } = await startSupervisedParent();
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'stops every child and grandchild when its process gets %s',
+    async (signal) => {
+      const { parent, all } = await startSupervisedParent();
 
-    const exited = new Promise<number | null>((resolve) => parent.once('exit', (code) => resolve(code)));
-    parent.kill(signal);
-    expect(await exited).toBe(signal === 'SIGTERM' ? 143 : 130);
-    await eventually(() => all.every((pid) => !processAlive(pid)));
-  }, 30_000);
+      const exited = new Promise<number | null>((resolve) => parent.once('exit', (code) => resolve(code)));
+      parent.kill(signal);
+      expect(await exited).toBe(signal === 'SIGTERM' ? 143 : 130);
+      await eventually(() => all.every((pid) => !processAlive(pid)));
+    },
+    30_000,
+  );
 
   it('leaves the shutdown to an owner that takes the signal over: it stops the children and exits its own way', async () => {
     const { parent, all, nextLine } = await startSupervisedParent(['owner-closes']);
@@ -43,19 +53,27 @@ describe('ChildSupervisor', () => {
   it.each([
     { stop: 'a second Ctrl-C', args: ['owner-hangs', '60000'], second: true },
     { stop: 'the wind-down limit', args: ['owner-hangs', '300'], second: false },
-  ])('kills every child and exits 130 on $stop when the owner does not finish', async ({ args, second }) => {
-    const { parent, all, nextLine } = await startSupervisedParent(args);
-    const exited = new Promise<number | null>((resolve) => parent.once('exit', (code) => resolve(code)));
-    parent.kill('SIGINT');
-    expect(await nextLine()).toBe('winding down');
-    if (second) parent.kill('SIGINT');
-    expect(await exited).toBe(130);
-    await eventually(() => all.every((pid) => !processAlive(pid)));
-  }, 30_000);
+  ])(
+    'kills every child and exits 130 on $stop when the owner does not finish',
+    async ({ args, second }) => {
+      const { parent, all, nextLine } = await startSupervisedParent(args);
+      const exited = new Promise<number | null>((resolve) => parent.once('exit', (code) => resolve(code)));
+      parent.kill('SIGINT');
+      expect(await nextLine()).toBe('winding down');
+      if (second) parent.kill('SIGINT');
+      expect(await exited).toBe(130);
+      await eventually(() => all.every((pid) => !processAlive(pid)));
+    },
+    30_000,
+  );
 
   it('stops a child that ignores SIGTERM with SIGKILL after the grace period', async () => {
     const supervisor = new ChildSupervisor();
-    const stubborn = supervisor.spawn({ name: 'stubborn', command: 'sh', args: ['-c', "trap '' TERM; echo ready; while :; do sleep 1; done"] });
+    const stubborn = supervisor.spawn({
+      name: 'stubborn',
+      command: 'sh',
+      args: ['-c', "trap '' TERM; echo ready; while :; do sleep 1; done"],
+    });
     await stubborn.waitForLine((line) => (line === 'ready' ? true : undefined), 5000);
     await supervisor.stopAll(200);
     expect(stubborn.isRunning()).toBe(false);

@@ -1,9 +1,17 @@
 import { existsSync } from 'node:fs';
 import { createRedisConnection } from '../../../guard/redis/redis-connection';
 import { ChildSupervisor } from '../../../cli/support/child-supervisor';
-import { launchRedisServer, underSupervisor, type LaunchedRedis, type RedisSpawn } from '../../../cli/support/redis-launcher';
+import {
+  launchRedisServer,
+  underSupervisor,
+  type LaunchedRedis,
+  type RedisSpawn,
+} from '../../../cli/support/redis-launcher';
 
-async function withClient<T>(url: string, use: (client: ReturnType<typeof createRedisConnection>) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  url: string,
+  use: (client: ReturnType<typeof createRedisConnection>) => Promise<T>,
+): Promise<T> {
   const client = createRedisConnection({ url, commandTimeoutMs: 2000 });
   try {
     return await use(client);
@@ -82,7 +90,11 @@ describe('the Redis launcher', () => {
   });
 
   it('refuses a port that is not a port, naming the option and the value', async () => {
-    await expect(launchRedisServer({ port: 70000 })).rejects.toThrow('redis-server port: got 70000; expected an integer port between 1 and 65535');
-    await expect(launchRedisServer({ replicaOf: 1.5 })).rejects.toThrow('redis-server replicaOf: got 1.5; expected an integer port between 1 and 65535');
+    await expect(launchRedisServer({ port: 70000 })).rejects.toThrow(
+      'redis-server port: got 70000; expected an integer port between 1 and 65535',
+    );
+    await expect(launchRedisServer({ replicaOf: 1.5 })).rejects.toThrow(
+      'redis-server replicaOf: got 1.5; expected an integer port between 1 and 65535',
+    );
   });
 });

@@ -33,7 +33,9 @@ describe('critical route timeouts against the app worst case', () => {
     const config = edited((c) => {
       c.routes[0].timeoutMs = 3000;
     });
-    expect(() => parseConfig(config)).toThrow(/routes\[0\]\.timeoutMs: got 3000; expected at least app\.checkoutWorstCaseMs \(5900 ms\) for critical route checkout/);
+    expect(() => parseConfig(config)).toThrow(
+      /routes\[0\]\.timeoutMs: got 3000; expected at least app\.checkoutWorstCaseMs \(5900 ms\) for critical route checkout/,
+    );
   });
 
   it('leaves non-critical routes and configs without a declared worst case alone', () => {
@@ -57,6 +59,8 @@ describe('critical route timeouts against the app worst case', () => {
   });
 
   it('refuses a worst case that is not a positive integer of milliseconds', () => {
-    expect(() => parseConfig(edited((c) => (c.app.checkoutWorstCaseMs = -1)))).toThrow(/app\.checkoutWorstCaseMs: got -1/);
+    expect(() => parseConfig(edited((c) => (c.app.checkoutWorstCaseMs = -1)))).toThrow(
+      /app\.checkoutWorstCaseMs: got -1/,
+    );
   });
 });

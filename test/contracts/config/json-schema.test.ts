@@ -12,6 +12,8 @@ describe('saleday.config.schema.json', () => {
     const schema = configJsonSchema() as { properties: Record<string, unknown>; required: string[] };
     const example = JSON.parse(readFileSync(join(__dirname, '../../../saleday.config.json'), 'utf8'));
     for (const key of Object.keys(example)) expect(Object.keys(schema.properties)).toContain(key);
-    expect(schema.required).toEqual(expect.arrayContaining(['saleName', 'app', 'windows', 'fleet', 'routes', 'waf', 'notifications', 'pricing']));
+    expect(schema.required).toEqual(
+      expect.arrayContaining(['saleName', 'app', 'windows', 'fleet', 'routes', 'waf', 'notifications', 'pricing']),
+    );
   });
 });

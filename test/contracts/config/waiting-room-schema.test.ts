@@ -48,24 +48,70 @@ describe('the waitingRoom config section', () => {
 
   it('accepts a drop inside its window and an opening level the degradation defines', () => {
     const window = example.windows[0];
-    const room = parseConfig(withRoom({ enabled: true, openAtLevel: 2, drops: [{ window: window.name, at: window.start }] })).waitingRoom;
+    const room = parseConfig(
+      withRoom({ enabled: true, openAtLevel: 2, drops: [{ window: window.name, at: window.start }] }),
+    ).waitingRoom;
     expect(room?.drops).toEqual([{ window: window.name, at: window.start, preQueueMinutes: 30 }]);
     expect(room?.openAtLevel).toBe(2);
   });
 
   const w = example.windows[0];
   const rules: Array<[string, unknown, RegExp]> = [
-    ['an unknown field', withRoom({ enabled: true, passSeconds: 5 }), /waitingRoom\.passSeconds: unknown key "passSeconds" in waitingRoom/],
-    ['a pass of 0 minutes', withRoom({ passMinutes: 0 }), /waitingRoom\.passMinutes: got 0; expected a number at least 1/],
-    ['a cap shorter than the pass', withRoom({ passMinutes: 30, passMaxMinutes: 20 }), /waitingRoom\.passMaxMinutes: got 20; expected at least passMinutes \(30\)/],
-    ['a minimum rate above the maximum', withRoom({ minRatePerSecond: 50, maxRatePerSecond: 10, initialRatePerSecond: 20 }), /waitingRoom\.minRatePerSecond: got 50; expected at most maxRatePerSecond \(10\)/],
-    ['an initial rate outside the bounds', withRoom({ initialRatePerSecond: 5000 }), /waitingRoom\.initialRatePerSecond: got 5000; expected a rate between minRatePerSecond \(1\) and maxRatePerSecond \(1000\)/],
-    ['a negative rate', withRoom({ minRatePerSecond: -1 }), /waitingRoom\.minRatePerSecond: got -1; expected a number greater than 0/],
-    ['an opening level no degradation defines', withRoom({ openAtLevel: 7 }), /waitingRoom\.openAtLevel: got 7; expected a level defined in degradation \(1, 2, 3\)/],
-    ['a drop in an unknown window', withRoom({ drops: [{ window: 'easter', at: w.start }] }), /waitingRoom\.drops\[0\]\.window: got "easter"; expected the name of a sale window/],
-    ['a drop outside its window', withRoom({ drops: [{ window: w.name, at: w.end }] }), new RegExp(`waitingRoom\\.drops\\[0\\]\\.at: got "${w.end}"; expected a time within window ${w.name}`)],
-    ['a drop time that is not a local date-time', withRoom({ drops: [{ window: w.name, at: '9am' }] }), /waitingRoom\.drops\[0\]\.at: got "9am"; expected a local date-time/],
-    ['a pre-queue longer than a day', withRoom({ drops: [{ window: w.name, at: w.start, preQueueMinutes: 2000 }] }), /waitingRoom\.drops\[0\]\.preQueueMinutes: got 2000; expected a number at most 1440/],
+    [
+      'an unknown field',
+      withRoom({ enabled: true, passSeconds: 5 }),
+      /waitingRoom\.passSeconds: unknown key "passSeconds" in waitingRoom/,
+    ],
+    [
+      'a pass of 0 minutes',
+      withRoom({ passMinutes: 0 }),
+      /waitingRoom\.passMinutes: got 0; expected a number at least 1/,
+    ],
+    [
+      'a cap shorter than the pass',
+      withRoom({ passMinutes: 30, passMaxMinutes: 20 }),
+      /waitingRoom\.passMaxMinutes: got 20; expected at least passMinutes \(30\)/,
+    ],
+    [
+      'a minimum rate above the maximum',
+      withRoom({ minRatePerSecond: 50, maxRatePerSecond: 10, initialRatePerSecond: 20 }),
+      /waitingRoom\.minRatePerSecond: got 50; expected at most maxRatePerSecond \(10\)/,
+    ],
+    [
+      'an initial rate outside the bounds',
+      withRoom({ initialRatePerSecond: 5000 }),
+      /waitingRoom\.initialRatePerSecond: got 5000; expected a rate between minRatePerSecond \(1\) and maxRatePerSecond \(1000\)/,
+    ],
+    [
+      'a negative rate',
+      withRoom({ minRatePerSecond: -1 }),
+      /waitingRoom\.minRatePerSecond: got -1; expected a number greater than 0/,
+    ],
+    [
+      'an opening level no degradation defines',
+      withRoom({ openAtLevel: 7 }),
+      /waitingRoom\.openAtLevel: got 7; expected a level defined in degradation \(1, 2, 3\)/,
+    ],
+    [
+      'a drop in an unknown window',
+      withRoom({ drops: [{ window: 'easter', at: w.start }] }),
+      /waitingRoom\.drops\[0\]\.window: got "easter"; expected the name of a sale window/,
+    ],
+    [
+      'a drop outside its window',
+      withRoom({ drops: [{ window: w.name, at: w.end }] }),
+      new RegExp(`waitingRoom\\.drops\\[0\\]\\.at: got "${w.end}"; expected a time within window ${w.name}`),
+    ],
+    [
+      'a drop time that is not a local date-time',
+      withRoom({ drops: [{ window: w.name, at: '9am' }] }),
+      /waitingRoom\.drops\[0\]\.at: got "9am"; expected a local date-time/,
+    ],
+    [
+      'a pre-queue longer than a day',
+      withRoom({ drops: [{ window: w.name, at: w.start, preQueueMinutes: 2000 }] }),
+      /waitingRoom\.drops\[0\]\.preQueueMinutes: got 2000; expected a number at most 1440/,
+    ],
   ];
   it.each(rules)('refuses %s, naming the field, the value and what was expected', (_name, config, expected) => {
     expect(problemsOf(config)).toMatch(expected);

@@ -20,13 +20,41 @@ function problemsOf(edit: (raw: typeof example) => void): string {
 
 describe('sale window rules', () => {
   it.each<[string, (c: typeof example) => void, RegExp]>([
-    ['a day February does not have', (c) => (c.windows[0].start = '2026-02-30T10:00'), /windows\[0\]\.start: got "2026-02-30T10:00"; expected a date that exists: 2026-02 has 28 days/],
-    ['the 31st of a 30-day month', (c) => (c.windows[1].end = '2026-11-31T02:00'), /windows\[1\]\.end: got "2026-11-31T02:00"; expected a date that exists: 2026-11 has 30 days/],
-    ['month 13', (c) => (c.windows[0].start = '2026-13-01T10:00'), /windows\[0\]\.start: got "2026-13-01T10:00"; expected a month from 01 to 12/],
-    ['hour 24', (c) => (c.windows[0].end = '2026-11-30T24:00'), /windows\[0\]\.end: got "2026-11-30T24:00"; expected an hour from 00 to 23/],
-    ['minute 60', (c) => (c.windows[0].end = '2026-11-30T23:60'), /windows\[0\]\.end: got "2026-11-30T23:60"; expected minutes from 00 to 59/],
-    ['an end equal to the start, written with seconds', (c) => (c.windows[0].end = '2026-11-30T08:00:00'), /windows\[0\]\.end: got "2026-11-30T08:00:00"; expected end to be after start \(2026-11-30T08:00 Europe\/Paris\): a window that ends when it starts never runs/],
-    ['an end before the start', (c) => (c.windows[0].end = '2026-11-30T07:59'), /windows\[0\]\.end: got "2026-11-30T07:59"; expected end to be after start .* ends before it starts/],
+    [
+      'a day February does not have',
+      (c) => (c.windows[0].start = '2026-02-30T10:00'),
+      /windows\[0\]\.start: got "2026-02-30T10:00"; expected a date that exists: 2026-02 has 28 days/,
+    ],
+    [
+      'the 31st of a 30-day month',
+      (c) => (c.windows[1].end = '2026-11-31T02:00'),
+      /windows\[1\]\.end: got "2026-11-31T02:00"; expected a date that exists: 2026-11 has 30 days/,
+    ],
+    [
+      'month 13',
+      (c) => (c.windows[0].start = '2026-13-01T10:00'),
+      /windows\[0\]\.start: got "2026-13-01T10:00"; expected a month from 01 to 12/,
+    ],
+    [
+      'hour 24',
+      (c) => (c.windows[0].end = '2026-11-30T24:00'),
+      /windows\[0\]\.end: got "2026-11-30T24:00"; expected an hour from 00 to 23/,
+    ],
+    [
+      'minute 60',
+      (c) => (c.windows[0].end = '2026-11-30T23:60'),
+      /windows\[0\]\.end: got "2026-11-30T23:60"; expected minutes from 00 to 59/,
+    ],
+    [
+      'an end equal to the start, written with seconds',
+      (c) => (c.windows[0].end = '2026-11-30T08:00:00'),
+      /windows\[0\]\.end: got "2026-11-30T08:00:00"; expected end to be after start \(2026-11-30T08:00 Europe\/Paris\): a window that ends when it starts never runs/,
+    ],
+    [
+      'an end before the start',
+      (c) => (c.windows[0].end = '2026-11-30T07:59'),
+      /windows\[0\]\.end: got "2026-11-30T07:59"; expected end to be after start .* ends before it starts/,
+    ],
     [
       'a window inside another one',
       (c) => Object.assign(c.windows[1], { start: '2026-11-30T20:00', end: '2026-11-30T21:00' }),
@@ -45,8 +73,20 @@ describe('sale window rules', () => {
     [
       'windows in different zones that overlap in real time',
       (c) => {
-        c.windows[0] = { name: 'new-york', start: '2026-12-10T10:00', end: '2026-12-10T12:00', timeZone: 'America/New_York' };
-        c.windows[1] = { name: 'london', start: '2026-12-10T15:00', end: '2026-12-10T16:30', timeZone: 'Europe/London', warmUpMinutes: 0, coolDownMinutes: 0 };
+        c.windows[0] = {
+          name: 'new-york',
+          start: '2026-12-10T10:00',
+          end: '2026-12-10T12:00',
+          timeZone: 'America/New_York',
+        };
+        c.windows[1] = {
+          name: 'london',
+          start: '2026-12-10T15:00',
+          end: '2026-12-10T16:30',
+          timeZone: 'Europe/London',
+          warmUpMinutes: 0,
+          coolDownMinutes: 0,
+        };
       },
       // new-york: 15:00-17:00 UTC, raised 14:15-18:00 UTC; london 15:00 is inside it, though 15:00 > 10:00 on the wall clocks.
       /windows\[1\]\.start: got "2026-12-10T15:00"; expected window london to start its warm-up \(2026-12-10 15:00 UTC\) after window new-york ends its cool-down \(2026-12-10 18:00 UTC\)/,
@@ -56,15 +96,21 @@ describe('sale window rules', () => {
   });
 
   it('accepts windows one minute apart, a leap day and seconds', () => {
-    expect(problemsOf((c) => Object.assign(c.windows[1], { start: '2026-12-01T00:31', end: '2026-12-01T02:00' }))).toBe('');
-    expect(problemsOf((c) => Object.assign(c.windows[0], { start: '2028-02-29T10:00', end: '2028-02-29T12:00:30' }))).toBe('');
+    expect(problemsOf((c) => Object.assign(c.windows[1], { start: '2026-12-01T00:31', end: '2026-12-01T02:00' }))).toBe(
+      '',
+    );
+    expect(
+      problemsOf((c) => Object.assign(c.windows[0], { start: '2028-02-29T10:00', end: '2028-02-29T12:00:30' })),
+    ).toBe('');
   });
 
   it('reports each overlap once, against the window it runs into', () => {
     const problems = problemsOf((c) => {
       c.windows.push({ name: 'third', start: '2026-11-30T12:00', end: '2026-11-30T13:00', timeZone: 'Europe/Paris' });
     });
-    expect(problems.split('\n')).toEqual([expect.stringMatching(/^windows\[2\]\.start: .*window third .* window cyber-monday/)]);
+    expect(problems.split('\n')).toEqual([
+      expect.stringMatching(/^windows\[2\]\.start: .*window third .* window cyber-monday/),
+    ]);
   });
 });
 

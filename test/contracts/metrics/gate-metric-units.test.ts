@@ -3,7 +3,12 @@
  * record carries the unit the contract gives its name.
  */
 import { DELIBERATE_REFUSALS_METRIC, DELIBERATE_REFUSALS_METRIC_UNIT } from '../../../contracts/metrics/alarm-metrics';
-import { GATE_CLASS_METRICS, GATE_DEPENDENCY_METRICS, GATE_METRIC_UNITS, GATE_PROCESS_METRICS } from '../../../contracts/metrics/gate-metrics';
+import {
+  GATE_CLASS_METRICS,
+  GATE_DEPENDENCY_METRICS,
+  GATE_METRIC_UNITS,
+  GATE_PROCESS_METRICS,
+} from '../../../contracts/metrics/gate-metrics';
 import { createGateMetricsRecorder } from '../../../gate/proxy/gate-metrics-recorder';
 
 function contractUnits(): Map<string, string> {
@@ -21,7 +26,14 @@ it('gives every metric the gate publishes the unit the contract states', () => {
   const recorder = createGateMetricsRecorder({
     saleName: 'units',
     dependencies: ['payments'],
-    gauges: () => ({ concurrencyLimit: 8, inFlight: 1, redisFallback: false, flagsLevel: 0, flagsVersion: 1, flagsKeyMissing: true }),
+    gauges: () => ({
+      concurrencyLimit: 8,
+      inFlight: 1,
+      redisFallback: false,
+      flagsLevel: 0,
+      flagsVersion: 1,
+      flagsKeyMissing: true,
+    }),
     startedAt: new Date(0),
   });
   recorder.count('critical', 'served');

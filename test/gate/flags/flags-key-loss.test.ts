@@ -45,7 +45,10 @@ describe('flags after the cache lost them', () => {
   const cycle = (atMs: number, view?: ControllerCycleDeps['lastKnown']) =>
     runControllerCycle(
       {
-        readAlarms: () => readAlarmStates(new CloudWatchClient({ region: 'eu-west-1' }), { alarmNames: settings.alarms.map((a) => a.name) }),
+        readAlarms: () =>
+          readAlarmStates(new CloudWatchClient({ region: 'eu-west-1' }), {
+            alarmNames: settings.alarms.map((a) => a.name),
+          }),
         store,
         effects: effectsOf(settings),
         policy: policyOf(settings),
@@ -59,7 +62,11 @@ describe('flags after the cache lost them', () => {
     cloudWatch.reset();
     inAlarm = new Set();
     cloudWatch.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames?: string[] }) => ({
-      MetricAlarms: (input.AlarmNames ?? []).map((name) => ({ AlarmName: name, StateValue: inAlarm.has(name) ? 'ALARM' : 'OK', StateTransitionedTimestamp: new Date(T0) })),
+      MetricAlarms: (input.AlarmNames ?? []).map((name) => ({
+        AlarmName: name,
+        StateValue: inAlarm.has(name) ? 'ALARM' : 'OK',
+        StateTransitionedTimestamp: new Date(T0),
+      })),
     }));
     server = await startRedisServer();
     store = new RedisFlagsStore({ url: server.url, commandTimeoutMs: 1000 });
@@ -82,7 +89,7 @@ describe('flags after the cache lost them', () => {
     return raised.document;
   };
 
-  it('returns the gate to level 0 within one poll of a restarted controller\'s first cycle after the key was deleted', async () => {
+  it("returns the gate to level 0 within one poll of a restarted controller's first cycle after the key was deleted", async () => {
     const raised = await raise();
     const admin = createRedisConnection({ url: server.url });
     await admin.del(FLAGS_KEY);
@@ -120,7 +127,11 @@ describe('flags after the cache lost them', () => {
     // Within the calm period the controller still holds level 2: the rewrite says so, under a newer version.
     const rewritten = await cycle(T0 + 1000, raised);
     expect(rewritten).toMatchObject({ outcome: 'written', document: { level: 2 } });
-    await waitFor('the gate on the rewritten version', () => gate.current().version === rewritten.document.version, POLL_MS * 10);
+    await waitFor(
+      'the gate on the rewritten version',
+      () => gate.current().version === rewritten.document.version,
+      POLL_MS * 10,
+    );
     // After the calm period the controller steps down, and the gate follows again.
     const calmer = await cycle(T0 + 1000 + settings.controller.calmPeriodSeconds * 1000, rewritten.document);
     expect(calmer.document.level).toBeLessThan(2);

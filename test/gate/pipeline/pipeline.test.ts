@@ -29,7 +29,12 @@ describe('Pipeline', () => {
 
   it('runs synchronous steps without waiting a turn, and waits for a step that returns a promise', async () => {
     const ran: string[] = [];
-    const running = new Pipeline([step('a', 'next', ran), step('b', 'next', ran), step('c', async () => 'next', ran), step('d', 'answered', ran)]).run(bareContext());
+    const running = new Pipeline([
+      step('a', 'next', ran),
+      step('b', 'next', ran),
+      step('c', async () => 'next', ran),
+      step('d', 'answered', ran),
+    ]).run(bareContext());
     expect(ran).toEqual(['a', 'b', 'c']);
     await running;
     expect(ran).toEqual(['a', 'b', 'c', 'd']);
@@ -38,7 +43,15 @@ describe('Pipeline', () => {
   it.each<[string, Step]>([
     ['answers', { name: 'answers', run: () => 'answered' }],
     ['passes on', { name: 'passes', run: () => 'next' }],
-    ['throws', { name: 'throws', run: () => { throw new Error('a bug'); } }],
+    [
+      'throws',
+      {
+        name: 'throws',
+        run: () => {
+          throw new Error('a bug');
+        },
+      },
+    ],
     ['rejects', { name: 'rejects', run: () => Promise.reject(new Error('a bug')) }],
   ])('gives back the slot and the body memory a request holds when its last step %s', async (_, last) => {
     const clock = new FakeClock();
@@ -96,7 +109,10 @@ describe('a pipeline behind the gate server', () => {
   it('answers a step that throws with a 500 and keeps serving', async () => {
     const { answers } = stepParts(config);
     let calls = 0;
-    server = await startStepServer([{ name: 'flaky', run: () => (++calls === 1 ? Promise.reject(new Error('a bug')) : 'next') }], answers);
+    server = await startStepServer(
+      [{ name: 'flaky', run: () => (++calls === 1 ? Promise.reject(new Error('a bug')) : 'next') }],
+      answers,
+    );
     const failed = await http.get(`${server.url}/x`);
     expect(failed.status).toBe(500);
     expect(failed.headers['saleday-outcome']).toBe('upstream-error');

@@ -35,12 +35,21 @@ describe('clientIpFrom: only the hop our own proxies appended', () => {
 
 describe('createIdentityResolver', () => {
   const clock = new FakeClock(1_800_000_000_000);
-  const identityWith = (identity: Record<string, unknown>) => testConfig((raw) => (raw.identity = { trustedProxyHops: 1, ...identity })).identity;
+  const identityWith = (identity: Record<string, unknown>) =>
+    testConfig((raw) => (raw.identity = { trustedProxyHops: 1, ...identity })).identity;
 
   it('proof none: the header is the key; without it, the client IP', () => {
     const resolve = createIdentityResolver(identityWith({ header: 'x-user-id' }), clock, {});
-    expect(resolve({ 'x-user-id': 'alice', 'x-forwarded-for': '203.0.113.7' }, '10.0.0.1')).toEqual({ key: 'u:alice', kind: 'user', ip: '203.0.113.7' });
-    expect(resolve({ 'x-forwarded-for': '6.6.6.6, 203.0.113.7' }, '10.0.0.1')).toEqual({ key: 'ip:203.0.113.7', kind: 'ip', ip: '203.0.113.7' });
+    expect(resolve({ 'x-user-id': 'alice', 'x-forwarded-for': '203.0.113.7' }, '10.0.0.1')).toEqual({
+      key: 'u:alice',
+      kind: 'user',
+      ip: '203.0.113.7',
+    });
+    expect(resolve({ 'x-forwarded-for': '6.6.6.6, 203.0.113.7' }, '10.0.0.1')).toEqual({
+      key: 'ip:203.0.113.7',
+      kind: 'ip',
+      ip: '203.0.113.7',
+    });
     expect(resolve({ 'x-user-id': 'x'.repeat(500) }, '10.0.0.1').kind).toBe('ip');
   });
 
@@ -54,7 +63,9 @@ describe('createIdentityResolver', () => {
     const resolve = createIdentityResolver(identityWith({ cookie: 'uid', proof: 'hmac' }), clock, env);
     const signed = signHmacUserKey('carol', SECRET);
     expect(resolve({ cookie: `uid=${signed}` }, '10.0.0.1').key).toBe('u:carol');
-    expect(resolve({ cookie: `uid=${signHmacUserKey('carol', 'some-other-secret-value')}` }, '10.0.0.1').key).toBe('ip:10.0.0.1');
+    expect(resolve({ cookie: `uid=${signHmacUserKey('carol', 'some-other-secret-value')}` }, '10.0.0.1').key).toBe(
+      'ip:10.0.0.1',
+    );
     expect(resolve({ cookie: `uid=${signed.replace('carol', 'carl')}` }, '10.0.0.1').key).toBe('ip:10.0.0.1');
     expect(resolve({ cookie: 'uid=carol' }, '10.0.0.1').key).toBe('ip:10.0.0.1');
     expect(resolve({ cookie: 'uid=carol.' }, '10.0.0.1').key).toBe('ip:10.0.0.1');
@@ -86,13 +97,22 @@ describe('createIdentityResolver', () => {
   });
 
   it('refuses to start a proven mode without its secret', () => {
-    expect(() => createIdentityResolver(identityWith({ header: 'x-user-id', proof: 'hmac' }), clock, {})).toThrow(InvalidOptionsError);
-    expect(() => createIdentityResolver(identityWith({ header: 'x-user-id', proof: 'jwt' }), clock, { SALEDAY_IDENTITY_SECRET: 'short' })).toThrow(/SALEDAY_IDENTITY_SECRET/);
+    expect(() => createIdentityResolver(identityWith({ header: 'x-user-id', proof: 'hmac' }), clock, {})).toThrow(
+      InvalidOptionsError,
+    );
+    expect(() =>
+      createIdentityResolver(identityWith({ header: 'x-user-id', proof: 'jwt' }), clock, {
+        SALEDAY_IDENTITY_SECRET: 'short',
+      }),
+    ).toThrow(/SALEDAY_IDENTITY_SECRET/);
   });
 
   it('accepts tokens signed by jose (checked in a child process, where jose loads as ESM)', () => {
     const script = `import { SignJWT } from 'jose'; const t = await new SignJWT({ sub: 'frank' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(${Math.floor(clock.now() / 1000) + 300}).sign(new TextEncoder().encode(${JSON.stringify(SECRET)})); process.stdout.write(t);`;
-    const token = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), encoding: 'utf8' });
+    const token = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: process.cwd(),
+      encoding: 'utf8',
+    });
     expect(verifyHs256Jwt(token, Buffer.from(SECRET), clock.now())?.sub).toBe('frank');
     expect(verifyHs256Jwt(token, Buffer.from('not-the-secret-at-all'), clock.now())).toBeUndefined();
   });

@@ -53,7 +53,15 @@ describe('request bodies at the gate', () => {
       raw.gate.maxBufferedBytes = BUDGET;
       raw.routes.find((r: { name: string }) => r.name === 'pages').rateLimit = undefined;
     });
-    gate = await startGate({ config, upstream: upstream.url, port: 0, flags, logger: silentLogger, metricsSink: () => undefined, rateLimitPrefix: uniquePrefix('body-limits') });
+    gate = await startGate({
+      config,
+      upstream: upstream.url,
+      port: 0,
+      flags,
+      logger: silentLogger,
+      metricsSink: () => undefined,
+      rateLimitPrefix: uniquePrefix('body-limits'),
+    });
     port = Number(new URL(gate.url).port);
   });
 
@@ -66,11 +74,17 @@ describe('request bodies at the gate', () => {
 
   it('caps each route at what its app accepts: 16 KiB for checkout, the global cap elsewhere', async () => {
     const body = JSON.stringify({ pad: 'x'.repeat(20_000) });
-    const checkout = await http.send('POST', `${gate.url}/api/checkout`, { headers: { 'content-type': 'application/json', 'x-user-id': 'big-body' }, body });
+    const checkout = await http.send('POST', `${gate.url}/api/checkout`, {
+      headers: { 'content-type': 'application/json', 'x-user-id': 'big-body' },
+      body,
+    });
     expect(checkout.status).toBe(413);
     expect(checkout.headers[OUTCOME_HEADER]).toBe('bad-request');
     expect(checkout.json().error).toContain('16384');
-    const page = await http.send('POST', `${gate.url}/some/page`, { headers: { 'content-type': 'application/json', 'x-user-id': 'big-body' }, body });
+    const page = await http.send('POST', `${gate.url}/some/page`, {
+      headers: { 'content-type': 'application/json', 'x-user-id': 'big-body' },
+      body,
+    });
     expect(page.status).toBe(200);
   });
 
@@ -79,7 +93,11 @@ describe('request bodies at the gate', () => {
     const clients = await Promise.all(Array.from({ length: 12 }, () => openSocket(port)));
     const seen: number[] = [];
     const sample = setInterval(() => seen.push(gate.gate.load().bufferedBodyBytes), 5);
-    clients.forEach(({ socket }, i) => socket.write(`POST /api/cart HTTP/1.1\r\nHost: x\r\nX-User-Id: budget-${i}\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\n\r\n{"a":"`));
+    clients.forEach(({ socket }, i) =>
+      socket.write(
+        `POST /api/cart HTTP/1.1\r\nHost: x\r\nX-User-Id: budget-${i}\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\n\r\n{"a":"`,
+      ),
+    );
     await eventually(() => clients.filter((c) => statusOf(c.received()) === 503).length === 8);
     expect(gate.gate.load().bufferedBodyBytes).toBe(4 * declared);
     const refused = clients.filter((c) => statusOf(c.received()) === 503);
@@ -104,7 +122,9 @@ describe('request bodies at the gate', () => {
     const seen: number[] = [];
     const sample = setInterval(() => seen.push(gate.gate.load().bufferedBodyBytes), 5);
     clients.forEach(({ socket }, i) =>
-      socket.write(`POST /api/cart HTTP/1.1\r\nHost: x\r\nX-User-Id: chunked-${i}\r\nTransfer-Encoding: chunked\r\n\r\n${chunk.length.toString(16)}\r\n${chunk}\r\n`),
+      socket.write(
+        `POST /api/cart HTTP/1.1\r\nHost: x\r\nX-User-Id: chunked-${i}\r\nTransfer-Encoding: chunked\r\n\r\n${chunk.length.toString(16)}\r\n${chunk}\r\n`,
+      ),
     );
     // 10 KiB each: six fit in 64 KiB, the other four are refused
     await eventually(() => clients.filter((c) => statusOf(c.received()) === 503).length === 4);
@@ -128,7 +148,12 @@ describe('request bodies at the gate', () => {
     ],
   ])('answers %s from a Node fetch client with a readable 413, not a reset', async (_name, makeBody) => {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const response = await fetch(`${gate.url}/api/checkout`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-user-id': `fetch-${attempt}` }, body: makeBody(), duplex: 'half' });
+      const response = await fetch(`${gate.url}/api/checkout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-user-id': `fetch-${attempt}` },
+        body: makeBody(),
+        duplex: 'half',
+      });
       expect(response.status).toBe(413);
       expect(response.headers.get(OUTCOME_HEADER)).toBe('bad-request');
       expect(((await response.json()) as { error: string }).error).toContain('16384');
@@ -165,7 +190,15 @@ describe('open connections at the gate', () => {
     const config = testConfig((raw) => {
       raw.gate.maxConnections = 3;
     });
-    gate = await startGate({ config, upstream: upstream.url, port: 0, flags, logger: silentLogger, metricsSink: () => undefined, rateLimitPrefix: uniquePrefix('connections') });
+    gate = await startGate({
+      config,
+      upstream: upstream.url,
+      port: 0,
+      flags,
+      logger: silentLogger,
+      metricsSink: () => undefined,
+      rateLimitPrefix: uniquePrefix('connections'),
+    });
     port = Number(new URL(gate.url).port);
   });
 

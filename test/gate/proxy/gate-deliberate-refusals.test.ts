@@ -52,7 +52,16 @@ describe('DeliberateRefusals from a gate in front of an app', () => {
   beforeAll(async () => {
     upstream = await startTestUpstream();
     flags = new MemoryFlags();
-    gate = await startGate({ config: testConfig(), upstream: upstream.url, port: 0, flags, logger: silentLogger, metricsSink: (line) => emf.push(line), metricsIntervalMs: 60_000, rateLimitPrefix: uniquePrefix('deliberate') });
+    gate = await startGate({
+      config: testConfig(),
+      upstream: upstream.url,
+      port: 0,
+      flags,
+      logger: silentLogger,
+      metricsSink: (line) => emf.push(line),
+      metricsIntervalMs: 60_000,
+      rateLimitPrefix: uniquePrefix('deliberate'),
+    });
   });
 
   afterAll(async () => {
@@ -82,13 +91,22 @@ describe('DeliberateRefusals from a gate in front of an app', () => {
 
     expect(gate.gate.metrics().deliberateRefusals).toBe(2);
     await gate.close(); // flushes the last second
-    const records = emf.map((line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] } });
+    const records = emf.map(
+      (line) =>
+        JSON.parse(line) as Record<string, unknown> & {
+          _aws: { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+        },
+    );
     const carrying = records.filter((r) => r.DeliberateRefusals !== undefined);
     expect(carrying.length).toBeGreaterThan(0);
     for (const record of carrying) {
       // Dimension Sale only: CloudWatch sums it over every gate of the fleet.
       expect(record._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([['Sale']]);
-      expect(record._aws.CloudWatchMetrics[0]!.Metrics).toContainEqual({ Name: 'DeliberateRefusals', Unit: 'Count', StorageResolution: 1 });
+      expect(record._aws.CloudWatchMetrics[0]!.Metrics).toContainEqual({
+        Name: 'DeliberateRefusals',
+        Unit: 'Count',
+        StorageResolution: 1,
+      });
     }
     expect(carrying.reduce((sum, r) => sum + (r.DeliberateRefusals as number), 0)).toBe(2);
   });

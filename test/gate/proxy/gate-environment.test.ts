@@ -4,7 +4,12 @@ import { gateEnvironment } from '../../../gate/proxy/gate-environment';
 import { exampleConfig } from '../../lib/stacks/test-app';
 
 const config = exampleConfig();
-const sliceEnv = (extra: Record<string, string | undefined> = {}) => ({ [GATE_CONFIG_ENV]: JSON.stringify(gateConfigSlice(config)), PORT: '8080', UPSTREAM_URL: 'http://127.0.0.1:3000', ...extra });
+const sliceEnv = (extra: Record<string, string | undefined> = {}) => ({
+  [GATE_CONFIG_ENV]: JSON.stringify(gateConfigSlice(config)),
+  PORT: '8080',
+  UPSTREAM_URL: 'http://127.0.0.1:3000',
+  ...extra,
+});
 
 describe('the gate started from its slice of the config (as the task definition passes it)', () => {
   it('reads the routes, identity, degradation and gate settings, with the port and upstream from the environment', () => {
@@ -14,7 +19,14 @@ describe('the gate started from its slice of the config (as the task definition 
   });
 
   it('holds none of what the gate does not read', () => {
-    expect(Object.keys(gateConfigSlice(config)).sort()).toEqual(['degradation', 'fleet', 'gate', 'identity', 'routes', 'saleName']);
+    expect(Object.keys(gateConfigSlice(config)).sort()).toEqual([
+      'degradation',
+      'fleet',
+      'gate',
+      'identity',
+      'routes',
+      'saleName',
+    ]);
     expect(gateConfigSlice(config).fleet).toEqual({ plannedTasks: config.fleet.plannedTasks });
   });
 

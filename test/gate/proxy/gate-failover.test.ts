@@ -49,13 +49,32 @@ describe('a Redis failover without restarting anything', () => {
     }
     await attachReplica({ primaryPort: primary.port, replicaPort: replica.port });
     relay = await FailoverRelay.start(primary.port);
-    shop = await startStorefront({ port: 0, operatorPort: 0, redisUrl: relay.url, stockPerProduct: STOCK, seedIfEmpty: true, logger: true, logStream: { write: (line) => shopLogs.push(line) } });
+    shop = await startStorefront({
+      port: 0,
+      operatorPort: 0,
+      redisUrl: relay.url,
+      stockPerProduct: STOCK,
+      seedIfEmpty: true,
+      logger: true,
+      logStream: { write: (line) => shopLogs.push(line) },
+    });
     const config = testConfig((raw) => {
       raw.gate.flagsPollMs = 200;
     });
     const logger = createJsonLogger({ write: (line) => gateLogs.push(line) });
-    gate = await startGate({ config, upstream: shop.url, port: 0, redisUrl: relay.url, logger, metricsSink: () => undefined });
-    flagsStore = new RedisFlagsStore({ url: relay.url, commandTimeoutMs: 2000, log: (message) => storeLogs.push(message) });
+    gate = await startGate({
+      config,
+      upstream: shop.url,
+      port: 0,
+      redisUrl: relay.url,
+      logger,
+      metricsSink: () => undefined,
+    });
+    flagsStore = new RedisFlagsStore({
+      url: relay.url,
+      commandTimeoutMs: 2000,
+      log: (message) => storeLogs.push(message),
+    });
   });
 
   afterAll(async () => {
@@ -73,7 +92,11 @@ describe('a Redis failover without restarting anything', () => {
   const checkout = () => {
     buyer += 1;
     return http.send('POST', `${gate.url}/api/checkout`, {
-      headers: { 'content-type': 'application/json', 'x-user-id': `buyer-${buyer}`, 'idempotency-key': `failover-${buyer}` },
+      headers: {
+        'content-type': 'application/json',
+        'x-user-id': `buyer-${buyer}`,
+        'idempotency-key': `failover-${buyer}`,
+      },
       body: JSON.stringify({ productId: 'sku-001', quantity: 1 }),
     });
   };
@@ -88,7 +111,11 @@ describe('a Redis failover without restarting anything', () => {
 
   it('serves checkout again within 5 s, back on Redis for limits, flags writable, nothing oversold', async () => {
     expect((await checkout()).status).toBe(201);
-    const before = await flagsStore.write({ ...initialFlags(new Date()), version: nextFlagsVersion(0, Date.now()), reason: 'before the failover' });
+    const before = await flagsStore.write({
+      ...initialFlags(new Date()),
+      version: nextFlagsVersion(0, Date.now()),
+      reason: 'before the failover',
+    });
     expect(before.written).toBe(true);
     const pids = [primary.process.pid, replica.process.pid];
 
@@ -104,7 +131,12 @@ describe('a Redis failover without restarting anything', () => {
         const answer = await checkout();
         const atMs = performance.now();
         answers.push({ atMs, status: answer.status });
-        if (answer.status === 201 && marks.failedOverAt !== undefined && firstCheckoutMs === undefined && sentAt > marks.failedOverAt) {
+        if (
+          answer.status === 201 &&
+          marks.failedOverAt !== undefined &&
+          firstCheckoutMs === undefined &&
+          sentAt > marks.failedOverAt
+        ) {
           firstCheckoutMs = atMs - marks.failoverAt!;
           stopAt = atMs + 500;
         }
@@ -120,7 +152,9 @@ describe('a Redis failover without restarting anything', () => {
     await traffic;
     const afterFailover = answers.filter((a) => a.atMs > marks.failoverAt!);
     const refused = afterFailover.filter((a) => a.status !== 201).length;
-    process.stdout.write(`gate-failover: first 201 checkout ${Math.round(firstCheckoutMs ?? -1)} ms after the failover began; ${refused} of ${afterFailover.length} checkouts after it were not 201\n`);
+    process.stdout.write(
+      `gate-failover: first 201 checkout ${Math.round(firstCheckoutMs ?? -1)} ms after the failover began; ${refused} of ${afterFailover.length} checkouts after it were not 201\n`,
+    );
     expect(firstCheckoutMs).toBeLessThan(5000);
 
     // The gate's rate limits leave the local fallback and decide on Redis again.
@@ -136,13 +170,25 @@ describe('a Redis failover without restarting anything', () => {
     );
 
     // The controller's store writes on the new primary (its open connection reached the demoted node).
-    const after = await flagsStore.write({ ...initialFlags(new Date()), version: nextFlagsVersion(before.current.version, Date.now()), reason: 'after the failover' });
+    const after = await flagsStore.write({
+      ...initialFlags(new Date()),
+      version: nextFlagsVersion(before.current.version, Date.now()),
+      reason: 'after the failover',
+    });
     expect(after.written).toBe(true);
-    await waitFor('the gate on the flags written after the failover', async () => (await snapshot()).process.flagsVersion === after.current.version, 5000);
+    await waitFor(
+      'the gate on the flags written after the failover',
+      async () => (await snapshot()).process.flagsVersion === after.current.version,
+      5000,
+    );
 
     // Nothing oversold: the shop's own numbers (its operator listener), read from the new primary.
     let statsAnswer = await http.get(`${shop.operatorUrl!}/_stats`);
-    await waitFor('the shop statistics', async () => (statsAnswer = await http.get(`${shop.operatorUrl!}/_stats`)).status === 200, 5000);
+    await waitFor(
+      'the shop statistics',
+      async () => (statsAnswer = await http.get(`${shop.operatorUrl!}/_stats`)).status === 200,
+      5000,
+    );
     const stats = statsAnswer.json<{ unitsSold: number; oversold: boolean; stockByProduct: Record<string, number> }>();
     process.stdout.write(`gate-failover: sold ${stats.unitsSold} of ${STOCK}\n`);
     expect(stats.oversold).toBe(false);

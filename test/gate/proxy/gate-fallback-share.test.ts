@@ -34,9 +34,22 @@ describe('the local fallback limit', () => {
       raw.fleet.plannedTasks = 4;
       raw.fleet.baselineTasks = 2;
       // 8 per user and no refill within the test: a fallback at its share allows 8 / 4 = 2
-      raw.routes.find((r: { name: string }) => r.name === 'cart').rateLimit = { algorithm: 'token-bucket', capacity: 8, refillPerSecond: 0.001 };
+      raw.routes.find((r: { name: string }) => r.name === 'cart').rateLimit = {
+        algorithm: 'token-bucket',
+        capacity: 8,
+        refillPerSecond: 0.001,
+      };
     });
-    gate = await startGate({ config, upstream: upstream.url, port: 0, flags, redisUrl: `redis://127.0.0.1:${await closedPort()}`, logger: silentLogger, metricsSink: () => undefined, rateLimitPrefix: uniquePrefix('fallback-share') });
+    gate = await startGate({
+      config,
+      upstream: upstream.url,
+      port: 0,
+      flags,
+      redisUrl: `redis://127.0.0.1:${await closedPort()}`,
+      logger: silentLogger,
+      metricsSink: () => undefined,
+      rateLimitPrefix: uniquePrefix('fallback-share'),
+    });
   }, 20_000);
 
   afterAll(async () => {
@@ -48,7 +61,8 @@ describe('the local fallback limit', () => {
 
   it('allows this gate’s share of the fleet’s limit, not the whole limit', async () => {
     const statuses = [];
-    for (let i = 0; i < 5; i++) statuses.push((await http.get(`${gate.url}/api/cart`, { 'x-user-id': 'fallback-user' })).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push((await http.get(`${gate.url}/api/cart`, { 'x-user-id': 'fallback-user' })).status);
     expect(statuses).toEqual([200, 200, 429, 429, 429]);
     expect(gate.gate.metrics().rateLimitSources.fallback).toBeGreaterThan(0);
     const answer = await http.get(`${gate.url}/api/cart`, { 'x-user-id': 'fallback-user' });

@@ -25,8 +25,18 @@ describe('the gate when the flags key is missing', () => {
     const config = testConfig((raw) => {
       raw.gate.flagsPollMs = 50;
     });
-    const logger = createJsonLogger({ write: (line) => logs.push(JSON.parse(line) as { level: string; message: string }) });
-    gate = await startGate({ config, upstream: upstream.url, port: 0, redisUrl: redis.url, logger, metricsSink: (line) => emf.push(JSON.parse(line) as Record<string, unknown>), metricsIntervalMs: 50 });
+    const logger = createJsonLogger({
+      write: (line) => logs.push(JSON.parse(line) as { level: string; message: string }),
+    });
+    gate = await startGate({
+      config,
+      upstream: upstream.url,
+      port: 0,
+      redisUrl: redis.url,
+      logger,
+      metricsSink: (line) => emf.push(JSON.parse(line) as Record<string, unknown>),
+      metricsIntervalMs: 50,
+    });
   });
 
   afterAll(async () => {
@@ -36,7 +46,8 @@ describe('the gate when the flags key is missing', () => {
     await redis.kill();
   });
 
-  const snapshot = async () => (await http.get(`${gate.url}/_gate/metrics`)).json<{ process: { flagsKeyMissing: boolean; flagsLevel: number } }>();
+  const snapshot = async () =>
+    (await http.get(`${gate.url}/_gate/metrics`)).json<{ process: { flagsKeyMissing: boolean; flagsLevel: number } }>();
   const waitFor = async (what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;
     while (!(await predicate())) {

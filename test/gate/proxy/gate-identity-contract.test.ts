@@ -3,7 +3,11 @@
  * the identity the gate established (`saleday-user`, `saleday-user-proven`), and the rate limit
  * spends the same key. Real gate, real HTTP app echoing what it received, real redis-server.
  */
-import { SALEDAY_DEADLINE_HEADER, SALEDAY_USER_HEADER, SALEDAY_USER_PROVEN_HEADER } from '../../../contracts/request-headers';
+import {
+  SALEDAY_DEADLINE_HEADER,
+  SALEDAY_USER_HEADER,
+  SALEDAY_USER_PROVEN_HEADER,
+} from '../../../contracts/request-headers';
 import { MemoryFlags } from '../../../guard/flags/memory-flags';
 import { OUTCOME_HEADER } from '../../../contracts/metrics/gate-metrics';
 import { signHmacUserKey } from '../../../contracts/hmac-user-key';
@@ -16,19 +20,42 @@ import { testConfig } from './fixtures/test-config';
 import { startTestUpstream, type TestUpstream } from './fixtures/test-upstream';
 
 const SECRET = 'identity-contract-secret-0123456789';
-const jwtFor = (claims: Record<string, unknown>) => signHs256Jwt({ exp: Math.floor(Date.now() / 1000) + 600, ...claims }, Buffer.from(SECRET));
+const jwtFor = (claims: Record<string, unknown>) =>
+  signHs256Jwt({ exp: Math.floor(Date.now() / 1000) + 600, ...claims }, Buffer.from(SECRET));
 
 interface Echo {
   headers: Record<string, string | undefined>;
 }
 
-async function gateWith(upstream: TestUpstream, identity: Record<string, unknown>, routeExtras: Record<string, unknown> = {}): Promise<StartedGate> {
+async function gateWith(
+  upstream: TestUpstream,
+  identity: Record<string, unknown>,
+  routeExtras: Record<string, unknown> = {},
+): Promise<StartedGate> {
   const config = testConfig((raw) => {
     raw.identity = { trustedProxyHops: 1, ...identity };
     // The echo route: the app answers with the headers it received; 3 requests per key, no refill within a test.
-    raw.routes.unshift({ name: 'echo', path: '/api/echo', methods: ['GET', 'POST'], priority: 'high', rateLimit: { algorithm: 'token-bucket', capacity: 3, refillPerSecond: 0.001 }, timeoutMs: 1500, ...routeExtras });
+    raw.routes.unshift({
+      name: 'echo',
+      path: '/api/echo',
+      methods: ['GET', 'POST'],
+      priority: 'high',
+      rateLimit: { algorithm: 'token-bucket', capacity: 3, refillPerSecond: 0.001 },
+      timeoutMs: 1500,
+      ...routeExtras,
+    });
   });
-  return startGate({ config, upstream: upstream.url, port: 0, flags: new MemoryFlags(), logger: silentLogger, metricsSink: () => undefined, env: { SALEDAY_IDENTITY_SECRET: SECRET }, rateLimitPrefix: uniquePrefix('identity-contract'), redisUrl: testRedisUrl() });
+  return startGate({
+    config,
+    upstream: upstream.url,
+    port: 0,
+    flags: new MemoryFlags(),
+    logger: silentLogger,
+    metricsSink: () => undefined,
+    env: { SALEDAY_IDENTITY_SECRET: SECRET },
+    rateLimitPrefix: uniquePrefix('identity-contract'),
+    redisUrl: testRedisUrl(),
+  });
 }
 
 describe('the identity the app sees', () => {
@@ -52,8 +79,15 @@ describe('the identity the app sees', () => {
     return gate;
   };
   const echo = async (gate: StartedGate, headers: Record<string, string>) => {
-    const answer = await http.send('POST', `${gate.url}/api/echo`, { headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
-    return { status: answer.status, outcome: answer.headers[OUTCOME_HEADER], seen: answer.status === 200 ? answer.json<Echo>().headers : {} };
+    const answer = await http.send('POST', `${gate.url}/api/echo`, {
+      headers: { 'content-type': 'application/json', ...headers },
+      body: '{}',
+    });
+    return {
+      status: answer.status,
+      outcome: answer.headers[OUTCOME_HEADER],
+      seen: answer.status === 200 ? answer.json<Echo>().headers : {},
+    };
   };
 
   describe('proof jwt (Authorization)', () => {
@@ -63,13 +97,22 @@ describe('the identity the app sees', () => {
     });
 
     it('an attacker with no token who claims to be the victim is its own IP, and its forged headers never reach the app', async () => {
-      const { seen } = await echo(gate, { 'x-user-id': 'victim', [SALEDAY_USER_HEADER]: 'u:victim', [SALEDAY_USER_PROVEN_HEADER]: '1', 'x-forwarded-for': '198.51.100.7' });
+      const { seen } = await echo(gate, {
+        'x-user-id': 'victim',
+        [SALEDAY_USER_HEADER]: 'u:victim',
+        [SALEDAY_USER_PROVEN_HEADER]: '1',
+        'x-forwarded-for': '198.51.100.7',
+      });
       expect(seen[SALEDAY_USER_HEADER]).toBe('ip:198.51.100.7');
       expect(seen[SALEDAY_USER_PROVEN_HEADER]).toBe('0');
     });
 
     it('an attacker with its own valid token plus the victim’s key is the attacker; the token itself is not forwarded', async () => {
-      const { seen } = await echo(gate, { authorization: `Bearer ${jwtFor({ sub: 'attacker' })}`, 'x-user-id': 'victim', [SALEDAY_USER_HEADER]: 'u:victim' });
+      const { seen } = await echo(gate, {
+        authorization: `Bearer ${jwtFor({ sub: 'attacker' })}`,
+        'x-user-id': 'victim',
+        [SALEDAY_USER_HEADER]: 'u:victim',
+      });
       expect(seen[SALEDAY_USER_HEADER]).toBe('u:attacker');
       expect(seen[SALEDAY_USER_PROVEN_HEADER]).toBe('1');
       expect(seen.authorization).toBeUndefined();
@@ -80,12 +123,17 @@ describe('the identity the app sees', () => {
       expect(long.length).toBeGreaterThan(128);
       const refreshed = jwtFor({ sub: 'shopper-42', iat: 12345 });
       expect((await echo(gate, { authorization: `Bearer ${long}` })).seen[SALEDAY_USER_HEADER]).toBe('u:shopper-42');
-      expect((await echo(gate, { authorization: `Bearer ${refreshed}` })).seen[SALEDAY_USER_HEADER]).toBe('u:shopper-42');
+      expect((await echo(gate, { authorization: `Bearer ${refreshed}` })).seen[SALEDAY_USER_HEADER]).toBe(
+        'u:shopper-42',
+      );
     });
 
     it('a sub that cannot be a key (spaces, too long) leaves the client unproven', async () => {
       for (const sub of ['two words', 'x'.repeat(129), 'semi;colon']) {
-        const { seen } = await echo(gate, { authorization: `Bearer ${jwtFor({ sub })}`, 'x-forwarded-for': '198.51.100.8' });
+        const { seen } = await echo(gate, {
+          authorization: `Bearer ${jwtFor({ sub })}`,
+          'x-forwarded-for': '198.51.100.8',
+        });
         expect(seen[SALEDAY_USER_HEADER]).toBe('ip:198.51.100.8');
         expect(seen[SALEDAY_USER_PROVEN_HEADER]).toBe('0');
       }
@@ -95,7 +143,10 @@ describe('the identity the app sees', () => {
       const token = jwtFor({ sub: 'padded' });
       const variants = [`${token}=`, `${token}==`, `${token}~`, `${token}!`, `${token}A`];
       for (const [i, variant] of variants.entries()) {
-        const { seen } = await echo(gate, { authorization: `Bearer ${variant}`, 'x-forwarded-for': `198.51.100.${30 + i}` });
+        const { seen } = await echo(gate, {
+          authorization: `Bearer ${variant}`,
+          'x-forwarded-for': `198.51.100.${30 + i}`,
+        });
         expect(seen[SALEDAY_USER_HEADER]).toBe(`ip:198.51.100.${30 + i}`);
       }
     });
@@ -103,7 +154,8 @@ describe('the identity the app sees', () => {
     it('the rate limit spends the key the app sees: the attacker’s own bucket, never the victim’s', async () => {
       const attacker = `Bearer ${jwtFor({ sub: 'rl-attacker' })}`;
       const statuses = [];
-      for (let i = 0; i < 4; i++) statuses.push((await echo(gate, { authorization: attacker, 'x-user-id': 'rl-victim' })).status);
+      for (let i = 0; i < 4; i++)
+        statuses.push((await echo(gate, { authorization: attacker, 'x-user-id': 'rl-victim' })).status);
       expect(statuses).toEqual([200, 200, 200, 429]);
       const victim = await echo(gate, { authorization: `Bearer ${jwtFor({ sub: 'rl-victim' })}` });
       expect(victim.status).toBe(200);
@@ -126,14 +178,19 @@ describe('the identity the app sees', () => {
     });
 
     it('the signed session is the user; the session cookie is removed and the others pass', async () => {
-      const { seen } = await echo(gate, { cookie: `theme=dark; saleday-session=${signHmacUserKey('s-123', SECRET)}; lang=fr` });
+      const { seen } = await echo(gate, {
+        cookie: `theme=dark; saleday-session=${signHmacUserKey('s-123', SECRET)}; lang=fr`,
+      });
       expect(seen[SALEDAY_USER_HEADER]).toBe('u:s-123');
       expect(seen[SALEDAY_USER_PROVEN_HEADER]).toBe('1');
       expect(seen.cookie).toBe('theme=dark; lang=fr');
     });
 
     it('every copy of the session cookie is removed, whatever its case, and a lone one leaves no Cookie header', async () => {
-      const forged = await echo(gate, { cookie: `saleday-session=victim.Zm9yZ2Vk; SALEDAY-SESSION=${signHmacUserKey('victim', 'not-the-secret-at-all')}`, 'x-forwarded-for': '198.51.100.10' });
+      const forged = await echo(gate, {
+        cookie: `saleday-session=victim.Zm9yZ2Vk; SALEDAY-SESSION=${signHmacUserKey('victim', 'not-the-secret-at-all')}`,
+        'x-forwarded-for': '198.51.100.10',
+      });
       expect(forged.seen[SALEDAY_USER_HEADER]).toBe('ip:198.51.100.10');
       expect(forged.seen.cookie).toBeUndefined();
     });
@@ -144,7 +201,10 @@ describe('the identity the app sees', () => {
       const sibling = String.fromCharCode(last.charCodeAt(0) + 1); // same bytes once decoded, not the canonical spelling
       const variants = [`${signed}=`, `${signed}~`, `${signed}!`, `${signed.slice(0, -1)}${sibling}`];
       for (const [i, variant] of variants.entries()) {
-        const { seen } = await echo(gate, { cookie: `saleday-session=${variant}`, 'x-forwarded-for': `198.51.100.${40 + i}` });
+        const { seen } = await echo(gate, {
+          cookie: `saleday-session=${variant}`,
+          'x-forwarded-for': `198.51.100.${40 + i}`,
+        });
         expect(seen[SALEDAY_USER_HEADER]).toBe(`ip:198.51.100.${40 + i}`);
       }
     });
@@ -170,7 +230,10 @@ describe('the identity the app sees', () => {
       const gate = await start({ cookie: 'saleday-session', proof: 'hmac' }, { limitBy: 'ip' });
       const statuses = [];
       for (let i = 0; i < 4; i++) {
-        const answer = await echo(gate, { cookie: `saleday-session=${signHmacUserKey(`rotating-${i}`, SECRET)}`, 'x-forwarded-for': '198.51.100.13' });
+        const answer = await echo(gate, {
+          cookie: `saleday-session=${signHmacUserKey(`rotating-${i}`, SECRET)}`,
+          'x-forwarded-for': '198.51.100.13',
+        });
         statuses.push(answer.status);
         if (answer.status === 200) expect(answer.seen[SALEDAY_USER_HEADER]).toBe(`u:rotating-${i}`);
       }

@@ -20,7 +20,15 @@ describe('answers Node would write by itself', () => {
 
   beforeAll(async () => {
     upstream = await startTestUpstream();
-    gate = await startGate({ config: testConfig(), upstream: upstream.url, port: 0, flags, logger: silentLogger, metricsSink: () => undefined, rateLimitPrefix: uniquePrefix('node-answers') });
+    gate = await startGate({
+      config: testConfig(),
+      upstream: upstream.url,
+      port: 0,
+      flags,
+      logger: silentLogger,
+      metricsSink: () => undefined,
+      rateLimitPrefix: uniquePrefix('node-answers'),
+    });
     port = Number(new URL(gate.url).port);
   });
 
@@ -37,14 +45,24 @@ describe('answers Node would write by itself', () => {
   });
 
   it('an Expect other than 100-continue gets 417 with the outcome header, its body unread', async () => {
-    const raw = await rawExchange(port, ['POST /api/cart HTTP/1.1\r\nHost: x\r\nX-User-Id: expecting\r\nExpect: teapot\r\nContent-Length: 2\r\n\r\n{}'], { waitMs: 5000 });
+    const raw = await rawExchange(
+      port,
+      ['POST /api/cart HTTP/1.1\r\nHost: x\r\nX-User-Id: expecting\r\nExpect: teapot\r\nContent-Length: 2\r\n\r\n{}'],
+      { waitMs: 5000 },
+    );
     expect(raw).toMatch(/^HTTP\/1\.1 417 /);
     expect(raw.toLowerCase()).toContain(`${OUTCOME_HEADER}: bad-request`);
     expect(upstream.received.get('/api/cart') ?? 0).toBe(0);
   });
 
   it('Expect: 100-continue still works', async () => {
-    const raw = await rawExchange(port, ['POST /api/cart HTTP/1.1\r\nHost: x\r\nX-User-Id: continuing\r\nExpect: 100-continue\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}'], { waitMs: 5000 });
+    const raw = await rawExchange(
+      port,
+      [
+        'POST /api/cart HTTP/1.1\r\nHost: x\r\nX-User-Id: continuing\r\nExpect: 100-continue\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+      ],
+      { waitMs: 5000 },
+    );
     expect(raw).toMatch(/^HTTP\/1\.1 100 Continue/);
     expect(raw).toMatch(/HTTP\/1\.1 200 /);
   });

@@ -24,7 +24,16 @@ describe('the gate at several times the app’s capacity', () => {
       raw.gate.concurrency = { initialLimit: 16, minLimit: 4, maxLimit: 64, criticalReservedShare: 0.25 };
       raw.gate.queue = { maxLengthPerClass: 20, targetDelayMs: 5, intervalMs: 100, maxWaitMs: 500 };
     });
-    gate = await startGate({ config, upstream: upstream.url, port: 0, flags, logger: silentLogger, metricsSink: () => undefined, rateLimitPrefix: uniquePrefix('overload'), redisUrl: process.env.REDIS_URL });
+    gate = await startGate({
+      config,
+      upstream: upstream.url,
+      port: 0,
+      flags,
+      logger: silentLogger,
+      metricsSink: () => undefined,
+      rateLimitPrefix: uniquePrefix('overload'),
+      redisUrl: process.env.REDIS_URL,
+    });
   });
 
   afterAll(async () => {
@@ -74,12 +83,15 @@ describe('the gate at several times the app’s capacity', () => {
     const total = (map: Map<string, number>) => [...map.values()].reduce((a, b) => a + b, 0);
     const checkoutOk = outcomes.checkout.get('201 served') ?? 0;
     const recommendationsShed = outcomes.recommendations.get('503 shed') ?? 0;
-    if (process.env.GATE_TEST_VERBOSE) console.log({ checkout: [...outcomes.checkout], recommendations: [...outcomes.recommendations] });
+    if (process.env.GATE_TEST_VERBOSE)
+      console.log({ checkout: [...outcomes.checkout], recommendations: [...outcomes.recommendations] });
     expect(total(outcomes.checkout)).toBeGreaterThanOrEqual(20);
     expect(checkoutOk / total(outcomes.checkout)).toBeGreaterThanOrEqual(0.95);
     // Most of the flood is refused by the gate rather than queued inside the app.
     expect(recommendationsShed).toBeGreaterThan(total(outcomes.recommendations) / 2);
-    const snapshot = (await http.get(`${gate.url}/_gate/metrics`)).json<{ classes: Record<string, { shed: number; served: number }> }>();
+    const snapshot = (await http.get(`${gate.url}/_gate/metrics`)).json<{
+      classes: Record<string, { shed: number; served: number }>;
+    }>();
     expect(snapshot.classes.low.shed).toBe(recommendationsShed);
     expect(snapshot.classes.critical.shed).toBe(0);
     expect(health.status).toBe(200);

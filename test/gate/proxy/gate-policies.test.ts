@@ -1,6 +1,12 @@
 import { compileShedTable } from '../../../gate/proxy/degradation-policy';
 import { createFallbackStore } from '../../../gate/proxy/fallback-store';
-import { policyWindowSeconds, rateLimitHeaders, retryAfterSeconds, sharedCacheMayStore, statesQuota } from '../../../gate/proxy/rate-limit-headers';
+import {
+  policyWindowSeconds,
+  rateLimitHeaders,
+  retryAfterSeconds,
+  sharedCacheMayStore,
+  statesQuota,
+} from '../../../gate/proxy/rate-limit-headers';
 import { RETRY_NEVER, type RateLimitDecision } from '../../../guard/rate-limit/rate-limiter';
 import { testConfig } from './fixtures/test-config';
 
@@ -23,19 +29,33 @@ describe('createFallbackStore', () => {
 
   it('answers static fallbacks from the config, last-good only once something good was seen', () => {
     const store = createFallbackStore(routes);
-    expect(JSON.parse(store.answerFor(byName('recommendations'))!.body.toString())).toEqual({ items: [], degraded: true });
+    expect(JSON.parse(store.answerFor(byName('recommendations'))!.body.toString())).toEqual({
+      items: [],
+      degraded: true,
+    });
     expect(store.answerFor(byName('products'))).toBeUndefined();
     expect(store.wantsLastGood(byName('products'))).toBe(true);
     expect(store.wantsLastGood(byName('checkout'))).toBe(false);
     store.rememberLastGood(byName('products'), 'application/json', Buffer.from('{"items":[1]}'));
-    expect(store.answerFor(byName('products'))).toEqual({ status: 200, contentType: 'application/json', body: Buffer.from('{"items":[1]}') });
+    expect(store.answerFor(byName('products'))).toEqual({
+      status: 200,
+      contentType: 'application/json',
+      body: Buffer.from('{"items":[1]}'),
+    });
     expect(store.answerFor(byName('checkout'))).toBeUndefined();
   });
 });
 
 describe('rate-limit headers', () => {
   it('states the quota on every refusal, and on admitted requests as gate.rateLimitFields says', () => {
-    const decision = (allowed: boolean, remaining: number): RateLimitDecision => ({ allowed, limit: 20, remaining, retryAfterMs: allowed ? 0 : 100, resetAfterMs: 1000, source: 'redis' });
+    const decision = (allowed: boolean, remaining: number): RateLimitDecision => ({
+      allowed,
+      limit: 20,
+      remaining,
+      retryAfterMs: allowed ? 0 : 100,
+      resetAfterMs: 1000,
+      source: 'redis',
+    });
     const modes = ['always', 'near-limit', 'refusals'] as const;
     expect(modes.map((mode) => statesQuota(mode, decision(false, 0)))).toEqual([true, true, true]);
     expect(modes.map((mode) => statesQuota(mode, decision(true, 11)))).toEqual([true, false, false]);
@@ -45,11 +65,29 @@ describe('rate-limit headers', () => {
 
   it('states the policy and the decision in the IETF fields', () => {
     const policy = { algorithm: 'token-bucket' as const, capacity: 5, refillPerSecond: 0.5 };
-    expect(rateLimitHeaders(policy, { allowed: true, limit: 5, remaining: 3, retryAfterMs: 0, resetAfterMs: 4000, source: 'redis' })).toEqual({
+    expect(
+      rateLimitHeaders(policy, {
+        allowed: true,
+        limit: 5,
+        remaining: 3,
+        retryAfterMs: 0,
+        resetAfterMs: 4000,
+        source: 'redis',
+      }),
+    ).toEqual({
       'ratelimit-policy': '5;w=10',
       ratelimit: 'limit=5, remaining=3, reset=4',
     });
-    expect(rateLimitHeaders(policy, { allowed: false, limit: 5, remaining: 0, retryAfterMs: 1500, resetAfterMs: 10_000, source: 'fallback' })).toEqual({
+    expect(
+      rateLimitHeaders(policy, {
+        allowed: false,
+        limit: 5,
+        remaining: 0,
+        retryAfterMs: 1500,
+        resetAfterMs: 10_000,
+        source: 'fallback',
+      }),
+    ).toEqual({
       'ratelimit-policy': '5;w=10',
       ratelimit: 'limit=5, remaining=0, reset=10',
       'retry-after': '2',
@@ -58,7 +96,14 @@ describe('rate-limit headers', () => {
 
   it('gives no Retry-After to a request that costs more than the whole limit', () => {
     const policy = { algorithm: 'token-bucket' as const, capacity: 5, refillPerSecond: 0.5 };
-    const headers = rateLimitHeaders(policy, { allowed: false, limit: 5, remaining: 0, retryAfterMs: RETRY_NEVER, resetAfterMs: 0, source: 'cached' });
+    const headers = rateLimitHeaders(policy, {
+      allowed: false,
+      limit: 5,
+      remaining: 0,
+      retryAfterMs: RETRY_NEVER,
+      resetAfterMs: 0,
+      source: 'cached',
+    });
     expect(headers['retry-after']).toBeUndefined();
   });
 

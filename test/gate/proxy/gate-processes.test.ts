@@ -24,7 +24,11 @@ describe('two gate processes on one Redis', () => {
     // A busy test machine can stall a Redis answer past the default 50 ms, and a gate that falls back
     // to its local share would count the key alone: this test is about the shared count.
     config.gate.redisTimeoutMs = 2_000;
-    gates = await Promise.all((['main', 'cli'] as const).map((via) => spawnGateProcess({ config, upstream: upstream.url, redisUrl: redis.url, via })));
+    gates = await Promise.all(
+      (['main', 'cli'] as const).map((via) =>
+        spawnGateProcess({ config, upstream: upstream.url, redisUrl: redis.url, via }),
+      ),
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -42,7 +46,10 @@ describe('two gate processes on one Redis', () => {
     await Promise.all(
       Array.from({ length: 40 }, async (_, i) => {
         const gate = i % 2;
-        const answer = await http.send('POST', `${gates[gate].url}/api/checkout`, { headers: { 'x-user-id': 'hammer', 'content-type': 'application/json' }, body: '{"productId":"p1","quantity":1}' });
+        const answer = await http.send('POST', `${gates[gate].url}/api/checkout`, {
+          headers: { 'x-user-id': 'hammer', 'content-type': 'application/json' },
+          body: '{"productId":"p1","quantity":1}',
+        });
         if (answer.status === 201) allowedPerGate[gate] += 1;
         else if (answer.status === 429) limited += 1;
       }),
@@ -55,14 +62,18 @@ describe('two gate processes on one Redis', () => {
     // (each gate alone would have allowed 5, 10 in all: the bucket is shared)
   });
 
-  it.each([0, 1])('gate %i prints EMF lines on stdout after the listening line, and exits cleanly on SIGTERM', async (index) => {
-    const gate = gates[index];
-    const deadline = Date.now() + 3000;
-    while (!gate.stdout.some((l) => l.includes('"_aws"')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(JSON.parse(gate.stdout[0])).toEqual({ event: 'listening', url: gate.url });
-    const emf = gate.stdout.slice(1).map((l) => JSON.parse(l));
-    expect(emf.length).toBeGreaterThan(0);
-    expect(emf.every((r) => r._aws.CloudWatchMetrics[0].Namespace === 'Saleday/Gate')).toBe(true);
-    expect(await gate.stop()).toBe(0);
-  });
+  it.each([0, 1])(
+    'gate %i prints EMF lines on stdout after the listening line, and exits cleanly on SIGTERM',
+    async (index) => {
+      const gate = gates[index];
+      const deadline = Date.now() + 3000;
+      while (!gate.stdout.some((l) => l.includes('"_aws"')) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(JSON.parse(gate.stdout[0])).toEqual({ event: 'listening', url: gate.url });
+      const emf = gate.stdout.slice(1).map((l) => JSON.parse(l));
+      expect(emf.length).toBeGreaterThan(0);
+      expect(emf.every((r) => r._aws.CloudWatchMetrics[0].Namespace === 'Saleday/Gate')).toBe(true);
+      expect(await gate.stop()).toBe(0);
+    },
+  );
 });

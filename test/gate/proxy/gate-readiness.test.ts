@@ -60,7 +60,10 @@ describe('the gate in front of an app that hangs', () => {
     upstream.hanging.add('/');
     const notReady = await askUntil(`${gate.url}${READY_PATH}`, (a) => a.status === 503);
     expect(notReady.status).toBe(503);
-    expect(notReady.json()).toMatchObject({ status: 'not-ready', app: { ready: false, lastProbeError: expect.stringContaining('did not answer') } });
+    expect(notReady.json()).toMatchObject({
+      status: 'not-ready',
+      app: { ready: false, lastProbeError: expect.stringContaining('did not answer') },
+    });
     // Liveness is the gate's own: it stays up, so ECS does not restart a gate whose app hangs.
     const live = await http.get(`${gate.url}${HEALTH_PATH}`);
     expect(live.status).toBe(200);
@@ -93,10 +96,20 @@ describe('createUpstreamReadiness', () => {
   it('is ready only while the last answer is at most staleAfterMs old', async () => {
     const clock = new FakeClock();
     const changes: boolean[] = [];
-    const readiness = createUpstreamReadiness({ upstream: `http://127.0.0.1:${await closedPort()}`, clock, intervalMs: 1000, staleAfterMs: 5000, onChange: (s) => changes.push(s.ready) });
+    const readiness = createUpstreamReadiness({
+      upstream: `http://127.0.0.1:${await closedPort()}`,
+      clock,
+      intervalMs: 1000,
+      staleAfterMs: 5000,
+      onChange: (s) => changes.push(s.ready),
+    });
     try {
       await readiness.probe();
-      expect(readiness.state()).toMatchObject({ ready: false, lastAnswerAgoMs: null, lastProbeError: expect.stringContaining('unreachable') });
+      expect(readiness.state()).toMatchObject({
+        ready: false,
+        lastAnswerAgoMs: null,
+        lastProbeError: expect.stringContaining('unreachable'),
+      });
       readiness.noteAnswer();
       clock.advance(5000);
       expect(readiness.state()).toMatchObject({ ready: true, lastAnswerAgoMs: 5000 });
@@ -114,7 +127,10 @@ describe('createUpstreamReadiness', () => {
     const readiness = createUpstreamReadiness({ upstream: upstream.url, clock: new FakeClock(), intervalMs: 1000 });
     try {
       await readiness.probe();
-      expect(readiness.state()).toMatchObject({ ready: false, lastProbeError: expect.stringContaining('answered 500') });
+      expect(readiness.state()).toMatchObject({
+        ready: false,
+        lastProbeError: expect.stringContaining('answered 500'),
+      });
       upstream.failures.clear();
       await readiness.probe();
       expect(readiness.state()).toMatchObject({ ready: true, lastProbeError: null });
@@ -125,7 +141,16 @@ describe('createUpstreamReadiness', () => {
   });
 
   it('refuses options that would make it flap, naming the field', () => {
-    expect(() => createUpstreamReadiness({ upstream: 'http://127.0.0.1:1', clock: new FakeClock(), intervalMs: 1000, staleAfterMs: 1000 })).toThrow('readiness.staleAfterMs: got 1000; expected more than readiness.intervalMs (1000)');
-    expect(() => createUpstreamReadiness({ upstream: 'http://127.0.0.1:1', clock: new FakeClock(), timeoutMs: 0 })).toThrow('readiness.timeoutMs: got 0; expected a positive number of milliseconds');
+    expect(() =>
+      createUpstreamReadiness({
+        upstream: 'http://127.0.0.1:1',
+        clock: new FakeClock(),
+        intervalMs: 1000,
+        staleAfterMs: 1000,
+      }),
+    ).toThrow('readiness.staleAfterMs: got 1000; expected more than readiness.intervalMs (1000)');
+    expect(() =>
+      createUpstreamReadiness({ upstream: 'http://127.0.0.1:1', clock: new FakeClock(), timeoutMs: 0 }),
+    ).toThrow('readiness.timeoutMs: got 0; expected a positive number of milliseconds');
   });
 });

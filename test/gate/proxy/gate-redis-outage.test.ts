@@ -32,7 +32,15 @@ describe('the gate when Redis dies and comes back', () => {
       // This gate stands alone: its fallback may allow the whole limit (by default, its fleet share).
       raw.gate.localShare = 1;
     });
-    gate = await startGate({ config, upstream: upstream.url, port: 0, redisUrl: redis.url, logger: silentLogger, metricsSink: (l) => emf.push(l), metricsIntervalMs: 100 });
+    gate = await startGate({
+      config,
+      upstream: upstream.url,
+      port: 0,
+      redisUrl: redis.url,
+      logger: silentLogger,
+      metricsSink: (l) => emf.push(l),
+      metricsIntervalMs: 100,
+    });
   });
 
   afterAll(async () => {
@@ -72,7 +80,9 @@ describe('the gate when Redis dies and comes back', () => {
     const down = await snapshot();
     expect(down.process.redisFallback).toBe(true);
     expect(down.process.flagsLevel).toBe(1); // last-known flags kept
-    expect((await http.get(`${gate.url}/api/recommendations`, { 'x-user-id': 'during' })).headers[OUTCOME_HEADER]).toBe('fallback');
+    expect((await http.get(`${gate.url}/api/recommendations`, { 'x-user-id': 'during' })).headers[OUTCOME_HEADER]).toBe(
+      'fallback',
+    );
     const health = (await http.get(`${gate.url}/healthz`)).json<{ redis: { fallback: boolean } }>();
     expect(health.redis.fallback).toBe(true);
     await new Promise((r) => setTimeout(r, 250));
@@ -91,6 +101,11 @@ describe('the gate when Redis dies and comes back', () => {
     expect(back).toBe(true);
     emf.length = 0;
     await new Promise((r) => setTimeout(r, 250));
-    expect(emf.map((l) => JSON.parse(l)).filter((r) => r.RedisFallback !== undefined).at(-1)?.RedisFallback).toBe(0);
+    expect(
+      emf
+        .map((l) => JSON.parse(l))
+        .filter((r) => r.RedisFallback !== undefined)
+        .at(-1)?.RedisFallback,
+    ).toBe(0);
   });
 });

@@ -39,13 +39,38 @@ describe('the gate in front of an app', () => {
     flags = new MemoryFlags();
     const config = testConfig((raw) => {
       raw.routes.unshift({ name: 'hang', path: '/hang/*', priority: 'high', timeoutMs: 200 });
-      raw.routes.unshift({ name: 'slow', path: '/slow/*', priority: 'high', timeoutMs: 200, dependencies: ['slowdep'] });
+      raw.routes.unshift({
+        name: 'slow',
+        path: '/slow/*',
+        priority: 'high',
+        timeoutMs: 200,
+        dependencies: ['slowdep'],
+      });
       raw.routes.unshift({ name: 'echo', path: '/api/echo', priority: 'high' });
-      raw.routes.unshift({ name: 'shared', path: '/shared/*', priority: 'normal', rateLimit: { algorithm: 'gcra', ratePerSecond: 10, burst: 2 } });
+      raw.routes.unshift({
+        name: 'shared',
+        path: '/shared/*',
+        priority: 'normal',
+        rateLimit: { algorithm: 'gcra', ratePerSecond: 10, burst: 2 },
+      });
       // A burst of 4, then one read per 100 s: nothing refills within a test, however slow the machine.
-      raw.routes.unshift({ name: 'quota', path: '/quota/*', priority: 'high', rateLimit: { algorithm: 'gcra', ratePerSecond: 0.01, burst: 4 } });
+      raw.routes.unshift({
+        name: 'quota',
+        path: '/quota/*',
+        priority: 'high',
+        rateLimit: { algorithm: 'gcra', ratePerSecond: 0.01, burst: 4 },
+      });
     });
-    gate = await startGate({ config, upstream: upstream.url, port: 0, flags, logger: silentLogger, metricsSink: (line) => emf.push(line), metricsIntervalMs: 100, rateLimitPrefix: uniquePrefix('gate-server') });
+    gate = await startGate({
+      config,
+      upstream: upstream.url,
+      port: 0,
+      flags,
+      logger: silentLogger,
+      metricsSink: (line) => emf.push(line),
+      metricsIntervalMs: 100,
+      rateLimitPrefix: uniquePrefix('gate-server'),
+    });
   });
 
   afterAll(async () => {
@@ -103,21 +128,31 @@ describe('the gate in front of an app', () => {
 
   it('forwards without hop-by-hop headers, appends X-Forwarded-For, and sends the normalized path', async () => {
     // node:http rather than undici: undici refuses to send hop-by-hop headers at all.
-    const echoed = await new Promise<{ url: string; headers: Record<string, string>; body: string }>((resolve, reject) => {
-      const req = httpRequest(`${gate.url}/api/../api/echo?q=1`, {
-        method: 'POST',
-        agent: false,
-        setHost: true,
-        headers: { 'x-user-id': 'u-echo', 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9', connection: 'close, x-drop-me', 'x-drop-me': '1', 'proxy-authorization': 'secret', 'x-custom': 'kept' },
-      });
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString())));
-      });
-      req.on('error', reject);
-      req.end('{"hello":"world"}');
-    });
+    const echoed = await new Promise<{ url: string; headers: Record<string, string>; body: string }>(
+      (resolve, reject) => {
+        const req = httpRequest(`${gate.url}/api/../api/echo?q=1`, {
+          method: 'POST',
+          agent: false,
+          setHost: true,
+          headers: {
+            'x-user-id': 'u-echo',
+            'content-type': 'application/json',
+            'x-forwarded-for': '203.0.113.9',
+            connection: 'close, x-drop-me',
+            'x-drop-me': '1',
+            'proxy-authorization': 'secret',
+            'x-custom': 'kept',
+          },
+        });
+        req.on('response', (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString())));
+        });
+        req.on('error', reject);
+        req.end('{"hello":"world"}');
+      },
+    );
     expect(echoed.url).toBe('/api/echo?q=1');
     expect(echoed.body).toBe('{"hello":"world"}');
     expect(echoed.headers['x-forwarded-for']).toBe('203.0.113.9, 127.0.0.1');
@@ -127,7 +162,10 @@ describe('the gate in front of an app', () => {
   });
 
   it('passes the app’s own answer to malformed JSON through untouched', async () => {
-    const answer = await http.send('POST', `${gate.url}/api/checkout`, { headers: { 'x-user-id': 'u-bad-json', 'content-type': 'application/json' }, body: '{"productId": ' });
+    const answer = await http.send('POST', `${gate.url}/api/checkout`, {
+      headers: { 'x-user-id': 'u-bad-json', 'content-type': 'application/json' },
+      body: '{"productId": ',
+    });
     expect(answer.status).toBe(400);
     expect(answer.json()).toEqual({ error: 'malformed JSON (answered by the app)' });
     expect(answer.headers[OUTCOME_HEADER]).toBe('served');
@@ -139,13 +177,22 @@ describe('the gate in front of an app', () => {
     const answer = await http.get(`${gate.url}/healthz`);
     expect(answer.status).toBe(200);
     expect(answer.headers[OUTCOME_HEADER]).toBe('served');
-    expect(answer.json()).toMatchObject({ status: 'ok', flags: { level: 3, openBreakers: ['payments'] }, redis: { configured: false, fallback: false } });
+    expect(answer.json()).toMatchObject({
+      status: 'ok',
+      flags: { level: 3, openBreakers: ['payments'] },
+      redis: { configured: false, fallback: false },
+    });
   });
 
   it('limits one user key per route with 429, Retry-After and the RateLimit fields; other keys are unaffected', async () => {
     const answers = [];
     for (let i = 0; i < 8; i++) {
-      answers.push(await http.send('POST', `${gate.url}/api/checkout`, { headers: { 'x-user-id': 'u-hammer', 'content-type': 'application/json' }, body: '{"productId":"p1","quantity":1}' }));
+      answers.push(
+        await http.send('POST', `${gate.url}/api/checkout`, {
+          headers: { 'x-user-id': 'u-hammer', 'content-type': 'application/json' },
+          body: '{"productId":"p1","quantity":1}',
+        }),
+      );
     }
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(5); // token bucket capacity 5
@@ -154,7 +201,10 @@ describe('the gate in front of an app', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(limited.headers['ratelimit-policy']).toBe('5;w=10');
     expect(limited.headers.ratelimit).toMatch(/^limit=5, remaining=0, reset=\d+$/);
-    const other = await http.send('POST', `${gate.url}/api/checkout`, { headers: { 'x-user-id': 'u-other', 'content-type': 'application/json' }, body: '{}' });
+    const other = await http.send('POST', `${gate.url}/api/checkout`, {
+      headers: { 'x-user-id': 'u-other', 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(other.status).toBe(201);
   });
 
@@ -173,8 +223,13 @@ describe('the gate in front of an app', () => {
     expect(page.status).toBe(503);
     expect(page.headers[OUTCOME_HEADER]).toBe('degraded');
     expect(Number(page.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect((await http.get(`${gate.url}/api/products/1`, { 'x-user-id': 'u-level' })).headers[OUTCOME_HEADER]).toBe('served');
-    const checkout = await http.send('POST', `${gate.url}/api/checkout`, { headers: { 'x-user-id': 'u-level', 'content-type': 'application/json' }, body: '{}' });
+    expect((await http.get(`${gate.url}/api/products/1`, { 'x-user-id': 'u-level' })).headers[OUTCOME_HEADER]).toBe(
+      'served',
+    );
+    const checkout = await http.send('POST', `${gate.url}/api/checkout`, {
+      headers: { 'x-user-id': 'u-level', 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(checkout.status).toBe(201);
   });
 
@@ -189,24 +244,31 @@ describe('the gate in front of an app', () => {
     expect(cart.headers[OUTCOME_HEADER]).toBe('short-circuited');
     expect(upstream.received.get('/api/products/5') ?? 0).toBe(before);
     // recommendations depends on the recommender only
-    expect((await http.get(`${gate.url}/api/recommendations`, { 'x-user-id': 'u-breaker' })).headers[OUTCOME_HEADER]).toBe('served');
+    expect(
+      (await http.get(`${gate.url}/api/recommendations`, { 'x-user-id': 'u-breaker' })).headers[OUTCOME_HEADER],
+    ).toBe('served');
     await flags.write(flagsDoc(0, ['recommender']));
     const recommendations = await http.get(`${gate.url}/api/recommendations`, { 'x-user-id': 'u-breaker' });
     expect(recommendations.status).toBe(200);
     expect(recommendations.headers[OUTCOME_HEADER]).toBe('fallback');
-    expect((await http.get(`${gate.url}/api/products/5`, { 'x-user-id': 'u-breaker' })).headers[OUTCOME_HEADER]).toBe('served');
+    expect((await http.get(`${gate.url}/api/products/5`, { 'x-user-id': 'u-breaker' })).headers[OUTCOME_HEADER]).toBe(
+      'served',
+    );
   });
 
   it('app 5xx answers count against the route’s dependencies until their breaker opens', async () => {
     upstream.failures.set('/slow/fail', 500);
     const outcomes: string[] = [];
-    for (let i = 0; i < 7; i++) outcomes.push((await http.get(`${gate.url}/slow/fail`, { 'x-user-id': 'u-5xx' })).headers[OUTCOME_HEADER]);
+    for (let i = 0; i < 7; i++)
+      outcomes.push((await http.get(`${gate.url}/slow/fail`, { 'x-user-id': 'u-5xx' })).headers[OUTCOME_HEADER]);
     // five consecutive failures (the breaker default) open it; the rest never reach the app
     expect(outcomes.slice(0, 5)).toEqual(Array(5).fill('upstream-error'));
     expect(outcomes.slice(5)).toEqual(['short-circuited', 'short-circuited']);
     expect(upstream.received.get('/slow/fail')).toBe(5);
     const snapshot = await http.get(`${gate.url}/_gate/metrics`);
-    expect(snapshot.json<{ breakers: Record<string, string>; dependencies: Record<string, { failures: number }> }>()).toMatchObject({ breakers: { slowdep: 'open' }, dependencies: { slowdep: { failures: 5 } } });
+    expect(
+      snapshot.json<{ breakers: Record<string, string>; dependencies: Record<string, { failures: number }> }>(),
+    ).toMatchObject({ breakers: { slowdep: 'open' }, dependencies: { slowdep: { failures: 5 } } });
   });
 
   it('answers 504 when the app misses the route’s deadline, and serves the last good body where there is one', async () => {
@@ -226,7 +288,14 @@ describe('the gate in front of an app', () => {
     const config = testConfig((raw) => {
       raw.routes = raw.routes.filter((r: { name: string }) => r.name !== 'pages');
     });
-    const strict = await startGate({ config, upstream: upstream.url, port: 0, flags, logger: silentLogger, metricsSink: () => undefined });
+    const strict = await startGate({
+      config,
+      upstream: upstream.url,
+      port: 0,
+      flags,
+      logger: silentLogger,
+      metricsSink: () => undefined,
+    });
     try {
       const answer = await http.get(`${strict.url}/nothing-here`);
       expect(answer.status).toBe(404);
@@ -240,7 +309,8 @@ describe('the gate in front of an app', () => {
 
   it('emits EMF lines every interval, with the outcome counts in them', async () => {
     const deadline = Date.now() + 2000;
-    while (!emf.some((l) => JSON.parse(l).Limited > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!emf.some((l) => JSON.parse(l).Limited > 0) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     const records = emf.map((l) => JSON.parse(l));
     expect(records.some((r) => r.PriorityClass === 'critical' && r.Limited > 0)).toBe(true);
     expect(records.some((r) => r.FlagsVersion > 0 && r.ConcurrencyLimit > 0)).toBe(true);
@@ -253,7 +323,15 @@ describe('closing the gate', () => {
     const slowApp = await startTestUpstream({ serviceMs: 300 });
     const flags = new MemoryFlags();
     const http = createTestHttpClient();
-    const gate = await startGate({ config: testConfig(), upstream: slowApp.url, port: 0, flags, logger: silentLogger, metricsSink: () => undefined, rateLimitPrefix: uniquePrefix('drain') });
+    const gate = await startGate({
+      config: testConfig(),
+      upstream: slowApp.url,
+      port: 0,
+      flags,
+      logger: silentLogger,
+      metricsSink: () => undefined,
+      rateLimitPrefix: uniquePrefix('drain'),
+    });
     try {
       const inFlight = http.get(`${gate.url}/api/products/1`, { 'x-user-id': 'u-drain' });
       await new Promise((r) => setTimeout(r, 100));

@@ -31,7 +31,8 @@ describe('speculative reads at the gate', () => {
       const product = (raw.routes as Array<Record<string, unknown>>).find((r) => r.name === 'product')!;
       // BURST reads, then one every 100 s: within a test, everything after the burst is refused.
       product.rateLimit = { algorithm: 'gcra', ratePerSecond: 0.01, burst: BURST, speculative: setup.speculative };
-      if (setup.singleSlot) raw.gate.concurrency = { initialLimit: 1, minLimit: 1, maxLimit: 1, criticalReservedShare: 0 };
+      if (setup.singleSlot)
+        raw.gate.concurrency = { initialLimit: 1, minLimit: 1, maxLimit: 1, criticalReservedShare: 0 };
     });
     const gate = await startGate({
       config,
@@ -57,7 +58,8 @@ describe('speculative reads at the gate', () => {
 
   afterAll(() => http.close());
 
-  const read = (gate: StartedGate, user: string, path = '/api/products/p1') => http.get(`${gate.url}${path}`, { 'x-user-id': user });
+  const read = (gate: StartedGate, user: string, path = '/api/products/p1') =>
+    http.get(`${gate.url}${path}`, { 'x-user-id': user });
 
   async function readsOf(gate: StartedGate, user: string, count: number): Promise<number[]> {
     const statuses: number[] = [];

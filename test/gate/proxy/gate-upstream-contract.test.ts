@@ -41,8 +41,16 @@ describe('failures between the gate and the app', () => {
       });
     const upstream = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     const common = { upstream, port: 0, flags, logger: silentLogger, metricsSink: () => undefined };
-    gate = await startGate({ ...common, config: configWith('route'), rateLimitPrefix: uniquePrefix('upstream-contract') });
-    namedBlameGate = await startGate({ ...common, config: configWith('named'), rateLimitPrefix: uniquePrefix('upstream-contract-named') });
+    gate = await startGate({
+      ...common,
+      config: configWith('route'),
+      rateLimitPrefix: uniquePrefix('upstream-contract'),
+    });
+    namedBlameGate = await startGate({
+      ...common,
+      config: configWith('named'),
+      rateLimitPrefix: uniquePrefix('upstream-contract-named'),
+    });
   });
 
   afterAll(async () => {
@@ -54,11 +62,18 @@ describe('failures between the gate and the app', () => {
     await new Promise((r) => app.close(r));
   });
 
-  const checkout = () => http.send('POST', `${gate.url}/api/checkout`, { headers: { 'content-type': 'application/json', 'x-user-id': 'u-blame', 'idempotency-key': 'k-1' }, body: '{}' });
+  const checkout = () =>
+    http.send('POST', `${gate.url}/api/checkout`, {
+      headers: { 'content-type': 'application/json', 'x-user-id': 'u-blame', 'idempotency-key': 'k-1' },
+      body: '{}',
+    });
   const failures = () => gate.gate.metrics().dependencies;
 
   it('blames only the dependency the app names, and keeps the header from the client', async () => {
-    handler = (_req, res) => res.writeHead(503, { [FAILED_DEPENDENCY_HEADER]: 'inventory', 'content-type': 'application/json' }).end('{"error":"inventory-unavailable"}');
+    handler = (_req, res) =>
+      res
+        .writeHead(503, { [FAILED_DEPENDENCY_HEADER]: 'inventory', 'content-type': 'application/json' })
+        .end('{"error":"inventory-unavailable"}');
     const before = failures();
     const answer = await checkout();
     expect(answer.status).toBe(503);
@@ -86,7 +101,10 @@ describe('failures between the gate and the app', () => {
   it('with breakerBlame named, feeds only a dependency the app names: no unnamed 5xx, timeout or slow answer', async () => {
     const namedFailures = () => namedBlameGate.gate.metrics().dependencies;
     const send = () =>
-      http.send('POST', `${namedBlameGate.url}/api/checkout`, { headers: { 'content-type': 'application/json', 'x-user-id': 'u-named', 'idempotency-key': 'k-named' }, body: '{}' });
+      http.send('POST', `${namedBlameGate.url}/api/checkout`, {
+        headers: { 'content-type': 'application/json', 'x-user-id': 'u-named', 'idempotency-key': 'k-named' },
+        body: '{}',
+      });
     const before = namedFailures();
     handler = (_req, res) => res.writeHead(500).end();
     expect((await send()).status).toBe(500);
@@ -118,7 +136,8 @@ describe('failures between the gate and the app', () => {
   });
 
   it('counts the app’s 431 as the client’s bad request', async () => {
-    handler = (_req, res) => res.writeHead(431, { 'content-type': 'application/json' }).end('{"error":"headers too large"}');
+    handler = (_req, res) =>
+      res.writeHead(431, { 'content-type': 'application/json' }).end('{"error":"headers too large"}');
     const answer = await http.get(`${gate.url}/some/page`, { 'x-user-id': 'u-431' });
     expect(answer.status).toBe(431);
     expect(answer.headers[OUTCOME_HEADER]).toBe('bad-request');

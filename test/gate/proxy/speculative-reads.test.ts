@@ -8,7 +8,8 @@ describe('SpeculativeReads', () => {
     expect(reads.allows('GET', false, 'u1')).toBe(true);
     expect(reads.allows('HEAD', false, 'u1')).toBe(true);
     expect(reads.allows('GET', true, 'u1')).toBe(false);
-    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', undefined]) expect(reads.allows(method, false, 'u1')).toBe(false);
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', undefined])
+      expect(reads.allows(method, false, 'u1')).toBe(false);
   });
 
   it('makes a refused key wait for its decisions for suspectMs, and only that key', () => {

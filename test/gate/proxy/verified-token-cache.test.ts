@@ -37,8 +37,15 @@ describe('VerifiedTokenCache', () => {
 
   it('the gate’s resolver keeps its cache within the byte bound under large valid tokens', () => {
     const cache = new VerifiedTokenCache({ maxBytes: 200_000 });
-    const identity = testConfig((raw) => (raw.identity = { header: 'authorization', proof: 'jwt', trustedProxyHops: 0 })).identity;
-    const resolve = createIdentityResolver(identity, new FakeClock(1_800_000_000_000), { SALEDAY_IDENTITY_SECRET: SECRET }, cache);
+    const identity = testConfig(
+      (raw) => (raw.identity = { header: 'authorization', proof: 'jwt', trustedProxyHops: 0 }),
+    ).identity;
+    const resolve = createIdentityResolver(
+      identity,
+      new FakeClock(1_800_000_000_000),
+      { SALEDAY_IDENTITY_SECRET: SECRET },
+      cache,
+    );
     for (let i = 0; i < 100; i++) {
       const token = signHs256Jwt({ sub: `bulky-${i}`, pad: 'p'.repeat(11_000) }, Buffer.from(SECRET));
       expect(resolve({ authorization: `Bearer ${token}` }, '127.0.0.1').key).toBe(`u:bulky-${i}`);
@@ -61,7 +68,10 @@ describe('strict HS256 parsing', () => {
     ['a padded signature', `${header}.${payload}.${signature}=`],
     ['a signature with a trailing ~', `${header}.${payload}.${signature}~`],
     ['a signature one character long', `${header}.${payload}.${signature}A`],
-    ['a signature whose unused bits are set', `${header}.${payload}.${signature.slice(0, -1)}${String.fromCharCode(signature.charCodeAt(42) + 1)}`],
+    [
+      'a signature whose unused bits are set',
+      `${header}.${payload}.${signature.slice(0, -1)}${String.fromCharCode(signature.charCodeAt(42) + 1)}`,
+    ],
     ['a padded payload', `${header}.${payload}=.${signature}`],
   ])('refuses %s', (_name, variant) => {
     expect(verifyHs256Jwt(variant, Buffer.from(SECRET), now)).toBeUndefined();

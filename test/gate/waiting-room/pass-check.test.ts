@@ -1,5 +1,14 @@
 import { WAITING_ROOM_PASS_COOKIE, WAITING_ROOM_TICKET_COOKIE } from '../../../contracts/waiting-room';
-import { answerJoin, checkPass, cookieValue, encodePass, encodeTicket, identityHash, safeNext, TicketIssuer } from '../../../gate/waiting-room';
+import {
+  answerJoin,
+  checkPass,
+  cookieValue,
+  encodePass,
+  encodeTicket,
+  identityHash,
+  safeNext,
+  TicketIssuer,
+} from '../../../gate/waiting-room';
 import { FakeClock } from '../../support/fake-clock';
 
 const SECRET = 'a-signing-secret-of-some-length';
@@ -25,7 +34,10 @@ describe('checkPass (the gate’s defence in depth)', () => {
 
   it('accepts a valid pass among other cookies', () => {
     const result = checkPass({ cookieHeader: `a=1; ${pass()}; b=2`, identity: 'u:alice', secretOf, nowMs: NOW });
-    expect(result).toEqual({ ok: true, pass: { number: 4, expiresAtMs: NOW + 60_000, capAtMs: NOW + 600_000, identityHash: alice, kid: 'k1' } });
+    expect(result).toEqual({
+      ok: true,
+      pass: { number: 4, expiresAtMs: NOW + 60_000, capAtMs: NOW + 600_000, identityHash: alice, kid: 'k1' },
+    });
   });
 
   it('reads a cookie by exact name', () => {
@@ -35,22 +47,49 @@ describe('checkPass (the gate’s defence in depth)', () => {
 
 describe('answerJoin', () => {
   const issuedNumbers: string[] = [];
-  const store = { incr: async (key: string) => (issuedNumbers.push(key), issuedNumbers.length), get: async () => String(issuedNumbers.length) };
-  const issuer = new TicketIssuer({ store, saleName: 'winter-flash', signingKey: () => ({ kid: 'k1', secret: SECRET }), clock: new FakeClock(NOW) });
+  const store = {
+    incr: async (key: string) => (issuedNumbers.push(key), issuedNumbers.length),
+    get: async () => String(issuedNumbers.length),
+  };
+  const issuer = new TicketIssuer({
+    store,
+    saleName: 'winter-flash',
+    signingKey: () => ({ kid: 'k1', secret: SECRET }),
+    clock: new FakeClock(NOW),
+  });
 
   it('keeps the visitor’s own valid ticket instead of issuing another (no new place at the back)', async () => {
     const own = encodeTicket({ number: 12, issuedAtMs: NOW - 5000, identityHash: alice, kid: 'k1' }, SECRET);
     const before = issuedNumbers.length;
-    const answer = await answerJoin({ issuer, identity: 'u:alice', next: '/drop', cookieHeader: `${WAITING_ROOM_TICKET_COOKIE}=${own}`, secretOf });
+    const answer = await answerJoin({
+      issuer,
+      identity: 'u:alice',
+      next: '/drop',
+      cookieHeader: `${WAITING_ROOM_TICKET_COOKIE}=${own}`,
+      secretOf,
+    });
     expect(answer).toEqual(expect.objectContaining({ kept: true, setCookie: [], location: '/drop' }));
     expect(issuedNumbers.length).toBe(before);
   });
 
   it('issues a new ticket when the one presented belongs to another identity', async () => {
-    const bobs = encodeTicket({ number: 3, issuedAtMs: NOW, identityHash: identityHash(SECRET, 'u:bob'), kid: 'k1' }, SECRET);
-    const answer = await answerJoin({ issuer, identity: 'u:alice', next: '/', cookieHeader: `${WAITING_ROOM_TICKET_COOKIE}=${bobs}`, secretOf });
+    const bobs = encodeTicket(
+      { number: 3, issuedAtMs: NOW, identityHash: identityHash(SECRET, 'u:bob'), kid: 'k1' },
+      SECRET,
+    );
+    const answer = await answerJoin({
+      issuer,
+      identity: 'u:alice',
+      next: '/',
+      cookieHeader: `${WAITING_ROOM_TICKET_COOKIE}=${bobs}`,
+      secretOf,
+    });
     expect(answer.kept).toBe(false);
-    expect(answer.setCookie[0]).toMatch(new RegExp(`^${WAITING_ROOM_TICKET_COOKIE}=t1:\\d+:${NOW}:${alice}:k1\\.[A-Za-z0-9_-]{43}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=86400$`));
+    expect(answer.setCookie[0]).toMatch(
+      new RegExp(
+        `^${WAITING_ROOM_TICKET_COOKIE}=t1:\\d+:${NOW}:${alice}:k1\\.[A-Za-z0-9_-]{43}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=86400$`,
+      ),
+    );
   });
 
   it.each([

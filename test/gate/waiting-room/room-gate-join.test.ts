@@ -5,7 +5,11 @@
  */
 import Redis from 'ioredis';
 import { OUTCOME_HEADER } from '../../../contracts/metrics/gate-metrics';
-import { WAITING_ROOM_HEADER, WAITING_ROOM_JOIN_PATH, WAITING_ROOM_TICKET_COOKIE } from '../../../contracts/waiting-room';
+import {
+  WAITING_ROOM_HEADER,
+  WAITING_ROOM_JOIN_PATH,
+  WAITING_ROOM_TICKET_COOKIE,
+} from '../../../contracts/waiting-room';
 import { silentLogger } from '../../../gate/proxy/gate-logger';
 import { createGate, startGate, type StartedGate } from '../../../gate/proxy/gate-server';
 import { decodeTicket, identityHash, ticketCounterKey } from '../../../gate/waiting-room';
@@ -13,7 +17,16 @@ import { testRedisUrl, uniquePrefix } from '../../support/test-redis';
 import { testConfig } from '../proxy/fixtures/test-config';
 import { createTestHttpClient } from '../proxy/fixtures/http-client';
 import { startTestUpstream, type TestUpstream } from '../proxy/fixtures/test-upstream';
-import { emfSum, eventually, KID, roomConfig, ROOM_ENV, SECRET, startRoomGate, uniqueSaleName } from './fixtures/room-gate-fixture';
+import {
+  emfSum,
+  eventually,
+  KID,
+  roomConfig,
+  ROOM_ENV,
+  SECRET,
+  startRoomGate,
+  uniqueSaleName,
+} from './fixtures/room-gate-fixture';
 
 const saleName = uniqueSaleName();
 const secretOf = (kid: string) => (kid === KID ? SECRET : undefined);
@@ -27,7 +40,15 @@ beforeAll(async () => {
   redis = new Redis(testRedisUrl());
   upstream = await startTestUpstream();
   // Small join limits that do not refill within a test, however slow the machine.
-  gate = await startRoomGate({ saleName, redisUrl: testRedisUrl(), upstream, emf, room: { joinLimits: { perIp: { ratePerSecond: 0.001, burst: 4 }, perIdentity: { ratePerSecond: 0.001, burst: 2 } } } });
+  gate = await startRoomGate({
+    saleName,
+    redisUrl: testRedisUrl(),
+    upstream,
+    emf,
+    room: {
+      joinLimits: { perIp: { ratePerSecond: 0.001, burst: 4 }, perIdentity: { ratePerSecond: 0.001, burst: 2 } },
+    },
+  });
 });
 
 afterAll(async () => {
@@ -39,7 +60,10 @@ afterAll(async () => {
 
 /** A request from client address `ip` (behind the two proxies the test config trusts). */
 const join = (ip: string, headers: Record<string, string> = {}, next = '/drop?size=42') =>
-  http.get(`${gate.url}${WAITING_ROOM_JOIN_PATH}?next=${encodeURIComponent(next)}`, { 'x-forwarded-for': `${ip}, 10.0.0.1`, ...headers });
+  http.get(`${gate.url}${WAITING_ROOM_JOIN_PATH}?next=${encodeURIComponent(next)}`, {
+    'x-forwarded-for': `${ip}, 10.0.0.1`,
+    ...headers,
+  });
 const cookieOf = (setCookie: string | undefined) => /saleday-wr-ticket=([^;]+)/.exec(setCookie ?? '')?.[1];
 
 describe('the join', () => {
@@ -51,9 +75,13 @@ describe('the join', () => {
     expect(answer.headers[OUTCOME_HEADER]).toBe('served');
     expect(answer.headers[WAITING_ROOM_HEADER]).toBe('ticket');
     expect(answer.headers['cache-control']).toBe('no-store');
-    expect(answer.headers['set-cookie']).toMatch(/^saleday-wr-ticket=[^;]+; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
+    expect(answer.headers['set-cookie']).toMatch(
+      /^saleday-wr-ticket=[^;]+; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=\d+$/,
+    );
     const ticket = decodeTicket(cookieOf(answer.headers['set-cookie']), secretOf);
-    expect(ticket.ok && ticket.value).toEqual(expect.objectContaining({ number: before, kid: KID, identityHash: identityHash(SECRET, 'u:alice') }));
+    expect(ticket.ok && ticket.value).toEqual(
+      expect.objectContaining({ number: before, kid: KID, identityHash: identityHash(SECRET, 'u:alice') }),
+    );
     expect(Number(await redis.get(ticketCounterKey(saleName)))).toBe(before + 1);
   });
 
@@ -65,24 +93,38 @@ describe('the join', () => {
     expect(again.headers['set-cookie']).toBeUndefined();
     expect(again.headers[WAITING_ROOM_HEADER]).toBe('ticket-kept');
     expect(Number(await redis.get(ticketCounterKey(saleName)))).toBe(count);
-    const stolen = await join('203.0.113.12', { 'x-user-id': 'carol', cookie: `${WAITING_ROOM_TICKET_COOKIE}=${first}` });
+    const stolen = await join('203.0.113.12', {
+      'x-user-id': 'carol',
+      cookie: `${WAITING_ROOM_TICKET_COOKIE}=${first}`,
+    });
     expect(stolen.headers['set-cookie']).toContain(WAITING_ROOM_TICKET_COOKIE);
     expect(Number(await redis.get(ticketCounterKey(saleName)))).toBe(count + 1);
   });
 
   it('sends an unsafe next (another host, the join itself) to /', async () => {
     expect((await join('203.0.113.13', { 'x-user-id': 'dave' }, '//evil.example/x')).headers.location).toBe('/');
-    expect((await join('203.0.113.13', { 'x-user-id': 'erin' }, `${WAITING_ROOM_JOIN_PATH}?next=/`)).headers.location).toBe('/');
+    expect(
+      (await join('203.0.113.13', { 'x-user-id': 'erin' }, `${WAITING_ROOM_JOIN_PATH}?next=/`)).headers.location,
+    ).toBe('/');
   });
 
   it('refuses methods other than GET and HEAD with 405', async () => {
-    const answer = await http.send('POST', `${gate.url}${WAITING_ROOM_JOIN_PATH}`, { headers: { 'x-forwarded-for': '203.0.113.14, 10.0.0.1' }, body: '' });
+    const answer = await http.send('POST', `${gate.url}${WAITING_ROOM_JOIN_PATH}`, {
+      headers: { 'x-forwarded-for': '203.0.113.14, 10.0.0.1' },
+      body: '',
+    });
     expect(answer.status).toBe(405);
     expect(answer.headers.allow).toBe('GET, HEAD');
   });
 
   it('lets exactly the join path through the gate’s reserved-path refusal', async () => {
-    for (const path of ['/_gate/queue', '/_gate/queue/join/', '/_gate/queue/joinx', '/_gate/queue/join/x', '/_queue/join']) {
+    for (const path of [
+      '/_gate/queue',
+      '/_gate/queue/join/',
+      '/_gate/queue/joinx',
+      '/_gate/queue/join/x',
+      '/_queue/join',
+    ]) {
       const answer = await http.get(`${gate.url}${path}`, { 'x-forwarded-for': '203.0.113.15, 10.0.0.1' });
       expect([path, answer.status]).toEqual([path, 404]);
     }
@@ -116,8 +158,19 @@ describe('the join limits', () => {
 
 describe('a gate without the room', () => {
   it('keeps refusing the join path as any other reserved path (waitingRoom absent or disabled)', async () => {
-    for (const edit of [(raw: Record<string, unknown>) => delete raw.waitingRoom, (raw: Record<string, unknown>) => (raw.waitingRoom = { enabled: false })]) {
-      const plain = await startGate({ config: testConfig(edit), upstream: upstream.url, port: 0, redisUrl: testRedisUrl(), env: {}, logger: silentLogger, rateLimitPrefix: uniquePrefix('no-room') });
+    for (const edit of [
+      (raw: Record<string, unknown>) => delete raw.waitingRoom,
+      (raw: Record<string, unknown>) => (raw.waitingRoom = { enabled: false }),
+    ]) {
+      const plain = await startGate({
+        config: testConfig(edit),
+        upstream: upstream.url,
+        port: 0,
+        redisUrl: testRedisUrl(),
+        env: {},
+        logger: silentLogger,
+        rateLimitPrefix: uniquePrefix('no-room'),
+      });
       try {
         expect((await http.get(`${plain.url}${WAITING_ROOM_JOIN_PATH}?next=/`)).status).toBe(404);
         expect((await http.get(`${plain.url}/drop`, { 'x-user-id': 'anyone' })).status).toBe(200);
@@ -130,16 +183,26 @@ describe('a gate without the room', () => {
 
 describe('a gate with the room enabled', () => {
   it('refuses to start without its signing secrets, naming the variable', () => {
-    expect(() => createGate({ config: roomConfig(saleName), upstream: upstream.url, env: {}, logger: silentLogger })).toThrow(/SALEDAY_WAITING_ROOM_SECRETS is not set/);
+    expect(() =>
+      createGate({ config: roomConfig(saleName), upstream: upstream.url, env: {}, logger: silentLogger }),
+    ).toThrow(/SALEDAY_WAITING_ROOM_SECRETS is not set/);
   });
 
   it('refuses malformed secrets without quoting them', () => {
-    const attempt = () => createGate({ config: roomConfig(saleName), upstream: upstream.url, env: { SALEDAY_WAITING_ROOM_SECRETS: 'k1:short' }, logger: silentLogger });
+    const attempt = () =>
+      createGate({
+        config: roomConfig(saleName),
+        upstream: upstream.url,
+        env: { SALEDAY_WAITING_ROOM_SECRETS: 'k1:short' },
+        logger: silentLogger,
+      });
     expect(attempt).toThrow(/SALEDAY_WAITING_ROOM_SECRETS: entry 1 of 1 is not valid/);
     expect(attempt).not.toThrow(/short/);
   });
 
   it('refuses to start without Redis', () => {
-    expect(() => createGate({ config: roomConfig(saleName), upstream: upstream.url, env: ROOM_ENV, logger: silentLogger })).toThrow(/waitingRoom.enabled is true but the gate has no Redis/);
+    expect(() =>
+      createGate({ config: roomConfig(saleName), upstream: upstream.url, env: ROOM_ENV, logger: silentLogger }),
+    ).toThrow(/waitingRoom.enabled is true but the gate has no Redis/);
   });
 });

@@ -11,7 +11,15 @@ import { roomStateKey } from '../../../gate/waiting-room';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server';
 import { createTestHttpClient } from '../proxy/fixtures/http-client';
 import { startTestUpstream, type TestUpstream } from '../proxy/fixtures/test-upstream';
-import { emfSum, eventually, passFor, roomState, startRoomGate, uniqueSaleName, writeRoom } from './fixtures/room-gate-fixture';
+import {
+  emfSum,
+  eventually,
+  passFor,
+  roomState,
+  startRoomGate,
+  uniqueSaleName,
+  writeRoom,
+} from './fixtures/room-gate-fixture';
 
 const saleName = uniqueSaleName();
 let redisServer: RedisServerHandle;
@@ -36,9 +44,11 @@ afterAll(async () => {
   await redisServer.kill();
 });
 
-const page = (user: string, cookie?: string) => http.get(`${gate.url}/drop`, { 'x-user-id': user, ...(cookie ? { cookie } : {}) });
+const page = (user: string, cookie?: string) =>
+  http.get(`${gate.url}/drop`, { 'x-user-id': user, ...(cookie ? { cookie } : {}) });
 const withPass = (user: string) => page(user, `${WAITING_ROOM_PASS_COOKIE}=${passFor(`u:${user}`)}`);
-const lastRecord = () => JSON.parse(emf.filter((l) => l.includes('WaitingRoomOpen')).at(-1) ?? '{}') as Record<string, number>;
+const lastRecord = () =>
+  JSON.parse(emf.filter((l) => l.includes('WaitingRoomOpen')).at(-1) ?? '{}') as Record<string, number>;
 
 it('keeps the last-known open room when the record is deleted, and says so in its metrics', async () => {
   expect((await page('crowd')).status).toBe(302);
@@ -64,5 +74,11 @@ it('keeps checking passes while Redis is down, and answers a join 503 with Retry
 
 it('issues tickets again once Redis is back', async () => {
   redisServer = await redisServer.restart();
-  expect(await eventually(async () => (await http.get(`${gate.url}${WAITING_ROOM_JOIN_PATH}?next=/drop`, { 'x-user-id': 'newcomer' })).status === 302, 10_000)).toBe(true);
+  expect(
+    await eventually(
+      async () =>
+        (await http.get(`${gate.url}${WAITING_ROOM_JOIN_PATH}?next=/drop`, { 'x-user-id': 'newcomer' })).status === 302,
+      10_000,
+    ),
+  ).toBe(true);
 });

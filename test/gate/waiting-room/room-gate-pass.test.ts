@@ -6,12 +6,26 @@
  */
 import Redis from 'ioredis';
 import { OUTCOME_HEADER } from '../../../contracts/metrics/gate-metrics';
-import { WAITING_ROOM_HEADER, WAITING_ROOM_JOIN_PATH, WAITING_ROOM_PASS_COOKIE, WAITING_ROOM_TICKET_COOKIE } from '../../../contracts/waiting-room';
+import {
+  WAITING_ROOM_HEADER,
+  WAITING_ROOM_JOIN_PATH,
+  WAITING_ROOM_PASS_COOKIE,
+  WAITING_ROOM_TICKET_COOKIE,
+} from '../../../contracts/waiting-room';
 import type { StartedGate } from '../../../gate/proxy/gate-server';
 import { testRedisUrl } from '../../support/test-redis';
 import { createTestHttpClient } from '../proxy/fixtures/http-client';
 import { startTestUpstream, type TestUpstream } from '../proxy/fixtures/test-upstream';
-import { emfSum, eventually, passFor, roomState, startRoomGate, ticketFor, uniqueSaleName, writeRoom } from './fixtures/room-gate-fixture';
+import {
+  emfSum,
+  eventually,
+  passFor,
+  roomState,
+  startRoomGate,
+  ticketFor,
+  uniqueSaleName,
+  writeRoom,
+} from './fixtures/room-gate-fixture';
 
 const saleName = uniqueSaleName();
 let redis: Redis;
@@ -35,7 +49,8 @@ afterAll(async () => {
 });
 
 const pass = (cookie: string) => `${WAITING_ROOM_PASS_COOKIE}=${cookie}`;
-const get = (path: string, user: string, cookie?: string) => http.get(`${gate.url}${path}`, { 'x-user-id': user, ...(cookie ? { cookie } : {}) });
+const get = (path: string, user: string, cookie?: string) =>
+  http.get(`${gate.url}${path}`, { 'x-user-id': user, ...(cookie ? { cookie } : {}) });
 
 describe('while the room is open', () => {
   it('sends a page load without a pass to the join, coming back to the same URL', async () => {
@@ -48,16 +63,26 @@ describe('while the room is open', () => {
   });
 
   it('answers 403 JSON naming the join to a request that cannot follow a redirect', async () => {
-    const answer = await http.send('POST', `${gate.url}/api/checkout`, { headers: { 'x-user-id': 'nopass', 'content-type': 'application/json' }, body: '{}' });
+    const answer = await http.send('POST', `${gate.url}/api/checkout`, {
+      headers: { 'x-user-id': 'nopass', 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(answer.status).toBe(403);
-    expect(answer.json()).toEqual({ error: 'waiting-room', reason: 'missing', join: `${WAITING_ROOM_JOIN_PATH}?next=${encodeURIComponent('/api/checkout')}` });
+    expect(answer.json()).toEqual({
+      error: 'waiting-room',
+      reason: 'missing',
+      join: `${WAITING_ROOM_JOIN_PATH}?next=${encodeURIComponent('/api/checkout')}`,
+    });
   });
 
   it('lets a valid pass of this identity through to the app', async () => {
     const answer = await get('/api/products/1', 'admitted', pass(passFor('u:admitted')));
     expect(answer.status).toBe(200);
     expect(answer.headers[OUTCOME_HEADER]).toBe('served');
-    const checkout = await http.send('POST', `${gate.url}/api/checkout`, { headers: { 'x-user-id': 'admitted', cookie: pass(passFor('u:admitted')), 'content-type': 'application/json' }, body: '{"sku":"a"}' });
+    const checkout = await http.send('POST', `${gate.url}/api/checkout`, {
+      headers: { 'x-user-id': 'admitted', cookie: pass(passFor('u:admitted')), 'content-type': 'application/json' },
+      body: '{"sku":"a"}',
+    });
     expect(checkout.status).toBe(201);
   });
 
@@ -72,13 +97,20 @@ describe('while the room is open', () => {
     for (const [reason, cookie] of cases) {
       const page = await get('/drop', 'thief', pass(cookie));
       expect([reason, page.status]).toEqual([reason, 302]);
-      const api = await http.send('POST', `${gate.url}/api/cart`, { headers: { 'x-user-id': 'thief', cookie: pass(cookie) }, body: '' });
+      const api = await http.send('POST', `${gate.url}/api/cart`, {
+        headers: { 'x-user-id': 'thief', cookie: pass(cookie) },
+        body: '',
+      });
       expect([reason, api.status, api.json().reason]).toEqual([reason, 403, reason]);
     }
   });
 
   it('accepts a pass bound to the visitor’s address after it signed in', async () => {
-    const answer = await http.get(`${gate.url}/drop`, { 'x-user-id': 'signed-in-later', 'x-forwarded-for': '203.0.113.50, 10.0.0.1', cookie: pass(passFor('ip:203.0.113.50')) });
+    const answer = await http.get(`${gate.url}/drop`, {
+      'x-user-id': 'signed-in-later',
+      'x-forwarded-for': '203.0.113.50, 10.0.0.1',
+      cookie: pass(passFor('ip:203.0.113.50')),
+    });
     expect(answer.status).toBe(200);
   });
 
@@ -95,7 +127,11 @@ describe('while the room is open', () => {
   });
 
   it('counts passes admitted and refused in the gate’s metrics', async () => {
-    expect(await eventually(() => emfSum(emf, 'WaitingRoomPassRefused') >= 12 && emfSum(emf, 'WaitingRoomPassAdmitted') >= 3)).toBe(true);
+    expect(
+      await eventually(
+        () => emfSum(emf, 'WaitingRoomPassRefused') >= 12 && emfSum(emf, 'WaitingRoomPassAdmitted') >= 3,
+      ),
+    ).toBe(true);
     expect(emf.map((l) => JSON.parse(l) as Record<string, unknown>).some((r) => r.WaitingRoomOpen === 1)).toBe(true);
   });
 });
@@ -114,6 +150,8 @@ describe('when the room closes', () => {
   it('lets everything through again, with no pass', async () => {
     await writeRoom(redis, saleName, roomState({ open: false }));
     expect(await eventually(async () => (await get('/drop', 'anyone')).status === 200)).toBe(true);
-    expect((await http.send('POST', `${gate.url}/api/cart`, { headers: { 'x-user-id': 'anyone' }, body: '' })).status).toBe(200);
+    expect(
+      (await http.send('POST', `${gate.url}/api/cart`, { headers: { 'x-user-id': 'anyone' }, body: '' })).status,
+    ).toBe(200);
   });
 });

@@ -1,7 +1,19 @@
 /** Joining on a real Redis: one INCR per ticket, distinct numbers under concurrency, and tickets the edge function accepts. */
 import Redis, { type Command } from 'ioredis';
-import { WAITING_ROOM_PASS_COOKIE, WAITING_ROOM_STATE_KEY, WAITING_ROOM_TICKET_COOKIE, waitingRoomSigningKeyName } from '../../../contracts/waiting-room';
-import { answerJoin, checkPass, decodeTicket, openedState, TicketIssuer, ticketCounterKey } from '../../../gate/waiting-room';
+import {
+  WAITING_ROOM_PASS_COOKIE,
+  WAITING_ROOM_STATE_KEY,
+  WAITING_ROOM_TICKET_COOKIE,
+  waitingRoomSigningKeyName,
+} from '../../../contracts/waiting-room';
+import {
+  answerJoin,
+  checkPass,
+  decodeTicket,
+  openedState,
+  TicketIssuer,
+  ticketCounterKey,
+} from '../../../gate/waiting-room';
 import { loadCloudFrontFunction, viewerRequest } from '../../../edge/local/cloudfront-function-runtime';
 import { FUNCTION_FILE, openState } from '../../edge/waiting-room-test-room';
 import { FakeClock } from '../../support/fake-clock';
@@ -60,7 +72,9 @@ describe('TicketIssuer on Redis', () => {
   });
 
   it('refuses an empty identity and a prefix that would move the hash tag', async () => {
-    await expect(issuerFor(uniquePrefix('wr-empty')).issue('')).rejects.toThrow(/expected the identity the gate established/);
+    await expect(issuerFor(uniquePrefix('wr-empty')).issue('')).rejects.toThrow(
+      /expected the identity the gate established/,
+    );
     expect(() => issuerFor('bad{prefix}')).toThrow(/expected no braces/);
   });
 });
@@ -69,29 +83,63 @@ describe('join → edge → gate, end to end', () => {
   it('a joined ticket is admitted by the edge function, and the pass it gets is accepted by the gate for the same identity only', async () => {
     const clock = new FakeClock(1_800_000_000_000);
     const issuer = issuerFor(uniquePrefix('wr-e2e'), clock);
-    const join = await answerJoin({ issuer, identity: 'u:alice', next: '/drop?x=1', cookieHeader: undefined, secretOf });
+    const join = await answerJoin({
+      issuer,
+      identity: 'u:alice',
+      next: '/drop?x=1',
+      cookieHeader: undefined,
+      secretOf,
+    });
     expect(join.location).toBe('/drop?x=1');
     const ticketCookie = join.setCookie[0]!.split(';')[0]!.slice(`${WAITING_ROOM_TICKET_COOKIE}=`.length);
 
     const edge = loadCloudFrontFunction(FUNCTION_FILE, () => clock.now());
     edge.store.set(waitingRoomSigningKeyName(KEY.kid), KEY.secret);
-    edge.store.set(WAITING_ROOM_STATE_KEY, JSON.stringify(openState({ keyId: KEY.kid, t0Ms: clock.now(), ratePerSecond: 5 })));
+    edge.store.set(
+      WAITING_ROOM_STATE_KEY,
+      JSON.stringify(openState({ keyId: KEY.kid, t0Ms: clock.now(), ratePerSecond: 5 })),
+    );
     clock.advance(200);
-    const answer = await edge.handler(viewerRequest({ uri: '/drop', query: { x: '1' }, cookies: { [WAITING_ROOM_TICKET_COOKIE]: ticketCookie } }));
+    const answer = await edge.handler(
+      viewerRequest({ uri: '/drop', query: { x: '1' }, cookies: { [WAITING_ROOM_TICKET_COOKIE]: ticketCookie } }),
+    );
     expect(answer.headers['saleday-waiting-room'].value).toBe('admitted');
     const passCookie = `${WAITING_ROOM_PASS_COOKIE}=${answer.cookies[WAITING_ROOM_PASS_COOKIE].value}`;
 
-    expect(checkPass({ cookieHeader: `theme=dark; ${passCookie}`, identity: 'u:alice', secretOf, nowMs: clock.now() })).toEqual(expect.objectContaining({ ok: true }));
-    expect(checkPass({ cookieHeader: passCookie, identity: 'u:mallory', secretOf, nowMs: clock.now() })).toEqual({ ok: false, reason: 'other-identity' });
+    expect(
+      checkPass({ cookieHeader: `theme=dark; ${passCookie}`, identity: 'u:alice', secretOf, nowMs: clock.now() }),
+    ).toEqual(expect.objectContaining({ ok: true }));
+    expect(checkPass({ cookieHeader: passCookie, identity: 'u:mallory', secretOf, nowMs: clock.now() })).toEqual({
+      ok: false,
+      reason: 'other-identity',
+    });
   });
 
   it('keeps the pre-queue order secret until the opening draws it from the issued count', async () => {
     const clock = new FakeClock(1_800_000_000_000);
     const issuer = issuerFor(uniquePrefix('wr-prequeue'), clock);
     for (let i = 0; i < 3; i++) await issuer.issue(`ip:10.0.9.${i}`); // an earlier opening
-    const preQueue = openState({ preQueueUntilMs: clock.now() + 60_000, ratePerSecond: 0, preQueueStart: await issuer.issuedCount() });
+    const preQueue = openState({
+      preQueueUntilMs: clock.now() + 60_000,
+      ratePerSecond: 0,
+      preQueueStart: await issuer.issuedCount(),
+    });
     for (let i = 0; i < 10; i++) await issuer.issue(`ip:10.1.0.${i}`);
-    const opened = openedState(preQueue, { nowMs: clock.now() + 60_000, issuedCount: await issuer.issuedCount(), shuffleSeed: 'drawn-at-the-opening-0001', ratePerSecond: 2 });
-    expect(opened).toEqual(expect.objectContaining({ preQueueStart: 3, preQueueSize: 10, t0Ms: clock.now() + 60_000, ticket0: 3, ratePerSecond: 2, open: true }));
+    const opened = openedState(preQueue, {
+      nowMs: clock.now() + 60_000,
+      issuedCount: await issuer.issuedCount(),
+      shuffleSeed: 'drawn-at-the-opening-0001',
+      ratePerSecond: 2,
+    });
+    expect(opened).toEqual(
+      expect.objectContaining({
+        preQueueStart: 3,
+        preQueueSize: 10,
+        t0Ms: clock.now() + 60_000,
+        ticket0: 3,
+        ratePerSecond: 2,
+        open: true,
+      }),
+    );
   });
 });

@@ -5,7 +5,10 @@ import { FakeClock } from '../../support/fake-clock';
 describe('BreakerRegistry', () => {
   it('creates one breaker per dependency from the defaults and overrides', () => {
     const clock = new FakeClock();
-    const registry = new BreakerRegistry({ defaults: { clock, consecutiveFailures: 2 }, overrides: { payments: { consecutiveFailures: 1 } } });
+    const registry = new BreakerRegistry({
+      defaults: { clock, consecutiveFailures: 2 },
+      overrides: { payments: { consecutiveFailures: 1 } },
+    });
     expect(registry.get('inventory')).toBe(registry.get('inventory'));
     registry.get('payments').tryPass()!.failure();
     registry.get('inventory').tryPass()!.failure();
@@ -15,17 +18,35 @@ describe('BreakerRegistry', () => {
 
   it.each([
     [[], [], [], {}],
-    [['inventory', 'payments', 'recommender'], [], ['payments'], { inventory: 'closed', payments: 'open', recommender: 'closed' }],
-    [['inventory'], ['inventory', 'payments'], ['payments', 'recommender'], { inventory: 'closed', payments: 'open', recommender: 'open' }],
+    [
+      ['inventory', 'payments', 'recommender'],
+      [],
+      ['payments'],
+      { inventory: 'closed', payments: 'open', recommender: 'closed' },
+    ],
+    [
+      ['inventory'],
+      ['inventory', 'payments'],
+      ['payments', 'recommender'],
+      { inventory: 'closed', payments: 'open', recommender: 'open' },
+    ],
     [[], ['payments', 'recommender'], ['recommender'], { payments: 'closed', recommender: 'open' }],
-    [['inventory'], ['payments', 'recommender'], [], { inventory: 'closed', payments: 'closed', recommender: 'closed' }],
-  ])('with %j known and %j forced, applyFlags(%j) forces exactly those open', (known: string[], before: string[], open: string[], expected) => {
-    const registry = new BreakerRegistry({ defaults: { clock: new FakeClock() }, dependencies: known });
-    registry.applyFlags(before);
-    registry.applyFlags(open);
-    expect(registry.states()).toEqual(expected);
-    registry.close();
-  });
+    [
+      ['inventory'],
+      ['payments', 'recommender'],
+      [],
+      { inventory: 'closed', payments: 'closed', recommender: 'closed' },
+    ],
+  ])(
+    'with %j known and %j forced, applyFlags(%j) forces exactly those open',
+    (known: string[], before: string[], open: string[], expected) => {
+      const registry = new BreakerRegistry({ defaults: { clock: new FakeClock() }, dependencies: known });
+      registry.applyFlags(before);
+      registry.applyFlags(open);
+      expect(registry.states()).toEqual(expected);
+      registry.close();
+    },
+  );
 
   it('remembers forced dependencies for breakers created later', () => {
     const registry = new BreakerRegistry({ defaults: { clock: new FakeClock() } });

@@ -1,4 +1,8 @@
-import { createCircuitBreaker, type CircuitBreakerOptions, type ObservableCircuitBreaker } from '../../../guard/breaker';
+import {
+  createCircuitBreaker,
+  type CircuitBreakerOptions,
+  type ObservableCircuitBreaker,
+} from '../../../guard/breaker';
 import { isInvalidOptionsError } from '../../../guard/errors';
 import { FakeClock } from '../../support/fake-clock';
 
@@ -38,13 +42,38 @@ function run(options: Omit<CircuitBreakerOptions, 'name' | 'clock'>, steps: Step
 
 describe('createCircuitBreaker policies', () => {
   const cases: Array<[string, Omit<CircuitBreakerOptions, 'name' | 'clock'>, Step[]]> = [
-    ['stays closed below the consecutive threshold', { consecutiveFailures: 3, minimumCalls: 100 }, [{ fail: 2 }, { expect: 'closed' }, { expectRetryAfter: 0 }]],
-    ['opens at the consecutive threshold', { consecutiveFailures: 3, minimumCalls: 100 }, [{ fail: 3 }, { expect: 'open' }, { expectPass: false }, { expectRetryAfter: 5000 }]],
-    ['a success resets the consecutive count', { consecutiveFailures: 3, minimumCalls: 100 }, [{ fail: 2 }, { ok: 1 }, { fail: 2 }, { expect: 'closed' }]],
+    [
+      'stays closed below the consecutive threshold',
+      { consecutiveFailures: 3, minimumCalls: 100 },
+      [{ fail: 2 }, { expect: 'closed' }, { expectRetryAfter: 0 }],
+    ],
+    [
+      'opens at the consecutive threshold',
+      { consecutiveFailures: 3, minimumCalls: 100 },
+      [{ fail: 3 }, { expect: 'open' }, { expectPass: false }, { expectRetryAfter: 5000 }],
+    ],
+    [
+      'a success resets the consecutive count',
+      { consecutiveFailures: 3, minimumCalls: 100 },
+      [{ fail: 2 }, { ok: 1 }, { fail: 2 }, { expect: 'closed' }],
+    ],
     [
       'opens on failure rate once minimumCalls is reached',
       { consecutiveFailures: 100, failureRate: 0.5, minimumCalls: 10 },
-      [{ ok: 1 }, { fail: 1 }, { ok: 1 }, { fail: 1 }, { ok: 1 }, { fail: 1 }, { ok: 1 }, { fail: 1 }, { ok: 1 }, { expect: 'closed' }, { fail: 1 }, { expect: 'open' }],
+      [
+        { ok: 1 },
+        { fail: 1 },
+        { ok: 1 },
+        { fail: 1 },
+        { ok: 1 },
+        { fail: 1 },
+        { ok: 1 },
+        { fail: 1 },
+        { ok: 1 },
+        { expect: 'closed' },
+        { fail: 1 },
+        { expect: 'open' },
+      ],
     ],
     [
       'does not open on failure rate below minimumCalls',
@@ -54,36 +83,100 @@ describe('createCircuitBreaker policies', () => {
     [
       'failures age out of the rolling window',
       { consecutiveFailures: 100, failureRate: 0.5, minimumCalls: 4, windowMs: 1000, windowBuckets: 10 },
-      [{ fail: 1 }, { ok: 1 }, { fail: 1 }, { advance: 1000 }, { ok: 2 }, { fail: 1 }, { expect: 'closed' }, { fail: 1 }, { expect: 'open' }],
+      [
+        { fail: 1 },
+        { ok: 1 },
+        { fail: 1 },
+        { advance: 1000 },
+        { ok: 2 },
+        { fail: 1 },
+        { expect: 'closed' },
+        { fail: 1 },
+        { expect: 'open' },
+      ],
     ],
     [
       'the window slides one bucket at a time',
       { consecutiveFailures: 100, failureRate: 0.5, minimumCalls: 4, windowMs: 1000, windowBuckets: 10 },
       // two failures at t=0, two successes at t=500; at t=1050 the t=0 bucket has aged out, so
       // two more failures give 2/4 (not 4/6) — still ≥ 0.5, opens
-      [{ fail: 1 }, { ok: 1 }, { fail: 1 }, { advance: 500 }, { ok: 2 }, { advance: 550 }, { fail: 1 }, { expect: 'closed' }, { fail: 1 }, { expect: 'open' }],
+      [
+        { fail: 1 },
+        { ok: 1 },
+        { fail: 1 },
+        { advance: 500 },
+        { ok: 2 },
+        { advance: 550 },
+        { fail: 1 },
+        { expect: 'closed' },
+        { fail: 1 },
+        { expect: 'open' },
+      ],
     ],
-    ['slow successes count as failures', { consecutiveFailures: 2, slowCallMs: 200 }, [{ slow: 1, latencyMs: 199 }, { slow: 2, latencyMs: 200 }, { expect: 'open' }]],
-    ['fast successes do not', { consecutiveFailures: 2, slowCallMs: 200 }, [{ slow: 5, latencyMs: 199 }, { expect: 'closed' }]],
+    [
+      'slow successes count as failures',
+      { consecutiveFailures: 2, slowCallMs: 200 },
+      [{ slow: 1, latencyMs: 199 }, { slow: 2, latencyMs: 200 }, { expect: 'open' }],
+    ],
+    [
+      'fast successes do not',
+      { consecutiveFailures: 2, slowCallMs: 200 },
+      [{ slow: 5, latencyMs: 199 }, { expect: 'closed' }],
+    ],
     [
       'open → half-open after openMs, with retryAfter counting down',
       { consecutiveFailures: 1, openMs: 1000 },
-      [{ fail: 1 }, { advance: 400 }, { expectRetryAfter: 600 }, { expect: 'open' }, { advance: 600 }, { expect: 'half-open' }, { expectRetryAfter: 0 }],
+      [
+        { fail: 1 },
+        { advance: 400 },
+        { expectRetryAfter: 600 },
+        { expect: 'open' },
+        { advance: 600 },
+        { expect: 'half-open' },
+        { expectRetryAfter: 0 },
+      ],
     ],
     [
       'half-open admits only halfOpenProbes probes',
       { consecutiveFailures: 1, openMs: 1000, halfOpenProbes: 2 },
-      [{ fail: 1 }, { advance: 1000 }, { expectPass: true }, { expectPass: true }, { expectPass: false }, { expect: 'half-open' }, { expectRetryAfter: 1000 }],
+      [
+        { fail: 1 },
+        { advance: 1000 },
+        { expectPass: true },
+        { expectPass: true },
+        { expectPass: false },
+        { expect: 'half-open' },
+        { expectRetryAfter: 1000 },
+      ],
     ],
     [
       'all probes succeeding closes it',
       { consecutiveFailures: 1, openMs: 1000, halfOpenProbes: 2 },
-      [{ fail: 1 }, { advance: 1000 }, { ok: 1 }, { expect: 'half-open' }, { ok: 1 }, { expect: 'closed' }, { expectRetryAfter: 0 }],
+      [
+        { fail: 1 },
+        { advance: 1000 },
+        { ok: 1 },
+        { expect: 'half-open' },
+        { ok: 1 },
+        { expect: 'closed' },
+        { expectRetryAfter: 0 },
+      ],
     ],
     [
       'one probe failing re-opens it for another openMs',
       { consecutiveFailures: 1, openMs: 1000, halfOpenProbes: 2 },
-      [{ fail: 1 }, { advance: 1000 }, { ok: 1 }, { fail: 1 }, { expect: 'open' }, { expectRetryAfter: 1000 }, { advance: 999 }, { expect: 'open' }, { advance: 1 }, { expect: 'half-open' }],
+      [
+        { fail: 1 },
+        { advance: 1000 },
+        { ok: 1 },
+        { fail: 1 },
+        { expect: 'open' },
+        { expectRetryAfter: 1000 },
+        { advance: 999 },
+        { expect: 'open' },
+        { advance: 1 },
+        { expect: 'half-open' },
+      ],
     ],
     [
       'a slow probe re-opens it',
@@ -93,12 +186,30 @@ describe('createCircuitBreaker policies', () => {
     [
       'closing resets the window and the consecutive count',
       { consecutiveFailures: 2, failureRate: 0.5, minimumCalls: 4, openMs: 1000 },
-      [{ ok: 2 }, { fail: 2 }, { expect: 'open' }, { advance: 1000 }, { ok: 1 }, { expect: 'closed' }, { fail: 1 }, { ok: 1 }, { fail: 1 }, { expect: 'closed' }],
+      [
+        { ok: 2 },
+        { fail: 2 },
+        { expect: 'open' },
+        { advance: 1000 },
+        { ok: 1 },
+        { expect: 'closed' },
+        { fail: 1 },
+        { ok: 1 },
+        { fail: 1 },
+        { expect: 'closed' },
+      ],
     ],
     [
       'lost probes are replaced after openMs rather than sticking in half-open',
       { consecutiveFailures: 1, openMs: 1000, halfOpenProbes: 1 },
-      [{ fail: 1 }, { advance: 1000 }, { expectPass: true }, { expectPass: false }, { advance: 1000 }, { expectPass: true }],
+      [
+        { fail: 1 },
+        { advance: 1000 },
+        { expectPass: true },
+        { expectPass: false },
+        { advance: 1000 },
+        { expectPass: true },
+      ],
     ],
     [
       'a clock going backwards while open keeps it open for at most openMs from then',

@@ -1,7 +1,11 @@
 import { initialFlags, type FlagsDocument } from '../../../contracts/flags/flags-document';
 import { MemoryFlags } from '../../../guard/flags/memory-flags';
 
-const doc = (version: number, level = 0): FlagsDocument => ({ ...initialFlags(new Date('2026-11-27T09:00:00Z')), version, level });
+const doc = (version: number, level = 0): FlagsDocument => ({
+  ...initialFlags(new Date('2026-11-27T09:00:00Z')),
+  version,
+  level,
+});
 
 describe('MemoryFlags', () => {
   it('starts empty: read() gives nothing, current() the initial document', async () => {

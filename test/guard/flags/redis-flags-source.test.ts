@@ -157,14 +157,22 @@ describe('RedisFlagsSource against a real Redis', () => {
   it('says once per episode when the key has been missing for more than missingKeyPolls reads', async () => {
     await source.close();
     const events: Array<{ missing: boolean; polls: number }> = [];
-    source = new RedisFlagsSource({ url: server.url, pollMs: 20, missingKeyPolls: 2, onKeyMissing: (e) => events.push({ missing: e.missing, polls: e.polls }) });
+    source = new RedisFlagsSource({
+      url: server.url,
+      pollMs: 20,
+      missingKeyPolls: 2,
+      onKeyMissing: (e) => events.push({ missing: e.missing, polls: e.polls }),
+    });
     await source.start();
     await waitFor('many reads without a key', () => source.status().missingPolls >= 8, 5000);
     expect(events).toEqual([{ missing: true, polls: 3 }]);
     expect(source.status().keyMissing).toBe(true);
     await write(flagsDoc(3, 1), { publish: false });
     await waitFor('the key back', () => source.status().missingPolls === 0, 5000);
-    expect(events).toEqual([{ missing: true, polls: 3 }, { missing: false, polls: expect.any(Number) }]);
+    expect(events).toEqual([
+      { missing: true, polls: 3 },
+      { missing: false, polls: expect.any(Number) },
+    ]);
     expect(source.status().keyMissing).toBe(false);
     await writer.del(FLAGS_KEY);
     await waitFor('a second episode', () => events.length === 3, 5000);
@@ -218,7 +226,12 @@ describe('RedisFlagsSource options', () => {
 
   it('start resolves after a failed first read when Redis is unreachable, on the initial document', async () => {
     const errors: unknown[] = [];
-    const source = new RedisFlagsSource({ url: 'redis://127.0.0.1:1', pollMs: 100, readTimeoutMs: 200, onError: (e) => errors.push(e) });
+    const source = new RedisFlagsSource({
+      url: 'redis://127.0.0.1:1',
+      pollMs: 100,
+      readTimeoutMs: 200,
+      onError: (e) => errors.push(e),
+    });
     await source.start();
     expect(source.current().version).toBe(0);
     expect(errors.some(isFlagsUnavailableError)).toBe(true);

@@ -26,6 +26,8 @@ describe('clusterSlot', () => {
   });
 
   test("all of a user key's state lands in one slot, whatever the prefix", () => {
-    expect(clusterSlot(hashTaggedKey('saleday:rl:checkout', 'alice'))).toBe(clusterSlot(hashTaggedKey('saleday:rl:cart', 'alice')));
+    expect(clusterSlot(hashTaggedKey('saleday:rl:checkout', 'alice'))).toBe(
+      clusterSlot(hashTaggedKey('saleday:rl:cart', 'alice')),
+    );
   });
 });

@@ -2,7 +2,12 @@
 import Redis from 'ioredis';
 import type { RateLimitPolicy } from '../../../guard/rate-limit';
 import { isInvalidOptionsError } from '../../../guard/errors';
-import { createConcurrencyLimiter, createRateLimiter, MemoryRateLimiter, tokenBucketAlgorithm } from '../../../guard/rate-limit';
+import {
+  createConcurrencyLimiter,
+  createRateLimiter,
+  MemoryRateLimiter,
+  tokenBucketAlgorithm,
+} from '../../../guard/rate-limit';
 import { FakeClock } from '../../support/fake-clock';
 import { testRedisUrl } from '../../support/test-redis';
 
@@ -10,18 +15,59 @@ const bucket: RateLimitPolicy = { algorithm: 'token-bucket', capacity: 10, refil
 
 describe('validation at construction', () => {
   test.each<[string, () => unknown, string]>([
-    ['capacity', () => createRateLimiter({ ...bucket, capacity: 0 }, { prefix: 'p' }), 'capacity: got 0; expected a positive integer'],
-    ['capacity (fraction)', () => createRateLimiter({ ...bucket, capacity: 1.5 }, { prefix: 'p' }), 'capacity: got 1.5'],
-    ['refillPerSecond', () => createRateLimiter({ ...bucket, refillPerSecond: -1 }, { prefix: 'p' }), 'refillPerSecond: got -1; expected a positive finite number'],
-    ['ratePerSecond', () => createRateLimiter({ algorithm: 'gcra', ratePerSecond: Number.POSITIVE_INFINITY, burst: 1 }, { prefix: 'p' }), 'ratePerSecond'],
-    ['burst', () => createRateLimiter({ algorithm: 'gcra', ratePerSecond: 1, burst: 0 }, { prefix: 'p' }), 'burst: got 0'],
-    ['maxInFlight', () => createConcurrencyLimiter({ algorithm: 'concurrency', maxInFlight: 0, leaseMs: 1000 }, { prefix: 'p' }), 'maxInFlight: got 0'],
-    ['leaseMs', () => createConcurrencyLimiter({ algorithm: 'concurrency', maxInFlight: 1, leaseMs: 0 }, { prefix: 'p' }), 'leaseMs: got 0'],
+    [
+      'capacity',
+      () => createRateLimiter({ ...bucket, capacity: 0 }, { prefix: 'p' }),
+      'capacity: got 0; expected a positive integer',
+    ],
+    [
+      'capacity (fraction)',
+      () => createRateLimiter({ ...bucket, capacity: 1.5 }, { prefix: 'p' }),
+      'capacity: got 1.5',
+    ],
+    [
+      'refillPerSecond',
+      () => createRateLimiter({ ...bucket, refillPerSecond: -1 }, { prefix: 'p' }),
+      'refillPerSecond: got -1; expected a positive finite number',
+    ],
+    [
+      'ratePerSecond',
+      () =>
+        createRateLimiter({ algorithm: 'gcra', ratePerSecond: Number.POSITIVE_INFINITY, burst: 1 }, { prefix: 'p' }),
+      'ratePerSecond',
+    ],
+    [
+      'burst',
+      () => createRateLimiter({ algorithm: 'gcra', ratePerSecond: 1, burst: 0 }, { prefix: 'p' }),
+      'burst: got 0',
+    ],
+    [
+      'maxInFlight',
+      () => createConcurrencyLimiter({ algorithm: 'concurrency', maxInFlight: 0, leaseMs: 1000 }, { prefix: 'p' }),
+      'maxInFlight: got 0',
+    ],
+    [
+      'leaseMs',
+      () => createConcurrencyLimiter({ algorithm: 'concurrency', maxInFlight: 1, leaseMs: 0 }, { prefix: 'p' }),
+      'leaseMs: got 0',
+    ],
     ['prefix (empty)', () => createRateLimiter(bucket, { prefix: '' }), 'prefix: got ""'],
     ['prefix (brace)', () => createRateLimiter(bucket, { prefix: 'rl:{x}' }), 'without { or }'],
-    ['localShare', () => createRateLimiter(bucket, { prefix: 'p', localShare: 1.5 }), 'localShare: got 1.5; expected a number in (0, 1]'],
-    ['algorithm (rate factory)', () => createRateLimiter({ algorithm: 'concurrency', maxInFlight: 1, leaseMs: 1 }, { prefix: 'p' }), "policy.algorithm: got \"concurrency\""],
-    ['algorithm (concurrency factory)', () => createConcurrencyLimiter(bucket, { prefix: 'p' }), 'policy.algorithm: got "token-bucket"'],
+    [
+      'localShare',
+      () => createRateLimiter(bucket, { prefix: 'p', localShare: 1.5 }),
+      'localShare: got 1.5; expected a number in (0, 1]',
+    ],
+    [
+      'algorithm (rate factory)',
+      () => createRateLimiter({ algorithm: 'concurrency', maxInFlight: 1, leaseMs: 1 }, { prefix: 'p' }),
+      'policy.algorithm: got "concurrency"',
+    ],
+    [
+      'algorithm (concurrency factory)',
+      () => createConcurrencyLimiter(bucket, { prefix: 'p' }),
+      'policy.algorithm: got "token-bucket"',
+    ],
   ])('%s', (_option, build, message) => {
     let thrown: unknown;
     try {

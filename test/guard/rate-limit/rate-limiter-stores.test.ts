@@ -5,13 +5,18 @@
  */
 import Redis from 'ioredis';
 import type { RateLimitPolicy } from '../../../guard/rate-limit';
-import { createConcurrencyLimiter, createRateLimiter, RETRY_NEVER, type ConcurrencyLimiter, type RateLimitDecision, type RateLimiter } from '../../../guard/rate-limit';
+import {
+  createConcurrencyLimiter,
+  createRateLimiter,
+  RETRY_NEVER,
+  type ConcurrencyLimiter,
+  type RateLimitDecision,
+  type RateLimiter,
+} from '../../../guard/rate-limit';
 import { FakeClock } from '../../support/fake-clock';
 import { testRedisUrl, uniquePrefix } from '../../support/test-redis';
 
-type Step =
-  | { at: number; cost?: number; key?: string; expect: Partial<RateLimitDecision> }
-  | { setClock: number };
+type Step = { at: number; cost?: number; key?: string; expect: Partial<RateLimitDecision> } | { setClock: number };
 
 interface RateCase {
   name: string;
@@ -172,16 +177,38 @@ const stores: [string, StoreFixture][] = [
   [
     'redis',
     {
-      rate: (policy, clock) => createRateLimiter(policy, { redis, prefix: uniquePrefix('rl'), clock, scriptClock: clock, timeoutMs: 5000 }),
-      concurrency: (policy, clock) => createConcurrencyLimiter(policy, { redis, prefix: uniquePrefix('cl'), clock, scriptClock: clock, timeoutMs: 5000 }),
+      rate: (policy, clock) =>
+        createRateLimiter(policy, { redis, prefix: uniquePrefix('rl'), clock, scriptClock: clock, timeoutMs: 5000 }),
+      concurrency: (policy, clock) =>
+        createConcurrencyLimiter(policy, {
+          redis,
+          prefix: uniquePrefix('cl'),
+          clock,
+          scriptClock: clock,
+          timeoutMs: 5000,
+        }),
     },
   ],
   [
     'redis without over-limit cache',
     {
       rate: (policy, clock) =>
-        createRateLimiter(policy, { redis, prefix: uniquePrefix('rl'), clock, scriptClock: clock, timeoutMs: 5000, overLimitCache: false }),
-      concurrency: (policy, clock) => createConcurrencyLimiter(policy, { redis, prefix: uniquePrefix('cl'), clock, scriptClock: clock, timeoutMs: 5000 }),
+        createRateLimiter(policy, {
+          redis,
+          prefix: uniquePrefix('rl'),
+          clock,
+          scriptClock: clock,
+          timeoutMs: 5000,
+          overLimitCache: false,
+        }),
+      concurrency: (policy, clock) =>
+        createConcurrencyLimiter(policy, {
+          redis,
+          prefix: uniquePrefix('cl'),
+          clock,
+          scriptClock: clock,
+          timeoutMs: 5000,
+        }),
     },
   ],
 ];
@@ -241,7 +268,10 @@ describe.each(stores)('%s store', (storeName, store) => {
     test('a cost above maxInFlight is refused for good', async () => {
       const clock = new FakeClock(T0);
       const limiter = store.concurrency(policy, clock);
-      expect((await limiter.acquire('user-1', 3)).decision).toMatchObject({ allowed: false, retryAfterMs: RETRY_NEVER });
+      expect((await limiter.acquire('user-1', 3)).decision).toMatchObject({
+        allowed: false,
+        retryAfterMs: RETRY_NEVER,
+      });
       expect((await limiter.acquire('user-1', 2)).decision.allowed).toBe(true);
       await limiter.close();
     });

@@ -23,7 +23,10 @@ afterAll(async () => {
 
 test('a batch over many users is split by slot, and every decision is exact and from Redis', async () => {
   const prefix = 'saleday:rl:cart';
-  const limiter = createRateLimiter({ algorithm: 'token-bucket', capacity: 2, refillPerSecond: 0.001 }, { redis: client, prefix, timeoutMs: 5000 });
+  const limiter = createRateLimiter(
+    { algorithm: 'token-bucket', capacity: 2, refillPerSecond: 0.001 },
+    { redis: client, prefix, timeoutMs: 5000 },
+  );
   const sent: Command[] = [];
   const original = client.sendCommand.bind(client);
   client.sendCommand = ((command: Command, ...rest: unknown[]) => {
@@ -50,7 +53,10 @@ test('a batch over many users is split by slot, and every decision is exact and 
 });
 
 test('concurrency leases work on a cluster', async () => {
-  const limiter = createConcurrencyLimiter({ algorithm: 'concurrency', maxInFlight: 1, leaseMs: 10_000 }, { redis: client, prefix: 'saleday:cc', timeoutMs: 5000 });
+  const limiter = createConcurrencyLimiter(
+    { algorithm: 'concurrency', maxInFlight: 1, leaseMs: 10_000 },
+    { redis: client, prefix: 'saleday:cc', timeoutMs: 5000 },
+  );
   const first = await limiter.acquire('alice');
   expect(first.decision).toMatchObject({ allowed: true, source: 'redis' });
   expect((await limiter.acquire('alice')).decision).toMatchObject({ allowed: false, source: 'redis' });

@@ -13,7 +13,10 @@ afterAll(async () => {
 
 test('leases live in one hash-tagged sorted set that expires with its last lease', async () => {
   const prefix = uniquePrefix('leases');
-  const limiter = createConcurrencyLimiter({ algorithm: 'concurrency', maxInFlight: 3, leaseMs: 5000 }, { redis, prefix, timeoutMs: 5000 });
+  const limiter = createConcurrencyLimiter(
+    { algorithm: 'concurrency', maxInFlight: 3, leaseMs: 5000 },
+    { redis, prefix, timeoutMs: 5000 },
+  );
   const lease = await limiter.acquire('alice', 2);
   expect(lease.decision).toMatchObject({ allowed: true, remaining: 1, source: 'redis' });
   const key = `${prefix}:{alice}`;
@@ -28,7 +31,10 @@ test('leases live in one hash-tagged sorted set that expires with its last lease
 
 test('a refused acquire adds no lease', async () => {
   const prefix = uniquePrefix('refused-lease');
-  const limiter = createConcurrencyLimiter({ algorithm: 'concurrency', maxInFlight: 1, leaseMs: 5000 }, { redis, prefix, timeoutMs: 5000 });
+  const limiter = createConcurrencyLimiter(
+    { algorithm: 'concurrency', maxInFlight: 1, leaseMs: 5000 },
+    { redis, prefix, timeoutMs: 5000 },
+  );
   await limiter.acquire('bob');
   const refused = await limiter.acquire('bob');
   expect(refused.decision).toMatchObject({ allowed: false, source: 'redis' });

@@ -4,7 +4,13 @@
  * and a half-open probe brings decisions back to Redis.
  */
 import type Redis from 'ioredis';
-import { createConcurrencyLimiter, createRateLimiter, type RedisConcurrencyLimiter, type RedisRateLimiter, type RateLimitDecision } from '../../../guard/rate-limit';
+import {
+  createConcurrencyLimiter,
+  createRateLimiter,
+  type RedisConcurrencyLimiter,
+  type RedisRateLimiter,
+  type RateLimitDecision,
+} from '../../../guard/rate-limit';
 import { createRedisConnection } from '../../../guard/redis/redis-connection';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server';
 
@@ -39,7 +45,13 @@ describe('Redis rate limiter fallback', () => {
   test('Redis killed: local decisions at the local share, breaker open, then back to Redis after a restart', async () => {
     const limiter = createRateLimiter(
       { algorithm: 'token-bucket', capacity: 10, refillPerSecond: 0.001 },
-      { redis: client, prefix: 'fallback', localShare: 0.3, timeoutMs: 100, breaker: { consecutiveFailures: 2, openMs: 200 } },
+      {
+        redis: client,
+        prefix: 'fallback',
+        localShare: 0.3,
+        timeoutMs: 100,
+        breaker: { consecutiveFailures: 2, openMs: 200 },
+      },
     ) as RedisRateLimiter<unknown>;
     expect(await limiter.consume('k')).toMatchObject({ allowed: true, source: 'redis', remaining: 9 });
 
@@ -99,7 +111,13 @@ describe('Redis rate limiter fallback', () => {
   test('concurrency leases fall back locally and release locally', async () => {
     const limiter = createConcurrencyLimiter(
       { algorithm: 'concurrency', maxInFlight: 4, leaseMs: 10_000 },
-      { redis: client, prefix: 'conc', localShare: 0.5, timeoutMs: 100, breaker: { consecutiveFailures: 1, openMs: 200 } },
+      {
+        redis: client,
+        prefix: 'conc',
+        localShare: 0.5,
+        timeoutMs: 100,
+        breaker: { consecutiveFailures: 1, openMs: 200 },
+      },
     ) as RedisConcurrencyLimiter;
     const held = await limiter.acquire('k');
     expect(held.decision.source).toBe('redis');

@@ -18,7 +18,9 @@ describe('the server version the rate scripts need', () => {
   });
 
   test('Valkey passes: it reports a Redis-compatible version beside its own', () => {
-    expect(redisVersionProblem('# Server\r\nredis_version:7.2.4\r\nserver_name:valkey\r\nvalkey_version:8.1.1\r\n')).toBeUndefined();
+    expect(
+      redisVersionProblem('# Server\r\nredis_version:7.2.4\r\nserver_name:valkey\r\nvalkey_version:8.1.1\r\n'),
+    ).toBeUndefined();
   });
 
   test('a server that hides its version is left to the scripts to judge', () => {

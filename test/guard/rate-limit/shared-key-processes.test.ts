@@ -48,27 +48,31 @@ describe('processes sharing one key', () => {
   test.each<[string, RateLimitPolicy, number]>([
     ['token bucket', { algorithm: 'token-bucket', capacity: 40, refillPerSecond: 0.01 }, 40],
     ['gcra', { algorithm: 'gcra', ratePerSecond: 0.01, burst: 40 }, 40],
-  ])(`%s: ${WORKERS} workers together admit exactly the limit`, async (_name, policy, limit) => {
-    const prefix = uniquePrefix('shared');
-    const goKey = `${prefix}:go`;
-    const workers = Array.from({ length: WORKERS }, () =>
-      startWorker({ url: testRedisUrl(), prefix, key: 'flash-sale-bot', policy, count: 100, inFlight: 8, goKey }),
-    );
-    try {
-      await Promise.all(workers.map((w) => w.ready));
-      const started = Date.now();
-      await redis.set(goKey, '1', 'PX', 60_000);
-      const tallies = await Promise.all(workers.map((w) => w.result));
-      const elapsedSeconds = (Date.now() - started) / 1000;
-      const allowed = tallies.reduce((sum, t) => sum + t.allowed, 0);
-      const refused = tallies.reduce((sum, t) => sum + t.refused, 0);
-      expect(allowed + refused).toBe(WORKERS * 100);
-      // The refill over the whole run adds at most a token or two (0.01/s).
-      expect(allowed).toBeGreaterThanOrEqual(limit);
-      expect(allowed).toBeLessThanOrEqual(limit + Math.ceil(elapsedSeconds * 0.01));
-      expect(tallies.every((t) => (t.sources.fallback ?? 0) === 0)).toBe(true);
-    } finally {
-      for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
-    }
-  }, 60_000);
+  ])(
+    `%s: ${WORKERS} workers together admit exactly the limit`,
+    async (_name, policy, limit) => {
+      const prefix = uniquePrefix('shared');
+      const goKey = `${prefix}:go`;
+      const workers = Array.from({ length: WORKERS }, () =>
+        startWorker({ url: testRedisUrl(), prefix, key: 'flash-sale-bot', policy, count: 100, inFlight: 8, goKey }),
+      );
+      try {
+        await Promise.all(workers.map((w) => w.ready));
+        const started = Date.now();
+        await redis.set(goKey, '1', 'PX', 60_000);
+        const tallies = await Promise.all(workers.map((w) => w.result));
+        const elapsedSeconds = (Date.now() - started) / 1000;
+        const allowed = tallies.reduce((sum, t) => sum + t.allowed, 0);
+        const refused = tallies.reduce((sum, t) => sum + t.refused, 0);
+        expect(allowed + refused).toBe(WORKERS * 100);
+        // The refill over the whole run adds at most a token or two (0.01/s).
+        expect(allowed).toBeGreaterThanOrEqual(limit);
+        expect(allowed).toBeLessThanOrEqual(limit + Math.ceil(elapsedSeconds * 0.01));
+        expect(tallies.every((t) => (t.sources.fallback ?? 0) === 0)).toBe(true);
+      } finally {
+        for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+      }
+    },
+    60_000,
+  );
 });

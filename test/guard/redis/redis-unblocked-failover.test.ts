@@ -27,7 +27,13 @@ describe('a command queued behind a blocked one when the node is demoted', () =>
 
   it('runs once, on the new primary, instead of failing with the closed connection', async () => {
     const logs: string[] = [];
-    const client = createRedisConnection({ url: relay.url, connectionName: 'saleday-test', failFast: true, commandTimeoutMs: 10_000, log: (message) => logs.push(message) });
+    const client = createRedisConnection({
+      url: relay.url,
+      connectionName: 'saleday-test',
+      failFast: true,
+      commandTimeoutMs: 10_000,
+      log: (message) => logs.push(message),
+    });
     const admin = createRedisConnection({ url: oldPrimary.url });
     const newAdmin = createRedisConnection({ url: newPrimary.url });
     try {
@@ -38,7 +44,8 @@ describe('a command queued behind a blocked one when the node is demoted', () =>
         (error: Error) => error.message,
       );
       const queued = retryAcrossFailover(client, () => client.incr('queued-behind-wait'));
-      while (!/^blocked_clients:1/m.test(await admin.info('clients'))) await new Promise((resolve) => setImmediate(resolve));
+      while (!/^blocked_clients:1/m.test(await admin.info('clients')))
+        await new Promise((resolve) => setImmediate(resolve));
 
       relay.retarget(newPrimary.port);
       await admin.call('REPLICAOF', '127.0.0.1', String(newPrimary.port));
@@ -46,7 +53,9 @@ describe('a command queued behind a blocked one when the node is demoted', () =>
       expect(await blocked).toMatch(/^UNBLOCKED .*master -> replica/);
       expect(await queued).toBe(1);
       expect(await newAdmin.get('queued-behind-wait')).toBe('1');
-      expect(logs).toEqual([expect.stringMatching(/^redis saleday-test: UNBLOCKED reply, the node is a replica now .*READONLY/)]);
+      expect(logs).toEqual([
+        expect.stringMatching(/^redis saleday-test: UNBLOCKED reply, the node is a replica now .*READONLY/),
+      ]);
     } finally {
       client.disconnect();
       admin.disconnect();

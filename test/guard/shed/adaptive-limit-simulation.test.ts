@@ -8,7 +8,13 @@ const SALE_MIX = { critical: 0.05, high: 0.1, normal: 0.25, low: 0.6 };
 describe('the adaptive limit in front of a simulated app (fake clock)', () => {
   it('at 5× the capacity of a 4-worker app, settles near its useful concurrency instead of climbing to maxLimit, and checkout keeps being served', async () => {
     // 4 workers × 5 ms = 800 req/s; 4000 req/s offered for 60 s.
-    const { limits, byClass } = await simulate({ concurrency: EXAMPLE_LIMITS, app: new SimulatedApp(4, 5), perMs: 4, durationMs: 60_000, mix: SALE_MIX });
+    const { limits, byClass } = await simulate({
+      concurrency: EXAMPLE_LIMITS,
+      app: new SimulatedApp(4, 5),
+      perMs: 4,
+      durationMs: 60_000,
+      mix: SALE_MIX,
+    });
     const settled = limits.slice(10_000);
     // Where it settles: latency ≈ rttTolerance (1.5) × the latency at minLimit (8 in flight = 10 ms),
     // i.e. 12 in flight, plus the growth allowance (√16 = 4): about 16 = 4 × the app's concurrency.
@@ -47,7 +53,12 @@ describe('the adaptive limit in front of a simulated app (fake clock)', () => {
 
   it('under light load with a fast app the limit grows to what the traffic needs', async () => {
     // An app with room to spare (5 ms whatever the concurrency); 8000 req/s need about 40 in flight.
-    const { limits, byClass } = await simulate({ concurrency: { initialLimit: 16, minLimit: 4, maxLimit: 512 }, app: new SimulatedApp(1_000_000, 5), perMs: 8, durationMs: 30_000 });
+    const { limits, byClass } = await simulate({
+      concurrency: { initialLimit: 16, minLimit: 4, maxLimit: 512 },
+      app: new SimulatedApp(1_000_000, 5),
+      perMs: 8,
+      durationMs: 30_000,
+    });
     expect(limits.at(-1)).toBeGreaterThanOrEqual(40);
     expect(Math.max(...limits)).toBeLessThan(512);
     // once grown, nothing is refused: the last 5 s are all served

@@ -9,15 +9,47 @@ describe('partition and reservation (limit 10, reserve 0.2: critical 10, high 8 
   const fill = (priority: PriorityClass, n: number) => Array<PriorityClass>(n).fill(priority);
   const seen = (outcome: string, n: number) => Array<string>(n).fill(outcome);
   it.each<[string, PriorityClass[], string[]]>([
-    ['low stops at 5 in flight: the classes shed first never borrow the reserve', fill('low', 6), [...seen('admitted', 5), 'waiting']],
-    ['normal may go to 6 after low filled 5', [...fill('low', 5), 'normal', 'normal'], [...seen('admitted', 6), 'waiting']],
-    ['high may fill the whole limit while critical is idle', [...fill('high', 10), 'high', 'normal', 'low'], [...seen('admitted', 10), ...seen('waiting', 3)]],
-    ['high borrows the reserve after normal filled its ceiling', [...fill('normal', 6), ...fill('high', 5)], [...seen('admitted', 10), 'waiting']],
-    ['critical still gets its 2 reserved slots at once after high took all 10', [...fill('high', 10), 'critical', 'critical', 'critical'], [...seen('admitted', 12), 'waiting']],
-    ['while critical holds its reserve, high stops at 8 in flight', [...fill('critical', 2), ...fill('high', 8)], [...seen('admitted', 8), ...seen('waiting', 2)]],
-    ['one critical in flight leaves one reserved slot lent', ['critical', ...fill('high', 9)], [...seen('admitted', 9), 'waiting']],
+    [
+      'low stops at 5 in flight: the classes shed first never borrow the reserve',
+      fill('low', 6),
+      [...seen('admitted', 5), 'waiting'],
+    ],
+    [
+      'normal may go to 6 after low filled 5',
+      [...fill('low', 5), 'normal', 'normal'],
+      [...seen('admitted', 6), 'waiting'],
+    ],
+    [
+      'high may fill the whole limit while critical is idle',
+      [...fill('high', 10), 'high', 'normal', 'low'],
+      [...seen('admitted', 10), ...seen('waiting', 3)],
+    ],
+    [
+      'high borrows the reserve after normal filled its ceiling',
+      [...fill('normal', 6), ...fill('high', 5)],
+      [...seen('admitted', 10), 'waiting'],
+    ],
+    [
+      'critical still gets its 2 reserved slots at once after high took all 10',
+      [...fill('high', 10), 'critical', 'critical', 'critical'],
+      [...seen('admitted', 12), 'waiting'],
+    ],
+    [
+      'while critical holds its reserve, high stops at 8 in flight',
+      [...fill('critical', 2), ...fill('high', 8)],
+      [...seen('admitted', 8), ...seen('waiting', 2)],
+    ],
+    [
+      'one critical in flight leaves one reserved slot lent',
+      ['critical', ...fill('high', 9)],
+      [...seen('admitted', 9), 'waiting'],
+    ],
     ['critical may use the whole limit', fill('critical', 11), [...seen('admitted', 10), 'waiting']],
-    ['once critical fills past the low ceiling, low waits', [...fill('critical', 5), 'low', 'normal', 'high'], [...seen('admitted', 5), 'waiting', 'admitted', 'admitted']],
+    [
+      'once critical fills past the low ceiling, low waits',
+      [...fill('critical', 5), 'low', 'normal', 'high'],
+      [...seen('admitted', 5), 'waiting', 'admitted', 'admitted'],
+    ],
   ])('%s', async (_name, classes, expected) => {
     const h = harness();
     const tracked = classes.map((c, i) => h.track(c, `${c}#${i}`));
@@ -92,7 +124,10 @@ describe('tryAcquire (the path without a promise)', () => {
   });
 
   it('a queue emptied by shedding does not start out standing when requests queue again', async () => {
-    const h = harness({ limit: 1, queue: { maxLengthPerClass: 100, targetDelayMs: 5, intervalMs: 100, maxWaitMs: 1000 } });
+    const h = harness({
+      limit: 1,
+      queue: { maxLengthPerClass: 100, targetDelayMs: 5, intervalMs: 100, maxWaitMs: 1000 },
+    });
     const holder = h.controller.tryAcquire('high')!;
     // Non-empty for a whole interval: standing (a, past the 5 ms target, times out; b stays queued).
     const a = h.track('high', 'a');
@@ -117,7 +152,10 @@ describe('tryAcquire (the path without a promise)', () => {
 
 describe('queues', () => {
   it('refuses queue-full beyond maxLengthPerClass, with a retry hint of at least one interval', async () => {
-    const h = harness({ limit: 1, queue: { maxLengthPerClass: 2, targetDelayMs: 5, intervalMs: 100, maxWaitMs: 1000 } });
+    const h = harness({
+      limit: 1,
+      queue: { maxLengthPerClass: 2, targetDelayMs: 5, intervalMs: 100, maxWaitMs: 1000 },
+    });
     const t = ['a', 'b', 'c', 'd'].map((label) => h.track('high', label));
     await flushPromises();
     expect(t.map(outcome)).toEqual(['admitted', 'waiting', 'waiting', 'queue-full']);
@@ -127,7 +165,11 @@ describe('queues', () => {
   });
 
   it('serves the queues in strict priority when slots free (equal ceilings)', async () => {
-    const h = harness({ limit: 2, concurrency: { initialLimit: 2, minLimit: 2, maxLimit: 2, criticalReservedShare: 0 }, classShares: { high: 1, normal: 1, low: 1 } });
+    const h = harness({
+      limit: 2,
+      concurrency: { initialLimit: 2, minLimit: 2, maxLimit: 2, criticalReservedShare: 0 },
+      classShares: { high: 1, normal: 1, low: 1 },
+    });
     const holders = [h.track('low', 'h1'), h.track('low', 'h2')];
     const waiting = (['low', 'normal', 'high', 'critical'] as PriorityClass[]).map((c) => h.track(c));
     await flushPromises();
@@ -165,7 +207,10 @@ describe('queues', () => {
   });
 
   it('refuses queue-timeout after maxWaitMs when the queue is not standing', async () => {
-    const h = harness({ limit: 1, queue: { maxLengthPerClass: 10, targetDelayMs: 5, intervalMs: 10_000, maxWaitMs: 1000 } });
+    const h = harness({
+      limit: 1,
+      queue: { maxLengthPerClass: 10, targetDelayMs: 5, intervalMs: 10_000, maxWaitMs: 1000 },
+    });
     h.track('high', 'holder');
     const waiter = h.track('high', 'waiter');
     await h.scheduler.advance(999);
@@ -260,7 +305,10 @@ describe('queues', () => {
   });
 
   it('serves FIFO while the queue is not standing and LIFO once it stands', async () => {
-    const h = harness({ limit: 1, queue: { maxLengthPerClass: 100, targetDelayMs: 50, intervalMs: 100, maxWaitMs: 1000 } });
+    const h = harness({
+      limit: 1,
+      queue: { maxLengthPerClass: 100, targetDelayMs: 50, intervalMs: 100, maxWaitMs: 1000 },
+    });
     let holder = h.track('high', 'holder');
     const queued: Tracked[] = [];
     for (let i = 0; i < 10; i++) {
@@ -314,7 +362,11 @@ describe('abort, head-of-line, shedding and close', () => {
   });
 
   it('a permit held forever does not stall the others beyond the capacity it takes', async () => {
-    const h = harness({ limit: 4, concurrency: { initialLimit: 4, minLimit: 4, maxLimit: 4, criticalReservedShare: 0 }, classShares: { high: 1, normal: 1, low: 1 } });
+    const h = harness({
+      limit: 4,
+      concurrency: { initialLimit: 4, minLimit: 4, maxLimit: 4, criticalReservedShare: 0 },
+      classShares: { high: 1, normal: 1, low: 1 },
+    });
     h.track('normal', 'stuck'); // never released
     await flushPromises();
     let served = 0;
@@ -374,7 +426,12 @@ describe('adaptive limit through permits', () => {
   // windowSize 1: a window closes at the first release 250 ms after it opened, so each batch below is one window.
 
   /** One window's worth of traffic: `count` critical requests (at most the limit) admitted, held `latencyMs`, released; 250 ms in all. */
-  async function window(h: ReturnType<typeof harness>, count: number, latencyMs: number, dropped = false): Promise<void> {
+  async function window(
+    h: ReturnType<typeof harness>,
+    count: number,
+    latencyMs: number,
+    dropped = false,
+  ): Promise<void> {
     const batch = Array.from({ length: Math.min(count, h.controller.snapshot().limit) }, () => h.track('critical'));
     await flushPromises();
     await h.scheduler.advance(latencyMs);
@@ -410,7 +467,10 @@ describe('adaptive limit through permits', () => {
   });
 
   it('permits released within one window do not compound: the limit does not run away in a burst', async () => {
-    const h = harness({ concurrency: { ...concurrency, maxLimit: 512 }, sampling: { windowSize: 1, probeIntervalMs: 600_000 } });
+    const h = harness({
+      concurrency: { ...concurrency, maxLimit: 512 },
+      sampling: { windowSize: 1, probeIntervalMs: 600_000 },
+    });
     await firstProbe(h);
     for (let i = 0; i < 20; i++) {
       const batch = Array.from({ length: 20 }, () => h.track('critical'));

@@ -1,4 +1,10 @@
-import { createAdmissionController, type Admission, type AdmissionControllerOptions, type PriorityAdmissionController, type Permit } from '../../../guard/shed';
+import {
+  createAdmissionController,
+  type Admission,
+  type AdmissionControllerOptions,
+  type PriorityAdmissionController,
+  type Permit,
+} from '../../../guard/shed';
 import { FakeScheduler } from './fake-scheduler';
 
 export interface Tracked {
@@ -36,7 +42,8 @@ export function harness(overrides: Partial<AdmissionControllerOptions> & { limit
       return tracked;
     },
     permit(tracked) {
-      if (!tracked.result?.admitted) throw new Error(`${tracked.label} was not admitted: ${JSON.stringify(tracked.result)}`);
+      if (!tracked.result?.admitted)
+        throw new Error(`${tracked.label} was not admitted: ${JSON.stringify(tracked.result)}`);
       return tracked.result.permit;
     },
   };

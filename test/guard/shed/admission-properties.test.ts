@@ -11,8 +11,23 @@ type Op =
   | { kind: 'advance'; ms: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('acquire' as const), priority: fc.constantFrom(...PRIORITY_CLASSES), abortable: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('release' as const), pick: fc.nat(), latencyMs: fc.integer({ min: 0, max: 500 }), dropped: fc.boolean() }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('acquire' as const),
+      priority: fc.constantFrom(...PRIORITY_CLASSES),
+      abortable: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('release' as const),
+      pick: fc.nat(),
+      latencyMs: fc.integer({ min: 0, max: 500 }),
+      dropped: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('abort' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 300 }) }) },
 );
@@ -29,10 +44,24 @@ interface AdmittedNow {
   other: number;
 }
 
-async function execute({ limit, share, ops }: Run, adaptive: boolean, check: (h: ReturnType<typeof harness>, admittedNow: AdmittedNow, op: Op, before: { criticalInFlight: number; immediate: boolean }) => void): Promise<void> {
+async function execute(
+  { limit, share, ops }: Run,
+  adaptive: boolean,
+  check: (
+    h: ReturnType<typeof harness>,
+    admittedNow: AdmittedNow,
+    op: Op,
+    before: { criticalInFlight: number; immediate: boolean },
+  ) => void,
+): Promise<void> {
   const h = harness({
     concurrency: adaptive
-      ? { initialLimit: limit, minLimit: Math.max(1, Math.floor(limit / 4)), maxLimit: limit * 4, criticalReservedShare: share }
+      ? {
+          initialLimit: limit,
+          minLimit: Math.max(1, Math.floor(limit / 4)),
+          maxLimit: limit * 4,
+          criticalReservedShare: share,
+        }
       : { initialLimit: limit, minLimit: limit, maxLimit: limit, criticalReservedShare: share },
     queue: { maxLengthPerClass: 5, targetDelayMs: 5, intervalMs: 100, maxWaitMs: 1000 },
   });
@@ -74,7 +103,11 @@ async function execute({ limit, share, ops }: Run, adaptive: boolean, check: (h:
   }
 }
 
-const runArb = fc.record({ limit: fc.integer({ min: 1, max: 20 }), share: fc.constantFrom(0, 0.1, 0.2, 0.5), ops: fc.array(opArb, { minLength: 1, maxLength: 120 }) });
+const runArb = fc.record({
+  limit: fc.integer({ min: 1, max: 20 }),
+  share: fc.constantFrom(0, 0.1, 0.2, 0.5),
+  ops: fc.array(opArb, { minLength: 1, maxLength: 120 }),
+});
 
 describe('admission properties', () => {
   it('with a fixed limit: critical always gets its reserved share at once, only high uses reserved slots and only those critical neither holds nor waits for, and nobody waits while a slot is free for them', async () => {

@@ -45,7 +45,11 @@ describe('Gradient2Limit, one update per window', () => {
     // window latency with a 10 ms baseline → expected limit after one window
     [15, 'within tolerance (1.5 × baseline): grows', (after: number) => after >= 20],
     [20, 'above tolerance: shrinks', (after: number) => after < 20],
-    [1000, 'an outlier window: shrinks by at most half, at once (down is not smoothed)', (after: number) => after === Math.floor(20 * 0.5 + 4)],
+    [
+      1000,
+      'an outlier window: shrinks by at most half, at once (down is not smoothed)',
+      (after: number) => after === Math.floor(20 * 0.5 + 4),
+    ],
   ])('a window of %d ms: %s', (latencyMs, _what, check) => {
     const limit = withBaseline();
     expect(limit.limit).toBe(20);

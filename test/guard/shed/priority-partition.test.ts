@@ -13,9 +13,16 @@ describe('partitionLimit', () => {
     [2, 0.9, 1, 2, 1, 1, 1], // at least one slot stays shared
     [1, 0.5, 0, 1, 1, 1, 1], // a limit of one cannot reserve anything
     [10.9, 0.2, 2, 10, 8, 6, 5], // the limit is a whole number of requests
-  ])('limit %d with share %d reserves %d; ceilings critical %d high %d normal %d low %d', (limit, share, reserved, critical, high, normal, low) => {
-    expect(partitionLimit(limit, share)).toEqual({ limit: Math.floor(limit), reserved, ceilingByClass: { critical, high, normal, low } });
-  });
+  ])(
+    'limit %d with share %d reserves %d; ceilings critical %d high %d normal %d low %d',
+    (limit, share, reserved, critical, high, normal, low) => {
+      expect(partitionLimit(limit, share)).toEqual({
+        limit: Math.floor(limit),
+        reserved,
+        ceilingByClass: { critical, high, normal, low },
+      });
+    },
+  );
 
   it('never lets a non-critical ceiling reach into the reserved slots', () => {
     for (let limit = 1; limit <= 600; limit++) {

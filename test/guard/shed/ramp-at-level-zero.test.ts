@@ -29,10 +29,12 @@ async function rampAtLevelZero() {
 }
 
 describe('checkout in the first seconds of a ramp, at level 0 (fake clock)', () => {
-  it('waits behind no more than the initial limit\'s worth of lower classes, and only in the first window', async () => {
+  it("waits behind no more than the initial limit's worth of lower classes, and only in the first window", async () => {
     const { served, rampAt, limits } = await rampAtLevelZero();
     const checkouts = (fromMs: number, toMs: number) =>
-      served.filter((s) => s.priority === 'critical' && s.offeredAt >= rampAt + fromMs && s.offeredAt < rampAt + toMs).map((s) => s.latencyMs);
+      served
+        .filter((s) => s.priority === 'critical' && s.offeredAt >= rampAt + fromMs && s.offeredAt < rampAt + toMs)
+        .map((s) => s.latencyMs);
     const firstSecond = checkouts(0, 1000);
     expect(firstSecond.length).toBeGreaterThan(50);
     // The app runs its queue FIFO, 5 ms a request: a checkout admitted at once still waits for every
@@ -44,6 +46,8 @@ describe('checkout in the first seconds of a ramp, at level 0 (fake clock)', () 
     expect(percentile(checkouts(1000, 6000), 99)).toBeLessThanOrEqual(100);
     expect(Math.max(...limits.slice(rampAt + 1000))).toBeLessThanOrEqual(24);
     // Every checkout was served: the reserve and the critical queue kept them in.
-    expect(served.filter((s) => s.priority === 'critical' && s.offeredAt >= rampAt).length).toBeGreaterThanOrEqual(checkouts(0, 6000).length);
+    expect(served.filter((s) => s.priority === 'critical' && s.offeredAt >= rampAt).length).toBeGreaterThanOrEqual(
+      checkouts(0, 6000).length,
+    );
   });
 });

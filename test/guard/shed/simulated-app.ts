@@ -87,7 +87,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   });
   const clock = h.scheduler.clock;
   const mix = options.mix ?? { critical: 1 };
-  const byClass = Object.fromEntries(PRIORITY_CLASSES.map((c) => [c, { offered: 0, served: 0, latencies: [] as number[] }])) as SimulationResult['byClass'];
+  const byClass = Object.fromEntries(
+    PRIORITY_CLASSES.map((c) => [c, { offered: 0, served: 0, latencies: [] as number[] }]),
+  ) as SimulationResult['byClass'];
   const limits: number[] = [];
   const served: SimulationResult['served'] = [];
   const startedAt = clock.now();
@@ -100,7 +102,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         job.permit.release({ latencyMs });
         byClass[job.priority].served += 1;
         byClass[job.priority].latencies.push(latencyMs);
-        served.push({ offeredAt: job.offeredAt - startedAt, priority: job.priority, latencyMs: clock.now() - job.offeredAt });
+        served.push({
+          offeredAt: job.offeredAt - startedAt,
+          priority: job.priority,
+          latencyMs: clock.now() - job.offeredAt,
+        });
       }
       for (const cls of PRIORITY_CLASSES) {
         credit[cls] += (options.perMsAt?.(elapsed) ?? options.perMs) * (mix[cls] ?? 0);
@@ -108,7 +114,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
           byClass[cls].offered += 1;
           const offeredAt = clock.now();
           void h.controller.acquire(cls).then((admission) => {
-            if (admission.admitted) options.app.submit({ sentAt: clock.now(), offeredAt, permit: admission.permit, priority: cls }, clock.now());
+            if (admission.admitted)
+              options.app.submit(
+                { sentAt: clock.now(), offeredAt, permit: admission.permit, priority: cls },
+                clock.now(),
+              );
           });
         }
       }

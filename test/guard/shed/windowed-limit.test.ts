@@ -10,7 +10,8 @@ function setup(options: Partial<WindowedLimitOptions> = {}) {
   const windowed = new WindowedLimit(gradient, { clock, random: () => 0.5, ...options });
   /** `count` requests completing now, admitted latencyMs ago at `inFlight` in flight. */
   const complete = (count: number, latencyMs: number, inFlight: number, dropped = false) => {
-    for (let i = 0; i < count; i++) windowed.onSample({ startedAt: clock.now() - latencyMs, latencyMs, inFlight, dropped });
+    for (let i = 0; i < count; i++)
+      windowed.onSample({ startedAt: clock.now() - latencyMs, latencyMs, inFlight, dropped });
     return windowed.limit;
   };
   /**
@@ -113,7 +114,11 @@ describe('WindowedLimit', () => {
   });
 
   it('the first completed request starts a probe: only requests admitted after the pin count, then the limit returns', () => {
-    const { clock, gradient, windowed, complete } = setup({ probeIntervalMs: 10_000, probeJitter: 0.1, random: () => 0.5 });
+    const { clock, gradient, windowed, complete } = setup({
+      probeIntervalMs: 10_000,
+      probeJitter: 0.1,
+      random: () => 0.5,
+    });
     // A gate started in an overload: its initial limit already fills the app's queue.
     complete(1, 200, 20);
     expect(windowed.limit).toBe(5); // pinned to minLimit

@@ -12,8 +12,14 @@ describe('readAlarmStates', () => {
   it('follows NextToken and reads metric and composite alarms', async () => {
     cloudWatch
       .on(DescribeAlarmsCommand)
-      .resolvesOnce({ MetricAlarms: [{ AlarmName: 'a', StateValue: 'ALARM', StateTransitionedTimestamp: T }], NextToken: 't2' })
-      .resolvesOnce({ MetricAlarms: [{ AlarmName: 'b', StateValue: 'OK', StateUpdatedTimestamp: T }], CompositeAlarms: [{ AlarmName: 'c', StateValue: 'INSUFFICIENT_DATA', StateTransitionedTimestamp: T }] });
+      .resolvesOnce({
+        MetricAlarms: [{ AlarmName: 'a', StateValue: 'ALARM', StateTransitionedTimestamp: T }],
+        NextToken: 't2',
+      })
+      .resolvesOnce({
+        MetricAlarms: [{ AlarmName: 'b', StateValue: 'OK', StateUpdatedTimestamp: T }],
+        CompositeAlarms: [{ AlarmName: 'c', StateValue: 'INSUFFICIENT_DATA', StateTransitionedTimestamp: T }],
+      });
     const states = await readAlarmStates(client, { alarmNamePrefix: 'saleday-winter-flash-' });
     expect(states).toEqual([
       { name: 'a', state: 'ALARM', updatedAt: T },
@@ -22,8 +28,18 @@ describe('readAlarmStates', () => {
     ]);
     const calls = cloudWatch.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input);
     expect(calls).toEqual([
-      { AlarmNamePrefix: 'saleday-winter-flash-', AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: 100, NextToken: undefined },
-      { AlarmNamePrefix: 'saleday-winter-flash-', AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: 100, NextToken: 't2' },
+      {
+        AlarmNamePrefix: 'saleday-winter-flash-',
+        AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+        MaxRecords: 100,
+        NextToken: undefined,
+      },
+      {
+        AlarmNamePrefix: 'saleday-winter-flash-',
+        AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+        MaxRecords: 100,
+        NextToken: 't2',
+      },
     ]);
   });
 
@@ -39,7 +55,9 @@ describe('readAlarmStates', () => {
   });
 
   it('skips entries without a name or a known state', async () => {
-    cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ StateValue: 'ALARM' }, { AlarmName: 'x', StateValue: 'WEIRD' as never }] });
+    cloudWatch
+      .on(DescribeAlarmsCommand)
+      .resolves({ MetricAlarms: [{ StateValue: 'ALARM' }, { AlarmName: 'x', StateValue: 'WEIRD' as never }] });
     expect(await readAlarmStates(client, { alarmNames: ['x'] })).toEqual([]);
   });
 

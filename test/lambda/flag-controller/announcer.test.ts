@@ -11,11 +11,24 @@ describe('SNS announcer', () => {
   it('publishes a readable subject and message', async () => {
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
-    const announce = createSnsAnnouncer(new SNSClient({ region: 'eu-west-1' }), 'arn:aws:sns:eu-west-1:123456789012:alarms', 'winter-flash');
+    const announce = createSnsAnnouncer(
+      new SNSClient({ region: 'eu-west-1' }),
+      'arn:aws:sns:eu-west-1:123456789012:alarms',
+      'winter-flash',
+    );
     const flags = doc({
       level: 2,
-      breakers: { payments: { open: true, since: T.toISOString(), reason: 'x' }, inventory: { open: false, since: T.toISOString(), reason: 'y' } },
-      override: { level: 2, expiresAt: '2026-11-27T09:15:00.000Z', reason: 'TV spot', actor: 'alice', setAt: T.toISOString() },
+      breakers: {
+        payments: { open: true, since: T.toISOString(), reason: 'x' },
+        inventory: { open: false, since: T.toISOString(), reason: 'y' },
+      },
+      override: {
+        level: 2,
+        expiresAt: '2026-11-27T09:15:00.000Z',
+        reason: 'TV spot',
+        actor: 'alice',
+        setAt: T.toISOString(),
+      },
     });
     await announce(flags, ['level 0 → 2: override by alice']);
     const input = sns.commandCalls(PublishCommand)[0].args[0].input;
@@ -26,7 +39,12 @@ describe('SNS announcer', () => {
   });
 
   it('keeps the subject within SNS limits (ASCII, under 100 characters)', () => {
-    const breakers = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`dependency-number-${i}`, { open: true, since: T.toISOString(), reason: 'x' }]));
+    const breakers = Object.fromEntries(
+      Array.from({ length: 20 }, (_, i) => [
+        `dependency-number-${i}`,
+        { open: true, since: T.toISOString(), reason: 'x' },
+      ]),
+    );
     const subject = announcementSubject('winter-flash', doc({ breakers }));
     expect(subject.length).toBeLessThan(100);
     expect(subject).toMatch(/^[\x20-\x7e]+\.\.\.$/);

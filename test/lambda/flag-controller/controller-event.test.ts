@@ -13,22 +13,66 @@ describe('parseControllerEvent', () => {
       resources: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:ServiceAggregatedAlarm'],
       detail: {
         alarmName: 'ServiceAggregatedAlarm',
-        state: { actionsSuppressedBy: 'WaitPeriod', value: 'ALARM', reason: 'arn:aws:cloudwatch:…:alarm:SuppressionDemo.EventBridge.FirstChild transitioned to ALARM at Friday 22 July, 2022 15:57:45 UTC', reasonData: '{}', timestamp: '2022-07-22T15:57:45.394+0000' },
-        previousState: { value: 'OK', reason: 'arn:aws:cloudwatch:…', reasonData: '{}', timestamp: '2022-07-22T15:56:14.552+0000' },
-        configuration: { alarmRule: 'ALARM(FirstChild) OR ALARM(SecondChild)', actionsSuppressor: 'ServiceMaintenanceAlarm', actionsSuppressorWaitPeriod: 120, actionsSuppressorExtensionPeriod: 180 },
+        state: {
+          actionsSuppressedBy: 'WaitPeriod',
+          value: 'ALARM',
+          reason:
+            'arn:aws:cloudwatch:…:alarm:SuppressionDemo.EventBridge.FirstChild transitioned to ALARM at Friday 22 July, 2022 15:57:45 UTC',
+          reasonData: '{}',
+          timestamp: '2022-07-22T15:57:45.394+0000',
+        },
+        previousState: {
+          value: 'OK',
+          reason: 'arn:aws:cloudwatch:…',
+          reasonData: '{}',
+          timestamp: '2022-07-22T15:56:14.552+0000',
+        },
+        configuration: {
+          alarmRule: 'ALARM(FirstChild) OR ALARM(SecondChild)',
+          actionsSuppressor: 'ServiceMaintenanceAlarm',
+          actionsSuppressorWaitPeriod: 120,
+          actionsSuppressorExtensionPeriod: 180,
+        },
       },
     };
     expect(parseControllerEvent(event)).toEqual({
       ok: true,
-      event: { kind: 'alarm-event', eventId: event.id, alarmName: 'ServiceAggregatedAlarm', state: 'ALARM', previousState: 'OK', time: event.time },
+      event: {
+        kind: 'alarm-event',
+        eventId: event.id,
+        alarmName: 'ServiceAggregatedAlarm',
+        state: 'ALARM',
+        previousState: 'OK',
+        time: event.time,
+      },
     });
   });
 
   it('reads a scheduled event and the commands', () => {
-    expect(parseControllerEvent({ version: '0', id: 'x', 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-27T09:00:00Z', detail: {} })).toMatchObject({ ok: true, event: { kind: 'schedule' } });
+    expect(
+      parseControllerEvent({
+        version: '0',
+        id: 'x',
+        'detail-type': 'Scheduled Event',
+        source: 'aws.events',
+        time: '2026-11-27T09:00:00Z',
+        detail: {},
+      }),
+    ).toMatchObject({ ok: true, event: { kind: 'schedule' } });
     expect(parseControllerEvent({ action: 'get' })).toEqual({ ok: true, event: { kind: 'get' } });
-    expect(parseControllerEvent({ action: 'clear', reason: 'done', actor: 'bob' })).toMatchObject({ ok: true, event: { kind: 'command', command: { action: 'clear' } } });
-    expect(parseControllerEvent({ action: 'override', breakers: { payments: true }, ttlSeconds: 60, reason: 'down', actor: 'bob' })).toMatchObject({ ok: true });
+    expect(parseControllerEvent({ action: 'clear', reason: 'done', actor: 'bob' })).toMatchObject({
+      ok: true,
+      event: { kind: 'command', command: { action: 'clear' } },
+    });
+    expect(
+      parseControllerEvent({
+        action: 'override',
+        breakers: { payments: true },
+        ttlSeconds: 60,
+        reason: 'down',
+        actor: 'bob',
+      }),
+    ).toMatchObject({ ok: true });
   });
 
   it.each([

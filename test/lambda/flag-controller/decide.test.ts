@@ -1,7 +1,17 @@
-import { FlagsDocumentSchema, initialFlags, openBreakers, type FlagsDocument } from '../../../contracts/flags/flags-document';
+import {
+  FlagsDocumentSchema,
+  initialFlags,
+  openBreakers,
+  type FlagsDocument,
+} from '../../../contracts/flags/flags-document';
 import { nextFlagsVersion } from '../../../contracts/flags/flags-version';
 import type { ControllerCommand } from '../../../lambda/flag-controller/controller-commands';
-import { decide, type AlarmEffectBinding, type AlarmStateValue, type DecidePolicy } from '../../../lambda/flag-controller/decide';
+import {
+  decide,
+  type AlarmEffectBinding,
+  type AlarmStateValue,
+  type DecidePolicy,
+} from '../../../lambda/flag-controller/decide';
 
 const T0 = Date.parse('2026-11-27T09:00:00.000Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000);
@@ -21,19 +31,41 @@ const effects: AlarmEffectBinding[] = [
   { name: PAYMENTS, effect: { type: 'breaker', dependency: 'payments' } },
   { name: MEMORY, effect: { type: 'notify' } },
 ];
-const policy: DecidePolicy = { calmPeriodSeconds: 120, breakerCalmSeconds: 60, maxOverrideSeconds: 3600, levels: [1, 2, 3] };
+const policy: DecidePolicy = {
+  calmPeriodSeconds: 120,
+  breakerCalmSeconds: 60,
+  maxOverrideSeconds: 3600,
+  levels: [1, 2, 3],
+};
 
 type Hot = Partial<Record<string, AlarmStateValue>>;
 
 /** Every configured alarm OK unless listed; `extra` adds alarms of other sales. */
 function alarms(hot: Hot, extra: Hot = {}) {
   const names = [...effects.map((e) => e.name), ...Object.keys(extra)];
-  return names.map((name) => ({ name, state: hot[name] ?? extra[name] ?? ('OK' as AlarmStateValue), updatedAt: new Date(T0) }));
+  return names.map((name) => ({
+    name,
+    state: hot[name] ?? extra[name] ?? ('OK' as AlarmStateValue),
+    updatedAt: new Date(T0),
+  }));
 }
 
 /** Runs a decision and, when it writes, checks the document against the contract. */
-function step(current: FlagsDocument, seconds: number, hot: Hot | undefined, command?: ControllerCommand, extra: Hot = {}) {
-  const decision = decide({ alarms: hot === undefined ? undefined : alarms(hot, extra), effects, current, now: at(seconds), policy, command });
+function step(
+  current: FlagsDocument,
+  seconds: number,
+  hot: Hot | undefined,
+  command?: ControllerCommand,
+  extra: Hot = {},
+) {
+  const decision = decide({
+    alarms: hot === undefined ? undefined : alarms(hot, extra),
+    effects,
+    current,
+    now: at(seconds),
+    policy,
+    command,
+  });
   if (decision.next) {
     FlagsDocumentSchema.parse(decision.next);
     expect(decision.next.version).toBe(nextFlagsVersion(current.version, at(seconds).getTime()));
@@ -42,7 +74,10 @@ function step(current: FlagsDocument, seconds: number, hot: Hot | undefined, com
 }
 
 /** Applies a sequence of cycles, keeping the last written document. */
-function run(cycles: Array<[seconds: number, hot: Hot | undefined, command?: ControllerCommand]>, start: FlagsDocument = initialFlags(new Date(0))) {
+function run(
+  cycles: Array<[seconds: number, hot: Hot | undefined, command?: ControllerCommand]>,
+  start: FlagsDocument = initialFlags(new Date(0)),
+) {
   let doc = start;
   const outcomes: Array<{ level: number; open: string[]; wrote: boolean; changes: string[] }> = [];
   for (const [seconds, hot, command] of cycles) {
@@ -69,14 +104,24 @@ describe('decide', () => {
   it.each([
     ['one level-1 alarm', { [LATENCY]: 'ALARM' }, 1, LATENCY],
     ['a level-2 alarm', { [ERRORS]: 'ALARM' }, 2, ERRORS],
-    ['conflicting alarms: the highest level wins', { [LATENCY]: 'ALARM', [ERRORS]: 'ALARM', [CPU]: 'ALARM' }, 2, ERRORS],
+    [
+      'conflicting alarms: the highest level wins',
+      { [LATENCY]: 'ALARM', [ERRORS]: 'ALARM', [CPU]: 'ALARM' },
+      2,
+      ERRORS,
+    ],
     ['every alarm', { [LATENCY]: 'ALARM', [ERRORS]: 'ALARM', [OVERLOAD]: 'ALARM' }, 3, OVERLOAD],
   ] as Array<[string, Hot, number, string]>)('escalates at once on %s', (_name, hot, level, cause) => {
     const { next, changes } = step(initialFlags(new Date(0)), 0, hot);
     expect(next?.level).toBe(level);
     expect(changes).toEqual([`level 0 → ${level}: alarm ${cause} in ALARM`]);
     expect(next?.reason).toBe(changes[0]);
-    expect(next?.history[0]).toMatchObject({ version: at(0).getTime(), level, reason: changes[0], at: at(0).toISOString() });
+    expect(next?.history[0]).toMatchObject({
+      version: at(0).getTime(),
+      level,
+      reason: changes[0],
+      at: at(0).toISOString(),
+    });
   });
 
   it('names every alarm asking for the new level', () => {
@@ -111,7 +156,13 @@ describe('decide', () => {
 
   it('steps through the configured levels only', () => {
     const sparse = { ...policy, levels: [1, 3] };
-    let doc = decide({ alarms: alarms({ [OVERLOAD]: 'ALARM' }), effects, current: initialFlags(new Date(0)), now: at(0), policy: sparse }).next!;
+    let doc = decide({
+      alarms: alarms({ [OVERLOAD]: 'ALARM' }),
+      effects,
+      current: initialFlags(new Date(0)),
+      now: at(0),
+      policy: sparse,
+    }).next!;
     doc = decide({ alarms: alarms({}), effects, current: doc, now: at(120), policy: sparse }).next!;
     expect(doc.level).toBe(1);
   });
@@ -155,7 +206,9 @@ describe('decide', () => {
   });
 
   it('ignores alarms it has no effect for (other sales, notify-only)', () => {
-    const decision = step(initialFlags(new Date(0)), 0, { [MEMORY]: 'ALARM' }, undefined, { 'someone-else-cpu': 'ALARM' });
+    const decision = step(initialFlags(new Date(0)), 0, { [MEMORY]: 'ALARM' }, undefined, {
+      'someone-else-cpu': 'ALARM',
+    });
     expect(decision).toEqual({ next: undefined, changes: [] });
   });
 
@@ -170,7 +223,11 @@ describe('decide', () => {
     expect(outcomes.map((o) => o.open)).toEqual([['payments'], ['payments'], ['payments'], ['payments'], []]);
     expect(outcomes[0].changes).toEqual([`breaker payments opened: alarm ${PAYMENTS} in ALARM`]);
     expect(outcomes[4].changes).toEqual(['breaker payments closed: its alarm calm for 60 s']);
-    expect(doc.breakers.payments).toEqual({ open: false, since: at(80).toISOString(), reason: 'breaker payments closed: its alarm calm for 60 s' });
+    expect(doc.breakers.payments).toEqual({
+      open: false,
+      since: at(80).toISOString(),
+      reason: 'breaker payments closed: its alarm calm for 60 s',
+    });
     expect(doc.level).toBe(0);
   });
 
@@ -191,9 +248,17 @@ describe('decide', () => {
       [600, { [LATENCY]: 'ALARM' }], // expired: back to what the alarms ask for
     ]);
     expect(outcomes.map((o) => o.level)).toEqual([3, 3, 3, 1]);
-    expect(outcomes[0].changes).toEqual([`override by alice for 600 s, level 3 until ${at(600).toISOString()}: payments provider incident`, 'level 0 → 3: override by alice']);
-    expect(outcomes[1].changes).toEqual([`automatic level 0 → 1 (alarm ${LATENCY} in ALARM); the override keeps level 3`]);
-    expect(outcomes[3].changes).toEqual(['override by alice expired (payments provider incident)', 'level 3 → 1: override ended; the alarms ask for level 1']);
+    expect(outcomes[0].changes).toEqual([
+      `override by alice for 600 s, level 3 until ${at(600).toISOString()}: payments provider incident`,
+      'level 0 → 3: override by alice',
+    ]);
+    expect(outcomes[1].changes).toEqual([
+      `automatic level 0 → 1 (alarm ${LATENCY} in ALARM); the override keeps level 3`,
+    ]);
+    expect(outcomes[3].changes).toEqual([
+      'override by alice expired (payments provider incident)',
+      'level 3 → 1: override ended; the alarms ask for level 1',
+    ]);
     expect(doc.override).toBeNull();
   });
 
@@ -254,8 +319,14 @@ describe('decide', () => {
       [2, []],
       [0, []],
     ]);
-    expect(outcomes[3].changes).toEqual(['override of breaker payments by bob expired; its other levers stay', 'breaker payments closed: override ended; the alarms decide again']);
-    expect(outcomes[5].changes).toEqual(['override by bob expired (provider down)', 'level 2 → 0: override ended; the alarms ask for level 0']);
+    expect(outcomes[3].changes).toEqual([
+      'override of breaker payments by bob expired; its other levers stay',
+      'breaker payments closed: override ended; the alarms decide again',
+    ]);
+    expect(outcomes[5].changes).toEqual([
+      'override by bob expired (provider down)',
+      'level 2 → 0: override ended; the alarms ask for level 0',
+    ]);
     expect(doc.override).toBeNull();
   });
 
@@ -278,7 +349,14 @@ describe('decide', () => {
       ...initialFlags(new Date(0)),
       version: 4,
       level: 2,
-      override: { level: 2, breakers: { payments: true }, expiresAt: at(600).toISOString(), reason: 'old', actor: 'alice', setAt: at(0).toISOString() },
+      override: {
+        level: 2,
+        breakers: { payments: true },
+        expiresAt: at(600).toISOString(),
+        reason: 'old',
+        actor: 'alice',
+        setAt: at(0).toISOString(),
+      },
     };
     expect(step(legacy, 599, {}).next?.override ?? legacy.override).toMatchObject({ level: 2 });
     const { next, changes } = step(legacy, 600, {});
@@ -298,12 +376,17 @@ describe('decide', () => {
       [30, { [LATENCY]: 'ALARM' }, { action: 'clear', reason: 'incident over', actor: 'carol' }],
     ]);
     expect(outcomes.map((o) => o.level)).toEqual([3, 1]);
-    expect(outcomes[1].changes).toEqual(['override by alice cleared by carol: incident over', 'level 3 → 1: override ended; the alarms ask for level 1']);
+    expect(outcomes[1].changes).toEqual([
+      'override by alice cleared by carol: incident over',
+      'level 3 → 1: override ended; the alarms ask for level 1',
+    ]);
     expect(doc.override).toBeNull();
   });
 
   it('does nothing for a clear without an override', () => {
-    expect(step(initialFlags(new Date(0)), 0, {}, { action: 'clear', reason: 'just in case', actor: 'carol' })).toEqual({ next: undefined, changes: [] });
+    expect(step(initialFlags(new Date(0)), 0, {}, { action: 'clear', reason: 'just in case', actor: 'carol' })).toEqual(
+      { next: undefined, changes: [] },
+    );
   });
 
   it('leaves the automatic layer alone when the alarms are not known (the CLI against a local Redis)', () => {
@@ -324,7 +407,7 @@ describe('decide', () => {
     expect(doc.history.map((h) => h.version)).toEqual([...doc.history.map((h) => h.version)].sort((a, b) => b - a));
   });
 
-  it('adopts a document written without an automatic block as the alarms\' doing', () => {
+  it("adopts a document written without an automatic block as the alarms' doing", () => {
     const legacy: FlagsDocument = { ...initialFlags(at(0)), version: 7, level: 2, reason: 'set by hand' };
     expect(step(legacy, 60, { [ERRORS]: 'ALARM' }).changes).toEqual([]);
     expect(step(legacy, 120, {}).next?.level).toBe(1);
@@ -340,7 +423,7 @@ describe('decide: versions across a lost document', () => {
     expect(fresh!.version).toBeGreaterThan(lost.version);
   });
 
-  it('still grows by one when this controller\'s clock is behind the previous writer\'s', () => {
+  it("still grows by one when this controller's clock is behind the previous writer's", () => {
     const ahead: FlagsDocument = { ...initialFlags(at(0)), version: at(3600).getTime() };
     expect(step(ahead, 0, { [ERRORS]: 'ALARM' }).next?.version).toBe(at(3600).getTime() + 1);
   });

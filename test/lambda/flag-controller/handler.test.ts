@@ -9,11 +9,19 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import type Redis from 'ioredis';
-import { FLAGS_KEY, openBreakers, parseFlagsDocument, type FlagsDocument } from '../../../contracts/flags/flags-document';
+import {
+  FLAGS_KEY,
+  openBreakers,
+  parseFlagsDocument,
+  type FlagsDocument,
+} from '../../../contracts/flags/flags-document';
 import { createRedisConnection } from '../../../guard/redis/redis-connection';
 import { loadConfig } from '../../../contracts/config/load-config';
 import { cloudWatchAlarmName } from '../../../contracts/config/names';
-import { controllerSettingsFromConfig, isControllerEnvironmentError } from '../../../lambda/flag-controller/controller-settings';
+import {
+  controllerSettingsFromConfig,
+  isControllerEnvironmentError,
+} from '../../../lambda/flag-controller/controller-settings';
 import type * as ControllerModule from '../../../lambda/flag-controller/index';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server';
 
@@ -60,10 +68,30 @@ function alarmEvent(name: string, value: string, previous: string, atMs = Date.n
       alarmName: name,
       configuration: {
         description: 'saleday alarm',
-        metrics: [{ id: 'm1', metricStat: { metric: { name: 'HTTPCode_Target_5XX_Count', namespace: 'AWS/ApplicationELB', dimensions: {} }, period: 60, stat: 'Sum' }, returnData: true }],
+        metrics: [
+          {
+            id: 'm1',
+            metricStat: {
+              metric: { name: 'HTTPCode_Target_5XX_Count', namespace: 'AWS/ApplicationELB', dimensions: {} },
+              period: 60,
+              stat: 'Sum',
+            },
+            returnData: true,
+          },
+        ],
       },
-      previousState: { reason: 'Threshold Crossed', reasonData: '{"version":"1.0"}', timestamp: stamp, value: previous },
-      state: { reason: 'Threshold Crossed: 2 out of the last 2 datapoints were greater than the threshold', reasonData: '{"version":"1.0"}', timestamp: stamp, value },
+      previousState: {
+        reason: 'Threshold Crossed',
+        reasonData: '{"version":"1.0"}',
+        timestamp: stamp,
+        value: previous,
+      },
+      state: {
+        reason: 'Threshold Crossed: 2 out of the last 2 datapoints were greater than the threshold',
+        reasonData: '{"version":"1.0"}',
+        timestamp: stamp,
+        value,
+      },
     },
   };
 }
@@ -95,7 +123,20 @@ beforeAll(async () => {
   redis = await startRedisServer();
   admin = createRedisConnection({ url: redis.url });
   await admin.config('SET', 'requirepass', AUTH_TOKEN); // the controller must really authenticate
-  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
+  jest.useFakeTimers({
+    doNotFake: [
+      'nextTick',
+      'setImmediate',
+      'clearImmediate',
+      'setTimeout',
+      'clearTimeout',
+      'setInterval',
+      'clearInterval',
+      'queueMicrotask',
+      'hrtime',
+      'performance',
+    ],
+  });
   setTime(T0);
 
   Object.assign(process.env, {
@@ -139,9 +180,15 @@ beforeEach(async () => {
   cloudWatch.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames?: string[]; NextToken?: string }) => {
     const alarms: MetricAlarm[] = (input.AlarmNames ?? [])
       .filter((name) => alarmStates.has(name))
-      .map((name) => ({ AlarmName: name, StateValue: alarmStates.get(name), StateTransitionedTimestamp: new Date(T0) }));
+      .map((name) => ({
+        AlarmName: name,
+        StateValue: alarmStates.get(name),
+        StateTransitionedTimestamp: new Date(T0),
+      }));
     const half = Math.ceil(alarms.length / 2);
-    return input.NextToken === undefined ? { MetricAlarms: alarms.slice(0, half), NextToken: 'page-2' } : { MetricAlarms: alarms.slice(half) };
+    return input.NextToken === undefined
+      ? { MetricAlarms: alarms.slice(0, half), NextToken: 'page-2' }
+      : { MetricAlarms: alarms.slice(half) };
   });
   sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ authToken: AUTH_TOKEN }) });
@@ -163,16 +210,29 @@ describe('flag controller handler', () => {
     expect(published[0].args[0].input.Message).toContain(`- level 0 → 2: alarm ${ERRORS} in ALARM`);
     // Both pages of every configured alarm were read.
     expect(cloudWatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(2);
-    expect(cloudWatch.commandCalls(DescribeAlarmsCommand)[0].args[0].input).toMatchObject({ AlarmNames: config.alarms.map((a) => alarmName(a.name)), AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] });
+    expect(cloudWatch.commandCalls(DescribeAlarmsCommand)[0].args[0].input).toMatchObject({
+      AlarmNames: config.alarms.map((a) => alarmName(a.name)),
+      AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+    });
   });
 
   it('puts DegradationLevel and one BreakerOpen per dependency in EMF', async () => {
     alarmStates.set(PAYMENTS, 'ALARM');
     await controller.handler(alarmEvent(PAYMENTS, 'ALARM', 'OK'));
-    const documents = emitted.map((line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> } });
+    const documents = emitted.map(
+      (line) =>
+        JSON.parse(line) as Record<string, unknown> & {
+          _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> };
+        },
+    );
     const breaker = documents.find((d) => d.Dependency === 'payments');
-    expect(breaker).toMatchObject({ BreakerOpen: 1, _aws: { CloudWatchMetrics: [{ Namespace: 'Saleday/Controller' }] } });
-    expect(breaker?._aws.CloudWatchMetrics[0].Dimensions[0]).toEqual(expect.arrayContaining(['Dependency', 'Sale', 'service']));
+    expect(breaker).toMatchObject({
+      BreakerOpen: 1,
+      _aws: { CloudWatchMetrics: [{ Namespace: 'Saleday/Controller' }] },
+    });
+    expect(breaker?._aws.CloudWatchMetrics[0].Dimensions[0]).toEqual(
+      expect.arrayContaining(['Dependency', 'Sale', 'service']),
+    );
     expect(breaker).toMatchObject({ Sale: config.saleName });
     const level = documents.find((d) => 'DegradationLevel' in d);
     expect(level).toMatchObject({ DegradationLevel: 0, OpenBreakers: 1, Sale: config.saleName });
@@ -193,7 +253,11 @@ describe('flag controller handler', () => {
     // The breaker's alarm fired and recovered; the ALARM event arrives after the recovery.
     const late = alarmEvent(PAYMENTS, 'ALARM', 'OK', T0 - 30_000);
     // The empty store is written at level 0 with nothing open, and nobody is told of a change.
-    expect(await controller.handler(late)).toMatchObject({ outcome: 'written', changes: [], document: { level: 0, breakers: {} } });
+    expect(await controller.handler(late)).toMatchObject({
+      outcome: 'written',
+      changes: [],
+      document: { level: 0, breakers: {} },
+    });
     expect(openBreakers((await stored())!)).toEqual([]);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
 
@@ -205,11 +269,18 @@ describe('flag controller handler', () => {
     expect(openBreakers((await stored())!)).toEqual(['payments']);
   });
 
-  it('ignores alarms that are not this sale\'s', async () => {
+  it("ignores alarms that are not this sale's", async () => {
     const result = await controller.handler(alarmEvent('someone-else-cpu', 'ALARM', 'OK'));
-    expect(result).toMatchObject({ outcome: 'written', changes: [], document: { version: T0, level: 0, breakers: {} } });
+    expect(result).toMatchObject({
+      outcome: 'written',
+      changes: [],
+      document: { version: T0, level: 0, breakers: {} },
+    });
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
-    expect(await controller.handler(alarmEvent('someone-else-cpu', 'ALARM', 'OK'))).toMatchObject({ outcome: 'unchanged', document: { version: T0 } });
+    expect(await controller.handler(alarmEvent('someone-else-cpu', 'ALARM', 'OK'))).toMatchObject({
+      outcome: 'unchanged',
+      document: { version: T0 },
+    });
   });
 
   it.each([
@@ -217,11 +288,17 @@ describe('flag controller handler', () => {
     ['a string', 'ALARM'],
     ['an empty object', {}],
     ['an alarm event without detail', { ...alarmEvent(ERRORS, 'ALARM', 'OK'), detail: undefined }],
-    ['an alarm event with an unknown state', { ...alarmEvent(ERRORS, 'ALARM', 'OK'), detail: { alarmName: ERRORS, state: { value: 'ON_FIRE' } } }],
+    [
+      'an alarm event with an unknown state',
+      { ...alarmEvent(ERRORS, 'ALARM', 'OK'), detail: { alarmName: ERRORS, state: { value: 'ON_FIRE' } } },
+    ],
     ['a scheduled event from another source', { ...scheduledEvent(), source: 'my.app' }],
     ['an override without ttl', { action: 'override', level: 2, reason: 'x', actor: 'alice' }],
     ['an override with nothing to override', { action: 'override', ttlSeconds: 60, reason: 'x', actor: 'alice' }],
-    ['an override to a level the sale does not define', { action: 'override', level: 7, ttlSeconds: 60, reason: 'x', actor: 'alice' }],
+    [
+      'an override to a level the sale does not define',
+      { action: 'override', level: 7, ttlSeconds: 60, reason: 'x', actor: 'alice' },
+    ],
     ['a clear without reason', { action: 'clear', actor: 'alice' }],
     ['an unknown action', { action: 'shutdown', reason: 'x', actor: 'mallory' }],
   ])('skips %s and writes nothing', async (_name, event) => {
@@ -237,8 +314,23 @@ describe('flag controller handler', () => {
 
   it('applies an override (capped at maxOverrideSeconds), reads it back, and clears it', async () => {
     alarmStates.set(LATENCY, 'ALARM');
-    const set = await controller.handler({ action: 'override', level: 3, ttlSeconds: 86_400, reason: 'checkout only during the TV spot', actor: 'alice' });
-    expect(set).toMatchObject({ outcome: 'written', document: { level: 3, override: { actor: 'alice', expiresAt: new Date(T0 + config.controller.maxOverrideSeconds * 1000).toISOString() } } });
+    const set = await controller.handler({
+      action: 'override',
+      level: 3,
+      ttlSeconds: 86_400,
+      reason: 'checkout only during the TV spot',
+      actor: 'alice',
+    });
+    expect(set).toMatchObject({
+      outcome: 'written',
+      document: {
+        level: 3,
+        override: {
+          actor: 'alice',
+          expiresAt: new Date(T0 + config.controller.maxOverrideSeconds * 1000).toISOString(),
+        },
+      },
+    });
 
     const read = await controller.handler({ action: 'get' });
     expect(read).toMatchObject({ outcome: 'read', document: { level: 3, version: T0 } });
@@ -246,13 +338,22 @@ describe('flag controller handler', () => {
     setTime(T0 + 60_000);
     const cleared = await controller.handler({ action: 'clear', reason: 'spot over', actor: 'bob' });
     expect(cleared).toMatchObject({ outcome: 'written', document: { level: 1, override: null } });
-    expect((cleared as { changes: string[] }).changes).toEqual(['override by alice cleared by bob: spot over', 'level 3 → 1: override ended; the alarms ask for level 1']);
+    expect((cleared as { changes: string[] }).changes).toEqual([
+      'override by alice cleared by bob: spot over',
+      'level 3 → 1: override ended; the alarms ask for level 1',
+    ]);
   });
 
   it('lets the one-minute tick expire an override and step the level down after the calm period', async () => {
     alarmStates.set(ERRORS, 'ALARM');
     await controller.handler(alarmEvent(ERRORS, 'ALARM', 'OK'));
-    await controller.handler({ action: 'override', breakers: { payments: true }, ttlSeconds: 90, reason: 'provider maintenance', actor: 'alice' });
+    await controller.handler({
+      action: 'override',
+      breakers: { payments: true },
+      ttlSeconds: 90,
+      reason: 'provider maintenance',
+      actor: 'alice',
+    });
     alarmStates.set(ERRORS, 'OK');
 
     setTime(T0 + 60_000);
@@ -278,8 +379,11 @@ describe('flag controller handler', () => {
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1); // the rewrite changes nothing for people
   });
 
-  it('is the module\'s handler export (the Lambda entry point)', async () => {
-    expect(await controllerModule.handler({ action: 'get' })).toMatchObject({ outcome: 'read', document: { version: 0 } });
+  it("is the module's handler export (the Lambda entry point)", async () => {
+    expect(await controllerModule.handler({ action: 'get' })).toMatchObject({
+      outcome: 'read',
+      document: { version: 0 },
+    });
   });
 
   it('never loses an update when two controllers race', async () => {
@@ -287,8 +391,20 @@ describe('flag controller handler', () => {
     try {
       alarmStates.set(LATENCY, 'ALARM');
       const [a, b] = await Promise.all([
-        controller.handler({ action: 'override', breakers: { payments: true }, ttlSeconds: 600, reason: 'payments down', actor: 'alice' }),
-        other.handler({ action: 'override', breakers: { recommender: true }, ttlSeconds: 600, reason: 'recommender slow', actor: 'bob' }),
+        controller.handler({
+          action: 'override',
+          breakers: { payments: true },
+          ttlSeconds: 600,
+          reason: 'payments down',
+          actor: 'alice',
+        }),
+        other.handler({
+          action: 'override',
+          breakers: { recommender: true },
+          ttlSeconds: 600,
+          reason: 'recommender slow',
+          actor: 'bob',
+        }),
       ]);
       const versions = [a, b].map((r) => (r as { document: FlagsDocument }).document.version).sort();
       expect(versions).toEqual([T0, T0 + 1]);
@@ -310,7 +426,9 @@ describe('flag controller handler', () => {
       await fresh.handler(scheduledEvent());
       await fresh.handler({ action: 'get' });
       expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
-      expect(secrets.commandCalls(GetSecretValueCommand)[0].args[0].input).toEqual({ SecretId: process.env.REDIS_AUTH_SECRET_ARN });
+      expect(secrets.commandCalls(GetSecretValueCommand)[0].args[0].input).toEqual({
+        SecretId: process.env.REDIS_AUTH_SECRET_ARN,
+      });
     } finally {
       await fresh.closeController();
     }
@@ -328,7 +446,11 @@ describe('flag controller handler', () => {
     const broken = attempt({ ...process.env, SALEDAY_CONTROLLER_CONFIG: '{"saleName": "winter-flash"' });
     expect(isControllerEnvironmentError(broken)).toBe(true);
     expect((broken as Error).message).toMatch(/SALEDAY_CONTROLLER_CONFIG: expected JSON/);
-    const wrong = attempt({ ...process.env, REDIS_URL: 'http://cache:6380', SALEDAY_CONTROLLER_CONFIG: JSON.stringify({ saleName: 'x', alarms: [], controller: {}, degradationLevels: [] }) });
+    const wrong = attempt({
+      ...process.env,
+      REDIS_URL: 'http://cache:6380',
+      SALEDAY_CONTROLLER_CONFIG: JSON.stringify({ saleName: 'x', alarms: [], controller: {}, degradationLevels: [] }),
+    });
     expect((wrong as Error).message).toMatch(/REDIS_URL: expected redis:\/\/host:port/);
     expect((wrong as Error).message).toMatch(/SALEDAY_CONTROLLER_CONFIG\.controller\.calmPeriodSeconds/);
   });

@@ -1,6 +1,10 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { authTokenFromSecret, fetchRedisAuthToken, isRedisAuthSecretError } from '../../../lambda/flag-controller/redis-auth';
+import {
+  authTokenFromSecret,
+  fetchRedisAuthToken,
+  isRedisAuthSecretError,
+} from '../../../lambda/flag-controller/redis-auth';
 
 const secrets = mockClient(SecretsManagerClient);
 const client = new SecretsManagerClient({ region: 'eu-west-1' });
@@ -27,7 +31,9 @@ describe('Redis AUTH secret', () => {
       error = e;
     }
     expect(isRedisAuthSecretError(error)).toBe(true);
-    expect((error as Error).message).toBe(`Redis AUTH secret ${ARN}: got JSON with fields user; expected one of authToken, token, password`);
+    expect((error as Error).message).toBe(
+      `Redis AUTH secret ${ARN}: got JSON with fields user; expected one of authToken, token, password`,
+    );
   });
 
   it('fetches the secret by ARN', async () => {

@@ -1,5 +1,12 @@
 import type Redis from 'ioredis';
-import { FLAGS_CHANNEL, FLAGS_KEY, initialFlags, openBreakers, parseFlagsDocument, type FlagsDocument } from '../../../contracts/flags/flags-document';
+import {
+  FLAGS_CHANNEL,
+  FLAGS_KEY,
+  initialFlags,
+  openBreakers,
+  parseFlagsDocument,
+  type FlagsDocument,
+} from '../../../contracts/flags/flags-document';
 import { createRedisConnection } from '../../../guard/redis/redis-connection';
 import { RedisFlagsStore } from '../../../lambda/flag-controller/redis-flags-store';
 import { runControllerCycle, type ControllerCycleDeps } from '../../../lambda/flag-controller/run-cycle';
@@ -12,7 +19,12 @@ let subscriber: Redis;
 const published: FlagsDocument[] = [];
 const stores: RedisFlagsStore[] = [];
 
-const doc = (version: number, fields: Partial<FlagsDocument> = {}): FlagsDocument => ({ ...initialFlags(new Date('2026-11-27T09:00:00Z')), version, reason: `v${version}`, ...fields });
+const doc = (version: number, fields: Partial<FlagsDocument> = {}): FlagsDocument => ({
+  ...initialFlags(new Date('2026-11-27T09:00:00Z')),
+  version,
+  reason: `v${version}`,
+  ...fields,
+});
 const store = () => {
   const s = new RedisFlagsStore({ url: redis.url });
   stores.push(s);
@@ -92,8 +104,19 @@ describe('RedisFlagsStore', () => {
     const racers = ['inventory', 'payments', 'recommender', 'search', 'shipping'];
     const results = await Promise.all(
       racers.map((dependency) => {
-        const deps: ControllerCycleDeps = { store: store(), effects: [], policy: { calmPeriodSeconds: 120, breakerCalmSeconds: 60 }, maxAttempts: racers.length };
-        const command = { action: 'override' as const, breakers: { [dependency]: true }, ttlSeconds: 600, reason: `${dependency} down`, actor: dependency };
+        const deps: ControllerCycleDeps = {
+          store: store(),
+          effects: [],
+          policy: { calmPeriodSeconds: 120, breakerCalmSeconds: 60 },
+          maxAttempts: racers.length,
+        };
+        const command = {
+          action: 'override' as const,
+          breakers: { [dependency]: true },
+          ttlSeconds: 600,
+          reason: `${dependency} down`,
+          actor: dependency,
+        };
         return runControllerCycle(deps, { kind: 'command', command }, new Date('2026-11-27T09:00:00Z'));
       }),
     );

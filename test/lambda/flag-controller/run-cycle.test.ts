@@ -2,7 +2,12 @@ import { initialFlags, type FlagsDocument } from '../../../contracts/flags/flags
 import type { FlagsStore } from '../../../guard/flags/flags-store';
 import { MemoryFlags } from '../../../guard/flags/memory-flags';
 import type { AlarmEffectBinding, AlarmState } from '../../../lambda/flag-controller/decide';
-import { isFlagsWriteConflictError, runControllerCycle, type ControllerCycleDeps, type CycleLogger } from '../../../lambda/flag-controller/run-cycle';
+import {
+  isFlagsWriteConflictError,
+  runControllerCycle,
+  type ControllerCycleDeps,
+  type CycleLogger,
+} from '../../../lambda/flag-controller/run-cycle';
 
 const NOW = new Date('2026-11-27T09:00:00Z');
 const effects: AlarmEffectBinding[] = [{ name: 'saleday-t-errors', effect: { type: 'degrade', level: 2 } }];
@@ -18,7 +23,9 @@ function recordingLogger() {
   return { logger, lines };
 }
 
-function deps(overrides: Partial<ControllerCycleDeps> = {}): ControllerCycleDeps & { announced: string[][]; measured: number[] } {
+function deps(
+  overrides: Partial<ControllerCycleDeps> = {},
+): ControllerCycleDeps & { announced: string[][]; measured: number[] } {
   const announced: string[][] = [];
   const measured: number[] = [];
   return {
@@ -43,7 +50,11 @@ describe('runControllerCycle', () => {
     const unchanged = await runControllerCycle(d, { kind: 'schedule' }, NOW);
     expect(unchanged).toMatchObject({ outcome: 'unchanged', changes: [], attempts: 1 });
 
-    const written = await runControllerCycle({ ...d, readAlarms: async () => hot }, { kind: 'alarm-event', alarmName: 'saleday-t-errors', state: 'ALARM' }, NOW);
+    const written = await runControllerCycle(
+      { ...d, readAlarms: async () => hot },
+      { kind: 'alarm-event', alarmName: 'saleday-t-errors', state: 'ALARM' },
+      NOW,
+    );
     expect(written).toMatchObject({ outcome: 'written', attempts: 1, document: { version: NOW.getTime(), level: 2 } });
     expect(d.announced).toEqual([['level 0 → 2: alarm saleday-t-errors in ALARM']]);
     expect(d.measured).toEqual([0, 2]);
@@ -80,7 +91,9 @@ describe('runControllerCycle', () => {
       },
       close: async () => undefined,
     };
-    const error = await runControllerCycle(deps({ store: busy, maxAttempts: 3 }), { kind: 'schedule' }, NOW).catch((e: unknown) => e);
+    const error = await runControllerCycle(deps({ store: busy, maxAttempts: 3 }), { kind: 'schedule' }, NOW).catch(
+      (e: unknown) => e,
+    );
     expect(isFlagsWriteConflictError(error)).toBe(true);
     expect((error as Error).message).toMatch(/gave up after 3/);
     expect(writes).toBe(3);
@@ -88,7 +101,11 @@ describe('runControllerCycle', () => {
 
   it('applies a command without reading alarms when none are available (the CLI against a local Redis)', async () => {
     const d = deps({ readAlarms: undefined });
-    const result = await runControllerCycle(d, { kind: 'command', command: { action: 'override', level: 1, ttlSeconds: 60, reason: 'drill', actor: 'alice' } }, NOW);
+    const result = await runControllerCycle(
+      d,
+      { kind: 'command', command: { action: 'override', level: 1, ttlSeconds: 60, reason: 'drill', actor: 'alice' } },
+      NOW,
+    );
     expect(result.document).toMatchObject({ level: 1, override: { actor: 'alice' }, automatic: { level: 0 } });
   });
 
@@ -96,7 +113,11 @@ describe('runControllerCycle', () => {
     const d = deps({ readAlarms: async () => [] });
     const result = await runControllerCycle(d, { kind: 'schedule' }, NOW);
     expect(result).toMatchObject({ outcome: 'written', changes: [], document: { version: NOW.getTime(), level: 0 } });
-    expect(await d.store.read()).toMatchObject({ version: NOW.getTime(), level: 0, reason: expect.stringMatching(/missing/) });
+    expect(await d.store.read()).toMatchObject({
+      version: NOW.getTime(),
+      level: 0,
+      reason: expect.stringMatching(/missing/),
+    });
     expect(d.announced).toEqual([]);
   });
 
@@ -107,7 +128,11 @@ describe('runControllerCycle', () => {
     const later = new Date(NOW.getTime() + 1000);
     // A failover dropped the last write: the store holds an older document at level 0.
     const rolledBack = new MemoryFlags({ ...initialFlags(NOW), version: 5 });
-    const result = await runControllerCycle({ ...d, store: rolledBack, lastKnown: raised.document }, { kind: 'schedule' }, later);
+    const result = await runControllerCycle(
+      { ...d, store: rolledBack, lastKnown: raised.document },
+      { kind: 'schedule' },
+      later,
+    );
     expect(result.outcome).toBe('written');
     expect(result.document.level).toBe(2);
     expect(result.document.version).toBeGreaterThan(raised.document.version);
@@ -117,9 +142,18 @@ describe('runControllerCycle', () => {
 
   it('trusts a stored document newer than its view (another writer got there first)', async () => {
     const d = deps({ readAlarms: async () => [] });
-    const newer: FlagsDocument = { ...initialFlags(NOW), version: NOW.getTime() + 5, level: 1, reason: 'set by a person' };
+    const newer: FlagsDocument = {
+      ...initialFlags(NOW),
+      version: NOW.getTime() + 5,
+      level: 1,
+      reason: 'set by a person',
+    };
     await d.store.write(newer);
-    const result = await runControllerCycle({ ...d, lastKnown: { ...initialFlags(NOW), version: 3 } }, { kind: 'schedule' }, NOW);
+    const result = await runControllerCycle(
+      { ...d, lastKnown: { ...initialFlags(NOW), version: 3 } },
+      { kind: 'schedule' },
+      NOW,
+    );
     expect(result).toMatchObject({ outcome: 'unchanged', document: { version: newer.version, level: 1 } });
   });
 });

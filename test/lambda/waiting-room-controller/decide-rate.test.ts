@@ -1,26 +1,79 @@
-import { decideRate, littlesLawRate, type RateMeasurement, type RatePolicy, type RateState } from '../../../lambda/waiting-room-controller/decide-rate';
+import {
+  decideRate,
+  littlesLawRate,
+  type RateMeasurement,
+  type RatePolicy,
+  type RateState,
+} from '../../../lambda/waiting-room-controller/decide-rate';
 import { ratePolicyFromConfig } from '../../../lambda/waiting-room-controller/rate-policy';
 import { WaitingRoomSchema } from '../../../contracts/config/waiting-room-schema';
 import { FakeClock } from '../../support/fake-clock';
 
-const policy: RatePolicy = ratePolicyFromConfig(WaitingRoomSchema.parse({ enabled: true, minRatePerSecond: 2, maxRatePerSecond: 202, sessionMinutes: 5 }), 800);
+const policy: RatePolicy = ratePolicyFromConfig(
+  WaitingRoomSchema.parse({ enabled: true, minRatePerSecond: 2, maxRatePerSecond: 202, sessionMinutes: 5 }),
+  800,
+);
 const T = 1_800_000_000_000;
-const calm: RateMeasurement = { admittedRequestsPerSecond: 300, activeShoppers: 6000, shedShare: 0, p99Ms: 200, inFlight: 30, concurrencyLimit: 100 };
-const state = (ratePerSecond: number, lastIncreaseAtMs = T - 60_000, lastDecreaseAtMs = T - 60_000): RateState => ({ ratePerSecond, lastIncreaseAtMs, lastDecreaseAtMs });
+const calm: RateMeasurement = {
+  admittedRequestsPerSecond: 300,
+  activeShoppers: 6000,
+  shedShare: 0,
+  p99Ms: 200,
+  inFlight: 30,
+  concurrencyLimit: 100,
+};
+const state = (ratePerSecond: number, lastIncreaseAtMs = T - 60_000, lastDecreaseAtMs = T - 60_000): RateState => ({
+  ratePerSecond,
+  lastIncreaseAtMs,
+  lastDecreaseAtMs,
+});
 
 describe('the policy from the config', () => {
   it('takes the bounds, the session and the SLA from the config and steps a fiftieth of the range', () => {
-    expect(policy).toEqual(expect.objectContaining({ slaP99Ms: 800, minRatePerSecond: 2, maxRatePerSecond: 202, sessionSeconds: 300, increaseStepPerSecond: 4 }));
+    expect(policy).toEqual(
+      expect.objectContaining({
+        slaP99Ms: 800,
+        minRatePerSecond: 2,
+        maxRatePerSecond: 202,
+        sessionSeconds: 300,
+        increaseStepPerSecond: 4,
+      }),
+    );
   });
 });
 
 describe('decideRate', () => {
   const rows: Array<[string, RateMeasurement | undefined, RateState, RateDecisionShape]> = [
-    ['holds without a measurement', undefined, state(20), { change: 'hold', rate: 20, reason: /no usable measurement/ }],
-    ['holds on a nonsense measurement', { ...calm, p99Ms: Number.NaN }, state(20), { change: 'hold', rate: 20, reason: /no usable measurement/ }],
-    ['holds when no concurrency limit is reported', { ...calm, concurrencyLimit: 0 }, state(20), { change: 'hold', rate: 20, reason: /no usable measurement/ }],
-    ['drops by the factor when the gates shed', { ...calm, shedShare: 0.02 }, state(20), { change: 'decrease', rate: 14, reason: /gates shedding 2% of requests: rate 20 → 14\/s/ }],
-    ['drops when p99 nears the SLA', { ...calm, p99Ms: 650 }, state(20), { change: 'decrease', rate: 14, reason: /p99 650 ms near the 800 ms SLA/ }],
+    [
+      'holds without a measurement',
+      undefined,
+      state(20),
+      { change: 'hold', rate: 20, reason: /no usable measurement/ },
+    ],
+    [
+      'holds on a nonsense measurement',
+      { ...calm, p99Ms: Number.NaN },
+      state(20),
+      { change: 'hold', rate: 20, reason: /no usable measurement/ },
+    ],
+    [
+      'holds when no concurrency limit is reported',
+      { ...calm, concurrencyLimit: 0 },
+      state(20),
+      { change: 'hold', rate: 20, reason: /no usable measurement/ },
+    ],
+    [
+      'drops by the factor when the gates shed',
+      { ...calm, shedShare: 0.02 },
+      state(20),
+      { change: 'decrease', rate: 14, reason: /gates shedding 2% of requests: rate 20 → 14\/s/ },
+    ],
+    [
+      'drops when p99 nears the SLA',
+      { ...calm, p99Ms: 650 },
+      state(20),
+      { change: 'decrease', rate: 14, reason: /p99 650 ms near the 800 ms SLA/ },
+    ],
     ['ignores a trickle of shedding', { ...calm, shedShare: 0.004 }, state(20), { change: 'increase', rate: 24 }],
     [
       // 300 active of 40/s over 300 s: almost nobody shows up (share floored at 5%); the fleet, fully used, serves 225 → 225 / (5% × 300 s) = 15/s.
@@ -30,12 +83,37 @@ describe('decideRate', () => {
       { change: 'decrease', rate: 15, reason: /rate 40 → 15\/s/ },
     ],
     ['never drops below the minimum', { ...calm, shedShare: 0.5 }, state(2.5), { change: 'decrease', rate: 2 }],
-    ['holds at the minimum while still overloaded', { ...calm, shedShare: 0.5 }, state(2), { change: 'hold', rate: 2, reason: /already at the minimum rate/ }],
-    ['waits for the last decrease to show before the next', { ...calm, shedShare: 0.5 }, state(20, T - 60_000, T - 9_999), { change: 'hold', rate: 20, reason: /waiting for the last decrease to show/ }],
-    ['raises by one step with headroom', calm, state(20), { change: 'increase', rate: 24, reason: /concurrency 30% used: rate 20 → 24\/s/ }],
-    ['holds at the target utilization', { ...calm, inFlight: 75 }, state(20), { change: 'hold', rate: 20, reason: /75% used, at or above the 75% target/ }],
+    [
+      'holds at the minimum while still overloaded',
+      { ...calm, shedShare: 0.5 },
+      state(2),
+      { change: 'hold', rate: 2, reason: /already at the minimum rate/ },
+    ],
+    [
+      'waits for the last decrease to show before the next',
+      { ...calm, shedShare: 0.5 },
+      state(20, T - 60_000, T - 9_999),
+      { change: 'hold', rate: 20, reason: /waiting for the last decrease to show/ },
+    ],
+    [
+      'raises by one step with headroom',
+      calm,
+      state(20),
+      { change: 'increase', rate: 24, reason: /concurrency 30% used: rate 20 → 24\/s/ },
+    ],
+    [
+      'holds at the target utilization',
+      { ...calm, inFlight: 75 },
+      state(20),
+      { change: 'hold', rate: 20, reason: /75% used, at or above the 75% target/ },
+    ],
     ['waits between increases', calm, state(20, T - 9_000), { change: 'hold', rate: 20, reason: /too recent/ }],
-    ['waits after a decrease before raising', calm, state(20, T - 60_000, T - 5_000), { change: 'hold', rate: 20, reason: /too recent/ }],
+    [
+      'waits after a decrease before raising',
+      calm,
+      state(20, T - 60_000, T - 5_000),
+      { change: 'hold', rate: 20, reason: /too recent/ },
+    ],
     ['never raises above the maximum', calm, state(200), { change: 'increase', rate: 202 }],
     ['holds at the maximum', calm, state(202), { change: 'hold', rate: 202, reason: /already at the maximum rate/ }],
     [

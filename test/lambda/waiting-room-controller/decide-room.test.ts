@@ -1,5 +1,10 @@
 import type { WaitingRoomState } from '../../../contracts/waiting-room';
-import { decideRoom, type RoomControl, type RoomInput, type RoomPolicy } from '../../../lambda/waiting-room-controller/decide-room';
+import {
+  decideRoom,
+  type RoomControl,
+  type RoomInput,
+  type RoomPolicy,
+} from '../../../lambda/waiting-room-controller/decide-room';
 import type { RateMeasurement } from '../../../lambda/waiting-room-controller/decide-rate';
 import { QueueCommandSchema } from '../../../lambda/waiting-room-controller/queue-commands';
 import { ratePolicyFromConfig } from '../../../lambda/waiting-room-controller/rate-policy';
@@ -14,13 +19,35 @@ const policy: RoomPolicy = {
   openAtLevel: 2,
   initialRatePerSecond: 20,
   dropHoldMs: 10 * MINUTE,
-  rate: ratePolicyFromConfig(WaitingRoomSchema.parse({ enabled: true, minRatePerSecond: 2, maxRatePerSecond: 202, sessionMinutes: 5 }), 800),
+  rate: ratePolicyFromConfig(
+    WaitingRoomSchema.parse({ enabled: true, minRatePerSecond: 2, maxRatePerSecond: 202, sessionMinutes: 5 }),
+    800,
+  ),
 };
 const closed: WaitingRoomState = {
-  v: 1, open: false, keyId: 'k1', t0Ms: 0, ticket0: 0, ratePerSecond: 20, openedAtMs: 0, ticketsFromMs: 0,
-  preQueueUntilMs: 0, preQueueStart: 0, preQueueSize: 0, shuffleSeed: '', passSeconds: 900, passMaxSeconds: 3600,
+  v: 1,
+  open: false,
+  keyId: 'k1',
+  t0Ms: 0,
+  ticket0: 0,
+  ratePerSecond: 20,
+  openedAtMs: 0,
+  ticketsFromMs: 0,
+  preQueueUntilMs: 0,
+  preQueueStart: 0,
+  preQueueSize: 0,
+  shuffleSeed: '',
+  passSeconds: 900,
+  passMaxSeconds: 3600,
 };
-const calm: RateMeasurement = { admittedRequestsPerSecond: 300, activeShoppers: 0, shedShare: 0, p99Ms: 200, inFlight: 30, concurrencyLimit: 100 };
+const calm: RateMeasurement = {
+  admittedRequestsPerSecond: 300,
+  activeShoppers: 0,
+  shedShare: 0,
+  p99Ms: 200,
+  inFlight: 30,
+  concurrencyLimit: 100,
+};
 const shedding: RateMeasurement = { ...calm, shedShare: 0.1 };
 const noLevers: RoomControl = { rate: { ratePerSecond: 20, lastIncreaseAtMs: 0, lastDecreaseAtMs: 0 } };
 
@@ -41,8 +68,15 @@ function controller(start: number, issuedCount = 7) {
     },
     cycle(extra: Partial<RoomInput> = {}) {
       const decision = decideRoom({
-        current: state, control, policy, degradationLevel: world.level, measured: world.measured, issuedCount: world.issuedCount,
-        newSeed: () => 'a-fresh-secret-seed-0001', nowMs: clock.now(), ...extra,
+        current: state,
+        control,
+        policy,
+        degradationLevel: world.level,
+        measured: world.measured,
+        issuedCount: world.issuedCount,
+        newSeed: () => 'a-fresh-secret-seed-0001',
+        nowMs: clock.now(),
+        ...extra,
       });
       state = decision.state;
       control = decision.control;
@@ -59,7 +93,17 @@ describe('decideRoom: a drop with its pre-queue', () => {
 
     c.clock.set(DROP - 30 * MINUTE);
     expect(c.cycle()).toEqual([expect.stringMatching(/^pre-queue opened \(drop at .*\), admission from /)]);
-    expect(c.state).toEqual(expect.objectContaining({ open: true, ratePerSecond: 0, preQueueUntilMs: DROP, preQueueStart: 7, ticket0: 7, ticketsFromMs: DROP - 30 * MINUTE, shuffleSeed: '' }));
+    expect(c.state).toEqual(
+      expect.objectContaining({
+        open: true,
+        ratePerSecond: 0,
+        preQueueUntilMs: DROP,
+        preQueueStart: 7,
+        ticket0: 7,
+        ticketsFromMs: DROP - 30 * MINUTE,
+        shuffleSeed: '',
+      }),
+    );
     expect(admittedBelow(c.state, DROP - 1)).toBe(7);
 
     c.world.issuedCount = 7 + 500;
@@ -67,7 +111,16 @@ describe('decideRoom: a drop with its pre-queue', () => {
     expect(c.cycle()).toEqual([]);
     c.clock.set(DROP + 200);
     expect(c.cycle()).toEqual(['pre-queue of 500 drawn in random order; admitting 20/s']);
-    expect(c.state).toEqual(expect.objectContaining({ preQueueSize: 500, shuffleSeed: 'a-fresh-secret-seed-0001', ticket0: 7, t0Ms: DROP + 200, ratePerSecond: 20, openedAtMs: DROP + 200 }));
+    expect(c.state).toEqual(
+      expect.objectContaining({
+        preQueueSize: 500,
+        shuffleSeed: 'a-fresh-secret-seed-0001',
+        ticket0: 7,
+        t0Ms: DROP + 200,
+        ratePerSecond: 20,
+        openedAtMs: DROP + 200,
+      }),
+    );
   });
 
   it('follows the rate decision once open, and closes when the line has reached every ticket after the hold', () => {
@@ -93,7 +146,16 @@ describe('decideRoom: the degradation level', () => {
     const c = controller(DROP + MINUTE * 60, 1000);
     c.world.level = 2;
     expect(c.cycle()).toEqual(['room opened (degradation level 2)']);
-    expect(c.state).toEqual(expect.objectContaining({ open: true, ticket0: 1000, preQueueSize: 0, preQueueUntilMs: 0, ratePerSecond: 20, ticketsFromMs: DROP + MINUTE * 60 }));
+    expect(c.state).toEqual(
+      expect.objectContaining({
+        open: true,
+        ticket0: 1000,
+        preQueueSize: 0,
+        preQueueUntilMs: 0,
+        ratePerSecond: 20,
+        ticketsFromMs: DROP + MINUTE * 60,
+      }),
+    );
     c.world.level = 0;
     c.world.issuedCount = 1100; // 100 people joined: 5 s at 20/s
     c.clock.advance(4_000);
@@ -110,8 +172,16 @@ describe('decideRoom: levers', () => {
     c.world.level = 3;
     c.cycle();
     c.world.issuedCount = 5000;
-    const close = QueueCommandSchema.parse({ action: 'close', ttlSeconds: 60, reason: 'payments down', actor: 'sre@shop' });
-    expect(c.cycle({ command: close })).toEqual(['lever close for 60 s by sre@shop: payments down', 'room closed (by hand: payments down, sre@shop)']);
+    const close = QueueCommandSchema.parse({
+      action: 'close',
+      ttlSeconds: 60,
+      reason: 'payments down',
+      actor: 'sre@shop',
+    });
+    expect(c.cycle({ command: close })).toEqual([
+      'lever close for 60 s by sre@shop: payments down',
+      'room closed (by hand: payments down, sre@shop)',
+    ]);
     c.clock.advance(60_000);
     expect(c.cycle()).toEqual(['lever close expired (payments down)', 'room opened (degradation level 3)']);
   });
@@ -120,10 +190,17 @@ describe('decideRoom: levers', () => {
     const c = controller(DROP + MINUTE * 60);
     c.cycle({ command: QueueCommandSchema.parse({ action: 'open', ttlSeconds: 3600, reason: 'test', actor: 'me' }) });
     c.clock.advance(1000);
-    expect(c.cycle({ command: QueueCommandSchema.parse({ action: 'rate', ratePerSecond: 5, ttlSeconds: 120, reason: 'slow it', actor: 'me' }) })).toEqual([
-      'lever rate 5/s for 120 s by me: slow it',
-      'rate 5/s by hand (slow it, me)',
-    ]);
+    expect(
+      c.cycle({
+        command: QueueCommandSchema.parse({
+          action: 'rate',
+          ratePerSecond: 5,
+          ttlSeconds: 120,
+          reason: 'slow it',
+          actor: 'me',
+        }),
+      }),
+    ).toEqual(['lever rate 5/s for 120 s by me: slow it', 'rate 5/s by hand (slow it, me)']);
     c.world.measured = calm;
     c.clock.advance(60_000);
     expect(c.cycle()).toEqual([]);

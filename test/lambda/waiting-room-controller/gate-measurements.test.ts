@@ -15,20 +15,45 @@ function results(values: Record<string, number[]>): MetricDataResult[] {
 describe('readGateMeasurement', () => {
   it('asks for the gates’ per-class counts, p99 and concurrency over a window ending before now, and folds them', async () => {
     cloudWatch.on(GetMetricDataCommand).resolves({
-      MetricDataResults: results({ requests0: [500, 500], shed0: [0, 0], p990: [120, 180], requests2: [1000], shed2: [20], p992: [400], inflight: [30, 50], limit: [100, 100], admitted: [900] }),
+      MetricDataResults: results({
+        requests0: [500, 500],
+        shed0: [0, 0],
+        p990: [120, 180],
+        requests2: [1000],
+        shed2: [20],
+        p992: [400],
+        inflight: [30, 50],
+        limit: [100, 100],
+        admitted: [900],
+      }),
     });
     const measured = await readGateMeasurement(cloudWatch as unknown as CloudWatchClient, 'black-friday', NOW);
-    expect(measured).toEqual({ admittedRequestsPerSecond: 30, shedShare: 0.01, p99Ms: 400, inFlight: 40, concurrencyLimit: 100 });
+    expect(measured).toEqual({
+      admittedRequestsPerSecond: 30,
+      shedShare: 0.01,
+      p99Ms: 400,
+      inFlight: 40,
+      concurrencyLimit: 100,
+    });
     const input = cloudWatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
     expect(input.EndTime).toEqual(new Date(NOW - 15_000));
     expect(input.StartTime).toEqual(new Date(NOW - 45_000));
     const requests = input.MetricDataQueries!.find((q) => q.Id === 'requests0')!;
     expect(requests.MetricStat).toEqual({
-      Metric: { Namespace: 'Saleday/Gate', MetricName: 'Requests', Dimensions: [{ Name: 'Sale', Value: 'black-friday' }, { Name: 'PriorityClass', Value: 'critical' }] },
+      Metric: {
+        Namespace: 'Saleday/Gate',
+        MetricName: 'Requests',
+        Dimensions: [
+          { Name: 'Sale', Value: 'black-friday' },
+          { Name: 'PriorityClass', Value: 'critical' },
+        ],
+      },
       Period: 10,
       Stat: 'Sum',
     });
-    expect(input.MetricDataQueries!.find((q) => q.Id === 'admitted')!.MetricStat!.Metric!.MetricName).toBe('WaitingRoomPassAdmitted');
+    expect(input.MetricDataQueries!.find((q) => q.Id === 'admitted')!.MetricStat!.Metric!.MetricName).toBe(
+      'WaitingRoomPassAdmitted',
+    );
   });
 
   it('follows NextToken across pages', async () => {

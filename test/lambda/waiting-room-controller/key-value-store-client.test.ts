@@ -8,7 +8,10 @@ import { createKeyValueStoreClient } from '../../../lambda/waiting-room-controll
 const ARN = 'arn:aws:cloudfront::123456789012:key-value-store/0f0e0d0c-1111-2222-3333-444455556666';
 
 it('signs with SigV4A for every region and sends to the account’s global KeyValueStore endpoint', async () => {
-  const client = createKeyValueStoreClient({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' } });
+  const client = createKeyValueStoreClient({
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
+  });
   let captured: { hostname: string; headers: Record<string, string> } | undefined;
   client.middlewareStack.add(
     () => async (args) => {
@@ -17,7 +20,9 @@ it('signs with SigV4A for every region and sends to the account’s global KeyVa
     },
     { step: 'finalizeRequest', priority: 'low', name: 'captureSignedRequest' },
   );
-  await expect(client.send(new DescribeKeyValueStoreCommand({ KvsARN: ARN }))).rejects.toThrow('stopped before sending');
+  await expect(client.send(new DescribeKeyValueStoreCommand({ KvsARN: ARN }))).rejects.toThrow(
+    'stopped before sending',
+  );
   expect(captured!.headers.authorization).toMatch(/^AWS4-ECDSA-P256-SHA256 Credential=AKIDEXAMPLE\//);
   expect(captured!.headers['x-amz-region-set']).toBe('*');
   expect(captured!.hostname).toBe('123456789012.cloudfront-kvs.global.api.aws');

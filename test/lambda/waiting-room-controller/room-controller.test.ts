@@ -3,7 +3,12 @@
  * against a private real redis-server, with the KeyValueStore, CloudWatch and Secrets Manager
  * mocked at the SDK. Time and the pauses between ticks are a fake clock.
  */
-import { CloudFrontKeyValueStoreClient, DescribeKeyValueStoreCommand, ListKeysCommand, UpdateKeysCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import {
+  CloudFrontKeyValueStoreClient,
+  DescribeKeyValueStoreCommand,
+  ListKeysCommand,
+  UpdateKeysCommand,
+} from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -12,8 +17,15 @@ import { WAITING_ROOM_STATE_KEY, type WaitingRoomState } from '../../../contract
 import { RedisRoomStore } from '../../../gate/waiting-room/redis-room-store';
 import { ticketCounterKey } from '../../../gate/waiting-room/ticket-issuer';
 import { createRedisConnection } from '../../../guard/redis/redis-connection';
-import { createRoomController, type RoomControllerHandle, type RoomControllerResult } from '../../../lambda/waiting-room-controller/room-controller';
-import { isRoomControllerEnvironmentError, type RoomControllerSettings } from '../../../lambda/waiting-room-controller/room-controller-settings';
+import {
+  createRoomController,
+  type RoomControllerHandle,
+  type RoomControllerResult,
+} from '../../../lambda/waiting-room-controller/room-controller';
+import {
+  isRoomControllerEnvironmentError,
+  type RoomControllerSettings,
+} from '../../../lambda/waiting-room-controller/room-controller-settings';
 import { FakeClock } from '../../support/fake-clock';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server';
 
@@ -27,7 +39,14 @@ const DROP = T0 + 60 * 60_000;
 const settings: RoomControllerSettings = {
   saleName: SALE,
   slaP99Ms: 800,
-  room: { passMinutes: 15, passMaxMinutes: 60, initialRatePerSecond: 20, minRatePerSecond: 2, maxRatePerSecond: 200, sessionMinutes: 10 },
+  room: {
+    passMinutes: 15,
+    passMaxMinutes: 60,
+    initialRatePerSecond: 20,
+    minRatePerSecond: 2,
+    maxRatePerSecond: 200,
+    sessionMinutes: 10,
+  },
   drops: [{ preQueueFromMs: DROP - 30 * 60_000, atMs: DROP }],
   maxLeverSeconds: 4 * 3600,
 };
@@ -45,10 +64,26 @@ let controller: RoomControllerHandle;
 const sleeps: number[] = [];
 
 function env(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  return { SALEDAY_WAITING_ROOM_CONTROLLER_CONFIG: JSON.stringify(settings), REDIS_URL: redisServer.url, SIGNING_SECRET_ARN: SECRET_ARN, KEY_VALUE_STORE_ARN: KVS_ARN, ...overrides };
+  return {
+    SALEDAY_WAITING_ROOM_CONTROLLER_CONFIG: JSON.stringify(settings),
+    REDIS_URL: redisServer.url,
+    SIGNING_SECRET_ARN: SECRET_ARN,
+    KEY_VALUE_STORE_ARN: KVS_ARN,
+    ...overrides,
+  };
 }
 
-const tick = { version: '0', id: 'tick', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: '2026-11-27T09:00:00Z', region: 'eu-west-1', resources: [], detail: {} };
+const tick = {
+  version: '0',
+  id: 'tick',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '123456789012',
+  time: '2026-11-27T09:00:00Z',
+  region: 'eu-west-1',
+  resources: [],
+  detail: {},
+};
 const edgeState = () => JSON.parse(edge.get(WAITING_ROOM_STATE_KEY)!) as WaitingRoomState;
 const stored = () => new RedisRoomStore({ redis, saleName: SALE }).read();
 const written = (result: RoomControllerResult) => {
@@ -57,7 +92,9 @@ const written = (result: RoomControllerResult) => {
 };
 
 function gatesMeasure(values: Record<string, number[]>) {
-  cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: Object.entries(values).map(([Id, Values]) => ({ Id, Values })) });
+  cloudWatch
+    .on(GetMetricDataCommand)
+    .resolves({ MetricDataResults: Object.entries(values).map(([Id, Values]) => ({ Id, Values })) });
 }
 
 beforeAll(async () => {
@@ -80,17 +117,29 @@ beforeEach(async () => {
   sleeps.length = 0;
   clock = new FakeClock(T0);
   secrets.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).callsFake(() => ({ SecretString: secretValue }));
-  kvs.on(DescribeKeyValueStoreCommand).callsFake(() => ({ ETag: `etag-${edge.size}`, KvsARN: KVS_ARN, ItemCount: edge.size, TotalSizeInBytes: 1, Created: new Date() }));
+  kvs.on(DescribeKeyValueStoreCommand).callsFake(() => ({
+    ETag: `etag-${edge.size}`,
+    KvsARN: KVS_ARN,
+    ItemCount: edge.size,
+    TotalSizeInBytes: 1,
+    Created: new Date(),
+  }));
   kvs.on(ListKeysCommand).callsFake(() => ({ Items: [...edge].map(([Key, Value]) => ({ Key, Value })) }));
-  kvs.on(UpdateKeysCommand).callsFake((input: { Puts?: { Key: string; Value: string }[]; Deletes?: { Key: string }[] }) => {
-    for (const put of input.Puts ?? []) edge.set(put.Key, put.Value);
-    for (const del of input.Deletes ?? []) edge.delete(del.Key);
-    return { ETag: 'next', ItemCount: edge.size, TotalSizeInBytes: 1 };
-  });
+  kvs
+    .on(UpdateKeysCommand)
+    .callsFake((input: { Puts?: { Key: string; Value: string }[]; Deletes?: { Key: string }[] }) => {
+      for (const put of input.Puts ?? []) edge.set(put.Key, put.Value);
+      for (const del of input.Deletes ?? []) edge.delete(del.Key);
+      return { ETag: 'next', ItemCount: edge.size, TotalSizeInBytes: 1 };
+    });
   gatesMeasure({});
   controller = createRoomController(
     env(),
-    { cloudWatch: cloudWatch as unknown as CloudWatchClient, secrets: secrets as unknown as SecretsManagerClient, keyValueStore: kvs as unknown as CloudFrontKeyValueStoreClient },
+    {
+      cloudWatch: cloudWatch as unknown as CloudWatchClient,
+      secrets: secrets as unknown as SecretsManagerClient,
+      keyValueStore: kvs as unknown as CloudFrontKeyValueStoreClient,
+    },
     {
       now: () => clock.now(),
       sleep: async (ms) => {
@@ -127,11 +176,20 @@ describe('the waiting-room controller handler', () => {
 
   it('opens the room by hand: admission starts after the tickets already issued, at the initial rate', async () => {
     await redis.set(ticketCounterKey(SALE), '7');
-    const result = written(await controller.handler({ action: 'open', ttlSeconds: 1800, reason: 'drop came early', actor: 'ana' }));
-    expect(result.changes).toEqual(expect.arrayContaining(['lever open for 1800 s by ana: drop came early', 'room opened (by hand: drop came early, ana)']));
+    const result = written(
+      await controller.handler({ action: 'open', ttlSeconds: 1800, reason: 'drop came early', actor: 'ana' }),
+    );
+    expect(result.changes).toEqual(
+      expect.arrayContaining([
+        'lever open for 1800 s by ana: drop came early',
+        'room opened (by hand: drop came early, ana)',
+      ]),
+    );
     expect(result.state).toMatchObject({ open: true, ticket0: 7, t0Ms: T0, ratePerSecond: 20, ticketsFromMs: T0 });
     expect(edgeState()).toEqual(result.state);
-    expect((await stored())?.control).toMatchObject({ manualOpen: { value: true, untilMs: T0 + 1800_000, reason: 'drop came early', actor: 'ana' } });
+    expect((await stored())?.control).toMatchObject({
+      manualOpen: { value: true, untilMs: T0 + 1800_000, reason: 'drop came early', actor: 'ana' },
+    });
   });
 
   it('while the room is open, ticks four times a minute and lowers the rate at once when the gates shed', async () => {
@@ -178,15 +236,34 @@ describe('the waiting-room controller handler', () => {
     await redis.set(ticketCounterKey(SALE), '300');
     const updates = kvs.commandCalls(UpdateKeysCommand).length;
     const status = await controller.handler({ action: 'status' });
-    expect(status).toMatchObject({ outcome: 'status', summary: { open: true, ratePerSecond: 50, waiting: 300, admittedPerMinute: 3000, estimatedWaitSeconds: 6 } });
+    expect(status).toMatchObject({
+      outcome: 'status',
+      summary: { open: true, ratePerSecond: 50, waiting: 300, admittedPerMinute: 3000, estimatedWaitSeconds: 6 },
+    });
     expect(kvs.commandCalls(UpdateKeysCommand)).toHaveLength(updates);
   });
 
   it.each([
-    ['a rate above the room’s maximum', { action: 'rate', ratePerSecond: 500, ttlSeconds: 60, reason: 'r', actor: 'a' }, /ratePerSecond: got 500; expected 0 \(pause\) or a rate from/],
-    ['a lever longer than the override cap', { action: 'open', ttlSeconds: 5 * 3600, reason: 'r', actor: 'a' }, /ttlSeconds: got 18000; expected at most 14400/],
-    ['a negative rate', { action: 'rate', ratePerSecond: -1, ttlSeconds: 60, reason: 'r', actor: 'a' }, /ratePerSecond/],
-    ['a lever without a reason', { action: 'close', ttlSeconds: 60, reason: ' ', actor: 'a' }, /reason: expected a reason/],
+    [
+      'a rate above the room’s maximum',
+      { action: 'rate', ratePerSecond: 500, ttlSeconds: 60, reason: 'r', actor: 'a' },
+      /ratePerSecond: got 500; expected 0 \(pause\) or a rate from/,
+    ],
+    [
+      'a lever longer than the override cap',
+      { action: 'open', ttlSeconds: 5 * 3600, reason: 'r', actor: 'a' },
+      /ttlSeconds: got 18000; expected at most 14400/,
+    ],
+    [
+      'a negative rate',
+      { action: 'rate', ratePerSecond: -1, ttlSeconds: 60, reason: 'r', actor: 'a' },
+      /ratePerSecond/,
+    ],
+    [
+      'a lever without a reason',
+      { action: 'close', ttlSeconds: 60, reason: ' ', actor: 'a' },
+      /reason: expected a reason/,
+    ],
     ['an unknown action', { action: 'explode' }, /action: got "explode"; expected/],
   ])('skips %s, naming the problem, and writes nothing', async (_name, event, problem) => {
     const result = await controller.handler(event);

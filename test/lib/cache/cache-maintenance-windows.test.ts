@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { ConfigError } from '../../../contracts/config/config-error';
 import type { SaleWindow } from '../../../contracts/config/schema';
-import { busyIntervals, cacheMaintenanceWindows, MAINTENANCE_OVERRUN_MINUTES, SNAPSHOT_OVERRUN_MINUTES } from '../../../lib/cache/cache-maintenance-windows';
+import {
+  busyIntervals,
+  cacheMaintenanceWindows,
+  MAINTENANCE_OVERRUN_MINUTES,
+  SNAPSHOT_OVERRUN_MINUTES,
+} from '../../../lib/cache/cache-maintenance-windows';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const MINUTE = 60_000;
@@ -21,11 +26,24 @@ function occurrences(slot: string, from: number, to: number, overrunMinutes: num
   return result;
 }
 
-const window = (name: string, start: string, end: string, timeZone = 'UTC', warmUpMinutes = 45, coolDownMinutes = 60): SaleWindow => ({ name, start, end, timeZone, warmUpMinutes, coolDownMinutes });
+const window = (
+  name: string,
+  start: string,
+  end: string,
+  timeZone = 'UTC',
+  warmUpMinutes = 45,
+  coolDownMinutes = 60,
+): SaleWindow => ({ name, start, end, timeZone, warmUpMinutes, coolDownMinutes });
 
 it('never puts maintenance or a snapshot inside any window with its warm-up and cool-down', () => {
   const windowArb = fc
-    .record({ day: fc.integer({ min: 1, max: 28 }), hour: fc.integer({ min: 0, max: 23 }), hours: fc.integer({ min: 1, max: 12 }), warm: fc.integer({ min: 0, max: 120 }), cool: fc.integer({ min: 0, max: 120 }) })
+    .record({
+      day: fc.integer({ min: 1, max: 28 }),
+      hour: fc.integer({ min: 0, max: 23 }),
+      hours: fc.integer({ min: 1, max: 12 }),
+      warm: fc.integer({ min: 0, max: 120 }),
+      cool: fc.integer({ min: 0, max: 120 }),
+    })
     .map(({ day, hour, hours, warm, cool }) => {
       const start = new Date(Date.UTC(2026, 10, day, hour));
       const end = new Date(start.getTime() + hours * 3_600_000);
@@ -59,7 +77,9 @@ it('never puts maintenance or a snapshot inside any window with its warm-up and 
 
 it('writes the windows as ElastiCache reads them (UTC, maintenance weekly, snapshot daily, one hour each)', () => {
   const chosen = cacheMaintenanceWindows([window('drop', '2026-12-01T02:00', '2026-12-01T06:00', 'Europe/Paris')]);
-  expect(chosen.preferredMaintenanceWindow).toMatch(/^(sun|mon|tue|wed|thu|fri|sat):\d\d:00-(sun|mon|tue|wed|thu|fri|sat):\d\d:00$/);
+  expect(chosen.preferredMaintenanceWindow).toMatch(
+    /^(sun|mon|tue|wed|thu|fri|sat):\d\d:00-(sun|mon|tue|wed|thu|fri|sat):\d\d:00$/,
+  );
   expect(chosen.snapshotWindow).toMatch(/^\d\d:00-\d\d:00$/);
   // Tuesday 1 December, 00:15-06:00 UTC with warm-up and cool-down: 03:00-05:00 plus the overrun
   // would reach into it, so Tuesday 06:00.
@@ -69,12 +89,17 @@ it('writes the windows as ElastiCache reads them (UTC, maintenance weekly, snaps
 it('refuses a week-long sale: no hour of the week is left for maintenance, and names it', () => {
   let error: unknown;
   try {
-    cacheMaintenanceWindows([window('black-week', '2026-11-23T00:00', '2026-11-30T00:00'), window('quick-drop', '2026-12-10T10:00', '2026-12-10T11:00')]);
+    cacheMaintenanceWindows([
+      window('black-week', '2026-11-23T00:00', '2026-11-30T00:00'),
+      window('quick-drop', '2026-12-10T10:00', '2026-12-10T11:00'),
+    ]);
   } catch (e) {
     error = e;
   }
   expect(error).toBeInstanceOf(ConfigError);
   const problems = (error as ConfigError).problems.join('\n');
-  expect(problems).toMatch(/windows: got sale windows black-week that, with their warm-up and cool-down, leave no hour of the week/);
+  expect(problems).toMatch(
+    /windows: got sale windows black-week that, with their warm-up and cool-down, leave no hour of the week/,
+  );
   expect(problems).not.toMatch(/quick-drop/);
 });

@@ -46,7 +46,11 @@ describe('the gate limiters', () => {
     ['token-bucket', { algorithm: 'token-bucket', capacity: 3, refillPerSecond: 0.001 }],
     ['gcra', { algorithm: 'gcra', ratePerSecond: 0.001, burst: 3 }],
   ] as const)('%s decides in Redis for many users across slots', async (_, policy) => {
-    const limiter = createRateLimiter(policy, { redis: connect(), prefix: `saleday:rl:cluster-${policy.algorithm}`, timeoutMs: 5000 });
+    const limiter = createRateLimiter(policy, {
+      redis: connect(),
+      prefix: `saleday:rl:cluster-${policy.algorithm}`,
+      timeoutMs: 5000,
+    });
     const users = Array.from({ length: 10 }, (_, i) => `user-${i}`);
     const decisions = await Promise.all([...users, ...users, ...users, ...users].map((u) => limiter.consume(u)));
     expect(new Set(decisions.map((d) => d.source))).toEqual(new Set(['redis']));
@@ -58,7 +62,10 @@ describe('the gate limiters', () => {
   });
 
   it('concurrency leases are taken and given back in Redis', async () => {
-    const limiter = createConcurrencyLimiter({ algorithm: 'concurrency', maxInFlight: 2, leaseMs: 10_000 }, { redis: connect(), prefix: 'saleday:rl:cluster-concurrency', timeoutMs: 5000 });
+    const limiter = createConcurrencyLimiter(
+      { algorithm: 'concurrency', maxInFlight: 2, leaseMs: 10_000 },
+      { redis: connect(), prefix: 'saleday:rl:cluster-concurrency', timeoutMs: 5000 },
+    );
     const leases = await Promise.all(['a', 'a', 'a', 'b'].map((k) => limiter.acquire(k)));
     expect(leases.map((l) => [l.decision.allowed, l.decision.source])).toEqual([
       [true, 'redis'],
@@ -77,9 +84,19 @@ describe('the storefront stock scripts', () => {
     const store = new RedisShopStore({ redis: connect(), keyPrefix: 'saleday:shop:cluster', ownsConnection: false });
     await store.seedStock(['p1', 'p2'], 5);
     const reserve = (orderId: string, productId: string, idempotencyKey?: string, now = 1_000) =>
-      store.reserve({ orderId, productId, quantity: 2, userId: 'u1', idempotencyKey, fingerprint: `body-${productId}`, now });
+      store.reserve({
+        orderId,
+        productId,
+        quantity: 2,
+        userId: 'u1',
+        idempotencyKey,
+        fingerprint: `body-${productId}`,
+        now,
+      });
     expect(await reserve('o1', 'p1', 'k1')).toMatchObject({ kind: 'reserved', remainingStock: 3 });
-    expect(await store.confirm({ orderId: 'o1', productId: 'p1', quantity: 2, remainingStock: 3, status: 'paid' }, 'k1')).toEqual({ kind: 'confirmed' });
+    expect(
+      await store.confirm({ orderId: 'o1', productId: 'p1', quantity: 2, remainingStock: 3, status: 'paid' }, 'k1'),
+    ).toEqual({ kind: 'confirmed' });
     expect(await reserve('o1-retry', 'p1', 'k1')).toMatchObject({ kind: 'replay', receipt: { orderId: 'o1' } });
     expect(await reserve('o1-other', 'p2', 'k1')).toMatchObject({ kind: 'key-reused' });
     expect(await reserve('o2', 'p2')).toMatchObject({ kind: 'reserved', remainingStock: 3 });
@@ -99,15 +116,23 @@ describe('the flags', () => {
     const source = new RedisFlagsSource({ connect: () => connect(), pollMs: 60_000, readTimeoutMs: 5000 });
     await source.start();
     // The subscription is set up on the cluster's ready event: wait for it rather than for a time.
-    for (const deadline = Date.now() + 10_000; !source.status().subscribed; ) {
+    for (const deadline = Date.now() + 10_000; !source.status().subscribed;) {
       if (Date.now() > deadline) throw new Error('the flags subscriber never subscribed');
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const seen = new Promise<FlagsDocument>((resolve) => source.onChange(resolve));
     const store = new RedisFlagsStore({ client: connect() });
-    const doc: FlagsDocument = { ...initialFlags(new Date('2026-11-30T08:00:00Z')), version: 7, level: 2, reason: 'cluster test' };
+    const doc: FlagsDocument = {
+      ...initialFlags(new Date('2026-11-30T08:00:00Z')),
+      version: 7,
+      level: 2,
+      reason: 'cluster test',
+    };
     expect(await store.write(doc)).toEqual({ written: true, current: doc });
-    expect(await store.write({ ...doc, version: 6, level: 0 })).toMatchObject({ written: false, current: { version: 7, level: 2 } });
+    expect(await store.write({ ...doc, version: 6, level: 0 })).toMatchObject({
+      written: false,
+      current: { version: 7, level: 2 },
+    });
     expect(await store.read()).toEqual(doc);
     expect(await seen).toMatchObject({ version: 7, level: 2 });
     expect(source.status().subscribed).toBe(true);

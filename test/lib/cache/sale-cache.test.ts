@@ -9,19 +9,27 @@ describe('cache naming', () => {
     const id = replicationGroupIdFor({ saleName: 'a-very-long-sale-name-for-the-big-one-x' });
     expect(id.length).toBeLessThanOrEqual(36);
     expect(id).not.toMatch(/-$/);
-    expect(replicationGroupIdFor({ saleName: 'abcdefghijklmnopqrstuvwxyza-bcd' })).toBe('saleday-abcdefghijklmnopqrstuvwxyza');
+    expect(replicationGroupIdFor({ saleName: 'abcdefghijklmnopqrstuvwxyza-bcd' })).toBe(
+      'saleday-abcdefghijklmnopqrstuvwxyza',
+    );
   });
 
   it('names one node per primary and replica', () => {
-    expect(cacheNodeIds({ saleName: 'winter-flash', cache: { engine: 'valkey', nodeType: 'cache.r7g.large', replicas: 2, port: 6380 } })).toEqual([
-      'saleday-winter-flash-001',
-      'saleday-winter-flash-002',
-      'saleday-winter-flash-003',
-    ]);
+    expect(
+      cacheNodeIds({
+        saleName: 'winter-flash',
+        cache: { engine: 'valkey', nodeType: 'cache.r7g.large', replicas: 2, port: 6380 },
+      }),
+    ).toEqual(['saleday-winter-flash-001', 'saleday-winter-flash-002', 'saleday-winter-flash-003']);
   });
 
   it('names the nodes of each shard in cluster mode', () => {
-    expect(cacheNodeIds({ saleName: 'winter-flash', cache: { engine: 'valkey', nodeType: 'cache.r7g.large', replicas: 1, port: 6380 } }, 2)).toEqual([
+    expect(
+      cacheNodeIds(
+        { saleName: 'winter-flash', cache: { engine: 'valkey', nodeType: 'cache.r7g.large', replicas: 1, port: 6380 } },
+        2,
+      ),
+    ).toEqual([
       'saleday-winter-flash-0001-001',
       'saleday-winter-flash-0001-002',
       'saleday-winter-flash-0002-001',

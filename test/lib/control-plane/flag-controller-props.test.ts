@@ -9,8 +9,14 @@ import { controllerSettingsFromConfig } from '../../../lambda/flag-controller/co
 import { exampleConfig, TEST_ACCOUNT, testApp } from '../stacks/test-app';
 
 it('refuses an entry file that does not exist', () => {
-  const stack = new Stack(testApp({ 'aws:cdk:bundling-stacks': [] }), 'Controller', { env: { account: TEST_ACCOUNT, region: 'eu-west-1' } });
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  const stack = new Stack(testApp({ 'aws:cdk:bundling-stacks': [] }), 'Controller', {
+    env: { account: TEST_ACCOUNT, region: 'eu-west-1' },
+  });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+  });
   const build = () =>
     new FlagController(stack, 'FlagController', {
       settings: controllerSettingsFromConfig(exampleConfig()),
@@ -22,5 +28,7 @@ it('refuses an entry file that does not exist', () => {
       topicKey: new kms.Key(stack, 'Key'),
       entry: '/nowhere/index.ts',
     });
-  expect(build).toThrow("FlagController entry: got /nowhere/index.ts, which does not exist; expected the handler's TypeScript entry file");
+  expect(build).toThrow(
+    "FlagController entry: got /nowhere/index.ts, which does not exist; expected the handler's TypeScript entry file",
+  );
 });

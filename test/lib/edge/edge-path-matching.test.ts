@@ -27,7 +27,11 @@ const criticalNames = new Set(config.routes.filter((r) => r.priority === 'critic
 const rules = edgeRules(config);
 const rule = (name: string) => rules.find((r) => r.Name === name)!;
 const scopeOf = (name: string) => rule(name).Statement.RateBasedStatement.ScopeDownStatement;
-const checkoutPost = (target: string, headers: Record<string, string> = { 'x-user-id': 'u1' }): WafRequest => ({ target, method: 'POST', headers });
+const checkoutPost = (target: string, headers: Record<string, string> = { 'x-user-id': 'u1' }): WafRequest => ({
+  target,
+  method: 'POST',
+  headers,
+});
 
 describe('the evaluator models the AWS transformations', () => {
   it.each([
@@ -62,7 +66,8 @@ describe.each(TRICKY_CHECKOUT_PATHS)('$target (the gate routes it to $expectRout
 
   it('is never exempt from the anti-DDoS challenge', () => {
     const group = rule('AWSManagedRulesAntiDDoSRuleSet').Statement.ManagedRuleGroupStatement;
-    const exempt = group.ManagedRuleGroupConfigs[0].AWSManagedRulesAntiDDoSRuleSet.ClientSideActionConfig.Challenge.ExemptUriRegularExpressions as { RegexString: string }[];
+    const exempt = group.ManagedRuleGroupConfigs[0].AWSManagedRulesAntiDDoSRuleSet.ClientSideActionConfig.Challenge
+      .ExemptUriRegularExpressions as { RegexString: string }[];
     expect(exempt.length).toBeGreaterThan(0);
     for (const { RegexString } of exempt) expect(new RegExp(RegexString).test(target)).toBe(false);
   });
@@ -71,9 +76,12 @@ describe.each(TRICKY_CHECKOUT_PATHS)('$target (the gate routes it to $expectRout
 describe('the non-static scope of the per-IP rule', () => {
   const scope = () => scopeOf(EDGE_RULE_NAMES.perIp);
 
-  it.each(['/assets/app.3f2a.js', '/assets/img/logo.png', '/assets%2Flogo.png'])('leaves the static asset %s out', (target) => {
-    expect(statementMatches(scope(), { target, method: 'GET' })).toBe(false);
-  });
+  it.each(['/assets/app.3f2a.js', '/assets/img/logo.png', '/assets%2Flogo.png'])(
+    'leaves the static asset %s out',
+    (target) => {
+      expect(statementMatches(scope(), { target, method: 'GET' })).toBe(false);
+    },
+  );
 
   it.each(['/', '/sale', '/api/products/42', '/assets/../api/cart'])('counts %s', (target) => {
     expect(statementMatches(scope(), { target, method: 'GET' })).toBe(true);
@@ -83,12 +91,19 @@ describe('the non-static scope of the per-IP rule', () => {
 describe('the anti-DDoS exemptions', () => {
   it('exempt static assets and non-critical API calls, in their plain spelling only', () => {
     const group = rule('AWSManagedRulesAntiDDoSRuleSet').Statement.ManagedRuleGroupStatement;
-    const exempt = (group.ManagedRuleGroupConfigs[0].AWSManagedRulesAntiDDoSRuleSet.ClientSideActionConfig.Challenge.ExemptUriRegularExpressions as { RegexString: string }[]).map(
-      (r) => new RegExp(r.RegexString),
-    );
+    const exempt = (
+      group.ManagedRuleGroupConfigs[0].AWSManagedRulesAntiDDoSRuleSet.ClientSideActionConfig.Challenge
+        .ExemptUriRegularExpressions as { RegexString: string }[]
+    ).map((r) => new RegExp(r.RegexString));
     const isExempt = (target: string) => exempt.some((r) => r.test(target));
-    expect(['/assets/app.3f2a.js', '/api/cart', '/api/products', '/api/products/42', '/api/recommendations'].filter((t) => !isExempt(t))).toEqual([]);
-    expect(['/', '/sale', '/api/products/../checkout', '/api/cart%2F..%2Fcheckout', '/api/products//x'].filter(isExempt)).toEqual([]);
+    expect(
+      ['/assets/app.3f2a.js', '/api/cart', '/api/products', '/api/products/42', '/api/recommendations'].filter(
+        (t) => !isExempt(t),
+      ),
+    ).toEqual([]);
+    expect(
+      ['/', '/sale', '/api/products/../checkout', '/api/cart%2F..%2Fcheckout', '/api/products//x'].filter(isExempt),
+    ).toEqual([]);
   });
 
   it('drop a pattern that would cover a critical route', () => {
@@ -96,8 +111,10 @@ describe('the anti-DDoS exemptions', () => {
       raw.waf.antiDdos = true;
       raw.routes.push({ name: 'api-any', path: '/api/:anything', priority: 'normal' });
     });
-    const group = edgeRules(wide).find((r) => r.Name === 'AWSManagedRulesAntiDDoSRuleSet')!.Statement.ManagedRuleGroupStatement;
-    const exempt = group.ManagedRuleGroupConfigs[0].AWSManagedRulesAntiDDoSRuleSet.ClientSideActionConfig.Challenge.ExemptUriRegularExpressions as { RegexString: string }[];
+    const group = edgeRules(wide).find((r) => r.Name === 'AWSManagedRulesAntiDDoSRuleSet')!.Statement
+      .ManagedRuleGroupStatement;
+    const exempt = group.ManagedRuleGroupConfigs[0].AWSManagedRulesAntiDDoSRuleSet.ClientSideActionConfig.Challenge
+      .ExemptUriRegularExpressions as { RegexString: string }[];
     expect(exempt.some((r) => new RegExp(r.RegexString).test('/api/checkout'))).toBe(false);
     expect(exempt.some((r) => new RegExp(r.RegexString).test('/api/cart'))).toBe(true);
   });

@@ -38,8 +38,14 @@ describe('routePathsStatement', () => {
       { name: 'pay', path: '/api/pay/*' },
     ]);
     expect(statement.orStatement).toBeDefined();
-    const statements = (statement.orStatement as { statements: { byteMatchStatement: { searchString: string; positionalConstraint: string } }[] }).statements;
-    expect(statements.map((s) => [s.byteMatchStatement.positionalConstraint, s.byteMatchStatement.searchString])).toEqual([
+    const statements = (
+      statement.orStatement as {
+        statements: { byteMatchStatement: { searchString: string; positionalConstraint: string } }[];
+      }
+    ).statements;
+    expect(
+      statements.map((s) => [s.byteMatchStatement.positionalConstraint, s.byteMatchStatement.searchString]),
+    ).toEqual([
       ['EXACTLY', '/api/checkout'],
       ['EXACTLY', '/api/checkout/'],
       ['STARTS_WITH', '/api/checkout#'],

@@ -46,7 +46,9 @@ function normalizePath(value: string): string {
 }
 
 function transform(value: string, transformations: readonly Json[] = []): string {
-  return [...transformations].sort((a, b) => a.Priority - b.Priority).reduce((v, t) => applyTransformation(t.Type as string, v), value);
+  return [...transformations]
+    .sort((a, b) => a.Priority - b.Priority)
+    .reduce((v, t) => applyTransformation(t.Type as string, v), value);
 }
 
 function fieldValue(field: Json, request: WafRequest): string | undefined {
@@ -72,21 +74,35 @@ function positional(constraint: string, value: string, search: string): boolean 
 }
 
 export function statementMatches(statement: Json, request: WafRequest): boolean {
-  if (statement.OrStatement) return (statement.OrStatement.Statements as Json[]).some((s) => statementMatches(s, request));
-  if (statement.AndStatement) return (statement.AndStatement.Statements as Json[]).every((s) => statementMatches(s, request));
+  if (statement.OrStatement)
+    return (statement.OrStatement.Statements as Json[]).some((s) => statementMatches(s, request));
+  if (statement.AndStatement)
+    return (statement.AndStatement.Statements as Json[]).every((s) => statementMatches(s, request));
   if (statement.NotStatement) return !statementMatches(statement.NotStatement.Statement, request);
-  if (statement.LabelMatchStatement) return (request.labels ?? []).some((l) => l === statement.LabelMatchStatement.Key || l.endsWith(`:${statement.LabelMatchStatement.Key}`));
+  if (statement.LabelMatchStatement)
+    return (request.labels ?? []).some(
+      (l) => l === statement.LabelMatchStatement.Key || l.endsWith(`:${statement.LabelMatchStatement.Key}`),
+    );
   if (statement.ByteMatchStatement) {
     const s = statement.ByteMatchStatement;
     const raw = fieldValue(s.FieldToMatch, request);
-    return raw !== undefined && positional(s.PositionalConstraint, transform(raw, s.TextTransformations), s.SearchString);
+    return (
+      raw !== undefined && positional(s.PositionalConstraint, transform(raw, s.TextTransformations), s.SearchString)
+    );
   }
   if (statement.SizeConstraintStatement) {
     const s = statement.SizeConstraintStatement;
     const raw = fieldValue(s.FieldToMatch, request);
     if (raw === undefined) return false;
     const size = transform(raw, s.TextTransformations).length;
-    const compare: Record<string, boolean> = { GT: size > s.Size, GE: size >= s.Size, EQ: size === s.Size, NE: size !== s.Size, LT: size < s.Size, LE: size <= s.Size };
+    const compare: Record<string, boolean> = {
+      GT: size > s.Size,
+      GE: size >= s.Size,
+      EQ: size === s.Size,
+      NE: size !== s.Size,
+      LT: size < s.Size,
+      LE: size <= s.Size,
+    };
     return compare[s.ComparisonOperator]!;
   }
   throw new Error(`waf evaluator: statement ${Object.keys(statement).join(', ')} is not modelled`);

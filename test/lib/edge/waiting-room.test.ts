@@ -7,18 +7,33 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { WAITING_ROOM_STATE_KEY } from '../../../contracts/waiting-room';
 import type { SaledayConfig } from '../../../contracts/config/schema';
-import { closedRoomStoreData, MAX_FUNCTION_CODE_BYTES, WaitingRoomEdge, waitingRoomEdgeIfEnabled, waitingRoomFunctionCode } from '../../../lib/edge/waiting-room';
+import {
+  closedRoomStoreData,
+  MAX_FUNCTION_CODE_BYTES,
+  WaitingRoomEdge,
+  waitingRoomEdgeIfEnabled,
+  waitingRoomFunctionCode,
+} from '../../../lib/edge/waiting-room';
 import { parseWaitingRoomSigningKeys } from '../../../contracts/waiting-room-secrets';
 import { exampleConfig, TEST_ACCOUNT, testApp } from '../stacks/test-app';
 
 const enabled = exampleConfig((raw) => {
-  (raw as { waitingRoom?: unknown }).waitingRoom = { enabled: true, passMinutes: 20, passMaxMinutes: 90, initialRatePerSecond: 40 };
+  (raw as { waitingRoom?: unknown }).waitingRoom = {
+    enabled: true,
+    passMinutes: 20,
+    passMaxMinutes: 90,
+    initialRatePerSecond: 40,
+  };
 });
 
 function roomStack(config: SaledayConfig, functionFile?: string) {
   const app = testApp();
   const stack = new Stack(app, 'Room', { env: { account: TEST_ACCOUNT, region: 'eu-west-1' } });
-  const room = waitingRoomEdgeIfEnabled(stack, 'WaitingRoom', { saleName: config.saleName, room: config.waitingRoom, functionFile });
+  const room = waitingRoomEdgeIfEnabled(stack, 'WaitingRoom', {
+    saleName: config.saleName,
+    room: config.waitingRoom,
+    functionFile,
+  });
   return { app, stack, room };
 }
 
@@ -44,7 +59,9 @@ describe('WaitingRoomEdge', () => {
     const data = JSON.parse(closedRoomStoreData(enabled.waitingRoom));
     expect(data.data).toHaveLength(1);
     expect(data.data[0].key).toBe(WAITING_ROOM_STATE_KEY);
-    expect(JSON.parse(data.data[0].value)).toEqual(expect.objectContaining({ v: 1, open: false, passSeconds: 1200, passMaxSeconds: 5400, ratePerSecond: 40 }));
+    expect(JSON.parse(data.data[0].value)).toEqual(
+      expect.objectContaining({ v: 1, open: false, passSeconds: 1200, passMaxSeconds: 5400, ratePerSecond: 40 }),
+    );
   });
 
   it('generates the signing secret in Secrets Manager', () => {
@@ -64,7 +81,10 @@ describe('WaitingRoomEdge', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Action: Match.arrayWith(['secretsmanager:GetSecretValue']) }),
-          Match.objectLike({ Action: Match.arrayWith(['cloudfront-keyvaluestore:PutKey', 'cloudfront-keyvaluestore:UpdateKeys']), Resource: { 'Fn::GetAtt': [storeId, 'Arn'] } }),
+          Match.objectLike({
+            Action: Match.arrayWith(['cloudfront-keyvaluestore:PutKey', 'cloudfront-keyvaluestore:UpdateKeys']),
+            Resource: { 'Fn::GetAtt': [storeId, 'Arn'] },
+          }),
         ]),
       },
     });
@@ -84,20 +104,31 @@ describe('WaitingRoomEdge', () => {
 
   it('refuses to be built for a disabled room', () => {
     const stack = new Stack(testApp(), 'Disabled');
-    expect(() => new WaitingRoomEdge(stack, 'Room', { saleName: 'disabled', room: exampleConfig().waitingRoom })).toThrow(/waitingRoom\.enabled: got nothing; expected true/);
+    expect(
+      () => new WaitingRoomEdge(stack, 'Room', { saleName: 'disabled', room: exampleConfig().waitingRoom }),
+    ).toThrow(/waitingRoom\.enabled: got nothing; expected true/);
   });
 
   it('refuses a function file over the 10 KB quota before creating anything', () => {
     const big = join(mkdtempSync(join(tmpdir(), 'saleday-room-')), 'big.js');
     writeFileSync(big, `// ${'x'.repeat(10 * 1024)}\nfunction handler(event) { return event.request; }\n`);
     const stack = new Stack(testApp(), 'TooBig');
-    expect(() => new WaitingRoomEdge(stack, 'Room', { saleName: enabled.saleName, room: enabled.waitingRoom, functionFile: big })).toThrow(/functionFile: got .*big\.js of \d+ bytes; expected at most 10240/);
+    expect(
+      () =>
+        new WaitingRoomEdge(stack, 'Room', {
+          saleName: enabled.saleName,
+          room: enabled.waitingRoom,
+          functionFile: big,
+        }),
+    ).toThrow(/functionFile: got .*big\.js of \d+ bytes; expected at most 10240/);
     expect(stack.node.findAll().filter((c) => c.node.id === 'Function')).toHaveLength(0);
   });
 
   it('ships the function within the 10 KB CloudFront Functions quota, as the template carries it', () => {
     const template = Template.fromStack(roomStack(enabled).stack);
-    const [fn] = Object.values(template.findResources('AWS::CloudFront::Function')) as { Properties: { FunctionCode: string } }[];
+    const [fn] = Object.values(template.findResources('AWS::CloudFront::Function')) as {
+      Properties: { FunctionCode: string };
+    }[];
     expect(fn!.Properties.FunctionCode).toBe(waitingRoomFunctionCode());
     expect(Buffer.byteLength(fn!.Properties.FunctionCode, 'utf8')).toBeLessThanOrEqual(MAX_FUNCTION_CODE_BYTES);
   });

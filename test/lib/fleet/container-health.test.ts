@@ -15,16 +15,34 @@ import { healthProbeScript } from '../../../lib/fleet/container-health';
 import { SaleFleet } from '../../../lib/fleet/sale-fleet';
 import { exampleConfig, TEST_ACCOUNT, testApp } from '../stacks/test-app';
 
-type Container = Record<string, unknown> & { HealthCheck?: { Command: string[]; Interval: number; Timeout: number; Retries: number; StartPeriod: number } };
+type Container = Record<string, unknown> & {
+  HealthCheck?: { Command: string[]; Interval: number; Timeout: number; Retries: number; StartPeriod: number };
+};
 
 function synthFleet(config: SaledayConfig): { containers: Record<string, Container>; template: Template } {
   const stack = new Stack(testApp(), 'Fleet', { env: { account: TEST_ACCOUNT, region: 'eu-west-1' } });
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-  const listener = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc }).addListener('Http', { port: 80, open: false });
-  new SaleFleet(stack, 'Fleet', { config, vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, listener, redisUrl: 'rediss://cache:6380', redisAuthToken: new secretsmanager.Secret(stack, 'Token') });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+  });
+  const listener = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc }).addListener('Http', {
+    port: 80,
+    open: false,
+  });
+  new SaleFleet(stack, 'Fleet', {
+    config,
+    vpc,
+    subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    listener,
+    redisUrl: 'rediss://cache:6380',
+    redisAuthToken: new secretsmanager.Secret(stack, 'Token'),
+  });
   const template = Template.fromStack(stack);
   const [task] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
-  const containers = Object.fromEntries((task!.Properties.ContainerDefinitions as Container[]).map((c) => [c.Name as string, c]));
+  const containers = Object.fromEntries(
+    (task!.Properties.ContainerDefinitions as Container[]).map((c) => [c.Name as string, c]),
+  );
   return { containers, template };
 }
 
@@ -39,7 +57,8 @@ describe('the fleet with the storefront image', () => {
     expect(gate.Command[3]).toContain(`http://127.0.0.1:${config.fleet.gatePort}/healthz`);
     expect(app.Command.slice(0, 3)).toEqual(['CMD', '/nodejs/bin/node', '-e']);
     expect(app.Command[3]).toContain(`http://127.0.0.1:${config.fleet.appPort}/healthz`);
-    for (const check of [gate, app]) expect(check).toMatchObject({ Interval: 10, Timeout: 5, Retries: 3, StartPeriod: 20 });
+    for (const check of [gate, app])
+      expect(check).toMatchObject({ Interval: 10, Timeout: 5, Retries: 3, StartPeriod: 20 });
   });
 
   it('starts the gate once the app is HEALTHY', () => {
@@ -47,12 +66,18 @@ describe('the fleet with the storefront image', () => {
   });
 
   it('has the load balancer check the gate’s readiness path, not its liveness', () => {
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/_gate/ready', Matcher: { HttpCode: '200' } });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      HealthCheckPath: '/_gate/ready',
+      Matcher: { HttpCode: '200' },
+    });
   });
 
   it('sets the awslogs driver to non-blocking with an explicit buffer on both containers', () => {
     for (const name of ['gate', 'app']) {
-      expect(containers[name]!.LogConfiguration).toMatchObject({ LogDriver: 'awslogs', Options: expect.objectContaining({ mode: 'non-blocking', 'max-buffer-size': '26214400b' }) });
+      expect(containers[name]!.LogConfiguration).toMatchObject({
+        LogDriver: 'awslogs',
+        Options: expect.objectContaining({ mode: 'non-blocking', 'max-buffer-size': '26214400b' }),
+      });
     }
   });
 });

@@ -15,10 +15,24 @@ import { exampleConfig, REPO_ROOT, TEST_ACCOUNT, testApp } from '../stacks/test-
 
 function fleetStack(config: SaledayConfig): { stack: Stack; template: Template } {
   const stack = new Stack(testApp(), 'Fleet', { env: { account: TEST_ACCOUNT, region: 'eu-west-1' } });
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-  const listener = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc }).addListener('Http', { port: 80, open: false });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+  });
+  const listener = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc }).addListener('Http', {
+    port: 80,
+    open: false,
+  });
   const redisAuthToken = new secretsmanager.Secret(stack, 'Token');
-  new SaleFleet(stack, 'Fleet', { config, vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, listener, redisUrl: 'rediss://cache:6380', redisAuthToken });
+  new SaleFleet(stack, 'Fleet', {
+    config,
+    vpc,
+    subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    listener,
+    redisUrl: 'rediss://cache:6380',
+    redisAuthToken,
+  });
   return { stack, template: Template.fromStack(stack) };
 }
 
@@ -37,7 +51,12 @@ beforeAll(() => {
 
 it('keeps the task definition when only windows, notifications, pricing, audience, alarms or WAF change', () => {
   const edited = exampleConfig((raw) => {
-    raw.windows.push({ name: 'boxing-day', start: '2026-12-26T09:00', end: '2026-12-26T18:00', timeZone: 'Europe/London' });
+    raw.windows.push({
+      name: 'boxing-day',
+      start: '2026-12-26T09:00',
+      end: '2026-12-26T18:00',
+      timeZone: 'Europe/London',
+    });
     raw.notifications = { email: 'someone-else@example.com' };
     raw.pricing.fargateVcpuHour = 0.05;
     raw.audience = { socialFollowers: 1, registeredUsers: 2, adImpressions: 3 };
@@ -62,7 +81,9 @@ it('changes the task definition when the planned task count changes (each gate f
 });
 
 it('runs on arm64 (Graviton) and builds both images for linux/arm64 whatever machine synthesizes', () => {
-  template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' } });
+  template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+    RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+  });
   const assembly = (stack.node.root as App).synth();
   const manifest = JSON.parse(readFileSync(join(assembly.directory, `${stack.artifactId}.assets.json`), 'utf8')) as {
     dockerImages: Record<string, { source: { dockerFile: string; platform?: string } }>;
@@ -74,14 +95,20 @@ it('runs on arm64 (Graviton) and builds both images for linux/arm64 whatever mac
   ]);
 });
 
-it.each(['gate/Dockerfile', 'storefront/Dockerfile'])('%s builds on the host platform and runs on Node 24 LTS (distroless)', (file) => {
-  const text = readFileSync(join(REPO_ROOT, file), 'utf8');
-  const froms = text.split('\n').filter((line) => line.startsWith('FROM '));
-  expect(froms).toEqual(['FROM --platform=$BUILDPLATFORM public.ecr.aws/docker/library/node:24-bookworm-slim AS build', 'FROM gcr.io/distroless/nodejs24-debian12:nonroot']);
-  expect(text).toContain('--target=node24');
-  // Everything the bundle imports is in the build stage (contracts/ is shared by gate, storefront and lib).
-  for (const dir of ['contracts', 'lib', 'gate', 'storefront']) expect(text).toContain(`COPY ${dir} ./${dir}`);
-});
+it.each(['gate/Dockerfile', 'storefront/Dockerfile'])(
+  '%s builds on the host platform and runs on Node 24 LTS (distroless)',
+  (file) => {
+    const text = readFileSync(join(REPO_ROOT, file), 'utf8');
+    const froms = text.split('\n').filter((line) => line.startsWith('FROM '));
+    expect(froms).toEqual([
+      'FROM --platform=$BUILDPLATFORM public.ecr.aws/docker/library/node:24-bookworm-slim AS build',
+      'FROM gcr.io/distroless/nodejs24-debian12:nonroot',
+    ]);
+    expect(text).toContain('--target=node24');
+    // Everything the bundle imports is in the build stage (contracts/ is shared by gate, storefront and lib).
+    for (const dir of ['contracts', 'lib', 'gate', 'storefront']) expect(text).toContain(`COPY ${dir} ./${dir}`);
+  },
+);
 
 it('gives new tasks ALB slow start, so a cold task is not flooded', () => {
   template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {

@@ -11,8 +11,15 @@ import { exampleConfig, TEST_ACCOUNT, testApp } from '../stacks/test-app';
 
 it('refuses a repository root without gate/Dockerfile', () => {
   const stack = new Stack(testApp(), 'Fleet', { env: { account: TEST_ACCOUNT, region: 'eu-west-1' } });
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-  const listener = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc }).addListener('Http', { port: 80, open: false });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+  });
+  const listener = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc }).addListener('Http', {
+    port: 80,
+    open: false,
+  });
   const empty = mkdtempSync(join(tmpdir(), 'saleday-no-repo-'));
   const build = () =>
     new SaleFleet(stack, 'Fleet', {
@@ -24,5 +31,7 @@ it('refuses a repository root without gate/Dockerfile', () => {
       redisAuthToken: new secretsmanager.Secret(stack, 'Token'),
       repositoryRoot: empty,
     });
-  expect(build).toThrow(`SaleFleet repositoryRoot: got ${empty}, which holds no gate/Dockerfile; expected the repository root (the images' build context)`);
+  expect(build).toThrow(
+    `SaleFleet repositoryRoot: got ${empty}, which holds no gate/Dockerfile; expected the repository root (the images' build context)`,
+  );
 });

@@ -17,13 +17,26 @@ describe("a fleet with the shop's own image and signed user keys", () => {
       raw.identity = { header: 'x-user-key', proof: 'hmac', secretEnv: 'SHOP_KEY_SECRET' };
     });
     stack = new Stack(testApp(), 'Fleet', { env: { account: TEST_ACCOUNT, region: 'eu-west-1' } });
-    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    });
     const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
     const listener = alb.addListener('Http', { port: 80, open: false });
     const redisAuthToken = new secretsmanager.Secret(stack, 'Token');
-    fleet = new SaleFleet(stack, 'Fleet', { config, vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, listener, redisUrl: 'rediss://cache:6380', redisAuthToken });
+    fleet = new SaleFleet(stack, 'Fleet', {
+      config,
+      vpc,
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      listener,
+      redisUrl: 'rediss://cache:6380',
+      redisAuthToken,
+    });
     const [task] = Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'));
-    containers = Object.fromEntries((task!.Properties.ContainerDefinitions as Record<string, unknown>[]).map((c) => [c.Name as string, c]));
+    containers = Object.fromEntries(
+      (task!.Properties.ContainerDefinitions as Record<string, unknown>[]).map((c) => [c.Name as string, c]),
+    );
   });
 
   it('pulls the app from the configured registry instead of building the storefront', () => {
@@ -38,7 +51,7 @@ describe("a fleet with the shop's own image and signed user keys", () => {
     }
   });
 
-  it("tells the app which variable holds the secret that signs its session cookies", () => {
+  it('tells the app which variable holds the secret that signs its session cookies', () => {
     const appEnvironment = containers.app!.Environment as { Name: string; Value: unknown }[];
     expect(appEnvironment).toContainEqual({ Name: 'SALEDAY_SESSION_SECRET_ENV', Value: 'SHOP_KEY_SECRET' });
   });

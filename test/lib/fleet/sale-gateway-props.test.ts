@@ -14,8 +14,18 @@ const SLICE: SaleGatewayConfig = {
 
 function build(accessLogRetention?: Duration): Stack {
   const stack = new Stack(testApp(), 'Gateway', { env: { account: TEST_ACCOUNT, region: 'eu-west-1' } });
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-  const gateway = new SaleGateway(stack, 'Gateway', { config: SLICE, vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, vpcCidr: '10.0.0.0/16', accessLogRetention });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+  });
+  const gateway = new SaleGateway(stack, 'Gateway', {
+    config: SLICE,
+    vpc,
+    subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    vpcCidr: '10.0.0.0/16',
+    accessLogRetention,
+  });
   // The fleet adds the real target group; a listener must have an action to synthesize.
   gateway.listener.addAction('Default', { action: elbv2.ListenerAction.fixedResponse(404) });
   return stack;
@@ -26,5 +36,7 @@ it('builds from its slice of the config alone', () => {
 });
 
 it('refuses an access-log retention that is not a whole number of days', () => {
-  expect(() => build(Duration.minutes(90))).toThrow('SaleGateway accessLogRetention: got 1 hour 30 minutes; expected a whole number of days, at least 1');
+  expect(() => build(Duration.minutes(90))).toThrow(
+    'SaleGateway accessLogRetention: got 1 hour 30 minutes; expected a whole number of days, at least 1',
+  );
 });

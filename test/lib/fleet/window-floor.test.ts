@@ -15,15 +15,33 @@ import { exampleConfig, TEST_ACCOUNT, testApp } from '../stacks/test-app';
 
 const config = exampleConfig();
 
-type ScheduledAction = { ScheduledActionName: string; Schedule: string; Timezone: string; ScalableTargetAction: { MinCapacity: number; MaxCapacity: number } };
+type ScheduledAction = {
+  ScheduledActionName: string;
+  Schedule: string;
+  Timezone: string;
+  ScalableTargetAction: { MinCapacity: number; MaxCapacity: number };
+};
 
 function synthesize(): Template {
   const stack = new Stack(testApp(), 'Scaling', { env: { account: TEST_ACCOUNT, region: 'eu-west-1' } });
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+  });
   const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
-  taskDefinition.addContainer('gate', { image: ecs.ContainerImage.fromRegistry('gate:test'), portMappings: [{ containerPort: 8080 }] });
-  const service = new ecs.FargateService(stack, 'Service', { cluster: new ecs.Cluster(stack, 'Cluster', { vpc }), taskDefinition });
-  const listener = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc }).addListener('Http', { port: 80, open: false });
+  taskDefinition.addContainer('gate', {
+    image: ecs.ContainerImage.fromRegistry('gate:test'),
+    portMappings: [{ containerPort: 8080 }],
+  });
+  const service = new ecs.FargateService(stack, 'Service', {
+    cluster: new ecs.Cluster(stack, 'Cluster', { vpc }),
+    taskDefinition,
+  });
+  const listener = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc }).addListener('Http', {
+    port: 80,
+    open: false,
+  });
   const targetGroup = listener.addTargets('Gate', { port: 8080, targets: [service] });
   new SaleScaling(stack, 'Scaling', { config, service, targetGroup, now: new Date('2026-11-01T00:00:00Z') });
   return Template.fromStack(stack);
@@ -41,7 +59,9 @@ function firesAt(action: ScheduledAction): number {
 const template = synthesize();
 const targets = Object.entries(template.findResources('AWS::ApplicationAutoScaling::ScalableTarget'));
 const [targetId, target] = targets[0]!;
-const actions = (target.Properties.ScheduledActions as ScheduledAction[]).map((a) => ({ ...a, at: firesAt(a) })).sort((a, b) => a.at - b.at);
+const actions = (target.Properties.ScheduledActions as ScheduledAction[])
+  .map((a) => ({ ...a, at: firesAt(a) }))
+  .sort((a, b) => a.at - b.at);
 
 /** The minimum in force at an instant: the last scheduled action before it, else the template's. */
 function floorAt(instant: number): number {
@@ -51,7 +71,11 @@ function floorAt(instant: number): number {
 
 it('has one scalable target for the service, at the baseline before the windows', () => {
   expect(targets).toHaveLength(1);
-  expect(target.Properties).toMatchObject({ MinCapacity: config.fleet.baselineTasks, MaxCapacity: config.fleet.maxTasks, ScalableDimension: 'ecs:service:DesiredCount' });
+  expect(target.Properties).toMatchObject({
+    MinCapacity: config.fleet.baselineTasks,
+    MaxCapacity: config.fleet.maxTasks,
+    ScalableDimension: 'ecs:service:DesiredCount',
+  });
 });
 
 describe.each(config.windows)('window $name', (window) => {
@@ -63,7 +87,10 @@ describe.each(config.windows)('window $name', (window) => {
   it('raises the minimum to the planned tasks at the warm-up and restores the baseline after the cool-down', () => {
     const warmUp = actions.find((a) => a.ScheduledActionName.includes(`${window.name}-warm-up`))!;
     const coolDown = actions.find((a) => a.ScheduledActionName.includes(`${window.name}-cool-down`))!;
-    expect(warmUp).toMatchObject({ at: raise, ScalableTargetAction: { MinCapacity: config.fleet.plannedTasks, MaxCapacity: config.fleet.maxTasks } });
+    expect(warmUp).toMatchObject({
+      at: raise,
+      ScalableTargetAction: { MinCapacity: config.fleet.plannedTasks, MaxCapacity: config.fleet.maxTasks },
+    });
     expect(coolDown).toMatchObject({ at: restore, ScalableTargetAction: { MinCapacity: config.fleet.baselineTasks } });
   });
 
@@ -81,9 +108,16 @@ it('bounds both target-tracking policies by that minimum: they scale the same ta
   const policies = Object.values(template.findResources('AWS::ApplicationAutoScaling::ScalingPolicy'));
   expect(policies.length).toBeGreaterThanOrEqual(2);
   for (const policy of policies) {
-    expect(policy.Properties).toMatchObject({ PolicyType: 'TargetTrackingScaling', ScalingTargetId: { Ref: targetId } });
+    expect(policy.Properties).toMatchObject({
+      PolicyType: 'TargetTrackingScaling',
+      ScalingTargetId: { Ref: targetId },
+    });
     expect(policy.Properties.TargetTrackingScalingPolicyConfiguration.DisableScaleIn ?? false).toBe(false);
   }
-  const metrics = policies.map((p) => p.Properties.TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.PredefinedMetricType).sort();
+  const metrics = policies
+    .map(
+      (p) => p.Properties.TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.PredefinedMetricType,
+    )
+    .sort();
   expect(metrics).toEqual(['ALBRequestCountPerTarget', 'ECSServiceAverageCPUUtilization']);
 });

@@ -11,14 +11,28 @@ function build(props: SaleNetworkProps): Stack {
 }
 
 it('builds the VPC on the range it is given', () => {
-  Template.fromStack(build({ cidr: '10.20.0.0/18' })).hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.20.0.0/18' });
+  Template.fromStack(build({ cidr: '10.20.0.0/18' })).hasResourceProperties('AWS::EC2::VPC', {
+    CidrBlock: '10.20.0.0/18',
+  });
 });
 
 it.each([
-  [{ maxAzs: 1 }, 'SaleNetwork maxAzs: got 1; expected an integer of at least 2 (the ALB and a Multi-AZ cache need two zones)'],
-  [{ cidr: '10.0.0.0/19' }, 'SaleNetwork cidr: got "10.0.0.0/19"; expected an IPv4 CIDR literal from /16 to /18, such as 10.0.0.0/16'],
-  [{ cidr: '10.0.300.0/16' }, 'SaleNetwork cidr: got "10.0.300.0/16"; expected an IPv4 CIDR literal from /16 to /18, such as 10.0.0.0/16'],
-  [{ cidr: 'fd00::/48' }, 'SaleNetwork cidr: got "fd00::/48"; expected an IPv4 CIDR literal from /16 to /18, such as 10.0.0.0/16'],
+  [
+    { maxAzs: 1 },
+    'SaleNetwork maxAzs: got 1; expected an integer of at least 2 (the ALB and a Multi-AZ cache need two zones)',
+  ],
+  [
+    { cidr: '10.0.0.0/19' },
+    'SaleNetwork cidr: got "10.0.0.0/19"; expected an IPv4 CIDR literal from /16 to /18, such as 10.0.0.0/16',
+  ],
+  [
+    { cidr: '10.0.300.0/16' },
+    'SaleNetwork cidr: got "10.0.300.0/16"; expected an IPv4 CIDR literal from /16 to /18, such as 10.0.0.0/16',
+  ],
+  [
+    { cidr: 'fd00::/48' },
+    'SaleNetwork cidr: got "fd00::/48"; expected an IPv4 CIDR literal from /16 to /18, such as 10.0.0.0/16',
+  ],
 ])('refuses %j', (props, message) => {
   expect(() => build(props)).toThrow(message);
 });

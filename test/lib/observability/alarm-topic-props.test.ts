@@ -6,6 +6,11 @@ import { TEST_ACCOUNT, testApp } from '../stacks/test-app';
 
 it('subscribes the on-call address of its slice', () => {
   const stack = new Stack(testApp(), 'Topic', { env: { account: TEST_ACCOUNT, region: 'eu-west-1' } });
-  new AlarmTopic(stack, 'AlarmTopic', { config: { saleName: 'slice-only', notifications: { email: 'oncall@example.com' } } });
-  Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+  new AlarmTopic(stack, 'AlarmTopic', {
+    config: { saleName: 'slice-only', notifications: { email: 'oncall@example.com' } },
+  });
+  Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', {
+    Protocol: 'email',
+    Endpoint: 'oncall@example.com',
+  });
 });

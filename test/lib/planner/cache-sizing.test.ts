@@ -19,11 +19,24 @@ it('keeps one shard without a plan in the config', () => {
 
 it("derives the demand from the config's plan and sizes the configured node type", () => {
   const config = exampleConfig((raw) => {
-    raw.plan = { computedAt: '2026-11-01T00:00:00.000Z', peakRequestsPerSecond: 5_000, fleetRequestsPerSecond: 4_000, taskCapacityRps: 400, headroom: 5, tasks: 50, cacheNodeType: 'cache.r7g.large', costPerHourUsd: 10 };
+    raw.plan = {
+      computedAt: '2026-11-01T00:00:00.000Z',
+      peakRequestsPerSecond: 5_000,
+      fleetRequestsPerSecond: 4_000,
+      taskCapacityRps: 400,
+      headroom: 5,
+      tasks: 50,
+      cacheNodeType: 'cache.r7g.large',
+      costPerHourUsd: 10,
+    };
     raw.fleet.plannedTasks = 50;
     raw.fleet.maxTasks = 75;
   });
   // 4,000 × 5 × 3 = 60,000 ops/s over r7g.large's 40,000 at 50%; memory for 20,500 visitors fits one.
-  expect(cacheDemandFromConfig(config)).toEqual({ opsPerSecond: 60_000, connections: 600, memoryGiB: expect.closeTo((20_500 * 4096) / 2 ** 30) });
+  expect(cacheDemandFromConfig(config)).toEqual({
+    opsPerSecond: 60_000,
+    connections: 600,
+    memoryGiB: expect.closeTo((20_500 * 4096) / 2 ** 30),
+  });
   expect(cacheShardPlan(config)).toEqual({ planned: 2, baseline: 1 });
 });

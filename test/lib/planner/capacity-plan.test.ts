@@ -11,7 +11,12 @@ const pricing: Pricing = {
   albHour: 0.025,
   albLcuHour: 0.008,
   natGatewayHour: 0.048,
-  cacheNodeHour: { 'cache.t4g.medium': 0.072, 'cache.m7g.large': 0.176, 'cache.r7g.large': 0.242, 'cache.r7g.xlarge': 0.484 },
+  cacheNodeHour: {
+    'cache.t4g.medium': 0.072,
+    'cache.m7g.large': 0.176,
+    'cache.r7g.large': 0.242,
+    'cache.r7g.xlarge': 0.484,
+  },
   cloudfrontPer10kRequests: 0.012,
   wafPerMillionRequests: 0.6,
   wafWebAclMonth: 5,
@@ -45,7 +50,14 @@ describe('computeCapacityPlan', () => {
     // ceil(820 × 5 / 400) = ceil(10.25)
     expect(plan.tasks).toBe(11);
     expect(plan.maxTasks).toBe(17);
-    expect(plan.cache).toEqual({ nodeType: 'cache.m7g.large', shards: 1, nodes: 2, opsPerSecond: expect.closeTo(12_300), connections: 136, memoryGiB: expect.closeTo((20_500 * 4096) / 2 ** 30) });
+    expect(plan.cache).toEqual({
+      nodeType: 'cache.m7g.large',
+      shards: 1,
+      nodes: 2,
+      opsPerSecond: expect.closeTo(12_300),
+      connections: 136,
+      memoryGiB: expect.closeTo((20_500 * 4096) / 2 ** 30),
+    });
   });
 
   it('prices each component per hour and the sale window', () => {
@@ -64,11 +76,19 @@ describe('computeCapacityPlan', () => {
 
   it('sends everything to the fleet when no route is cached, unless a share is given', () => {
     expect(computeCapacityPlan(inputs({ hasCachedRoutes: false })).fleetRequestsPerSecond).toBeCloseTo(2_050);
-    expect(computeCapacityPlan(inputs({ hasCachedRoutes: false, assumptions: { edgeAbsorbedShare: 0.5 } })).fleetRequestsPerSecond).toBeCloseTo(1_025);
+    expect(
+      computeCapacityPlan(inputs({ hasCachedRoutes: false, assumptions: { edgeAbsorbedShare: 0.5 } }))
+        .fleetRequestsPerSecond,
+    ).toBeCloseTo(1_025);
   });
 
   it('never plans below the baseline fleet', () => {
-    const plan = computeCapacityPlan(inputs({ audience: { socialFollowers: 10, registeredUsers: 0, adImpressions: 0 }, fleet: { cpu: 1024, memoryMiB: 2048, baselineTasks: 3 } }));
+    const plan = computeCapacityPlan(
+      inputs({
+        audience: { socialFollowers: 10, registeredUsers: 0, adImpressions: 0 },
+        fleet: { cpu: 1024, memoryMiB: 2048, baselineTasks: 3 },
+      }),
+    );
     expect(plan.tasks).toBe(3);
     expect(plan.maxTasks).toBe(5);
   });
@@ -81,40 +101,73 @@ describe('computeCapacityPlan', () => {
   it('shards the cheapest type (cluster mode) when no single node carries the demand', () => {
     // 200k visitors: 8,000 fleet rps × 5 × 3 = 120,000 ops/s; m7g.large carries 40,000 at 50%:
     // 3 shards at 0.176 beat r7g.xlarge's 2 at 0.484 and t4g.medium's 24 at 0.072.
-    const big = computeCapacityPlan(inputs({ audience: { socialFollowers: 0, registeredUsers: 2_000_000, adImpressions: 0 } }));
-    expect(big.cache).toMatchObject({ nodeType: 'cache.m7g.large', shards: 3, nodes: 6, opsPerSecond: expect.closeTo(120_000) });
+    const big = computeCapacityPlan(
+      inputs({ audience: { socialFollowers: 0, registeredUsers: 2_000_000, adImpressions: 0 } }),
+    );
+    expect(big.cache).toMatchObject({
+      nodeType: 'cache.m7g.large',
+      shards: 3,
+      nodes: 6,
+      opsPerSecond: expect.closeTo(120_000),
+    });
     expect(big.costPerHourUsd.cache).toBeCloseTo(0.176 * 3 * 2);
     expect(big.warnings).toEqual([]);
   });
 
   it('warns when the connections exceed every type, as shards do not split connections', () => {
     const plan = computeCapacityPlan(inputs({ assumptions: { cacheConnectionsPerTask: 3_000 } }));
-    expect(plan.warnings).toEqual([expect.stringContaining('connections exceeds 50% of what any priced node type accepts')]);
+    expect(plan.warnings).toEqual([
+      expect.stringContaining('connections exceeds 50% of what any priced node type accepts'),
+    ]);
   });
 
   it('picks the cheapest single node when one fits', () => {
-    const small = computeCapacityPlan(inputs({ audience: { socialFollowers: 1_000, registeredUsers: 0, adImpressions: 0 } }));
+    const small = computeCapacityPlan(
+      inputs({ audience: { socialFollowers: 1_000, registeredUsers: 0, adImpressions: 0 } }),
+    );
     expect(small.cache.nodeType).toBe('cache.t4g.medium');
     expect(small.warnings).toEqual([]);
   });
 
   it('rejects a pricing table with no known node type', () => {
-    expect(() => computeCapacityPlan(inputs({ pricing: { ...pricing, cacheNodeHour: { 'cache.x9.huge': 1 } } }))).toThrow(/pricing\.cacheNodeHour/);
+    expect(() =>
+      computeCapacityPlan(inputs({ pricing: { ...pricing, cacheNodeHour: { 'cache.x9.huge': 1 } } })),
+    ).toThrow(/pricing\.cacheNodeHour/);
   });
 
   it.each<[string, Partial<CapacityPlanInputs>, RegExp]>([
-    ['negative followers', { audience: { socialFollowers: -1, registeredUsers: 0, adImpressions: 0 } }, /audience\.socialFollowers: got -1/],
-    ['negative registered users', { audience: { socialFollowers: 0, registeredUsers: -5, adImpressions: 0 } }, /audience\.registeredUsers: got -5/],
-    ['NaN impressions', { audience: { socialFollowers: 0, registeredUsers: 0, adImpressions: NaN } }, /audience\.adImpressions/],
+    [
+      'negative followers',
+      { audience: { socialFollowers: -1, registeredUsers: 0, adImpressions: 0 } },
+      /audience\.socialFollowers: got -1/,
+    ],
+    [
+      'negative registered users',
+      { audience: { socialFollowers: 0, registeredUsers: -5, adImpressions: 0 } },
+      /audience\.registeredUsers: got -5/,
+    ],
+    [
+      'NaN impressions',
+      { audience: { socialFollowers: 0, registeredUsers: 0, adImpressions: NaN } },
+      /audience\.adImpressions/,
+    ],
     ['zero capacity', { taskCapacityRps: 0 }, /taskCapacityRps: got 0; expected requests per second above 0/],
     ['negative capacity', { taskCapacityRps: -10 }, /taskCapacityRps: got -10/],
-    ['show-up share above 1', { assumptions: { followerShowUpShare: 1.5 } }, /followerShowUpShare: got 1.5; expected a share between 0 and 1/],
+    [
+      'show-up share above 1',
+      { assumptions: { followerShowUpShare: 1.5 } },
+      /followerShowUpShare: got 1.5; expected a share between 0 and 1/,
+    ],
     ['peak share 0', { assumptions: { peakMinuteShare: 0 } }, /peakMinuteShare: got 0/],
     ['edge share of 1', { assumptions: { edgeAbsorbedShare: 1 } }, /edgeAbsorbedShare: got 1/],
     ['headroom below 3', { assumptions: { headroom: 2 } }, /headroom: got 2; expected a factor between 3 and 10/],
     ['headroom above 10', { assumptions: { headroom: 11 } }, /headroom: got 11/],
     ['zero session', { assumptions: { sessionMinutes: 0 } }, /sessionMinutes: got 0/],
-    ['negative requests per user', { assumptions: { requestsPerUserPerMinute: -1 } }, /requestsPerUserPerMinute: got -1/],
+    [
+      'negative requests per user',
+      { assumptions: { requestsPerUserPerMinute: -1 } },
+      /requestsPerUserPerMinute: got -1/,
+    ],
     ['max factor below 1', { assumptions: { maxTasksFactor: 0.5 } }, /maxTasksFactor: got 0.5/],
     ['cache utilization 0', { assumptions: { cacheTargetUtilization: 0 } }, /cacheTargetUtilization: got 0/],
   ])('rejects %s by name', (_label, overrides, message) => {
@@ -129,7 +182,9 @@ describe('computeCapacityPlan', () => {
   });
 
   it('reports every bad input at once', () => {
-    expect(() => computeCapacityPlan(inputs({ taskCapacityRps: 0, assumptions: { headroom: 20 } }))).toThrow(/taskCapacityRps[\s\S]*headroom/);
+    expect(() => computeCapacityPlan(inputs({ taskCapacityRps: 0, assumptions: { headroom: 20 } }))).toThrow(
+      /taskCapacityRps[\s\S]*headroom/,
+    );
   });
 
   it('ignores overrides left undefined (an unset flag keeps the default)', () => {
@@ -172,7 +227,9 @@ describe('computeCapacityPlan properties', () => {
     fc.assert(
       fc.property(audience, capacity, fc.double({ min: 0, max: 20_000, noNaN: true }), headroom, (aud, c, more, h) => {
         const a = computeCapacityPlan(inputs({ audience: aud, taskCapacityRps: c, assumptions: { headroom: h } }));
-        const b = computeCapacityPlan(inputs({ audience: aud, taskCapacityRps: c + more, assumptions: { headroom: h } }));
+        const b = computeCapacityPlan(
+          inputs({ audience: aud, taskCapacityRps: c + more, assumptions: { headroom: h } }),
+        );
         expect(b.tasks).toBeLessThanOrEqual(a.tasks);
       }),
     );

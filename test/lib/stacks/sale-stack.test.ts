@@ -10,7 +10,8 @@ import { exampleConfig, TEST_ACCOUNT, testApp } from './test-app';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 
-const EDGE_WEB_ACL_ARN = 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/saleday-winter-flash-edge/00000000-0000-0000-0000-000000000000';
+const EDGE_WEB_ACL_ARN =
+  'arn:aws:wafv2:us-east-1:111111111111:global/webacl/saleday-winter-flash-edge/00000000-0000-0000-0000-000000000000';
 
 let config: SaledayConfig;
 let stack: SaleStack;
@@ -41,11 +42,17 @@ beforeAll(() => {
 
 describe('network', () => {
   it('logs rejected VPC traffic to CloudWatch Logs', () => {
-    template.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'REJECT', LogDestinationType: 'cloud-watch-logs' });
+    template.hasResourceProperties('AWS::EC2::FlowLog', {
+      ResourceType: 'VPC',
+      TrafficType: 'REJECT',
+      LogDestinationType: 'cloud-watch-logs',
+    });
   });
 
   it('has no security group ingress from anywhere on the internet', () => {
-    const inline = ofType('AWS::EC2::SecurityGroup').flatMap(([, r]) => (r.Properties?.SecurityGroupIngress as Record<string, unknown>[] | undefined) ?? []);
+    const inline = ofType('AWS::EC2::SecurityGroup').flatMap(
+      ([, r]) => (r.Properties?.SecurityGroupIngress as Record<string, unknown>[] | undefined) ?? [],
+    );
     const separate = ofType('AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties ?? {});
     const all = [...inline, ...separate];
     expect(all.length).toBeGreaterThan(0);
@@ -67,13 +74,22 @@ describe('gateway', () => {
     });
     const bucket = stack.gateway.accessLogBucket;
     template.hasResourceProperties('AWS::S3::Bucket', {
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: ref(bucket),
       PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
       },
     });
   });
@@ -81,14 +97,22 @@ describe('gateway', () => {
   it('lets only the VPC range reach the ALB, on its listener port', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: Match.stringLikeRegexp('internal ALB'),
-      SecurityGroupIngress: [{ CidrIp: stack.network.cidr, FromPort: 80, ToPort: 80, IpProtocol: 'tcp', Description: Match.anyValue() }],
+      SecurityGroupIngress: [
+        { CidrIp: stack.network.cidr, FromPort: 80, ToPort: 80, IpProtocol: 'tcp', Description: Match.anyValue() },
+      ],
     });
   });
 
   it('lets only the ALB reach the tasks, on the gate port', () => {
-    const toFleet = ofType('AWS::EC2::SecurityGroupIngress').filter(([, r]) => JSON.stringify(r.Properties?.GroupId) === JSON.stringify(groupIdOf(stack.fleet.securityGroup)));
+    const toFleet = ofType('AWS::EC2::SecurityGroupIngress').filter(
+      ([, r]) => JSON.stringify(r.Properties?.GroupId) === JSON.stringify(groupIdOf(stack.fleet.securityGroup)),
+    );
     expect(toFleet.map(([, r]) => r.Properties)).toEqual([
-      expect.objectContaining({ FromPort: config.fleet.gatePort, ToPort: config.fleet.gatePort, SourceSecurityGroupId: groupIdOf(stack.gateway.securityGroup) }),
+      expect.objectContaining({
+        FromPort: config.fleet.gatePort,
+        ToPort: config.fleet.gatePort,
+        SourceSecurityGroupId: groupIdOf(stack.gateway.securityGroup),
+      }),
     ]);
   });
 
@@ -96,8 +120,12 @@ describe('gateway', () => {
     template.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
       Rules: Match.arrayWith([
-        Match.objectLike({ Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' } } }),
-        Match.objectLike({ Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesKnownBadInputsRuleSet' } } }),
+        Match.objectLike({
+          Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' } },
+        }),
+        Match.objectLike({
+          Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesKnownBadInputsRuleSet' } },
+        }),
         Match.objectLike({
           Action: { Block: {} },
           Statement: {
@@ -117,24 +145,39 @@ describe('gateway', () => {
       ResourceArn: ref(stack.gateway.loadBalancer),
       WebACLArn: { 'Fn::GetAtt': [logicalId(stack.gateway.webAcl), 'Arn'] },
     });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: 'aws-waf-logs-saleday-winter-flash-gateway', RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: 'aws-waf-logs-saleday-winter-flash-gateway',
+      RetentionInDays: 30,
+    });
     template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
       ResourceArn: { 'Fn::GetAtt': [logicalId(stack.gateway.webAcl), 'Arn'] },
-      LogDestinationConfigs: [{ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':log-group:aws-waf-logs-saleday-winter-flash-gateway$')])] }],
+      LogDestinationConfigs: [
+        {
+          'Fn::Join': [
+            '',
+            Match.arrayWith([Match.stringLikeRegexp(':log-group:aws-waf-logs-saleday-winter-flash-gateway$')]),
+          ],
+        },
+      ],
     });
   });
 });
 
 describe('fleet', () => {
   it('turns Container Insights on', () => {
-    template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
   });
 
   it('never sets a desired count, and rolls back failed deploys', () => {
     template.hasResourceProperties('AWS::ECS::Service', {
       DesiredCount: Match.absent(),
       LaunchType: 'FARGATE',
-      DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100 }),
+      DeploymentConfiguration: Match.objectLike({
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        MinimumHealthyPercent: 100,
+      }),
       NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
       LoadBalancers: [Match.objectLike({ ContainerName: 'gate', ContainerPort: config.fleet.gatePort })],
     });
@@ -143,13 +186,29 @@ describe('fleet', () => {
   it('runs the gate in front of the app, both with the cache URL, the AUTH token and the identity secret', () => {
     const tasks = ofType('AWS::ECS::TaskDefinition');
     expect(tasks).toHaveLength(1);
-    const task = tasks[0]![1].Properties as { ContainerDefinitions: Record<string, unknown>[]; Cpu: string; Memory: string };
+    const task = tasks[0]![1].Properties as {
+      ContainerDefinitions: Record<string, unknown>[];
+      Cpu: string;
+      Memory: string;
+    };
     expect(task.Cpu).toBe(String(config.fleet.cpu));
     expect(task.Memory).toBe(String(config.fleet.memoryMiB));
     const byName = Object.fromEntries(task.ContainerDefinitions.map((c) => [c.Name as string, c]));
     expect(Object.keys(byName).sort()).toEqual(['app', 'gate']);
-    const env = (name: string) => Object.fromEntries((byName[name]!.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]));
-    const redisUrl = { 'Fn::Join': ['', ['rediss://', { 'Fn::GetAtt': [logicalId(stack.cache.replicationGroup), 'PrimaryEndPoint.Address'] }, `:${config.cache.port}`]] };
+    const env = (name: string) =>
+      Object.fromEntries(
+        (byName[name]!.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]),
+      );
+    const redisUrl = {
+      'Fn::Join': [
+        '',
+        [
+          'rediss://',
+          { 'Fn::GetAtt': [logicalId(stack.cache.replicationGroup), 'PrimaryEndPoint.Address'] },
+          `:${config.cache.port}`,
+        ],
+      ],
+    };
 
     const gateEnv = env('gate');
     expect(gateEnv.PORT).toBe(String(config.fleet.gatePort));
@@ -192,11 +251,31 @@ describe('scaling', () => {
       MaxCapacity: 40,
       ScheduledActions: [
         // cyber-monday 2026-11-30 08:00-23:00 Paris, warm-up 45, cool-down 60
-        { ScheduledActionName: 'cyber-monday-warm-up', Schedule: 'cron(15 7 30 11 ? 2026)', Timezone: 'Europe/Paris', ScalableTargetAction: { MinCapacity: 12, MaxCapacity: 40 } },
-        { ScheduledActionName: 'cyber-monday-cool-down', Schedule: 'cron(0 0 1 12 ? 2026)', Timezone: 'Europe/Paris', ScalableTargetAction: { MinCapacity: 2, MaxCapacity: 40 } },
+        {
+          ScheduledActionName: 'cyber-monday-warm-up',
+          Schedule: 'cron(15 7 30 11 ? 2026)',
+          Timezone: 'Europe/Paris',
+          ScalableTargetAction: { MinCapacity: 12, MaxCapacity: 40 },
+        },
+        {
+          ScheduledActionName: 'cyber-monday-cool-down',
+          Schedule: 'cron(0 0 1 12 ? 2026)',
+          Timezone: 'Europe/Paris',
+          ScalableTargetAction: { MinCapacity: 2, MaxCapacity: 40 },
+        },
         // midnight-drop 2026-12-04 00:00-02:00 Paris, warm-up 30 (the day before), cool-down 30
-        { ScheduledActionName: 'midnight-drop-warm-up', Schedule: 'cron(30 23 3 12 ? 2026)', Timezone: 'Europe/Paris', ScalableTargetAction: { MinCapacity: 12, MaxCapacity: 40 } },
-        { ScheduledActionName: 'midnight-drop-cool-down', Schedule: 'cron(30 2 4 12 ? 2026)', Timezone: 'Europe/Paris', ScalableTargetAction: { MinCapacity: 2, MaxCapacity: 40 } },
+        {
+          ScheduledActionName: 'midnight-drop-warm-up',
+          Schedule: 'cron(30 23 3 12 ? 2026)',
+          Timezone: 'Europe/Paris',
+          ScalableTargetAction: { MinCapacity: 12, MaxCapacity: 40 },
+        },
+        {
+          ScheduledActionName: 'midnight-drop-cool-down',
+          Schedule: 'cron(30 2 4 12 ? 2026)',
+          Timezone: 'Europe/Paris',
+          ScalableTargetAction: { MinCapacity: 2, MaxCapacity: 40 },
+        },
       ],
     });
   });
@@ -205,12 +284,18 @@ describe('scaling', () => {
     template.resourceCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', 2);
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       PolicyType: 'TargetTrackingScaling',
-      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }, TargetValue: 55 }),
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+        TargetValue: 55,
+      }),
     });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       PolicyType: 'TargetTrackingScaling',
       TargetTrackingScalingPolicyConfiguration: Match.objectLike({
-        PredefinedMetricSpecification: { PredefinedMetricType: 'ALBRequestCountPerTarget', ResourceLabel: Match.anyValue() },
+        PredefinedMetricSpecification: {
+          PredefinedMetricType: 'ALBRequestCountPerTarget',
+          ResourceLabel: Match.anyValue(),
+        },
         // fleet.requestsPerTargetPerSecond 100 × 60: the metric counts per minute.
         TargetValue: 6000,
       }),
@@ -255,8 +340,16 @@ describe('cache', () => {
     expect(toCache).toHaveLength(2);
     expect(toCache).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ FromPort: 6380, ToPort: 6380, SourceSecurityGroupId: groupIdOf(stack.fleet.securityGroup) }),
-        expect.objectContaining({ FromPort: 6380, ToPort: 6380, SourceSecurityGroupId: groupIdOf(stack.flagController.securityGroup) }),
+        expect.objectContaining({
+          FromPort: 6380,
+          ToPort: 6380,
+          SourceSecurityGroupId: groupIdOf(stack.fleet.securityGroup),
+        }),
+        expect.objectContaining({
+          FromPort: 6380,
+          ToPort: 6380,
+          SourceSecurityGroupId: groupIdOf(stack.flagController.securityGroup),
+        }),
       ]),
     );
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
@@ -291,23 +384,59 @@ describe('control plane', () => {
       PolicyDocument: {
         Version: '2012-10-17',
         Statement: [
-          { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logicalId(stack.flagController.logGroup), 'Arn'] } },
+          {
+            Sid: 'WriteOwnLogs',
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: { 'Fn::GetAtt': [logicalId(stack.flagController.logGroup), 'Arn'] },
+          },
           {
             Sid: 'ManageVpcNetworkInterfaces',
             Effect: 'Allow',
-            Action: ['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:UnassignPrivateIpAddresses'],
+            Action: [
+              'ec2:AssignPrivateIpAddresses',
+              'ec2:CreateNetworkInterface',
+              'ec2:DeleteNetworkInterface',
+              'ec2:DescribeNetworkInterfaces',
+              'ec2:UnassignPrivateIpAddresses',
+            ],
             Resource: '*',
           },
           {
             Sid: 'ReadSaleAlarms',
             Effect: 'Allow',
             Action: 'cloudwatch:DescribeAlarms',
-            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:eu-west-1:${TEST_ACCOUNT}:alarm:saleday-winter-flash-*`]] },
+            Resource: {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  `:cloudwatch:eu-west-1:${TEST_ACCOUNT}:alarm:saleday-winter-flash-*`,
+                ],
+              ],
+            },
           },
-          { Sid: 'PutControllerMetrics', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'Saleday/Controller' } } },
-          { Sid: 'ReadCacheAuthToken', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: ref(stack.cache.authToken) },
+          {
+            Sid: 'PutControllerMetrics',
+            Effect: 'Allow',
+            Action: 'cloudwatch:PutMetricData',
+            Resource: '*',
+            Condition: { StringEquals: { 'cloudwatch:namespace': 'Saleday/Controller' } },
+          },
+          {
+            Sid: 'ReadCacheAuthToken',
+            Effect: 'Allow',
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: ref(stack.cache.authToken),
+          },
           { Sid: 'AnnounceFlagChanges', Effect: 'Allow', Action: 'sns:Publish', Resource: ref(stack.alarmTopic.topic) },
-          { Sid: 'EncryptAnnouncements', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [logicalId(stack.alarmTopic.key), 'Arn'] } },
+          {
+            Sid: 'EncryptAnnouncements',
+            Effect: 'Allow',
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Resource: { 'Fn::GetAtt': [logicalId(stack.alarmTopic.key), 'Arn'] },
+          },
         ],
       },
     });
@@ -321,25 +450,41 @@ describe('control plane', () => {
   it("wakes the controller on this sale's alarm state changes and every minute", () => {
     const target = [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(stack.flagController.function), 'Arn'] } })];
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { alarmName: [{ prefix: 'saleday-winter-flash-' }] } },
+      EventPattern: {
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        detail: { alarmName: [{ prefix: 'saleday-winter-flash-' }] },
+      },
       Targets: target,
     });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: target });
   });
 
   it('sends alarms to a KMS-encrypted, SSL-only topic with the on-call e-mail subscribed', () => {
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [logicalId(stack.alarmTopic.key), 'Arn'] } });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [logicalId(stack.alarmTopic.key), 'Arn'] },
+    });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: ref(stack.alarmTopic.topic) });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+      TopicArn: ref(stack.alarmTopic.topic),
+    });
   });
 });
 
 describe('alarms', () => {
   it('creates one alarm per configured alarm, notifying the topic', () => {
-    const configured = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a) => String(a.Properties.AlarmName).startsWith('saleday-winter-flash-'));
+    const configured = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a) =>
+      String(a.Properties.AlarmName).startsWith('saleday-winter-flash-'),
+    );
     expect(configured).toHaveLength(config.alarms.length);
     for (const alarm of config.alarms) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -354,30 +499,54 @@ describe('alarms', () => {
   });
 
   const alarmProps = (name: string) => {
-    const found = template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: `saleday-winter-flash-${name}` } });
+    const found = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { AlarmName: `saleday-winter-flash-${name}` },
+    });
     return Object.values(found)[0]!.Properties as Record<string, unknown>;
   };
 
   it('watches ALB p99 latency in seconds', () => {
-    expect(alarmProps('alb-p99-latency')).toMatchObject({ Namespace: 'AWS/ApplicationELB', MetricName: 'TargetResponseTime', ExtendedStatistic: 'p99', Period: 60, Threshold: 0.8 });
+    expect(alarmProps('alb-p99-latency')).toMatchObject({
+      Namespace: 'AWS/ApplicationELB',
+      MetricName: 'TargetResponseTime',
+      ExtendedStatistic: 'p99',
+      Period: 60,
+      Threshold: 0.8,
+    });
   });
 
-  it('computes the 5xx rate from target and ALB 5xx, less the gates\' deliberate refusals, over requests', () => {
+  it("computes the 5xx rate from target and ALB 5xx, less the gates' deliberate refusals, over requests", () => {
     const props = alarmProps('alb-5xx-rate');
     expect(props.Threshold).toBe(0.05);
-    const metrics = props.Metrics as { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: unknown[] }; Stat: string } }[];
+    const metrics = props.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: unknown[] }; Stat: string };
+    }[];
     const ratio = '(FILL(target5xx, 0) + FILL(elb5xx, 0) - FILL(deliberate, 0)) / requests';
     expect(metrics.find((m) => m.Expression)?.Expression).toBe(`IF(${ratio} < 0, 0, ${ratio})`);
-    expect(metrics.filter((m) => m.MetricStat).map((m) => m.MetricStat!.Metric.MetricName).sort()).toEqual(['DeliberateRefusals', 'HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count', 'RequestCount']);
+    expect(
+      metrics
+        .filter((m) => m.MetricStat)
+        .map((m) => m.MetricStat!.Metric.MetricName)
+        .sort(),
+    ).toEqual(['DeliberateRefusals', 'HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count', 'RequestCount']);
     // Summed over the fleet: the gates publish it with the Sale dimension only.
     expect(metrics.find((m) => m.Id === 'deliberate')!.MetricStat).toMatchObject({
-      Metric: { Namespace: 'Saleday/Gate', MetricName: 'DeliberateRefusals', Dimensions: [{ Name: 'Sale', Value: 'winter-flash' }] },
+      Metric: {
+        Namespace: 'Saleday/Gate',
+        MetricName: 'DeliberateRefusals',
+        Dimensions: [{ Name: 'Sale', Value: 'winter-flash' }],
+      },
       Stat: 'Sum',
     });
   });
 
   it('watches the busiest cache node', () => {
-    const metrics = alarmProps('cache-cpu').Metrics as { Expression?: string; MetricStat?: { Metric: { Dimensions: unknown[] } } }[];
+    const metrics = alarmProps('cache-cpu').Metrics as {
+      Expression?: string;
+      MetricStat?: { Metric: { Dimensions: unknown[] } };
+    }[];
     expect(metrics.find((m) => m.Expression)?.Expression).toBe('MAX([node0, node1])');
     expect(metrics.filter((m) => m.MetricStat).map((m) => m.MetricStat!.Metric.Dimensions)).toEqual([
       [{ Name: 'CacheClusterId', Value: 'saleday-winter-flash-001' }],
@@ -387,7 +556,9 @@ describe('alarms', () => {
 
   it('reads the gate metrics at high resolution', () => {
     for (const name of ['gate-shed-rate', 'gate-queue-delay', 'payments-failing']) {
-      const metrics = alarmProps(name).Metrics as { MetricStat?: { Metric: { Namespace: string; Dimensions: { Name: string; Value: string }[] }; Period: number } }[];
+      const metrics = alarmProps(name).Metrics as {
+        MetricStat?: { Metric: { Namespace: string; Dimensions: { Name: string; Value: string }[] }; Period: number };
+      }[];
       const stats = metrics.filter((m) => m.MetricStat).map((m) => m.MetricStat!);
       expect(stats.length).toBeGreaterThan(0);
       for (const stat of stats) {
@@ -396,8 +567,11 @@ describe('alarms', () => {
         expect(stat.Metric.Dimensions).toContainEqual({ Name: 'Sale', Value: 'winter-flash' });
       }
     }
-    const dependency = (alarmProps('payments-failing').Metrics as { MetricStat?: { Metric: { Dimensions: unknown[] } } }[]).filter((m) => m.MetricStat);
-    for (const m of dependency) expect(m.MetricStat!.Metric.Dimensions).toContainEqual({ Name: 'Dependency', Value: 'payments' });
+    const dependency = (
+      alarmProps('payments-failing').Metrics as { MetricStat?: { Metric: { Dimensions: unknown[] } } }[]
+    ).filter((m) => m.MetricStat);
+    for (const m of dependency)
+      expect(m.MetricStat!.Metric.Dimensions).toContainEqual({ Name: 'Dependency', Value: 'payments' });
   });
 });
 
@@ -412,25 +586,44 @@ describe('CloudFront', () => {
           Match.objectLike({
             ConnectionTimeout: 3,
             ConnectionAttempts: 2,
-            VpcOriginConfig: Match.objectLike({ OriginReadTimeout: 10, VpcOriginId: { 'Fn::GetAtt': [Match.anyValue(), 'Id'] } }),
+            VpcOriginConfig: Match.objectLike({
+              OriginReadTimeout: 10,
+              VpcOriginId: { 'Fn::GetAtt': [Match.anyValue(), 'Id'] },
+            }),
           }),
         ],
       }),
     });
     template.hasResourceProperties('AWS::CloudFront::VpcOrigin', {
-      VpcOriginEndpointConfig: Match.objectLike({ Arn: ref(stack.gateway.loadBalancer), HTTPPort: 80, OriginProtocolPolicy: 'http-only' }),
+      VpcOriginEndpointConfig: Match.objectLike({
+        Arn: ref(stack.gateway.loadBalancer),
+        HTTPPort: 80,
+        OriginProtocolPolicy: 'http-only',
+      }),
     });
   });
 
   it('has one behavior per route in config order, cached only where the route says so', () => {
     const [[, distribution]] = ofType('AWS::CloudFront::Distribution');
-    const behaviors = (distribution!.Properties!.DistributionConfig as { CacheBehaviors: Record<string, unknown>[] }).CacheBehaviors;
+    const behaviors = (distribution!.Properties!.DistributionConfig as { CacheBehaviors: Record<string, unknown>[] })
+      .CacheBehaviors;
     const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
     const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
-    expect(behaviors.map((b) => b.PathPattern)).toEqual(['/api/checkout', '/api/cart', '/api/session', '/api/products/*', '/api/products', '/api/recommendations', '/assets/*']);
+    expect(behaviors.map((b) => b.PathPattern)).toEqual([
+      '/api/checkout',
+      '/api/cart',
+      '/api/session',
+      '/api/products/*',
+      '/api/products',
+      '/api/recommendations',
+      '/assets/*',
+    ]);
     for (const b of behaviors) expect(b).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', Compress: true });
     const byPath = Object.fromEntries(behaviors.map((b) => [b.PathPattern as string, b]));
-    expect(byPath['/api/checkout']).toMatchObject({ CachePolicyId: CACHING_DISABLED, OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER });
+    expect(byPath['/api/checkout']).toMatchObject({
+      CachePolicyId: CACHING_DISABLED,
+      OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
+    });
     expect(byPath['/api/checkout']!.AllowedMethods).toContain('POST');
     expect(byPath['/api/products']!.CachePolicyId).toEqual(ref(stack.distribution.semiStaticCachePolicy));
     expect(byPath['/assets/*']!.CachePolicyId).toEqual(ref(stack.distribution.staticCachePolicy));
@@ -452,12 +645,26 @@ describe('dashboard and outputs', () => {
     const [[, dashboard]] = ofType('AWS::CloudWatch::Dashboard');
     expect(dashboard!.Properties!.DashboardName).toBe('saleday-winter-flash');
     const body = JSON.stringify(dashboard!.Properties!.DashboardBody);
-    for (const header of ['Edge', 'Gateway', 'Fleet', 'Gate', 'Cache', 'Control plane', 'Alarms']) expect(body).toContain(`## ${header}`);
-    for (const fragment of ['AWS/CloudFront', 'us-east-1', 'AWS/WAFV2', 'Saleday/Gate', 'Saleday/Controller', 'DegradationLevel', 'BreakerOpen', 'SpeculativeDiscarded', 'ECS/ContainerInsights', 'AWS/ElastiCache']) {
+    for (const header of ['Edge', 'Gateway', 'Fleet', 'Gate', 'Cache', 'Control plane', 'Alarms'])
+      expect(body).toContain(`## ${header}`);
+    for (const fragment of [
+      'AWS/CloudFront',
+      'us-east-1',
+      'AWS/WAFV2',
+      'Saleday/Gate',
+      'Saleday/Controller',
+      'DegradationLevel',
+      'BreakerOpen',
+      'SpeculativeDiscarded',
+      'ECS/ContainerInsights',
+      'AWS/ElastiCache',
+    ]) {
       expect(body).toContain(fragment);
     }
     // The controller's series carry the Sale dimension it publishes (two sales in one account keep apart).
-    expect(body).toContain('\\"Saleday/Controller\\",\\"DegradationLevel\\",\\"Sale\\",\\"winter-flash\\",\\"service\\",\\"saleday-flag-controller\\"');
+    expect(body).toContain(
+      '\\"Saleday/Controller\\",\\"DegradationLevel\\",\\"Sale\\",\\"winter-flash\\",\\"service\\",\\"saleday-flag-controller\\"',
+    );
   });
 
   it('exports every output the CLI reads', () => {

@@ -11,14 +11,32 @@ import { exampleConfig, testApp } from './test-app';
 
 it('synthesizes cluster mode and every WAF opt-in without a finding', () => {
   const config = exampleConfig((raw) => {
-    raw.plan = { computedAt: '2026-11-01T00:00:00.000Z', peakRequestsPerSecond: 50_000, fleetRequestsPerSecond: 20_000, taskCapacityRps: 400, headroom: 5, tasks: 250, cacheNodeType: 'cache.r7g.large', costPerHourUsd: 100 };
+    raw.plan = {
+      computedAt: '2026-11-01T00:00:00.000Z',
+      peakRequestsPerSecond: 50_000,
+      fleetRequestsPerSecond: 20_000,
+      taskCapacityRps: 400,
+      headroom: 5,
+      tasks: 250,
+      cacheNodeType: 'cache.r7g.large',
+      costPerHourUsd: 100,
+    };
     raw.fleet.plannedTasks = 250;
     raw.fleet.maxTasks = 300;
     raw.waf = { ...raw.waf, botControl: 'targeted', antiDdos: true, criticalAction: 'captcha' };
   });
-  const built = buildSaledayApp({ app: testApp({ 'aws:cdk:bundling-stacks': [] }), config, env: {}, now: new Date('2026-11-20T12:00:00Z') });
+  const built = buildSaledayApp({
+    app: testApp({ 'aws:cdk:bundling-stacks': [] }),
+    config,
+    env: {},
+    now: new Date('2026-11-20T12:00:00Z'),
+  });
   const outdir = built.app.synth().directory;
-  const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: { violations?: unknown[] }[] };
+  const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+    pluginReports: { violations?: unknown[] }[];
+  };
   expect(report.pluginReports.flatMap((p) => p.violations ?? [])).toEqual([]);
-  Template.fromStack(built.saleStack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { ScalableDimension: 'elasticache:replication-group:NodeGroups' });
+  Template.fromStack(built.saleStack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+    ScalableDimension: 'elasticache:replication-group:NodeGroups',
+  });
 });

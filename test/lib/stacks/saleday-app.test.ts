@@ -20,7 +20,9 @@ describe('the app from the example config', () => {
   });
 
   it('synthesizes with no unacknowledged cdk-nag or validator finding (a finding would have thrown)', () => {
-    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: { violations?: unknown[] }[] };
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { violations?: unknown[] }[];
+    };
     expect(report.pluginReports.flatMap((p) => p.violations ?? [])).toEqual([]);
   });
 
@@ -31,7 +33,8 @@ describe('the app from the example config', () => {
     expect(built.saleStack.region).toBe('eu-west-1');
     expect(built.saleStack.account).toBe(OFFLINE_PLACEHOLDER_ACCOUNT);
     expect(built.saleStack.dependencies).toContain(built.edgeStack);
-    for (const stack of [built.edgeStack, built.saleStack]) expect(existsSync(join(outdir, stack.templateFile))).toBe(true);
+    for (const stack of [built.edgeStack, built.saleStack])
+      expect(existsSync(join(outdir, stack.templateFile))).toBe(true);
   });
 
   it('hands the us-east-1 WebACL ARN to the distribution across regions', () => {
@@ -40,7 +43,8 @@ describe('the app from the example config', () => {
     const sale = Template.fromStack(built.saleStack);
     sale.resourceCountIs('AWS::WAFv2::WebACL', 1); // only the regional one; the edge WebACL is not duplicated
     const [distribution] = Object.values(sale.findResources('AWS::CloudFront::Distribution'));
-    const webAclId = (distribution!.Properties.DistributionConfig as { WebACLId: { 'Fn::GetAtt': [string, string] } }).WebACLId;
+    const webAclId = (distribution!.Properties.DistributionConfig as { WebACLId: { 'Fn::GetAtt': [string, string] } })
+      .WebACLId;
     const [readerId, exportName] = webAclId['Fn::GetAtt'];
     expect(sale.toJSON().Resources[readerId].Type).toBe('Custom::CrossRegionExportReader');
     expect(exportName).toMatch(/EdgeWebAcl.*Arn/);
@@ -51,14 +55,20 @@ describe('the app from the example config', () => {
     expect(built.edgeAlarmsStack.region).toBe('us-east-1');
     expect(built.edgeAlarmsStack.dependencies).toContain(built.saleStack);
     Template.fromStack(built.saleStack).resourceCountIs('Custom::CrossRegionExportWriter', 1);
-    const alarms = Template.fromStack(built.edgeAlarmsStack).findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: '5xxErrorRate' } });
-    const [dimension] = (Object.values(alarms)[0]!.Properties.Dimensions as { Name: string; Value: { 'Fn::GetAtt': [string, string] } }[]).filter((d) => d.Name === 'DistributionId');
+    const alarms = Template.fromStack(built.edgeAlarmsStack).findResources('AWS::CloudWatch::Alarm', {
+      Properties: { MetricName: '5xxErrorRate' },
+    });
+    const [dimension] = (
+      Object.values(alarms)[0]!.Properties.Dimensions as { Name: string; Value: { 'Fn::GetAtt': [string, string] } }[]
+    ).filter((d) => d.Name === 'DistributionId');
     expect(dimension!.Value['Fn::GetAtt'][1]).toMatch(/Distribution/);
   });
 
   it('bundled the flag controller with local esbuild (no Docker)', () => {
     const sale = Template.fromStack(built.saleStack);
-    const [fn] = Object.values(sale.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x' } }));
+    const [fn] = Object.values(
+      sale.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x' } }),
+    );
     const s3Key = (fn!.Properties.Code as { S3Key: string }).S3Key;
     const assetHash = s3Key.replace(/\.zip$/, '');
     expect(readFileSync(join(outdir, `asset.${assetHash}`, 'index.js'), 'utf8')).toContain('SALEDAY_CONTROLLER_CONFIG');
@@ -91,13 +101,21 @@ it('stops on a bad config before any stack exists', () => {
 });
 
 it('takes the account from the config, else from the CDK CLI', () => {
-  const fromCli = buildSaledayApp({ app: testApp({ 'aws:cdk:bundling-stacks': [] }), configPath: EXAMPLE_CONFIG_PATH, env: { CDK_DEFAULT_ACCOUNT: '222222222222' } });
+  const fromCli = buildSaledayApp({
+    app: testApp({ 'aws:cdk:bundling-stacks': [] }),
+    configPath: EXAMPLE_CONFIG_PATH,
+    env: { CDK_DEFAULT_ACCOUNT: '222222222222' },
+  });
   expect(fromCli.saleStack.account).toBe('222222222222');
   const raw = exampleConfigInput();
   raw.app = { ...raw.app, account: '333333333333' };
   const file = join(mkdtempSync(join(tmpdir(), 'saleday-config-')), 'pinned.json');
   writeFileSync(file, JSON.stringify(raw));
-  const pinned = buildSaledayApp({ app: testApp({ 'aws:cdk:bundling-stacks': [] }), configPath: file, env: { CDK_DEFAULT_ACCOUNT: '222222222222' } });
+  const pinned = buildSaledayApp({
+    app: testApp({ 'aws:cdk:bundling-stacks': [] }),
+    configPath: file,
+    env: { CDK_DEFAULT_ACCOUNT: '222222222222' },
+  });
   expect(pinned.edgeStack.account).toBe('333333333333');
   expect(pinned.saleStack.account).toBe('333333333333');
 });

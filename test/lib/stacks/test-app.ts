@@ -19,7 +19,10 @@ export function cdkContext(): Record<string, unknown> {
 }
 
 export function testApp(extraContext: Record<string, unknown> = {}): App {
-  return new App({ context: { ...cdkContext(), ...extraContext }, outdir: mkdtempSync(join(tmpdir(), 'saleday-cdk-')) });
+  return new App({
+    context: { ...cdkContext(), ...extraContext },
+    outdir: mkdtempSync(join(tmpdir(), 'saleday-cdk-')),
+  });
 }
 
 export function exampleConfigInput(): SaledayConfigInput {

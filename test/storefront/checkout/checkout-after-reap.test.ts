@@ -77,7 +77,11 @@ describe.each(modes)('a checkout that outlives its reservation, on the %s', (_mo
   });
 
   /** Starts a checkout, waits until it is charged and stalled, then lets the reaper release its reservation. */
-  async function checkoutReapedMidPayment(userId: string, body: { productId: string; quantity: number }, idempotencyKey: string) {
+  async function checkoutReapedMidPayment(
+    userId: string,
+    body: { productId: string; quantity: number },
+    idempotencyKey: string,
+  ) {
     const stalled = payments.stallNextCharge();
     const answer = checkout(shop, userId, body, idempotencyKey);
     const resume = await stalled;
@@ -88,16 +92,27 @@ describe.each(modes)('a checkout that outlives its reservation, on the %s', (_mo
   }
 
   async function stats(): Promise<Record<string, unknown> & { thisProcess: { checkouts: Record<string, number> } }> {
-    return (await operatorCall(shop, '/_stats')).body as Record<string, unknown> & { thisProcess: { checkouts: Record<string, number> } };
+    return (await operatorCall(shop, '/_stats')).body as Record<string, unknown> & {
+      thisProcess: { checkouts: Record<string, number> };
+    };
   }
 
   it('answers 409 reservation-expired, refunds the charge, and the retry with the same key places a new order', async () => {
-    const { orderId, resume, answer } = await checkoutReapedMidPayment('alice', { productId: 'sku-002', quantity: 2 }, 'late-1');
+    const { orderId, resume, answer } = await checkoutReapedMidPayment(
+      'alice',
+      { productId: 'sku-002', quantity: 2 },
+      'late-1',
+    );
     resume();
     const late = await answer;
 
     expect(late.status).toBe(409);
-    expect(late.body).toEqual({ error: 'reservation-expired', message: expect.stringContaining('the charge was refunded; please try again'), orderId, refunded: true });
+    expect(late.body).toEqual({
+      error: 'reservation-expired',
+      message: expect.stringContaining('the charge was refunded; please try again'),
+      orderId,
+      refunded: true,
+    });
     expect(payments.refundAttempts).toEqual([orderId]);
     expect(await shop.store.order(orderId)).toMatchObject({ status: 'cancelled' });
     expect(await stats()).toMatchObject({
@@ -108,7 +123,9 @@ describe.each(modes)('a checkout that outlives its reservation, on the %s', (_mo
       oversold: false,
       thisProcess: { checkouts: { created: 0, reservationExpired: 1, refunded: 1, refundFailed: 0 } },
     });
-    expect(logLines).toContainEqual(expect.objectContaining({ level: 40, orderId, msg: expect.stringContaining('refunding the charge') }));
+    expect(logLines).toContainEqual(
+      expect.objectContaining({ level: 40, orderId, msg: expect.stringContaining('refunding the charge') }),
+    );
 
     // The same Idempotency-Key gets a fresh order, not a replay of the refunded one.
     const retry = await checkout(shop, 'alice', { productId: 'sku-002', quantity: 2 }, 'late-1');
@@ -117,12 +134,22 @@ describe.each(modes)('a checkout that outlives its reservation, on the %s', (_mo
     expect(retry.body.orderId).not.toBe(orderId);
     const replay = await checkout(shop, 'alice', { productId: 'sku-002', quantity: 2 }, 'late-1');
     expect(replay).toEqual(retry);
-    expect(await stats()).toMatchObject({ orders: 1, cancelledOrders: 1, unitsSold: 2, stockByProduct: { 'sku-002': 3 }, oversold: false });
+    expect(await stats()).toMatchObject({
+      orders: 1,
+      cancelledOrders: 1,
+      unitsSold: 2,
+      stockByProduct: { 'sku-002': 3 },
+      oversold: false,
+    });
     expect(payments.refundAttempts).toEqual([orderId]);
   });
 
   it('never oversells the units the reaper put back on sale: they belong to whoever bought them meanwhile', async () => {
-    const { orderId, resume, answer } = await checkoutReapedMidPayment('alice', { productId: 'sku-003', quantity: 2 }, 'late-2');
+    const { orderId, resume, answer } = await checkoutReapedMidPayment(
+      'alice',
+      { productId: 'sku-003', quantity: 2 },
+      'late-2',
+    );
     // Bob buys the whole stock, the two released units included, while alice's checkout is stalled.
     const bob = await checkout(shop, 'bob', { productId: 'sku-003', quantity: 5 });
     expect(bob.status).toBe(201);
@@ -138,17 +165,39 @@ describe.each(modes)('a checkout that outlives its reservation, on the %s', (_mo
   });
 
   it('still answers 409 when the refund fails, logging the order at error level and counting it', async () => {
-    const { orderId, resume, answer } = await checkoutReapedMidPayment('carol', { productId: 'sku-004', quantity: 1 }, 'late-3');
+    const { orderId, resume, answer } = await checkoutReapedMidPayment(
+      'carol',
+      { productId: 'sku-004', quantity: 1 },
+      'late-3',
+    );
     // The provider starts failing after the charge went through: the refund is refused.
-    expect((await operatorCall(shop, '/_faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ route: 'payments', errorRate: 1 }) })).status).toBe(201);
+    expect(
+      (
+        await operatorCall(shop, '/_faults', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ route: 'payments', errorRate: 1 }),
+        })
+      ).status,
+    ).toBe(201);
     resume();
 
     const late = await answer;
     expect(late.status).toBe(409);
-    expect(late.body).toMatchObject({ error: 'reservation-expired', orderId, refunded: false, message: expect.stringContaining('could not be refunded') });
+    expect(late.body).toMatchObject({
+      error: 'reservation-expired',
+      orderId,
+      refunded: false,
+      message: expect.stringContaining('could not be refunded'),
+    });
     expect(payments.refundAttempts).toEqual([orderId]);
     expect(logLines).toContainEqual(
-      expect.objectContaining({ level: 50, orderId, err: expect.objectContaining({ code: 'SALEDAY_REFUND_FAILED' }), msg: expect.stringContaining('reconcile') }),
+      expect.objectContaining({
+        level: 50,
+        orderId,
+        err: expect.objectContaining({ code: 'SALEDAY_REFUND_FAILED' }),
+        msg: expect.stringContaining('reconcile'),
+      }),
     );
     expect(await stats()).toMatchObject({
       orders: 0,

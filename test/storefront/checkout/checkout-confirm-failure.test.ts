@@ -97,7 +97,10 @@ describe.each(modes)('a paid checkout the store cannot confirm, on the %s', (_mo
     expect(faults.confirmAttempts).toBe(2);
     expect(payments.refunds).toEqual([]);
     // Recorded: a replay returns it, and the reaper never touches it.
-    expect(await checkout(shop, 'dora', { productId: 'sku-001', quantity: 1 }, 'blip-1')).toMatchObject({ status: 201, body: answer.body });
+    expect(await checkout(shop, 'dora', { productId: 'sku-001', quantity: 1 }, 'blip-1')).toMatchObject({
+      status: 201,
+      body: answer.body,
+    });
     clock.advance(TTL_MS);
     expect(await shop.reaper.sweep()).toEqual([]);
     expect(await checkoutsStats()).toMatchObject({ orders: 1, unitsSold: 1, oversold: false });
@@ -110,31 +113,57 @@ describe.each(modes)('a paid checkout the store cannot confirm, on the %s', (_mo
     expect(answer.retryAfter).toBe('2');
     // The store failed, not the payment provider: only inventory is blamed.
     expect(answer.failedDependency).toBe('inventory');
-    expect(answer.body).toEqual({ error: 'order-not-recorded', message: expect.stringContaining('the charge was refunded; please try again'), orderId: expect.any(String), refunded: true });
+    expect(answer.body).toEqual({
+      error: 'order-not-recorded',
+      message: expect.stringContaining('the charge was refunded; please try again'),
+      orderId: expect.any(String),
+      refunded: true,
+    });
     expect(faults.confirmAttempts).toBe(3);
     const orderId = answer.body.orderId as string;
     expect(payments.refunds).toEqual([orderId]);
     // Released before answering: nothing sold, the stock whole again, nothing left for the reaper.
     expect(await shop.store.order(orderId)).toMatchObject({ status: 'cancelled' });
-    expect(await checkoutsStats()).toMatchObject({ orders: 0, unitsSold: 0, stockByProduct: { 'sku-002': 5 }, oversold: false });
-    expect(await checkoutsStats()).toMatchObject({ thisProcess: { checkouts: { created: 0, notRecorded: 1, refunded: 1 } } });
+    expect(await checkoutsStats()).toMatchObject({
+      orders: 0,
+      unitsSold: 0,
+      stockByProduct: { 'sku-002': 5 },
+      oversold: false,
+    });
+    expect(await checkoutsStats()).toMatchObject({
+      thisProcess: { checkouts: { created: 0, notRecorded: 1, refunded: 1 } },
+    });
     clock.advance(TTL_MS);
     expect(await shop.reaper.sweep()).toEqual([]);
     // And the key is free for the client's retry.
-    expect(await checkout(shop, 'eve', { productId: 'sku-002', quantity: 2 }, 'lost-1')).toMatchObject({ status: 201, body: { remainingStock: 3 } });
+    expect(await checkout(shop, 'eve', { productId: 'sku-002', quantity: 2 }, 'lost-1')).toMatchObject({
+      status: 201,
+      body: { remainingStock: 3 },
+    });
   });
 
   it('keeps a paid order whose confirm landed but whose every reply was lost: 201, no refund', async () => {
     faults.confirmsLeftToFail = 3;
     faults.failedConfirmsLand = true;
     const answer = await checkout(shop, 'fay', { productId: 'sku-003', quantity: 1 }, 'landed-1');
-    expect(answer).toMatchObject({ status: 201, body: { productId: 'sku-003', quantity: 1, status: 'paid', remainingStock: 4 } });
+    expect(answer).toMatchObject({
+      status: 201,
+      body: { productId: 'sku-003', quantity: 1, status: 'paid', remainingStock: 4 },
+    });
     expect(payments.refunds).toEqual([]);
     const orderId = answer.body.orderId as string;
     expect(await shop.store.order(orderId)).toMatchObject({ status: 'paid' });
-    expect(await checkoutsStats()).toMatchObject({ orders: 1, unitsSold: 1, oversold: false, thisProcess: { checkouts: { created: 1, confirmRecovered: 1, notRecorded: 0, refunded: 0 } } });
+    expect(await checkoutsStats()).toMatchObject({
+      orders: 1,
+      unitsSold: 1,
+      oversold: false,
+      thisProcess: { checkouts: { created: 1, confirmRecovered: 1, notRecorded: 0, refunded: 0 } },
+    });
     // The same order on a replay, and the reaper never touches it.
-    expect(await checkout(shop, 'fay', { productId: 'sku-003', quantity: 1 }, 'landed-1')).toMatchObject({ status: 201, body: answer.body });
+    expect(await checkout(shop, 'fay', { productId: 'sku-003', quantity: 1 }, 'landed-1')).toMatchObject({
+      status: 201,
+      body: answer.body,
+    });
     clock.advance(TTL_MS);
     expect(await shop.reaper.sweep()).toEqual([]);
   });
@@ -148,7 +177,12 @@ describe.each(modes)('a paid checkout the store cannot confirm, on the %s', (_mo
     const answer = await checkout(shop, 'gus', { productId: 'sku-004', quantity: 2 }, 'reaped-1');
     expect(answer).toMatchObject({ status: 409, body: { error: 'reservation-expired', refunded: true } });
     expect(payments.refunds).toEqual([answer.body.orderId]);
-    expect(await checkoutsStats()).toMatchObject({ orders: 0, unitsSold: 0, stockByProduct: { 'sku-004': 5 }, oversold: false });
+    expect(await checkoutsStats()).toMatchObject({
+      orders: 0,
+      unitsSold: 0,
+      stockByProduct: { 'sku-004': 5 },
+      oversold: false,
+    });
   });
 
   it('leaves the reservation to the reaper when the store cannot release it either: 503, refunded, reaped after its TTL', async () => {
@@ -162,8 +196,16 @@ describe.each(modes)('a paid checkout the store cannot confirm, on the %s', (_mo
     // The unrecorded reservation is reaped like any stranded one: nothing sold, the stock whole again.
     clock.advance(TTL_MS);
     expect(await shop.reaper.sweep()).toEqual([expect.objectContaining({ orderId, quantity: 2 })]);
-    expect(await checkoutsStats()).toMatchObject({ orders: 0, unitsSold: 0, stockByProduct: { 'sku-005': 5 }, oversold: false });
+    expect(await checkoutsStats()).toMatchObject({
+      orders: 0,
+      unitsSold: 0,
+      stockByProduct: { 'sku-005': 5 },
+      oversold: false,
+    });
     faults.releasesFail = false;
-    expect(await checkout(shop, 'hal', { productId: 'sku-005', quantity: 2 }, 'down-1')).toMatchObject({ status: 201, body: { remainingStock: 3 } });
+    expect(await checkout(shop, 'hal', { productId: 'sku-005', quantity: 2 }, 'down-1')).toMatchObject({
+      status: 201,
+      body: { remainingStock: 3 },
+    });
   });
 });

@@ -47,18 +47,42 @@ describe.each(storeModes('checkout-deadline'))('a checkout with a gate deadline,
 
   it('refuses with 503 deadline-too-short before reserving or charging when less than the worst case is left', async () => {
     expect(shop.checkoutWorstCaseMs).toBe(5900);
-    const refused = await checkout(shop, 'u:dee', { productId: 'sku-001', quantity: 1 }, 'deadline-1', deadlineIn(shop.checkoutWorstCaseMs - 1));
-    expect(refused).toMatchObject({ status: 503, retryAfter: '1', failedDependency: null, body: { error: 'deadline-too-short', worstCaseMs: 5900, remainingMs: 5899 } });
+    const refused = await checkout(
+      shop,
+      'u:dee',
+      { productId: 'sku-001', quantity: 1 },
+      'deadline-1',
+      deadlineIn(shop.checkoutWorstCaseMs - 1),
+    );
+    expect(refused).toMatchObject({
+      status: 503,
+      retryAfter: '1',
+      failedDependency: null,
+      body: { error: 'deadline-too-short', worstCaseMs: 5900, remainingMs: 5899 },
+    });
     expect(refused.body.message).toContain('retry with the same Idempotency-Key');
-    expect(await checkout(shop, 'u:dee', { productId: 'sku-001', quantity: 1 }, 'deadline-1', deadlineIn(-50))).toMatchObject({ status: 503, body: { error: 'deadline-too-short', remainingMs: 0 } });
+    expect(
+      await checkout(shop, 'u:dee', { productId: 'sku-001', quantity: 1 }, 'deadline-1', deadlineIn(-50)),
+    ).toMatchObject({ status: 503, body: { error: 'deadline-too-short', remainingMs: 0 } });
     expect(charges).toEqual([]);
     expect((await call(shop, '/api/products/sku-001')).body).toMatchObject({ stock: 5 });
-    const stats = (await operatorCall(shop, '/_stats')).body as { orders: number; thisProcess: { checkouts: Record<string, number> } };
+    const stats = (await operatorCall(shop, '/_stats')).body as {
+      orders: number;
+      thisProcess: { checkouts: Record<string, number> };
+    };
     expect(stats.orders).toBe(0);
     expect(stats.thisProcess.checkouts.deadlineTooShort).toBe(2);
 
     // The same key, with time enough: the order goes through (nothing was held by the refusals).
-    expect(await checkout(shop, 'u:dee', { productId: 'sku-001', quantity: 1 }, 'deadline-1', deadlineIn(shop.checkoutWorstCaseMs))).toMatchObject({ status: 201, body: { remainingStock: 4 } });
+    expect(
+      await checkout(
+        shop,
+        'u:dee',
+        { productId: 'sku-001', quantity: 1 },
+        'deadline-1',
+        deadlineIn(shop.checkoutWorstCaseMs),
+      ),
+    ).toMatchObject({ status: 201, body: { remainingStock: 4 } });
     expect(charges).toHaveLength(1);
   });
 

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 
 const CHECKOUT_DIR = join(__dirname, '..', '..', '..', 'storefront', 'checkout');
 const HTTP_SIDE = new Set(['checkout-route.ts', 'checkout-answers.ts', 'checkout-request-parser.ts']);
-const HTTP_IMPORT = /from ['"](fastify|node:http|undici|[./]+contracts\/request-headers|[./]+http-answer|[./]+error-replies|[./]+request-identity)['"]/;
+const HTTP_IMPORT =
+  /from ['"](fastify|node:http|undici|[./]+contracts\/request-headers|[./]+http-answer|[./]+error-replies|[./]+request-identity)['"]/;
 /** HTTP a service file could slip in without an import: header names, reply calls, status codes. */
 const HTTP_WORDS = /\b(statusCode|retry-after|saleday-failed-dependency)\b|\.(code|header|headers|send)\(/i;
 
@@ -17,7 +18,9 @@ function serviceFiles(): string[] {
 
 describe('the checkout service side', () => {
   it('is the files beside the route, and there are some', () => {
-    expect(serviceFiles()).toEqual(expect.arrayContaining(['checkout-service.ts', 'checkout-result.ts', 'checkout-settlement.ts']));
+    expect(serviceFiles()).toEqual(
+      expect.arrayContaining(['checkout-service.ts', 'checkout-result.ts', 'checkout-settlement.ts']),
+    );
   });
 
   it.each(serviceFiles())('%s imports nothing of HTTP and speaks no HTTP', (name) => {

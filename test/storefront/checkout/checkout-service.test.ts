@@ -69,20 +69,43 @@ describe('the checkout service', () => {
       pauses.push(ms);
       clock.advance(ms);
     };
-    return new CheckoutService({ catalog, store, payments, counters, clock, worstCaseMs: WORST_CASE_MS, sleep, ...overrides });
+    return new CheckoutService({
+      catalog,
+      store,
+      payments,
+      counters,
+      clock,
+      worstCaseMs: WORST_CASE_MS,
+      sleep,
+      ...overrides,
+    });
   }
 
-  const buy = (request: Partial<CheckoutRequest> = {}): CheckoutRequest => ({ userId: 'u:ann', productId: SKU_1, quantity: 2, ...request });
+  const buy = (request: Partial<CheckoutRequest> = {}): CheckoutRequest => ({
+    userId: 'u:ann',
+    productId: SKU_1,
+    quantity: 2,
+    ...request,
+  });
 
   it('reserves, charges and confirms: created, the order paid and the stock taken', async () => {
     const result = await service().checkout(buy(), log);
-    expect(result).toEqual({ kind: 'created', receipt: { orderId: expect.stringMatching(/^ord_/), productId: SKU_1, quantity: 2, remainingStock: 3, status: 'paid' } });
+    expect(result).toEqual({
+      kind: 'created',
+      receipt: {
+        orderId: expect.stringMatching(/^ord_/),
+        productId: SKU_1,
+        quantity: 2,
+        remainingStock: 3,
+        status: 'paid',
+      },
+    });
     if (result.kind !== 'created') throw new Error('unreachable');
     expect(await store.order(result.receipt.orderId)).toMatchObject({ status: 'paid', userId: 'u:ann' });
     expect(counters).toMatchObject({ created: 1, refunded: 0 });
   });
 
-  it('replays a repeated Idempotency-Key of the same identity, and never another identity\'s', async () => {
+  it("replays a repeated Idempotency-Key of the same identity, and never another identity's", async () => {
     const checkout = service();
     const first = await checkout.checkout(buy({ idempotencyKey: 'k-1' }), log);
     const again = await checkout.checkout(buy({ idempotencyKey: 'k-1' }), log);
@@ -96,18 +119,39 @@ describe('the checkout service', () => {
   it('answers the idempotency conflicts: a key reused with another body, a key still in progress', async () => {
     const checkout = service();
     await checkout.checkout(buy({ idempotencyKey: 'k-2' }), log);
-    expect(await checkout.checkout(buy({ idempotencyKey: 'k-2', quantity: 1 }), log)).toEqual({ kind: 'idempotency-key-reused', orderId: expect.any(String) });
+    expect(await checkout.checkout(buy({ idempotencyKey: 'k-2', quantity: 1 }), log)).toEqual({
+      kind: 'idempotency-key-reused',
+      orderId: expect.any(String),
+    });
     // The same body's reservation under the key scoped to the identity, its checkout not finished yet.
     const fingerprint = createHash('sha256').update(`${SKU_1}\n2`).digest('hex').slice(0, 32);
-    await store.reserve({ orderId: 'ord_pending', productId: SKU_1, quantity: 2, userId: 'u:ann', idempotencyKey: 'u:ann|k-3', fingerprint, now: clock.now() });
-    expect(await checkout.checkout(buy({ idempotencyKey: 'k-3' }), log)).toEqual({ kind: 'checkout-in-progress', orderId: 'ord_pending' });
+    await store.reserve({
+      orderId: 'ord_pending',
+      productId: SKU_1,
+      quantity: 2,
+      userId: 'u:ann',
+      idempotencyKey: 'u:ann|k-3',
+      fingerprint,
+      now: clock.now(),
+    });
+    expect(await checkout.checkout(buy({ idempotencyKey: 'k-3' }), log)).toEqual({
+      kind: 'checkout-in-progress',
+      orderId: 'ord_pending',
+    });
     expect(counters.conflicts).toBe(2);
   });
 
   it('answers sold-out and unknown-product without taking anything', async () => {
     const checkout = service();
-    expect(await checkout.checkout(buy({ quantity: 6 }), log)).toEqual({ kind: 'sold-out', productId: SKU_1, remainingStock: 5 });
-    expect(await checkout.checkout(buy({ productId: 'sku-999' }), log)).toEqual({ kind: 'unknown-product', productId: 'sku-999' });
+    expect(await checkout.checkout(buy({ quantity: 6 }), log)).toEqual({
+      kind: 'sold-out',
+      productId: SKU_1,
+      remainingStock: 5,
+    });
+    expect(await checkout.checkout(buy({ productId: 'sku-999' }), log)).toEqual({
+      kind: 'unknown-product',
+      productId: 'sku-999',
+    });
     expect(await store.stockOf(SKU_1)).toBe(5);
     expect(counters.soldOut).toBe(1);
   });
@@ -120,17 +164,29 @@ describe('the checkout service', () => {
       charges.push(request.orderId);
       await charge(request);
     };
-    expect(await checkout.checkout(buy({ deadlineAtMs: clock.now() + WORST_CASE_MS - 1 }), log)).toEqual({ kind: 'deadline-too-short', remainingMs: WORST_CASE_MS - 1, worstCaseMs: WORST_CASE_MS });
-    expect(await checkout.checkout(buy({ deadlineAtMs: clock.now() - 50 }), log)).toMatchObject({ kind: 'deadline-too-short', remainingMs: 0 });
+    expect(await checkout.checkout(buy({ deadlineAtMs: clock.now() + WORST_CASE_MS - 1 }), log)).toEqual({
+      kind: 'deadline-too-short',
+      remainingMs: WORST_CASE_MS - 1,
+      worstCaseMs: WORST_CASE_MS,
+    });
+    expect(await checkout.checkout(buy({ deadlineAtMs: clock.now() - 50 }), log)).toMatchObject({
+      kind: 'deadline-too-short',
+      remainingMs: 0,
+    });
     expect(charges).toEqual([]);
     expect(await store.stockOf(SKU_1)).toBe(5);
     expect(counters.deadlineTooShort).toBe(2);
-    expect(await checkout.checkout(buy({ deadlineAtMs: clock.now() + WORST_CASE_MS }), log)).toMatchObject({ kind: 'created' });
+    expect(await checkout.checkout(buy({ deadlineAtMs: clock.now() + WORST_CASE_MS }), log)).toMatchObject({
+      kind: 'created',
+    });
   });
 
   it('checks the deadline after an injected delay, and an injected failure throws', async () => {
     const delayed = service({ injectFault: async () => clock.advance(10) });
-    expect(await delayed.checkout(buy({ deadlineAtMs: clock.now() + WORST_CASE_MS + 5 }), log)).toMatchObject({ kind: 'deadline-too-short', remainingMs: WORST_CASE_MS - 5 });
+    expect(await delayed.checkout(buy({ deadlineAtMs: clock.now() + WORST_CASE_MS + 5 }), log)).toMatchObject({
+      kind: 'deadline-too-short',
+      remainingMs: WORST_CASE_MS - 5,
+    });
     const failing = service({ injectFault: () => Promise.reject(new InjectedFaultError('checkout')) });
     await expect(failing.checkout(buy(), log)).rejects.toThrow(InjectedFaultError);
   });
@@ -143,7 +199,9 @@ describe('the checkout service', () => {
     clock.advance(10_000);
     expect(await checkout.checkout(buy(), log)).toEqual(missing);
     expect(counters.catalogMissing).toBe(3);
-    expect(logged.filter((line) => line.message.startsWith('checkout refused: the catalog is missing'))).toHaveLength(2);
+    expect(logged.filter((line) => line.message.startsWith('checkout refused: the catalog is missing'))).toHaveLength(
+      2,
+    );
   });
 
   it('releases a reserve whose reply was lost before answering inventory-unavailable, so the same key retried gets its order', async () => {
@@ -156,11 +214,18 @@ describe('the checkout service', () => {
       },
     });
     const checkout = service({ store: lossy });
-    expect(await checkout.checkout(buy({ idempotencyKey: 'k-4' }), log)).toEqual({ kind: 'inventory-unavailable', retryAfterMs: 1500, failedDependency: 'inventory' });
+    expect(await checkout.checkout(buy({ idempotencyKey: 'k-4' }), log)).toEqual({
+      kind: 'inventory-unavailable',
+      retryAfterMs: 1500,
+      failedDependency: 'inventory',
+    });
     expect(await store.stockOf(SKU_1)).toBe(5);
     expect(counters.reserveSettled).toBe(1);
     lose = false;
-    expect(await checkout.checkout(buy({ idempotencyKey: 'k-4' }), log)).toMatchObject({ kind: 'created', receipt: { remainingStock: 3 } });
+    expect(await checkout.checkout(buy({ idempotencyKey: 'k-4' }), log)).toMatchObject({
+      kind: 'created',
+      receipt: { remainingStock: 3 },
+    });
   });
 
   it('releases nothing when the open breaker refused the reserve (nothing was sent)', async () => {
@@ -169,7 +234,11 @@ describe('the checkout service', () => {
       reserve: () => Promise.reject(new InventoryUnavailableError(3000)),
       release: async (order, key) => (releases.push(order.orderId), store.release(order, key)),
     });
-    expect(await service({ store: refused }).checkout(buy(), log)).toEqual({ kind: 'inventory-unavailable', retryAfterMs: 3000, failedDependency: 'inventory' });
+    expect(await service({ store: refused }).checkout(buy(), log)).toEqual({
+      kind: 'inventory-unavailable',
+      retryAfterMs: 3000,
+      failedDependency: 'inventory',
+    });
     expect(releases).toEqual([]);
   });
 
@@ -179,7 +248,11 @@ describe('the checkout service', () => {
   ] as const)('releases the reservation and names payments when the provider %s', async (_how, fault, kind) => {
     faults.set({ route: 'payments', ...fault });
     const checkout = service();
-    expect(await checkout.checkout(buy({ idempotencyKey: 'k-5' }), log)).toEqual({ kind, released: true, failedDependency: 'payments' });
+    expect(await checkout.checkout(buy({ idempotencyKey: 'k-5' }), log)).toEqual({
+      kind,
+      released: true,
+      failedDependency: 'payments',
+    });
     expect(await store.stockOf(SKU_1)).toBe(5);
     faults.clear();
     expect(await checkout.checkout(buy({ idempotencyKey: 'k-5' }), log)).toMatchObject({ kind: 'created' });
@@ -194,7 +267,12 @@ describe('the checkout service', () => {
   it('retries a failed confirm after each pause, then releases and refunds: order-not-recorded', async () => {
     const failing = storeWith(store, { confirm: () => Promise.reject(lostConnection()) });
     const result = await service({ store: failing }).checkout(buy({ idempotencyKey: 'k-6' }), log);
-    expect(result).toEqual({ kind: 'order-not-recorded', orderId: expect.any(String), refunded: true, failedDependency: 'inventory' });
+    expect(result).toEqual({
+      kind: 'order-not-recorded',
+      orderId: expect.any(String),
+      refunded: true,
+      failedDependency: 'inventory',
+    });
     expect(pauses).toEqual([50, 250]);
     const orderId = (result as { orderId: string }).orderId;
     expect(refunds).toEqual([orderId]);
@@ -210,7 +288,10 @@ describe('the checkout service', () => {
         throw lostConnection();
       },
     });
-    expect(await service({ store: landing }).checkout(buy(), log)).toMatchObject({ kind: 'created', receipt: { remainingStock: 3 } });
+    expect(await service({ store: landing }).checkout(buy(), log)).toMatchObject({
+      kind: 'created',
+      receipt: { remainingStock: 3 },
+    });
     expect(refunds).toEqual([]);
     expect(counters).toMatchObject({ created: 1, confirmRecovered: 1 });
   });
@@ -236,9 +317,11 @@ describe('the checkout service', () => {
         return store.confirm(receipt, key);
       },
     });
-    expect(await service({ store: reaped }).checkout(buy(), log)).toMatchObject({ kind: 'reservation-expired', refunded: false });
+    expect(await service({ store: reaped }).checkout(buy(), log)).toMatchObject({
+      kind: 'reservation-expired',
+      refunded: false,
+    });
     expect(counters).toMatchObject({ refundFailed: 1, refunded: 0 });
     expect(logged.some((line) => line.level === 'error' && line.message.startsWith('refund failed'))).toBe(true);
   });
-
 });

@@ -46,14 +46,20 @@ describe('a reserve whose reply timed out', () => {
     relay.stallRepliesAfter('stock:sku-002', STALL_MS);
     const lost = await checkout(shop, 'u:tim', { productId: 'sku-002', quantity: 2 }, 'lost-reply');
     expect(relay.stallStarted()).toBe(true);
-    expect(lost).toMatchObject({ status: 503, failedDependency: 'inventory', body: { error: 'inventory-unavailable' } });
+    expect(lost).toMatchObject({
+      status: 503,
+      failedDependency: 'inventory',
+      body: { error: 'inventory-unavailable' },
+    });
     // Settled: the units are back before the client even hears of the failure.
     expect((await call(shop, '/api/products/sku-002')).body).toMatchObject({ stock: 3 });
 
     const retried = await checkout(shop, 'u:tim', { productId: 'sku-002', quantity: 2 }, 'lost-reply');
     expect(retried).toMatchObject({ status: 201, body: { productId: 'sku-002', quantity: 2, remainingStock: 1 } });
 
-    const stats = (await operatorCall(shop, '/_stats')).body as Record<string, unknown> & { thisProcess: { checkouts: Record<string, number> } };
+    const stats = (await operatorCall(shop, '/_stats')).body as Record<string, unknown> & {
+      thisProcess: { checkouts: Record<string, number> };
+    };
     expect(stats).toMatchObject({ orders: 2, cancelledOrders: 1, unitsSold: 3, oversold: false });
     expect(stats.thisProcess.checkouts).toMatchObject({ reserveSettled: 1, created: 2, conflicts: 0 });
   });

@@ -22,7 +22,12 @@ const START_MS = 1_700_000_000_000;
 const REQUESTS_PER_SECOND = 200;
 
 /** The formula the rehearsal and the CDK alarm used before: every target 5xx counted, refusals included. */
-const OLD_FIVE_XX: RatioAlarmMath = { failures: ['target5xx', 'elb5xx'], excused: [], over: 'albRequests', clampAtZero: false };
+const OLD_FIVE_XX: RatioAlarmMath = {
+  failures: ['target5xx', 'elb5xx'],
+  excused: [],
+  over: 'albRequests',
+  clampAtZero: false,
+};
 
 /** The example config with only the alb-5xx-rate alarm (level 2), at the reference time scale (5 s periods, 10 s calm). */
 function config(): SaledayConfig {
@@ -36,7 +41,12 @@ function config(): SaledayConfig {
  * itself (every page and uncached asset: 503 `degraded`, no fallback), counted in its EMF record.
  */
 function feedSecond(metrics: FleetMetrics, second: number, level: number, realFailureSeconds: number): void {
-  const recorder = createGateMetricsRecorder({ saleName: 'winter-flash', dependencies: [], gauges: () => ({ concurrencyLimit: 64, inFlight: 0, redisFallback: false, flagsLevel: level, flagsVersion: 1 }), startedAt: new Date(START_MS) });
+  const recorder = createGateMetricsRecorder({
+    saleName: 'winter-flash',
+    dependencies: [],
+    gauges: () => ({ concurrencyLimit: 64, inFlight: 0, redisFallback: false, flagsLevel: level, flagsVersion: 1 }),
+    startedAt: new Date(START_MS),
+  });
   const atMs = START_MS + second * 1000 + 100;
   const refusals = level >= 2 ? REQUESTS_PER_SECOND * 0.6 : 0;
   const failures = second < realFailureSeconds ? REQUESTS_PER_SECOND * 0.3 : 0;
@@ -54,7 +64,14 @@ async function runClosedLoop(ratioMath?: { 'alb-5xx-rate': RatioAlarmMath }): Pr
   const flags = new MemoryFlags();
   const scaled = config();
   const evaluator = new AlarmEvaluator({ config: scaled, metrics, startMs: START_MS, settleMs: 500, ratioMath });
-  const control = new LocalControlPlane({ config: scaled, evaluator, store: flags, startMs: START_MS, tickMs: 5000, now: () => clock.now() });
+  const control = new LocalControlPlane({
+    config: scaled,
+    evaluator,
+    store: flags,
+    startMs: START_MS,
+    tickMs: 5000,
+    now: () => clock.now(),
+  });
   await control.reset();
   for (let second = 0; second < 90; second += 1) {
     feedSecond(metrics, second, control.current().level, 12);
@@ -85,7 +102,8 @@ describe('the rehearsal 5xx alarm on a stream of gate refusals', () => {
 describe('FleetMetrics as the load balancer', () => {
   it('counts a gate 5xx as a target 5xx, whatever its reason, and no answer as an ELB 5xx', () => {
     const metrics = new FleetMetrics();
-    for (const status of [200, 404, 429, 500, 502, 503, 504, undefined]) metrics.recordGatewayAnswer(START_MS + 10, status);
+    for (const status of [200, 404, 429, 500, 502, 503, 504, undefined])
+      metrics.recordGatewayAnswer(START_MS + 10, status);
     expect(metrics.get(START_MS / 1000)!.gateway).toEqual({ requests: 8, target5xx: 4, elb5xx: 1 });
   });
 
@@ -94,7 +112,12 @@ describe('FleetMetrics as the load balancer', () => {
     feedSecond(metrics, 0, 2, 1); // 60% refusals and 30% real failures
     feedSecond(metrics, 1, 2, 0); // refusals only
     const alarm = { ...config().alarms[0]!, periodSeconds: 1, evaluationPeriods: 1, datapointsToAlarm: 1 };
-    const evaluator = new AlarmEvaluator({ config: { saleName: 'winter-flash', alarms: [alarm] }, metrics, startMs: START_MS, settleMs: 0 });
+    const evaluator = new AlarmEvaluator({
+      config: { saleName: 'winter-flash', alarms: [alarm] },
+      metrics,
+      startMs: START_MS,
+      settleMs: 0,
+    });
     expect(evaluator.evaluate(START_MS + 1000).states[0]).toMatchObject({ state: 'ALARM', datapoints: [0.3] });
     expect(evaluator.evaluate(START_MS + 2000).states[0]).toMatchObject({ state: 'OK', datapoints: [0] });
   });

@@ -19,7 +19,10 @@ const START_MS = 1_700_000_000_000;
 /** The example config with only the gate-shed-rate alarm (level 1) and the payments breaker alarm. */
 function config(): SaledayConfig {
   const full = loadConfig(join(__dirname, '../../../../saleday.config.json'));
-  return scaleConfigForRehearsal({ ...full, alarms: full.alarms.filter((a) => a.name === 'gate-shed-rate' || a.name === 'payments-failing') }, 12);
+  return scaleConfigForRehearsal(
+    { ...full, alarms: full.alarms.filter((a) => a.name === 'gate-shed-rate' || a.name === 'payments-failing') },
+    12,
+  );
 }
 
 function shedSecond(metrics: FleetMetrics, second: number, shed: number): void {
@@ -42,7 +45,14 @@ describe('LocalControlPlane', () => {
     const flags = new MemoryFlags();
     const scaled = config();
     const evaluator = new AlarmEvaluator({ config: scaled, metrics, startMs: START_MS, settleMs: 500 });
-    const control = new LocalControlPlane({ config: scaled, evaluator, store: flags, startMs: START_MS, tickMs: 5000, now: () => clock.now() });
+    const control = new LocalControlPlane({
+      config: scaled,
+      evaluator,
+      store: flags,
+      startMs: START_MS,
+      tickMs: 5000,
+      now: () => clock.now(),
+    });
     await control.reset();
     const seen: number[] = [];
     flags.onChange((doc) => seen.push(doc.level));
@@ -78,7 +88,14 @@ describe('LocalControlPlane', () => {
       const clock = new FakeClock(START_MS);
       const scaled = config();
       const metrics = new FleetMetrics();
-      const control = new LocalControlPlane({ config: scaled, evaluator: new AlarmEvaluator({ config: scaled, metrics, startMs: START_MS }), store, startMs: START_MS, tickMs: 5000, now: () => clock.now() });
+      const control = new LocalControlPlane({
+        config: scaled,
+        evaluator: new AlarmEvaluator({ config: scaled, metrics, startMs: START_MS }),
+        store,
+        startMs: START_MS,
+        tickMs: 5000,
+        now: () => clock.now(),
+      });
       await control.reset();
       expect((await store.read())!.level).toBe(0);
       expect(control.current().level).toBe(0);
@@ -86,7 +103,11 @@ describe('LocalControlPlane', () => {
       const failing = new LocalControlPlane({
         config: scaled,
         evaluator: new AlarmEvaluator({ config: scaled, metrics, startMs: START_MS }),
-        store: { read: () => Promise.reject(new Error('Connection is closed.')), write: () => Promise.reject(new Error('unused')), close: async () => undefined },
+        store: {
+          read: () => Promise.reject(new Error('Connection is closed.')),
+          write: () => Promise.reject(new Error('unused')),
+          close: async () => undefined,
+        },
         startMs: START_MS,
         tickMs: 1000,
         now: () => clock.now(),

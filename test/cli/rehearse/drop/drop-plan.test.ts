@@ -1,4 +1,9 @@
-import { ARRIVAL_PEAK_MULTIPLE, arrivalsBySecond, DEFAULT_DROP_TIME_SCALE, planDrop } from '../../../../cli/rehearse/drop/drop-plan';
+import {
+  ARRIVAL_PEAK_MULTIPLE,
+  arrivalsBySecond,
+  DEFAULT_DROP_TIME_SCALE,
+  planDrop,
+} from '../../../../cli/rehearse/drop/drop-plan';
 import { spearman } from '../../../../cli/rehearse/drop/rank-correlation';
 import { lineReachedAtMs, type PublishedState } from '../../../../cli/rehearse/drop/drop-records';
 import { roomMeasurement } from '../../../../cli/rehearse/drop/room-measurement';
@@ -28,7 +33,9 @@ describe('drop plan', () => {
   });
 
   it('is the same plan for the same seed', () => {
-    expect(planDrop({ capacityRps: 80, random: seededRandom(3) }).arrivalsMs).toEqual(planDrop({ capacityRps: 80, random: seededRandom(3) }).arrivalsMs);
+    expect(planDrop({ capacityRps: 80, random: seededRandom(3) }).arrivalsMs).toEqual(
+      planDrop({ capacityRps: 80, random: seededRandom(3) }).arrivalsMs,
+    );
   });
 
   it('refuses a capacity or time scale it cannot plan with, naming the value', () => {
@@ -83,7 +90,14 @@ describe('room measurement', () => {
   });
 
   it('reports the served rate against the measured capacity, the shed share and the worst p99', () => {
-    expect(roomMeasurement([second(40, 0, 30), second(60, 10, 90)], 100, 12)).toEqual({ admittedRequestsPerSecond: 50, activeShoppers: 12, shedShare: 10 / 110, p99Ms: 90, inFlight: 50, concurrencyLimit: 100 });
+    expect(roomMeasurement([second(40, 0, 30), second(60, 10, 90)], 100, 12)).toEqual({
+      admittedRequestsPerSecond: 50,
+      activeShoppers: 12,
+      shedShare: 10 / 110,
+      p99Ms: 90,
+      inFlight: 50,
+      concurrencyLimit: 100,
+    });
   });
 
   it('has nothing to say before the gates reported', () => {

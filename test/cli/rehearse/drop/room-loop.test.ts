@@ -4,7 +4,11 @@ import { configWithRoom, REHEARSAL_JOIN_LIMIT_PER_IP } from '../../../../cli/reh
 import { RoomLoop } from '../../../../cli/rehearse/drop/room-loop';
 import { rehearsalRatePolicy } from '../../../../cli/rehearse/drop/drop-rehearsal';
 import { planDrop } from '../../../../cli/rehearse/drop/drop-plan';
-import { WAITING_ROOM_STATE_KEY, waitingRoomSigningKeyName, type WaitingRoomState } from '../../../../contracts/waiting-room';
+import {
+  WAITING_ROOM_STATE_KEY,
+  waitingRoomSigningKeyName,
+  type WaitingRoomState,
+} from '../../../../contracts/waiting-room';
 import { seededRandom } from '../../../../contracts/seeded-random';
 import { RedisRoomStore } from '../../../../gate/waiting-room/redis-room-store';
 import { ticketCounterKey } from '../../../../gate/waiting-room/ticket-issuer';
@@ -29,10 +33,22 @@ describe('the rehearsal room loop', () => {
       saleName,
       stores: [edgeStore],
       signingKey: { kid: 'k1', secret: 'a-secret-of-enough-length' },
-      policy: { drops: [{ preQueueFromMs: startMs, atMs: startMs + 20_000 }], initialRatePerSecond: 8, dropHoldMs: 60_000, rate: rehearsalRatePolicy(plan, { sla: { p99LatencyMs: 800, errorRate: 0.01 } }) },
+      policy: {
+        drops: [{ preQueueFromMs: startMs, atMs: startMs + 20_000 }],
+        initialRatePerSecond: 8,
+        dropHoldMs: 60_000,
+        rate: rehearsalRatePolicy(plan, { sla: { p99LatencyMs: 800, errorRate: 0.01 } }),
+      },
       pass: { seconds: 60, maxSeconds: 180 },
       // Headroom: half the measured capacity served, nothing shed.
-      measure: () => ({ admittedRequestsPerSecond: 50, activeShoppers: 20, shedShare: 0, p99Ms: 40, inFlight: 50, concurrencyLimit: 100 }),
+      measure: () => ({
+        admittedRequestsPerSecond: 50,
+        activeShoppers: 20,
+        shedShare: 0,
+        p99Ms: 40,
+        inFlight: 50,
+        concurrencyLimit: 100,
+      }),
       startMs,
       tickMs: 250,
       now: () => clock.now(),
@@ -43,7 +59,12 @@ describe('the rehearsal room loop', () => {
     expect(edgeState().open).toBe(false);
 
     await loop.step();
-    expect(edgeState()).toMatchObject({ open: true, preQueueUntilMs: startMs + 20_000, ratePerSecond: 0, shuffleSeed: '' });
+    expect(edgeState()).toMatchObject({
+      open: true,
+      preQueueUntilMs: startMs + 20_000,
+      ratePerSecond: 0,
+      shuffleSeed: '',
+    });
     await redis.set(ticketCounterKey(saleName), '40'); // forty joined during the pre-queue
     clock.advance(20_000);
     await loop.step();
@@ -61,7 +82,21 @@ describe('the rehearsal room loop', () => {
 
 describe('the rehearsal config', () => {
   it('enables the room with whole-minute passes and the rehearsal join limit, keeping the rest', () => {
-    const copy = JSON.parse(configWithRoom(JSON.stringify({ $schema: './x.json', saleName: 's', waitingRoom: { sessionMinutes: 3 } }), { seconds: 60, maxSeconds: 180 })) as Record<string, unknown>;
-    expect(copy).toEqual({ saleName: 's', waitingRoom: { sessionMinutes: 3, enabled: true, passMinutes: 1, passMaxMinutes: 3, joinLimits: { perIp: REHEARSAL_JOIN_LIMIT_PER_IP } } });
+    const copy = JSON.parse(
+      configWithRoom(JSON.stringify({ $schema: './x.json', saleName: 's', waitingRoom: { sessionMinutes: 3 } }), {
+        seconds: 60,
+        maxSeconds: 180,
+      }),
+    ) as Record<string, unknown>;
+    expect(copy).toEqual({
+      saleName: 's',
+      waitingRoom: {
+        sessionMinutes: 3,
+        enabled: true,
+        passMinutes: 1,
+        passMaxMinutes: 3,
+        joinLimits: { perIp: REHEARSAL_JOIN_LIMIT_PER_IP },
+      },
+    });
   });
 });

@@ -11,7 +11,9 @@ describe('chooseRedis with our own redis-servers', () => {
       expect(choice.kind).toBe('failover');
       if (choice.kind !== 'failover') return;
       expect(choice.url).toBe(`redis://127.0.0.1:${choice.pair.relay.port}`);
-      expect(describeRedis(choice)).toMatch(/^local redis-server on port \d+ \(primary\) and port \d+ \(replica\) behind a failover relay on port \d+$/);
+      expect(describeRedis(choice)).toMatch(
+        /^local redis-server on port \d+ \(primary\) and port \d+ \(replica\) behind a failover relay on port \d+$/,
+      );
     } finally {
       if (choice.kind === 'failover') await choice.pair.close();
     }

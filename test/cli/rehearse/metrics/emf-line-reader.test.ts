@@ -24,18 +24,33 @@ describe('parseEmfLine', () => {
   });
 
   it('sums EMF value arrays', () => {
-    const line = JSON.stringify({ _aws: { Timestamp: 5, CloudWatchMetrics: [{ Namespace: 'N', Dimensions: [['Sale']], Metrics: [{ Name: 'Shed' }] }] }, Sale: 's', Shed: [1, 2, 3] });
+    const line = JSON.stringify({
+      _aws: {
+        Timestamp: 5,
+        CloudWatchMetrics: [{ Namespace: 'N', Dimensions: [['Sale']], Metrics: [{ Name: 'Shed' }] }],
+      },
+      Sale: 's',
+      Shed: [1, 2, 3],
+    });
     expect(parseEmfLine(line)!.values).toEqual({ Shed: 6 });
   });
 
-  it.each(['{"event":"listening","url":"http://127.0.0.1:1"}', 'not json', '{"_aws": broken', '{"_aws":{"Timestamp":"x"}}', ''])('ignores %j', (line) => {
+  it.each([
+    '{"event":"listening","url":"http://127.0.0.1:1"}',
+    'not json',
+    '{"_aws": broken',
+    '{"_aws":{"Timestamp":"x"}}',
+    '',
+  ])('ignores %j', (line) => {
     expect(parseEmfLine(line)).toBeUndefined();
   });
 });
 
 describe('listeningUrl', () => {
   it('finds the URL of the ready line and nothing else', () => {
-    expect(listeningUrl('{"event":"listening","url":"http://127.0.0.1:4000","store":"redis"}')).toBe('http://127.0.0.1:4000');
+    expect(listeningUrl('{"event":"listening","url":"http://127.0.0.1:4000","store":"redis"}')).toBe(
+      'http://127.0.0.1:4000',
+    );
     expect(listeningUrl('{"event":"draining"}')).toBeUndefined();
     expect(listeningUrl('{"listening": broken')).toBeUndefined();
   });

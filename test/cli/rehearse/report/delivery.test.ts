@@ -1,17 +1,44 @@
-import { DELIVERY_LIMITS, EXIT_CODES, deliveryTrouble, runVerdict, type DeliverySecond } from '../../../../cli/rehearse/report/delivery';
+import {
+  DELIVERY_LIMITS,
+  EXIT_CODES,
+  deliveryTrouble,
+  runVerdict,
+  type DeliverySecond,
+} from '../../../../cli/rehearse/report/delivery';
 import { judgeChecksOnDelivery } from '../../../../cli/rehearse/report/delivery-judgement';
 import { OutcomeRecorder } from '../../../../cli/rehearse/traffic/outcome-recorder';
-import { checkoutLatencyCheck, checkoutSuccessCheck, type Check } from '../../../../cli/rehearse/report/rehearsal-checks';
+import {
+  checkoutLatencyCheck,
+  checkoutSuccessCheck,
+  type Check,
+} from '../../../../cli/rehearse/report/rehearsal-checks';
 
 const SLA = { p99LatencyMs: 800, errorRate: 0.01 };
-const calm = (): DeliverySecond => ({ dropped: 0, scheduleLagMs: 3, generatorCpuPercent: 20, machineCpuPercent: 40, outsideCpuPercent: 5 });
+const calm = (): DeliverySecond => ({
+  dropped: 0,
+  scheduleLagMs: 3,
+  generatorCpuPercent: 20,
+  machineCpuPercent: 40,
+  outsideCpuPercent: 5,
+});
 
 /** 20 s of shopper checkouts, 10 a second, answered 201 in 50 ms, except where `slow` says. */
 function run(slow: (second: number) => number | undefined): OutcomeRecorder {
   const recorder = new OutcomeRecorder();
   for (let second = 0; second < 20; second += 1) {
     for (let i = 0; i < 10; i += 1) {
-      recorder.record({ actor: 'shopper', priorityClass: 'critical', intendedAtMs: second * 1000 + i * 100, latencyMs: slow(second) ?? 50, status: 201, outcome: 'served', checkoutQuantity: 1 }, true);
+      recorder.record(
+        {
+          actor: 'shopper',
+          priorityClass: 'critical',
+          intendedAtMs: second * 1000 + i * 100,
+          latencyMs: slow(second) ?? 50,
+          status: 201,
+          outcome: 'served',
+          checkoutQuantity: 1,
+        },
+        true,
+      );
     }
   }
   return recorder;
@@ -19,8 +46,19 @@ function run(slow: (second: number) => number | undefined): OutcomeRecorder {
 
 function judge(recorder: OutcomeRecorder, delivery: DeliverySecond[]): Check[] {
   const seconds = recorder.timeline();
-  const checks = [checkoutSuccessCheck(seconds, undefined, 3, 0.99), checkoutLatencyCheck(recorder.checkoutLatency(), SLA.p99LatencyMs)];
-  return judgeChecksOnDelivery(checks, { seconds, trouble: deliveryTrouble(delivery), recorder, outage: undefined, recoveryLimitSeconds: 3, sla: SLA, minimumBotRefusal: 0.9 });
+  const checks = [
+    checkoutSuccessCheck(seconds, undefined, 3, 0.99),
+    checkoutLatencyCheck(recorder.checkoutLatency(), SLA.p99LatencyMs),
+  ];
+  return judgeChecksOnDelivery(checks, {
+    seconds,
+    trouble: deliveryTrouble(delivery),
+    recorder,
+    outage: undefined,
+    recoveryLimitSeconds: 3,
+    sla: SLA,
+    minimumBotRefusal: 0.9,
+  });
 }
 
 describe('delivery trouble', () => {

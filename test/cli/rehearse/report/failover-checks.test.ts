@@ -1,7 +1,18 @@
-import { FAILOVER_CHECKOUT_LIMIT_MS, failoverChecks, keyLossCheck } from '../../../../cli/rehearse/report/failover-checks';
+import {
+  FAILOVER_CHECKOUT_LIMIT_MS,
+  failoverChecks,
+  keyLossCheck,
+} from '../../../../cli/rehearse/report/failover-checks';
 import type { FailoverFindings } from '../../../../cli/rehearse/faults/failover-probe';
 
-const recovered: FailoverFindings = { firstCheckoutMs: 1200, checkoutAttempts: 3, answersBefore: ['503', '503'], limitsBackMs: 1500, flagsWritableMs: 300, patienceMs: 15_000 };
+const recovered: FailoverFindings = {
+  firstCheckoutMs: 1200,
+  checkoutAttempts: 3,
+  answersBefore: ['503', '503'],
+  limitsBackMs: 1500,
+  flagsWritableMs: 300,
+  patienceMs: 15_000,
+};
 
 describe('failover checks', () => {
   it('pass when checkout, limits and flags are back, and say how fast', () => {
@@ -16,7 +27,12 @@ describe('failover checks', () => {
 
   it('fail a checkout back later than the limit, or never, and name what was missing', () => {
     expect(failoverChecks({ ...recovered, firstCheckoutMs: FAILOVER_CHECKOUT_LIMIT_MS + 1 })[0]!.pass).toBe(false);
-    const never = failoverChecks({ checkoutAttempts: 150, answersBefore: Array(150).fill('503'), patienceMs: 15_000, flagsError: 'READONLY You can\'t write against a read only replica.' });
+    const never = failoverChecks({
+      checkoutAttempts: 150,
+      answersBefore: Array(150).fill('503'),
+      patienceMs: 15_000,
+      flagsError: "READONLY You can't write against a read only replica.",
+    });
     expect(never.map((c) => c.pass)).toEqual([false, false, false]);
     expect(never[0]!.value).toBe('no 201 not within 15.0 s (before it: 150× 503)');
     expect(never[2]!.value).toContain('last error: READONLY');
@@ -33,13 +49,19 @@ describe('key-loss check', () => {
 
   it('passes when every gate followed within one tick plus one poll', () => {
     const check = keyLossCheck({ ...findings, followedMs: 5200 });
-    expect(check).toMatchObject({ pass: true, value: 'key deleted at 40 s at level 2; all 3 gate(s) followed 5.2 s later' });
+    expect(check).toMatchObject({
+      pass: true,
+      value: 'key deleted at 40 s at level 2; all 3 gate(s) followed 5.2 s later',
+    });
     expect(check.expected).toContain('≤ 8.0 s');
   });
 
   it('fails when they followed late or never', () => {
     expect(keyLossCheck({ ...findings, followedMs: 8001 }).pass).toBe(false);
-    expect(keyLossCheck({ ...findings, gatesFollowed: 1 })).toMatchObject({ pass: false, value: 'key deleted at 40 s at level 2; 1 of 3 gate(s) followed within 24.0 s' });
+    expect(keyLossCheck({ ...findings, gatesFollowed: 1 })).toMatchObject({
+      pass: false,
+      value: 'key deleted at 40 s at level 2; 1 of 3 gate(s) followed within 24.0 s',
+    });
   });
 
   it('is skipped when the key was not deleted', () => {

@@ -1,7 +1,16 @@
 import { Writable } from 'node:stream';
 import { formatProgress, ProgressLine, type ProgressSnapshot } from '../../../../cli/rehearse/report/progress-line';
 
-const snapshot: ProgressSnapshot = { elapsedMs: 30_000, durationMs: 120_000, phase: 'surge + bot-flood', sentPerSecond: 812.4, level: 2, openBreakers: ['payments'], alarmsInAlarm: 1, redisUp: false };
+const snapshot: ProgressSnapshot = {
+  elapsedMs: 30_000,
+  durationMs: 120_000,
+  phase: 'surge + bot-flood',
+  sentPerSecond: 812.4,
+  level: 2,
+  openBreakers: ['payments'],
+  alarmsInAlarm: 1,
+  redisUp: false,
+};
 
 function stream(isTTY: boolean): { stream: NodeJS.WriteStream; text: () => string } {
   let text = '';
@@ -17,7 +26,9 @@ function stream(isTTY: boolean): { stream: NodeJS.WriteStream; text: () => strin
 
 describe('progress line', () => {
   it('shows the bar, the time, the phase, the rate, the level, open breakers, alarms and Redis', () => {
-    expect(formatProgress(snapshot)).toBe('██████░░░░░░░░░░░░░░░░░░  30/120s  surge + bot-flood            812 req/s  level 2 open:payments  alarms 1  redis DOWN');
+    expect(formatProgress(snapshot)).toBe(
+      '██████░░░░░░░░░░░░░░░░░░  30/120s  surge + bot-flood            812 req/s  level 2 open:payments  alarms 1  redis DOWN',
+    );
   });
 
   it('rewrites one line in place on a terminal', () => {

@@ -9,8 +9,25 @@ import {
 } from '../../../../cli/rehearse/report/rehearsal-checks';
 import { OutcomeRecorder, type ResponseObservation } from '../../../../cli/rehearse/traffic/outcome-recorder';
 
-function checkout(recorder: OutcomeRecorder, second: number, status: number | undefined, outcome: ResponseObservation['outcome'] = 'served', latencyMs = 50): void {
-  recorder.record({ actor: 'shopper', priorityClass: 'critical', intendedAtMs: second * 1000 + 10, latencyMs, status, outcome, checkoutQuantity: 1 }, true);
+function checkout(
+  recorder: OutcomeRecorder,
+  second: number,
+  status: number | undefined,
+  outcome: ResponseObservation['outcome'] = 'served',
+  latencyMs = 50,
+): void {
+  recorder.record(
+    {
+      actor: 'shopper',
+      priorityClass: 'critical',
+      intendedAtMs: second * 1000 + 10,
+      latencyMs,
+      status,
+      outcome,
+      checkoutQuantity: 1,
+    },
+    true,
+  );
 }
 
 function bot(recorder: OutcomeRecorder, outcome: ResponseObservation['outcome'], status: number): void {
@@ -36,7 +53,20 @@ describe('rehearsal checks', () => {
   });
 
   it('counts a 409 as sold out only when the shop says sold-out (an expired reservation or a reused key is a failure)', () => {
-    const answered409 = (error: string) => recorder.record({ actor: 'shopper', priorityClass: 'critical', intendedAtMs: 10, latencyMs: 50, status: 409, outcome: 'served', checkoutQuantity: 1, checkoutError: error }, true);
+    const answered409 = (error: string) =>
+      recorder.record(
+        {
+          actor: 'shopper',
+          priorityClass: 'critical',
+          intendedAtMs: 10,
+          latencyMs: 50,
+          status: 409,
+          outcome: 'served',
+          checkoutQuantity: 1,
+          checkoutError: error,
+        },
+        true,
+      );
     answered409('sold-out');
     answered409('reservation-expired');
     answered409('idempotency-key-reused');
@@ -62,7 +92,10 @@ describe('rehearsal checks', () => {
     bot(recorder, 'fallback', 200);
     bot(recorder, 'served', 200);
     bot(recorder, 'dropped', 0);
-    expect(botRefusalCheck(recorder.timeline(), 0.9)).toMatchObject({ pass: true, value: expect.stringContaining('90.0% of 10') });
+    expect(botRefusalCheck(recorder.timeline(), 0.9)).toMatchObject({
+      pass: true,
+      value: expect.stringContaining('90.0% of 10'),
+    });
     bot(recorder, 'upstream-error', 502);
     expect(botRefusalCheck(recorder.timeline(), 0.9).pass).toBe(false);
   });
@@ -89,21 +122,35 @@ describe('rehearsal checks', () => {
 
   it('reports units held by checkouts whose clients saw an error, without failing on them', () => {
     const check = noOversellCheck({ unitsSold: 12, initialUnits: 20, oversold: false, lowestStock: 3 }, 10);
-    expect(check.value).toBe('sold 12 of 20 units, 10 confirmed to clients, lowest stock 3; 2 unit(s) held by checkouts whose client saw an error or no answer');
-    expect(noOversellCheck({ unitsSold: 9, initialUnits: 20, oversold: false, lowestStock: 3 }, 10).value).toContain("1 confirmed unit(s) missing from the shop's sales");
+    expect(check.value).toBe(
+      'sold 12 of 20 units, 10 confirmed to clients, lowest stock 3; 2 unit(s) held by checkouts whose client saw an error or no answer',
+    );
+    expect(noOversellCheck({ unitsSold: 9, initialUnits: 20, oversold: false, lowestStock: 3 }, 10).value).toContain(
+      "1 confirmed unit(s) missing from the shop's sales",
+    );
   });
 
   it('finds how long checkouts took to recover after the outage', () => {
-    for (let s = 0; s < 20; s += 1) checkout(recorder, s, s >= 5 && s < 12 ? 503 : 201, s >= 5 && s < 12 ? 'upstream-error' : 'served');
+    for (let s = 0; s < 20; s += 1)
+      checkout(recorder, s, s >= 5 && s < 12 ? 503 : 201, s >= 5 && s < 12 ? 'upstream-error' : 'served');
     // Outage 5–9; failures go on until 11; success from 12.
-    expect(recoveryCheck(recorder.timeline(), { startSecond: 5, endSecond: 9 }, 5)).toMatchObject({ pass: true, value: 'recovered 3 s after Redis returned' });
+    expect(recoveryCheck(recorder.timeline(), { startSecond: 5, endSecond: 9 }, 5)).toMatchObject({
+      pass: true,
+      value: 'recovered 3 s after Redis returned',
+    });
     expect(recoveryCheck(recorder.timeline(), { startSecond: 5, endSecond: 9 }, 2).pass).toBe(false);
-    expect(recoveryCheck(recorder.timeline(), undefined, 2)).toMatchObject({ pass: true, value: expect.stringContaining('skipped') });
+    expect(recoveryCheck(recorder.timeline(), undefined, 2)).toMatchObject({
+      pass: true,
+      value: expect.stringContaining('skipped'),
+    });
   });
 
   it('reports a recovery that never came', () => {
     for (let s = 0; s < 10; s += 1) checkout(recorder, s, s < 5 ? 201 : 503, s < 5 ? 'served' : 'upstream-error');
-    expect(recoveryCheck(recorder.timeline(), { startSecond: 5, endSecond: 6 }, 10)).toMatchObject({ pass: false, value: expect.stringContaining('did not recover') });
+    expect(recoveryCheck(recorder.timeline(), { startSecond: 5, endSecond: 6 }, 10)).toMatchObject({
+      pass: false,
+      value: expect.stringContaining('did not recover'),
+    });
   });
 
   it.each([
@@ -137,9 +184,19 @@ describe('rehearsal checks', () => {
       { kind: 'bot-flood', startSecond: 5 },
       { kind: 'cache-outage', startSecond: 13 },
     ];
-    const cut = (ranSeconds: number, outage?: { startSecond: number; endSecond: number }) => ({ ranSeconds, plannedSeconds: 30, phases, outage, recoveryLimitSeconds: 3 });
+    const cut = (ranSeconds: number, outage?: { startSecond: number; endSecond: number }) => ({
+      ranSeconds,
+      plannedSeconds: 30,
+      phases,
+      outage,
+      recoveryLimitSeconds: 3,
+    });
     /** Checkouts every second up to `ranSeconds`, failing while Redis is down and until `failUntil`. */
-    const checkoutsUntil = (ranSeconds: number, outage?: { startSecond: number; endSecond: number }, failUntil = outage?.endSecond ?? 0) => {
+    const checkoutsUntil = (
+      ranSeconds: number,
+      outage?: { startSecond: number; endSecond: number },
+      failUntil = outage?.endSecond ?? 0,
+    ) => {
       for (let s = 0; s < Math.ceil(ranSeconds); s += 1) {
         const failing = outage !== undefined && s >= outage.startSecond && s < failUntil;
         checkout(recorder, s, failing ? 503 : 201, failing ? 'upstream-error' : 'served');
@@ -151,10 +208,23 @@ describe('rehearsal checks', () => {
     it('keeps the checks the part that ran can answer, failing or not', () => {
       checkoutsUntil(4);
       checkout(recorder, 2, 503, 'shed');
-      const checks = checksOfInterruptedRun([checkoutSuccessCheck(recorder.timeline(), undefined, 3, 0.99), levelsCheck([0, 1, 0, 0])], cut(4));
+      const checks = checksOfInterruptedRun(
+        [checkoutSuccessCheck(recorder.timeline(), undefined, 3, 0.99), levelsCheck([0, 1, 0, 0])],
+        cut(4),
+      );
       expect(checks).toEqual([
-        { name: 'checkout-success-rate', pass: false, value: '80.0% of 5 shopper checkouts got 201 or 409', expected: '≥ 99.0%' },
-        { name: 'degradation-flipped-and-restored', pass: true, value: 'peak level 1 (first raised at 1s), final level 0', expected: expect.any(String) },
+        {
+          name: 'checkout-success-rate',
+          pass: false,
+          value: '80.0% of 5 shopper checkouts got 201 or 409',
+          expected: '≥ 99.0%',
+        },
+        {
+          name: 'degradation-flipped-and-restored',
+          pass: true,
+          value: 'peak level 1 (first raised at 1s), final level 0',
+          expected: expect.any(String),
+        },
       ]);
     });
 
@@ -165,20 +235,40 @@ describe('rehearsal checks', () => {
         value: 'skipped: interrupted at 4.2 s of 30 s, before the bot flood (planned from 5 s)',
       });
       bot(recorder, 'served', 200);
-      expect(checksOfInterruptedRun([botRefusalCheck(recorder.timeline(), 0.9)], cut(6))[0]).toMatchObject({ pass: false, value: expect.stringContaining('0.0% of 1 bot requests') });
+      expect(checksOfInterruptedRun([botRefusalCheck(recorder.timeline(), 0.9)], cut(6))[0]).toMatchObject({
+        pass: false,
+        value: expect.stringContaining('0.0% of 1 bot requests'),
+      });
     });
 
     it('skips a level still raised when the run stopped: "back to 0 by the end" needs the end', () => {
       expect(checksOfInterruptedRun([levelsCheck([0, 2, 2])], cut(3))[0]).toMatchObject({
         skipped: true,
-        value: 'skipped: interrupted at 3 s of 30 s: the level must be back to 0 by the end of the run, which never came (peak level 2 (first raised at 1s), final level 2)',
+        value:
+          'skipped: interrupted at 3 s of 30 s: the level must be back to 0 by the end of the run, which never came (peak level 2 (first raised at 1s), final level 2)',
       });
     });
 
     it.each([
-      { when: 'before the outage', ran: 10, outage: undefined, value: 'skipped: interrupted at 10 s of 30 s, before the cache outage (planned from 13 s)' },
-      { when: 'with Redis still down', ran: 15.5, outage: { startSecond: 13, endSecond: 30 }, value: 'skipped: interrupted at 15.5 s of 30 s, during the cache outage (Redis down since 13 s)' },
-      { when: 'too soon after Redis returned to tell', ran: 22, outage: { startSecond: 13, endSecond: 18 }, failUntil: 20, value: 'skipped: interrupted at 22 s of 30 s, 4 s after Redis returned (3 s allowed to recover)' },
+      {
+        when: 'before the outage',
+        ran: 10,
+        outage: undefined,
+        value: 'skipped: interrupted at 10 s of 30 s, before the cache outage (planned from 13 s)',
+      },
+      {
+        when: 'with Redis still down',
+        ran: 15.5,
+        outage: { startSecond: 13, endSecond: 30 },
+        value: 'skipped: interrupted at 15.5 s of 30 s, during the cache outage (Redis down since 13 s)',
+      },
+      {
+        when: 'too soon after Redis returned to tell',
+        ran: 22,
+        outage: { startSecond: 13, endSecond: 18 },
+        failUntil: 20,
+        value: 'skipped: interrupted at 22 s of 30 s, 4 s after Redis returned (3 s allowed to recover)',
+      },
     ])('skips the recovery check $when', ({ ran, outage, failUntil, value }) => {
       checkoutsUntil(ran, outage, failUntil);
       expect(recoveryOf(ran, outage)).toMatchObject({ pass: true, skipped: true, value });
@@ -192,7 +282,10 @@ describe('rehearsal checks', () => {
       recorder.close();
       recorder = new OutcomeRecorder();
       checkoutsUntil(26, outage, 26);
-      expect(recoveryOf(26, outage)).toMatchObject({ pass: false, value: 'checkouts did not recover before the end of the run' });
+      expect(recoveryOf(26, outage)).toMatchObject({
+        pass: false,
+        value: 'checkouts did not recover before the end of the run',
+      });
     });
   });
 });

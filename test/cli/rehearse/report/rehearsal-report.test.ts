@@ -17,7 +17,9 @@ describe('buildReport', () => {
   });
 
   it('carries the level, breakers and alarms per second, and latency percentiles per class', () => {
-    expect(report.timeline.map((t) => t.level)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(report.timeline.map((t) => t.level)).toEqual([
+      0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ]);
     expect(report.timeline[11]!.openBreakers).toEqual(['payments']);
     expect(report.timeline[7]!.alarmsInAlarm).toEqual(['gate-shed-rate']);
     // Shopper critical latencies of a calm second: 40, 45, 50, 55 ms.
@@ -33,9 +35,20 @@ describe('buildReport', () => {
 
   it('summarises the config with the scaled periods', () => {
     const shed = report.config.alarms.find((a) => a.name === 'gate-shed-rate')!;
-    expect(shed).toMatchObject({ periodSeconds: 10, scaledPeriodSeconds: 1, evaluationPeriods: 3, datapointsToAlarm: 2, effect: 'level 1' });
+    expect(shed).toMatchObject({
+      periodSeconds: 10,
+      scaledPeriodSeconds: 1,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      effect: 'level 1',
+    });
     expect(report.config.alarms.find((a) => a.name === 'alb-p99-latency')!.scaledPeriodSeconds).toBe(5);
-    expect(report.config.controller).toEqual({ calmPeriodSeconds: 120, scaledCalmPeriodSeconds: 10, breakerCalmSeconds: 60, scaledBreakerCalmSeconds: 5 });
+    expect(report.config.controller).toEqual({
+      calmPeriodSeconds: 120,
+      scaledCalmPeriodSeconds: 10,
+      breakerCalmSeconds: 60,
+      scaledBreakerCalmSeconds: 5,
+    });
     expect(report.phases.map((p) => p.kind)).toEqual(['surge', 'bot-flood', 'slow-route', 'cache-outage']);
   });
 
@@ -81,9 +94,17 @@ describe('buildReport for a run a signal cut short', () => {
   const report = sampleReport({ interruption: { signal: 'SIGINT', ranMs: 3650 }, outage: undefined });
 
   it('is marked interrupted, with the planned and the actual duration', () => {
-    expect(report).toMatchObject({ interrupted: true, interruptedBy: 'SIGINT', duration: { plannedSeconds: 30, ranSeconds: 3.7 } });
+    expect(report).toMatchObject({
+      interrupted: true,
+      interruptedBy: 'SIGINT',
+      duration: { plannedSeconds: 30, ranSeconds: 3.7 },
+    });
     expect(report.config.durationSeconds).toBe(30);
-    expect(sampleReport()).toMatchObject({ interrupted: false, interruptedBy: null, duration: { plannedSeconds: 30, ranSeconds: 30 } });
+    expect(sampleReport()).toMatchObject({
+      interrupted: false,
+      interruptedBy: null,
+      duration: { plannedSeconds: 30, ranSeconds: 30 },
+    });
   });
 
   it('covers the seconds that ran and the phases they reached, and names the phases never reached', () => {
@@ -91,16 +112,31 @@ describe('buildReport for a run a signal cut short', () => {
     // Four calm seconds of four requests per class (the recorder's later seconds are left out).
     expect(report.totals.sent).toBe(4 * 4 * 4);
     expect(report.phases).toEqual([{ kind: 'surge', label: 'surge to 10×', startSecond: 2, endSecond: 3.7 }]);
-    expect(report.notices).toContain('interrupted before these phases began: bot flood (2 keys, 2000 req/s) (5–9s), slow recommendations (+2500 ms) (11–13s), cache outage (13–18s)');
+    expect(report.notices).toContain(
+      'interrupted before these phases began: bot flood (2 keys, 2000 req/s) (5–9s), slow recommendations (+2500 ms) (11–13s), cache outage (13–18s)',
+    );
   });
 
   it('evaluates the checks on the part that ran and skips, with why, those that need what never came', () => {
     const byName = Object.fromEntries(report.checks.map((c) => [c.name, c]));
-    expect(byName['checkout-success-rate']).toMatchObject({ pass: true, value: expect.stringContaining('of 16 shopper checkouts') });
+    expect(byName['checkout-success-rate']).toMatchObject({
+      pass: true,
+      value: expect.stringContaining('of 16 shopper checkouts'),
+    });
     expect(byName['checkout-success-rate']!.skipped).toBeUndefined();
-    expect(byName['bot-requests-refused']).toMatchObject({ pass: true, skipped: true, value: 'skipped: interrupted at 3.7 s of 30 s, before the bot flood (planned from 5 s)' });
-    expect(byName['recovery-after-cache-outage']).toMatchObject({ skipped: true, value: 'skipped: interrupted at 3.7 s of 30 s, before the cache outage (planned from 13 s)' });
-    expect(byName['degradation-flipped-and-restored']).toMatchObject({ skipped: true, value: expect.stringContaining('which never came (peak level 0, final level 0)') });
+    expect(byName['bot-requests-refused']).toMatchObject({
+      pass: true,
+      skipped: true,
+      value: 'skipped: interrupted at 3.7 s of 30 s, before the bot flood (planned from 5 s)',
+    });
+    expect(byName['recovery-after-cache-outage']).toMatchObject({
+      skipped: true,
+      value: 'skipped: interrupted at 3.7 s of 30 s, before the cache outage (planned from 13 s)',
+    });
+    expect(byName['degradation-flipped-and-restored']).toMatchObject({
+      skipped: true,
+      value: expect.stringContaining('which never came (peak level 0, final level 0)'),
+    });
   });
 
   it('says so in the terminal summary, with a – for each skipped check', () => {
@@ -119,23 +155,45 @@ describe('the terminal after a run', () => {
     const text = formatTerminalSummary(sampleReport(), files);
     const next = text.slice(text.indexOf('  Next:'));
     expect(next).toMatch(/1\. Open the report: file:\/\/\/r\/report\.html#checkout-chart \(no-oversell failed/);
-    expect(next).toMatch(/3\. Measure one task's real capacity: npx saleday loadtest .*then size the fleet: npx saleday plan$/);
+    expect(next).toMatch(
+      /3\. Measure one task's real capacity: npx saleday loadtest .*then size the fleet: npx saleday plan$/,
+    );
   });
 
   it('marks an inconclusive check with ?, its reason and what to do, and says the run was inconclusive', () => {
     const report = sampleReport();
     report.checks = report.checks.map((c) =>
-      c.name === 'no-oversell' ? { ...c, pass: true } : c.name === 'checkout-p99-within-sla' ? { ...c, pass: false, inconclusive: true, reason: 'the generator fell behind', advice: 'run it again' } : c,
+      c.name === 'no-oversell'
+        ? { ...c, pass: true }
+        : c.name === 'checkout-p99-within-sla'
+          ? { ...c, pass: false, inconclusive: true, reason: 'the generator fell behind', advice: 'run it again' }
+          : c,
     );
     const text = formatTerminalSummary(report, files);
     expect(text).toMatch(/\? checkout-p99-within-sla +inconclusive: /);
     expect(text).toContain('      why: the generator fell behind');
     expect(text).toContain('      what to do: run it again');
-    expect(text).toContain('Inconclusive: no check failed, but 1 could not be judged because this machine could not deliver the planned traffic (exit code 3).');
+    expect(text).toContain(
+      'Inconclusive: no check failed, but 1 could not be judged because this machine could not deliver the planned traffic (exit code 3).',
+    );
   });
 
   it('states the calibration', () => {
-    const report = { ...sampleReport(), calibration: { capacityRps: 120, gates: 3, bound: { p99Ms: 200, errorRate: 0.01 }, steps: [], durationMs: 4200, atLeast: false, baseRps: 30, peakRps: 300, botFloodRps: [200], summary: 'calibration: 120 req/s over 3 pair(s)' } };
+    const report = {
+      ...sampleReport(),
+      calibration: {
+        capacityRps: 120,
+        gates: 3,
+        bound: { p99Ms: 200, errorRate: 0.01 },
+        steps: [],
+        durationMs: 4200,
+        atLeast: false,
+        baseRps: 30,
+        peakRps: 300,
+        botFloodRps: [200],
+        summary: 'calibration: 120 req/s over 3 pair(s)',
+      },
+    };
     expect(formatTerminalSummary(report, files)).toContain('  calibration: 120 req/s over 3 pair(s)');
   });
 });

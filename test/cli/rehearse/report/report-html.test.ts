@@ -42,7 +42,10 @@ describe('report.html in headless Chromium', () => {
     for (let i = 1; i <= count; i += 1) {
       charts.push(
         await page.$$eval(`#class-charts .chart:nth-child(${i}) path`, (paths) =>
-          paths.map((p) => ({ series: p.getAttribute('data-series'), points: (p.getAttribute('d') ?? '').split(/[ML]/).filter(Boolean).length })),
+          paths.map((p) => ({
+            series: p.getAttribute('data-series'),
+            points: (p.getAttribute('d') ?? '').split(/[ML]/).filter(Boolean).length,
+          })),
         ),
       );
     }
@@ -52,12 +55,16 @@ describe('report.html in headless Chromium', () => {
     expect(charts[2]!.some((s) => s.series === 'shoppers shed')).toBe(true);
   });
 
-  it('keeps the bots\' 429s from flattening the shoppers\' checkouts: the scale is the shoppers\', the bots a line of their own', async () => {
-    const critical = await page.$$eval('#class-charts .chart:nth-child(1) path', (paths) => paths.map((p) => p.getAttribute('data-series')));
+  it("keeps the bots' 429s from flattening the shoppers' checkouts: the scale is the shoppers', the bots a line of their own", async () => {
+    const critical = await page.$$eval('#class-charts .chart:nth-child(1) path', (paths) =>
+      paths.map((p) => p.getAttribute('data-series')),
+    );
     // The sample's bots send 50 checkouts a second and the shoppers at most 20: the bots are off scale.
     expect(critical).toContain('bots sent (off scale, peak 50/s)');
     expect(critical).not.toContain('shoppers limited (429)'); // every 429 went to a bot
-    const servedYs = ((await page.getAttribute('#class-charts .chart:nth-child(1) path[data-series="shoppers served"]', 'd')) ?? '')
+    const servedYs = (
+      (await page.getAttribute('#class-charts .chart:nth-child(1) path[data-series="shoppers served"]', 'd')) ?? ''
+    )
       .split(/[ML]/)
       .filter(Boolean)
       .map((pt) => Number(pt.split(' ')[1]));
@@ -67,14 +74,25 @@ describe('report.html in headless Chromium', () => {
 
   it('draws latency, level, breaker and checkout charts with data', async () => {
     const series = await page.$$eval('#latency-chart path, #level-chart path, #checkout-chart path', (paths) =>
-      paths.map((p) => ({ series: p.getAttribute('data-series'), points: (p.getAttribute('d') ?? '').split(/[ML]/).filter(Boolean).length })),
+      paths.map((p) => ({
+        series: p.getAttribute('data-series'),
+        points: (p.getAttribute('d') ?? '').split(/[ML]/).filter(Boolean).length,
+      })),
     );
     const names = series.map((s) => s.series);
-    expect(names).toEqual(expect.arrayContaining(['critical p99', 'controller level', 'breaker payments open', 'succeeded']));
-    for (const s of series.filter((x) => x.series !== 'gates (highest)' && x.series !== 'gates (lowest)')) expect(s.points).toBeGreaterThan(1);
+    expect(names).toEqual(
+      expect.arrayContaining(['critical p99', 'controller level', 'breaker payments open', 'succeeded']),
+    );
+    for (const s of series.filter((x) => x.series !== 'gates (highest)' && x.series !== 'gates (lowest)'))
+      expect(s.points).toBeGreaterThan(1);
     // The level is a step line that climbs to 2.
     const levelPath = await page.getAttribute('#level-chart path[data-series="controller level"]', 'd');
-    const ys = new Set((levelPath ?? '').split(/[ML]/).filter(Boolean).map((pt) => pt.split(' ')[1]));
+    const ys = new Set(
+      (levelPath ?? '')
+        .split(/[ML]/)
+        .filter(Boolean)
+        .map((pt) => pt.split(' ')[1]),
+    );
     expect(ys.size).toBe(3); // levels 0, 1 and 2
   });
 
@@ -90,15 +108,23 @@ describe('report.html in headless Chromium', () => {
 
   it('escapes what it embeds (a reason containing </script> stays text)', async () => {
     const reasons = await page.$$eval('#flags tbody tr td:last-child', (tds) => tds.map((td) => td.textContent));
-    expect(reasons).toContain('breaker payments opened: alarm saleday-winter-flash-payments-failing in ALARM </script><b>');
+    expect(reasons).toContain(
+      'breaker payments opened: alarm saleday-winter-flash-payments-failing in ALARM </script><b>',
+    );
   });
 
   describe('the story', () => {
     it('splits the traffic into shoppers and bots, with the phases named (ramp, flood, outage, calm)', async () => {
-      const series = await page.$$eval('#traffic-chart path', (paths) => paths.map((p) => p.getAttribute('data-series')));
+      const series = await page.$$eval('#traffic-chart path', (paths) =>
+        paths.map((p) => p.getAttribute('data-series')),
+      );
       expect(series).toEqual(['total', 'shoppers', 'bots']);
-      const names = await page.$$eval('#traffic-chart text.phase-name', (texts) => texts.map((t) => t.textContent ?? ''));
-      expect(names.join(' | ')).toMatch(/ramp to 10× \(shoppers\) 2s.*bot flood 5s.*cache outage \(Redis down, failover\) 13s.*calm \(recovery\) 18s/);
+      const names = await page.$$eval('#traffic-chart text.phase-name', (texts) =>
+        texts.map((t) => t.textContent ?? ''),
+      );
+      expect(names.join(' | ')).toMatch(
+        /ramp to 10× \(shoppers\) 2s.*bot flood 5s.*cache outage \(Redis down, failover\) 13s.*calm \(recovery\) 18s/,
+      );
     });
 
     it('says what is expected during the cache outage', async () => {
@@ -116,7 +142,9 @@ describe('report.html in headless Chromium', () => {
 
     it('links a failed check to the chart that shows it', async () => {
       const failed = await page.$$eval('#checks tbody tr', (trs) =>
-        trs.filter((tr) => tr.querySelector('td.mark.fail')).map((tr) => ({ text: tr.textContent ?? '', href: tr.querySelector('a')?.getAttribute('href') })),
+        trs
+          .filter((tr) => tr.querySelector('td.mark.fail'))
+          .map((tr) => ({ text: tr.textContent ?? '', href: tr.querySelector('a')?.getAttribute('href') })),
       );
       expect(failed).toHaveLength(1);
       expect(failed[0]!.text).toContain('no-oversell');
@@ -126,10 +154,15 @@ describe('report.html in headless Chromium', () => {
     });
 
     it('draws the SLA line unlike any latency line, and labels it', async () => {
-      const sla = await page.$eval('#latency-chart line.sla', (line) => ({ stroke: line.getAttribute('stroke'), dash: line.getAttribute('stroke-dasharray') }));
+      const sla = await page.$eval('#latency-chart line.sla', (line) => ({
+        stroke: line.getAttribute('stroke'),
+        dash: line.getAttribute('stroke-dasharray'),
+      }));
       const strokes = await page.$$eval('#latency-chart path', (paths) => paths.map((p) => p.getAttribute('stroke')));
       expect(strokes).not.toContain(sla.stroke);
-      expect(await page.$$eval('#latency-chart text', (texts) => texts.map((t) => t.textContent))).toContain('SLA 800 ms');
+      expect(await page.$$eval('#latency-chart text', (texts) => texts.map((t) => t.textContent))).toContain(
+        'SLA 800 ms',
+      );
     });
 
     it('states the calibration, or that there was none', async () => {
@@ -141,8 +174,9 @@ describe('report.html in headless Chromium', () => {
 describe('report.html of an interrupted run', () => {
   it('says in its verdict and title that the run was cut short, and what that left unchecked', () => {
     const html = renderReportHtml(sampleReport({ interruption: { signal: 'SIGINT', ranMs: 3650 }, outage: undefined }));
-    expect(html).toContain('<p id="verdict" class="interrupted">interrupted after 3.7 s of 30 s: 1 failed, 3 skipped</p>');
+    expect(html).toContain(
+      '<p id="verdict" class="interrupted">interrupted after 3.7 s of 30 s: 1 failed, 3 skipped</p>',
+    );
     expect(html).toMatch(/<title>[^<]*interrupted after 3\.7 s of 30 s/);
   });
-
 });

@@ -1,5 +1,12 @@
 import { join } from 'node:path';
-import { BASELINE_CAPACITY_SHARE, calibrate, calibratedProfile, calibrationBound, describeCalibration, perKeyRateLimits } from '../../../../cli/rehearse/traffic/calibration';
+import {
+  BASELINE_CAPACITY_SHARE,
+  calibrate,
+  calibratedProfile,
+  calibrationBound,
+  describeCalibration,
+  perKeyRateLimits,
+} from '../../../../cli/rehearse/traffic/calibration';
 import { startEmbeddedFleet, type EmbeddedFleet } from '../../../../cli/rehearse/fleet/embedded-fleet';
 import { RequestFactory } from '../../../../cli/rehearse/traffic/request-factory';
 import { fetchProductIds } from '../../../../cli/rehearse/fleet/storefront-operator';
@@ -24,12 +31,20 @@ describe('the profile scaled to the measured capacity', () => {
     expect(laptop.peakRps).toBe(2500);
     expect(laptop.botFloodRps).toEqual([2000]); // the profile's own rate is the ceiling
     // Nothing else of the profile moves.
-    expect(laptop.profile.phases.map((p) => [p.kind, p.from, p.to])).toEqual(defaultProfile().phases.map((p) => [p.kind, p.from, p.to]));
+    expect(laptop.profile.phases.map((p) => [p.kind, p.from, p.to])).toEqual(
+      defaultProfile().phases.map((p) => [p.kind, p.from, p.to]),
+    );
   });
 
   it('keeps a bot flood at 10× the per-key rate limit of every route it hits, whatever the capacity', () => {
     const limits = perKeyRateLimits(config, new RequestFactory(config, ['sku-001'], seededRandom(1), IDENTITY_SECRET));
-    expect(limits).toMatchObject({ checkout: 0.5, 'add-to-cart': 2, 'list-products': 10, 'view-product': 10, page: 20 });
+    expect(limits).toMatchObject({
+      checkout: 0.5,
+      'add-to-cart': 2,
+      'list-products': 10,
+      'view-product': 10,
+      page: 20,
+    });
     expect(limits.recommendations).toBeUndefined(); // a concurrency limit: no rate
     // The default flood: 30% product lists per key against 10/s → 333.3/s per key, 2 keys.
     expect(calibratedProfile(defaultProfile(), 40, limits).botFloodRps).toEqual([666.7]);
@@ -37,7 +52,9 @@ describe('the profile scaled to the measured capacity', () => {
   });
 
   it('refuses a capacity of nothing', () => {
-    expect(() => calibratedProfile(defaultProfile(), 0)).toThrow('capacityRps: got 0; expected requests per second above 0');
+    expect(() => calibratedProfile(defaultProfile(), 0)).toThrow(
+      'capacityRps: got 0; expected requests per second above 0',
+    );
   });
 
   it('bounds a healthy step by a quarter of the SLA', () => {
@@ -49,7 +66,13 @@ describe('calibration against a real gate and storefront', () => {
   let fleet: EmbeddedFleet;
   beforeAll(async () => {
     process.env.SALEDAY_IDENTITY_SECRET = IDENTITY_SECRET;
-    fleet = await startEmbeddedFleet({ config, flags: new MemoryFlags(), stockPerProduct: 5, recommendationsWork: 100, onGateMetrics: () => undefined });
+    fleet = await startEmbeddedFleet({
+      config,
+      flags: new MemoryFlags(),
+      stockPerProduct: 5,
+      recommendationsWork: 100,
+      onGateMetrics: () => undefined,
+    });
   });
   afterAll(async () => {
     await fleet.close();
@@ -59,12 +82,24 @@ describe('calibration against a real gate and storefront', () => {
   it('doubles the rate each step through the gate, and states what it measured and how long it took', async () => {
     const random = seededRandom(3);
     const factory = new RequestFactory(config, await fetchProductIds(fleet.storefrontUrl), random, IDENTITY_SECRET);
-    const measured = await calibrate({ gateUrls: [fleet.gateUrl], config, factory, profile: defaultProfile(), random, slaP99Ms: 800, stepMs: 300, startRatePerGate: 10, maxSteps: 3 });
+    const measured = await calibrate({
+      gateUrls: [fleet.gateUrl],
+      config,
+      factory,
+      profile: defaultProfile(),
+      random,
+      slaP99Ms: 800,
+      stepMs: 300,
+      startRatePerGate: 10,
+      maxSteps: 3,
+    });
     expect(measured.steps.map((s) => s.rate).slice(0, 2)).toEqual([10, 20]);
     expect(measured.steps.length).toBeLessThanOrEqual(3);
     expect(measured.capacityRps).toBeGreaterThan(0); // 10 req/s of reads is within any machine's reach
     expect(measured.durationMs).toBeGreaterThan(0);
     const line = describeCalibration(measured, calibratedProfile(defaultProfile(), measured.capacityRps));
-    expect(line).toMatch(/^calibration: (at least )?\d+ req\/s over 1 pair\(s\) \(p99 ≤ 200 ms, errors ≤ 1%\) in [\d.]+ s; base rate [\d.]+ req\/s, surge peak [\d.]+ req\/s, bot flood [\d.]+ req\/s$/);
+    expect(line).toMatch(
+      /^calibration: (at least )?\d+ req\/s over 1 pair\(s\) \(p99 ≤ 200 ms, errors ≤ 1%\) in [\d.]+ s; base rate [\d.]+ req\/s, surge peak [\d.]+ req\/s, bot flood [\d.]+ req\/s$/,
+    );
   }, 60_000);
 });

@@ -57,6 +57,8 @@ describe('RequestFactory', () => {
 
   it('refuses to build without products, or without the secret a signed identity needs', () => {
     expect(() => new RequestFactory(config, [], () => 0)).toThrow(/productIds/);
-    expect(() => new RequestFactory(withIdentity({ header: 'x-user-id', proof: 'hmac' }), ['sku-001'], () => 0)).toThrow(/identitySecret/);
+    expect(
+      () => new RequestFactory(withIdentity({ header: 'x-user-id', proof: 'hmac' }), ['sku-001'], () => 0),
+    ).toThrow(/identitySecret/);
   });
 });

@@ -17,7 +17,13 @@ describe('the traffic generator', () => {
   let url: string;
   beforeAll(async () => {
     server = createServer((req, res) => {
-      const answer = () => res.writeHead(req.url?.startsWith('/api/checkout') ? 201 : 200, { 'saleday-outcome': 'served', 'content-type': 'application/json' }).end('{}');
+      const answer = () =>
+        res
+          .writeHead(req.url?.startsWith('/api/checkout') ? 201 : 200, {
+            'saleday-outcome': 'served',
+            'content-type': 'application/json',
+          })
+          .end('{}');
       if (req.url?.startsWith('/api/recommendations')) setTimeout(answer, 600);
       else answer();
     });
@@ -26,12 +32,23 @@ describe('the traffic generator', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it('never queues a shopper\'s checkout behind other classes\' requests on its own connections', async () => {
+  it("never queues a shopper's checkout behind other classes' requests on its own connections", async () => {
     const config = loadConfig(join(__dirname, '../../../../saleday.config.json'));
     const random = seededRandom(5);
-    const profile = parseProfile({ baseline: { requestsPerSecond: 40, users: 1000, mix: { recommendations: 0.8, checkout: 0.2 } }, phases: [] });
+    const profile = parseProfile({
+      baseline: { requestsPerSecond: 40, users: 1000, mix: { recommendations: 0.8, checkout: 0.2 } },
+      phases: [],
+    });
     const recorder = new OutcomeRecorder();
-    const generator = new TrafficGenerator({ targets: [url], profile, durationMs: 1000, factory: new RequestFactory(config, ['sku-001'], random, 'a-traffic-generator-secret'), recorder, random, connectionsPerTarget: 4 });
+    const generator = new TrafficGenerator({
+      targets: [url],
+      profile,
+      durationMs: 1000,
+      factory: new RequestFactory(config, ['sku-001'], random, 'a-traffic-generator-secret'),
+      recorder,
+      random,
+      connectionsPerTarget: 4,
+    });
     try {
       await generator.run();
     } finally {

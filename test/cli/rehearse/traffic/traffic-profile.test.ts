@@ -26,7 +26,10 @@ describe('traffic profile', () => {
   });
 
   it('fills defaults so a file only states what it changes', () => {
-    const profile = parseProfile({ baseline: { requestsPerSecond: 5 }, phases: [{ kind: 'bot-flood', from: 0.1, to: 0.2 }] });
+    const profile = parseProfile({
+      baseline: { requestsPerSecond: 5 },
+      phases: [{ kind: 'bot-flood', from: 0.1, to: 0.2 }],
+    });
     expect(profile.baseline.requestsPerSecond).toBe(5);
     expect(profile.baseline.users).toBe(5000);
     expect(profile.phases[0]).toMatchObject({ kind: 'bot-flood', keys: 2, requestsPerSecond: 2000 });
@@ -38,7 +41,15 @@ describe('traffic profile', () => {
     [{ phases: [{ kind: 'meteor', from: 0, to: 1 }] }, 'phases.0.kind'],
     [{ phases: [{ kind: 'slow-route', from: 0, to: 1, route: 'cart' }] }, 'phases.0.route'],
     [{ baseline: { mix: { checkout: 0 } } }, 'baseline.mix: expected at least one action with a positive weight'],
-    [{ phases: [{ kind: 'cache-outage', from: 0, to: 0.1 }, { kind: 'cache-outage', from: 0.5, to: 0.6 }] }, 'at most one cache-outage'],
+    [
+      {
+        phases: [
+          { kind: 'cache-outage', from: 0, to: 0.1 },
+          { kind: 'cache-outage', from: 0.5, to: 0.6 },
+        ],
+      },
+      'at most one cache-outage',
+    ],
     [{ baseline: { requestsPerSecond: 0 } }, 'baseline.requestsPerSecond'],
     [{ surprise: true }, 'surprise'],
   ])('rejects %j naming the field', (raw, message) => {
@@ -66,7 +77,9 @@ describe('traffic profile', () => {
   });
 
   it('ramps a surge up, holds its peak and ramps down', () => {
-    const profile = parseProfile({ phases: [{ kind: 'surge', from: 0.2, to: 0.6, peakMultiplier: 10, rampShare: 0.25 }] });
+    const profile = parseProfile({
+      phases: [{ kind: 'surge', from: 0.2, to: 0.6, peakMultiplier: 10, rampShare: 0.25 }],
+    });
     const at = (share: number) => shopperMultiplierAt(profile, share * 100_000, 100_000);
     expect(at(0.1)).toBe(1);
     expect(at(0.2)).toBe(1);
@@ -117,10 +130,12 @@ describe('scaleProfileRates', () => {
     const profile = defaultProfile();
     const third = scaleProfileRates(profile, 1 / 3);
     expect(third.baseline.requestsPerSecond).toBeCloseTo(profile.baseline.requestsPerSecond / 3);
-    const bots = (p: typeof profile) => p.phases.filter((phase) => phase.kind === 'bot-flood').map((phase) => (phase.kind === 'bot-flood' ? phase.requestsPerSecond : 0));
+    const bots = (p: typeof profile) =>
+      p.phases
+        .filter((phase) => phase.kind === 'bot-flood')
+        .map((phase) => (phase.kind === 'bot-flood' ? phase.requestsPerSecond : 0));
     expect(bots(third)).toEqual(bots(profile).map((rate) => rate / 3));
     expect(third.phases.map((p) => [p.kind, p.from, p.to])).toEqual(profile.phases.map((p) => [p.kind, p.from, p.to]));
     expect(third.stockPerProduct).toBe(profile.stockPerProduct);
   });
 });
-

@@ -23,7 +23,8 @@ describe('the admit step', () => {
   const waitFor = async (condition: () => boolean) => {
     const deadline = Date.now() + 10_000;
     while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`still waiting: ${held.length} held, ${JSON.stringify(admission.snapshot())}`);
+      if (Date.now() > deadline)
+        throw new Error(`still waiting: ${held.length} held, ${JSON.stringify(admission.snapshot())}`);
       await new Promise((r) => setTimeout(r, 5));
     }
   };
@@ -67,11 +68,17 @@ describe('the admit step', () => {
     await waitFor(() => held.length === 1);
     const low = recommendations();
     const normal = page();
-    await waitFor(() => admission.snapshot().queuedByClass.low === 1 && admission.snapshot().queuedByClass.normal === 1);
+    await waitFor(
+      () => admission.snapshot().queuedByClass.low === 1 && admission.snapshot().queuedByClass.normal === 1,
+    );
     admission.setShedClasses(['low', 'normal']);
     const [fallback, degraded] = await Promise.all([low, normal]);
     expect([fallback.status, fallback.headers['saleday-outcome']]).toEqual([200, 'fallback']);
-    expect([degraded.status, degraded.headers['saleday-outcome'], degraded.headers['retry-after']]).toEqual([503, 'degraded', '5']);
+    expect([degraded.status, degraded.headers['saleday-outcome'], degraded.headers['retry-after']]).toEqual([
+      503,
+      'degraded',
+      '5',
+    ]);
     admission.setShedClasses([]);
     held.splice(0).forEach((release) => release());
     await Promise.all(full);

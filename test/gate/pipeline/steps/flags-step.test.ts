@@ -14,12 +14,22 @@ const config = testConfig();
 describe('the flags step', () => {
   const http = createTestHttpClient();
   const state = new GateState(initialFlags());
-  const breakers = new BreakerRegistry({ defaults: { clock: new FakeClock() }, dependencies: ['inventory', 'payments', 'recommender'] });
+  const breakers = new BreakerRegistry({
+    defaults: { clock: new FakeClock() },
+    dependencies: ['inventory', 'payments', 'recommender'],
+  });
   let server: StepServer;
 
   beforeAll(async () => {
     const parts = stepParts(config);
-    const flags = new FlagsStep(state, compileShedTable(config.degradation), breakers, createFallbackStore(config.routes), parts.answers, parts.metrics);
+    const flags = new FlagsStep(
+      state,
+      compileShedTable(config.degradation),
+      breakers,
+      createFallbackStore(config.routes),
+      parts.answers,
+      parts.metrics,
+    );
     server = await startStepServer([...routingSteps(config, parts, new FakeClock()), flags], parts.answers);
   });
   afterAll(async () => {
@@ -36,16 +46,40 @@ describe('the flags step', () => {
     { level: 2, open: [], path: '/about', status: 503, outcome: 'degraded', retryAfter: '5' },
     { level: 3, open: [], path: '/api/cart', status: 503, outcome: 'degraded', retryAfter: '5' },
     { level: 3, open: [], path: '/api/checkout', status: 204, outcome: undefined, retryAfter: undefined },
-    { level: 0, open: ['inventory'], path: '/api/products/1', status: 503, outcome: 'short-circuited', retryAfter: expect.any(String) },
-    { level: 0, open: ['recommender'], path: '/api/recommendations', status: 200, outcome: 'fallback', retryAfter: undefined },
-    { level: 0, open: ['recommender'], path: '/api/products/1', status: 204, outcome: undefined, retryAfter: undefined },
-  ])('level $level, open $open: $path → $status $outcome', async ({ level, open, path, status, outcome, retryAfter }) => {
-    state.flags = { ...initialFlags(), level };
-    breakers.applyFlags(open);
-    const answer = await http.send(path === '/api/checkout' ? 'POST' : 'GET', `${server.url}${path}`);
-    expect(answer.status).toBe(status);
-    expect(answer.headers['saleday-outcome']).toBe(outcome);
-    expect(answer.headers['retry-after']).toEqual(retryAfter);
-    if (status === 204) expect(answer.headers[PASSED_HEADER]).toBe('passed');
-  });
+    {
+      level: 0,
+      open: ['inventory'],
+      path: '/api/products/1',
+      status: 503,
+      outcome: 'short-circuited',
+      retryAfter: expect.any(String),
+    },
+    {
+      level: 0,
+      open: ['recommender'],
+      path: '/api/recommendations',
+      status: 200,
+      outcome: 'fallback',
+      retryAfter: undefined,
+    },
+    {
+      level: 0,
+      open: ['recommender'],
+      path: '/api/products/1',
+      status: 204,
+      outcome: undefined,
+      retryAfter: undefined,
+    },
+  ])(
+    'level $level, open $open: $path → $status $outcome',
+    async ({ level, open, path, status, outcome, retryAfter }) => {
+      state.flags = { ...initialFlags(), level };
+      breakers.applyFlags(open);
+      const answer = await http.send(path === '/api/checkout' ? 'POST' : 'GET', `${server.url}${path}`);
+      expect(answer.status).toBe(status);
+      expect(answer.headers['saleday-outcome']).toBe(outcome);
+      expect(answer.headers['retry-after']).toEqual(retryAfter);
+      if (status === 204) expect(answer.headers[PASSED_HEADER]).toBe('passed');
+    },
+  );
 });

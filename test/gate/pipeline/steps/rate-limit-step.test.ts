@@ -24,14 +24,22 @@ describe.each([
     raw.gate.rateLimitFields = 'always';
     raw.routes.find((r: { name: string }) => r.name === 'checkout').limitBy = limitBy;
   });
-  const checkout = (user: string) => http.send('POST', `${server.url}/api/checkout`, { headers: { 'x-user-id': user } });
+  const checkout = (user: string) =>
+    http.send('POST', `${server.url}/api/checkout`, { headers: { 'x-user-id': user } });
 
   beforeAll(async () => {
     const parts = stepParts(config);
     guards = createGuards({ config, upstream: 'http://127.0.0.1:9' }, clock, silentLogger, 'test', () => undefined);
     // Without Redis no read is speculative, so the speculative part never calls the app here.
     const speculative = new SpeculativeCalls(guards.admission, undefined as never, undefined as never, parts.metrics);
-    const step = new RateLimitStep(config.gate, new GateState(initialFlags()), speculative, parts.answers, parts.metrics, silentLogger);
+    const step = new RateLimitStep(
+      config.gate,
+      new GateState(initialFlags()),
+      speculative,
+      parts.answers,
+      parts.metrics,
+      silentLogger,
+    );
     server = await startStepServer([...routingSteps(config, parts, clock, guards.limiters), step], parts.answers);
   });
   afterAll(async () => {
@@ -56,6 +64,8 @@ describe.each([
   });
 
   it('lets a route without a rate limit through', async () => {
-    expect((await http.get(`${server.url}/assets/logo.png`, { 'x-user-id': 'alice' })).headers[PASSED_HEADER]).toBe('passed');
+    expect((await http.get(`${server.url}/assets/logo.png`, { 'x-user-id': 'alice' })).headers[PASSED_HEADER]).toBe(
+      'passed',
+    );
   });
 });
