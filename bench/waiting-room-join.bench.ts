@@ -11,12 +11,14 @@
  * Run alone with `npx tsx bench/waiting-room-join.bench.ts`.
  */
 import { createServer } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'hdr-histogram-js';
 import Redis from 'ioredis';
 import { Pool } from 'undici';
 import { loadConfig } from '../contracts/config/load-config';
+import type { SaledayConfig } from '../contracts/config/schema';
 import { WAITING_ROOM_JOIN_PATH, WAITING_ROOM_PASS_COOKIE } from '../contracts/waiting-room';
 import { createJsonLogger } from '../gate/proxy/gate-logger';
 import { startGate } from '../gate/proxy/gate-server';
@@ -101,13 +103,18 @@ async function startRedisServer(): Promise<{ url: string; kill(): Promise<void> 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
 
-export async function run(): Promise<string[]> {
-  const redisServer = await startRedisServer();
+/** The small app behind the gate: every path answers a four-byte page. */
+async function startPageApp(): Promise<Server> {
   const app = createServer((_req, res) =>
     res.writeHead(200, { 'content-type': 'text/html', 'content-length': 4 }).end('page'),
   );
   app.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+  return app;
+}
+
+/** The shipped config with plain identity keys and the room enabled, its join limits out of reach. */
+function benchConfig(): SaledayConfig {
   const config = loadConfig(join(__dirname, '..', 'saleday.config.json'));
   // Plain x-user-id keys, as in the gate-proxy bench: the proof check is not what is measured here.
   config.identity = { ...config.identity, header: 'x-user-id', cookie: undefined, proof: 'none' };
@@ -128,9 +135,13 @@ export async function run(): Promise<string[]> {
     joinLimits: { perIp: unreachable, perIdentity: unreachable },
   };
   // The page route's own per-identity limit stays as shipped; the identities are many enough not to reach it.
-  const redis = new Redis(redisServer.url);
-  const now = Date.now();
-  await new RedisRoomStore({ redis, saleName: config.saleName }).write(
+  return config;
+}
+
+/** Writes an open room to Redis so that every join is issued a ticket. */
+async function openRoom(redisUrl: string, saleName: string, now: number): Promise<void> {
+  const redis = new Redis(redisUrl);
+  await new RedisRoomStore({ redis, saleName }).write(
     {
       updatedAtMs: now,
       state: {
@@ -153,6 +164,51 @@ export async function run(): Promise<string[]> {
     0,
   );
   await redis.quit();
+}
+
+/** One valid pass cookie per admitted shopper identity. */
+function passCookies(now: number): string[] {
+  return Array.from({ length: IDENTITIES }, (_, i) => {
+    const value = encodePass(
+      {
+        number: i,
+        expiresAtMs: now + 3_600_000,
+        capAtMs: now + 3_600_000,
+        identityHash: identityHash(SECRET, `u:shopper-${i}`),
+        kid: KID,
+      },
+      SECRET,
+    );
+    return `${WAITING_ROOM_PASS_COOKIE}=${value}`;
+  });
+}
+
+type Round = { join: LoopResult; page: LoopResult };
+
+/** The report line: medians of the rounds, the per-round ratios and every status seen. */
+function summarize(rounds: Round[]): string {
+  const joins = median(rounds.map((r) => r.join.rps));
+  const pages = median(rounds.map((r) => r.page.rps));
+  const ratios = rounds.map((r) => fmt(r.join.rps / r.page.rps, 2)).join(' ');
+  const statuses = (pick: (r: Round) => LoopResult) =>
+    JSON.stringify(
+      rounds.map(pick).reduce(
+        (all, r) => ({
+          ...all,
+          ...Object.fromEntries(Object.entries(r.statuses).map(([k, v]) => [k, (all[k] ?? 0) + v])),
+        }),
+        {} as Record<string, number>,
+      ),
+    );
+  return `bench waiting-room-join-vs-page: joins ${fmt(joins)}/s p50 ${fmt(median(rounds.map((r) => r.join.p50Ms)), 2)}ms p99 ${fmt(median(rounds.map((r) => r.join.p99Ms)), 2)}ms, admitted page GET ${fmt(pages)}/s p50 ${fmt(median(rounds.map((r) => r.page.p50Ms)), 2)}ms p99 ${fmt(median(rounds.map((r) => r.page.p99Ms)), 2)}ms, ratio ${fmt(joins / pages, 2)} (median of ${ROUNDS} rounds: ${ratios}; one gate, real redis-server, ${CONNECTIONS} connections, load generator in the same process; statuses join ${statuses((r) => r.join)}, page ${statuses((r) => r.page)})`;
+}
+
+export async function run(): Promise<string[]> {
+  const redisServer = await startRedisServer();
+  const app = await startPageApp();
+  const config = benchConfig();
+  const now = Date.now();
+  await openRoom(redisServer.url, config.saleName, now);
   const gate = await startGate({
     config,
     upstream: `http://127.0.0.1:${(app.address() as AddressInfo).port}`,
@@ -164,19 +220,7 @@ export async function run(): Promise<string[]> {
     rateLimitPrefix: `bench:room:${process.pid}`,
   });
   try {
-    const passes = Array.from({ length: IDENTITIES }, (_, i) => {
-      const value = encodePass(
-        {
-          number: i,
-          expiresAtMs: now + 3_600_000,
-          capAtMs: now + 3_600_000,
-          identityHash: identityHash(SECRET, `u:shopper-${i}`),
-          kid: KID,
-        },
-        SECRET,
-      );
-      return `${WAITING_ROOM_PASS_COOKIE}=${value}`;
-    });
+    const passes = passCookies(now);
     const joinRequest = (n: number) => ({
       path: `${WAITING_ROOM_JOIN_PATH}?next=%2Fdrop`,
       headers: { 'x-user-id': `joiner-${n}` },
@@ -185,28 +229,13 @@ export async function run(): Promise<string[]> {
       path: '/drop',
       headers: { 'x-user-id': `shopper-${n % IDENTITIES}`, cookie: passes[n % IDENTITIES]! },
     });
-    const rounds: Array<{ join: LoopResult; page: LoopResult }> = [];
+    const rounds: Round[] = [];
     for (let round = 0; round < ROUNDS; round++)
       rounds.push({
         join: await closedLoop(gate.url, joinRequest, 302),
         page: await closedLoop(gate.url, pageRequest, 200),
       });
-    const joins = median(rounds.map((r) => r.join.rps));
-    const pages = median(rounds.map((r) => r.page.rps));
-    const ratios = rounds.map((r) => fmt(r.join.rps / r.page.rps, 2)).join(' ');
-    const statuses = (pick: (r: { join: LoopResult; page: LoopResult }) => LoopResult) =>
-      JSON.stringify(
-        rounds.map(pick).reduce(
-          (all, r) => ({
-            ...all,
-            ...Object.fromEntries(Object.entries(r.statuses).map(([k, v]) => [k, (all[k] ?? 0) + v])),
-          }),
-          {} as Record<string, number>,
-        ),
-      );
-    return [
-      `bench waiting-room-join-vs-page: joins ${fmt(joins)}/s p50 ${fmt(median(rounds.map((r) => r.join.p50Ms)), 2)}ms p99 ${fmt(median(rounds.map((r) => r.join.p99Ms)), 2)}ms, admitted page GET ${fmt(pages)}/s p50 ${fmt(median(rounds.map((r) => r.page.p50Ms)), 2)}ms p99 ${fmt(median(rounds.map((r) => r.page.p99Ms)), 2)}ms, ratio ${fmt(joins / pages, 2)} (median of ${ROUNDS} rounds: ${ratios}; one gate, real redis-server, ${CONNECTIONS} connections, load generator in the same process; statuses join ${statuses((r) => r.join)}, page ${statuses((r) => r.page)})`,
-    ];
+    return [summarize(rounds)];
   } finally {
     await gate.close();
     await new Promise<void>((resolve) => app.close(() => resolve()).closeAllConnections());

@@ -2,20 +2,18 @@
 import { launchRedisServer } from '../../cli/support/redis-launcher';
 import type { LoadResult } from './load-roles';
 import { describe, fmt, interleavedRounds, measure, median, medianIndex } from './measure';
+import type { Measurement } from './measure';
 import { startNginx } from './nginx';
 import { spawnRole } from './role-process';
 import { CLOSED_LOOP_CONNECTIONS, COST_ROUNDS, MEASURE_MS, WARMUP_MS } from './settings';
 
-export async function costOfProtections(
-  print: (line: string) => void,
-  stops: Array<() => Promise<void>>,
-): Promise<void> {
+/** Starts Redis, the shop and every proxy in front of it, registering how to stop each in `stops`. */
+async function startServers(stops: Array<() => Promise<void>>) {
   const redis = await launchRedisServer();
   stops.push(() => redis.kill());
   const shop = await spawnRole('storefront');
   stops.push(() => shop.stop());
   const shopUrl = String(shop.info.url);
-  const productIds = shop.info.productIds as string[];
   const bare = await spawnRole('bare-proxy', { upstream: shopUrl });
   stops.push(() => bare.stop());
   const nginx = await startNginx(shopUrl);
@@ -30,6 +28,59 @@ export async function costOfProtections(
   // speculative reads (gate/proxy/speculative-reads.ts) buy.
   const gateSequential = await spawnRole('gate', { upstream: shopUrl, redisUrl: redis.url, sequentialLimits: true });
   stops.push(() => gateSequential.stop());
+  return { redis, shop, shopUrl, bare, nginx, gate, gateLocal, gateSequential };
+}
+
+/** What the comparison found: per-round ratios to the bare proxy and the measurement standing for each path. */
+interface CostFigures {
+  rounds: number;
+  ratios: number[];
+  sequentialRatios: number[];
+  localRatios: number[];
+  viaBare: Measurement;
+  viaGate: Measurement;
+  viaGateSequential: Measurement;
+  viaGateLocal: Measurement;
+  viaNginx: Measurement;
+  direct: Measurement;
+  storefrontKind: string;
+}
+
+function printCosts(print: (line: string) => void, figures: CostFigures): void {
+  const { rounds, ratios, sequentialRatios, localRatios, viaBare, viaGate, viaGateSequential, viaGateLocal } = figures;
+  const { viaNginx, direct } = figures;
+  const listed = (values: number[]) => values.map((v) => fmt(v, 2)).join(' ');
+  const okShare = (r: LoadResult) => (r.requests === 0 ? 0 : (r.statuses['200'] ?? 0) / r.requests);
+  print(
+    `bench gate-vs-bare-proxy: gate ${fmt(viaGate.load.rps)}/s p99 ${fmt(viaGate.load.p99Ms, 2)}ms, bare-proxy ${fmt(viaBare.load.rps)}/s p99 ${fmt(viaBare.load.p99Ms, 2)}ms, ratio ${fmt(median(ratios), 2)} (median of ${rounds} rounds: ${listed(ratios)}; target ≥ 0.80)`,
+  );
+  print(
+    `bench gate-sequential-limits-vs-bare-proxy: gate with no speculative reads ${fmt(viaGateSequential.load.rps)}/s p99 ${fmt(viaGateSequential.load.p99Ms, 2)}ms, ratio ${fmt(median(sequentialRatios), 2)} (median of ${rounds} rounds: ${listed(sequentialRatios)}; every read waits for its decision at Redis before going to the app)`,
+  );
+  print(
+    `bench gate-local-limits-vs-bare-proxy: gate without Redis ${fmt(viaGateLocal.load.rps)}/s p99 ${fmt(viaGateLocal.load.p99Ms, 2)}ms, ratio ${fmt(median(localRatios), 2)} (median of ${rounds} rounds: ${listed(localRatios)}; every protection, rate limits exact per task instead of across the fleet)`,
+  );
+  print(
+    `bench gate-vs-nginx: gate ${fmt(viaGate.load.rps)}/s p99 ${fmt(viaGate.load.p99Ms, 2)}ms, nginx ${fmt(viaNginx.load.rps)}/s p99 ${fmt(viaNginx.load.p99Ms, 2)}ms, ratio ${fmt(viaGate.load.rps / viaNginx.load.rps, 2)}`,
+  );
+  print(
+    `bench gate-vs-direct: gate ${fmt(viaGate.load.rps)}/s p99 ${fmt(viaGate.load.p99Ms, 2)}ms, direct ${fmt(direct.load.rps)}/s p99 ${fmt(direct.load.p99Ms, 2)}ms, ratio ${fmt(viaGate.load.rps / direct.load.rps, 2)}`,
+  );
+  const cpuColumns = (...servers: string[]) => [...servers, 'load', 'idle'];
+  print(
+    `bench gate-proxy-cpu: ${describe('gate', viaGate, cpuColumns('gate', 'redis', 'storefront'))}; ${describe('gate-sequential-limits', viaGateSequential, cpuColumns('gate', 'redis', 'storefront'))}; ${describe('gate-without-redis', viaGateLocal, cpuColumns('gate', 'storefront'))}; ${describe('bare-proxy', viaBare, cpuColumns('proxy', 'storefront'))}; ${describe('nginx', viaNginx, cpuColumns('nginx', 'storefront'))}; ${describe('direct', direct, cpuColumns('storefront'))}`,
+  );
+  print(
+    `bench gate-proxy-ok: 200 share gate ${fmt(okShare(viaGate.load) * 100, 2)}%, bare-proxy ${fmt(okShare(viaBare.load) * 100, 2)}%, nginx ${fmt(okShare(viaNginx.load) * 100, 2)}%, direct ${fmt(okShare(direct.load) * 100, 2)}% (storefront: ${figures.storefrontKind})`,
+  );
+}
+
+export async function costOfProtections(
+  print: (line: string) => void,
+  stops: Array<() => Promise<void>>,
+): Promise<void> {
+  const { redis, shop, shopUrl, bare, nginx, gate, gateLocal, gateSequential } = await startServers(stops);
+  const productIds = shop.info.productIds as string[];
   const closed = (url: string) => ({
     url,
     productIds,
@@ -77,33 +128,18 @@ export async function costOfProtections(
   const sequentialRatios = rounds.map((r) => r.gateSequential.load.rps / r.bare.load.rps);
   const localRatios = rounds.map((r) => r.gateLocal.load.rps / r.bare.load.rps);
   const medianRound = rounds[medianIndex(ratios)]!;
-  const viaBare = medianRound.bare;
-  const viaGate = medianRound.gate;
-  const viaGateSequential = rounds[medianIndex(sequentialRatios)]!.gateSequential;
-  const viaGateLocal = rounds[medianIndex(localRatios)]!.gateLocal;
-  const listed = (values: number[]) => values.map((v) => fmt(v, 2)).join(' ');
-  const okShare = (r: LoadResult) => (r.requests === 0 ? 0 : (r.statuses['200'] ?? 0) / r.requests);
-  print(
-    `bench gate-vs-bare-proxy: gate ${fmt(viaGate.load.rps)}/s p99 ${fmt(viaGate.load.p99Ms, 2)}ms, bare-proxy ${fmt(viaBare.load.rps)}/s p99 ${fmt(viaBare.load.p99Ms, 2)}ms, ratio ${fmt(median(ratios), 2)} (median of ${rounds.length} rounds: ${listed(ratios)}; target ≥ 0.80)`,
-  );
-  print(
-    `bench gate-sequential-limits-vs-bare-proxy: gate with no speculative reads ${fmt(viaGateSequential.load.rps)}/s p99 ${fmt(viaGateSequential.load.p99Ms, 2)}ms, ratio ${fmt(median(sequentialRatios), 2)} (median of ${rounds.length} rounds: ${listed(sequentialRatios)}; every read waits for its decision at Redis before going to the app)`,
-  );
-  print(
-    `bench gate-local-limits-vs-bare-proxy: gate without Redis ${fmt(viaGateLocal.load.rps)}/s p99 ${fmt(viaGateLocal.load.p99Ms, 2)}ms, ratio ${fmt(median(localRatios), 2)} (median of ${rounds.length} rounds: ${listed(localRatios)}; every protection, rate limits exact per task instead of across the fleet)`,
-  );
-  print(
-    `bench gate-vs-nginx: gate ${fmt(viaGate.load.rps)}/s p99 ${fmt(viaGate.load.p99Ms, 2)}ms, nginx ${fmt(viaNginx.load.rps)}/s p99 ${fmt(viaNginx.load.p99Ms, 2)}ms, ratio ${fmt(viaGate.load.rps / viaNginx.load.rps, 2)}`,
-  );
-  print(
-    `bench gate-vs-direct: gate ${fmt(viaGate.load.rps)}/s p99 ${fmt(viaGate.load.p99Ms, 2)}ms, direct ${fmt(direct.load.rps)}/s p99 ${fmt(direct.load.p99Ms, 2)}ms, ratio ${fmt(viaGate.load.rps / direct.load.rps, 2)}`,
-  );
-  const cpuColumns = (...servers: string[]) => [...servers, 'load', 'idle'];
-  print(
-    `bench gate-proxy-cpu: ${describe('gate', viaGate, cpuColumns('gate', 'redis', 'storefront'))}; ${describe('gate-sequential-limits', viaGateSequential, cpuColumns('gate', 'redis', 'storefront'))}; ${describe('gate-without-redis', viaGateLocal, cpuColumns('gate', 'storefront'))}; ${describe('bare-proxy', viaBare, cpuColumns('proxy', 'storefront'))}; ${describe('nginx', viaNginx, cpuColumns('nginx', 'storefront'))}; ${describe('direct', direct, cpuColumns('storefront'))}`,
-  );
-  print(
-    `bench gate-proxy-ok: 200 share gate ${fmt(okShare(viaGate.load) * 100, 2)}%, bare-proxy ${fmt(okShare(viaBare.load) * 100, 2)}%, nginx ${fmt(okShare(viaNginx.load) * 100, 2)}%, direct ${fmt(okShare(direct.load) * 100, 2)}% (storefront: ${String(shop.info.kind)})`,
-  );
+  printCosts(print, {
+    rounds: rounds.length,
+    ratios,
+    sequentialRatios,
+    localRatios,
+    viaBare: medianRound.bare,
+    viaGate: medianRound.gate,
+    viaGateSequential: rounds[medianIndex(sequentialRatios)]!.gateSequential,
+    viaGateLocal: rounds[medianIndex(localRatios)]!.gateLocal,
+    viaNginx,
+    direct,
+    storefrontKind: String(shop.info.kind),
+  });
   for (const stop of stops.splice(0).reverse()) await stop();
 }

@@ -72,13 +72,52 @@ export async function roleLoadClosed(args: RoleArgs): Promise<void> {
   await pool.close();
 }
 
+type MixEntry = { name: string; method: 'GET' | 'POST'; path: string; share: number };
+
+/** The request a class sends: a checkout from a fresh buyer, anything else from a returning shopper. */
+function openLoopRequest(pick: MixEntry, n: number): { headers: Record<string, string>; body: string | undefined } {
+  const body = pick.method === 'POST' ? JSON.stringify({ productId: 'sku-001', quantity: 1 }) : undefined;
+  const user = pick.name === 'checkout' ? `buyer-${n}` : `shopper-${n % 5000}`;
+  // saleday-user too: the bare proxy, nginx and direct paths pass it to the shop as the gate would set it (the gate replaces it).
+  const headers: Record<string, string> = { 'x-user-id': user, 'saleday-user': `u:${user}` };
+  if (body) headers['content-type'] = 'application/json';
+  return { headers, body };
+}
+
+/** How an answer is counted: late past the timeout, else its status with what the gate did when it refused. */
+function openLoopStatus(statusCode: number, outcome: unknown, latency: number, timeoutMs: number): string {
+  // A refusal is labelled with what the gate did (shed, short-circuited, …), to tell overload from failure.
+  const refusal = statusCode >= 400 ? outcome : undefined;
+  return latency > timeoutMs ? 'late' : refusal ? `${statusCode} ${String(refusal)}` : String(statusCode);
+}
+
+/** Calls `fire` for every request due at `rate` per second until `durationMs` has passed; resolves with how many were sent. */
+function paceAtRate(rate: number, durationMs: number, fire: (n: number, intendedAt: number) => void): Promise<number> {
+  const start = performance.now();
+  let sent = 0;
+  return new Promise<number>((resolve) => {
+    const timer = setInterval(() => {
+      const elapsed = performance.now() - start;
+      const due = Math.min(Math.floor((elapsed * rate) / 1000), Math.floor((durationMs * rate) / 1000));
+      while (sent < due) {
+        fire(sent, start + (sent * 1000) / rate);
+        sent += 1;
+      }
+      if (elapsed >= durationMs) {
+        clearInterval(timer);
+        resolve(sent);
+      }
+    }, 2);
+  });
+}
+
 /** Open loop at a fixed rate: each request is due at its intended time and timed from it (no coordinated omission). */
 export async function roleLoadOpen(args: RoleArgs): Promise<void> {
   const url = new URL(String(args.url));
   const rate = Number(args.ratePerSecond);
   const durationMs = Number(args.durationMs);
   const timeoutMs = Number(args.timeoutMs);
-  const mix = args.mix as Array<{ name: string; method: 'GET' | 'POST'; path: string; share: number }>;
+  const mix = args.mix as MixEntry[];
   const pool = new Pool(url.origin, { connections: 1024, pipelining: 1, keepAliveTimeout: 30_000 });
   const byClass: NonNullable<LoadResult['byClass']> = Object.fromEntries(
     mix.map((m) => [m.name, { sent: 0, ok: 0, statuses: {} }]),
@@ -91,18 +130,12 @@ export async function roleLoadOpen(args: RoleArgs): Promise<void> {
   const cumulative: number[] = [];
   mix.reduce((sum, m) => (cumulative.push(sum + m.share), sum + m.share), 0);
   process.stdout.write('{"event":"measuring"}\n');
-  const start = performance.now();
   const inFlight: Promise<void>[] = [];
-  let sent = 0;
   const fire = (n: number, intendedAt: number) => {
     const pick = mix[cumulative.findIndex((c) => (n % 100) / 100 < c)] ?? mix[mix.length - 1];
     const stats = byClass[pick.name];
     stats.sent += 1;
-    const body = pick.method === 'POST' ? JSON.stringify({ productId: 'sku-001', quantity: 1 }) : undefined;
-    const user = pick.name === 'checkout' ? `buyer-${n}` : `shopper-${n % 5000}`;
-    // saleday-user too: the bare proxy, nginx and direct paths pass it to the shop as the gate would set it (the gate replaces it).
-    const headers: Record<string, string> = { 'x-user-id': user, 'saleday-user': `u:${user}` };
-    if (body) headers['content-type'] = 'application/json';
+    const { headers, body } = openLoopRequest(pick, n);
     const task = pool
       .request({
         path: pick.path,
@@ -114,14 +147,7 @@ export async function roleLoadOpen(args: RoleArgs): Promise<void> {
       .then(async (response) => {
         await response.body.dump();
         const latency = performance.now() - intendedAt;
-        // A refusal is labelled with what the gate did (shed, short-circuited, …), to tell overload from failure.
-        const outcome = response.statusCode >= 400 ? response.headers['saleday-outcome'] : undefined;
-        const status =
-          latency > timeoutMs
-            ? 'late'
-            : outcome
-              ? `${response.statusCode} ${String(outcome)}`
-              : String(response.statusCode);
+        const status = openLoopStatus(response.statusCode, response.headers['saleday-outcome'], latency, timeoutMs);
         stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
         if (response.statusCode < 400 && latency <= timeoutMs) stats.ok += 1;
         if (pick.name === 'checkout') histogram.recordValue(Math.max(1, Math.round(latency * 1000)));
@@ -131,20 +157,7 @@ export async function roleLoadOpen(args: RoleArgs): Promise<void> {
       });
     inFlight.push(task);
   };
-  await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
-      const elapsed = performance.now() - start;
-      const due = Math.min(Math.floor((elapsed * rate) / 1000), Math.floor((durationMs * rate) / 1000));
-      while (sent < due) {
-        fire(sent, start + (sent * 1000) / rate);
-        sent += 1;
-      }
-      if (elapsed >= durationMs) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 2);
-  });
+  const sent = await paceAtRate(rate, durationMs, fire);
   await Promise.all(inFlight);
   const result: LoadResult = {
     requests: sent,

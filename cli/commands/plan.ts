@@ -57,18 +57,26 @@ export interface PlanOutcome {
   readonly warnings: readonly string[];
 }
 
+/** A commander parser for a numeric option that names the flag when the value is not a number. */
+const number = (flag: string) => (value: string) => {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed))
+    throw new InvalidArgumentError(`${flag}: got ${JSON.stringify(value)}; expected a number`);
+  return parsed;
+};
+
 export function registerPlanCommand(program: Command): void {
-  const number = (flag: string) => (value: string) => {
-    const parsed = Number(value);
-    if (value.trim() === '' || !Number.isFinite(parsed))
-      throw new InvalidArgumentError(`${flag}: got ${JSON.stringify(value)}; expected a number`);
-    return parsed;
-  };
-  program
+  const command = program
     .command('plan')
     .description(
       'Turn audience estimates and the capacity of one task into tasks, cache size and cost (see README: the model).',
-    )
+    );
+  addPlanOptions(command).action(runPlanCommand);
+}
+
+/** Every option of `saleday plan`: the audience, the task capacity, the model's assumptions and the output. */
+function addPlanOptions(command: Command): Command {
+  return command
     .option('--followers <n>', 'social followers (default: config audience.socialFollowers)', number('--followers'))
     .option('--registered <n>', 'registered users (default: config audience.registeredUsers)', number('--registered'))
     .option('--impressions <n>', 'ad impressions (default: config audience.adImpressions)', number('--impressions'))
@@ -126,28 +134,30 @@ export function registerPlanCommand(program: Command): void {
     .option(
       '--write',
       'write the plan, fleet.plannedTasks, fleet.requestsPerTargetPerSecond and cache.nodeType into the config file',
-    )
-    .action((options: PlanCommandOptions, command: Command) => {
-      const config = configFor(command);
-      const now = new Date();
-      const outcome = planOutcome(config, options, process.cwd(), now);
-      if (options.json) {
-        process.stdout.write(
-          `${JSON.stringify({ ...outcome.plan, warnings: outcome.warnings, requestsPerTargetPerSecond: outcome.requestsPerTargetPerSecond, taskCapacitySource: outcome.capacity, limits: outcome.limits }, null, 2)}\n`,
-        );
-        for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
-      } else {
-        process.stdout.write(`${renderPlanOutcome(outcome, config)}\n`);
-      }
-      if (options.write) {
-        refuseUnwritable(outcome, options);
-        const file = resolveConfigPath(command.optsWithGlobals<{ config?: string }>().config);
-        writePlanToConfig(file, outcome.plan, now, { requestsPerTargetPerSecond: outcome.requestsPerTargetPerSecond });
-        (options.json ? process.stderr : process.stdout).write(
-          `Wrote the plan to ${file}: ${outcome.plan.tasks} planned tasks (ceiling fleet.maxTasks ${config.fleet.maxTasks}), ${outcome.requestsPerTargetPerSecond} requests/s per task target, ${outcome.plan.cache.nodeType}.\n`,
-        );
-      }
-    });
+    );
+}
+
+/** Prints the plan (a table, or JSON with --json) and, with --write, writes it into the config file if it fits. */
+function runPlanCommand(options: PlanCommandOptions, command: Command): void {
+  const config = configFor(command);
+  const now = new Date();
+  const outcome = planOutcome(config, options, process.cwd(), now);
+  if (options.json) {
+    process.stdout.write(
+      `${JSON.stringify({ ...outcome.plan, warnings: outcome.warnings, requestsPerTargetPerSecond: outcome.requestsPerTargetPerSecond, taskCapacitySource: outcome.capacity, limits: outcome.limits }, null, 2)}\n`,
+    );
+    for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
+  } else {
+    process.stdout.write(`${renderPlanOutcome(outcome, config)}\n`);
+  }
+  if (options.write) {
+    refuseUnwritable(outcome, options);
+    const file = resolveConfigPath(command.optsWithGlobals<{ config?: string }>().config);
+    writePlanToConfig(file, outcome.plan, now, { requestsPerTargetPerSecond: outcome.requestsPerTargetPerSecond });
+    (options.json ? process.stderr : process.stdout).write(
+      `Wrote the plan to ${file}: ${outcome.plan.tasks} planned tasks (ceiling fleet.maxTasks ${config.fleet.maxTasks}), ${outcome.requestsPerTargetPerSecond} requests/s per task target, ${outcome.plan.cache.nodeType}.\n`,
+    );
+  }
 }
 
 /** The plan, checked: windows over are not costed, the capacity's origin and the limits are known. */

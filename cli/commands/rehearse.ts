@@ -29,6 +29,28 @@ interface RehearseCommandOptions {
   calibration: boolean;
 }
 
+/** What `saleday rehearse --help` says after the options: the exit codes, calibration and the drop scenario. */
+const REHEARSE_HELP_AFTER = [
+  '',
+  'Exit codes:',
+  '  0    every check passed',
+  '  1    a check failed: the shop (or its config) did not hold',
+  '  3    inconclusive: no check failed, but this machine could not deliver the planned traffic',
+  '       where a check needed it (the generator fell behind or dropped requests, or the CPU was',
+  '       saturated); the report says which check, when, and what to do',
+  '  130  Ctrl-C, 143 SIGTERM: the run was cut short; the report covers the part that ran',
+  '',
+  'The run starts with a few seconds of calibration: it measures what one gate+storefront pair',
+  'serves on this machine and scales the traffic profile to it, so the sale is 10× this fleet.',
+  'Periods are compressed: at the default scale a 60 s CloudWatch period lasts 5 s and a 120 s',
+  'calm period 10 s (see the README).',
+  '',
+  '--scenario drop rehearses the waiting room instead: the gates with the room enabled behind the',
+  'CloudFront Function in a local edge, a pre-queue, arrivals jumping to 100× the measured capacity,',
+  'half the line giving up, bots farming tickets; its checks are named waiting-room-… (--time-scale',
+  'defaults to 5 there; --duration and --profile do not apply).',
+].join('\n');
+
 export function registerRehearseCommand(program: Command): void {
   program
     .command('rehearse')
@@ -57,58 +79,39 @@ export function registerRehearseCommand(program: Command): void {
       '--no-calibration',
       "keep the profile's request rates as written instead of scaling them to the capacity measured at the start",
     )
-    .addHelpText(
-      'after',
-      [
-        '',
-        'Exit codes:',
-        '  0    every check passed',
-        '  1    a check failed: the shop (or its config) did not hold',
-        '  3    inconclusive: no check failed, but this machine could not deliver the planned traffic',
-        '       where a check needed it (the generator fell behind or dropped requests, or the CPU was',
-        '       saturated); the report says which check, when, and what to do',
-        '  130  Ctrl-C, 143 SIGTERM: the run was cut short; the report covers the part that ran',
-        '',
-        'The run starts with a few seconds of calibration: it measures what one gate+storefront pair',
-        'serves on this machine and scales the traffic profile to it, so the sale is 10× this fleet.',
-        'Periods are compressed: at the default scale a 60 s CloudWatch period lasts 5 s and a 120 s',
-        'calm period 10 s (see the README).',
-        '',
-        '--scenario drop rehearses the waiting room instead: the gates with the room enabled behind the',
-        'CloudFront Function in a local edge, a pre-queue, arrivals jumping to 100× the measured capacity,',
-        'half the line giving up, bots farming tickets; its checks are named waiting-room-… (--time-scale',
-        'defaults to 5 there; --duration and --profile do not apply).',
-      ].join('\n'),
-    )
-    .action(async (options: RehearseCommandOptions, command: Command) => {
-      const { config } = command.optsWithGlobals<{ config?: string }>();
-      if (options.scenario === 'drop') return runDropScenario({ ...options, config });
-      const gates = Number(options.gates);
-      const seed = Number(options.seed);
-      if (!Number.isInteger(seed)) throw new Error(`--seed: got ${JSON.stringify(options.seed)}; expected an integer`);
-      const timeScale = options.timeScale === undefined ? undefined : Number(options.timeScale);
-      if (timeScale !== undefined && !(timeScale >= 1))
-        throw new Error(`--time-scale: got ${JSON.stringify(options.timeScale)}; expected a number ≥ 1`);
-      const scenario = CACHE_OUTAGE_SCENARIOS.find((s) => s === options.scenario);
-      if (!scenario)
-        throw new Error(
-          `--scenario: got ${JSON.stringify(options.scenario)}; expected ${CACHE_OUTAGE_SCENARIOS.join(' or ')}`,
-        );
-      const { report, files, interruptedBy } = await runRehearsal({
-        configPath: config,
-        redisUrl: options.redisUrl || undefined,
-        gates,
-        durationMs: parseDurationMs(options.duration, '--duration'),
-        profile: options.profile ? loadProfile(options.profile) : defaultProfile(),
-        outDir: options.out,
-        seed,
-        timeScale,
-        progress: options.progress,
-        scenario,
-        calibrate: options.calibration,
-      });
-      process.stdout.write(`${formatTerminalSummary(report, files, process.stdout.isTTY === true)}\n`);
-      if (interruptedBy) process.exitCode = signalExitCode(interruptedBy);
-      else process.exitCode = EXIT_CODES[runVerdict(report.checks)];
-    });
+    .addHelpText('after', REHEARSE_HELP_AFTER)
+    .action(runRehearseCommand);
+}
+
+/** Runs the rehearsal (or the drop scenario) with the options checked, prints the summary and sets the exit code. */
+async function runRehearseCommand(options: RehearseCommandOptions, command: Command): Promise<void> {
+  const { config } = command.optsWithGlobals<{ config?: string }>();
+  if (options.scenario === 'drop') return runDropScenario({ ...options, config });
+  const gates = Number(options.gates);
+  const seed = Number(options.seed);
+  if (!Number.isInteger(seed)) throw new Error(`--seed: got ${JSON.stringify(options.seed)}; expected an integer`);
+  const timeScale = options.timeScale === undefined ? undefined : Number(options.timeScale);
+  if (timeScale !== undefined && !(timeScale >= 1))
+    throw new Error(`--time-scale: got ${JSON.stringify(options.timeScale)}; expected a number ≥ 1`);
+  const scenario = CACHE_OUTAGE_SCENARIOS.find((s) => s === options.scenario);
+  if (!scenario)
+    throw new Error(
+      `--scenario: got ${JSON.stringify(options.scenario)}; expected ${CACHE_OUTAGE_SCENARIOS.join(' or ')}`,
+    );
+  const { report, files, interruptedBy } = await runRehearsal({
+    configPath: config,
+    redisUrl: options.redisUrl || undefined,
+    gates,
+    durationMs: parseDurationMs(options.duration, '--duration'),
+    profile: options.profile ? loadProfile(options.profile) : defaultProfile(),
+    outDir: options.out,
+    seed,
+    timeScale,
+    progress: options.progress,
+    scenario,
+    calibrate: options.calibration,
+  });
+  process.stdout.write(`${formatTerminalSummary(report, files, process.stdout.isTTY === true)}\n`);
+  if (interruptedBy) process.exitCode = signalExitCode(interruptedBy);
+  else process.exitCode = EXIT_CODES[runVerdict(report.checks)];
 }
