@@ -23,6 +23,7 @@ import { throttle } from '../proxy/throttle';
 import { createUpstreamClient, type UpstreamClient } from '../proxy/upstream-client';
 import { createUpstreamReadiness, type UpstreamReadiness } from '../proxy/upstream-readiness';
 import { DependencyTickets } from '../pipeline/dependency-tickets';
+import type { Pipeline } from '../pipeline/pipeline';
 import { GateAnswers } from '../pipeline/gate-answers';
 import { GateState } from '../pipeline/gate-state';
 import { UpstreamCaller } from '../pipeline/upstream-call';
@@ -35,7 +36,7 @@ import {
   type GateOptions,
   type GateTimeouts,
 } from './gate-options';
-import { createGatePipeline } from './gate-pipeline';
+import { createGatePipeline, type GatePipelineParts } from './gate-pipeline';
 import { createGateReports } from './gate-reports';
 import { createRoomGate, type RoomGate } from '../waiting-room/room-gate';
 import { closeGuards, createGuards, routeDependencies, type GuardObjects } from './guard-wiring';
@@ -89,15 +90,7 @@ export class GateRuntime implements Gate {
       upstream: options.upstream,
       connections: options.upstreamConnections ?? config.gate.concurrency.maxLimit,
     });
-    this.readiness = createUpstreamReadiness({
-      ...options.readiness,
-      upstream: options.upstream,
-      clock,
-      onChange: (state) =>
-        state.ready
-          ? logger.info('the app answers: ready')
-          : logger.warn('the app stopped answering: not ready', { ...state }),
-    });
+    this.readiness = watchUpstreamReadiness(options, clock, logger);
     const guards = (this.guards = createGuards(
       options,
       clock,
@@ -117,23 +110,7 @@ export class GateRuntime implements Gate {
       this.room?.start(redis),
     ]).then(() => undefined);
 
-    const metrics = (this.recorder = createGateMetricsRecorder({
-      saleName: config.saleName,
-      dependencies: routeDependencies(config),
-      startedAt: new Date(clock.now()),
-      properties: { Gate: gateId },
-      gauges: () => {
-        const snapshot = admission.snapshot();
-        return {
-          concurrencyLimit: snapshot.limit,
-          inFlight: snapshot.inFlight,
-          redisFallback: state.redisFallback,
-          flagsLevel: state.flags.level,
-          flagsVersion: state.flags.version,
-          flagsKeyMissing: state.flagsKeyMissing,
-        };
-      },
-    }));
+    const metrics = (this.recorder = createRuntimeMetrics(config, clock, gateId, admission, state));
     this.emitMetrics = () => {
       for (const line of metrics.flush(clock.now())) sink(line);
     };
@@ -143,6 +120,27 @@ export class GateRuntime implements Gate {
     const answers = new GateAnswers(metrics, fallbacks);
     this.server = createGateHttpServer({ gate: config.gate, timeouts: this.timeouts, answers, metrics });
     this.connectionCap = new ConnectionCap(this.server, config.gate.maxConnections);
+    const pipeline = this.createPipeline({
+      config,
+      gateId,
+      guards,
+      clock,
+      state,
+      answers,
+      metrics,
+      logger,
+      identify,
+      routes,
+      shedTable,
+      fallbacks,
+    });
+    serveThrough(this.server, pipeline, answers, logger);
+  }
+
+  /** The request path, from what the constructor built; the steps themselves live in gate-pipeline.ts. */
+  private createPipeline(parts: PipelineInputs): Pipeline {
+    const { config, gateId, guards, clock, state, metrics, logger } = parts;
+    const { admission, breakers, redis } = guards;
     const dependencies = new DependencyTickets(breakers, config.gate.breakerBlame, metrics);
     const caller = new UpstreamCaller(this.upstream, createIdentityHeaderWriter(config.identity), dependencies, clock);
     const reports = createGateReports({
@@ -159,22 +157,22 @@ export class GateRuntime implements Gate {
       1000,
       clock,
     );
-    const pipeline = createGatePipeline({
+    return createGatePipeline({
       gate: config.gate,
       clock,
       state,
-      answers,
+      answers: parts.answers,
       reports,
       metrics,
       logger,
       warnThrottled,
       connectionCap: this.connectionCap,
-      identify,
-      routes,
+      identify: parts.identify,
+      routes: parts.routes,
       limiters: guards.limiters,
-      shedTable,
+      shedTable: parts.shedTable,
       breakers,
-      fallbacks,
+      fallbacks: parts.fallbacks,
       bodyBudget: this.bodyBudget,
       admission,
       dependencies,
@@ -182,7 +180,6 @@ export class GateRuntime implements Gate {
       readiness: this.readiness,
       room: this.room,
     });
-    serveThrough(this.server, pipeline, answers, logger);
   }
 
   // Arrow properties, as the plain object createGate used to return: callers may pass them around unbound.
@@ -213,4 +210,50 @@ export class GateRuntime implements Gate {
     await closeGuards(this.guards);
     await this.upstream.close();
   }
+}
+
+/** What the constructor has built by the time it wires the request path. */
+type PipelineInputs = Pick<
+  GatePipelineParts,
+  'clock' | 'state' | 'answers' | 'metrics' | 'logger' | 'identify' | 'routes' | 'shedTable' | 'fallbacks'
+> & { config: GateOptions['config']; gateId: string; guards: GuardObjects };
+
+/** Probes the app behind the gate, logging each change between ready and not ready. */
+function watchUpstreamReadiness(options: GateOptions, clock: Clock, logger: GateLogger): UpstreamReadiness {
+  return createUpstreamReadiness({
+    ...options.readiness,
+    upstream: options.upstream,
+    clock,
+    onChange: (state) =>
+      state.ready
+        ? logger.info('the app answers: ready')
+        : logger.warn('the app stopped answering: not ready', { ...state }),
+  });
+}
+
+/** The gate's metrics; the gauges read the admission controller and the flags state at each flush. */
+function createRuntimeMetrics(
+  config: GateOptions['config'],
+  clock: Clock,
+  gateId: string,
+  admission: GuardObjects['admission'],
+  state: GateState,
+): GateMetricsRecorder {
+  return createGateMetricsRecorder({
+    saleName: config.saleName,
+    dependencies: routeDependencies(config),
+    startedAt: new Date(clock.now()),
+    properties: { Gate: gateId },
+    gauges: () => {
+      const snapshot = admission.snapshot();
+      return {
+        concurrencyLimit: snapshot.limit,
+        inFlight: snapshot.inFlight,
+        redisFallback: state.redisFallback,
+        flagsLevel: state.flags.level,
+        flagsVersion: state.flags.version,
+        flagsKeyMissing: state.flagsKeyMissing,
+      };
+    },
+  });
 }

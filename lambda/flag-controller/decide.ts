@@ -83,17 +83,42 @@ const levelKey = (level: number) => `level:${level}`;
 const breakerKey = (dependency: string) => `breaker:${dependency}`;
 
 export function decide(input: DecideInput): Decision {
-  const { current, now, policy } = input;
-  const nowIso = now.toISOString();
-  const changes: string[] = [];
-
+  const { current, now } = input;
   const previousAuto = automaticOf(current);
   const auto = evolveAutomatic(input, previousAuto);
+  const overridden = applyOverrideLayer(input);
+  const { override } = overridden;
+  const level = effectiveLevel(current, override, previousAuto, auto);
+  const breakers = effectiveBreakers(current, override, previousAuto, auto, now.toISOString());
+  const changes = [...overridden.changes, ...level.changes, ...breakers.changes];
 
-  // The override layer: expiry first (each lever on its own), then the person's command.
+  const nextAutomatic: Automatic = {
+    level: auto.level,
+    levelChangedAt: auto.levelChangedAt,
+    lastHotAt: auto.lastHotAt,
+    breakers: auto.breakers,
+  };
+  const unchanged =
+    changes.length === 0 &&
+    canonical(nextAutomatic) === canonical(previousAuto) &&
+    canonical(override) === canonical(current.override ?? null);
+  if (unchanged) return { next: undefined, changes: [] };
+  const next = nextDocument(input, {
+    level: level.level,
+    breakers: breakers.breakers,
+    override,
+    automatic: nextAutomatic,
+    changes,
+  });
+  return { next, changes };
+}
+
+/** The override layer: expiry first (each lever on its own), then the person's command. */
+function applyOverrideLayer(input: DecideInput): { override: FlagsOverride | null; changes: string[] } {
+  const { current, now, policy } = input;
   const expiry = expireLevers(current.override ?? null, now);
   let override: FlagsOverride | null = expiry.override;
-  changes.push(...expiry.changes);
+  const changes = [...expiry.changes];
   if (input.command?.action === 'override') {
     const command = input.command;
     const ttl =
@@ -107,10 +132,19 @@ export function decide(input: DecideInput): Decision {
     changes.push(`override by ${override.actor} cleared by ${input.command.actor}: ${input.command.reason}`);
     override = null;
   }
+  return { override, changes };
+}
 
-  // The effective flags, and why each one moved.
+/** The effective level (the override's, else the alarms'), and why it moved. */
+function effectiveLevel(
+  current: FlagsDocument,
+  override: FlagsOverride | null,
+  previousAuto: Automatic,
+  auto: EvolvedAutomatic,
+): { level: number; changes: string[] } {
   const level = override?.level ?? auto.level;
   const autoLevelMoved = auto.level !== previousAuto.level;
+  const changes: string[] = [];
   if (level !== current.level) {
     const cause =
       override?.level !== undefined
@@ -124,8 +158,19 @@ export function decide(input: DecideInput): Decision {
       `automatic level ${previousAuto.level} → ${auto.level} (${auto.cause}); the override keeps level ${override.level}`,
     );
   }
+  return { level, changes };
+}
 
+/** The effective breakers (the override's, else the alarms'), and why each one moved. */
+function effectiveBreakers(
+  current: FlagsDocument,
+  override: FlagsOverride | null,
+  previousAuto: Automatic,
+  auto: EvolvedAutomatic,
+  nowIso: string,
+): { breakers: Record<string, BreakerFlag>; changes: string[] } {
   const breakers: Record<string, BreakerFlag> = {};
+  const changes: string[] = [];
   const dependencies = new Set([
     ...Object.keys(current.breakers),
     ...Object.keys(auto.breakers),
@@ -157,29 +202,27 @@ export function decide(input: DecideInput): Decision {
     changes.push(message);
     breakers[dependency] = { open, since: nowIso, reason: message };
   }
+  return { breakers, changes };
+}
 
-  const nextAutomatic: Automatic = {
-    level: auto.level,
-    levelChangedAt: auto.levelChangedAt,
-    lastHotAt: auto.lastHotAt,
-    breakers: auto.breakers,
-  };
-  const unchanged =
-    changes.length === 0 &&
-    canonical(nextAutomatic) === canonical(previousAuto) &&
-    canonical(override) === canonical(current.override ?? null);
-  if (unchanged) return { next: undefined, changes: [] };
-
+/** The document to write: a new version, with a history entry when the flags or the override changed. */
+function nextDocument(
+  input: DecideInput,
+  decided: Pick<FlagsDocument, 'level' | 'breakers' | 'override'> & { automatic: Automatic; changes: string[] },
+): FlagsDocument {
+  const { current, now } = input;
+  const { level, changes } = decided;
+  const nowIso = now.toISOString();
   const version = nextFlagsVersion(current.version, now.getTime());
   const reason = changes.length > 0 ? changes.join('; ') : current.reason;
   const next: FlagsDocument = {
     version,
     level,
-    breakers,
+    breakers: decided.breakers,
     updatedAt: nowIso,
     reason,
-    override,
-    automatic: nextAutomatic,
+    override: decided.override,
+    automatic: decided.automatic,
     history: current.history,
   };
   if (changes.length > 0) {
@@ -188,7 +231,7 @@ export function decide(input: DecideInput): Decision {
       HISTORY_LIMIT,
     );
   }
-  return { next, changes };
+  return next;
 }
 
 interface EvolvedAutomatic extends Automatic {

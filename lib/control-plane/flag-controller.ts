@@ -125,20 +125,25 @@ export class FlagController extends Construct {
 
   /** Exactly what the function uses, each statement named for why. */
   private createRole(props: FlagControllerProps): iam.Role {
-    const stack = Stack.of(this);
-    const alarmPrefix = alarmNamePrefix(props.settings);
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `saleday ${props.settings.saleName}: flag controller`,
     });
-    role.addToPolicy(
+    for (const statement of this.roleStatements(props)) role.addToPolicy(statement);
+    this.acknowledgeWildcards(role, props);
+    return role;
+  }
+
+  /** The role's statements, in the order the policy lists them. */
+  private roleStatements(props: FlagControllerProps): iam.PolicyStatement[] {
+    const stack = Stack.of(this);
+    const alarmPrefix = alarmNamePrefix(props.settings);
+    return [
       new iam.PolicyStatement({
         sid: 'WriteOwnLogs',
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         resources: [this.logGroup.logGroupArn],
       }),
-    );
-    role.addToPolicy(
       new iam.PolicyStatement({
         // ENIs for a Lambda in a VPC: these actions do not support resource-level permissions.
         sid: 'ManageVpcNetworkInterfaces',
@@ -151,8 +156,6 @@ export class FlagController extends Construct {
         ],
         resources: ['*'],
       }),
-    );
-    role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadSaleAlarms',
         actions: ['cloudwatch:DescribeAlarms'],
@@ -165,37 +168,34 @@ export class FlagController extends Construct {
           }),
         ],
       }),
-    );
-    role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'PutControllerMetrics',
         actions: ['cloudwatch:PutMetricData'],
         resources: ['*'], // PutMetricData has no resource ARN; the namespace condition scopes it
         conditions: { StringEquals: { 'cloudwatch:namespace': CONTROLLER_METRICS_NAMESPACE } },
       }),
-    );
-    role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadCacheAuthToken',
         actions: ['secretsmanager:GetSecretValue'],
         resources: [props.redisAuthToken.secretArn],
       }),
-    );
-    role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'AnnounceFlagChanges',
         actions: ['sns:Publish'],
         resources: [props.topic.topicArn],
       }),
-    );
-    role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'EncryptAnnouncements',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: [props.topicKey.keyArn],
       }),
-    );
+    ];
+  }
 
+  /** The wildcards cdk-nag flags, each with why it is needed. */
+  private acknowledgeWildcards(role: iam.Role, props: FlagControllerProps): void {
+    const stack = Stack.of(this);
+    const alarmPrefix = alarmNamePrefix(props.settings);
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -205,6 +205,5 @@ export class FlagController extends Construct {
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:${stack.region}:${stack.account}:alarm:${alarmPrefix}*]`,
       reason: "DescribeAlarms is limited to this sale's alarms by their shared name prefix.",
     });
-    return role;
   }
 }

@@ -65,58 +65,10 @@ export class SaleStack extends Stack {
       saleName: config.saleName,
       room: config.waitingRoom,
     });
-
-    this.network = new SaleNetwork(this, 'Network');
-    const { vpc } = this.network;
-
-    this.cache = new SaleCache(this, 'Cache', { config, vpc, subnets: this.network.dataSubnets, now: props.now });
-    this.gateway = new SaleGateway(this, 'Gateway', {
-      config,
-      vpc,
-      subnets: this.network.applicationSubnets,
-      vpcCidr: this.network.cidr,
-    });
-    this.fleet = new SaleFleet(this, 'Fleet', {
-      config,
-      vpc,
-      subnets: this.network.applicationSubnets,
-      listener: this.gateway.listener,
-      redisUrl: this.cache.url,
-      redisAuthToken: this.cache.authToken,
-      repositoryRoot: props.repositoryRoot,
-      waitingRoomSecret: this.waitingRoom?.signingSecret,
-    });
-    this.scaling = new SaleScaling(this, 'Scaling', {
-      config,
-      service: this.fleet.service,
-      targetGroup: this.fleet.targetGroup,
-      now: props.now,
-    });
-
-    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { config });
-    this.flagController = new FlagController(this, 'FlagController', {
-      settings: controllerSettingsFromConfig(config),
-      vpc,
-      subnets: this.network.applicationSubnets,
-      redisUrl: this.cache.url,
-      redisAuthToken: this.cache.authToken,
-      topic: this.alarmTopic.topic,
-      topicKey: this.alarmTopic.key,
-    });
-    this.cache.allowFrom(this.fleet.securityGroup, 'fleet tasks (gate and app)');
-    this.cache.allowFrom(this.flagController.securityGroup, 'flag controller');
-    if (this.waitingRoom) {
-      this.waitingRoomController = new WaitingRoomController(this, 'WaitingRoomController', {
-        settings: roomControllerSettingsFromConfig(config),
-        vpc,
-        subnets: this.network.applicationSubnets,
-        redisUrl: this.cache.url,
-        redisAuthToken: this.cache.authToken,
-        signingSecret: this.waitingRoom.signingSecret,
-        keyValueStore: this.waitingRoom.keyValueStore,
-      });
-      this.cache.allowFrom(this.waitingRoomController.securityGroup, 'waiting room controller');
-    }
+    ({ network: this.network, cache: this.cache } = this.createNetworkAndCache(props));
+    ({ gateway: this.gateway, fleet: this.fleet, scaling: this.scaling } = this.createFleet(props));
+    ({ alarmTopic: this.alarmTopic, flagController: this.flagController } = this.createControlPlane(config));
+    this.waitingRoomController = this.createWaitingRoomController(config);
 
     this.distribution = new SaleDistribution(this, 'Edge', {
       config,
@@ -124,8 +76,93 @@ export class SaleStack extends Stack {
       webAclArn: props.edgeWebAclArn,
       waitingRoomFunction: this.waitingRoom?.function,
     });
+    ({
+      metrics: this.metrics,
+      alarms: this.alarms,
+      heartbeats: this.heartbeats,
+      dashboard: this.dashboard,
+    } = this.createObservability(props));
+    this.createOutputs();
+  }
 
-    this.metrics = new SaleMetrics({
+  private createNetworkAndCache(props: SaleStackProps): Pick<SaleStack, 'network' | 'cache'> {
+    const network = new SaleNetwork(this, 'Network');
+    const cache = new SaleCache(this, 'Cache', {
+      config: props.config,
+      vpc: network.vpc,
+      subnets: network.dataSubnets,
+      now: props.now,
+    });
+    return { network, cache };
+  }
+
+  /** The load balancer in front, the gate and app tasks behind it, and their scaling. */
+  private createFleet(props: SaleStackProps): Pick<SaleStack, 'gateway' | 'fleet' | 'scaling'> {
+    const { config } = props;
+    const { vpc } = this.network;
+    const gateway = new SaleGateway(this, 'Gateway', {
+      config,
+      vpc,
+      subnets: this.network.applicationSubnets,
+      vpcCidr: this.network.cidr,
+    });
+    const fleet = new SaleFleet(this, 'Fleet', {
+      config,
+      vpc,
+      subnets: this.network.applicationSubnets,
+      listener: gateway.listener,
+      redisUrl: this.cache.url,
+      redisAuthToken: this.cache.authToken,
+      repositoryRoot: props.repositoryRoot,
+      waitingRoomSecret: this.waitingRoom?.signingSecret,
+    });
+    const scaling = new SaleScaling(this, 'Scaling', {
+      config,
+      service: fleet.service,
+      targetGroup: fleet.targetGroup,
+      now: props.now,
+    });
+    return { gateway, fleet, scaling };
+  }
+
+  /** The alarm topic and the flag controller the alarms drive; the fleet and the controller reach the cache. */
+  private createControlPlane(config: SaledayConfig): Pick<SaleStack, 'alarmTopic' | 'flagController'> {
+    const alarmTopic = new AlarmTopic(this, 'AlarmTopic', { config });
+    const flagController = new FlagController(this, 'FlagController', {
+      settings: controllerSettingsFromConfig(config),
+      vpc: this.network.vpc,
+      subnets: this.network.applicationSubnets,
+      redisUrl: this.cache.url,
+      redisAuthToken: this.cache.authToken,
+      topic: alarmTopic.topic,
+      topicKey: alarmTopic.key,
+    });
+    this.cache.allowFrom(this.fleet.securityGroup, 'fleet tasks (gate and app)');
+    this.cache.allowFrom(flagController.securityGroup, 'flag controller');
+    return { alarmTopic, flagController };
+  }
+
+  /** The controller that admits the waiting room's visitors (waitingRoom.enabled only). */
+  private createWaitingRoomController(config: SaledayConfig): WaitingRoomController | undefined {
+    if (!this.waitingRoom) return undefined;
+    const controller = new WaitingRoomController(this, 'WaitingRoomController', {
+      settings: roomControllerSettingsFromConfig(config),
+      vpc: this.network.vpc,
+      subnets: this.network.applicationSubnets,
+      redisUrl: this.cache.url,
+      redisAuthToken: this.cache.authToken,
+      signingSecret: this.waitingRoom.signingSecret,
+      keyValueStore: this.waitingRoom.keyValueStore,
+    });
+    this.cache.allowFrom(controller.securityGroup, 'waiting room controller');
+    return controller;
+  }
+
+  private createObservability(
+    props: SaleStackProps,
+  ): Pick<SaleStack, 'metrics' | 'alarms' | 'heartbeats' | 'dashboard'> {
+    const { config } = props;
+    const metrics = new SaleMetrics({
       config,
       loadBalancer: this.gateway.loadBalancer,
       targetGroup: this.fleet.targetGroup,
@@ -137,18 +174,22 @@ export class SaleStack extends Stack {
       edgeRuleNames: props.edgeRuleNames,
       controllerFunction: this.flagController.function,
     });
-    this.alarms = new SaleAlarms(this, 'Alarms', { config, metrics: this.metrics, topic: this.alarmTopic.topic });
-    this.heartbeats = new HeartbeatAlarms(this, 'Heartbeats', {
+    const alarms = new SaleAlarms(this, 'Alarms', { config, metrics, topic: this.alarmTopic.topic });
+    const heartbeats = new HeartbeatAlarms(this, 'Heartbeats', {
       config,
-      metrics: this.metrics,
+      metrics,
       topic: this.alarmTopic.topic,
     });
-    this.dashboard = new SaleDashboard(this, 'Dashboard', {
+    const dashboard = new SaleDashboard(this, 'Dashboard', {
       config,
-      metrics: this.metrics,
-      alarms: [...this.alarms.alarms.values(), ...this.heartbeats.alarms],
+      metrics,
+      alarms: [...alarms.alarms.values(), ...heartbeats.alarms],
     });
+    return { metrics, alarms, heartbeats, dashboard };
+  }
 
+  /** The names the CLI and the rehearsal read back from the deployed stack. */
+  private createOutputs(): void {
     const outputs: Record<keyof typeof SALE_STACK_OUTPUTS, string> = {
       flagControllerFunctionName: this.flagController.function.functionName,
       clusterName: this.fleet.cluster.clusterName,
