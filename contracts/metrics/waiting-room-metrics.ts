@@ -57,3 +57,10 @@ export function waitingRoomActiveShoppersKey(saleName: string, epochMinute: numb
 
 /** How long a minute's active-shopper key lives: the controller reads the minute before the current one. */
 export const WAITING_ROOM_ACTIVE_KEY_TTL_SECONDS = 180;
+
+/**
+ * The width of one active-shopper key's window: a UTC minute on AWS. The rehearsal, whose time runs
+ * faster, narrows it for the gates (SALEDAY_WAITING_ROOM_ACTIVE_WINDOW_MS) and its controller alike;
+ * the key's number is then `floor(epochMs / width)`.
+ */
+export const WAITING_ROOM_ACTIVE_WINDOW_MS = 60_000;

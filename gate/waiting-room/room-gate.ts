@@ -31,6 +31,7 @@ import type { ClientIdentity } from '../proxy/client-identity';
 import type { GateLogger } from '../proxy/gate-logger';
 import { reservedPath } from '../proxy/operator-paths';
 import { compileRouteTable, type RouteTable } from '../proxy/route-table';
+import { ActiveShoppersRecorder } from './active-shoppers-recorder';
 import { answerJoin } from './join-answer';
 import { JoinLimits } from './join-limits';
 import { cookieValue } from './pass-check';
@@ -44,6 +45,8 @@ import { TicketIssuer } from './ticket-issuer';
 
 /** The gate's environment variable holding the signing secrets: `kid:secret[,kid:secret]`, the first one the default. */
 export const WAITING_ROOM_SECRETS_ENV = 'SALEDAY_WAITING_ROOM_SECRETS';
+/** The gate's environment variable narrowing the active-shopper window (ms; the rehearsal's faster time). @default a minute */
+export const WAITING_ROOM_ACTIVE_WINDOW_ENV = 'SALEDAY_WAITING_ROOM_ACTIVE_WINDOW_MS';
 /** Retry-After of a join that could not get a number (Redis unreachable): reconnecting takes about this. */
 const JOIN_FAILED_RETRY_AFTER_MS = 2_000;
 /** As the gate's own start: an unreachable Redis delays it by at most this, then the room starts closed and polls. */
@@ -84,6 +87,8 @@ export class RoomGate {
   private issuer: TicketIssuer | undefined;
   private limits: JoinLimits | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private shoppers: ActiveShoppersRecorder | undefined;
+  private readonly activeWindowMs: number | undefined;
 
   constructor(
     private readonly options: RoomGateOptions,
@@ -100,6 +105,7 @@ export class RoomGate {
       throw new RangeError(
         'waitingRoom.enabled is true but the gate has no Redis; expected a Redis URL (the ticket counter and the room record are shared by the fleet)',
       );
+    this.activeWindowMs = activeWindowMs(env);
     this.defaultKid = [...this.secrets.keys()][0]!;
     this.secretOf = (kid) => this.secrets.get(kid);
     this.routes = compileRouteTable(options.config.routes);
@@ -139,7 +145,23 @@ export class RoomGate {
       localShare: config.gate.localShare ?? 1 / config.fleet.plannedTasks,
       timeoutMs: config.gate.redisTimeoutMs,
     });
-    this.timer = setInterval(() => this.options.emit(this.metrics.flush(clock.now())), this.options.metricsIntervalMs);
+    this.shoppers = new ActiveShoppersRecorder({
+      redis,
+      saleName: config.saleName,
+      keyPrefix,
+      windowMs: this.activeWindowMs,
+      onFlushProblem: ({ failing, error }) =>
+        failing
+          ? logger.warn(
+              'waiting room active shoppers could not be sent to Redis; the controller counts fewer until they can',
+              { error },
+            )
+          : logger.info('waiting room active shoppers sent to Redis again'),
+    });
+    this.timer = setInterval(() => {
+      this.options.emit(this.metrics.flush(clock.now()));
+      void this.shoppers?.flush();
+    }, this.options.metricsIntervalMs);
     this.timer.unref();
     await connected(redis, REDIS_READY_WAIT_MS);
     await this.cache.start();
@@ -152,6 +174,7 @@ export class RoomGate {
       this.options.emit(this.metrics.flush(this.options.clock.now()));
     }
     this.timer = undefined;
+    await this.shoppers?.flush();
     this.cache?.close();
     await this.limits?.close();
   }
@@ -271,8 +294,13 @@ export class RoomGate {
         nowMs,
       });
     }
-    if (verdict.admit || this.ticketAdmitted(cookieHeader, identity, state, nowMs)) {
-      this.metrics.count('passAdmitted');
+    if (verdict.admit) {
+      this.admitted(verdict.pass?.number, nowMs);
+      return false;
+    }
+    const ticketNumber = this.ticketAdmitted(cookieHeader, identity, state, nowMs);
+    if (ticketNumber !== undefined) {
+      this.admitted(ticketNumber, nowMs);
       return false;
     }
     this.metrics.count('passRefused');
@@ -291,22 +319,31 @@ export class RoomGate {
     return true;
   }
 
+  /** Counts a request let through on a pass or an admitted ticket, and its shopper as active. */
+  private admitted(ticketNumber: number | undefined, nowMs: number): void {
+    this.metrics.count('passAdmitted');
+    if (ticketNumber !== undefined) this.shoppers?.record(ticketNumber, nowMs);
+  }
+
   /**
    * The edge turns an admitted ticket into a pass; when it could not (it fails open, e.g. without
    * its key), the gate lets an admitted ticket of this identity through on the same schedule.
+   * Returns the ticket's number when admitted.
    */
   private ticketAdmitted(
     cookieHeader: string | undefined,
     identity: ClientIdentity,
     state: WaitingRoomState,
     nowMs: number,
-  ): boolean {
+  ): number | undefined {
     const ticket = this.ownTicket(cookieHeader, identity);
-    if (!ticket || ticket.issuedAtMs < state.ticketsFromMs) return false;
+    if (!ticket || ticket.issuedAtMs < state.ticketsFromMs) return undefined;
     const place = placeOf(state, ticket.number, ticket.issuedAtMs);
     const below = admittedBelow(state, nowMs);
     // As at the edge: a ticket whose turn passed longer ago than a pass may last is spent.
-    return place >= 0 && place < below && below - place <= Math.max(1, state.ratePerSecond) * state.passMaxSeconds;
+    return place >= 0 && place < below && below - place <= Math.max(1, state.ratePerSecond) * state.passMaxSeconds
+      ? ticket.number
+      : undefined;
   }
 
   private ownTicket(cookieHeader: string | undefined, identity: ClientIdentity) {
@@ -329,6 +366,18 @@ export class RoomGate {
     this.options.countOutcome(outcome);
     writeRoomAnswer(res, { status, outcome, room, ...extra });
   }
+}
+
+/** The active-shopper window from the gate's environment; a value that is not a whole number of ms ≥ 100 is refused. */
+export function activeWindowMs(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env[WAITING_ROOM_ACTIVE_WINDOW_ENV];
+  if (text === undefined || text.trim() === '') return undefined;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 100)
+    throw new RangeError(
+      `${WAITING_ROOM_ACTIVE_WINDOW_ENV}: got "${text}"; expected a whole number of milliseconds, at least 100`,
+    );
+  return ms;
 }
 
 /** Resolves once the connection is up, or after `waitMs` (the poll keeps trying). */

@@ -20,6 +20,11 @@ export interface RateMeasurement {
   admittedRequestsPerSecond: number;
   /** Distinct admitted shoppers seen active over the measurement window. */
   activeShoppers: number;
+  /**
+   * The width of the window activeShoppers was counted over (s). A shopper whose visit overlaps the
+   * window counts, so the count is the show-up rate × (session + window), not × session. @default 0
+   */
+  activeWindowSeconds?: number;
   /** Share of requests the gates shed (0..1). */
   shedShare: number;
   /** p99 latency of admitted shoppers' requests, ms. */
@@ -111,8 +116,10 @@ export function decideRate(input: {
 export function littlesLawRate(measured: RateMeasurement, currentRate: number, policy: RatePolicy): number | undefined {
   const utilization = measured.inFlight / measured.concurrencyLimit;
   if (measured.activeShoppers < MIN_ACTIVE_FOR_ESTIMATE || utilization <= 0 || currentRate <= 0) return undefined;
-  const servableShoppers = (measured.activeShoppers * policy.targetUtilization) / utilization;
-  const showUpShare = Math.min(1, Math.max(0.05, measured.activeShoppers / (currentRate * policy.sessionSeconds)));
+  const countedSeconds = policy.sessionSeconds + (measured.activeWindowSeconds ?? 0);
+  const presentShoppers = (measured.activeShoppers * policy.sessionSeconds) / countedSeconds;
+  const servableShoppers = (presentShoppers * policy.targetUtilization) / utilization;
+  const showUpShare = Math.min(1, Math.max(0.05, measured.activeShoppers / (currentRate * countedSeconds)));
   return servableShoppers / (showUpShare * policy.sessionSeconds);
 }
 
@@ -124,7 +131,15 @@ function overloadReason(measured: RateMeasurement, policy: RatePolicy): string |
 }
 
 function isSane(m: RateMeasurement): boolean {
-  const values = [m.admittedRequestsPerSecond, m.activeShoppers, m.shedShare, m.p99Ms, m.inFlight, m.concurrencyLimit];
+  const values = [
+    m.admittedRequestsPerSecond,
+    m.activeShoppers,
+    m.activeWindowSeconds ?? 0,
+    m.shedShare,
+    m.p99Ms,
+    m.inFlight,
+    m.concurrencyLimit,
+  ];
   return values.every((v) => Number.isFinite(v) && v >= 0) && m.concurrencyLimit > 0 && m.shedShare <= 1;
 }
 

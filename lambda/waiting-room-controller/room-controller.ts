@@ -12,7 +12,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type Redis from 'ioredis';
 import { GATE_DIMENSIONS } from '../../contracts/metrics/gate-metrics';
-import { WAITING_ROOM_NAMESPACE } from '../../contracts/metrics/waiting-room-metrics';
+import { WAITING_ROOM_ACTIVE_WINDOW_MS, WAITING_ROOM_NAMESPACE } from '../../contracts/metrics/waiting-room-metrics';
 import { RedisRoomStore } from '../../gate/waiting-room/redis-room-store';
 import { createRedisConnection } from '../../guard/redis/redis-connection';
 import { fetchRedisAuthToken } from '../flag-controller/redis-auth';
@@ -108,7 +108,9 @@ export function createRoomController(
             countActiveShoppers(redis, settings.saleName, nowMs),
           ]);
           active = shoppers;
-          return gates && { ...gates, activeShoppers: shoppers };
+          return (
+            gates && { ...gates, activeShoppers: shoppers, activeWindowSeconds: WAITING_ROOM_ACTIVE_WINDOW_MS / 1000 }
+          );
         },
         signingKeys: () => keys.current(),
         publishEdge: (state, signing) => publishEdge(desiredEdgeEntries(state, signing)),

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLocalEdge, type LocalEdge } from '../../../edge/local/local-edge';
+import { WAITING_ROOM_ACTIVE_WINDOW_ENV } from '../../../gate/waiting-room/room-gate';
 import type { ChildSupervisor } from '../../support/child-supervisor';
 import type { EmfRecord } from '../metrics/emf-line-reader';
 import { startProcessFleet, type Fleet } from '../fleet/process-fleet';
@@ -18,6 +19,12 @@ export const WAITING_ROOM_FUNCTION_FILE = resolve(__dirname, '../../../edge/wait
 /** The gates' signing secrets (`kid:secret`), as the gate reads them. */
 export const WAITING_ROOM_SECRETS_ENV = 'SALEDAY_WAITING_ROOM_SECRETS';
 export const REHEARSAL_KEY_ID = 'rehearsal';
+/**
+ * The active-shopper window of the rehearsal's gates and controller (a minute on AWS): two seconds,
+ * about a visit at the rehearsal's pace, and twice the gates' one-second flush, so the last full
+ * window is complete for most of the current one.
+ */
+export const REHEARSAL_ACTIVE_WINDOW_MS = 2000;
 
 export interface DropMachinery {
   redis: RedisChoice & { url: string };
@@ -96,7 +103,11 @@ export async function startDropMachinery(options: {
       recommendationsWork: options.recommendationsWork,
       onGateMetrics: options.onGateMetrics,
       logDir: join(options.outDir, 'logs'),
-      env: { ...options.identityEnv, [WAITING_ROOM_SECRETS_ENV]: `${signingKey.kid}:${signingKey.secret}` },
+      env: {
+        ...options.identityEnv,
+        [WAITING_ROOM_SECRETS_ENV]: `${signingKey.kid}:${signingKey.secret}`,
+        [WAITING_ROOM_ACTIVE_WINDOW_ENV]: String(REHEARSAL_ACTIVE_WINDOW_MS),
+      },
     });
     closers.push(() => fleet.close());
     const edges: LocalEdge[] = [];

@@ -95,8 +95,11 @@ export function planDrop(input: DropPlanInput): DropPlan {
     abandonShare: ABANDON_SHARE,
     bots: { addresses: 3, joinsPerSecondPerAddress: 10, fromMs: 2000, untilMs: PRE_QUEUE_MS + rampMs + TAIL_MS },
     room: {
-      // The opening rate is the operator's guess before anything is measured: capacity over the share
-      // of the line expected to still be there (a drop's usual no-shows), so the first estimates hold.
+      // The opening rate is the operator's guess, informed by the abandonment they expect (here the
+      // scenario's own share): nothing about the crowd is measurable before the opening, and the
+      // waits the page promises at the opening assume this rate. From the first admitted shoppers on,
+      // the controller corrects it from what the gates measure. Opening at the capacity alone left
+      // the controller climbing for the whole drop and the early estimates too long.
       initialRatePerSecond: rate(1 / (1 - ABANDON_SHARE)),
       minRatePerSecond: rate(0.1),
       maxRatePerSecond: rate(4),

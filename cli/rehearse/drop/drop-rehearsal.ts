@@ -12,6 +12,7 @@ import { loadConfig, resolveConfigPath } from '../../../contracts/config/load-co
 import type { SaledayConfig } from '../../../contracts/config/schema';
 import { seededRandom } from '../../../contracts/seeded-random';
 import { ratePolicyFromConfig } from '../../../lambda/waiting-room-controller/rate-policy';
+import { countActiveShoppers } from '../../../lambda/waiting-room-controller/active-shoppers';
 import type { RatePolicy } from '../../../lambda/waiting-room-controller/decide-rate';
 import { WaitingRoomSchema } from '../../../contracts/config/waiting-room-schema';
 import { calibrate, type Calibration } from '../traffic/calibration';
@@ -21,7 +22,7 @@ import { RequestFactory } from '../traffic/request-factory';
 import { fetchProductIds, resetStock } from '../fleet/storefront-operator';
 import { defaultProfile, type TrafficProfile } from '../traffic/traffic-profile';
 import { DropCrowd } from './drop-crowd';
-import { startDropMachinery, type DropMachinery } from './drop-fleet';
+import { REHEARSAL_ACTIVE_WINDOW_MS, startDropMachinery, type DropMachinery } from './drop-fleet';
 import { planDrop, type DropPlan } from './drop-plan';
 import { buildDropReport, type DropReport } from './drop-report';
 import { lineReachedAtMs, type DropFacts, type RoomSecond, type VisitorRecord } from './drop-records';
@@ -212,13 +213,19 @@ async function runTheDrop(options: {
       rate: rehearsalRatePolicy(plan, config),
     },
     pass: options.pass,
-    measure: () => {
-      const second = Math.floor(Date.now() / 1000);
-      return roomMeasurement(
-        options.metrics.range(second - 2, second),
-        calibration.capacityRps,
-        crowd.activeShoppers(),
+    // What the gates measured, as the Lambda reads it: their metrics, and the shoppers they served (PFCOUNT).
+    measure: async () => {
+      const nowMs = Date.now();
+      const second = Math.floor(nowMs / 1000);
+      const active = await countActiveShoppers(
+        options.redis,
+        config.saleName,
+        nowMs,
+        undefined,
+        REHEARSAL_ACTIVE_WINDOW_MS,
       );
+      const measured = roomMeasurement(options.metrics.range(second - 2, second), calibration.capacityRps, active);
+      return measured && { ...measured, activeWindowSeconds: REHEARSAL_ACTIVE_WINDOW_MS / 1000 };
     },
     startMs,
     tickMs: 250,

@@ -28,7 +28,7 @@ export interface RoomLoopOptions {
   policy: RoomPolicy;
   pass: { seconds: number; maxSeconds: number };
   /** What the gates measured lately (undefined before they reported). */
-  measure: () => RateMeasurement | undefined;
+  measure: () => RateMeasurement | undefined | Promise<RateMeasurement | undefined>;
   startMs: number;
   tickMs: number;
   /** @default Date.now */
@@ -121,7 +121,7 @@ export class RoomLoop {
         control: this.control,
         policy: this.options.policy,
         degradationLevel: 0,
-        measured: this.options.measure(),
+        measured: await this.options.measure(),
         issuedCount,
         newSeed: () => randomBytes(16).toString('base64url'),
         nowMs,

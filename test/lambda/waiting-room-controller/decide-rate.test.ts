@@ -150,6 +150,14 @@ describe("Little's law estimate", () => {
     expect(littlesLawRate({ ...calm, activeShoppers: 3000 }, 20, policy)).toBeCloseTo(50, 6);
   });
 
+  it('reads a count over a window as visits overlapping it: session plus window, not the session alone', () => {
+    // 20/s, all showing up, 300 s visits counted over a 60 s window: 20 × 360 = 7200 distinct, 6000 present.
+    const counted = { ...calm, activeShoppers: 7200 };
+    expect(littlesLawRate({ ...counted, activeWindowSeconds: 60 }, 20, policy)).toBeCloseTo(50, 6);
+    // Read as if all 7200 were present at once, the fleet would seem to serve a fifth more.
+    expect(littlesLawRate(counted, 20, policy)).toBeCloseTo(60, 6);
+  });
+
   it('is unknown with too few active shoppers, no use, or no rate', () => {
     expect(littlesLawRate({ ...calm, activeShoppers: 4 }, 20, policy)).toBeUndefined();
     expect(littlesLawRate({ ...calm, inFlight: 0 }, 20, policy)).toBeUndefined();

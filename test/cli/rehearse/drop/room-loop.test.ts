@@ -78,6 +78,44 @@ describe('the rehearsal room loop', () => {
     expect(loop.timeline()[20]).toMatchObject({ second: 20, open: true, issued: 40 });
     await loop.close();
   });
+
+  it('waits for a measurement read asynchronously (the gates’ active shoppers come from Redis)', async () => {
+    const saleName = `drop-${randomUUID().slice(0, 8)}`;
+    const clock = new FakeClock(1_800_000_000_000);
+    const startMs = clock.now();
+    const plan = planDrop({ capacityRps: 100, random: seededRandom(1) });
+    const loop = new RoomLoop({
+      redis,
+      saleName,
+      stores: [],
+      signingKey: { kid: 'k1', secret: 'a-secret-of-enough-length' },
+      policy: {
+        drops: [{ preQueueFromMs: startMs, atMs: startMs }],
+        initialRatePerSecond: 8,
+        dropHoldMs: 60_000,
+        rate: rehearsalRatePolicy(plan, { sla: { p99LatencyMs: 800, errorRate: 0.01 } }),
+      },
+      pass: { seconds: 60, maxSeconds: 180 },
+      // Overload, known only once the Redis read answers.
+      measure: async () => ({
+        admittedRequestsPerSecond: 100,
+        activeShoppers: Number(await redis.get(ticketCounterKey(saleName))),
+        shedShare: 0.2,
+        p99Ms: 40,
+        inFlight: 100,
+        concurrencyLimit: 100,
+      }),
+      startMs,
+      tickMs: 250,
+      now: () => clock.now(),
+    });
+    await loop.prepare();
+    await redis.set(ticketCounterKey(saleName), '40');
+    await loop.step();
+    // Opened at 8/s and, the shedding read, lowered by the decrease factor at once.
+    expect(loop.current()).toMatchObject({ open: true, ratePerSecond: 8 * 0.7 });
+    await loop.close();
+  });
 });
 
 describe('the rehearsal config', () => {
