@@ -2,6 +2,7 @@
  * What the gate buys: checkout success at 5× the app's capacity, open loop (latency from the
  * intended send time), with and without the gate, while lower classes make up most of the traffic.
  */
+import { GATE_METRICS_PATH } from '../../contracts/reserved-paths';
 import { launchRedisServer } from '../../cli/support/redis-launcher';
 import type { LoadResult } from './load-roles';
 import { fmt, measure } from './measure';
@@ -80,7 +81,7 @@ export async function checkoutAtFiveTimesCapacity(
 function traceConcurrencyLimit(gateUrl: string): { values(): number[]; stop(): void } {
   const values: number[] = [];
   const timer = setInterval(() => {
-    fetch(`${gateUrl}/_gate/metrics`)
+    fetch(`${gateUrl}${GATE_METRICS_PATH}`)
       .then(async (response) => (await response.json()) as { process?: { concurrencyLimit?: number } })
       .then((body) => {
         if (typeof body.process?.concurrencyLimit === 'number') values.push(body.process.concurrencyLimit);

@@ -1,4 +1,5 @@
 /** The load generators, each a child process in a role that prints its result as one JSON line. */
+import { OUTCOME_HEADER } from '../../contracts/metrics/gate-metrics';
 import { build } from 'hdr-histogram-js';
 import { Pool } from 'undici';
 import type { RoleArgs } from './server-roles';
@@ -147,7 +148,7 @@ export async function roleLoadOpen(args: RoleArgs): Promise<void> {
       .then(async (response) => {
         await response.body.dump();
         const latency = performance.now() - intendedAt;
-        const status = openLoopStatus(response.statusCode, response.headers['saleday-outcome'], latency, timeoutMs);
+        const status = openLoopStatus(response.statusCode, response.headers[OUTCOME_HEADER], latency, timeoutMs);
         stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
         if (response.statusCode < 400 && latency <= timeoutMs) stats.ok += 1;
         if (pick.name === 'checkout') histogram.recordValue(Math.max(1, Math.round(latency * 1000)));

@@ -4,6 +4,7 @@
  * store taking a write on the new primary. The probe wraps the cache outage, so it starts when the
  * failover is done without the phase schedule knowing about it.
  */
+import { GATE_METRICS_PATH } from '../../../contracts/reserved-paths';
 import { FLAGS_KEY } from '../../../contracts/flags/flags-document';
 import type { FlagsStore } from '../../../guard/flags/flags-store';
 import { nextFlagsVersion } from '../../../contracts/flags/flags-version';
@@ -97,7 +98,9 @@ async function limitsBackOnRedis(
 ): Promise<number | undefined> {
   const read = async (url: string): Promise<GateMetrics | undefined> => {
     try {
-      return (await (await fetch(`${url}/_gate/metrics`, { signal: AbortSignal.timeout(2000) })).json()) as GateMetrics;
+      return (await (
+        await fetch(`${url}${GATE_METRICS_PATH}`, { signal: AbortSignal.timeout(2000) })
+      ).json()) as GateMetrics;
     } catch {
       return undefined;
     }

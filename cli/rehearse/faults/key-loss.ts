@@ -5,6 +5,7 @@
  * wrote after the loss. The limit is one controller tick plus one gate poll (and the control
  * plane's one-second evaluation step).
  */
+import { GATE_METRICS_PATH } from '../../../contracts/reserved-paths';
 import { FLAGS_KEY, type FlagsDocument } from '../../../contracts/flags/flags-document';
 import { createRedisConnection } from '../../../guard/redis/redis-connection';
 
@@ -122,7 +123,9 @@ async function loseKeyAndWatch(options: KeyLossOptions): Promise<KeyLossFindings
 
 async function gateFlagsVersion(url: string): Promise<number | undefined> {
   try {
-    const metrics = (await (await fetch(`${url}/_gate/metrics`, { signal: AbortSignal.timeout(2000) })).json()) as {
+    const metrics = (await (
+      await fetch(`${url}${GATE_METRICS_PATH}`, { signal: AbortSignal.timeout(2000) })
+    ).json()) as {
       flags?: { version?: number };
     };
     return metrics.flags?.version;
