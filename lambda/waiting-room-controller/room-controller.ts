@@ -24,6 +24,7 @@ import {
   loadRoomControllerEnvironment,
   roomPolicyOf,
   type RoomControllerEnvironment,
+  type RoomControllerSettings,
 } from './room-controller-settings';
 import { parseRoomEvent } from './room-event';
 import { recordRoomMetrics } from './room-metrics';
@@ -85,13 +86,7 @@ export function createRoomController(
   });
   const redisOnce = lazyRedis(environment, clients.secrets, logger);
   const policy = roomPolicyOf(settings);
-  let lastPublished: { entries: string; atMs: number } | undefined;
-  const publishEdge = async (desired: Map<string, string>) => {
-    const entries = JSON.stringify([...desired]);
-    if (lastPublished?.entries === entries && timing.now() - lastPublished.atMs < EDGE_RECHECK_MS) return;
-    await syncEdgeStore(clients.keyValueStore, environment.KEY_VALUE_STORE_ARN, desired);
-    lastPublished = { entries, atMs: timing.now() };
-  };
+  const publishEdge = edgePublisher(clients.keyValueStore, environment.KEY_VALUE_STORE_ARN, timing.now);
 
   const cycle = async (redis: Redis, command: Parameters<typeof runRoomCycle>[1]) => {
     let active: number | undefined;
@@ -131,7 +126,7 @@ export function createRoomController(
       return { outcome: 'skipped', problems: parsed.problems };
     }
     const redis = await redisOnce.get();
-    if (parsed.event.kind === 'status') return status(redis);
+    if (parsed.event.kind === 'status') return roomStatus(redis, settings, timing.now());
     if (parsed.event.kind === 'command') {
       const problems = leverProblems(parsed.event.command, settings.maxLeverSeconds, settings.room);
       if (problems.length > 0) return { outcome: 'skipped', problems };
@@ -139,7 +134,10 @@ export function createRoomController(
     }
     let result = await cycle(redis, undefined);
     let ticks = 1;
-    while (ticks < (timing.ticksPerInvocation ?? 4) && (result.state.open || soonOpening(timing.now()))) {
+    while (
+      ticks < (timing.ticksPerInvocation ?? 4) &&
+      (result.state.open || dropSoonOpening(settings.drops, timing.now()))
+    ) {
       await timing.sleep(timing.tickMs ?? 15_000);
       result = await cycle(redis, undefined);
       ticks += 1;
@@ -147,25 +145,46 @@ export function createRoomController(
     return { ...result, ticks };
   };
 
-  const status = async (redis: Redis): Promise<RoomControllerResult> => {
-    const record = await new RedisRoomStore({ redis, saleName: settings.saleName }).read();
-    const state = record?.state ?? closedRoomState(settings.room, 'k1');
-    return {
-      outcome: 'status',
-      summary: summarizeRoom(state, await readIssuedCount(redis, settings.saleName), timing.now()),
-      version: record?.version ?? 0,
-      control: record?.control,
-    };
-  };
-
-  /** A drop's pre-queue starts within the next minute: tick finely so it opens on time. */
-  const soonOpening = (nowMs: number) =>
-    settings.drops.some(
-      (d) =>
-        (d.preQueueFromMs > nowMs && d.preQueueFromMs - nowMs < 60_000) || (d.atMs > nowMs && d.atMs - nowMs < 60_000),
-    );
-
   return { handler, close: () => redisOnce.close() };
+}
+
+/** Writes the edge's entries to the KeyValueStore unless it was just given the same ones. */
+function edgePublisher(
+  keyValueStore: CloudFrontKeyValueStoreClient,
+  keyValueStoreArn: string,
+  now: () => number,
+): (desired: Map<string, string>) => Promise<void> {
+  let lastPublished: { entries: string; atMs: number } | undefined;
+  return async (desired) => {
+    const entries = JSON.stringify([...desired]);
+    if (lastPublished?.entries === entries && now() - lastPublished.atMs < EDGE_RECHECK_MS) return;
+    await syncEdgeStore(keyValueStore, keyValueStoreArn, desired);
+    lastPublished = { entries, atMs: now() };
+  };
+}
+
+/** The room as stored (closed if never written), for a status event. */
+async function roomStatus(
+  redis: Redis,
+  settings: RoomControllerSettings,
+  nowMs: number,
+): Promise<RoomControllerResult> {
+  const record = await new RedisRoomStore({ redis, saleName: settings.saleName }).read();
+  const state = record?.state ?? closedRoomState(settings.room, 'k1');
+  return {
+    outcome: 'status',
+    summary: summarizeRoom(state, await readIssuedCount(redis, settings.saleName), nowMs),
+    version: record?.version ?? 0,
+    control: record?.control,
+  };
+}
+
+/** A drop's pre-queue starts within the next minute: tick finely so it opens on time. */
+function dropSoonOpening(drops: RoomControllerSettings['drops'], nowMs: number): boolean {
+  return drops.some(
+    (d) =>
+      (d.preQueueFromMs > nowMs && d.preQueueFromMs - nowMs < 60_000) || (d.atMs > nowMs && d.atMs - nowMs < 60_000),
+  );
 }
 
 /** A lever longer than the sale's override cap, or a rate outside the room's bounds, is refused with the reason. */

@@ -53,8 +53,7 @@ export const REHEARSAL_TARGET_UTILIZATION = 0.95;
 const STOCK_PER_PRODUCT = 1_000_000;
 
 export async function runDropRehearsal(options: DropRehearsalOptions): Promise<DropRehearsalResult> {
-  if (!Number.isInteger(options.gates) || options.gates < 1 || options.gates > 16)
-    throw new TypeError(`--gates: got ${options.gates}; expected an integer between 1 and 16`);
+  checkGateCount(options.gates);
   const notify = options.notify ?? ((line: string) => process.stderr.write(`${line}\n`));
   const configPath = resolveConfigPath(options.configPath);
   const config = loadConfig(configPath);
@@ -125,17 +124,31 @@ export async function runDropRehearsal(options: DropRehearsalOptions): Promise<D
       notices,
       redis: machinery.redis.kind,
     });
-    const files = { json: join(outDir, 'report.json'), html: join(outDir, 'report.html') };
-    writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(files.html, renderDropReportHtml(report));
-    // Every visitor's record, so the checks can be recomputed (and tested) on a recorded run.
-    writeFileSync(join(outDir, 'visitors.json'), `${JSON.stringify({ facts: run.facts, records: run.records })}\n`);
-    return { report, files };
+    return { report, files: writeDropFiles(outDir, report, run) };
   } finally {
     redis.disconnect();
     await machinery.close();
     await supervisor.close();
   }
+}
+
+function checkGateCount(gates: number): void {
+  if (!Number.isInteger(gates) || gates < 1 || gates > 16)
+    throw new TypeError(`--gates: got ${gates}; expected an integer between 1 and 16`);
+}
+
+/** report.json, report.html and visitors.json in the output folder; returns the report's two paths. */
+function writeDropFiles(
+  outDir: string,
+  report: DropReport,
+  run: { records: VisitorRecord[]; facts: DropFacts },
+): DropRehearsalResult['files'] {
+  const files = { json: join(outDir, 'report.json'), html: join(outDir, 'report.html') };
+  writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(files.html, renderDropReportHtml(report));
+  // Every visitor's record, so the checks can be recomputed (and tested) on a recorded run.
+  writeFileSync(join(outDir, 'visitors.json'), `${JSON.stringify({ facts: run.facts, records: run.records })}\n`);
+  return files;
 }
 
 /** The fleet's capacity through the edges (the room still closed), with the requests' factory for the visitors. */

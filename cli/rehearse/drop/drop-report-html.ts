@@ -19,14 +19,45 @@ export function renderDropReportHtml(report: DropReport): string {
   const q = report.queue;
   const failed = report.checks.filter((c) => !c.pass).length;
   const verdict = failed === 0 ? 'all checks passed' : `${failed} check${failed === 1 ? '' : 's'} failed`;
-  const pick = (f: (s: QueueSecond) => number | null) => q.map(f);
   const rows = report.checks
     .map(
       (c) =>
         `<tr id="check-${escapeHtml(c.name)}"><td class="${c.pass ? 'pass' : 'fail'}">${c.pass ? '✓' : '✗'}</td><td>${escapeHtml(c.name)}</td><td>${escapeHtml(c.value)}</td><td>${escapeHtml(c.expected)}</td></tr>`,
     )
     .join('\n');
-  const charts = [
+  const charts = queueCharts(report);
+  const changes = q
+    .filter((s) => s.change)
+    .map((s) => `<tr><td>${s.second}s</td><td>${escapeHtml(s.change!)}</td></tr>`)
+    .join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>saleday drop rehearsal · ${escapeHtml(report.config.saleName)} · ${verdict}</title>
+<style>${STYLE}</style></head>
+<body>
+<header><h1>Drop rehearsal: <span>${escapeHtml(report.config.saleName)}</span></h1>
+<p id="verdict" class="${failed === 0 ? 'pass' : 'fail'}">${verdict}</p>
+<p>${report.config.gates} gate+storefront pair(s), ${report.durationSeconds} s at time scale ${report.config.timeScale}×; measured capacity ${report.capacity.rps} req/s (${report.capacity.shoppersPerSecond} shoppers/s); ${report.totals.visitors} visitors (${report.plan.preQueueVisitors} in a ${report.plan.preQueueSeconds} s pre-queue), arrivals up to ${report.plan.peakArrivalsPerSecond}/s within ${report.plan.rampSeconds} s; ${report.totals.admitted} admitted, ${report.totals.abandoned} gave up; bots: ${report.totals.botTries} tries, ${report.totals.botTickets} tickets, ${report.totals.botAdmitted} admitted.</p></header>
+<main>
+<section><h2>Checks</h2><table id="checks"><thead><tr><th></th><th>check</th><th>measured</th><th>expected</th></tr></thead><tbody>
+${rows}
+</tbody></table></section>
+<section id="${QUEUE_CHART_ID}"><h2>The queue</h2><p class="hint">The dashed vertical line is the opening (the pre-queue's random draw).</p>
+${charts}
+</section>
+<section><h2>Controller changes</h2><table id="changes"><tbody>${changes || '<tr><td>no change</td></tr>'}</tbody></table></section>
+<section><h2>Notes</h2><ul>${report.notices.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul></section>
+</main>
+</body></html>
+`;
+}
+
+/** The queue's four charts: waiting, arrivals and admissions, waits, goodput against capacity. */
+function queueCharts(report: DropReport): string {
+  const q = report.queue;
+  const pick = (f: (s: QueueSecond) => number | null) => q.map(f);
+  return [
     chart(
       'people waiting and tickets ahead of the line',
       [
@@ -70,31 +101,6 @@ export function renderDropReportHtml(report: DropReport): string {
       report.openedAtSecond,
     ),
   ].join('\n');
-  const changes = q
-    .filter((s) => s.change)
-    .map((s) => `<tr><td>${s.second}s</td><td>${escapeHtml(s.change!)}</td></tr>`)
-    .join('\n');
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>saleday drop rehearsal · ${escapeHtml(report.config.saleName)} · ${verdict}</title>
-<style>${STYLE}</style></head>
-<body>
-<header><h1>Drop rehearsal: <span>${escapeHtml(report.config.saleName)}</span></h1>
-<p id="verdict" class="${failed === 0 ? 'pass' : 'fail'}">${verdict}</p>
-<p>${report.config.gates} gate+storefront pair(s), ${report.durationSeconds} s at time scale ${report.config.timeScale}×; measured capacity ${report.capacity.rps} req/s (${report.capacity.shoppersPerSecond} shoppers/s); ${report.totals.visitors} visitors (${report.plan.preQueueVisitors} in a ${report.plan.preQueueSeconds} s pre-queue), arrivals up to ${report.plan.peakArrivalsPerSecond}/s within ${report.plan.rampSeconds} s; ${report.totals.admitted} admitted, ${report.totals.abandoned} gave up; bots: ${report.totals.botTries} tries, ${report.totals.botTickets} tickets, ${report.totals.botAdmitted} admitted.</p></header>
-<main>
-<section><h2>Checks</h2><table id="checks"><thead><tr><th></th><th>check</th><th>measured</th><th>expected</th></tr></thead><tbody>
-${rows}
-</tbody></table></section>
-<section id="${QUEUE_CHART_ID}"><h2>The queue</h2><p class="hint">The dashed vertical line is the opening (the pre-queue's random draw).</p>
-${charts}
-</section>
-<section><h2>Controller changes</h2><table id="changes"><tbody>${changes || '<tr><td>no change</td></tr>'}</tbody></table></section>
-<section><h2>Notes</h2><ul>${report.notices.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul></section>
-</main>
-</body></html>
-`;
 }
 
 function chart(

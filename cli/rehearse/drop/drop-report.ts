@@ -89,54 +89,6 @@ export function buildDropReport(inputs: DropReportInputs): DropReport {
     openedAtMs: inputs.openedAtMs,
     endedAtMs: inputs.endedAtMs,
   };
-  const arrivals = arrivalsBySecond(
-    records.filter((r) => r.kind === 'visitor').map((r) => r.arrivedAtMs),
-    seconds,
-  );
-  const waiting = waitingBySecond(records, seconds);
-  const admitted = admissionsBySecond(records, seconds, 'visitor');
-  const botAdmitted = admissionsBySecond(records, seconds, 'bot');
-  const queue: QueueSecond[] = [];
-  let room: RoomSecond | undefined;
-  for (let second = 0; second < seconds; second += 1) {
-    room = inputs.room[second] ?? room;
-    const admittedHere = records.filter(
-      (r) =>
-        r.kind === 'visitor' &&
-        r.firstEstimate &&
-        r.admittedAtMs !== undefined &&
-        Math.floor(r.admittedAtMs / 1000) === second,
-    );
-    const mean = (f: (r: VisitorRecord) => number) =>
-      admittedHere.length > 0 ? round1(admittedHere.reduce((sum, r) => sum + f(r), 0) / admittedHere.length) : null;
-    queue.push({
-      second,
-      arrivals: arrivals[second]!,
-      waiting: waiting[second]!,
-      admitted: admitted[second]!,
-      botAdmitted: botAdmitted[second]!,
-      abandoned: records.filter(
-        (r) => r.kind === 'visitor' && r.abandonedAtMs !== undefined && Math.floor(r.abandonedAtMs / 1000) === second,
-      ).length,
-      ratePerSecond: room?.open ? round1(room.ratePerSecond) : null,
-      ticketsAhead: room?.open ? Math.max(0, room.issued - room.admittedBelow) : null,
-      goodput: records.reduce(
-        (sum, r) =>
-          sum +
-          (r.kind === 'visitor'
-            ? r.shop.filter((a) => Math.floor(a.atMs / 1000) === second && isGoodAnswer(a, config.sla.p99LatencyMs))
-                .length
-            : 0),
-        0,
-      ),
-      estimatedWait: mean((r) => r.firstEstimate!.seconds),
-      actualWait: mean((r) => ((r.lineReachedAtMs ?? r.admittedAtMs!) - r.firstEstimate!.atMs) / 1000),
-      noticedWait: mean((r) => (r.admittedAtMs! - r.firstEstimate!.atMs) / 1000),
-      ...(inputs.room[second]?.change ? { change: inputs.room[second]!.change } : {}),
-    });
-  }
-  const visitors = records.filter((r) => r.kind === 'visitor');
-  const bots = records.filter((r) => r.kind === 'bot');
   return {
     scenario: 'drop',
     generatedAt: (inputs.generatedAt ?? new Date()).toISOString(),
@@ -153,31 +105,107 @@ export function buildDropReport(inputs: DropReportInputs): DropReport {
       atLeast: inputs.calibration.atLeast,
       steps: inputs.calibration.steps,
     },
-    plan: {
-      visitors: plan.arrivalsMs.length,
-      preQueueVisitors: plan.arrivalsMs.filter((t) => t < plan.preQueueMs).length,
-      preQueueSeconds: plan.preQueueMs / 1000,
-      peakArrivalsPerSecond: Math.round(plan.peakArrivalsPerSecond),
-      rampSeconds: plan.rampMs / 1000,
-      abandonShare: plan.abandonShare,
-      botAddresses: plan.bots.addresses,
-      botJoinsPerSecondPerAddress: plan.bots.joinsPerSecondPerAddress,
-      requestsPerVisit: plan.requestsPerVisit,
-    },
-    totals: {
-      visitors: visitors.length,
-      admitted: visitors.filter((r) => r.admittedAtMs !== undefined).length,
-      abandoned: visitors.filter((r) => r.abandonedAtMs !== undefined).length,
-      botTries: bots.length,
-      botTickets: bots.filter((r) => r.ticketNumber !== undefined).length,
-      botAdmitted: bots.filter((r) => r.admittedAtMs !== undefined).length,
-      shopRequests: visitors.reduce((sum, r) => sum + r.shop.length, 0),
-    },
+    plan: planSummary(plan),
+    totals: dropTotals(records),
     openedAtSecond: round1(inputs.openedAtMs / 1000),
     durationSeconds: seconds,
-    queue,
+    queue: queueBySecond(inputs, seconds),
     checks: dropChecks(records, facts),
     notices: [...inputs.notices, ...problemNotices(records)],
+  };
+}
+
+/** The queue second by second, from the recorded visitors and the room's timeline. */
+function queueBySecond(inputs: DropReportInputs, seconds: number): QueueSecond[] {
+  const { records, config } = inputs;
+  const arrivals = arrivalsBySecond(
+    records.filter((r) => r.kind === 'visitor').map((r) => r.arrivedAtMs),
+    seconds,
+  );
+  const waiting = waitingBySecond(records, seconds);
+  const admitted = admissionsBySecond(records, seconds, 'visitor');
+  const botAdmitted = admissionsBySecond(records, seconds, 'bot');
+  const queue: QueueSecond[] = [];
+  let room: RoomSecond | undefined;
+  for (let second = 0; second < seconds; second += 1) {
+    room = inputs.room[second] ?? room;
+    queue.push({
+      second,
+      arrivals: arrivals[second]!,
+      waiting: waiting[second]!,
+      admitted: admitted[second]!,
+      botAdmitted: botAdmitted[second]!,
+      abandoned: records.filter(
+        (r) => r.kind === 'visitor' && r.abandonedAtMs !== undefined && Math.floor(r.abandonedAtMs / 1000) === second,
+      ).length,
+      ratePerSecond: room?.open ? round1(room.ratePerSecond) : null,
+      ticketsAhead: room?.open ? Math.max(0, room.issued - room.admittedBelow) : null,
+      goodput: goodputIn(records, second, config.sla.p99LatencyMs),
+      ...waitsOfAdmittedIn(records, second),
+      ...(inputs.room[second]?.change ? { change: inputs.room[second]!.change } : {}),
+    });
+  }
+  return queue;
+}
+
+/** Admitted shoppers' good answers sent during this second. */
+function goodputIn(records: readonly VisitorRecord[], second: number, slaP99Ms: number): number {
+  return records.reduce(
+    (sum, r) =>
+      sum +
+      (r.kind === 'visitor'
+        ? r.shop.filter((a) => Math.floor(a.atMs / 1000) === second && isGoodAnswer(a, slaP99Ms)).length
+        : 0),
+    0,
+  );
+}
+
+/** Of the visitors admitted this second: their mean estimated, actual and noticed waits. */
+function waitsOfAdmittedIn(
+  records: readonly VisitorRecord[],
+  second: number,
+): Pick<QueueSecond, 'estimatedWait' | 'actualWait' | 'noticedWait'> {
+  const admittedHere = records.filter(
+    (r) =>
+      r.kind === 'visitor' &&
+      r.firstEstimate &&
+      r.admittedAtMs !== undefined &&
+      Math.floor(r.admittedAtMs / 1000) === second,
+  );
+  const mean = (f: (r: VisitorRecord) => number) =>
+    admittedHere.length > 0 ? round1(admittedHere.reduce((sum, r) => sum + f(r), 0) / admittedHere.length) : null;
+  return {
+    estimatedWait: mean((r) => r.firstEstimate!.seconds),
+    actualWait: mean((r) => ((r.lineReachedAtMs ?? r.admittedAtMs!) - r.firstEstimate!.atMs) / 1000),
+    noticedWait: mean((r) => (r.admittedAtMs! - r.firstEstimate!.atMs) / 1000),
+  };
+}
+
+function planSummary(plan: DropPlan): DropReport['plan'] {
+  return {
+    visitors: plan.arrivalsMs.length,
+    preQueueVisitors: plan.arrivalsMs.filter((t) => t < plan.preQueueMs).length,
+    preQueueSeconds: plan.preQueueMs / 1000,
+    peakArrivalsPerSecond: Math.round(plan.peakArrivalsPerSecond),
+    rampSeconds: plan.rampMs / 1000,
+    abandonShare: plan.abandonShare,
+    botAddresses: plan.bots.addresses,
+    botJoinsPerSecondPerAddress: plan.bots.joinsPerSecondPerAddress,
+    requestsPerVisit: plan.requestsPerVisit,
+  };
+}
+
+function dropTotals(records: readonly VisitorRecord[]): DropReport['totals'] {
+  const visitors = records.filter((r) => r.kind === 'visitor');
+  const bots = records.filter((r) => r.kind === 'bot');
+  return {
+    visitors: visitors.length,
+    admitted: visitors.filter((r) => r.admittedAtMs !== undefined).length,
+    abandoned: visitors.filter((r) => r.abandonedAtMs !== undefined).length,
+    botTries: bots.length,
+    botTickets: bots.filter((r) => r.ticketNumber !== undefined).length,
+    botAdmitted: bots.filter((r) => r.admittedAtMs !== undefined).length,
+    shopRequests: visitors.reduce((sum, r) => sum + r.shop.length, 0),
   };
 }
 
