@@ -32,6 +32,8 @@ export interface RedisLaunchOptions {
   persistent?: boolean;
   /** Port of a primary on 127.0.0.1 this server replicates from. @default none: a primary */
   replicaOf?: number;
+  /** Start as a Redis Cluster node (its nodes file in a private directory); `redis-cli --cluster create` joins them. @default false */
+  clusterNode?: boolean;
   /** How the process is started. @default a plain child process (spawnPlainChild) */
   spawn?: RedisSpawn;
   /** How long to wait for the port to accept connections. @default 5000 */
@@ -72,8 +74,10 @@ export class LaunchedRedis {
     validatePort('port', options.port);
     validatePort('replicaOf', options.replicaOf);
     const port = options.port ?? (await findFreePort());
-    // A persistent server or a replica writes files (the AOF, a full sync's RDB): in a directory of its own.
-    const dir = options.persistent || options.replicaOf !== undefined ? privateDirectory() : undefined;
+    // A persistent server, a replica or a cluster node writes files (the AOF, a full sync's RDB, the
+    // nodes file): in a directory of its own.
+    const writesFiles = options.persistent || options.replicaOf !== undefined || options.clusterNode;
+    const dir = writesFiles ? privateDirectory() : undefined;
     const args = redisServerArgs(port, options, dir);
     const server = new LaunchedRedis(port, args, options.spawn ?? spawnPlainChild, options.startTimeoutMs ?? 5000, dir);
     try {
@@ -142,6 +146,7 @@ function redisServerArgs(port: number, options: RedisLaunchOptions, dir: string 
     '',
     ...(options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
     ...(options.replicaOf !== undefined ? ['--replicaof', '127.0.0.1', String(options.replicaOf)] : []),
+    ...(options.clusterNode ? ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`] : []),
     '--protected-mode',
     'no',
     '--loglevel',
