@@ -2,6 +2,7 @@
 import Redis, { type Command } from 'ioredis';
 import { createRateLimiter, hashTaggedKey, type RateLimitDecision } from '../../../guard/rate-limit';
 import { FakeClock } from '../../support/fake-clock';
+import { startRedisServer } from '../../support/redis-server';
 import { testRedisUrl, uniquePrefix } from '../../support/test-redis';
 
 const T0 = 1_700_000_000_000;
@@ -169,18 +170,26 @@ describe('Redis rate limiter', () => {
   });
 
   test('after SCRIPT FLUSH (a restart or failover) the script is loaded again and the decision still comes from Redis', async () => {
+    // A private server: a SCRIPT FLUSH on the shared one would hit the suites running beside this one.
+    const server = await startRedisServer();
+    const privateRedis = new Redis(server.url);
     const limiter = createRateLimiter(
       { algorithm: 'gcra', ratePerSecond: 10, burst: 2 },
-      { redis, prefix: uniquePrefix('noscript'), timeoutMs: 5000 },
+      { redis: privateRedis, prefix: uniquePrefix('noscript'), timeoutMs: 5000 },
     );
-    await limiter.consume('k');
-    await redis.script('FLUSH');
-    const spy = countCommands(redis);
-    const decision = await limiter.consume('k');
-    spy.restore();
-    expect(decision).toMatchObject({ allowed: true, remaining: 0, source: 'redis' });
-    expect(spy.names).toEqual(['evalsha', 'script', 'evalsha']);
-    await limiter.close();
+    try {
+      await limiter.consume('k');
+      await privateRedis.script('FLUSH');
+      const spy = countCommands(privateRedis);
+      const decision = await limiter.consume('k');
+      spy.restore();
+      expect(decision).toMatchObject({ allowed: true, remaining: 0, source: 'redis' });
+      expect(spy.names).toEqual(['evalsha', 'script', 'evalsha']);
+    } finally {
+      await limiter.close();
+      await privateRedis.quit();
+      await server.kill();
+    }
   });
 
   test('a key Redis refused is answered locally until its retry time, then asks Redis again', async () => {
