@@ -8,10 +8,10 @@
  * tests); otherwise they invoke the deployed flag controller Lambda, found through the sale stack.
  * Every change is an override with an expiry (capped at controller.maxOverrideSeconds).
  */
-import { userInfo } from 'node:os';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { InvalidArgumentError, type Command } from 'commander';
+import { leverActor, leverDurationSeconds, REDIS_URL_OPTION_HELP } from '../support/lever-options';
 import {
   ClearCommandSchema,
   OverrideCommandSchema,
@@ -23,7 +23,7 @@ import type { SaledayConfig } from '../../contracts/config/schema';
 import { configFor } from '../cli-config';
 import { FlagsLeverError, LambdaLevers, RedisLevers, type FlagsLevers, type LeverOutcome } from '../flags/flags-levers';
 import { formatFlags } from '../flags/format-flags';
-import { formatDuration, parseDurationSeconds } from '../flags/parse-duration';
+import { formatDuration } from '../flags/parse-duration';
 
 export interface FlagsCommandIo {
   /** Where results go. @default process.stdout */
@@ -101,31 +101,27 @@ export function registerFlagsCommand(program: Command, io: FlagsCommandIo = defa
       .option('--actor <name>', 'who asks (default: $SALEDAY_ACTOR or the login name)'),
   ).action((options: LeverOptions, command: Command) =>
     withLevers(command, options, io, (levers, config) =>
-      change(levers, config, { action: 'clear', reason: options.reason ?? '', actor: actorOf(options) }, options, io),
+      change(
+        levers,
+        config,
+        { action: 'clear', reason: options.reason ?? '', actor: leverActor(options) },
+        options,
+        io,
+      ),
     ),
   );
 }
 
 function withCommon(command: Command): Command {
   return command
-    .option(
-      '--redis-url <url>',
-      'pull the lever directly on this Redis (redis:// or rediss://) instead of invoking the deployed controller',
-    )
+    .option('--redis-url <url>', REDIS_URL_OPTION_HELP)
     .option('--json', 'print the flags document as JSON');
 }
 
 function withChange(command: Command): Command {
   return withCommon(
     command
-      .requiredOption('--ttl <duration>', 'how long the override lasts: 90s, 15m, 2h, 1h30m', (value: string) => {
-        const seconds = parseDurationSeconds(value);
-        if (seconds === undefined)
-          throw new InvalidArgumentError(
-            `got ${JSON.stringify(value)}; expected a duration such as 90s, 15m, 2h or 1h30m`,
-          );
-        return seconds;
-      })
+      .requiredOption('--ttl <duration>', 'how long the override lasts: 90s, 15m, 2h, 1h30m', leverDurationSeconds)
       .requiredOption('--reason <text>', 'why (recorded in the flags document and announced)')
       .option('--actor <name>', 'who asks (default: $SALEDAY_ACTOR or the login name)'),
   );
@@ -140,17 +136,7 @@ function integer(flag: string) {
 }
 
 function who(options: LeverOptions) {
-  return { ttlSeconds: options.ttl ?? 0, reason: options.reason ?? '', actor: actorOf(options) };
-}
-
-function actorOf(options: LeverOptions): string {
-  if (options.actor) return options.actor;
-  if (process.env.SALEDAY_ACTOR) return process.env.SALEDAY_ACTOR;
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
+  return { ttlSeconds: options.ttl ?? 0, reason: options.reason ?? '', actor: leverActor(options) };
 }
 
 async function withLevers(

@@ -9,17 +9,16 @@
  * tests); otherwise they invoke the deployed waiting-room controller, found through the sale stack.
  * Every lever expires (at most controller.maxOverrideSeconds) and records who asked and why.
  */
-import { userInfo } from 'node:os';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { InvalidArgumentError, type Command } from 'commander';
+import { leverActor, leverDurationSeconds, REDIS_URL_OPTION_HELP } from '../support/lever-options';
 import { saleStackName } from '../../contracts/config/names';
 import type { SaledayConfig } from '../../contracts/config/schema';
 import { QueueCommandSchema, type QueueCommand } from '../../lambda/waiting-room-controller/queue-commands';
 import { leverProblems } from '../../lambda/waiting-room-controller/room-controller';
 import { roomControllerSettingsFromConfig } from '../../lambda/waiting-room-controller/room-controller-settings';
 import { configFor } from '../cli-config';
-import { parseDurationSeconds } from '../flags/parse-duration';
 import { formatQueueStatus } from '../queue/format-queue';
 import { LambdaQueueLevers, QueueLeverError, RedisQueueLevers, type QueueLevers } from '../queue/queue-levers';
 
@@ -91,7 +90,13 @@ export function registerQueueCommand(program: Command, io: QueueCommandIo = defa
       .option('--actor <name>', 'who asks (default: $SALEDAY_ACTOR or the login name)'),
   ).action((options: QueueOptions, command: Command) =>
     withLevers(command, options, io, (levers, config) =>
-      change(levers, config, { action: 'clear', reason: options.reason ?? '', actor: actorOf(options) }, options, io),
+      change(
+        levers,
+        config,
+        { action: 'clear', reason: options.reason ?? '', actor: leverActor(options) },
+        options,
+        io,
+      ),
     ),
   );
 }
@@ -107,42 +112,20 @@ export function rateArgument(value: string): number {
 }
 
 function withCommon(command: Command): Command {
-  return command
-    .option(
-      '--redis-url <url>',
-      'pull the lever directly on this Redis (redis:// or rediss://) instead of invoking the deployed controller',
-    )
-    .option('--json', 'print the result as JSON');
+  return command.option('--redis-url <url>', REDIS_URL_OPTION_HELP).option('--json', 'print the result as JSON');
 }
 
 function withLever(command: Command): Command {
   return withCommon(
     command
-      .requiredOption('--for <duration>', 'how long the lever lasts: 90s, 15m, 2h, 1h30m', (value: string) => {
-        const seconds = parseDurationSeconds(value);
-        if (seconds === undefined)
-          throw new InvalidArgumentError(
-            `got ${JSON.stringify(value)}; expected a duration such as 90s, 15m, 2h or 1h30m`,
-          );
-        return seconds;
-      })
+      .requiredOption('--for <duration>', 'how long the lever lasts: 90s, 15m, 2h, 1h30m', leverDurationSeconds)
       .requiredOption('--reason <text>', 'why (recorded with the room and shown by status)')
       .option('--actor <name>', 'who asks (default: $SALEDAY_ACTOR or the login name)'),
   );
 }
 
 function who(options: QueueOptions) {
-  return { ttlSeconds: options.for ?? 0, reason: options.reason ?? '', actor: actorOf(options) };
-}
-
-function actorOf(options: QueueOptions): string {
-  if (options.actor) return options.actor;
-  if (process.env.SALEDAY_ACTOR) return process.env.SALEDAY_ACTOR;
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
+  return { ttlSeconds: options.for ?? 0, reason: options.reason ?? '', actor: leverActor(options) };
 }
 
 async function withLevers(
