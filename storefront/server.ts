@@ -53,6 +53,7 @@ import { assembleShopStore, prepareShopStore } from './shop-store-assembly';
 import { registerShopRoutes } from './shop-routes';
 import type { ShopStore } from './shop-store';
 import { loadStaticAssets } from './static-assets';
+import { createSimulatedDatabase, queryBeforeApiRequests } from './simulated-database';
 import {
   resolveStorefrontSettings,
   type StartStorefrontOptions,
@@ -174,7 +175,8 @@ function buildParts(options: StorefrontOptions, settings: StorefrontSettings) {
     paymentTimeoutMs: payments.timeoutMs,
   });
   const productIds = catalog.products.map((product) => product.id);
-  return { catalog, productIds, assets, faults, payments, inventoryBreaker, reaperSettings, worstCaseMs };
+  const database = options.simulatedDatabase && createSimulatedDatabase(options.simulatedDatabase);
+  return { catalog, productIds, assets, faults, payments, inventoryBreaker, reaperSettings, worstCaseMs, database };
 }
 
 /** Every route family on its listener: the shop and the session on the public one, the operator routes on theirs. */
@@ -196,6 +198,7 @@ function registerRoutes(
   const counters = newCheckoutCounters();
   installErrorReplies(app);
   installErrorReplies(operatorApp);
+  if (wiring.parts.database) queryBeforeApiRequests(app, wiring.parts.database);
   const shop = { catalog, store, inventoryBreaker, payments, faults, clock: settings.clock, assets, counters };
   registerShopRoutes(app, {
     ...shop,

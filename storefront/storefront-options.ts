@@ -10,6 +10,7 @@ import { DEFAULT_RECOMMENDATIONS_WORK, validateRecommendationsWork } from './rec
 import { DEFAULT_REPLICA_WAIT_MS } from './replica-wait';
 import { resolveSessionSettings, type SessionOptions, type SessionSettings } from './session-route';
 import type { ShopStore } from './shop-store';
+import type { SimulatedDatabaseOptions } from './simulated-database';
 
 export interface StorefrontOptions {
   /** Redis (or ElastiCache) URL; without it the shop runs on the embedded in-process store. */
@@ -38,6 +39,11 @@ export interface StorefrontOptions {
   enableFaultInjection?: boolean;
   /** Hashing rounds per recommendations request (its CPU cost). @default 3000 */
   recommendationsWork?: number;
+  /**
+   * A database pool the shop pretends to query on every /api/ request (a rehearsal's capacity that
+   * costs no CPU). @default none: requests go straight to their handlers
+   */
+  simulatedDatabase?: SimulatedDatabaseOptions;
   /** The simulated payment provider's usual latency. @default 0 */
   paymentLatencyMs?: number;
   /** Abandon a charge after this long (503, reservation released). @default 2000 */

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { describeSeedOutcome, seedCatalogInRedis } from '../../storefront/seed-catalog';
 import { startStorefront } from '../../storefront/server';
 import { DEFAULT_KEY_PREFIX } from '../../storefront/redis-shop-store';
+import type { SimulatedDatabaseOptions } from '../../storefront/simulated-database';
 
 interface StorefrontCommandOptions {
   port: string;
@@ -25,6 +26,8 @@ interface StorefrontCommandOptions {
   catalogSize?: string;
   recommendationsWork?: string;
   paymentLatencyMs?: string;
+  dbConnections?: string;
+  dbQueryMs?: string;
   reservationTtlMs?: string;
   replicaWaitMs?: string;
   sessionSecretEnv?: string;
@@ -70,6 +73,8 @@ export function registerStorefrontCommand(program: Command): void {
     .option('--catalog-size <products>', 'products in the catalog')
     .option('--recommendations-work <rounds>', 'hashing rounds per recommendations request (its CPU cost)')
     .option('--payment-latency-ms <ms>', "the simulated payment provider's usual latency")
+    .option('--db-connections <n>', 'simulate a database pool: each /api/ request waits for one of n connections')
+    .option('--db-query-ms <ms>', 'with --db-connections: how long each request holds its connection')
     .option(
       '--reservation-ttl-ms <ms>',
       'release reservations neither paid nor released after this long (default: max(30000, 3 × payment timeout))',
@@ -112,6 +117,7 @@ async function runStorefront(options: StorefrontCommandOptions): Promise<void> {
     catalogSize: integerOption('--catalog-size', options.catalogSize),
     recommendationsWork: integerOption('--recommendations-work', options.recommendationsWork),
     paymentLatencyMs: integerOption('--payment-latency-ms', options.paymentLatencyMs),
+    simulatedDatabase: simulatedDatabaseOption(options),
     reservationTtlMs: integerOption('--reservation-ttl-ms', options.reservationTtlMs),
     replicaWaitMs: integerOption('--replica-wait-ms', options.replicaWaitMs),
     sessions: {
@@ -173,4 +179,17 @@ function integerOption(flag: string, raw: string | undefined): number | undefine
   const value = Number(raw);
   if (!Number.isInteger(value)) throw new Error(`${flag}: got ${JSON.stringify(raw)}; expected an integer`);
   return value;
+}
+
+/** --db-connections and --db-query-ms come together or not at all. */
+function simulatedDatabaseOption(options: StorefrontCommandOptions): SimulatedDatabaseOptions | undefined {
+  if (options.dbConnections === undefined && options.dbQueryMs === undefined) return undefined;
+  if (options.dbConnections === undefined || options.dbQueryMs === undefined)
+    throw new Error(
+      `--db-connections and --db-query-ms go together: got ${options.dbConnections === undefined ? '--db-query-ms' : '--db-connections'} alone`,
+    );
+  return {
+    connections: integerOption('--db-connections', options.dbConnections)!,
+    queryMs: integerOption('--db-query-ms', options.dbQueryMs)!,
+  };
 }

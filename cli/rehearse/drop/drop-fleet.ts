@@ -13,6 +13,7 @@ import type { ChildSupervisor } from '../../support/child-supervisor';
 import type { EmfRecord } from '../metrics/emf-line-reader';
 import { startProcessFleet, type Fleet } from '../fleet/process-fleet';
 import { chooseRedis, type RedisChoice } from '../fleet/redis-choice';
+import type { SimulatedDatabaseOptions } from '../../../storefront/simulated-database';
 
 /** The CloudFront Function the stacks deploy, run here unchanged. */
 export const WAITING_ROOM_FUNCTION_FILE = resolve(__dirname, '../../../edge/waiting-room-function.js');
@@ -25,6 +26,13 @@ export const REHEARSAL_KEY_ID = 'rehearsal';
  * window is complete for most of the current one.
  */
 export const REHEARSAL_ACTIVE_WINDOW_MS = 2000;
+
+/**
+ * Each storefront's database in the drop: a pool of two connections held 50 ms per request, so a
+ * pair serves about 40 requests per second whatever this machine's CPU. The fleet's limit is then
+ * the shop's, not the machine's, and the cores stay free for the crowd of a hundred times that.
+ */
+export const DROP_DATABASE: SimulatedDatabaseOptions = { connections: 2, queryMs: 50 };
 
 export interface DropMachinery {
   redis: RedisChoice & { url: string };
@@ -101,6 +109,7 @@ export async function startDropMachinery(options: {
       configPath,
       stockPerProduct: options.stockPerProduct,
       recommendationsWork: options.recommendationsWork,
+      simulatedDatabase: DROP_DATABASE,
       onGateMetrics: options.onGateMetrics,
       logDir: join(options.outDir, 'logs'),
       env: {

@@ -3,6 +3,7 @@
  * own storefront, all sharing one Redis (stock, orders, rate limits, flags), as tasks share
  * ElastiCache on AWS. Every gate's stdout EMF lines are handed to `onGateMetrics`.
  */
+import type { SimulatedDatabaseOptions } from '../../../storefront/simulated-database';
 import { join, resolve } from 'node:path';
 import type { ChildSupervisor, SupervisedChild } from '../../support/child-supervisor';
 import { parseEmfLine, type EmfRecord } from '../metrics/emf-line-reader';
@@ -34,6 +35,8 @@ export interface ProcessFleetOptions {
   stockPerProduct: number;
   /** Hashing rounds per recommendations request (the route's CPU cost). */
   recommendationsWork: number;
+  /** Each storefront's simulated database pool (none: the storefronts' capacity is the machine's CPU). */
+  simulatedDatabase?: SimulatedDatabaseOptions;
   onGateMetrics(gateId: string, record: EmfRecord): void;
   /** Children's stderr logs go to files here. */
   logDir?: string;
@@ -78,6 +81,7 @@ export async function startProcessFleet(options: ProcessFleetOptions): Promise<F
       String(options.stockPerProduct),
       '--recommendations-work',
       String(options.recommendationsWork),
+      ...simulatedDatabaseArgs(options.simulatedDatabase),
     ]),
   );
   const storefrontListeners = await Promise.all(
@@ -145,4 +149,8 @@ export function listeningUrl(line: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function simulatedDatabaseArgs(database: SimulatedDatabaseOptions | undefined): string[] {
+  return database ? ['--db-connections', String(database.connections), '--db-query-ms', String(database.queryMs)] : [];
 }

@@ -202,4 +202,29 @@ describe('saleday storefront', () => {
     await expect(listening).rejects.toThrow(/--stock/);
     expect(await exited(child)).toBe(1);
   });
+
+  it('refuses --db-connections without --db-query-ms, naming both', async () => {
+    const { child, listening } = spawnStorefront(['--port', '0', '--db-connections', '2']);
+    await expect(listening).rejects.toThrow(
+      /--db-connections and --db-query-ms go together: got --db-connections alone/,
+    );
+    expect(await exited(child)).toBe(1);
+  });
+
+  it('queues API requests for a simulated database pool given by --db-connections and --db-query-ms', async () => {
+    const { child, listening } = spawnStorefront(['--port', '0', '--db-connections', '1', '--db-query-ms', '700']);
+    const { url } = await listening;
+    try {
+      const started = Date.now();
+      const statuses = await Promise.all([fetch(`${url}/api/products`), fetch(`${url}/api/products`)]).then((r) =>
+        r.map((response) => response.status),
+      );
+      expect(statuses).toEqual([200, 200]);
+      // One connection held 700 ms per request: the second waited for the first (timers never fire early).
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2 * 700 - 5);
+    } finally {
+      child.kill('SIGTERM');
+      await exited(child);
+    }
+  });
 });
