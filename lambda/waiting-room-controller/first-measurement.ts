@@ -5,11 +5,12 @@
  * so the opening rate is a guess and any wait promised from it is wrong. The controller therefore
  * holds the estimate back (0: the page says it is estimating) until it has measured the line:
  *
- * - The first measurement is due once the gates' active-shopper count covers whole visits of
- *   shoppers admitted since the opening (or since the last cut): a session plus two counting
- *   windows (the last full window then began a session after it), and never before
- *   `increaseSpacingMs`. A count taken earlier includes time before anyone was admitted, which
- *   reads as abandonment and would overstate the rate.
+ * - The first measurement is due once what the gates measure covers whole visits of shoppers
+ *   admitted since the opening (or since the last cut): a session plus two active-count windows,
+ *   so the fleet's use has reached its level (a session after the opening) and the last full count
+ *   window began after that; never before `increaseSpacingMs`. Measured earlier, the use is still
+ *   climbing and the count includes time before anyone was admitted, so Little's law would
+ *   overstate the rate.
  * - Then, without overload, the rate goes in one step to the Little's-law rate (up or down,
  *   within the bounds), and the estimate uses it from then on.
  * - Until then the usual rules apply (an overload cuts at once; the estimate stays held back, since
