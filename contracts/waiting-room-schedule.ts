@@ -84,6 +84,15 @@ export function preQueueShuffle(ticketNumber: number, size: number, seed: string
   return x;
 }
 
+/**
+ * The rate the waiting page's estimate uses: the state's estimateRatePerSecond when it is a number,
+ * 0 or more, else (absent or malformed) the admission rate itself. The edge function reads it alike.
+ */
+export function estimateRateOf(state: WaitingRoomState): number {
+  const rate = state.estimateRatePerSecond;
+  return typeof rate === 'number' && rate >= 0 && rate < Infinity ? rate : state.ratePerSecond;
+}
+
 /** What the waiting page says to the holder of a ticket at `place` (as the edge function answers it). */
 export function waitingStatus(state: WaitingRoomState, place: number, nowMs: number): WaitingRoomStatus {
   if (place < 0) {
@@ -92,18 +101,24 @@ export function waitingStatus(state: WaitingRoomState, place: number, nowMs: num
       position: null,
       peopleAhead: null,
       estimatedWaitSeconds: null,
+      estimating: false,
       opensAtMs: state.preQueueUntilMs,
       ratePerSecond: state.ratePerSecond,
     };
   }
   const ahead = Math.max(0, place - admittedBelow(state, nowMs));
   const rate = state.ratePerSecond;
+  const estimateRate = estimateRateOf(state);
+  // When the schedule passes `place` at the current rate; the tickets left are then timed at the estimate
+  // rate: (place + 1 − (ticket0 + rate × (now − t0) / 1000)) / estimateRate, which is this × rate / estimateRate.
   const waitMs = ((place + 1 - state.ticket0) * 1000) / rate - (nowMs - state.t0Ms);
   return {
     status: 'waiting',
     position: ahead + 1,
     peopleAhead: ahead,
-    estimatedWaitSeconds: rate > 0 ? Math.max(0, Math.ceil(waitMs / 1000)) : null,
+    estimatedWaitSeconds:
+      rate > 0 && estimateRate > 0 ? Math.max(0, Math.ceil((waitMs * (rate / estimateRate)) / 1000)) : null,
+    estimating: rate > 0 && estimateRate === 0,
     opensAtMs: 0,
     ratePerSecond: rate,
   };

@@ -43,6 +43,13 @@ export interface WaitingRoomState {
   ticket0: number;
   /** Tickets admitted per second from `t0Ms` on; 0 pauses admission. */
   ratePerSecond: number;
+  /**
+   * The admission rate the waiting page's estimated wait uses, so a wait is promised only once the
+   * controller has measured how fast the line really moves: absent = `ratePerSecond` (documents
+   * written before this field), 0 = not measured yet (the page shows the place in line and says it
+   * is estimating), above 0 = estimate with this rate. A negative or non-numeric value reads as absent.
+   */
+  estimateRatePerSecond?: number;
   /** When the room opened (0 while it has not). */
   openedAtMs: number;
   /**
@@ -110,8 +117,17 @@ export interface WaitingRoomStatus {
   /** 1 for the next ticket to be admitted; null while the pre-queue's order is not drawn yet. */
   position: number | null;
   peopleAhead: number | null;
-  /** Seconds until admission at the current rate; null when admission is paused or not started. */
+  /**
+   * Seconds until admission: the tickets between the admission line now and the ticket's place,
+   * divided by the estimate rate (WaitingRoomState.estimateRatePerSecond, else the current rate);
+   * null when admission is paused, in the pre-queue, or while estimating.
+   */
   estimatedWaitSeconds: number | null;
+  /**
+   * True when the place is known and admission runs but no wait is promised yet, because the
+   * controller has not measured the line's speed (estimateRatePerSecond is 0): the page says it is estimating.
+   */
+  estimating: boolean;
   /** When the pre-queue ends (epoch ms), 0 once the room is open. */
   opensAtMs: number;
   ratePerSecond: number;

@@ -157,6 +157,12 @@ async function admit(request, state, number, capAtMs, identityHash, now, why) {
   return redirect(request, sameUrl(request), why, cookies);
 }
 
+// The estimate's rate: estimateRatePerSecond if it is a number ≥ 0 (0: not measured yet), else the rate.
+function estimateRate(state) {
+  const e = state.estimateRatePerSecond;
+  return typeof e === 'number' && e >= 0 && e < Infinity ? e : state.ratePerSecond;
+}
+
 function status(state, place, now) {
   if (place < 0) {
     return {
@@ -164,19 +170,22 @@ function status(state, place, now) {
       position: null,
       peopleAhead: null,
       estimatedWaitSeconds: null,
+      estimating: false,
       opensAtMs: state.preQueueUntilMs,
       ratePerSecond: state.ratePerSecond,
     };
   }
   const ahead = Math.max(0, place - admittedBelow(state, now));
   const rate = state.ratePerSecond;
-  // When admittedBelow passes `place`: ticket0 + rate × (t − t0) / 1000 = place + 1.
+  const e = estimateRate(state);
+  // When admittedBelow passes `place`: ticket0 + rate × (t − t0) / 1000 = place + 1; the tickets left are timed at e.
   const waitMs = rate > 0 ? ((place + 1 - state.ticket0) * 1000) / rate - (now - state.t0Ms) : -1;
   return {
     status: 'waiting',
     position: ahead + 1,
     peopleAhead: ahead,
-    estimatedWaitSeconds: rate > 0 ? Math.max(0, Math.ceil(waitMs / 1000)) : null,
+    estimatedWaitSeconds: rate > 0 && e > 0 ? Math.max(0, Math.ceil((waitMs * (rate / e)) / 1000)) : null,
+    estimating: rate > 0 && e === 0,
     opensAtMs: 0,
     ratePerSecond: rate,
   };
@@ -184,12 +193,15 @@ function status(state, place, now) {
 
 function waiting(request, state, place, now) {
   const s = status(state, place, now);
+  // Estimating: back when the line would reach this place at the current rate, and soon, to show the estimate.
   const until =
     s.status === 'pre-queue'
       ? (s.opensAtMs - now) / 1000
-      : s.estimatedWaitSeconds === null
-        ? 20
-        : s.estimatedWaitSeconds / 2;
+      : s.estimating
+        ? Math.min(10, s.peopleAhead / s.ratePerSecond / 2)
+        : s.estimatedWaitSeconds === null
+          ? 20
+          : s.estimatedWaitSeconds / 2;
   const refresh = Math.min(30, Math.max(2, Math.ceil(until)));
   const accept = request.headers.accept ? request.headers.accept.value : '';
   const json = accept.indexOf('application/json') >= 0 && accept.indexOf('text/html') < 0;
@@ -214,7 +226,11 @@ function page(s, refresh) {
       : 'You are number ' +
         s.position +
         ' in line.' +
-        (s.estimatedWaitSeconds === null ? '' : ' Estimated wait: ' + minutes(s.estimatedWaitSeconds) + '.');
+        (s.estimating
+          ? ' Estimating your wait&hellip;'
+          : s.estimatedWaitSeconds === null
+            ? ''
+            : ' Estimated wait: ' + minutes(s.estimatedWaitSeconds) + '.');
   return (
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">' +
     '<meta http-equiv="refresh" content="' +

@@ -19,7 +19,7 @@ export function formatQueueStatus(status: QueueStatus, nowMs: number): string {
     lines.push(`Waiting: ${s.waiting} of ${s.issuedCount} tickets issued`);
     lines.push(`Admission rate: ${round(s.ratePerSecond)}/s (${Math.round(s.admittedPerMinute)} per minute)`);
     lines.push(
-      `Estimated wait, last in line: ${s.estimatedWaitSeconds === undefined ? 'unknown (admission paused)' : formatDuration(s.estimatedWaitSeconds)}`,
+      `Estimated wait, last in line: ${s.estimating ? 'not yet (the controller is measuring how fast the line moves)' : s.estimatedWaitSeconds === undefined ? 'unknown (admission paused)' : formatDuration(s.estimatedWaitSeconds)}`,
     );
   }
   lines.push(`Signing key: ${s.keyId}`);

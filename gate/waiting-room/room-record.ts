@@ -8,6 +8,8 @@ import { WAITING_ROOM_KEY_ID_PATTERN, type WaitingRoomState } from '../../contra
 
 const count = () => z.number().int().nonnegative();
 const ms = () => z.number().nonnegative();
+const estimateRateProblem = (issue: { input?: unknown }) =>
+  `got ${typeof issue.input === 'number' ? issue.input : JSON.stringify(issue.input)}; expected 0 (the line's speed not measured yet) or more tickets per second`;
 
 export const WaitingRoomStateSchema = z
   .object({
@@ -17,6 +19,10 @@ export const WaitingRoomStateSchema = z
     t0Ms: ms(),
     ticket0: count(),
     ratePerSecond: z.number().nonnegative(),
+    estimateRatePerSecond: z
+      .number({ error: estimateRateProblem })
+      .nonnegative({ error: estimateRateProblem })
+      .optional(),
     openedAtMs: ms(),
     ticketsFromMs: ms(),
     preQueueUntilMs: ms(),

@@ -12,8 +12,12 @@
  *   target utilization serves `active × targetUtilization / utilization` shoppers; the share of
  *   admitted tickets that show up (abandonment) is `active / (rate × session)`; the rate that keeps
  *   the fleet there is the first divided by (show-up share × session).
+ * - The first measurement (first-measurement.ts): after an opening, once the gates' count covers
+ *   whole visits of admitted shoppers and there is no overload, the rate goes in one step to the
+ *   Little's-law rate, and the waiting page's estimate (held back until then) uses it.
  * - Always within [minRatePerSecond, maxRatePerSecond].
  */
+import { decideFirstMeasurement, settleEstimate } from './first-measurement';
 
 export interface RateMeasurement {
   /** Requests per second from admitted shoppers (pass holders), across the gates. */
@@ -55,6 +59,30 @@ export interface RateState {
   ratePerSecond: number;
   lastIncreaseAtMs: number;
   lastDecreaseAtMs: number;
+  /**
+   * The rate the waiting page's estimate uses (WaitingRoomState.estimateRatePerSecond): 0 while the
+   * line's speed is not measured after an opening, so no page promises a wait from a guessed rate;
+   * otherwise the rate itself.
+   */
+  estimateRatePerSecond: number;
+  /**
+   * When admission began at the last opening, while its first measurement is still to come (0 once
+   * it is made, after a rate set by hand, or before any opening): it times the first measurement
+   * and the estimate's fallback.
+   */
+  measuringSinceMs: number;
+}
+
+/** A rate state stored before the estimate existed (or built by hand without it): read as measured. */
+export type StoredRateState = Omit<RateState, 'estimateRatePerSecond' | 'measuringSinceMs'> &
+  Partial<Pick<RateState, 'estimateRatePerSecond' | 'measuringSinceMs'>>;
+
+export function rateStateOf(stored: StoredRateState): RateState {
+  return {
+    ...stored,
+    estimateRatePerSecond: stored.estimateRatePerSecond ?? stored.ratePerSecond,
+    measuringSinceMs: stored.measuringSinceMs ?? 0,
+  };
 }
 
 export interface RateDecision {
@@ -67,18 +95,37 @@ export interface RateDecision {
 /** Below this many active shoppers the show-up share is too noisy to use. */
 const MIN_ACTIVE_FOR_ESTIMATE = 5;
 
-export function decideRate(input: {
+interface RateInput {
   measured: RateMeasurement | undefined;
   current: RateState;
   policy: RatePolicy;
   nowMs: number;
-}): RateDecision {
+}
+
+export function decideRate(input: RateInput): RateDecision {
+  return settleEstimate(decideRateChange(input), input.policy, input.nowMs);
+}
+
+function decideRateChange(input: RateInput): RateDecision {
   const { measured, current, policy, nowMs } = input;
   const hold = (reason: string): RateDecision => ({ change: 'hold', next: current, reason });
   if (!measured || !isSane(measured)) return hold('no usable measurement: holding the rate');
   const bounded = (rate: number) => Math.min(policy.maxRatePerSecond, Math.max(policy.minRatePerSecond, rate));
   const estimate = littlesLawRate(measured, current.ratePerSecond, policy);
   const overload = overloadReason(measured, policy);
+  const first =
+    !overload && estimate !== undefined && current.measuringSinceMs > 0
+      ? decideFirstMeasurement({
+          current,
+          policy,
+          nowMs,
+          littlesLawRate: estimate,
+          rate: bounded(estimate),
+          showUpShare: showUpShare(measured, current.ratePerSecond, policy),
+          activeWindowSeconds: measured.activeWindowSeconds ?? 0,
+        })
+      : undefined;
+  if (first) return first;
   if (overload) {
     if (nowMs - current.lastDecreaseAtMs < policy.decreaseSpacingMs)
       return hold(`${overload}; waiting for the last decrease to show`);
@@ -119,8 +166,13 @@ export function littlesLawRate(measured: RateMeasurement, currentRate: number, p
   const countedSeconds = policy.sessionSeconds + (measured.activeWindowSeconds ?? 0);
   const presentShoppers = (measured.activeShoppers * policy.sessionSeconds) / countedSeconds;
   const servableShoppers = (presentShoppers * policy.targetUtilization) / utilization;
-  const showUpShare = Math.min(1, Math.max(0.05, measured.activeShoppers / (currentRate * countedSeconds)));
-  return servableShoppers / (showUpShare * policy.sessionSeconds);
+  return servableShoppers / (showUpShare(measured, currentRate, policy) * policy.sessionSeconds);
+}
+
+/** The share of admitted tickets whose holders shop: those counted over those admitted in the counted time (5% to 100%). */
+export function showUpShare(measured: RateMeasurement, currentRate: number, policy: RatePolicy): number {
+  const countedSeconds = policy.sessionSeconds + (measured.activeWindowSeconds ?? 0);
+  return Math.min(1, Math.max(0.05, measured.activeShoppers / (currentRate * countedSeconds)));
 }
 
 function overloadReason(measured: RateMeasurement, policy: RatePolicy): string | undefined {

@@ -10,10 +10,20 @@
  * - A drop opens the room early as a pre-queue: nobody is admitted and the counter's value is
  *   noted; at the drop, the pre-queue's size and a fresh seed fix everyone's random place.
  * - While open, the rate follows decideRate(), or a person's rate lever while it lasts.
+ * - At an opening (first come first served, or the pre-queue's draw) the waiting page's estimate
+ *   is held back (estimateRatePerSecond 0) until decideRate's first measurement; a rate set by hand
+ *   is used for the estimate at once. The state is rewritten whenever the estimate rate changes.
  */
 import type { WaitingRoomState } from '../../contracts/waiting-room';
-import { admittedBelow, openedState, withRate } from '../../contracts/waiting-room-schedule';
-import { decideRate, type RateMeasurement, type RatePolicy, type RateState } from './decide-rate';
+import { admittedBelow, estimateRateOf, openedState, withRate } from '../../contracts/waiting-room-schedule';
+import {
+  decideRate,
+  rateStateOf,
+  type RateMeasurement,
+  type RatePolicy,
+  type RateState,
+  type StoredRateState,
+} from './decide-rate';
 import type { QueueCommand } from './queue-commands';
 
 export interface Lever<T> {
@@ -27,7 +37,8 @@ export interface Lever<T> {
 export interface RoomControl {
   manualOpen?: Lever<boolean>;
   manualRate?: Lever<number>;
-  rate: RateState;
+  /** The rate's memory; one stored without the estimate fields reads as measured (rateStateOf). */
+  rate: StoredRateState;
 }
 
 export interface DropTimes {
@@ -73,7 +84,7 @@ export function decideRoom(input: RoomInput): RoomDecision {
   let state = input.current;
   if (!state.open && trigger) {
     state = trigger.preQueueUntilMs ? preQueueState(state, input, trigger.preQueueUntilMs) : fifoState(state, input);
-    control.rate = { ratePerSecond: input.policy.initialRatePerSecond, lastIncreaseAtMs: nowMs, lastDecreaseAtMs: 0 };
+    control.rate = openingRate(input.policy.initialRatePerSecond, nowMs, trigger.preQueueUntilMs ? 0 : nowMs);
     changes.push(
       trigger.preQueueUntilMs
         ? `pre-queue opened (${trigger.why}), admission from ${new Date(trigger.preQueueUntilMs).toISOString()}`
@@ -94,12 +105,14 @@ export function decideRoom(input: RoomInput): RoomDecision {
   if (!state.open) return { state, control, changes };
   if (state.preQueueUntilMs > 0 && !state.shuffleSeed) {
     if (nowMs < state.preQueueUntilMs) return { state, control, changes };
-    state = openedState(state, {
+    const opened = openedState(state, {
       nowMs,
       issuedCount: input.issuedCount,
       shuffleSeed: input.newSeed(),
       ratePerSecond: control.rate.ratePerSecond,
     });
+    state = { ...opened, estimateRatePerSecond: 0 };
+    control.rate = { ...rateStateOf(control.rate), estimateRatePerSecond: 0, measuringSinceMs: nowMs };
     changes.push(`pre-queue of ${state.preQueueSize} drawn in random order; admitting ${control.rate.ratePerSecond}/s`);
     return { state, control, changes };
   }
@@ -110,25 +123,42 @@ function followRate(state: WaitingRoomState, control: RoomControl, input: RoomIn
   const wanted = control.manualRate?.value;
   if (wanted !== undefined) {
     // When the lever expires, the controller carries on gently from the rate the person chose.
-    control.rate = { ...control.rate, ratePerSecond: wanted };
+    control.rate = {
+      ...rateStateOf(control.rate),
+      ratePerSecond: wanted,
+      estimateRatePerSecond: wanted,
+      measuringSinceMs: 0,
+    };
+    const by = `(${control.manualRate!.reason}, ${control.manualRate!.actor})`;
     if (wanted !== state.ratePerSecond) {
       state = withRate(state, wanted, input.nowMs);
-      changes.push(`rate ${wanted}/s by hand (${control.manualRate!.reason}, ${control.manualRate!.actor})`);
-    }
-    return { state, control, changes };
+      changes.push(`rate ${wanted}/s by hand ${by}`);
+    } else if (estimateRateOf(state) !== wanted)
+      changes.push(`waits estimated at ${wanted}/s, the rate set by hand ${by}`);
+    return { state: withEstimateRate(state, wanted), control, changes };
   }
   const decision = decideRate({
     measured: input.measured,
-    current: control.rate,
+    current: rateStateOf(control.rate),
     policy: input.policy.rate,
     nowMs: input.nowMs,
   });
   control.rate = decision.next;
-  if (decision.next.ratePerSecond !== state.ratePerSecond) {
-    state = withRate(state, decision.next.ratePerSecond, input.nowMs);
-    changes.push(decision.reason);
-  }
-  return { state, control, changes };
+  const rateChanged = decision.next.ratePerSecond !== state.ratePerSecond;
+  if (rateChanged) state = withRate(state, decision.next.ratePerSecond, input.nowMs);
+  const estimated = withEstimateRate(state, decision.next.estimateRatePerSecond);
+  if (rateChanged || estimated !== state) changes.push(decision.reason);
+  return { state: estimated, control, changes };
+}
+
+/** The state with the waiting page's estimate rate, the same object when that does not change it. */
+function withEstimateRate(state: WaitingRoomState, estimateRatePerSecond: number): WaitingRoomState {
+  return estimateRateOf(state) === estimateRatePerSecond ? state : { ...state, estimateRatePerSecond };
+}
+
+/** The rate's memory at an opening: the opening rate, the estimate held back until measured. */
+function openingRate(ratePerSecond: number, nowMs: number, measuringSinceMs: number): RateState {
+  return { ratePerSecond, lastIncreaseAtMs: nowMs, lastDecreaseAtMs: 0, estimateRatePerSecond: 0, measuringSinceMs };
 }
 
 function openTrigger(input: RoomInput, control: RoomControl): { why: string; preQueueUntilMs?: number } | undefined {
@@ -158,7 +188,14 @@ function preQueueState(state: WaitingRoomState, input: RoomInput, untilMs: numbe
     shuffleSeed: '',
     openedAtMs: 0,
   };
-  return { ...base, preQueueUntilMs: untilMs, t0Ms: untilMs, ticket0: input.issuedCount, ratePerSecond: 0 };
+  return {
+    ...base,
+    preQueueUntilMs: untilMs,
+    t0Ms: untilMs,
+    ticket0: input.issuedCount,
+    ratePerSecond: 0,
+    estimateRatePerSecond: 0,
+  };
 }
 
 function fifoState(state: WaitingRoomState, input: RoomInput): WaitingRoomState {
@@ -177,6 +214,7 @@ function fifoState(state: WaitingRoomState, input: RoomInput): WaitingRoomState 
     t0Ms: input.nowMs,
     ticket0: input.issuedCount,
     ratePerSecond: input.policy.initialRatePerSecond,
+    estimateRatePerSecond: 0,
   };
 }
 

@@ -15,7 +15,14 @@ export const RoomControlSchema = z
     manualOpen: lever(z.boolean()).optional(),
     manualRate: lever(z.number().nonnegative()).optional(),
     rate: z
-      .object({ ratePerSecond: z.number().nonnegative(), lastIncreaseAtMs: z.number(), lastDecreaseAtMs: z.number() })
+      .object({
+        ratePerSecond: z.number().nonnegative(),
+        lastIncreaseAtMs: z.number(),
+        lastDecreaseAtMs: z.number(),
+        // Absent in records written before the waiting page's estimate had its own rate: read as measured.
+        estimateRatePerSecond: z.number().nonnegative().optional(),
+        measuringSinceMs: z.number().nonnegative().optional(),
+      })
       .strict(),
   })
   .strict() satisfies z.ZodType<RoomControl>;
@@ -23,7 +30,16 @@ export const RoomControlSchema = z
 /** The stored bookkeeping, or a fresh one at `ratePerSecond` when there is none or it is malformed. */
 export function roomControlOf(stored: unknown, ratePerSecond: number): RoomControl {
   const parsed = RoomControlSchema.safeParse(stored);
-  return parsed.success ? parsed.data : { rate: { ratePerSecond, lastIncreaseAtMs: 0, lastDecreaseAtMs: 0 } };
+  if (parsed.success) return parsed.data;
+  return {
+    rate: {
+      ratePerSecond,
+      lastIncreaseAtMs: 0,
+      lastDecreaseAtMs: 0,
+      estimateRatePerSecond: ratePerSecond,
+      measuringSinceMs: 0,
+    },
+  };
 }
 
 export interface ClosedRoomSettings {

@@ -25,6 +25,7 @@ describe('the waiting page: JSON and HTML', () => {
       position: 26,
       peopleAhead: 25,
       estimatedWaitSeconds: 3,
+      estimating: false,
       opensAtMs: 0,
       ratePerSecond: 10,
     });
@@ -56,6 +57,7 @@ describe('the waiting page: JSON and HTML', () => {
       position: null,
       peopleAhead: null,
       estimatedWaitSeconds: null,
+      estimating: false,
       opensAtMs: opensAt,
       ratePerSecond: 0,
     });

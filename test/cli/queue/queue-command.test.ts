@@ -109,6 +109,18 @@ describe('saleday queue (against a Redis)', () => {
     expect(cleared).toContain('Rate lever: none');
   });
 
+  it('says the wait is not estimated yet after an opening, and estimates it once a rate is set by hand', async () => {
+    await saleday(['open', '--for', '1h', '--reason', 'r', '--actor', 'ana']);
+    expect((await stored())?.state.estimateRatePerSecond).toBe(0);
+    await admin.set(ticketCounterKey(example.saleName), '400');
+    const opened = await saleday(['status']);
+    expect(opened).toContain(
+      'Estimated wait, last in line: not yet (the controller is measuring how fast the line moves)',
+    );
+    const set = await saleday(['rate', '10', '--for', '15m', '--reason', 'steady', '--actor', 'ana']);
+    expect(set).toContain('Estimated wait, last in line: 40s');
+  });
+
   it('closes the room by hand even while a line waits', async () => {
     await saleday(['open', '--for', '1h', '--reason', 'r', '--actor', 'ana']);
     await admin.set(ticketCounterKey(example.saleName), '5000');

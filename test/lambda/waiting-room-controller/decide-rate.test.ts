@@ -26,6 +26,8 @@ const state = (ratePerSecond: number, lastIncreaseAtMs = T - 60_000, lastDecreas
   ratePerSecond,
   lastIncreaseAtMs,
   lastDecreaseAtMs,
+  estimateRatePerSecond: ratePerSecond,
+  measuringSinceMs: 0,
 });
 
 describe('the policy from the config', () => {

@@ -192,6 +192,21 @@ describe('the waiting-room controller handler', () => {
     });
   });
 
+  it('holds the wait estimate back at an opening, and publishes it to the edge when only the estimate changes', async () => {
+    const opened = written(
+      await controller.handler({ action: 'open', ttlSeconds: 1800, reason: 'drop', actor: 'ana' }),
+    );
+    expect(opened.state).toMatchObject({ ratePerSecond: 20, estimateRatePerSecond: 0 });
+    expect(edgeState().estimateRatePerSecond).toBe(0);
+    expect(opened.summary).toMatchObject({ estimating: true, estimatedWaitSeconds: undefined });
+    clock.advance(60_000);
+    // The gates report nothing: the rate holds, and the estimate takes it three spacings after the opening.
+    const later = written(await controller.handler(tick));
+    expect(later.state).toMatchObject({ ratePerSecond: 20, estimateRatePerSecond: 20 });
+    expect(edgeState()).toEqual(later.state);
+    expect((await stored())?.state.estimateRatePerSecond).toBe(20);
+  });
+
   it('while the room is open, ticks four times a minute and lowers the rate at once when the gates shed', async () => {
     await controller.handler({ action: 'open', ttlSeconds: 1800, reason: 'drop', actor: 'ana' });
     clock.advance(60_000);

@@ -1,0 +1,162 @@
+/** decideRate after an opening, on a fake clock: the estimate held back, the one-step first measurement, the fallback. */
+import {
+  decideRate,
+  type RateDecision,
+  type RateMeasurement,
+  type RatePolicy,
+  type RateState,
+} from '../../../lambda/waiting-room-controller/decide-rate';
+import { ratePolicyFromConfig } from '../../../lambda/waiting-room-controller/rate-policy';
+import { WaitingRoomSchema } from '../../../contracts/config/waiting-room-schema';
+import { FakeClock } from '../../support/fake-clock';
+
+// Visits of 4 s counted over 1 s windows: whole visits are covered 4 + 2 × 1 = 6 s after the opening,
+// before the 10 s spacing, so the spacing times the first measurement.
+const policy: RatePolicy = {
+  ...ratePolicyFromConfig(
+    WaitingRoomSchema.parse({ enabled: true, minRatePerSecond: 2, maxRatePerSecond: 202, sessionMinutes: 5 }),
+    800,
+  ),
+  sessionSeconds: 4,
+};
+const OPENED = 1_800_000_000_000;
+// 20/s counted over 4 + 1 s: 100 admitted, 50 shopping (show-up 50%), 30% of the concurrency used:
+// Little's law allows 20 × 75% / 30% = 50/s.
+const halfShowUp: RateMeasurement = {
+  admittedRequestsPerSecond: 100,
+  activeShoppers: 50,
+  activeWindowSeconds: 1,
+  shedShare: 0,
+  p99Ms: 200,
+  inFlight: 30,
+  concurrencyLimit: 100,
+};
+const nobodyCounted: RateMeasurement = { ...halfShowUp, activeShoppers: 0 };
+const shedding: RateMeasurement = { ...halfShowUp, shedShare: 0.1 };
+/** The rate's memory right after an opening at 20/s (decideRoom's openingRate). */
+const opened: RateState = {
+  ratePerSecond: 20,
+  lastIncreaseAtMs: OPENED,
+  lastDecreaseAtMs: 0,
+  estimateRatePerSecond: 0,
+  measuringSinceMs: OPENED,
+};
+const decide = (measured: RateMeasurement | undefined, atMs: number, current: RateState = opened) =>
+  decideRate({ measured, current, policy, nowMs: atMs });
+
+describe('the first measurement after an opening', () => {
+  it('is not made before the spacing: the estimate stays held back', () => {
+    const d = decide(halfShowUp, OPENED + 9_999);
+    expect(d.reason).not.toMatch(/first measurement/);
+    expect(d.next).toEqual(opened);
+  });
+
+  it('jumps in one step up to the Little’s-law rate once the spacing has passed, and the estimate uses it', () => {
+    const d = decide(halfShowUp, OPENED + 10_000);
+    expect(d.change).toBe('increase');
+    expect(d.reason).toBe("first measurement: show-up 50%, Little's law rate 20 → 50/s");
+    expect(d.next).toEqual({
+      ratePerSecond: 50,
+      lastIncreaseAtMs: OPENED + 10_000,
+      lastDecreaseAtMs: 0,
+      estimateRatePerSecond: 50,
+      measuringSinceMs: 0,
+    });
+  });
+
+  it('jumps down as well: every admitted ticket shows up and the fleet is fully used', () => {
+    // 100 of 100 admitted shop (show-up 100%) at 100% use: 20 × 75% / 100% = 15/s.
+    const d = decide({ ...halfShowUp, activeShoppers: 100, inFlight: 100 }, OPENED + 10_000);
+    expect(d.change).toBe('decrease');
+    expect(d.reason).toBe("first measurement: show-up 100%, Little's law rate 20 → 15/s");
+    expect(d.next).toEqual(
+      expect.objectContaining({ ratePerSecond: 15, estimateRatePerSecond: 15, lastDecreaseAtMs: OPENED + 10_000 }),
+    );
+  });
+
+  it('stays within the bounds, saying what Little’s law said', () => {
+    // 5 shoppers (show-up floored at 5%) at 1% use: 1500/s, above the 202/s maximum.
+    const d = decide({ ...halfShowUp, activeShoppers: 5, inFlight: 1 }, OPENED + 10_000);
+    expect(d.next.ratePerSecond).toBe(202);
+    expect(d.next.estimateRatePerSecond).toBe(202);
+    expect(d.reason).toMatch(/rate 20 → 202\/s \(Little's law says 1500\/s\)$/);
+  });
+
+  it('waits until the count covers whole visits when its window is wide', () => {
+    // 5 s windows: 4 + 2 × 5 = 14 s after the opening, past the 10 s spacing.
+    const wide = { ...halfShowUp, activeWindowSeconds: 5, activeShoppers: 90 };
+    expect(decide(wide, OPENED + 13_999).reason).not.toMatch(/first measurement/);
+    expect(decide(wide, OPENED + 13_999).next.estimateRatePerSecond).toBe(0);
+    expect(decide(wide, OPENED + 14_000).reason).toMatch(/^first measurement: show-up 50%/);
+  });
+
+  it('is not made while the gates report overload: the rate is cut at once and the estimate stays held back', () => {
+    const d = decide(shedding, OPENED + 12_000);
+    expect(d.change).toBe('decrease');
+    expect(d.reason).toMatch(/gates shedding 10% of requests: rate 20 → 14\/s/);
+    expect(d.next).toEqual(
+      expect.objectContaining({
+        ratePerSecond: 14,
+        estimateRatePerSecond: 0,
+        measuringSinceMs: OPENED,
+        lastDecreaseAtMs: OPENED + 12_000,
+      }),
+    );
+    // The measurement after a cut waits for the cut to show in a whole count, a spacing later.
+    expect(decide(halfShowUp, OPENED + 21_999, d.next).reason).not.toMatch(/first measurement/);
+    const after = decide(halfShowUp, OPENED + 22_000, d.next);
+    expect(after.reason).toBe("first measurement: show-up 71%, Little's law rate 14 → 35/s");
+    expect(after.next.estimateRatePerSecond).toBe(35);
+  });
+
+  it('gives the estimate the current rate when nothing could be measured for three spacings', () => {
+    expect(decide(nobodyCounted, OPENED + 29_999).next.estimateRatePerSecond).toBe(0);
+    expect(decide(undefined, OPENED + 29_999).next.estimateRatePerSecond).toBe(0);
+    for (const measured of [nobodyCounted, undefined]) {
+      const d = decide(measured, OPENED + 30_000, { ...opened, lastIncreaseAtMs: OPENED + 25_000 });
+      expect(d.change).toBe('hold');
+      expect(d.reason).toBe('line not measured 30 s after the opening: waits estimated at 20/s');
+      expect(d.next).toEqual(expect.objectContaining({ ratePerSecond: 20, estimateRatePerSecond: 20 }));
+      // The first measurement is still to come: when it can be made, the rate goes there in one step.
+      expect(d.next.measuringSinceMs).toBe(OPENED);
+      const later = decide(halfShowUp, OPENED + 40_000, d.next);
+      expect(later.reason).toMatch(/^first measurement: .* 20 → 50\/s/);
+      expect(later.next.estimateRatePerSecond).toBe(50);
+    }
+  });
+
+  it('tells a rate change and the fallback in one reason when both happen at once', () => {
+    const d = decide(nobodyCounted, OPENED + 30_000);
+    expect(d.change).toBe('increase');
+    expect(d.reason).toBe(
+      'concurrency 30% used: rate 20 → 24/s; line not measured 30 s after the opening: waits estimated at 24/s',
+    );
+    expect(d.next.estimateRatePerSecond).toBe(24);
+  });
+});
+
+describe('after the first measurement: the usual rules, the estimate following the rate', () => {
+  it('cuts at once, waits, raises gently, and the estimate follows every change', () => {
+    const clock = new FakeClock(OPENED + 10_000);
+    let current = decide(halfShowUp, clock.now()).next;
+    const step = (measured: RateMeasurement): RateDecision => {
+      const d = decideRate({ measured, current, policy, nowMs: clock.now() });
+      current = d.next;
+      return d;
+    };
+    clock.advance(1_000);
+    expect(step(shedding).change).toBe('decrease');
+    expect(current).toEqual(expect.objectContaining({ ratePerSecond: 35, estimateRatePerSecond: 35 }));
+    clock.advance(5_000);
+    expect(step(nobodyCounted).change).toBe('hold');
+    clock.advance(5_000);
+    const raise = step(nobodyCounted);
+    expect(raise.reason).toBe('concurrency 30% used: rate 35 → 39/s');
+    expect(current).toEqual(expect.objectContaining({ ratePerSecond: 39, estimateRatePerSecond: 39 }));
+    // Measured once: never held back again, however long nothing is counted.
+    clock.advance(60_000);
+    step(nobodyCounted);
+    expect(current.estimateRatePerSecond).toBe(current.ratePerSecond);
+    expect(current.measuringSinceMs).toBe(0);
+  });
+});
