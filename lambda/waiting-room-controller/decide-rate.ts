@@ -92,6 +92,27 @@ export interface RateDecision {
   reason: string;
 }
 
+/**
+ * How hard a cut is: a trickle of shedding (a burst the fleet's queues could not take) trims the
+ * rate by a few times its share, a flood or p99 at the SLA cuts by the full `decreaseFactor`.
+ * Cutting a trickle by the full factor leaves the fleet idle for many spacings while it climbs back.
+ */
+export const SHED_CUT_GAIN = 4;
+
+function cutFactor(measured: RateMeasurement, policy: RatePolicy): number {
+  if (measured.p99Ms >= policy.nearSlaShare * policy.slaP99Ms) return policy.decreaseFactor;
+  return Math.max(policy.decreaseFactor, 1 - SHED_CUT_GAIN * measured.shedShare);
+}
+
+/**
+ * One step up: the policy's step, or half the way to the Little's-law rate when that is further,
+ * so a fleet measured well below its target gets there in a few spacings, not dozens.
+ */
+function increaseStep(current: RateState, estimate: number | undefined, policy: RatePolicy): number {
+  const halfWay = estimate === undefined ? 0 : (estimate - current.ratePerSecond) / 2;
+  return Math.max(policy.increaseStepPerSecond, halfWay);
+}
+
 /** Below this many active shoppers the show-up share is too noisy to use. */
 const MIN_ACTIVE_FOR_ESTIMATE = 5;
 
@@ -129,7 +150,7 @@ function decideRateChange(input: RateInput): RateDecision {
   if (overload) {
     if (nowMs - current.lastDecreaseAtMs < policy.decreaseSpacingMs)
       return hold(`${overload}; waiting for the last decrease to show`);
-    const rate = bounded(Math.min(current.ratePerSecond * policy.decreaseFactor, estimate ?? Infinity));
+    const rate = bounded(Math.min(current.ratePerSecond * cutFactor(measured, policy), estimate ?? Infinity));
     if (rate >= current.ratePerSecond) return hold(`${overload}; already at the minimum rate`);
     return {
       change: 'decrease',
@@ -144,7 +165,7 @@ function decideRateChange(input: RateInput): RateDecision {
     );
   if (nowMs - Math.max(current.lastIncreaseAtMs, current.lastDecreaseAtMs) < policy.increaseSpacingMs)
     return hold('headroom, but the last change is too recent to judge');
-  const rate = bounded(Math.min(current.ratePerSecond + policy.increaseStepPerSecond, estimate ?? Infinity));
+  const rate = bounded(Math.min(current.ratePerSecond + increaseStep(current, estimate, policy), estimate ?? Infinity));
   if (rate <= current.ratePerSecond) {
     return hold(
       rate === policy.maxRatePerSecond

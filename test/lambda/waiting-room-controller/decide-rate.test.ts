@@ -65,10 +65,16 @@ describe('decideRate', () => {
       { change: 'hold', rate: 20, reason: /no usable measurement/ },
     ],
     [
-      'drops by the factor when the gates shed',
+      'trims by four times the share when the gates shed a little',
       { ...calm, shedShare: 0.02 },
       state(20),
-      { change: 'decrease', rate: 14, reason: /gates shedding 2% of requests: rate 20 → 14\/s/ },
+      { change: 'decrease', rate: 18.4, reason: /gates shedding 2% of requests: rate 20 → 18.4\/s/ },
+    ],
+    [
+      'drops by the factor when the gates shed a lot',
+      { ...calm, shedShare: 0.1 },
+      state(20),
+      { change: 'decrease', rate: 14, reason: /gates shedding 10% of requests: rate 20 → 14\/s/ },
     ],
     [
       'drops when p99 nears the SLA',
@@ -76,7 +82,7 @@ describe('decideRate', () => {
       state(20),
       { change: 'decrease', rate: 14, reason: /p99 650 ms near the 800 ms SLA/ },
     ],
-    ['ignores a trickle of shedding', { ...calm, shedShare: 0.004 }, state(20), { change: 'increase', rate: 24 }],
+    ['ignores a trickle of shedding', { ...calm, shedShare: 0.004 }, state(20), { change: 'increase', rate: 35 }],
     [
       // 300 active of 40/s over 300 s: almost nobody shows up (share floored at 5%); the fleet, fully used, serves 225 → 225 / (5% × 300 s) = 15/s.
       "drops straight to Little's law when that is below the factor",
@@ -98,10 +104,18 @@ describe('decideRate', () => {
       { change: 'hold', rate: 20, reason: /waiting for the last decrease to show/ },
     ],
     [
-      'raises by one step with headroom',
+      // 58% used: Little's law says 20 × 75% / 58% ≈ 25.9/s, under two steps away.
+      'raises by one step with headroom near the target',
+      { ...calm, inFlight: 58 },
+      state(20),
+      { change: 'increase', rate: 24, reason: /concurrency 58% used: rate 20 → 24\/s/ },
+    ],
+    [
+      // 30% used: Little's law says 20 × 75% / 30% = 50/s, far more than a step away.
+      "goes half the way to Little's law when that is far",
       calm,
       state(20),
-      { change: 'increase', rate: 24, reason: /concurrency 30% used: rate 20 → 24\/s/ },
+      { change: 'increase', rate: 35, reason: /concurrency 30% used: rate 20 → 35\/s/ },
     ],
     [
       'holds at the target utilization',
