@@ -49,6 +49,18 @@ export interface CalibrationOptions {
   startRatePerGate?: number;
   /** @default 8 */
   maxSteps?: number;
+  /** How close the last passing and first failing rates must get, as a share. @default 0.25 */
+  resolution?: number;
+  /**
+   * Include the mix's carts and checkouts, for a rehearsal whose stock is plentiful and reset after
+   * (a write holds the shop longer than a read, so a read-only calibration reads high). @default false
+   */
+  withWrites?: boolean;
+  /**
+   * Traffic at the first rate before the search, not judged: a fleet's first second of work pays
+   * for compiling and connecting, and a first step judged on it can read the capacity at half. @default 0
+   */
+  warmUpMs?: number;
 }
 
 /** A step is healthy while its p99 stays within a quarter of the SLA (the room a sale needs) and nearly nothing fails. */
@@ -61,7 +73,7 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
   const gates = options.gateUrls.length;
   const bound = calibrationBound(options.slaP99Ms);
   const generators = options.gateUrls.map((url) => new OpenLoopGenerator({ url, connections: 64, timeoutMs: 5000 }));
-  const writes = new Set(['add-to-cart', 'checkout']);
+  const writes = new Set(options.withWrites ? [] : ['add-to-cart', 'checkout']);
   const readMix = cumulativeMix(
     Object.fromEntries(Object.entries(options.profile.baseline.mix).filter(([action]) => !writes.has(action))),
   );
@@ -73,12 +85,12 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
   const stepMs = options.stepMs ?? 1000;
   const startRate = (options.startRatePerGate ?? 20) * gates;
   try {
-    const runStep = async (rate: number): Promise<StepMetrics> => {
+    const runStep = async (rate: number, durationMs = stepMs): Promise<StepMetrics> => {
       const measured = await Promise.all(
         generators.map((g) =>
           g.runStep({
             rate: rate / gates,
-            durationMs: stepMs,
+            durationMs,
             request,
             maxOutstanding: Math.max(50, Math.ceil(rate / gates)),
           }),
@@ -86,11 +98,12 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
       );
       return mergeSteps(rate, measured);
     };
+    if (options.warmUpMs) await runStep(startRate, options.warmUpMs);
     const result = await searchCapacity({
       startRate,
       maxRate: startRate * 2 ** 10,
       growthFactor: 2,
-      resolution: 0.25,
+      resolution: options.resolution ?? 0.25,
       maxSteps: options.maxSteps ?? 8,
       sla: { p99LatencyMs: bound.p99Ms, errorRate: bound.errorRate },
       runStep,

@@ -102,4 +102,33 @@ describe('calibration against a real gate and storefront', () => {
       /^calibration: (at least )?\d+ req\/s over 1 pair\(s\) \(p99 ≤ 200 ms, errors ≤ 1%\) in [\d.]+ s; base rate [\d.]+ req\/s, surge peak [\d.]+ req\/s, bot flood [\d.]+ req\/s$/,
     );
   }, 60_000);
+
+  it("sends the mix's checkouts when asked, and warms the fleet up before the first judged step", async () => {
+    const random = seededRandom(5);
+    const factory = new RequestFactory(config, await fetchProductIds(fleet.storefrontUrl), random, IDENTITY_SECRET);
+    const checkoutsOnly = { ...defaultProfile(), baseline: { ...defaultProfile().baseline, mix: { checkout: 1 } } };
+    const checkoutsSoFar = async () => {
+      const stats = (await (await fetch(`${fleet.operatorUrl}/_stats`)).json()) as {
+        thisProcess: { checkouts: Record<string, number> };
+      };
+      return Object.values(stats.thisProcess.checkouts).reduce((sum, n) => sum + n, 0);
+    };
+    const before = await checkoutsSoFar();
+    const measured = await calibrate({
+      gateUrls: [fleet.gateUrl],
+      config,
+      factory,
+      profile: checkoutsOnly,
+      random,
+      slaP99Ms: 800,
+      stepMs: 300,
+      startRatePerGate: 10,
+      maxSteps: 1,
+      withWrites: true,
+      warmUpMs: 400,
+    });
+    // The warm-up is not a step; the judged step schedules 3 checkouts (10/s for 300 ms), the warm-up 4 more.
+    expect(measured.steps.map((s) => s.rate)).toEqual([10]);
+    expect((await checkoutsSoFar()) - before).toBeGreaterThan(3);
+  }, 60_000);
 });
