@@ -97,9 +97,14 @@ export function goodputWhileWaitingCheck(records: readonly VisitorRecord[], fact
 /**
  * Pre-queue visitors are let in in an order that has nothing to do with when they arrived: arrival
  * order is the ticket's number (one INCR per join), admission order the place the line reaches.
+ * Every pre-queue visitor told a place counts, admitted or not: those told one were all there at the
+ * opening, so who they are cannot depend on their place, while whether they stayed until the line
+ * reached them does (an impatient visitor stays only with an early place).
  */
 export function preQueueOrderCheck(records: readonly VisitorRecord[]): Check {
-  const sample = placed(records).filter((r) => r.preQueue);
+  const sample = records.filter(
+    (r) => r.kind === 'visitor' && r.preQueue && r.place !== undefined && r.ticketNumber !== undefined,
+  );
   const rho = spearman(
     sample.map((r) => r.ticketNumber!),
     sample.map((r) => r.place!),
@@ -109,8 +114,8 @@ export function preQueueOrderCheck(records: readonly VisitorRecord[]): Check {
     name: 'waiting-room-pre-queue-random-order',
     pass: enough && Math.abs(rho) <= DROP_LIMITS.preQueueMaxAbsRho,
     value: enough
-      ? `rank correlation ${rho.toFixed(2)} between arrival and admission order over ${sample.length} pre-queue visitors`
-      : `only ${sample.length} pre-queue visitors were admitted`,
+      ? `rank correlation ${rho.toFixed(2)} between arrival and admission order over ${sample.length} pre-queue visitors told their place`
+      : `only ${sample.length} pre-queue visitors were told their place`,
     expected: `|ρ| ≤ ${DROP_LIMITS.preQueueMaxAbsRho} over at least ${DROP_LIMITS.minOrderSample} visitors`,
   };
 }

@@ -57,8 +57,7 @@ export class DropCrowd {
     const { plan, random } = this.options;
     plan.arrivalsMs.forEach((atMs, id) => {
       const impatient = random() < plan.abandonShare;
-      // An impatient visitor gives up after a few seconds to half a minute of waiting.
-      const patienceMs = 2000 + random() * 28_000;
+      const patienceMs = plan.patienceMs.min + random() * (plan.patienceMs.max - plan.patienceMs.min);
       this.openVisitors += 1;
       this.at(atMs, () => this.visit(id, atMs, impatient ? atMs + patienceMs : undefined));
     });

@@ -13,6 +13,8 @@ export interface DropPlanInput {
   capacityRps: number;
   /** @default DEFAULT_DROP_TIME_SCALE */
   timeScale?: number;
+  /** How long the fleet takes to answer a request when it is not overloaded (ms). @default 0 */
+  requestMs?: number;
   random: () => number;
 }
 
@@ -23,6 +25,8 @@ export interface DropPlan {
   requestsPerVisit: number;
   /** Pause between an admitted shopper's requests (ms). */
   thinkMs: number;
+  /** How long an admitted shopper's visit lasts: its requests and the pauses between them (ms). */
+  visitMs: number;
   /** Admitted shoppers per second the fleet serves at capacity. */
   shoppersPerSecond: number;
   /** The pre-queue lasts from the start of the run until `preQueueMs`, the opening. */
@@ -33,6 +37,8 @@ export interface DropPlan {
   rampMs: number;
   /** Share of waiting visitors who give up. */
   abandonShare: number;
+  /** How long one of them waits before giving up (ms, uniformly between the two). */
+  patienceMs: { min: number; max: number };
   bots: { addresses: number; joinsPerSecondPerAddress: number; fromMs: number; untilMs: number };
   room: {
     initialRatePerSecond: number;
@@ -58,7 +64,16 @@ const SURGE_QUEUE_SECONDS = 50;
 const TAIL_MS = 30_000;
 const TAIL_SHARE_OF_CAPACITY = 0.4;
 const MIN_PRE_QUEUE = 300;
+/** The waiting page's shortest refresh: an admission shows in the fleet's load at most this much later. */
+const PAGE_REFRESH_MS = 2000;
+/** The controller reads the gates' metrics over this many last complete seconds. */
+export const MEASUREMENT_MS = 3000;
 const ABANDON_SHARE = 0.5;
+/**
+ * Those who give up mostly do so soon after they see the wait: ten seconds to a minute of sale
+ * time. A patience of minutes would leave the admitted tickets' show-up falling for the whole drop.
+ */
+const PATIENCE_SALE_MS = { min: 10_000, max: 60_000 };
 
 export function planDrop(input: DropPlanInput): DropPlan {
   if (!(input.capacityRps > 0))
@@ -66,6 +81,10 @@ export function planDrop(input: DropPlanInput): DropPlan {
   const timeScale = input.timeScale ?? DEFAULT_DROP_TIME_SCALE;
   if (!(timeScale >= 1)) throw new RangeError(`drop plan: timeScale: got ${timeScale}; expected a number ≥ 1`);
   const shoppersPerSecond = input.capacityRps / REQUESTS_PER_VISIT;
+  const requestMs = input.requestMs ?? 0;
+  if (!(requestMs >= 0))
+    throw new RangeError(`drop plan: requestMs: got ${requestMs}; expected 0 or more milliseconds`);
+  const visitMs = REQUESTS_PER_VISIT * (THINK_MS + requestMs);
   const peak = ARRIVAL_PEAK_MULTIPLE * shoppersPerSecond;
   const rampMs = 10_000 / timeScale;
   const preQueueCount = Math.max(MIN_PRE_QUEUE, Math.round(shoppersPerSecond * 15));
@@ -87,25 +106,27 @@ export function planDrop(input: DropPlanInput): DropPlan {
     timeScale,
     requestsPerVisit: REQUESTS_PER_VISIT,
     thinkMs: THINK_MS,
+    visitMs,
     shoppersPerSecond,
     preQueueMs: PRE_QUEUE_MS,
     arrivalsMs,
     peakArrivalsPerSecond: peak,
     rampMs,
     abandonShare: ABANDON_SHARE,
+    patienceMs: { min: PATIENCE_SALE_MS.min / timeScale, max: PATIENCE_SALE_MS.max / timeScale },
     bots: { addresses: 3, joinsPerSecondPerAddress: 10, fromMs: 2000, untilMs: PRE_QUEUE_MS + rampMs + TAIL_MS },
     room: {
-      // The opening rate is the operator's guess, informed by the abandonment they expect (here the
-      // scenario's own share): nothing about the crowd is measurable before the opening, and the
-      // waits the page promises at the opening assume this rate. From the first admitted shoppers on,
-      // the controller corrects it from what the gates measure. Opening at the capacity alone left
-      // the controller climbing for the whole drop and the early estimates too long.
-      initialRatePerSecond: rate(1 / (1 - ABANDON_SHARE)),
+      // The opening rate is what the fleet serves if every admitted ticket shows up: nothing about
+      // the crowd is measurable before the opening, and this guess cannot overload the fleet. The
+      // page says it is estimating until the controller has measured the first admitted shoppers and
+      // set the rate the line really needs (abandonment makes it higher).
+      initialRatePerSecond: rate(1),
       minRatePerSecond: rate(0.1),
       maxRatePerSecond: rate(4),
       increaseStepPerSecond: rate(0.1),
-      // No shorter than a visit and a metrics second, so a change shows before the next one is judged.
-      spacingMs: Math.max(10_000 / timeScale, REQUESTS_PER_VISIT * THINK_MS + 1000),
+      // A change shows in the measurement after a page refresh, a visit and a measurement window:
+      // judged sooner, the controller would act on the last change twice.
+      spacingMs: Math.max(10_000 / timeScale, PAGE_REFRESH_MS + visitMs + MEASUREMENT_MS),
       passSeconds: 60,
       passMaxSeconds: 180,
     },

@@ -53,6 +53,10 @@ export interface RoomSecond {
   /** Places below this are admitted. */
   admittedBelow: number;
   ratePerSecond: number;
+  /** The rate the waiting page's estimate used (0: still estimating). */
+  estimateRatePerSecond?: number;
+  /** What the controller read of the gates at its last tick of the second. */
+  measured?: { servedPerSecond: number; utilization: number; activeShoppers: number; shedShare: number };
   /** The controller's reason when it changed something this second. */
   change?: string;
 }

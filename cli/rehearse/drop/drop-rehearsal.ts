@@ -13,7 +13,7 @@ import type { SaledayConfig } from '../../../contracts/config/schema';
 import { seededRandom } from '../../../contracts/seeded-random';
 import { ratePolicyFromConfig } from '../../../lambda/waiting-room-controller/rate-policy';
 import { countActiveShoppers } from '../../../lambda/waiting-room-controller/active-shoppers';
-import type { RatePolicy } from '../../../lambda/waiting-room-controller/decide-rate';
+import type { RateMeasurement, RatePolicy } from '../../../lambda/waiting-room-controller/decide-rate';
 import { WaitingRoomSchema } from '../../../contracts/config/waiting-room-schema';
 import { calibrate, type Calibration } from '../traffic/calibration';
 import { ChildSupervisor } from '../../support/child-supervisor';
@@ -22,8 +22,8 @@ import { RequestFactory } from '../traffic/request-factory';
 import { fetchProductIds, resetStock } from '../fleet/storefront-operator';
 import { defaultProfile, type TrafficProfile } from '../traffic/traffic-profile';
 import { DropCrowd } from './drop-crowd';
-import { REHEARSAL_ACTIVE_WINDOW_MS, startDropMachinery, type DropMachinery } from './drop-fleet';
-import { planDrop, type DropPlan } from './drop-plan';
+import { DROP_DATABASE, REHEARSAL_ACTIVE_WINDOW_MS, startDropMachinery, type DropMachinery } from './drop-fleet';
+import { MEASUREMENT_MS, planDrop, type DropPlan } from './drop-plan';
 import { buildDropReport, type DropReport } from './drop-report';
 import { lineReachedAtMs, type DropFacts, type RoomSecond, type VisitorRecord } from './drop-records';
 import { renderDropReportHtml } from './drop-report-html';
@@ -51,6 +51,7 @@ export interface DropRehearsalResult {
 /** The room's controller settles the fleet here (of the measured capacity). */
 export const REHEARSAL_TARGET_UTILIZATION = 0.95;
 const STOCK_PER_PRODUCT = 1_000_000;
+const CALIBRATION_STEP_MS = 3000;
 
 export async function runDropRehearsal(options: DropRehearsalOptions): Promise<DropRehearsalResult> {
   checkGateCount(options.gates);
@@ -93,10 +94,7 @@ export async function runDropRehearsal(options: DropRehearsalOptions): Promise<D
       notify,
     });
     const random = seededRandom(options.seed);
-    const plan = planDrop({ capacityRps: measured.calibration.capacityRps, timeScale: options.timeScale, random });
-    notify(
-      `saleday rehearse: capacity ${measured.calibration.capacityRps} req/s (${plan.shoppersPerSecond.toFixed(1)} shoppers/s); ${plan.arrivalsMs.length} visitors, peak ${Math.round(plan.peakArrivalsPerSecond)} arrivals/s`,
-    );
+    const plan = planTheDrop(measured.calibration, options.timeScale, random, notify);
     await resetStock(machinery.fleet.members[0]!.operatorUrl, STOCK_PER_PRODUCT);
     const run = await runTheDrop({
       ...measured,
@@ -130,6 +128,20 @@ export async function runDropRehearsal(options: DropRehearsalOptions): Promise<D
     await machinery.close();
     await supervisor.close();
   }
+}
+
+/** The drop scaled to the measured capacity, announced. */
+function planTheDrop(
+  calibration: Calibration,
+  timeScale: number | undefined,
+  random: () => number,
+  notify: (line: string) => void,
+): DropPlan {
+  const plan = planDrop({ capacityRps: calibration.capacityRps, timeScale, requestMs: DROP_DATABASE.queryMs, random });
+  notify(
+    `saleday rehearse: capacity ${calibration.capacityRps} req/s (${plan.shoppersPerSecond.toFixed(1)} shoppers/s); ${plan.arrivalsMs.length} visitors, peak ${Math.round(plan.peakArrivalsPerSecond)} arrivals/s`,
+  );
+  return plan;
 }
 
 function checkGateCount(gates: number): void {
@@ -173,6 +185,12 @@ async function measureCapacity(options: {
     profile: options.profile,
     random,
     slaP99Ms: config.sla.p99LatencyMs,
+    // A queue for the database builds slowly: steps of one second read a rate it cannot sustain.
+    stepMs: CALIBRATION_STEP_MS,
+    resolution: 0.1,
+    // The shoppers' own mix: the drop's stock is a million units a product, reset before the drop.
+    withWrites: true,
+    warmUpMs: CALIBRATION_STEP_MS,
   });
   if (!(calibration.capacityRps > 0))
     throw new Error(
@@ -226,20 +244,7 @@ async function runTheDrop(options: {
       rate: rehearsalRatePolicy(plan, config),
     },
     pass: options.pass,
-    // What the gates measured, as the Lambda reads it: their metrics, and the shoppers they served (PFCOUNT).
-    measure: async () => {
-      const nowMs = Date.now();
-      const second = Math.floor(nowMs / 1000);
-      const active = await countActiveShoppers(
-        options.redis,
-        config.saleName,
-        nowMs,
-        undefined,
-        REHEARSAL_ACTIVE_WINDOW_MS,
-      );
-      const measured = roomMeasurement(options.metrics.range(second - 2, second), calibration.capacityRps, active);
-      return measured && { ...measured, activeWindowSeconds: REHEARSAL_ACTIVE_WINDOW_MS / 1000 };
-    },
+    measure: () => gatesMeasurement(options.redis, config.saleName, options.metrics, calibration.capacityRps),
     startMs,
     tickMs: 250,
     onError: (error) =>
@@ -264,6 +269,20 @@ async function runTheDrop(options: {
   };
 }
 
+/** What the gates measured, as the Lambda reads it: their metrics, and the shoppers they served (PFCOUNT). */
+async function gatesMeasurement(
+  redis: Redis,
+  saleName: string,
+  metrics: FleetMetrics,
+  capacityRps: number,
+): Promise<RateMeasurement | undefined> {
+  const nowMs = Date.now();
+  const second = Math.floor(nowMs / 1000);
+  const active = await countActiveShoppers(redis, saleName, nowMs, undefined, REHEARSAL_ACTIVE_WINDOW_MS);
+  const measured = roomMeasurement(metrics.range(second - MEASUREMENT_MS / 1000, second), capacityRps, active);
+  return measured && { ...measured, activeWindowSeconds: REHEARSAL_ACTIVE_WINDOW_MS / 1000 };
+}
+
 /**
  * The rate policy of the config's room, at the rehearsal's time scale and scale: spacing between
  * changes divided like the ramp, the step and bounds from the plan (shoppers per second at this
@@ -278,7 +297,7 @@ export function rehearsalRatePolicy(plan: DropPlan, config: Pick<SaledayConfig, 
   });
   return {
     ...ratePolicyFromConfig(room, config.sla.p99LatencyMs),
-    sessionSeconds: (plan.requestsPerVisit * plan.thinkMs) / 1000,
+    sessionSeconds: plan.visitMs / 1000,
     increaseStepPerSecond: plan.room.increaseStepPerSecond,
     increaseSpacingMs: plan.room.spacingMs,
     decreaseSpacingMs: plan.room.spacingMs,

@@ -20,6 +20,11 @@ export interface QueueSecond {
   abandoned: number;
   /** The controller's admission rate (tickets per second), null before the room opened. */
   ratePerSecond: number | null;
+  /** The rate the waiting page estimated with (0 while estimating), null before the room opened. */
+  estimateRatePerSecond: number | null;
+  /** What the controller last read of the gates in this second: requests served per second and the share of capacity. */
+  servedPerSecond: number | null;
+  utilization: number | null;
   /** Tickets issued and not yet reached by the line. */
   ticketsAhead: number | null;
   /** Admitted shoppers' good answers (below 400, or sold out, within the SLA) sent this second. */
@@ -139,6 +144,9 @@ function queueBySecond(inputs: DropReportInputs, seconds: number): QueueSecond[]
         (r) => r.kind === 'visitor' && r.abandonedAtMs !== undefined && Math.floor(r.abandonedAtMs / 1000) === second,
       ).length,
       ratePerSecond: room?.open ? round1(room.ratePerSecond) : null,
+      estimateRatePerSecond: room?.open ? round1(room.estimateRatePerSecond ?? room.ratePerSecond) : null,
+      servedPerSecond: room?.measured ? round1(room.measured.servedPerSecond) : null,
+      utilization: room?.measured ? Math.round(room.measured.utilization * 100) / 100 : null,
       ticketsAhead: room?.open ? Math.max(0, room.issued - room.admittedBelow) : null,
       goodput: goodputIn(records, second, config.sla.p99LatencyMs),
       ...waitsOfAdmittedIn(records, second),

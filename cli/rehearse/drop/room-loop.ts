@@ -12,7 +12,7 @@ import {
   waitingRoomSigningKeyName,
   type WaitingRoomState,
 } from '../../../contracts/waiting-room';
-import { admittedBelow } from '../../../contracts/waiting-room-schedule';
+import { admittedBelow, estimateRateOf } from '../../../contracts/waiting-room-schedule';
 import { RedisRoomStore } from '../../../gate/waiting-room/redis-room-store';
 import { ticketCounterKey } from '../../../gate/waiting-room/ticket-issuer';
 import type { RateMeasurement } from '../../../lambda/waiting-room-controller/decide-rate';
@@ -116,12 +116,13 @@ export class RoomLoop {
     const nowMs = this.now();
     try {
       const issuedCount = Number((await this.options.redis.get(ticketCounterKey(this.options.saleName))) ?? 0);
+      const measured = await this.options.measure();
       const decision = decideRoom({
         current: this.state,
         control: this.control,
         policy: this.options.policy,
         degradationLevel: 0,
-        measured: await this.options.measure(),
+        measured,
         issuedCount,
         newSeed: () => randomBytes(16).toString('base64url'),
         nowMs,
@@ -140,6 +141,13 @@ export class RoomLoop {
           issued: issuedCount,
           admittedBelow: this.state.open ? Math.min(issuedCount, admittedBelow(this.state, nowMs)) : issuedCount,
           ratePerSecond: this.state.ratePerSecond,
+          estimateRatePerSecond: estimateRateOf(this.state),
+          measured: measured && {
+            servedPerSecond: measured.admittedRequestsPerSecond,
+            utilization: measured.inFlight / measured.concurrencyLimit,
+            activeShoppers: measured.activeShoppers,
+            shedShare: measured.shedShare,
+          },
           change,
         };
       }

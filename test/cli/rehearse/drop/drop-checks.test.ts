@@ -124,6 +124,29 @@ describe('drop checks', () => {
       expect(preQueueOrderCheck(inOrder).pass).toBe(false);
     });
 
+    it('judges the shuffle by every pre-queue visitor told a place, not only those who stayed to be admitted', () => {
+      const random = seededRandom(11);
+      const places = Array.from({ length: 400 }, (_, i) => i);
+      for (let i = places.length - 1; i > 0; i -= 1) {
+        const j = Math.floor(random() * (i + 1));
+        [places[i], places[j]] = [places[j]!, places[i]!];
+      }
+      // Late arrivals give up unless their place comes early: the admitted alone look ordered backwards.
+      const told = places.map((place, ticket) =>
+        visitor(ticket, {
+          preQueue: true,
+          place,
+          ...(ticket >= 200 && place >= 100 ? { abandonedAtMs: 30_000 } : { admittedAtMs: 20_000 + place * 10 }),
+        }),
+      );
+      const admittedOnly = told.filter((r) => r.admittedAtMs !== undefined);
+      expect(preQueueOrderCheck(admittedOnly).pass).toBe(false);
+      expect(preQueueOrderCheck(told)).toMatchObject({
+        pass: true,
+        value: expect.stringContaining('over 400 pre-queue visitors told their place'),
+      });
+    });
+
     it('fails a pre-queue too small to say anything', () => {
       expect(preQueueOrderCheck([visitor(1, { preQueue: true, place: 0, admittedAtMs: 20_000 })]).pass).toBe(false);
     });

@@ -1,4 +1,5 @@
 import {
+  MEASUREMENT_MS,
   ARRIVAL_PEAK_MULTIPLE,
   arrivalsBySecond,
   DEFAULT_DROP_TIME_SCALE,
@@ -23,9 +24,20 @@ describe('drop plan', () => {
     const afterOpening = plan.arrivalsMs.filter((t) => t >= plan.preQueueMs && t < plan.preQueueMs + plan.rampMs);
     expect(afterOpening.length / (plan.rampMs / 1000)).toBeGreaterThan(plan.peakArrivalsPerSecond * 0.4);
     expect([...plan.arrivalsMs].sort((a, b) => a - b)).toEqual(plan.arrivalsMs);
-    // Opening at capacity over the share of the line expected to remain.
-    expect(plan.room.initialRatePerSecond).toBeCloseTo(plan.shoppersPerSecond / (1 - plan.abandonShare), 1);
-    expect(plan.room.spacingMs).toBe(2500);
+    // Opening at what the fleet serves if every admitted ticket shows up.
+    expect(plan.room.initialRatePerSecond).toBeCloseTo(plan.shoppersPerSecond, 1);
+    // A change is judged after a page refresh, a visit and a measurement window.
+    expect(plan.visitMs).toBe(plan.requestsPerVisit * plan.thinkMs);
+    expect(plan.room.spacingMs).toBe(2000 + plan.visitMs + MEASUREMENT_MS);
+  });
+
+  it("counts the fleet's answer time in a visit and in the spacing between rate changes", () => {
+    const plan = planDrop({ capacityRps: 200, requestMs: 100, random: seededRandom(1) });
+    expect(plan.visitMs).toBe(plan.requestsPerVisit * (plan.thinkMs + 100));
+    expect(plan.room.spacingMs).toBe(2000 + plan.visitMs + MEASUREMENT_MS);
+    expect(() => planDrop({ capacityRps: 200, requestMs: -1, random: seededRandom(1) })).toThrow(
+      /requestMs: got -1; expected 0 or more milliseconds/,
+    );
   });
 
   it('compresses the 10 s ramp by the default time scale', () => {
