@@ -202,7 +202,9 @@ function waiting(request, state, place, now) {
         : s.estimatedWaitSeconds === null
           ? 20
           : s.estimatedWaitSeconds / 2;
-  const refresh = Math.min(30, Math.max(2, Math.ceil(until)));
+  // Neighbours in line would come back in step and be let in in clumps: spread them by place.
+  const spread = s.status === 'pre-queue' ? 1 : 0.5 + 0.5 * ((place * 0.6180339887) % 1);
+  const refresh = Math.min(30, Math.max(2, Math.ceil(until * spread)));
   const accept = request.headers.accept ? request.headers.accept.value : '';
   const json = accept.indexOf('application/json') >= 0 && accept.indexOf('text/html') < 0;
   const headers = { 'cache-control': { value: 'no-store' }, 'retry-after': { value: String(refresh) } };

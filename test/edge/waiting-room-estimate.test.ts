@@ -88,14 +88,16 @@ describe('the edge: the page while estimating', () => {
     const answer = await ask(room, 119, BROWSER_ACCEPT);
     expect(answer.body).toContain('You are number 100 in line. Estimated wait: 5 seconds.');
     expect(answer.body).not.toContain('Estimating');
-    expect(answer.body).toContain('<meta http-equiv="refresh" content="3">');
+    // Half the 5 s wait, spread by place (place 119: × 0.77).
+    expect(answer.body).toContain('<meta http-equiv="refresh" content="2">');
   });
 
   it.each([
-    // Half the time the line takes to reach the place at the current rate, at least 2 s and at most 10 s.
+    // Half the time the line takes to reach the place at the current rate, at most 10 s, spread by
+    // place (× 0.5 to 1: place 119 × 0.77, place 10,000 × 0.67), at least 2 s.
     ['near the front', 20, 2],
-    ['99 ahead at 10/s', 119, 5],
-    ['far back', 10_000, 10],
+    ['99 ahead at 10/s', 119, 4],
+    ['far back', 10_000, 7],
   ])('refreshes while estimating: %s', async (_name, ticket, refresh) => {
     const room = testRoom(openState({ estimateRatePerSecond: 0 }));
     room.clock.advance(2_000);

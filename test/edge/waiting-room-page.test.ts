@@ -81,6 +81,23 @@ describe('the waiting page: position and estimated wait', () => {
     expect(body).toEqual(waitingStatus(state, placeOf(state, ticket, OPENED_AT - 1000), OPENED_AT + elapsedMs));
   });
 
+  it('spreads the refresh of neighbours in line over half to all of half their wait, so they do not come back in step', async () => {
+    const room = testRoom(openState({ ratePerSecond: 1 }));
+    const refreshes: number[] = [];
+    for (let ticket = 40; ticket < 60; ticket += 1) {
+      const answer = await room.edge.handler(
+        viewerRequest({ cookies: { [WAITING_ROOM_TICKET_COOKIE]: room.ticket(ticket) } }),
+      );
+      refreshes.push(Number(answer.headers['retry-after'].value));
+    }
+    // Each waits 41 to 60 s at 1/s: half of that, times 0.5 to 1.
+    for (const [i, refresh] of refreshes.entries()) {
+      expect(refresh).toBeGreaterThanOrEqual(Math.ceil((41 + i) / 4));
+      expect(refresh).toBeLessThanOrEqual(Math.ceil((41 + i) / 2));
+    }
+    expect(new Set(refreshes).size).toBeGreaterThanOrEqual(8);
+  });
+
   it('gives an estimate that holds: the ticket is admitted at the estimated second, not before', async () => {
     const state = withRate(openState(), 3, OPENED_AT + 4_000);
     const room = testRoom(state);
