@@ -69,9 +69,14 @@ export function isGoodAnswer(answer: ShopAnswer, slaP99Ms: number): boolean {
   return answer.status < 400 || (answer.checkout && answer.status === 409);
 }
 
-/** While people wait, the room admits enough shoppers to keep the fleet at its measured capacity. */
+/**
+ * While people wait, the room admits enough shoppers to keep the fleet at its measured capacity;
+ * counted from when the first admissions can show in the fleet's load (a page refresh and a visit
+ * after the opening), since before that no admission rate could fill the fleet.
+ */
 export function goodputWhileWaitingCheck(records: readonly VisitorRecord[], facts: DropFacts): Check {
-  const seconds = waitingSeconds(records, facts);
+  const firstSecond = Math.floor((facts.openedAtMs + (facts.admissionShowsAfterMs ?? 0)) / 1000);
+  const seconds = new Set([...waitingSeconds(records, facts)].filter((s) => s >= firstSecond));
   const good = new Map<number, number>();
   for (const r of records) {
     if (r.kind !== 'visitor') continue;

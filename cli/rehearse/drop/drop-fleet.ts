@@ -28,11 +28,11 @@ export const REHEARSAL_KEY_ID = 'rehearsal';
 export const REHEARSAL_ACTIVE_WINDOW_MS = 2000;
 
 /**
- * Each storefront's database in the drop: two connections held 50 ms per API request, so a pair
- * serves about 40 of them per second whatever this machine's CPU. The fleet's limit is then the
+ * Each storefront's database in the drop: four connections held 50 ms per API request, so a pair
+ * serves about 80 of them per second whatever this machine's CPU. The fleet's limit is then the
  * shop's, not the machine's, and the cores stay free for the crowd of a hundred times that.
  */
-export const DROP_DATABASE: SimulatedDatabaseOptions = { connections: 2, queryMs: 50 };
+export const DROP_DATABASE: SimulatedDatabaseOptions = { connections: 4, queryMs: 50 };
 
 export interface DropMachinery {
   redis: RedisChoice & { url: string };

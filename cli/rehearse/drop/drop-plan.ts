@@ -27,6 +27,8 @@ export interface DropPlan {
   thinkMs: number;
   /** How long an admitted shopper's visit lasts: its requests and the pauses between them (ms). */
   visitMs: number;
+  /** How long after an admission the fleet's load shows it: a page refresh and a visit (ms). */
+  admissionShowsAfterMs: number;
   /** Admitted shoppers per second the fleet serves at capacity. */
   shoppersPerSecond: number;
   /** The pre-queue lasts from the start of the run until `preQueueMs`, the opening. */
@@ -107,6 +109,7 @@ export function planDrop(input: DropPlanInput): DropPlan {
     requestsPerVisit: REQUESTS_PER_VISIT,
     thinkMs: THINK_MS,
     visitMs,
+    admissionShowsAfterMs: PAGE_REFRESH_MS + visitMs,
     shoppersPerSecond,
     preQueueMs: PRE_QUEUE_MS,
     arrivalsMs,

@@ -70,6 +70,11 @@ export interface DropFacts {
   openedAtMs: number;
   /** How long the run lasted (ms). */
   endedAtMs: number;
+  /**
+   * How long after an admission the fleet's load shows it (a page refresh and a visit): before
+   * the opening plus this, no admission rate could have kept the fleet busy. @default 0
+   */
+  admissionShowsAfterMs?: number;
 }
 
 /** Seconds (from the start of the run) during which someone was waiting in line after the opening. */

@@ -93,6 +93,7 @@ export function buildDropReport(inputs: DropReportInputs): DropReport {
     slaP99Ms: config.sla.p99LatencyMs,
     openedAtMs: inputs.openedAtMs,
     endedAtMs: inputs.endedAtMs,
+    admissionShowsAfterMs: plan.admissionShowsAfterMs,
   };
   return {
     scenario: 'drop',

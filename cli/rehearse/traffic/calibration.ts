@@ -61,6 +61,8 @@ export interface CalibrationOptions {
    * for compiling and connecting, and a first step judged on it can read the capacity at half. @default 0
    */
   warmUpMs?: number;
+  /** The p99 a healthy step stays within. @default calibrationBound(slaP99Ms).p99Ms */
+  p99BoundMs?: number;
 }
 
 /** A step is healthy while its p99 stays within a quarter of the SLA (the room a sale needs) and nearly nothing fails. */
@@ -71,7 +73,7 @@ export function calibrationBound(slaP99Ms: number): { p99Ms: number; errorRate: 
 export async function calibrate(options: CalibrationOptions): Promise<Calibration> {
   const started = performance.now();
   const gates = options.gateUrls.length;
-  const bound = calibrationBound(options.slaP99Ms);
+  const bound = { ...calibrationBound(options.slaP99Ms), ...(options.p99BoundMs ? { p99Ms: options.p99BoundMs } : {}) };
   const generators = options.gateUrls.map((url) => new OpenLoopGenerator({ url, connections: 64, timeoutMs: 5000 }));
   const writes = new Set(options.withWrites ? [] : ['add-to-cart', 'checkout']);
   const readMix = cumulativeMix(

@@ -107,6 +107,17 @@ describe('drop checks', () => {
     it('fails when nobody waited after the opening', () => {
       expect(goodputWhileWaitingCheck([shopping(100)], facts).pass).toBe(false);
     });
+
+    it('counts from when the first admissions can show in the load, not from the opening', () => {
+      // Nothing served in the first 3 s after the opening (a page refresh and a visit), full capacity after.
+      const rampingUp = visitor(1, {
+        admittedAtMs: 20_000,
+        shop: Array.from({ length: 7 }, (_, s) => answers(23_000 + s * 1000, 100)).flat(),
+      });
+      expect(goodputWhileWaitingCheck([waiter, rampingUp], facts).pass).toBe(false);
+      const check = goodputWhileWaitingCheck([waiter, rampingUp], { ...facts, admissionShowsAfterMs: 3000 });
+      expect(check).toMatchObject({ pass: true, value: expect.stringContaining('over 7 s with people waiting') });
+    });
   });
 
   describe('pre-queue order and FIFO', () => {

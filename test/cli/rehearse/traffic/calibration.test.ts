@@ -103,7 +103,7 @@ describe('calibration against a real gate and storefront', () => {
     );
   }, 60_000);
 
-  it("sends the mix's checkouts when asked, and warms the fleet up before the first judged step", async () => {
+  it("sends the mix's checkouts when asked, warms the fleet up before the first judged step, and takes a p99 bound", async () => {
     const random = seededRandom(5);
     const factory = new RequestFactory(config, await fetchProductIds(fleet.storefrontUrl), random, IDENTITY_SECRET);
     const checkoutsOnly = { ...defaultProfile(), baseline: { ...defaultProfile().baseline, mix: { checkout: 1 } } };
@@ -126,7 +126,9 @@ describe('calibration against a real gate and storefront', () => {
       maxSteps: 1,
       withWrites: true,
       warmUpMs: 400,
+      p99BoundMs: 150,
     });
+    expect(measured.bound).toEqual({ p99Ms: 150, errorRate: 0.01 });
     // The warm-up is not a step; the judged step schedules 3 checkouts (10/s for 300 ms), the warm-up 4 more.
     expect(measured.steps.map((s) => s.rate)).toEqual([10]);
     expect((await checkoutsSoFar()) - before).toBeGreaterThan(3);
