@@ -51,7 +51,7 @@ export interface DropRehearsalResult {
 /** The room's controller settles the fleet here (of the measured capacity). */
 export const REHEARSAL_TARGET_UTILIZATION = 0.95;
 const STOCK_PER_PRODUCT = 1_000_000;
-const CALIBRATION_STEP_MS = 3000;
+const CALIBRATION_STEP_MS = 5000;
 
 export async function runDropRehearsal(options: DropRehearsalOptions): Promise<DropRehearsalResult> {
   checkGateCount(options.gates);
@@ -185,7 +185,7 @@ async function measureCapacity(options: {
     profile: options.profile,
     random,
     slaP99Ms: config.sla.p99LatencyMs,
-    // A queue for the database builds slowly: steps of one second read a rate it cannot sustain.
+    // A database queue builds and the gates' limits settle over seconds: short steps read a rate they cannot sustain.
     stepMs: CALIBRATION_STEP_MS,
     resolution: 0.1,
     // The shoppers' own mix: the drop's stock is a million units a product, reset before the drop.
