@@ -10,6 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { searchCapacity, type StepMetrics } from '../../loadtest/capacity-search';
+import { confirmCapacity, retryingFailedSteps } from '../../loadtest/capacity-confirmation';
 import { OpenLoopGenerator, type StepMeasurement } from '../../loadtest/open-loop-generator';
 import { compileRouteTable } from '../../../gate/proxy/route-table';
 import type { SaledayConfig } from '../../../contracts/config/schema';
@@ -63,6 +64,13 @@ export interface CalibrationOptions {
   warmUpMs?: number;
   /** The p99 a healthy step stays within. @default calibrationBound(slaP99Ms).p99Ms */
   p99BoundMs?: number;
+  /**
+   * Hold the found capacity this long before trusting it, stepping down while it fails (see
+   * confirmCapacity): for a rehearsal that holds the fleet near its capacity for minutes. @default 0
+   */
+  confirmMs?: number;
+  /** A failing step runs once more and fails only if it fails again (see retryingFailedSteps). @default false */
+  retryFailedSteps?: boolean;
 }
 
 /** A step is healthy while its p99 stays within a quarter of the SLA (the room a sale needs) and nearly nothing fails. */
@@ -101,16 +109,22 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
       return mergeSteps(rate, measured);
     };
     if (options.warmUpMs) await runStep(startRate, options.warmUpMs);
+    const sla = { p99LatencyMs: bound.p99Ms, errorRate: bound.errorRate };
     const result = await searchCapacity({
       startRate,
       maxRate: startRate * 2 ** 10,
       growthFactor: 2,
       resolution: options.resolution ?? 0.25,
       maxSteps: options.maxSteps ?? 8,
-      sla: { p99LatencyMs: bound.p99Ms, errorRate: bound.errorRate },
-      runStep,
+      sla,
+      runStep: options.retryFailedSteps ? retryingFailedSteps(runStep, sla) : runStep,
     });
-    const steps = result.steps.map((s) => ({
+    const confirmMs = options.confirmMs ?? 0;
+    const confirmation =
+      confirmMs > 0 && result.capacityRps > 0 && result.steps.some((s) => !s.pass)
+        ? await confirmCapacity({ capacityRps: result.capacityRps, sla, runStep: (rate) => runStep(rate, confirmMs) })
+        : undefined;
+    const steps = [...result.steps, ...(confirmation?.steps ?? [])].map((s) => ({
       rate: s.rate,
       p99: Math.round(s.p99),
       errorRate: s.errorRate,
@@ -118,7 +132,7 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
     }));
     const atLeast = steps.length > 0 && steps.every((s) => s.pass);
     return {
-      capacityRps: result.capacityRps,
+      capacityRps: confirmation?.capacityRps ?? result.capacityRps,
       gates,
       bound,
       steps,

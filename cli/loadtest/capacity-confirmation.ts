@@ -1,0 +1,59 @@
+/**
+ * Second looks at a capacity search on a shared machine, for a caller that will hold the fleet at
+ * what it finds. confirmCapacity runs the found rate for longer than a search step (queues and
+ * adaptive limits settle over seconds) and steps down while it fails; retryingFailedSteps runs a
+ * failing step once more before it counts. The step runner is injected, as in the search.
+ */
+import { meetsSla, type Sla, type StepMetrics } from './capacity-search';
+import type { StepResult } from './loadtest-result';
+
+export interface CapacityConfirmationOptions {
+  /** The search's result: the highest rate that passed a step. */
+  readonly capacityRps: number;
+  readonly sla: Sla;
+  readonly runStep: (rate: number) => Promise<StepMetrics>;
+  /** Share the rate drops by after a failed hold (0 < x < 1). @default 0.1 */
+  readonly stepDown?: number;
+  /** @default 3 */
+  readonly maxTries?: number;
+}
+
+export interface CapacityConfirmation {
+  /** The highest rate held within the SLA; 0 when none of the tries was. */
+  readonly capacityRps: number;
+  readonly steps: readonly StepResult[];
+}
+
+export async function confirmCapacity(options: CapacityConfirmationOptions): Promise<CapacityConfirmation> {
+  const stepDown = options.stepDown ?? 0.1;
+  const maxTries = options.maxTries ?? 3;
+  if (!(stepDown > 0 && stepDown < 1))
+    throw new RangeError(`capacity confirmation: stepDown: got ${stepDown}; expected a share above 0 and below 1`);
+  if (!Number.isInteger(maxTries) || maxTries < 1)
+    throw new RangeError(`capacity confirmation: maxTries: got ${maxTries}; expected a whole number of 1 or more`);
+  const steps: StepResult[] = [];
+  let rate = options.capacityRps;
+  for (let tries = 0; rate > 0 && tries < maxTries; tries += 1) {
+    const measured = await options.runStep(rate);
+    const pass = meetsSla(measured, options.sla);
+    steps.push({ ...measured, pass });
+    if (pass) return { capacityRps: rate, steps };
+    rate = Math.floor(rate * (1 - stepDown));
+  }
+  return { capacityRps: 0, steps };
+}
+
+/**
+ * A step runner whose failing step runs once more and counts only if it fails again: on a shared
+ * machine one hiccup (a garbage collection, a neighbour's burst) in the worst percent of a step
+ * would otherwise cut the capacity found by half.
+ */
+export function retryingFailedSteps(
+  runStep: (rate: number) => Promise<StepMetrics>,
+  sla: Sla,
+): (rate: number) => Promise<StepMetrics> {
+  return async (rate) => {
+    const first = await runStep(rate);
+    return meetsSla(first, sla) ? first : runStep(rate);
+  };
+}
