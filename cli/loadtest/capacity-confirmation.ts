@@ -1,8 +1,8 @@
 /**
- * Second looks at a capacity search on a shared machine, for a caller that will hold the fleet at
- * what it finds. confirmCapacity runs the found rate for longer than a search step (queues and
- * adaptive limits settle over seconds) and steps down while it fails; retryingFailedSteps runs a
- * failing step once more before it counts. The step runner is injected, as in the search.
+ * Holds a found capacity for longer than a search step before trusting it, for a caller that will
+ * hold the fleet at it: a rate that passed a short step at the edge of the SLA may not survive once
+ * queues and adaptive limits have settled. The found rate runs again (for as long as the caller's
+ * step runner runs); while it fails, the rate steps down by `stepDown`, at most `maxTries` times.
  */
 import { meetsSla, type Sla, type StepMetrics } from './capacity-search';
 import type { StepResult } from './loadtest-result';
@@ -41,19 +41,4 @@ export async function confirmCapacity(options: CapacityConfirmationOptions): Pro
     rate = Math.floor(rate * (1 - stepDown));
   }
   return { capacityRps: 0, steps };
-}
-
-/**
- * A step runner whose failing step runs once more and counts only if it fails again: on a shared
- * machine one hiccup (a garbage collection, a neighbour's burst) in the worst percent of a step
- * would otherwise cut the capacity found by half.
- */
-export function retryingFailedSteps(
-  runStep: (rate: number) => Promise<StepMetrics>,
-  sla: Sla,
-): (rate: number) => Promise<StepMetrics> {
-  return async (rate) => {
-    const first = await runStep(rate);
-    return meetsSla(first, sla) ? first : runStep(rate);
-  };
 }

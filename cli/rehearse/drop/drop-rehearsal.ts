@@ -199,7 +199,6 @@ async function measureCapacity(options: {
     p99BoundMs: config.sla.p99LatencyMs / 8,
     // …and the rate found must then hold for twice as long.
     confirmMs: 2 * CALIBRATION_STEP_MS,
-    retryFailedSteps: true,
   });
   if (!(calibration.capacityRps > 0))
     throw new Error(
