@@ -1,26 +1,12 @@
 /** The waiting page's estimate in the contract: which rate it uses, and when it is held back (estimating). */
 import type { WaitingRoomState } from '../../contracts/waiting-room';
 import { estimateRateOf, waitingStatus } from '../../contracts/waiting-room-schedule';
+import { ROOM_OPENED_AT, roomState } from '../support/waiting-room-state';
 
-const OPENED_AT = 1_800_000_000_000;
+const OPENED_AT = ROOM_OPENED_AT;
+// Bad values of the estimate rate go in as they would arrive in a stored document.
 const room = (overrides: Record<string, unknown> = {}): WaitingRoomState =>
-  ({
-    v: 1,
-    open: true,
-    keyId: 'k1',
-    t0Ms: OPENED_AT,
-    ticket0: 0,
-    ratePerSecond: 10,
-    openedAtMs: OPENED_AT,
-    ticketsFromMs: 0,
-    preQueueUntilMs: 0,
-    preQueueStart: 0,
-    preQueueSize: 0,
-    shuffleSeed: '',
-    passSeconds: 600,
-    passMaxSeconds: 1800,
-    ...overrides,
-  }) as WaitingRoomState;
+  ({ ...roomState({ passSeconds: 600, passMaxSeconds: 1800 }), ...overrides }) as WaitingRoomState;
 
 // 2 s after the opening at 10/s, the line is at ticket 20: place 119 has 99 ahead, 100 tickets to go.
 const NOW = OPENED_AT + 2_000;

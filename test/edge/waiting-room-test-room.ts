@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { WAITING_ROOM_STATE_KEY, waitingRoomSigningKeyName, type WaitingRoomState } from '../../contracts/waiting-room';
 import { encodePass, encodeTicket, identityHash } from '../../gate/waiting-room/room-cookies';
 import { FakeClock } from '../support/fake-clock';
+import { roomState } from '../support/waiting-room-state';
 import { loadCloudFrontFunction, type FunctionSandbox } from '../../edge/local/cloudfront-function-runtime';
 
 export const FUNCTION_FILE = join(__dirname, '../../edge/waiting-room-function.js');
@@ -12,23 +13,7 @@ export const OLD_SECRET = 'previous-secret-0123456789abcdef';
 export const IDENTITY = identityHash(SECRET, 'ip:198.51.100.7');
 
 export function openState(overrides: Partial<WaitingRoomState> = {}): WaitingRoomState {
-  return {
-    v: 1,
-    open: true,
-    keyId: 'k2',
-    t0Ms: OPENED_AT,
-    ticket0: 0,
-    ratePerSecond: 10,
-    openedAtMs: OPENED_AT,
-    ticketsFromMs: 0,
-    preQueueUntilMs: 0,
-    preQueueStart: 0,
-    preQueueSize: 0,
-    shuffleSeed: '',
-    passSeconds: 600,
-    passMaxSeconds: 1800,
-    ...overrides,
-  };
+  return roomState({ keyId: 'k2', passSeconds: 600, passMaxSeconds: 1800, ...overrides });
 }
 
 export interface TestRoom {

@@ -17,6 +17,7 @@ import { RedisRoomStore } from '../../../gate/waiting-room/redis-room-store';
 import { ticketCounterKey } from '../../../gate/waiting-room/ticket-issuer';
 import type { RateMeasurement } from '../../../lambda/waiting-room-controller/decide-rate';
 import { decideRoom, type RoomControl, type RoomPolicy } from '../../../lambda/waiting-room-controller/decide-room';
+import { closedRoomState } from '../../../lambda/waiting-room-controller/room-control';
 import type { PublishedState, RoomSecond } from './drop-records';
 
 export interface RoomLoopOptions {
@@ -36,25 +37,6 @@ export interface RoomLoopOptions {
   onError?: (error: unknown) => void;
 }
 
-export function closedRoomState(kid: string, pass: { seconds: number; maxSeconds: number }): WaitingRoomState {
-  return {
-    v: 1,
-    open: false,
-    keyId: kid,
-    t0Ms: 0,
-    ticket0: 0,
-    ratePerSecond: 0,
-    openedAtMs: 0,
-    ticketsFromMs: 0,
-    preQueueUntilMs: 0,
-    preQueueStart: 0,
-    preQueueSize: 0,
-    shuffleSeed: '',
-    passSeconds: pass.seconds,
-    passMaxSeconds: pass.maxSeconds,
-  };
-}
-
 export class RoomLoop {
   private state: WaitingRoomState;
   private control: RoomControl = { rate: { ratePerSecond: 0, lastIncreaseAtMs: 0, lastDecreaseAtMs: 0 } };
@@ -68,7 +50,10 @@ export class RoomLoop {
 
   constructor(private readonly options: RoomLoopOptions) {
     this.store = new RedisRoomStore({ redis: options.redis, saleName: options.saleName });
-    this.state = closedRoomState(options.signingKey.kid, options.pass);
+    this.state = closedRoomState(
+      { passMinutes: options.pass.seconds / 60, passMaxMinutes: options.pass.maxSeconds / 60, initialRatePerSecond: 0 },
+      options.signingKey.kid,
+    );
     this.now = options.now ?? Date.now;
   }
 

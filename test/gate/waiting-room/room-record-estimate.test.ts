@@ -1,23 +1,9 @@
 /** The room record's estimate rate: optional (older records keep working), and a bad value is rejected naming the field and the value. */
 import type { WaitingRoomState } from '../../../contracts/waiting-room';
 import { parseRoomRecord, RoomRecordRejectedError } from '../../../gate/waiting-room/room-record';
+import { roomState } from '../../support/waiting-room-state';
 
-const state: WaitingRoomState = {
-  v: 1,
-  open: true,
-  keyId: 'k1',
-  t0Ms: 1,
-  ticket0: 0,
-  ratePerSecond: 10,
-  openedAtMs: 1,
-  ticketsFromMs: 0,
-  preQueueUntilMs: 0,
-  preQueueStart: 0,
-  preQueueSize: 0,
-  shuffleSeed: '',
-  passSeconds: 900,
-  passMaxSeconds: 3600,
-};
+const state: WaitingRoomState = roomState({ t0Ms: 1, openedAtMs: 1 });
 const record = (extra: string) => JSON.stringify({ version: 1, updatedAtMs: 0, state }).replace(/}}$/, `${extra}}}`);
 
 describe('the room record: estimateRatePerSecond', () => {

@@ -12,6 +12,7 @@ import {
 import { QueueCommandSchema } from '../../../lambda/waiting-room-controller/queue-commands';
 import { ratePolicyFromConfig } from '../../../lambda/waiting-room-controller/rate-policy';
 import { FakeClock } from '../../support/fake-clock';
+import { roomState } from '../../support/waiting-room-state';
 
 const DROP = 1_800_000_000_000;
 const MINUTE = 60_000;
@@ -28,22 +29,7 @@ const policy: RoomPolicy = {
     sessionSeconds: 4,
   },
 };
-const closed: WaitingRoomState = {
-  v: 1,
-  open: false,
-  keyId: 'k1',
-  t0Ms: 0,
-  ticket0: 0,
-  ratePerSecond: 20,
-  openedAtMs: 0,
-  ticketsFromMs: 0,
-  preQueueUntilMs: 0,
-  preQueueStart: 0,
-  preQueueSize: 0,
-  shuffleSeed: '',
-  passSeconds: 900,
-  passMaxSeconds: 3600,
-};
+const closed: WaitingRoomState = roomState({ open: false, t0Ms: 0, openedAtMs: 0, ratePerSecond: 20 });
 // Little's law at 20/s: 50 of 100 admitted shop, 30% of the concurrency used → 50/s (see first-measurement.test.ts).
 const halfShowUp: RateMeasurement = {
   admittedRequestsPerSecond: 100,

@@ -1,25 +1,10 @@
 /** The room's summary (metrics, log, `saleday queue status`) times the estimated wait like the waiting page. */
 import type { WaitingRoomState } from '../../../contracts/waiting-room';
 import { summarizeRoom } from '../../../lambda/waiting-room-controller/room-summary';
+import { ROOM_OPENED_AT, roomState } from '../../support/waiting-room-state';
 
-const T = 1_800_000_000_000;
-const open = (overrides: Partial<WaitingRoomState> = {}): WaitingRoomState => ({
-  v: 1,
-  open: true,
-  keyId: 'k1',
-  t0Ms: T,
-  ticket0: 0,
-  ratePerSecond: 10,
-  openedAtMs: T,
-  ticketsFromMs: 0,
-  preQueueUntilMs: 0,
-  preQueueStart: 0,
-  preQueueSize: 0,
-  shuffleSeed: '',
-  passSeconds: 900,
-  passMaxSeconds: 3600,
-  ...overrides,
-});
+const T = ROOM_OPENED_AT;
+const open = (overrides: Partial<WaitingRoomState> = {}): WaitingRoomState => roomState(overrides);
 
 describe('summarizeRoom: the estimated wait', () => {
   // 2 s at 10/s: 20 admitted, 180 of 200 wait.
