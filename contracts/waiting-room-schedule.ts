@@ -117,7 +117,7 @@ export function waitingStatus(state: WaitingRoomState, place: number, nowMs: num
     position: ahead + 1,
     peopleAhead: ahead,
     estimatedWaitSeconds:
-      rate > 0 && estimateRate > 0 ? Math.max(0, Math.ceil((waitMs * (rate / estimateRate)) / 1000)) : null,
+      rate > 0 && estimateRate > 0 ? Math.max(0, Math.round((waitMs * (rate / estimateRate)) / 1000)) : null,
     estimating: rate > 0 && estimateRate === 0,
     opensAtMs: 0,
     ratePerSecond: rate,

@@ -184,7 +184,7 @@ function status(state, place, now) {
     status: 'waiting',
     position: ahead + 1,
     peopleAhead: ahead,
-    estimatedWaitSeconds: rate > 0 && e > 0 ? Math.max(0, Math.ceil((waitMs * (rate / e)) / 1000)) : null,
+    estimatedWaitSeconds: rate > 0 && e > 0 ? Math.max(0, Math.round((waitMs * (rate / e)) / 1000)) : null,
     estimating: rate > 0 && e === 0,
     opensAtMs: 0,
     ratePerSecond: rate,

@@ -17,7 +17,7 @@
  *   Little's-law rate, and the waiting page's estimate (held back until then) uses it.
  * - Always within [minRatePerSecond, maxRatePerSecond].
  */
-import { decideFirstMeasurement, settleEstimate } from './first-measurement';
+import { decideFirstMeasurement, measurementDueAtMs, settleEstimate } from './first-measurement';
 
 export interface RateMeasurement {
   /** Requests per second from admitted shoppers (pass holders), across the gates. */
@@ -71,17 +71,24 @@ export interface RateState {
    * and the estimate's fallback.
    */
   measuringSinceMs: number;
+  /**
+   * While measuring: when the first measurement moved the rate (0 before it). The estimate waits for
+   * a later measurement that agrees with the rate it set.
+   */
+  firstMeasuredAtMs: number;
 }
 
+type MeasuringFields = 'estimateRatePerSecond' | 'measuringSinceMs' | 'firstMeasuredAtMs';
+
 /** A rate state stored before the estimate existed (or built by hand without it): read as measured. */
-export type StoredRateState = Omit<RateState, 'estimateRatePerSecond' | 'measuringSinceMs'> &
-  Partial<Pick<RateState, 'estimateRatePerSecond' | 'measuringSinceMs'>>;
+export type StoredRateState = Omit<RateState, MeasuringFields> & Partial<Pick<RateState, MeasuringFields>>;
 
 export function rateStateOf(stored: StoredRateState): RateState {
   return {
     ...stored,
     estimateRatePerSecond: stored.estimateRatePerSecond ?? stored.ratePerSecond,
     measuringSinceMs: stored.measuringSinceMs ?? 0,
+    firstMeasuredAtMs: stored.firstMeasuredAtMs ?? 0,
   };
 }
 
@@ -147,6 +154,8 @@ function decideRateChange(input: RateInput): RateDecision {
         })
       : undefined;
   if (first) return first;
+  const measuring = current.measuringSinceMs > 0;
+  const dueAtMs = measurementDueAtMs(current, policy, measured.activeWindowSeconds ?? 0);
   if (overload) {
     if (nowMs - current.lastDecreaseAtMs < policy.decreaseSpacingMs)
       return hold(`${overload}; waiting for the last decrease to show`);
@@ -158,6 +167,9 @@ function decideRateChange(input: RateInput): RateDecision {
       reason: `${overload}: rate ${round(current.ratePerSecond)} → ${round(rate)}/s`,
     };
   }
+  // Before the first measurement is due the gates have not seen whole visits: no headroom to read.
+  if (measuring && current.firstMeasuredAtMs === 0 && nowMs < dueAtMs)
+    return hold(`measuring the line: the first measurement in ${Math.ceil((dueAtMs - nowMs) / 1000)} s`);
   const utilization = measured.inFlight / measured.concurrencyLimit;
   if (utilization >= policy.targetUtilization)
     return hold(

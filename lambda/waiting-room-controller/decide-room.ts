@@ -112,7 +112,12 @@ export function decideRoom(input: RoomInput): RoomDecision {
       ratePerSecond: control.rate.ratePerSecond,
     });
     state = { ...opened, estimateRatePerSecond: 0 };
-    control.rate = { ...rateStateOf(control.rate), estimateRatePerSecond: 0, measuringSinceMs: nowMs };
+    control.rate = {
+      ...rateStateOf(control.rate),
+      estimateRatePerSecond: 0,
+      measuringSinceMs: nowMs,
+      firstMeasuredAtMs: 0,
+    };
     changes.push(`pre-queue of ${state.preQueueSize} drawn in random order; admitting ${control.rate.ratePerSecond}/s`);
     return { state, control, changes };
   }
@@ -128,6 +133,7 @@ function followRate(state: WaitingRoomState, control: RoomControl, input: RoomIn
       ratePerSecond: wanted,
       estimateRatePerSecond: wanted,
       measuringSinceMs: 0,
+      firstMeasuredAtMs: 0,
     };
     const by = `(${control.manualRate!.reason}, ${control.manualRate!.actor})`;
     if (wanted !== state.ratePerSecond) {
@@ -158,7 +164,14 @@ function withEstimateRate(state: WaitingRoomState, estimateRatePerSecond: number
 
 /** The rate's memory at an opening: the opening rate, the estimate held back until measured. */
 function openingRate(ratePerSecond: number, nowMs: number, measuringSinceMs: number): RateState {
-  return { ratePerSecond, lastIncreaseAtMs: nowMs, lastDecreaseAtMs: 0, estimateRatePerSecond: 0, measuringSinceMs };
+  return {
+    ratePerSecond,
+    lastIncreaseAtMs: nowMs,
+    lastDecreaseAtMs: 0,
+    estimateRatePerSecond: 0,
+    measuringSinceMs,
+    firstMeasuredAtMs: 0,
+  };
 }
 
 function openTrigger(input: RoomInput, control: RoomControl): { why: string; preQueueUntilMs?: number } | undefined {

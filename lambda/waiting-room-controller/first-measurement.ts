@@ -12,11 +12,16 @@
  *   climbing and the count includes time before anyone was admitted, so Little's law would
  *   overstate the rate.
  * - Then, without overload, the rate goes in one step to the Little's-law rate (up or down,
- *   within the bounds), and the estimate uses it from then on.
- * - Until then the usual rules apply (an overload cuts at once; the estimate stays held back, since
- *   a cut is a reaction to the guess, not a measurement of the line, and the measurement follows).
+ *   within the bounds). A measurement right after an opening catches the line in a transient (the
+ *   first tickets are the pre-queue's or the keenest, the fleet's use still settling), so the
+ *   estimate waits for a later one, whole visits after the last change, that agrees with the rate
+ *   within `SETTLED_SHARE`; meanwhile the usual rules move the rate (halfway to Little's law).
+ *   A first measurement that already agrees gives the estimate at once.
+ * - Until the first measurement is due the rate is not raised (the gates have not seen whole
+ *   visits, so there is no headroom to read); an overload cuts at once, and the estimate stays held
+ *   back, since a cut is a reaction to the guess, not a measurement of the line.
  * - A page is never stuck estimating: `3 × increaseSpacingMs` after the opening the estimate takes
- *   the current rate, even if the first measurement is still to come.
+ *   the current rate, even if the measurements are still to agree.
  * - Measured (or set by hand), the estimate follows the rate after every change.
  */
 import type { RateDecision, RatePolicy, RateState } from './decide-rate';
@@ -24,17 +29,26 @@ import type { RateDecision, RatePolicy, RateState } from './decide-rate';
 /** How many increase spacings after an opening the estimate waits for the first measurement at most. */
 export const ESTIMATE_FALLBACK_SPACINGS = 3;
 
-/** When the first measurement may be made, for a rate state that is measuring. */
-export function firstMeasurementDueAtMs(current: RateState, policy: RatePolicy, activeWindowSeconds: number): number {
+/** How close to the rate a later measurement must put Little's law for the estimate to use it. */
+export const SETTLED_SHARE = 0.1;
+
+/**
+ * When the next measurement may be made, for a rate state that is measuring: whole visits after the
+ * opening or the last cut for the first, after the last change of any kind for the later ones.
+ */
+export function measurementDueAtMs(current: RateState, policy: RatePolicy, activeWindowSeconds: number): number {
   const wholeVisitsMs = (policy.sessionSeconds + 2 * activeWindowSeconds) * 1000;
-  return (
-    Math.max(current.measuringSinceMs, current.lastDecreaseAtMs) + Math.max(policy.increaseSpacingMs, wholeVisitsMs)
-  );
+  const since =
+    current.firstMeasuredAtMs > 0
+      ? Math.max(current.lastIncreaseAtMs, current.lastDecreaseAtMs)
+      : Math.max(current.measuringSinceMs, current.lastDecreaseAtMs);
+  return since + Math.max(policy.increaseSpacingMs, wholeVisitsMs);
 }
 
 /**
- * The one-step correction to the Little's-law rate (`rate`, already within the bounds), or
- * undefined while it is not due yet. Called only without overload and with an estimate.
+ * The one-step correction to the Little's-law rate (`rate`, already within the bounds) of the first
+ * measurement, or the agreement of a later one that ends the measuring; undefined while neither is
+ * due (the usual rules decide). Called only without overload and with an estimate.
  */
 export function decideFirstMeasurement(input: {
   current: RateState;
@@ -46,20 +60,26 @@ export function decideFirstMeasurement(input: {
   activeWindowSeconds: number;
 }): RateDecision | undefined {
   const { current, nowMs, rate } = input;
-  if (nowMs < firstMeasurementDueAtMs(current, input.policy, input.activeWindowSeconds)) return undefined;
+  if (nowMs < measurementDueAtMs(current, input.policy, input.activeWindowSeconds)) return undefined;
+  const agrees = Math.abs(rate - current.ratePerSecond) <= SETTLED_SHARE * current.ratePerSecond;
+  if (!agrees && current.firstMeasuredAtMs > 0) return undefined;
   const change = rate > current.ratePerSecond ? 'increase' : rate < current.ratePerSecond ? 'decrease' : 'hold';
   const bounds = rate === input.littlesLawRate ? '' : ` (Little's law says ${round(input.littlesLawRate)}/s)`;
+  const measured = `show-up ${percent(input.showUpShare)}, Little's law rate ${round(current.ratePerSecond)} → ${round(rate)}/s${bounds}`;
   return {
     change,
     next: {
       ...current,
       ratePerSecond: rate,
-      estimateRatePerSecond: rate,
-      measuringSinceMs: 0,
+      estimateRatePerSecond: agrees ? rate : current.estimateRatePerSecond,
+      measuringSinceMs: agrees ? 0 : current.measuringSinceMs,
+      firstMeasuredAtMs: agrees ? 0 : nowMs,
       lastIncreaseAtMs: change === 'increase' ? nowMs : current.lastIncreaseAtMs,
       lastDecreaseAtMs: change === 'decrease' ? nowMs : current.lastDecreaseAtMs,
     },
-    reason: `first measurement: show-up ${percent(input.showUpShare)}, Little's law rate ${round(current.ratePerSecond)} → ${round(rate)}/s${bounds}`,
+    reason: agrees
+      ? `${current.firstMeasuredAtMs > 0 ? 'line measured' : 'first measurement'}: ${measured}; waits estimated at ${round(rate)}/s`
+      : `first measurement: ${measured}; waits estimated once a measurement agrees`,
   };
 }
 
@@ -75,7 +95,8 @@ export function settleEstimate(decision: RateDecision, policy: RatePolicy, nowMs
   if (estimate === next.estimateRatePerSecond) return decision;
   const settled = { ...decision, next: { ...next, estimateRatePerSecond: estimate } };
   if (next.measuringSinceMs === 0 || next.estimateRatePerSecond !== 0) return settled;
-  const fallback = `line not measured ${Math.round(measuringForMs / 1000)} s after the opening: waits estimated at ${round(estimate)}/s`;
+  const unsettled = next.firstMeasuredAtMs > 0 ? 'measurements of the line not yet in agreement' : 'line not measured';
+  const fallback = `${unsettled} ${Math.round(measuringForMs / 1000)} s after the opening: waits estimated at ${round(estimate)}/s`;
   return { ...settled, reason: decision.change === 'hold' ? fallback : `${decision.reason}; ${fallback}` };
 }
 

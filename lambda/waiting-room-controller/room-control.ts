@@ -22,6 +22,7 @@ export const RoomControlSchema = z
         // Absent in records written before the waiting page's estimate had its own rate: read as measured.
         estimateRatePerSecond: z.number().nonnegative().optional(),
         measuringSinceMs: z.number().nonnegative().optional(),
+        firstMeasuredAtMs: z.number().nonnegative().optional(),
       })
       .strict(),
   })
@@ -38,6 +39,7 @@ export function roomControlOf(stored: unknown, ratePerSecond: number): RoomContr
       lastDecreaseAtMs: 0,
       estimateRatePerSecond: ratePerSecond,
       measuringSinceMs: 0,
+      firstMeasuredAtMs: 0,
     },
   };
 }

@@ -18,7 +18,8 @@ describe('waitingStatus: the estimate rate', () => {
     ['equal to the rate: the same numbers as without it', { estimateRatePerSecond: 10 }, 10, false],
     ['faster than the rate: 100 tickets at 20/s', { estimateRatePerSecond: 20 }, 5, false],
     ['slower than the rate: 100 tickets at 4/s', { estimateRatePerSecond: 4 }, 25, false],
-    ['a fraction of a second rounds up: 100 tickets at 3/s', { estimateRatePerSecond: 3 }, 34, false],
+    ['to the nearest second, down: 100 tickets at 3/s', { estimateRatePerSecond: 3 }, 33, false],
+    ['to the nearest second, up: 100 tickets at 6/s', { estimateRatePerSecond: 6 }, 17, false],
     ['0: not measured yet, so no wait is promised', { estimateRatePerSecond: 0 }, null, true],
     [
       '0 while admission is paused: paused, not estimating',
@@ -62,8 +63,9 @@ describe('waitingStatus: the estimate rate', () => {
   it('counts only the tickets still ahead: at the ticket’s turn the estimate is 0', () => {
     const state = room({ estimateRatePerSecond: 40 });
     expect(waitingStatus(state, 19, NOW).estimatedWaitSeconds).toBe(0);
-    // 40 tickets to go at 40/s: 1 s (at the admission rate, 10/s, it would say 4 s); one more is a second more.
+    // 40 tickets to go at 40/s: 1 s (at the admission rate, 10/s, it would say 4 s); 61 round to 2 s.
     expect(waitingStatus(state, 59, NOW).estimatedWaitSeconds).toBe(1);
-    expect(waitingStatus(state, 60, NOW).estimatedWaitSeconds).toBe(2);
+    expect(waitingStatus(state, 60, NOW).estimatedWaitSeconds).toBe(1);
+    expect(waitingStatus(state, 80, NOW).estimatedWaitSeconds).toBe(2);
   });
 });

@@ -28,6 +28,7 @@ const state = (ratePerSecond: number, lastIncreaseAtMs = T - 60_000, lastDecreas
   lastDecreaseAtMs,
   estimateRatePerSecond: ratePerSecond,
   measuringSinceMs: 0,
+  firstMeasuredAtMs: 0,
 });
 
 describe('the policy from the config', () => {

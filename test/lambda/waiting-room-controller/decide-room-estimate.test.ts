@@ -104,7 +104,7 @@ describe('decideRoom: the estimate held back at an opening', () => {
     expect(c.control.rate).toEqual(expect.objectContaining({ estimateRatePerSecond: 0, measuringSinceMs: DROP + 200 }));
   });
 
-  it('publishes the measured rate and the estimate together at the first measurement', () => {
+  it('publishes the measured rate at the first measurement, and the estimate once a later one agrees', () => {
     const c = controller(DROP + 60 * MINUTE);
     c.world.level = 2;
     c.cycle();
@@ -114,13 +114,23 @@ describe('decideRoom: the estimate held back at an opening', () => {
     expect(c.cycle()).toEqual([]);
     expect(c.state).toBe(before);
     c.clock.advance(1);
-    expect(c.cycle()).toEqual(["first measurement: show-up 50%, Little's law rate 20 → 50/s"]);
+    expect(c.cycle()).toEqual([
+      "first measurement: show-up 50%, Little's law rate 20 → 50/s; waits estimated once a measurement agrees",
+    ]);
     expect(c.state).toEqual(
-      expect.objectContaining({ ratePerSecond: 50, estimateRatePerSecond: 50, t0Ms: DROP + 60 * MINUTE + 10_000 }),
+      expect.objectContaining({ ratePerSecond: 50, estimateRatePerSecond: 0, t0Ms: DROP + 60 * MINUTE + 10_000 }),
     );
-    // 10 s at 20/s put the line at ticket 1200: ticket 1500 has 301 to go at 50/s.
     expect(waitingStatus(c.state, 1500, c.clock.now())).toEqual(
-      expect.objectContaining({ position: 301, estimatedWaitSeconds: 7, estimating: false }),
+      expect.objectContaining({ estimatedWaitSeconds: null, estimating: true }),
+    );
+    // At 50/s, 125 shoppers (show-up 50%) at 75% use: Little's law agrees with the rate.
+    c.world.measured = { ...halfShowUp, activeShoppers: 125, inFlight: 75 };
+    c.clock.advance(10_000);
+    expect(c.cycle()).toEqual(["line measured: show-up 50%, Little's law rate 50 → 50/s; waits estimated at 50/s"]);
+    expect(c.state).toEqual(expect.objectContaining({ ratePerSecond: 50, estimateRatePerSecond: 50 }));
+    // 10 s at 20/s and 10 s at 50/s put the line at ticket 1700: ticket 2000 has 301 to go at 50/s.
+    expect(waitingStatus(c.state, 2000, c.clock.now())).toEqual(
+      expect.objectContaining({ position: 301, estimatedWaitSeconds: 6, estimating: false }),
     );
   });
 

@@ -1,4 +1,7 @@
-/** decideRate after an opening, on a fake clock: the estimate held back, the one-step first measurement, the fallback. */
+/**
+ * decideRate after an opening, on a fake clock: the estimate held back, the one-step first
+ * measurement, the later one that agrees, the fallback.
+ */
 import {
   decideRate,
   type RateDecision,
@@ -40,27 +43,50 @@ const opened: RateState = {
   lastDecreaseAtMs: 0,
   estimateRatePerSecond: 0,
   measuringSinceMs: OPENED,
+  firstMeasuredAtMs: 0,
 };
+/** 50/s counted over 4 + 1 s with show-up 50% at 75% of the concurrency: Little's law agrees. */
+const atTarget: RateMeasurement = { ...halfShowUp, activeShoppers: 125, inFlight: 75 };
 const decide = (measured: RateMeasurement | undefined, atMs: number, current: RateState = opened) =>
   decideRate({ measured, current, policy, nowMs: atMs });
 
 describe('the first measurement after an opening', () => {
-  it('is not made before the spacing: the estimate stays held back', () => {
+  it('is not made before the spacing, nor is the rate raised on headroom the gates cannot have seen', () => {
     const d = decide(halfShowUp, OPENED + 9_999);
-    expect(d.reason).not.toMatch(/first measurement/);
+    expect(d.reason).toBe('measuring the line: the first measurement in 1 s');
     expect(d.next).toEqual(opened);
+    // Even when the last raise was long ago (the pre-queue opened minutes before its draw).
+    expect(decide(halfShowUp, OPENED + 5_000, { ...opened, lastIncreaseAtMs: OPENED - 600_000 }).change).toBe('hold');
   });
 
-  it('jumps in one step up to the Little’s-law rate once the spacing has passed, and the estimate uses it', () => {
+  it('jumps in one step up to the Little’s-law rate once the spacing has passed, the estimate still held', () => {
     const d = decide(halfShowUp, OPENED + 10_000);
     expect(d.change).toBe('increase');
-    expect(d.reason).toBe("first measurement: show-up 50%, Little's law rate 20 → 50/s");
+    expect(d.reason).toBe(
+      "first measurement: show-up 50%, Little's law rate 20 → 50/s; waits estimated once a measurement agrees",
+    );
     expect(d.next).toEqual({
       ratePerSecond: 50,
       lastIncreaseAtMs: OPENED + 10_000,
       lastDecreaseAtMs: 0,
-      estimateRatePerSecond: 50,
+      estimateRatePerSecond: 0,
+      measuringSinceMs: OPENED,
+      firstMeasuredAtMs: OPENED + 10_000,
+    });
+  });
+
+  it('gives the estimate at once when the first measurement agrees with the rate', () => {
+    // 100 of 100 admitted shop (show-up 100%) at 80% use: 20 × 75% / 80% = 18.75/s, within 10% of 20.
+    const d = decide({ ...halfShowUp, activeShoppers: 100, inFlight: 80 }, OPENED + 10_000);
+    expect(d.change).toBe('decrease');
+    expect(d.reason).toBe("first measurement: show-up 100%, Little's law rate 20 → 18.8/s; waits estimated at 18.8/s");
+    expect(d.next).toEqual({
+      ratePerSecond: 18.75,
+      lastIncreaseAtMs: OPENED,
+      lastDecreaseAtMs: OPENED + 10_000,
+      estimateRatePerSecond: 18.75,
       measuringSinceMs: 0,
+      firstMeasuredAtMs: 0,
     });
   });
 
@@ -68,9 +94,9 @@ describe('the first measurement after an opening', () => {
     // 100 of 100 admitted shop (show-up 100%) at 100% use: 20 × 75% / 100% = 15/s.
     const d = decide({ ...halfShowUp, activeShoppers: 100, inFlight: 100 }, OPENED + 10_000);
     expect(d.change).toBe('decrease');
-    expect(d.reason).toBe("first measurement: show-up 100%, Little's law rate 20 → 15/s");
+    expect(d.reason).toMatch(/^first measurement: show-up 100%, Little's law rate 20 → 15\/s;/);
     expect(d.next).toEqual(
-      expect.objectContaining({ ratePerSecond: 15, estimateRatePerSecond: 15, lastDecreaseAtMs: OPENED + 10_000 }),
+      expect.objectContaining({ ratePerSecond: 15, estimateRatePerSecond: 0, lastDecreaseAtMs: OPENED + 10_000 }),
     );
   });
 
@@ -78,14 +104,13 @@ describe('the first measurement after an opening', () => {
     // 5 shoppers (show-up floored at 5%) at 1% use: 1500/s, above the 202/s maximum.
     const d = decide({ ...halfShowUp, activeShoppers: 5, inFlight: 1 }, OPENED + 10_000);
     expect(d.next.ratePerSecond).toBe(202);
-    expect(d.next.estimateRatePerSecond).toBe(202);
-    expect(d.reason).toMatch(/rate 20 → 202\/s \(Little's law says 1500\/s\)$/);
+    expect(d.reason).toMatch(/rate 20 → 202\/s \(Little's law says 1500\/s\);/);
   });
 
   it('waits until the count covers whole visits when its window is wide', () => {
     // 5 s windows: 4 + 2 × 5 = 14 s after the opening, past the 10 s spacing.
     const wide = { ...halfShowUp, activeWindowSeconds: 5, activeShoppers: 90 };
-    expect(decide(wide, OPENED + 13_999).reason).not.toMatch(/first measurement/);
+    expect(decide(wide, OPENED + 13_999).reason).not.toMatch(/^first measurement/);
     expect(decide(wide, OPENED + 13_999).next.estimateRatePerSecond).toBe(0);
     expect(decide(wide, OPENED + 14_000).reason).toMatch(/^first measurement: show-up 50%/);
   });
@@ -103,10 +128,10 @@ describe('the first measurement after an opening', () => {
       }),
     );
     // The measurement after a cut waits for the cut to show in a whole count, a spacing later.
-    expect(decide(halfShowUp, OPENED + 21_999, d.next).reason).not.toMatch(/first measurement/);
+    expect(decide(halfShowUp, OPENED + 21_999, d.next).reason).not.toMatch(/^first measurement/);
     const after = decide(halfShowUp, OPENED + 22_000, d.next);
-    expect(after.reason).toBe("first measurement: show-up 71%, Little's law rate 14 → 35/s");
-    expect(after.next.estimateRatePerSecond).toBe(35);
+    expect(after.reason).toMatch(/^first measurement: show-up 71%, Little's law rate 14 → 35\/s;/);
+    expect(after.next.ratePerSecond).toBe(35);
   });
 
   it('gives the estimate the current rate when nothing could be measured for three spacings', () => {
@@ -121,7 +146,9 @@ describe('the first measurement after an opening', () => {
       expect(d.next.measuringSinceMs).toBe(OPENED);
       const later = decide(halfShowUp, OPENED + 40_000, d.next);
       expect(later.reason).toMatch(/^first measurement: .* 20 → 50\/s/);
+      // Past the fallback the estimate follows the rate while the measurements are still to agree.
       expect(later.next.estimateRatePerSecond).toBe(50);
+      expect(later.next.measuringSinceMs).toBe(OPENED);
     }
   });
 
@@ -135,10 +162,39 @@ describe('the first measurement after an opening', () => {
   });
 });
 
-describe('after the first measurement: the usual rules, the estimate following the rate', () => {
+describe('after the first measurement', () => {
+  const jumped = decide(halfShowUp, OPENED + 10_000).next;
+
+  it('gives the estimate when a later measurement, whole visits after the last change, agrees', () => {
+    expect(decide(atTarget, OPENED + 19_999, jumped).next.estimateRatePerSecond).toBe(0);
+    const d = decide(atTarget, OPENED + 20_000, jumped);
+    expect(d.reason).toBe("line measured: show-up 50%, Little's law rate 50 → 50/s; waits estimated at 50/s");
+    expect(d.next).toEqual({ ...jumped, estimateRatePerSecond: 50, measuringSinceMs: 0, firstMeasuredAtMs: 0 });
+  });
+
+  it('leaves a measurement that disagrees to the usual rules: halfway up, the estimate still held', () => {
+    // At 50/s, 125 shoppers (show-up 50%) at 45% use: Little's law says 50 × 75% / 45% = 83.3/s.
+    const d = decide({ ...atTarget, inFlight: 45 }, OPENED + 20_000, jumped);
+    expect(d.reason).toBe('concurrency 45% used: rate 50 → 66.7/s');
+    expect(d.next.ratePerSecond).toBeCloseTo(66.67, 2);
+    expect(d.next.estimateRatePerSecond).toBe(0);
+    // The next measurement is due whole visits after that raise; past the fallback the estimate follows the rate.
+    const raised = d.next;
+    expect(decide(atTarget, OPENED + 29_999, raised).next.estimateRatePerSecond).toBe(0);
+    const fallback = decide({ ...atTarget, inFlight: 74 }, OPENED + 30_000, {
+      ...raised,
+      lastIncreaseAtMs: OPENED + 29_000,
+    });
+    expect(fallback.reason).toBe(
+      'measurements of the line not yet in agreement 30 s after the opening: waits estimated at 66.7/s',
+    );
+  });
+});
+
+describe('once measured: the usual rules, the estimate following the rate', () => {
   it('cuts at once, waits, raises gently, and the estimate follows every change', () => {
-    const clock = new FakeClock(OPENED + 10_000);
-    let current = decide(halfShowUp, clock.now()).next;
+    const clock = new FakeClock(OPENED + 20_000);
+    let current = decide(atTarget, clock.now(), decide(halfShowUp, OPENED + 10_000).next).next;
     const step = (measured: RateMeasurement): RateDecision => {
       const d = decideRate({ measured, current, policy, nowMs: clock.now() });
       current = d.next;
