@@ -19,6 +19,12 @@ export const GateSchema = z
     queue: z
       .object({
         maxLengthPerClass: positiveInt().default(100),
+        /**
+         * CoDel: a queue nobody left within targetDelayMs for a whole intervalMs is standing, and its
+         * requests are refused after targetDelayMs. The defaults suit an app answering in a few
+         * milliseconds; for one whose requests take tens (a database behind it), scale both to about
+         * one typical request over ten, or bursts the app would absorb are shed.
+         */
         targetDelayMs: positiveInt().default(5),
         intervalMs: positiveInt().default(100),
         /** The longest a request may wait in a queue, even when the queue is not standing. */

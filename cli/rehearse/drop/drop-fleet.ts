@@ -52,6 +52,19 @@ export interface DropMachinery {
  */
 export const REHEARSAL_JOIN_LIMIT_PER_IP = { ratePerSecond: 0.02, burst: 2 };
 
+/**
+ * The gates' queue management in the drop, scaled to the shop's database rather than to a
+ * millisecond service: CoDel calls a queue standing when nobody left it within the target for a
+ * whole interval, and the defaults (5 ms over 100 ms) call that the queue a burst of a dozen 50 ms
+ * queries leaves near capacity. At a few dozen shoppers a second the load swings by a tenth from
+ * one second to the next; a target of two queries over a second lets such a burst queue and drain,
+ * and leaves the shedding to a queue that does not, which is what the room's rate must answer.
+ */
+export const DROP_GATE_QUEUE = {
+  targetDelayMs: 2 * DROP_DATABASE.queryMs,
+  intervalMs: 1000,
+};
+
 /** A copy of the config with the room enabled (pass lengths in whole minutes, as the schema has them). */
 export function configWithRoom(configText: string, pass: { seconds: number; maxSeconds: number }): string {
   const raw = JSON.parse(configText) as Record<string, unknown>;
@@ -64,6 +77,8 @@ export function configWithRoom(configText: string, pass: { seconds: number; maxS
     passMaxMinutes: Math.max(1, Math.round(pass.maxSeconds / 60)),
     joinLimits: { perIp: REHEARSAL_JOIN_LIMIT_PER_IP },
   };
+  const gate = (raw.gate ?? {}) as Record<string, unknown>;
+  raw.gate = { ...gate, queue: { ...(gate.queue as object | undefined), ...DROP_GATE_QUEUE } };
   return `${JSON.stringify(raw, null, 2)}\n`;
 }
 

@@ -61,15 +61,22 @@ export const DEFAULT_DROP_TIME_SCALE = 5;
 const REQUESTS_PER_VISIT = 10;
 const THINK_MS = 150;
 const PRE_QUEUE_MS = 20_000;
-/** How many seconds of admission at capacity the drop's arrivals add up to. */
-const SURGE_QUEUE_SECONDS = 50;
+/**
+ * How many seconds of admission at capacity the drop's arrivals add up to: a line of several
+ * minutes of sale time, long enough that the room's steady work, not its first seconds, is judged.
+ */
+const SURGE_QUEUE_SECONDS = 90;
 const TAIL_MS = 30_000;
 const TAIL_SHARE_OF_CAPACITY = 0.4;
 const MIN_PRE_QUEUE = 300;
 /** The waiting page's shortest refresh: an admission shows in the fleet's load at most this much later. */
 const PAGE_REFRESH_MS = 2000;
-/** The controller reads the gates' metrics over this many last complete seconds. */
-export const MEASUREMENT_MS = 3000;
+/**
+ * The controller reads the gates' metrics over this many last complete seconds: at a few dozen
+ * shoppers a second the fleet's load swings by a tenth from one second to the next, and a shorter
+ * window raised the rate on a dip.
+ */
+export const MEASUREMENT_MS = 5000;
 const ABANDON_SHARE = 0.5;
 /**
  * Those who give up mostly do so soon after they see the wait: ten seconds to a minute of sale

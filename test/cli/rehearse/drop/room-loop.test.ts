@@ -120,14 +120,19 @@ describe('the rehearsal room loop', () => {
 
 describe('the rehearsal config', () => {
   it('enables the room with whole-minute passes and the rehearsal join limit, keeping the rest', () => {
-    const copy = JSON.parse(
-      configWithRoom(JSON.stringify({ $schema: './x.json', saleName: 's', waitingRoom: { sessionMinutes: 3 } }), {
-        seconds: 60,
-        maxSeconds: 180,
-      }),
-    ) as Record<string, unknown>;
+    const original = {
+      $schema: './x.json',
+      saleName: 's',
+      waitingRoom: { sessionMinutes: 3 },
+      gate: { flagsPollMs: 500, queue: { maxLengthPerClass: 7 } },
+    };
+    const copy = JSON.parse(configWithRoom(JSON.stringify(original), { seconds: 60, maxSeconds: 180 })) as Record<
+      string,
+      unknown
+    >;
     expect(copy).toEqual({
       saleName: 's',
+      gate: { flagsPollMs: 500, queue: { maxLengthPerClass: 7, targetDelayMs: 100, intervalMs: 1000 } },
       waitingRoom: {
         sessionMinutes: 3,
         enabled: true,
