@@ -51,6 +51,12 @@ export interface RatePolicy {
   increaseStepPerSecond: number;
   /** The utilization of the concurrency limits to settle at. */
   targetUtilization: number;
+  /**
+   * How far below the target the utilization must be for a raise, as a share: a fleet whose load
+   * swings from second to second reads a lull as headroom, and raising on it puts the peaks at the
+   * knee. @default 0
+   */
+  raiseMargin?: number;
   decreaseSpacingMs: number;
   increaseSpacingMs: number;
 }
@@ -175,6 +181,8 @@ function decideRateChange(input: RateInput): RateDecision {
     return hold(
       `concurrency ${percent(utilization)} used, at or above the ${percent(policy.targetUtilization)} target`,
     );
+  if (utilization > policy.targetUtilization - (policy.raiseMargin ?? 0))
+    return hold(`concurrency ${percent(utilization)} used, within the raise margin of the target`);
   if (nowMs - Math.max(current.lastIncreaseAtMs, current.lastDecreaseAtMs) < policy.increaseSpacingMs)
     return hold('headroom, but the last change is too recent to judge');
   const rate = bounded(Math.min(current.ratePerSecond + increaseStep(current, estimate, policy), estimate ?? Infinity));

@@ -46,7 +46,7 @@ describe('the policy from the config', () => {
 });
 
 describe('decideRate', () => {
-  const rows: Array<[string, RateMeasurement | undefined, RateState, RateDecisionShape]> = [
+  const rows: Array<[string, RateMeasurement | undefined, RateState, RateDecisionShape, Partial<RatePolicy>?]> = [
     [
       'holds without a measurement',
       undefined,
@@ -124,6 +124,20 @@ describe('decideRate', () => {
       state(20),
       { change: 'hold', rate: 20, reason: /75% used, at or above the 75% target/ },
     ],
+    [
+      'holds within the raise margin, however long since the last change',
+      { ...calm, inFlight: 71 },
+      state(20),
+      { change: 'hold', rate: 20, reason: /71% used, within the raise margin of the target/ },
+      { raiseMargin: 0.05 },
+    ],
+    [
+      'raises below the raise margin',
+      { ...calm, inFlight: 69 },
+      state(20),
+      { change: 'increase', rate: (20 * 0.75) / 0.69, reason: /concurrency 69% used: rate 20 → 21.7\/s/ },
+      { raiseMargin: 0.05 },
+    ],
     ['waits between increases', calm, state(20, T - 9_000), { change: 'hold', rate: 20, reason: /too recent/ }],
     [
       'waits after a decrease before raising',
@@ -141,8 +155,9 @@ describe('decideRate', () => {
       { change: 'increase', rate: (20 * 0.75) / 0.74 },
     ],
   ];
-  it.each(rows)('%s', (_name, measured, current, expected) => {
-    const decision = decideRate({ measured, current, policy, nowMs: T });
+  // A rest parameter: with a fifth named one, jest would read rows without it as taking `done`.
+  it.each(rows)('%s', (...[, measured, current, expected, overrides]) => {
+    const decision = decideRate({ measured, current, policy: { ...policy, ...overrides }, nowMs: T });
     expect(decision.change).toBe(expected.change);
     expect(decision.next.ratePerSecond).toBeCloseTo(expected.rate, 6);
     if (expected.reason) expect(decision.reason).toMatch(expected.reason);
