@@ -3,6 +3,8 @@
  * hold the fleet at it: a rate that passed a short step at the edge of the SLA may not survive once
  * queues and adaptive limits have settled. The found rate runs again (for as long as the caller's
  * step runner runs); while it fails, the rate steps down by `stepDown`, at most `maxTries` times.
+ * A caller whose load swings around its mean asks the fleet to hold the swing's peaks: each try
+ * runs its rate times (1 + `peakShare`), and the capacity is the rate whose peaks held.
  */
 import { meetsSla, type Sla, type StepMetrics } from './capacity-search';
 import type { StepResult } from './loadtest-result';
@@ -16,6 +18,8 @@ export interface CapacityConfirmationOptions {
   readonly stepDown?: number;
   /** @default 3 */
   readonly maxTries?: number;
+  /** How far above its mean the caller's load peaks, as a share (≥ 0); the first try is the found rate over (1 + peakShare). @default 0 */
+  readonly peakShare?: number;
 }
 
 export interface CapacityConfirmation {
@@ -31,10 +35,13 @@ export async function confirmCapacity(options: CapacityConfirmationOptions): Pro
     throw new RangeError(`capacity confirmation: stepDown: got ${stepDown}; expected a share above 0 and below 1`);
   if (!Number.isInteger(maxTries) || maxTries < 1)
     throw new RangeError(`capacity confirmation: maxTries: got ${maxTries}; expected a whole number of 1 or more`);
+  const peakShare = options.peakShare ?? 0;
+  if (!(peakShare >= 0 && peakShare < Infinity))
+    throw new RangeError(`capacity confirmation: peakShare: got ${peakShare}; expected a share of 0 or more`);
   const steps: StepResult[] = [];
-  let rate = options.capacityRps;
+  let rate = Math.floor(options.capacityRps / (1 + peakShare));
   for (let tries = 0; rate > 0 && tries < maxTries; tries += 1) {
-    const measured = await options.runStep(rate);
+    const measured = await options.runStep(Math.round(rate * (1 + peakShare)));
     const pass = meetsSla(measured, options.sla);
     steps.push({ ...measured, pass });
     if (pass) return { capacityRps: rate, steps };

@@ -65,6 +65,16 @@ export const DROP_GATE_QUEUE = {
   intervalMs: 1000,
 };
 
+/**
+ * The floor of the drop's gates' adaptive concurrency limit: the database's connections eight times
+ * over. A database queue raises latency at any rate near capacity, and the limit reads that as
+ * overload and shrinks toward its floor (8 by default); there the gate's strict priority held the
+ * pages and catalog of newly admitted shoppers (the normal class) behind the product views of
+ * those mid-visit until they timed out, at loads below what the fleet serves. With this floor the
+ * database's own first-come queue takes such a burst.
+ */
+export const DROP_GATE_MIN_CONCURRENCY = 8 * DROP_DATABASE.connections;
+
 /** A copy of the config with the room enabled (pass lengths in whole minutes, as the schema has them). */
 export function configWithRoom(configText: string, pass: { seconds: number; maxSeconds: number }): string {
   const raw = JSON.parse(configText) as Record<string, unknown>;
@@ -78,7 +88,11 @@ export function configWithRoom(configText: string, pass: { seconds: number; maxS
     joinLimits: { perIp: REHEARSAL_JOIN_LIMIT_PER_IP },
   };
   const gate = (raw.gate ?? {}) as Record<string, unknown>;
-  raw.gate = { ...gate, queue: { ...(gate.queue as object | undefined), ...DROP_GATE_QUEUE } };
+  raw.gate = {
+    ...gate,
+    concurrency: { ...(gate.concurrency as object | undefined), minLimit: DROP_GATE_MIN_CONCURRENCY },
+    queue: { ...(gate.queue as object | undefined), ...DROP_GATE_QUEUE },
+  };
   return `${JSON.stringify(raw, null, 2)}\n`;
 }
 

@@ -49,10 +49,19 @@ export interface DropRehearsalResult {
 }
 
 /**
- * The room's controller settles the fleet here (of the measured capacity): the crowd the rehearsal
- * simulates shares the fleet's cores, so the fleet sheds bursts sooner than it did calibrating.
+ * The room's controller settles the fleet here (of the measured capacity): all of it, since the
+ * capacity the calibration reports already leaves room for the load's peaks.
  */
-export const REHEARSAL_TARGET_UTILIZATION = 0.95;
+export const REHEARSAL_TARGET_UTILIZATION = 1;
+/** Raise only below this much under the target: a lull in the load's swing is not headroom. */
+export const REHEARSAL_RAISE_MARGIN = 0.05;
+/**
+ * How far above its mean the admitted shoppers' load peaks in a second: at a few dozen shoppers a
+ * second, who shows up and when each notices their turn swing it by a tenth to a fifth, whatever
+ * the rate. The capacity the room is given is what the fleet holds with those peaks on top, or
+ * every peak is shed.
+ */
+export const DROP_LOAD_PEAK_SHARE = 0.2;
 const STOCK_PER_PRODUCT = 1_000_000;
 const CALIBRATION_STEP_MS = 5000;
 
@@ -197,8 +206,9 @@ async function measureCapacity(options: {
     // The room holds the fleet near this capacity for minutes, not seconds: judged at an eighth of the
     // SLA, a step at the edge of where the gates start shedding fails.
     p99BoundMs: config.sla.p99LatencyMs / 8,
-    // …and the rate found must then hold for twice as long.
+    // …and the rate found must then hold for twice as long, with the room's peaks on top of it.
     confirmMs: 2 * CALIBRATION_STEP_MS,
+    confirmPeakShare: DROP_LOAD_PEAK_SHARE,
   });
   if (!(calibration.capacityRps > 0))
     throw new Error(
@@ -316,6 +326,8 @@ export function rehearsalRatePolicy(plan: DropPlan, config: Pick<SaledayConfig, 
     increaseSpacingMs: plan.room.spacingMs,
     decreaseSpacingMs: plan.room.spacingMs,
     targetUtilization: REHEARSAL_TARGET_UTILIZATION,
+    // The load swings by a tenth from one second to the next: a raise needs more headroom than that lull.
+    raiseMargin: REHEARSAL_RAISE_MARGIN,
   };
 }
 

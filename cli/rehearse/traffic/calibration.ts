@@ -69,6 +69,8 @@ export interface CalibrationOptions {
    * confirmCapacity): for a rehearsal that holds the fleet near its capacity for minutes. @default 0
    */
   confirmMs?: number;
+  /** How far above its mean the rehearsal's load peaks: the confirmation holds the peaks (see confirmCapacity). @default 0 */
+  confirmPeakShare?: number;
 }
 
 /** A step is healthy while its p99 stays within a quarter of the SLA (the room a sale needs) and nearly nothing fails. */
@@ -120,7 +122,12 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
     const confirmMs = options.confirmMs ?? 0;
     const confirmation =
       confirmMs > 0 && result.capacityRps > 0 && result.steps.some((s) => !s.pass)
-        ? await confirmCapacity({ capacityRps: result.capacityRps, sla, runStep: (rate) => runStep(rate, confirmMs) })
+        ? await confirmCapacity({
+            capacityRps: result.capacityRps,
+            sla,
+            runStep: (rate) => runStep(rate, confirmMs),
+            peakShare: options.confirmPeakShare,
+          })
         : undefined;
     const steps = [...result.steps, ...(confirmation?.steps ?? [])].map((s) => ({
       rate: s.rate,

@@ -38,6 +38,23 @@ describe('confirmCapacity', () => {
     expect(confirmed.steps.map((s) => s.pass)).toEqual([false, false, true]);
   });
 
+  it('holds the peaks of a swinging load: each try runs its rate plus the peak share', async () => {
+    const rates: number[] = [];
+    // Found 255; peaks 15% above the mean: the first try holds 221 × 1.15 = 254, which the target cannot.
+    const confirmed = await confirmCapacity({
+      capacityRps: 255,
+      sla,
+      runStep: sustaining(240, rates),
+      peakShare: 0.15,
+    });
+    expect(rates).toEqual([254, 228]);
+    expect(confirmed.capacityRps).toBe(198);
+    expect(confirmed.steps.map((s) => [s.rate, s.pass])).toEqual([
+      [254, false],
+      [228, true],
+    ]);
+  });
+
   it('counts errors as failing, like the search', async () => {
     const failing = async (rate: number): Promise<StepMetrics> => ({
       rate,
@@ -56,6 +73,9 @@ describe('confirmCapacity', () => {
     const runStep = sustaining(100, []);
     await expect(confirmCapacity({ capacityRps: 100, sla, runStep, stepDown: 1 })).rejects.toThrow(
       'stepDown: got 1; expected a share above 0 and below 1',
+    );
+    await expect(confirmCapacity({ capacityRps: 100, sla, runStep, peakShare: -0.1 })).rejects.toThrow(
+      'peakShare: got -0.1; expected a share of 0 or more',
     );
     await expect(confirmCapacity({ capacityRps: 100, sla, runStep, maxTries: 0 })).rejects.toThrow(
       'maxTries: got 0; expected a whole number of 1 or more',

@@ -132,7 +132,11 @@ describe('the rehearsal config', () => {
     >;
     expect(copy).toEqual({
       saleName: 's',
-      gate: { flagsPollMs: 500, queue: { maxLengthPerClass: 7, targetDelayMs: 100, intervalMs: 1000 } },
+      gate: {
+        flagsPollMs: 500,
+        concurrency: { minLimit: 32 },
+        queue: { maxLengthPerClass: 7, targetDelayMs: 100, intervalMs: 1000 },
+      },
       waitingRoom: {
         sessionMinutes: 3,
         enabled: true,
