@@ -209,6 +209,8 @@ async function measureCapacity(options: {
     // …and the rate found must then hold for twice as long, with the room's peaks on top of it.
     confirmMs: 2 * CALIBRATION_STEP_MS,
     confirmPeakShare: DROP_LOAD_PEAK_SHARE,
+    // One slow step (a collection, the machine's neighbour) would halve the drop; the hold catches luck.
+    retryFailedSteps: true,
   });
   if (!(calibration.capacityRps > 0))
     throw new Error(

@@ -10,7 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { searchCapacity, type StepMetrics } from '../../loadtest/capacity-search';
-import { confirmCapacity } from '../../loadtest/capacity-confirmation';
+import { confirmCapacity, retryingFailedSteps } from '../../loadtest/capacity-confirmation';
 import { OpenLoopGenerator, type StepMeasurement } from '../../loadtest/open-loop-generator';
 import { compileRouteTable } from '../../../gate/proxy/route-table';
 import type { SaledayConfig } from '../../../contracts/config/schema';
@@ -71,6 +71,8 @@ export interface CalibrationOptions {
   confirmMs?: number;
   /** How far above its mean the rehearsal's load peaks: the confirmation holds the peaks (see confirmCapacity). @default 0 */
   confirmPeakShare?: number;
+  /** A failing search step runs once more and fails only if it fails again (see retryingFailedSteps). @default false */
+  retryFailedSteps?: boolean;
 }
 
 /** A step is healthy while its p99 stays within a quarter of the SLA (the room a sale needs) and nearly nothing fails. */
@@ -117,7 +119,7 @@ export async function calibrate(options: CalibrationOptions): Promise<Calibratio
       resolution: options.resolution ?? 0.25,
       maxSteps: options.maxSteps ?? 8,
       sla,
-      runStep,
+      runStep: options.retryFailedSteps ? retryingFailedSteps(runStep, sla) : runStep,
     });
     const confirmMs = options.confirmMs ?? 0;
     const confirmation =

@@ -1,5 +1,5 @@
 /** Holding a found capacity longer: kept when it holds, stepped down while it does not. */
-import { confirmCapacity } from '../../../cli/loadtest/capacity-confirmation';
+import { confirmCapacity, retryingFailedSteps } from '../../../cli/loadtest/capacity-confirmation';
 import type { StepMetrics } from '../../../cli/loadtest/capacity-search';
 
 const sla = { p99LatencyMs: 100, errorRate: 0.01 };
@@ -80,5 +80,20 @@ describe('confirmCapacity', () => {
     await expect(confirmCapacity({ capacityRps: 100, sla, runStep, maxTries: 0 })).rejects.toThrow(
       'maxTries: got 0; expected a whole number of 1 or more',
     );
+  });
+});
+
+describe('retryingFailedSteps', () => {
+  it('runs a failing step once more and keeps the second answer; a passing step runs once', async () => {
+    const answers = [400, 20, 20, 400, 400];
+    const rates: number[] = [];
+    const step = retryingFailedSteps(async (rate) => {
+      rates.push(rate);
+      return { rate, achievedRps: rate, p50: 5, p90: 8, p99: answers.shift()!, max: 30, errorRate: 0 };
+    }, sla);
+    expect((await step(100)).p99).toBe(20); // a hiccup, then a pass
+    expect((await step(200)).p99).toBe(20); // a pass at once
+    expect((await step(300)).p99).toBe(400); // failed twice
+    expect(rates).toEqual([100, 100, 200, 300, 300]);
   });
 });
