@@ -22,8 +22,8 @@ export const GateSchema = z
         /**
          * CoDel: a queue nobody left within targetDelayMs for a whole intervalMs is standing, and its
          * requests are refused after targetDelayMs. The defaults suit an app answering in a few
-         * milliseconds; for one whose requests take tens (a database behind it), scale both to about
-         * one typical request over ten, or bursts the app would absorb are shed.
+         * milliseconds; for one whose requests take tens (a database behind it), scale them to a
+         * typical request or two and ten to twenty of them, or bursts the app would absorb are shed.
          */
         targetDelayMs: positiveInt().default(5),
         intervalMs: positiveInt().default(100),

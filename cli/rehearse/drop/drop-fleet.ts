@@ -55,8 +55,8 @@ export const REHEARSAL_JOIN_LIMIT_PER_IP = { ratePerSecond: 0.02, burst: 2 };
 /**
  * The gates' queue management in the drop, scaled to the shop's database rather than to a
  * millisecond service: CoDel calls a queue standing when nobody left it within the target for a
- * whole interval, and the defaults (5 ms over 100 ms) call that the queue a burst of a dozen 50 ms
- * queries leaves near capacity. At a few dozen shoppers a second the load swings by a tenth from
+ * whole interval, and by the defaults (5 ms over 100 ms) the queue a burst of a dozen 50 ms queries
+ * leaves near capacity is standing. At a few dozen shoppers a second the load swings by a tenth from
  * one second to the next; a target of two queries over a second lets such a burst queue and drain,
  * and leaves the shedding to a queue that does not, which is what the room's rate must answer.
  */
