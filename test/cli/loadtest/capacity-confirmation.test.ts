@@ -1,30 +1,14 @@
 /** Holding a found capacity longer: kept when it holds, stepped down while it does not. */
 import { confirmCapacity, retryingFailedSteps } from '../../../cli/loadtest/capacity-confirmation';
 import type { StepMetrics } from '../../../cli/loadtest/capacity-search';
+import { targetWithCapacity } from '../../support/capacity-target';
 
 const sla = { p99LatencyMs: 100, errorRate: 0.01 };
-
-/** A target that holds `sustained` rps for a long step (whatever a short step said). */
-function sustaining(sustained: number, log: number[]) {
-  return async (rate: number): Promise<StepMetrics> => {
-    log.push(rate);
-    const over = rate > sustained;
-    return {
-      rate,
-      achievedRps: Math.min(rate, sustained),
-      p50: 5,
-      p90: 8,
-      p99: over ? 400 : 20,
-      max: 30,
-      errorRate: 0,
-    };
-  };
-}
 
 describe('confirmCapacity', () => {
   it('keeps a capacity that holds, after one step at it', async () => {
     const rates: number[] = [];
-    const confirmed = await confirmCapacity({ capacityRps: 200, sla, runStep: sustaining(250, rates) });
+    const confirmed = await confirmCapacity({ capacityRps: 200, sla, runStep: targetWithCapacity(250, rates) });
     expect(confirmed.capacityRps).toBe(200);
     expect(rates).toEqual([200]);
     expect(confirmed.steps).toEqual([expect.objectContaining({ rate: 200, pass: true })]);
@@ -32,7 +16,7 @@ describe('confirmCapacity', () => {
 
   it('steps down by the share until a rate holds', async () => {
     const rates: number[] = [];
-    const confirmed = await confirmCapacity({ capacityRps: 240, sla, runStep: sustaining(200, rates) });
+    const confirmed = await confirmCapacity({ capacityRps: 240, sla, runStep: targetWithCapacity(200, rates) });
     expect(rates).toEqual([240, 216, 194]);
     expect(confirmed.capacityRps).toBe(194);
     expect(confirmed.steps.map((s) => s.pass)).toEqual([false, false, true]);
@@ -44,7 +28,7 @@ describe('confirmCapacity', () => {
     const confirmed = await confirmCapacity({
       capacityRps: 255,
       sla,
-      runStep: sustaining(240, rates),
+      runStep: targetWithCapacity(240, rates),
       peakShare: 0.15,
     });
     expect(rates).toEqual([254, 228]);
@@ -70,7 +54,7 @@ describe('confirmCapacity', () => {
   });
 
   it('refuses a step down or a number of tries that makes no sense', async () => {
-    const runStep = sustaining(100, []);
+    const runStep = targetWithCapacity(100, []);
     await expect(confirmCapacity({ capacityRps: 100, sla, runStep, stepDown: 1 })).rejects.toThrow(
       'stepDown: got 1; expected a share above 0 and below 1',
     );

@@ -1,28 +1,7 @@
-import {
-  isCapacitySearchOptionsError,
-  meetsSla,
-  searchCapacity,
-  type StepMetrics,
-} from '../../../cli/loadtest/capacity-search';
+import { isCapacitySearchOptionsError, meetsSla, searchCapacity } from '../../../cli/loadtest/capacity-search';
+import { targetWithCapacity } from '../../support/capacity-target';
 
 const sla = { p99LatencyMs: 100, errorRate: 0.01 };
-
-/** A target whose latency explodes above `capacity` rps. */
-function targetWithCapacity(capacity: number, log: number[] = []) {
-  return async (rate: number): Promise<StepMetrics> => {
-    log.push(rate);
-    const over = rate > capacity;
-    return {
-      rate,
-      achievedRps: Math.min(rate, capacity),
-      p50: 5,
-      p90: over ? 300 : 8,
-      p99: over ? 900 : 12,
-      max: over ? 1200 : 20,
-      errorRate: 0,
-    };
-  };
-}
 
 describe('searchCapacity', () => {
   it('steps up geometrically, then bisects to within the resolution', async () => {

@@ -9,24 +9,11 @@ import {
 } from '../../../gate/waiting-room';
 import { startRedisServer } from '../../support/redis-server';
 import { testRedisUrl, uniquePrefix } from '../../support/test-redis';
+import { roomState } from '../../support/waiting-room-state';
 
-const state = (overrides: Partial<WaitingRoomState> = {}): WaitingRoomState => ({
-  v: 1,
-  open: true,
-  keyId: 'k1',
-  t0Ms: 1,
-  ticket0: 0,
-  ratePerSecond: 10,
-  openedAtMs: 1,
-  ticketsFromMs: 0,
-  preQueueUntilMs: 0,
-  preQueueStart: 0,
-  preQueueSize: 0,
-  shuffleSeed: '',
-  passSeconds: 900,
-  passMaxSeconds: 3600,
-  ...overrides,
-});
+// Opened at t = 1 ms, as the records this store was first written with.
+const state = (overrides: Partial<WaitingRoomState> = {}): WaitingRoomState =>
+  roomState({ t0Ms: 1, openedAtMs: 1, ...overrides });
 
 let redis: Redis;
 beforeAll(() => {

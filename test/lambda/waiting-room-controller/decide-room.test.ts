@@ -11,6 +11,7 @@ import { ratePolicyFromConfig } from '../../../lambda/waiting-room-controller/ra
 import { admittedBelow } from '../../../contracts/waiting-room-schedule';
 import { WaitingRoomSchema } from '../../../contracts/config/waiting-room-schema';
 import { FakeClock } from '../../support/fake-clock';
+import { roomState } from '../../support/waiting-room-state';
 
 const DROP = 1_800_000_000_000;
 const MINUTE = 60_000;
@@ -24,22 +25,7 @@ const policy: RoomPolicy = {
     800,
   ),
 };
-const closed: WaitingRoomState = {
-  v: 1,
-  open: false,
-  keyId: 'k1',
-  t0Ms: 0,
-  ticket0: 0,
-  ratePerSecond: 20,
-  openedAtMs: 0,
-  ticketsFromMs: 0,
-  preQueueUntilMs: 0,
-  preQueueStart: 0,
-  preQueueSize: 0,
-  shuffleSeed: '',
-  passSeconds: 900,
-  passMaxSeconds: 3600,
-};
+const closed: WaitingRoomState = roomState({ open: false, t0Ms: 0, openedAtMs: 0, ratePerSecond: 20 });
 const calm: RateMeasurement = {
   admittedRequestsPerSecond: 300,
   activeShoppers: 0,
