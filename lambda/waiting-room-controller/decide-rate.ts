@@ -160,8 +160,6 @@ function decideRateChange(input: RateInput): RateDecision {
         })
       : undefined;
   if (first) return first;
-  const measuring = current.measuringSinceMs > 0;
-  const dueAtMs = measurementDueAtMs(current, policy, measured.activeWindowSeconds ?? 0);
   if (overload) {
     if (nowMs - current.lastDecreaseAtMs < policy.decreaseSpacingMs)
       return hold(`${overload}; waiting for the last decrease to show`);
@@ -174,8 +172,11 @@ function decideRateChange(input: RateInput): RateDecision {
     };
   }
   // Before the first measurement is due the gates have not seen whole visits: no headroom to read.
-  if (measuring && current.firstMeasuredAtMs === 0 && nowMs < dueAtMs)
-    return hold(`measuring the line: the first measurement in ${Math.ceil((dueAtMs - nowMs) / 1000)} s`);
+  if (current.measuringSinceMs > 0 && current.firstMeasuredAtMs === 0) {
+    const dueAtMs = measurementDueAtMs(current, policy, measured.activeWindowSeconds ?? 0);
+    if (nowMs < dueAtMs)
+      return hold(`measuring the line: the first measurement in ${Math.ceil((dueAtMs - nowMs) / 1000)} s`);
+  }
   const utilization = measured.inFlight / measured.concurrencyLimit;
   if (utilization >= policy.targetUtilization)
     return hold(
