@@ -57,6 +57,12 @@ export interface RatePolicy {
    * knee. @default 0
    */
   raiseMargin?: number;
+  /**
+   * How much longer than whole visits the first measurement after an opening waits: every pre-queue
+   * page was told to come back at the opening, so the first admissions show in the load together
+   * and, measured too soon, make it read above its level. @default 0
+   */
+  openingTransientMs?: number;
   decreaseSpacingMs: number;
   increaseSpacingMs: number;
 }

@@ -11,12 +11,16 @@
  *   window began after that; never before `increaseSpacingMs`. Measured earlier, the use is still
  *   climbing and the count includes time before anyone was admitted, so Little's law would
  *   overstate the rate.
+ *   The pre-queue's pages all come back at the opening, so its first admissions show together and
+ *   the load runs above its level for a while: the first measurement waits `openingTransientMs`
+ *   longer (a cut's measurement does not).
  * - Then, without overload, the rate goes in one step to the Little's-law rate (up or down,
  *   within the bounds). A measurement right after an opening catches the line in a transient (the
  *   first tickets are the pre-queue's or the keenest, the fleet's use still settling), so the
  *   estimate waits for a later one, whole visits after the last change, that agrees with the rate
- *   within `SETTLED_SHARE`; meanwhile the usual rules move the rate (halfway to Little's law).
- *   A first measurement that already agrees gives the estimate at once.
+ *   within `SETTLED_SHARE`. Until the fallback a later one that disagrees moves the rate in one
+ *   step again (it measured whole visits at a known rate, a better guess than halfway); after it,
+ *   the usual rules move the rate. A first measurement that already agrees gives the estimate at once.
  * - Until the first measurement is due the rate is not raised (the gates have not seen whole
  *   visits, so there is no headroom to read); an overload cuts at once, and the estimate stays held
  *   back, since a cut is a reaction to the guess, not a measurement of the line.
@@ -41,14 +45,20 @@ export function measurementDueAtMs(current: RateState, policy: RatePolicy, activ
   const since =
     current.firstMeasuredAtMs > 0
       ? Math.max(current.lastIncreaseAtMs, current.lastDecreaseAtMs)
-      : Math.max(current.measuringSinceMs, current.lastDecreaseAtMs);
+      : Math.max(current.measuringSinceMs + (policy.openingTransientMs ?? 0), current.lastDecreaseAtMs);
   return since + Math.max(policy.increaseSpacingMs, wholeVisitsMs);
+}
+
+/** Whether the estimate is still held back after this long measuring (before the fallback). */
+function estimateHeld(measuringForMs: number, policy: RatePolicy): boolean {
+  return measuringForMs < ESTIMATE_FALLBACK_SPACINGS * policy.increaseSpacingMs;
 }
 
 /**
  * The one-step correction to the Little's-law rate (`rate`, already within the bounds) of the first
- * measurement, or the agreement of a later one that ends the measuring; undefined while neither is
- * due (the usual rules decide). Called only without overload and with an estimate.
+ * measurement or of a later one before the fallback, or the agreement that ends the measuring;
+ * undefined while none is due (the usual rules decide). Called only without overload and with an
+ * estimate.
  */
 export function decideFirstMeasurement(input: {
   current: RateState;
@@ -62,7 +72,8 @@ export function decideFirstMeasurement(input: {
   const { current, nowMs, rate } = input;
   if (nowMs < measurementDueAtMs(current, input.policy, input.activeWindowSeconds)) return undefined;
   const agrees = Math.abs(rate - current.ratePerSecond) <= SETTLED_SHARE * current.ratePerSecond;
-  if (!agrees && current.firstMeasuredAtMs > 0) return undefined;
+  const again = current.firstMeasuredAtMs > 0;
+  if (!agrees && again && !estimateHeld(nowMs - current.measuringSinceMs, input.policy)) return undefined;
   const change = rate > current.ratePerSecond ? 'increase' : rate < current.ratePerSecond ? 'decrease' : 'hold';
   const bounds = rate === input.littlesLawRate ? '' : ` (Little's law says ${round(input.littlesLawRate)}/s)`;
   const measured = `show-up ${percent(input.showUpShare)}, Little's law rate ${round(current.ratePerSecond)} → ${round(rate)}/s${bounds}`;
@@ -73,13 +84,13 @@ export function decideFirstMeasurement(input: {
       ratePerSecond: rate,
       estimateRatePerSecond: agrees ? rate : current.estimateRatePerSecond,
       measuringSinceMs: agrees ? 0 : current.measuringSinceMs,
-      firstMeasuredAtMs: agrees ? 0 : nowMs,
+      firstMeasuredAtMs: agrees ? 0 : again ? current.firstMeasuredAtMs : nowMs,
       lastIncreaseAtMs: change === 'increase' ? nowMs : current.lastIncreaseAtMs,
       lastDecreaseAtMs: change === 'decrease' ? nowMs : current.lastDecreaseAtMs,
     },
     reason: agrees
-      ? `${current.firstMeasuredAtMs > 0 ? 'line measured' : 'first measurement'}: ${measured}; waits estimated at ${round(rate)}/s`
-      : `first measurement: ${measured}; waits estimated once a measurement agrees`,
+      ? `${again ? 'line measured' : 'first measurement'}: ${measured}; waits estimated at ${round(rate)}/s`
+      : `${again ? 'measured again' : 'first measurement'}: ${measured}; waits estimated once a measurement agrees`,
   };
 }
 
@@ -90,7 +101,7 @@ export function decideFirstMeasurement(input: {
 export function settleEstimate(decision: RateDecision, policy: RatePolicy, nowMs: number): RateDecision {
   const next = decision.next;
   const measuringForMs = nowMs - next.measuringSinceMs;
-  const held = next.measuringSinceMs > 0 && measuringForMs < ESTIMATE_FALLBACK_SPACINGS * policy.increaseSpacingMs;
+  const held = next.measuringSinceMs > 0 && estimateHeld(measuringForMs, policy);
   const estimate = held ? 0 : next.ratePerSecond;
   if (estimate === next.estimateRatePerSecond) return decision;
   const settled = { ...decision, next: { ...next, estimateRatePerSecond: estimate } };

@@ -48,6 +48,8 @@ export interface DropPlan {
     maxRatePerSecond: number;
     increaseStepPerSecond: number;
     spacingMs: number;
+    /** How much longer the first measurement after the opening waits (RatePolicy.openingTransientMs). */
+    openingTransientMs: number;
     passSeconds: number;
     passMaxSeconds: number;
   };
@@ -137,6 +139,9 @@ export function planDrop(input: DropPlanInput): DropPlan {
       // A change shows in the measurement after a page refresh, a visit and a measurement window:
       // judged sooner, the controller would act on the last change twice.
       spacingMs: Math.max(10_000 / timeScale, PAGE_REFRESH_MS + visitMs + MEASUREMENT_MS),
+      // The pre-queue's pages come back at the opening and refresh in step, so the first refresh's
+      // admissions start their visits together; a refresh later they are out of the window.
+      openingTransientMs: PAGE_REFRESH_MS,
       passSeconds: 60,
       passMaxSeconds: 180,
     },

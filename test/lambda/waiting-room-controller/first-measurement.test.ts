@@ -1,6 +1,6 @@
 /**
  * decideRate after an opening, on a fake clock: the estimate held back, the one-step first
- * measurement, the later one that agrees, the fallback.
+ * measurement, the later ones that disagree or agree, the fallback, the opening's transient.
  */
 import {
   decideRate,
@@ -172,22 +172,57 @@ describe('after the first measurement', () => {
     expect(d.next).toEqual({ ...jumped, estimateRatePerSecond: 50, measuringSinceMs: 0, firstMeasuredAtMs: 0 });
   });
 
-  it('leaves a measurement that disagrees to the usual rules: halfway up, the estimate still held', () => {
+  it('moves the rate in one step again when a later measurement disagrees, the estimate still held', () => {
     // At 50/s, 125 shoppers (show-up 50%) at 45% use: Little's law says 50 × 75% / 45% = 83.3/s.
     const d = decide({ ...atTarget, inFlight: 45 }, OPENED + 20_000, jumped);
-    expect(d.reason).toBe('concurrency 45% used: rate 50 → 66.7/s');
-    expect(d.next.ratePerSecond).toBeCloseTo(66.67, 2);
-    expect(d.next.estimateRatePerSecond).toBe(0);
-    // The next measurement is due whole visits after that raise; past the fallback the estimate follows the rate.
-    const raised = d.next;
-    expect(decide(atTarget, OPENED + 29_999, raised).next.estimateRatePerSecond).toBe(0);
-    const fallback = decide({ ...atTarget, inFlight: 74 }, OPENED + 30_000, {
-      ...raised,
-      lastIncreaseAtMs: OPENED + 29_000,
-    });
-    expect(fallback.reason).toBe(
-      'measurements of the line not yet in agreement 30 s after the opening: waits estimated at 66.7/s',
+    expect(d.change).toBe('increase');
+    expect(d.reason).toBe(
+      "measured again: show-up 50%, Little's law rate 50 → 83.3/s; waits estimated once a measurement agrees",
     );
+    expect(d.next.ratePerSecond).toBeCloseTo(83.33, 2);
+    expect(d.next).toEqual({
+      ...jumped,
+      ratePerSecond: d.next.ratePerSecond,
+      lastIncreaseAtMs: OPENED + 20_000,
+      estimateRatePerSecond: 0,
+      firstMeasuredAtMs: OPENED + 10_000,
+    });
+    // The next measurement is due whole visits after that jump.
+    expect(decide(atTarget, OPENED + 29_999, d.next).next.estimateRatePerSecond).toBe(0);
+  });
+
+  it('leaves a disagreeing measurement to the usual rules past the fallback: halfway up', () => {
+    const again = { ...jumped, ratePerSecond: 60, lastIncreaseAtMs: OPENED + 20_000 };
+    // At 60/s and 45% use Little's law says 100/s: halfway is 80/s, and the fallback gives the estimate.
+    const d = decide({ ...atTarget, inFlight: 45 }, OPENED + 30_000, again);
+    expect(d.reason).toBe(
+      'concurrency 45% used: rate 60 → 80/s; measurements of the line not yet in agreement 30 s after the opening: waits estimated at 80/s',
+    );
+    expect(d.next).toEqual(expect.objectContaining({ ratePerSecond: 80, estimateRatePerSecond: 80 }));
+    expect(d.next.measuringSinceMs).toBe(OPENED);
+  });
+});
+
+describe('the opening transient', () => {
+  const settling: RatePolicy = { ...policy, openingTransientMs: 2_000 };
+  const decideSettling = (measured: RateMeasurement, atMs: number, current: RateState = opened) =>
+    decideRate({ measured, current, policy: settling, nowMs: atMs });
+
+  it('puts the first measurement that much later', () => {
+    expect(decideSettling(halfShowUp, OPENED + 11_999).reason).toBe('measuring the line: the first measurement in 1 s');
+    expect(decideSettling(halfShowUp, OPENED + 12_000).reason).toMatch(/^first measurement: .* 20 → 50\/s;/);
+  });
+
+  it('does not delay the measurement after a cut made once it has passed', () => {
+    const cut = decideSettling(shedding, OPENED + 5_000).next;
+    expect(cut.lastDecreaseAtMs).toBe(OPENED + 5_000);
+    expect(decideSettling(halfShowUp, OPENED + 14_999, cut).reason).toMatch(/^measuring the line/);
+    expect(decideSettling(halfShowUp, OPENED + 15_000, cut).reason).toMatch(/^first measurement: /);
+  });
+
+  it('does not delay the measurements after the first', () => {
+    const jumped = decideSettling(halfShowUp, OPENED + 12_000).next;
+    expect(decideSettling(atTarget, OPENED + 22_000, jumped).reason).toMatch(/^line measured: /);
   });
 });
 

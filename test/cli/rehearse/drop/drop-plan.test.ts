@@ -29,6 +29,8 @@ describe('drop plan', () => {
     // A change is judged after a page refresh, a visit and a measurement window.
     expect(plan.visitMs).toBe(plan.requestsPerVisit * plan.thinkMs);
     expect(plan.room.spacingMs).toBe(2000 + plan.visitMs + MEASUREMENT_MS);
+    // The first measurement waits out the pre-queue's pages coming back together: one refresh.
+    expect(plan.room.openingTransientMs).toBe(2000);
   });
 
   it("counts the fleet's answer time in a visit and in the spacing between rate changes", () => {

@@ -70,7 +70,11 @@ describe('the rehearsal room loop', () => {
     await loop.step();
     expect(edgeState()).toMatchObject({ open: true, preQueueSize: 40, ratePerSecond: 8 });
     expect(edgeState().shuffleSeed.length).toBeGreaterThanOrEqual(16);
-    clock.advance(plan.room.spacingMs + 1);
+    // The first measurement comes a spacing and the opening's transient after the opening.
+    clock.advance(plan.room.spacingMs + plan.room.openingTransientMs - 1);
+    await loop.step();
+    expect(edgeState().ratePerSecond).toBe(8);
+    clock.advance(2);
     await loop.step();
     expect(edgeState().ratePerSecond).toBeGreaterThan(8);
     const record = await new RedisRoomStore({ redis, saleName }).read();
