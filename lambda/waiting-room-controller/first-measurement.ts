@@ -15,7 +15,7 @@
  *   the load runs above its level for a while: the first measurement waits `openingTransientMs`
  *   longer (a cut's measurement does not).
  * - Then, without overload, the rate goes in one step to the Little's-law rate (up or down,
- *   within the bounds). A measurement right after an opening catches the line in a transient (the
+ *   within the bounds, at most doubling: `MAX_MEASURED_RAISE`). A measurement right after an opening catches the line in a transient (the
  *   first tickets are the pre-queue's or the keenest, the fleet's use still settling), so the
  *   estimate waits for a later one, whole visits after the last change, that agrees with the rate
  *   within `SETTLED_SHARE`. Until the fallback a later one that disagrees moves the rate in one
@@ -35,6 +35,13 @@ export const ESTIMATE_FALLBACK_SPACINGS = 3;
 
 /** How close to the rate a later measurement must put Little's law for the estimate to use it. */
 export const SETTLED_SHARE = 0.1;
+
+/**
+ * One measurement while measuring at most doubles the rate: the first reads the pre-queue's draw,
+ * whose show-up need not be the line's behind it, from a count that may be a few dozen shoppers;
+ * a larger step waits for the next measurement, whole visits later, to confirm it.
+ */
+export const MAX_MEASURED_RAISE = 2;
 
 /**
  * When the next measurement may be made, for a rate state that is measuring: whole visits after the
@@ -69,13 +76,15 @@ export function decideFirstMeasurement(input: {
   showUpShare: number;
   activeWindowSeconds: number;
 }): RateDecision | undefined {
-  const { current, nowMs, rate } = input;
+  const { current, nowMs } = input;
   if (nowMs < measurementDueAtMs(current, input.policy, input.activeWindowSeconds)) return undefined;
+  const rate = Math.min(input.rate, MAX_MEASURED_RAISE * current.ratePerSecond);
   const agrees = Math.abs(rate - current.ratePerSecond) <= SETTLED_SHARE * current.ratePerSecond;
   const again = current.firstMeasuredAtMs > 0;
   if (!agrees && again && !estimateHeld(nowMs - current.measuringSinceMs, input.policy)) return undefined;
   const change = rate > current.ratePerSecond ? 'increase' : rate < current.ratePerSecond ? 'decrease' : 'hold';
-  const bounds = rate === input.littlesLawRate ? '' : ` (Little's law says ${round(input.littlesLawRate)}/s)`;
+  const capped = rate < input.rate ? '; one measurement at most doubles the rate' : '';
+  const bounds = rate === input.littlesLawRate ? '' : ` (Little's law says ${round(input.littlesLawRate)}/s${capped})`;
   const measured = `show-up ${percent(input.showUpShare)}, Little's law rate ${round(current.ratePerSecond)} → ${round(rate)}/s${bounds}`;
   return {
     change,

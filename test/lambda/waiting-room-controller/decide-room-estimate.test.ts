@@ -30,14 +30,14 @@ const policy: RoomPolicy = {
   },
 };
 const closed: WaitingRoomState = roomState({ open: false, t0Ms: 0, openedAtMs: 0, ratePerSecond: 20 });
-// Little's law at 20/s: 50 of 100 admitted shop, 30% of the concurrency used → 50/s (see first-measurement.test.ts).
+// Little's law at 20/s: 50 of 100 admitted shop, 37.5% of the concurrency used → 40/s (see first-measurement.test.ts).
 const halfShowUp: RateMeasurement = {
   admittedRequestsPerSecond: 100,
   activeShoppers: 50,
   activeWindowSeconds: 1,
   shedShare: 0,
   p99Ms: 200,
-  inFlight: 30,
+  inFlight: 37.5,
   concurrencyLimit: 100,
 };
 /** Bookkeeping as stored before the estimate fields existed (the rehearsal's loop also starts from this shape). */
@@ -115,22 +115,22 @@ describe('decideRoom: the estimate held back at an opening', () => {
     expect(c.state).toBe(before);
     c.clock.advance(1);
     expect(c.cycle()).toEqual([
-      "first measurement: show-up 50%, Little's law rate 20 → 50/s; waits estimated once a measurement agrees",
+      "first measurement: show-up 50%, Little's law rate 20 → 40/s; waits estimated once a measurement agrees",
     ]);
     expect(c.state).toEqual(
-      expect.objectContaining({ ratePerSecond: 50, estimateRatePerSecond: 0, t0Ms: DROP + 60 * MINUTE + 10_000 }),
+      expect.objectContaining({ ratePerSecond: 40, estimateRatePerSecond: 0, t0Ms: DROP + 60 * MINUTE + 10_000 }),
     );
     expect(waitingStatus(c.state, 1500, c.clock.now())).toEqual(
       expect.objectContaining({ estimatedWaitSeconds: null, estimating: true }),
     );
-    // At 50/s, 125 shoppers (show-up 50%) at 75% use: Little's law agrees with the rate.
-    c.world.measured = { ...halfShowUp, activeShoppers: 125, inFlight: 75 };
+    // At 40/s, 100 shoppers (show-up 50%) at 75% use: Little's law agrees with the rate.
+    c.world.measured = { ...halfShowUp, activeShoppers: 100, inFlight: 75 };
     c.clock.advance(10_000);
-    expect(c.cycle()).toEqual(["line measured: show-up 50%, Little's law rate 50 → 50/s; waits estimated at 50/s"]);
-    expect(c.state).toEqual(expect.objectContaining({ ratePerSecond: 50, estimateRatePerSecond: 50 }));
-    // 10 s at 20/s and 10 s at 50/s put the line at ticket 1700: ticket 2000 has 301 to go at 50/s.
+    expect(c.cycle()).toEqual(["line measured: show-up 50%, Little's law rate 40 → 40/s; waits estimated at 40/s"]);
+    expect(c.state).toEqual(expect.objectContaining({ ratePerSecond: 40, estimateRatePerSecond: 40 }));
+    // 10 s at 20/s and 10 s at 40/s put the line at ticket 1600: ticket 2000 has 401 to go at 40/s.
     expect(waitingStatus(c.state, 2000, c.clock.now())).toEqual(
-      expect.objectContaining({ position: 301, estimatedWaitSeconds: 6, estimating: false }),
+      expect.objectContaining({ position: 401, estimatedWaitSeconds: 10, estimating: false }),
     );
   });
 

@@ -23,15 +23,15 @@ const policy: RatePolicy = {
   sessionSeconds: 4,
 };
 const OPENED = 1_800_000_000_000;
-// 20/s counted over 4 + 1 s: 100 admitted, 50 shopping (show-up 50%), 30% of the concurrency used:
-// Little's law allows 20 × 75% / 30% = 50/s.
+// 20/s counted over 4 + 1 s: 100 admitted, 50 shopping (show-up 50%), 40% of the concurrency used:
+// Little's law allows 20 × 75% / 40% = 37.5/s.
 const halfShowUp: RateMeasurement = {
   admittedRequestsPerSecond: 100,
   activeShoppers: 50,
   activeWindowSeconds: 1,
   shedShare: 0,
   p99Ms: 200,
-  inFlight: 30,
+  inFlight: 40,
   concurrencyLimit: 100,
 };
 const nobodyCounted: RateMeasurement = { ...halfShowUp, activeShoppers: 0 };
@@ -45,7 +45,7 @@ const opened: RateState = {
   measuringSinceMs: OPENED,
   firstMeasuredAtMs: 0,
 };
-/** 50/s counted over 4 + 1 s with show-up 50% at 75% of the concurrency: Little's law agrees. */
+/** At 37.5/s, 125 shoppers counted over 4 + 1 s (show-up 67%) at 75% of the concurrency: Little's law agrees. */
 const atTarget: RateMeasurement = { ...halfShowUp, activeShoppers: 125, inFlight: 75 };
 const decide = (measured: RateMeasurement | undefined, atMs: number, current: RateState = opened) =>
   decideRate({ measured, current, policy, nowMs: atMs });
@@ -63,10 +63,10 @@ describe('the first measurement after an opening', () => {
     const d = decide(halfShowUp, OPENED + 10_000);
     expect(d.change).toBe('increase');
     expect(d.reason).toBe(
-      "first measurement: show-up 50%, Little's law rate 20 → 50/s; waits estimated once a measurement agrees",
+      "first measurement: show-up 50%, Little's law rate 20 → 37.5/s; waits estimated once a measurement agrees",
     );
     expect(d.next).toEqual({
-      ratePerSecond: 50,
+      ratePerSecond: 37.5,
       lastIncreaseAtMs: OPENED + 10_000,
       lastDecreaseAtMs: 0,
       estimateRatePerSecond: 0,
@@ -102,9 +102,25 @@ describe('the first measurement after an opening', () => {
 
   it('stays within the bounds, saying what Little’s law said', () => {
     // 5 shoppers (show-up floored at 5%) at 1% use: 1500/s, above the 202/s maximum.
-    const d = decide({ ...halfShowUp, activeShoppers: 5, inFlight: 1 }, OPENED + 10_000);
+    const d = decide({ ...halfShowUp, activeShoppers: 5, inFlight: 1 }, OPENED + 10_000, {
+      ...opened,
+      ratePerSecond: 150,
+    });
     expect(d.next.ratePerSecond).toBe(202);
-    expect(d.reason).toMatch(/rate 20 → 202\/s \(Little's law says 1500\/s\);/);
+    expect(d.reason).toMatch(/rate 150 → 202\/s \(Little's law says 1500\/s\);/);
+  });
+
+  it('at most doubles the rate: the draw’s few dozen shoppers may not show up like the line', () => {
+    const d = decide({ ...halfShowUp, activeShoppers: 5, inFlight: 1 }, OPENED + 10_000);
+    expect(d.next.ratePerSecond).toBe(40);
+    expect(d.next.estimateRatePerSecond).toBe(0);
+    expect(d.reason).toMatch(
+      /rate 20 → 40\/s \(Little's law says 1500\/s; one measurement at most doubles the rate\); waits estimated once/,
+    );
+    // The next measurement, whole visits later, may double it again.
+    expect(decide({ ...halfShowUp, activeShoppers: 5, inFlight: 1 }, OPENED + 20_000, d.next).next.ratePerSecond).toBe(
+      80,
+    );
   });
 
   it('waits until the count covers whole visits when its window is wide', () => {
@@ -130,8 +146,8 @@ describe('the first measurement after an opening', () => {
     // The measurement after a cut waits for the cut to show in a whole count, a spacing later.
     expect(decide(halfShowUp, OPENED + 21_999, d.next).reason).not.toMatch(/^first measurement/);
     const after = decide(halfShowUp, OPENED + 22_000, d.next);
-    expect(after.reason).toMatch(/^first measurement: show-up 71%, Little's law rate 14 → 35\/s;/);
-    expect(after.next.ratePerSecond).toBe(35);
+    expect(after.reason).toMatch(/^first measurement: show-up 71%, Little's law rate 14 → 26.3\/s;/);
+    expect(after.next.ratePerSecond).toBeCloseTo(26.25, 9);
   });
 
   it('gives the estimate the current rate when nothing could be measured for three spacings', () => {
@@ -145,9 +161,9 @@ describe('the first measurement after an opening', () => {
       // The first measurement is still to come: when it can be made, the rate goes there in one step.
       expect(d.next.measuringSinceMs).toBe(OPENED);
       const later = decide(halfShowUp, OPENED + 40_000, d.next);
-      expect(later.reason).toMatch(/^first measurement: .* 20 → 50\/s/);
+      expect(later.reason).toMatch(/^first measurement: .* 20 → 37.5\/s/);
       // Past the fallback the estimate follows the rate while the measurements are still to agree.
-      expect(later.next.estimateRatePerSecond).toBe(50);
+      expect(later.next.estimateRatePerSecond).toBe(37.5);
       expect(later.next.measuringSinceMs).toBe(OPENED);
     }
   });
@@ -156,7 +172,7 @@ describe('the first measurement after an opening', () => {
     const d = decide(nobodyCounted, OPENED + 30_000);
     expect(d.change).toBe('increase');
     expect(d.reason).toBe(
-      'concurrency 30% used: rate 20 → 24/s; line not measured 30 s after the opening: waits estimated at 24/s',
+      'concurrency 40% used: rate 20 → 24/s; line not measured 30 s after the opening: waits estimated at 24/s',
     );
     expect(d.next.estimateRatePerSecond).toBe(24);
   });
@@ -168,18 +184,18 @@ describe('after the first measurement', () => {
   it('gives the estimate when a later measurement, whole visits after the last change, agrees', () => {
     expect(decide(atTarget, OPENED + 19_999, jumped).next.estimateRatePerSecond).toBe(0);
     const d = decide(atTarget, OPENED + 20_000, jumped);
-    expect(d.reason).toBe("line measured: show-up 50%, Little's law rate 50 → 50/s; waits estimated at 50/s");
-    expect(d.next).toEqual({ ...jumped, estimateRatePerSecond: 50, measuringSinceMs: 0, firstMeasuredAtMs: 0 });
+    expect(d.reason).toBe("line measured: show-up 67%, Little's law rate 37.5 → 37.5/s; waits estimated at 37.5/s");
+    expect(d.next).toEqual({ ...jumped, estimateRatePerSecond: 37.5, measuringSinceMs: 0, firstMeasuredAtMs: 0 });
   });
 
   it('moves the rate in one step again when a later measurement disagrees, the estimate still held', () => {
-    // At 50/s, 125 shoppers (show-up 50%) at 45% use: Little's law says 50 × 75% / 45% = 83.3/s.
+    // At 37.5/s and 45% use: Little's law says 37.5 × 75% / 45% = 62.5/s.
     const d = decide({ ...atTarget, inFlight: 45 }, OPENED + 20_000, jumped);
     expect(d.change).toBe('increase');
     expect(d.reason).toBe(
-      "measured again: show-up 50%, Little's law rate 50 → 83.3/s; waits estimated once a measurement agrees",
+      "measured again: show-up 67%, Little's law rate 37.5 → 62.5/s; waits estimated once a measurement agrees",
     );
-    expect(d.next.ratePerSecond).toBeCloseTo(83.33, 2);
+    expect(d.next.ratePerSecond).toBeCloseTo(62.5, 9);
     expect(d.next).toEqual({
       ...jumped,
       ratePerSecond: d.next.ratePerSecond,
@@ -210,7 +226,7 @@ describe('the opening transient', () => {
 
   it('puts the first measurement that much later', () => {
     expect(decideSettling(halfShowUp, OPENED + 11_999).reason).toBe('measuring the line: the first measurement in 1 s');
-    expect(decideSettling(halfShowUp, OPENED + 12_000).reason).toMatch(/^first measurement: .* 20 → 50\/s;/);
+    expect(decideSettling(halfShowUp, OPENED + 12_000).reason).toMatch(/^first measurement: .* 20 → 37.5\/s;/);
   });
 
   it('does not delay the measurement after a cut made once it has passed', () => {
@@ -237,13 +253,13 @@ describe('once measured: the usual rules, the estimate following the rate', () =
     };
     clock.advance(1_000);
     expect(step(shedding).change).toBe('decrease');
-    expect(current).toEqual(expect.objectContaining({ ratePerSecond: 35, estimateRatePerSecond: 35 }));
+    expect(current).toEqual(expect.objectContaining({ ratePerSecond: 26.25, estimateRatePerSecond: 26.25 }));
     clock.advance(5_000);
     expect(step(nobodyCounted).change).toBe('hold');
     clock.advance(5_000);
     const raise = step(nobodyCounted);
-    expect(raise.reason).toBe('concurrency 30% used: rate 35 → 39/s');
-    expect(current).toEqual(expect.objectContaining({ ratePerSecond: 39, estimateRatePerSecond: 39 }));
+    expect(raise.reason).toBe('concurrency 40% used: rate 26.3 → 30.3/s');
+    expect(current).toEqual(expect.objectContaining({ ratePerSecond: 30.25, estimateRatePerSecond: 30.25 }));
     // Measured once: never held back again, however long nothing is counted.
     clock.advance(60_000);
     step(nobodyCounted);
