@@ -56,7 +56,14 @@ export interface RoomSecond {
   /** The rate the waiting page's estimate used (0: still estimating). */
   estimateRatePerSecond?: number;
   /** What the controller read of the gates at its last tick of the second. */
-  measured?: { servedPerSecond: number; utilization: number; activeShoppers: number; shedShare: number };
+  measured?: {
+    servedPerSecond: number;
+    utilization: number;
+    activeShoppers: number;
+    shedShare: number;
+    /** The gates' own in-flight requests and adaptive limits (summed over the gates), when measured. */
+    gates?: { inFlight: number; concurrencyLimit: number };
+  };
   /** The controller's reason when it changed something this second. */
   change?: string;
 }

@@ -13,7 +13,7 @@ import type { SaledayConfig } from '../../../contracts/config/schema';
 import { seededRandom } from '../../../contracts/seeded-random';
 import { ratePolicyFromConfig } from '../../../lambda/waiting-room-controller/rate-policy';
 import { countActiveShoppers } from '../../../lambda/waiting-room-controller/active-shoppers';
-import type { RateMeasurement, RatePolicy } from '../../../lambda/waiting-room-controller/decide-rate';
+import type { RatePolicy } from '../../../lambda/waiting-room-controller/decide-rate';
 import { WaitingRoomSchema } from '../../../contracts/config/waiting-room-schema';
 import { calibrate, type Calibration } from '../traffic/calibration';
 import { ChildSupervisor } from '../../support/child-supervisor';
@@ -27,7 +27,7 @@ import { MEASUREMENT_MS, planDrop, type DropPlan } from './drop-plan';
 import { buildDropReport, type DropReport } from './drop-report';
 import { lineReachedAtMs, type DropFacts, type RoomSecond, type VisitorRecord } from './drop-records';
 import { renderDropReportHtml } from './drop-report-html';
-import { roomMeasurement } from './room-measurement';
+import { roomMeasurement, type RoomMeasurement } from './room-measurement';
 import { RoomLoop } from './room-loop';
 import { admittedBelow } from '../../../contracts/waiting-room-schedule';
 import { identityEnvironment } from './identity-environment';
@@ -301,7 +301,7 @@ async function gatesMeasurement(
   saleName: string,
   metrics: FleetMetrics,
   capacityRps: number,
-): Promise<RateMeasurement | undefined> {
+): Promise<RoomMeasurement | undefined> {
   const nowMs = Date.now();
   const second = Math.floor(nowMs / 1000);
   const active = await countActiveShoppers(redis, saleName, nowMs, undefined, REHEARSAL_ACTIVE_WINDOW_MS);

@@ -25,6 +25,13 @@ export interface QueueSecond {
   /** What the controller last read of the gates in this second: requests served per second and the share of capacity. */
   servedPerSecond: number | null;
   utilization: number | null;
+  /**
+   * The gates' own requests in flight and adaptive concurrency limits (summed over the gates) over the
+   * same window: the room reads its utilization against the calibrated capacity instead (see
+   * room-measurement.ts), so these say whether shedding came from limits that had shrunk.
+   */
+  gateInFlight: number | null;
+  gateConcurrencyLimit: number | null;
   /** Tickets issued and not yet reached by the line. */
   ticketsAhead: number | null;
   /** Admitted shoppers' good answers (below 400, or sold out, within the SLA) sent this second. */
@@ -148,6 +155,8 @@ function queueBySecond(inputs: DropReportInputs, seconds: number): QueueSecond[]
       estimateRatePerSecond: room?.open ? round1(room.estimateRatePerSecond ?? room.ratePerSecond) : null,
       servedPerSecond: room?.measured ? round1(room.measured.servedPerSecond) : null,
       utilization: room?.measured ? Math.round(room.measured.utilization * 100) / 100 : null,
+      gateInFlight: room?.measured?.gates ? round1(room.measured.gates.inFlight) : null,
+      gateConcurrencyLimit: room?.measured?.gates ? round1(room.measured.gates.concurrencyLimit) : null,
       ticketsAhead: room?.open ? Math.max(0, room.issued - room.admittedBelow) : null,
       goodput: goodputIn(records, second, config.sla.p99LatencyMs),
       ...waitsOfAdmittedIn(records, second),

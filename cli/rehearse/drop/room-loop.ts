@@ -15,10 +15,10 @@ import {
 import { admittedBelow, estimateRateOf } from '../../../contracts/waiting-room-schedule';
 import { RedisRoomStore } from '../../../gate/waiting-room/redis-room-store';
 import { ticketCounterKey } from '../../../gate/waiting-room/ticket-issuer';
-import type { RateMeasurement } from '../../../lambda/waiting-room-controller/decide-rate';
 import { decideRoom, type RoomControl, type RoomPolicy } from '../../../lambda/waiting-room-controller/decide-room';
 import { closedRoomState } from '../../../lambda/waiting-room-controller/room-control';
 import type { PublishedState, RoomSecond } from './drop-records';
+import type { RoomMeasurement } from './room-measurement';
 
 export interface RoomLoopOptions {
   redis: Redis;
@@ -29,7 +29,7 @@ export interface RoomLoopOptions {
   policy: RoomPolicy;
   pass: { seconds: number; maxSeconds: number };
   /** What the gates measured lately (undefined before they reported). */
-  measure: () => RateMeasurement | undefined | Promise<RateMeasurement | undefined>;
+  measure: () => RoomMeasurement | undefined | Promise<RoomMeasurement | undefined>;
   startMs: number;
   tickMs: number;
   /** @default Date.now */
@@ -132,6 +132,7 @@ export class RoomLoop {
             utilization: measured.inFlight / measured.concurrencyLimit,
             activeShoppers: measured.activeShoppers,
             shedShare: measured.shedShare,
+            ...(measured.gates ? { gates: measured.gates } : {}),
           },
           change,
         };

@@ -7,16 +7,27 @@
  * concurrency limits sit far above what a loopback fleet has in flight (requests take a few
  * milliseconds), so in-flight over limit would show headroom right up to the moment the gates
  * shed; the calibrated capacity is the honest ceiling here. It travels in the measurement's
- * inFlight/concurrencyLimit pair, whose ratio is all decideRate() reads of them.
+ * inFlight/concurrencyLimit pair, whose ratio is all decideRate() reads of them. The gates' own
+ * in-flight count and adaptive limits ride along in `gates`, for the report: when the gates shed
+ * below the calibrated capacity, the limits say whether they had shrunk.
  */
 import type { RateMeasurement } from '../../../lambda/waiting-room-controller/decide-rate';
 import type { FleetSecond } from '../metrics/fleet-metrics';
+
+/** The gates' requests in flight and adaptive concurrency limits, summed over the gates. */
+export interface GateConcurrency {
+  inFlight: number;
+  concurrencyLimit: number;
+}
+
+/** A rate measurement with what the gates' own concurrency was, averaged over the same seconds. */
+export type RoomMeasurement = RateMeasurement & { gates?: GateConcurrency };
 
 export function roomMeasurement(
   seconds: readonly FleetSecond[],
   capacityRps: number,
   activeShoppers: number,
-): RateMeasurement | undefined {
+): RoomMeasurement | undefined {
   if (seconds.length === 0 || !(capacityRps > 0)) return undefined;
   let served = 0;
   let requests = 0;
@@ -39,5 +50,12 @@ export function roomMeasurement(
     p99Ms: p99,
     inFlight: servedPerSecond,
     concurrencyLimit: capacityRps,
+    gates: {
+      inFlight: mean(seconds, (s) => s.inFlight),
+      concurrencyLimit: mean(seconds, (s) => s.concurrencyLimit),
+    },
   };
 }
+
+const mean = (seconds: readonly FleetSecond[], of: (second: FleetSecond) => number) =>
+  seconds.reduce((sum, second) => sum + of(second), 0) / seconds.length;

@@ -90,14 +90,14 @@ describe('rank correlation', () => {
 });
 
 describe('room measurement', () => {
-  const second = (served: number, shed: number, p99: number): FleetSecond => ({
+  const second = (served: number, shed: number, p99: number, limit = 512): FleetSecond => ({
     second: 0,
     classes: { high: { ...emptyClassSecond(), requests: served + shed, served, shed, latencyP99: p99 } },
     dependencies: {},
     flagsLevelByGate: {},
     redisFallbackGates: 0,
-    inFlight: 3,
-    concurrencyLimit: 512,
+    inFlight: served / 10,
+    concurrencyLimit: limit,
     deliberateRefusals: 0,
     gateway: { requests: 0, target5xx: 0, elb5xx: 0 },
     resources: {},
@@ -111,7 +111,15 @@ describe('room measurement', () => {
       p99Ms: 90,
       inFlight: 50,
       concurrencyLimit: 100,
+      gates: { inFlight: 5, concurrencyLimit: 512 },
     });
+  });
+
+  it('carries the gates’ own in-flight count and adaptive limits, averaged over the seconds', () => {
+    const measured = roomMeasurement([second(40, 0, 30, 96), second(60, 0, 30, 32)], 100, 12);
+    expect(measured?.gates).toEqual({ inFlight: 5, concurrencyLimit: 64 });
+    // The decision still reads the served rate against the calibrated capacity.
+    expect(measured!.inFlight / measured!.concurrencyLimit).toBe(0.5);
   });
 
   it('has nothing to say before the gates reported', () => {

@@ -64,6 +64,20 @@ describe('drop report', () => {
     room: [
       ...new Array<undefined>(20),
       { second: 20, open: true, issued: 2, admittedBelow: 0, ratePerSecond: 0.5, change: 'pre-queue of 2 drawn' },
+      {
+        second: 21,
+        open: true,
+        issued: 2,
+        admittedBelow: 0,
+        ratePerSecond: 0.5,
+        measured: {
+          servedPerSecond: 12.34,
+          utilization: 0.456,
+          activeShoppers: 1,
+          shedShare: 0,
+          gates: { inFlight: 2.25, concurrencyLimit: 96 },
+        },
+      },
     ],
     openedAtMs: 20_000,
     endedAtMs: 26_000,
@@ -85,6 +99,14 @@ describe('drop report', () => {
       goodput: 2,
     });
     expect(report.queue[20]!.change).toBe('pre-queue of 2 drawn');
+    expect(report.queue[20]).toMatchObject({ servedPerSecond: null, gateInFlight: null, gateConcurrencyLimit: null });
+    // What the controller read, and beside it the gates' own concurrency (their adaptive limits).
+    expect(report.queue[21]).toMatchObject({
+      servedPerSecond: 12.3,
+      utilization: 0.46,
+      gateInFlight: 2.3,
+      gateConcurrencyLimit: 96,
+    });
     expect(report.totals).toMatchObject({
       visitors: 2,
       admitted: 1,
