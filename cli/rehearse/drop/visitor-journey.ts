@@ -35,6 +35,7 @@ export async function waitInLine(
   let failures = 0;
   while (!ctx.stopped()) {
     const answer = await client.send('GET', path);
+    if (answer.retriedAfter) record.problems.push(`${path}: sent again after ${answer.retriedAfter}`);
     record.ticketNumber ??= client.ticketNumber();
     if (answer.room === 'admitted' || answer.room === 'renewed' || (answer.status === 200 && !answer.room)) {
       record.admittedAtMs = ctx.now();
@@ -110,6 +111,8 @@ export async function shop(
     let answer = await client.send(step.method, step.path, body, headers, ctx.shopDispatcher);
     if (answer.room === 'renewed')
       answer = await client.send(step.method, step.path, body, headers, ctx.shopDispatcher);
+    if (answer.retriedAfter) record.problems.push(`${step.path}: sent again after ${answer.retriedAfter}`);
+    if (answer.error) record.problems.push(describe(answer, step.path));
     if (answer.room && answer.room !== 'renewed')
       record.problems.push(`the edge answered ${answer.room} to an admitted shopper (${step.path})`);
     record.shop.push({
