@@ -69,21 +69,30 @@ export class VisitorClient {
     dispatcher?: Dispatcher,
   ): Promise<EdgeAnswer> {
     const started = performance.now();
-    const answer = await this.sendOnce(method, path, body, extraHeaders, dispatcher, started);
-    if (method !== 'GET' || !answer.errorCode || !CLOSED_CONNECTION_CODES.has(answer.errorCode))
-      return withoutCode(answer);
-    const again = await this.sendOnce(method, path, body, extraHeaders, dispatcher, started);
-    return { ...withoutCode(again), retriedAfter: answer.error };
+    let retriedAfter: string | undefined;
+    for (;;) {
+      try {
+        const answer = await this.exchange(method, path, body, extraHeaders, dispatcher);
+        return { ...answer, latencyMs: performance.now() - started, ...(retriedAfter ? { retriedAfter } : {}) };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (method === 'GET' && retriedAfter === undefined && closedConnection(error)) {
+          retriedAfter = message;
+          continue;
+        }
+        return { latencyMs: performance.now() - started, error: message, ...(retriedAfter ? { retriedAfter } : {}) };
+      }
+    }
   }
 
-  private async sendOnce(
+  /** One request and its answer; throws what the connection or the body's parsing threw. */
+  private async exchange(
     method: 'GET' | 'POST',
     path: string,
     body: string | undefined,
     extraHeaders: Record<string, string>,
     dispatcher: Dispatcher | undefined,
-    started: number,
-  ): Promise<EdgeAnswer & { errorCode?: string }> {
+  ): Promise<Omit<EdgeAnswer, 'latencyMs'>> {
     const headers: Record<string, string> = {
       accept: 'application/json',
       'x-forwarded-for': this.options.address,
@@ -91,38 +100,28 @@ export class VisitorClient {
       ...extraHeaders,
     };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    try {
-      const response = await request(`${this.options.edgeUrl}${path}`, {
-        method,
-        headers,
-        body,
-        dispatcher: dispatcher ?? this.options.dispatcher,
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      this.keepCookies(response.headers['set-cookie']);
-      const room = header(response.headers[WAITING_ROOM_HEADER]);
-      const text = await response.body.text();
-      const answer: EdgeAnswer = {
-        status: response.statusCode,
-        room,
-        location: header(response.headers.location),
-        outcome: header(response.headers[OUTCOME_HEADER]),
-        latencyMs: performance.now() - started,
-      };
-      const retryAfter = Number(header(response.headers['retry-after']));
-      if (Number.isFinite(retryAfter) && retryAfter > 0) answer.retryAfterSeconds = retryAfter;
-      if (room === 'waiting') answer.waiting = JSON.parse(text) as WaitingRoomStatus;
-      return answer;
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      return {
-        latencyMs: performance.now() - started,
-        error: error instanceof Error ? error.message : String(error),
-        ...(typeof code === 'string' ? { errorCode: code } : {}),
-      };
-    }
+    const response = await request(`${this.options.edgeUrl}${path}`, {
+      method,
+      headers,
+      body,
+      dispatcher: dispatcher ?? this.options.dispatcher,
+      headersTimeout: this.options.timeoutMs,
+      bodyTimeout: this.options.timeoutMs,
+      signal: AbortSignal.timeout(this.options.timeoutMs),
+    });
+    this.keepCookies(response.headers['set-cookie']);
+    const room = header(response.headers[WAITING_ROOM_HEADER]);
+    const text = await response.body.text();
+    const answer: Omit<EdgeAnswer, 'latencyMs'> = {
+      status: response.statusCode,
+      room,
+      location: header(response.headers.location),
+      outcome: header(response.headers[OUTCOME_HEADER]),
+    };
+    const retryAfter = Number(header(response.headers['retry-after']));
+    if (Number.isFinite(retryAfter) && retryAfter > 0) answer.retryAfterSeconds = retryAfter;
+    if (room === 'waiting') answer.waiting = JSON.parse(text) as WaitingRoomStatus;
+    return answer;
   }
 
   private keepCookies(setCookie: string | string[] | undefined): void {
@@ -139,8 +138,9 @@ export class VisitorClient {
   }
 }
 
-function withoutCode({ errorCode: _code, ...answer }: EdgeAnswer & { errorCode?: string }): EdgeAnswer {
-  return answer;
+function closedConnection(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && CLOSED_CONNECTION_CODES.has(code);
 }
 
 function header(value: string | string[] | undefined): string | undefined {
