@@ -15,12 +15,13 @@
  *   the load runs above its level for a while: the first measurement waits `openingTransientMs`
  *   longer (a cut's measurement does not).
  * - Then, without overload, the rate goes in one step to the Little's-law rate (up or down,
- *   within the bounds, at most doubling: `MAX_MEASURED_RAISE`). A measurement right after an opening catches the line in a transient (the
- *   first tickets are the pre-queue's or the keenest, the fleet's use still settling), so the
- *   estimate waits for a later one, whole visits after the last change, that agrees with the rate
- *   within `SETTLED_SHARE`. Until the fallback a later one that disagrees moves the rate in one
- *   step again (it measured whole visits at a known rate, a better guess than halfway); after it,
- *   the usual rules move the rate. A first measurement that already agrees gives the estimate at once.
+ *   within the bounds, at most doubling: `MAX_MEASURED_RAISE`). A measurement right after an
+ *   opening catches the line in a transient (the first tickets are the pre-queue's or the keenest,
+ *   the fleet's use still settling), so the estimate waits for a later one, whole visits after the
+ *   last change, that agrees with the rate within `SETTLED_SHARE`. Until the fallback a later one
+ *   that disagrees moves the rate in one step again (it measured whole visits at a known rate, a
+ *   better guess than halfway); after it, the usual rules move the rate. A first measurement that
+ *   already agrees gives the estimate at once.
  * - Until the first measurement is due the rate is not raised (the gates have not seen whole
  *   visits, so there is no headroom to read); an overload cuts at once, and the estimate stays held
  *   back, since a cut is a reaction to the guess, not a measurement of the line.
