@@ -7,7 +7,8 @@
  *   rate drops at once, multiplicatively, and straight to the Little's-law estimate when that is
  *   lower; further drops wait `decreaseSpacingMs`, long enough for the last one to show.
  * - Headroom (the adaptive concurrency limits are used below `targetUtilization`): the rate rises
- *   by one additive step per `increaseSpacingMs`, never above the Little's-law estimate.
+ *   by one additive step per `increaseSpacingMs`, never above the Little's-law estimate, once the
+ *   headroom has lasted `headroomHoldMs`.
  * - Little's law: active shoppers ≈ admitted-and-present rate × session length. The fleet at the
  *   target utilization serves `active × targetUtilization / utilization` shoppers; the share of
  *   admitted tickets that show up (abandonment) is `active / (rate × session)`; the rate that keeps
@@ -63,6 +64,11 @@ export interface RatePolicy {
    * and, measured too soon, make it read above its level. @default 0
    */
   openingTransientMs?: number;
+  /**
+   * How long every measurement must have shown headroom before a raise: one window's reading can
+   * be a lull between peaks, and a raise on it adds to the next peak. @default 0
+   */
+  headroomHoldMs?: number;
   decreaseSpacingMs: number;
   increaseSpacingMs: number;
 }
@@ -88,11 +94,16 @@ export interface RateState {
    * a later measurement that agrees with the rate it set.
    */
   firstMeasuredAtMs: number;
+  /** When the measurements began to show headroom without a break since (0: the last did not). */
+  headroomSinceMs: number;
 }
 
-type MeasuringFields = 'estimateRatePerSecond' | 'measuringSinceMs' | 'firstMeasuredAtMs';
+type MeasuringFields = 'estimateRatePerSecond' | 'measuringSinceMs' | 'firstMeasuredAtMs' | 'headroomSinceMs';
 
-/** A rate state stored before the estimate existed (or built by hand without it): read as measured. */
+/**
+ * A rate state stored before the estimate and the headroom hold existed (or built by hand): read
+ * as measured, with no headroom seen yet.
+ */
 export type StoredRateState = Omit<RateState, MeasuringFields> & Partial<Pick<RateState, MeasuringFields>>;
 
 export function rateStateOf(stored: StoredRateState): RateState {
@@ -101,6 +112,7 @@ export function rateStateOf(stored: StoredRateState): RateState {
     estimateRatePerSecond: stored.estimateRatePerSecond ?? stored.ratePerSecond,
     measuringSinceMs: stored.measuringSinceMs ?? 0,
     firstMeasuredAtMs: stored.firstMeasuredAtMs ?? 0,
+    headroomSinceMs: stored.headroomSinceMs ?? 0,
   };
 }
 
@@ -143,13 +155,30 @@ interface RateInput {
 }
 
 export function decideRate(input: RateInput): RateDecision {
-  return settleEstimate(decideRateChange(input), input.policy, input.nowMs);
+  const measured = input.measured && isSane(input.measured) ? input.measured : undefined;
+  const current = { ...input.current, headroomSinceMs: headroomSince(measured, input) };
+  const decision = decideRateChange({ ...input, measured, current });
+  // Headroom seen before a change was headroom at the old rate: the next raise waits for it anew.
+  const next = decision.change === 'hold' ? decision.next : { ...decision.next, headroomSinceMs: 0 };
+  return settleEstimate({ ...decision, next }, input.policy, input.nowMs);
+}
+
+/** When the unbroken run of measurements with headroom began: kept without a measurement, 0 when this one has none. */
+function headroomSince(measured: RateMeasurement | undefined, { current, policy, nowMs }: RateInput): number {
+  if (!measured) return current.headroomSinceMs;
+  const utilization = measured.inFlight / measured.concurrencyLimit;
+  const headroom =
+    !overloadReason(measured, policy) &&
+    utilization < policy.targetUtilization &&
+    utilization <= policy.targetUtilization - (policy.raiseMargin ?? 0);
+  if (!headroom) return 0;
+  return current.headroomSinceMs > 0 ? current.headroomSinceMs : nowMs;
 }
 
 function decideRateChange(input: RateInput): RateDecision {
   const { measured, current, policy, nowMs } = input;
   const hold = (reason: string): RateDecision => ({ change: 'hold', next: current, reason });
-  if (!measured || !isSane(measured)) return hold('no usable measurement: holding the rate');
+  if (!measured) return hold('no usable measurement: holding the rate');
   const bounded = (rate: number) => Math.min(policy.maxRatePerSecond, Math.max(policy.minRatePerSecond, rate));
   const estimate = littlesLawRate(measured, current.ratePerSecond, policy);
   const overload = overloadReason(measured, policy);
@@ -192,6 +221,11 @@ function decideRateChange(input: RateInput): RateDecision {
     return hold(`concurrency ${percent(utilization)} used, within the raise margin of the target`);
   if (nowMs - Math.max(current.lastIncreaseAtMs, current.lastDecreaseAtMs) < policy.increaseSpacingMs)
     return hold('headroom, but the last change is too recent to judge');
+  const headroomForMs = nowMs - current.headroomSinceMs;
+  if (headroomForMs < (policy.headroomHoldMs ?? 0))
+    return hold(
+      `concurrency ${percent(utilization)} used: headroom for ${seconds(headroomForMs)}, a raise needs ${seconds(policy.headroomHoldMs ?? 0)}`,
+    );
   const rate = bounded(Math.min(current.ratePerSecond + increaseStep(current, estimate, policy), estimate ?? Infinity));
   if (rate <= current.ratePerSecond) {
     return hold(
@@ -245,3 +279,4 @@ function isSane(m: RateMeasurement): boolean {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 const percent = (share: number) => `${Math.round(share * 100)}%`;
+const seconds = (ms: number) => `${round(ms / 1000)} s`;

@@ -171,6 +171,7 @@ function openingRate(ratePerSecond: number, nowMs: number, measuringSinceMs: num
     estimateRatePerSecond: 0,
     measuringSinceMs,
     firstMeasuredAtMs: 0,
+    headroomSinceMs: 0,
   };
 }
 

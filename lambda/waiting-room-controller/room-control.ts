@@ -23,6 +23,7 @@ export const RoomControlSchema = z
         estimateRatePerSecond: z.number().nonnegative().optional(),
         measuringSinceMs: z.number().nonnegative().optional(),
         firstMeasuredAtMs: z.number().nonnegative().optional(),
+        headroomSinceMs: z.number().nonnegative().optional(),
       })
       .strict(),
   })
@@ -40,6 +41,7 @@ export function roomControlOf(stored: unknown, ratePerSecond: number): RoomContr
       estimateRatePerSecond: ratePerSecond,
       measuringSinceMs: 0,
       firstMeasuredAtMs: 0,
+      headroomSinceMs: 0,
     },
   };
 }

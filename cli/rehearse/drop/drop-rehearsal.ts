@@ -328,6 +328,7 @@ export function rehearsalRatePolicy(plan: DropPlan, config: Pick<SaledayConfig, 
     increaseSpacingMs: plan.room.spacingMs,
     decreaseSpacingMs: plan.room.spacingMs,
     openingTransientMs: plan.room.openingTransientMs,
+    headroomHoldMs: plan.room.headroomHoldMs,
     targetUtilization: REHEARSAL_TARGET_UTILIZATION,
     // The load swings by a tenth from one second to the next: a raise needs more headroom than that lull.
     raiseMargin: REHEARSAL_RAISE_MARGIN,

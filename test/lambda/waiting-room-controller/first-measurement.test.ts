@@ -44,6 +44,7 @@ const opened: RateState = {
   estimateRatePerSecond: 0,
   measuringSinceMs: OPENED,
   firstMeasuredAtMs: 0,
+  headroomSinceMs: 0,
 };
 /** At 37.5/s, 125 shoppers counted over 4 + 1 s (show-up 67%) at 75% of the concurrency: Little's law agrees. */
 const atTarget: RateMeasurement = { ...halfShowUp, activeShoppers: 125, inFlight: 75 };
@@ -54,7 +55,8 @@ describe('the first measurement after an opening', () => {
   it('is not made before the spacing, nor is the rate raised on headroom the gates cannot have seen', () => {
     const d = decide(halfShowUp, OPENED + 9_999);
     expect(d.reason).toBe('measuring the line: the first measurement in 1 s');
-    expect(d.next).toEqual(opened);
+    // Nothing moves but the record that the measurements show headroom.
+    expect(d.next).toEqual({ ...opened, headroomSinceMs: OPENED + 9_999 });
     // Even when the last raise was long ago (the pre-queue opened minutes before its draw).
     expect(decide(halfShowUp, OPENED + 5_000, { ...opened, lastIncreaseAtMs: OPENED - 600_000 }).change).toBe('hold');
   });
@@ -72,6 +74,7 @@ describe('the first measurement after an opening', () => {
       estimateRatePerSecond: 0,
       measuringSinceMs: OPENED,
       firstMeasuredAtMs: OPENED + 10_000,
+      headroomSinceMs: 0,
     });
   });
 
@@ -87,6 +90,7 @@ describe('the first measurement after an opening', () => {
       estimateRatePerSecond: 18.75,
       measuringSinceMs: 0,
       firstMeasuredAtMs: 0,
+      headroomSinceMs: 0,
     });
   });
 

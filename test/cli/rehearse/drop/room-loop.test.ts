@@ -122,6 +122,18 @@ describe('the rehearsal room loop', () => {
   });
 });
 
+describe('the rehearsal rate policy', () => {
+  it("takes the plan's spacing, opening transient and headroom hold", () => {
+    const plan = planDrop({ capacityRps: 100, random: seededRandom(1) });
+    expect(rehearsalRatePolicy(plan, { sla: { p99LatencyMs: 800, errorRate: 0.01 } })).toMatchObject({
+      slaP99Ms: 800,
+      increaseSpacingMs: plan.room.spacingMs,
+      openingTransientMs: plan.room.openingTransientMs,
+      headroomHoldMs: plan.room.headroomHoldMs,
+    });
+  });
+});
+
 describe('the rehearsal config', () => {
   it('enables the room with whole-minute passes and the rehearsal join limit, keeping the rest', () => {
     const original = {
