@@ -8,7 +8,8 @@
  *   lower; further drops wait `decreaseSpacingMs`, long enough for the last one to show.
  * - Headroom (the adaptive concurrency limits are used below `targetUtilization`): the rate rises
  *   by one additive step per `increaseSpacingMs`, never above the Little's-law estimate, once the
- *   headroom has lasted `headroomHoldMs`.
+ *   headroom has lasted `loadHoldMs`. A load that lasts above the target by `trimMargin` brings
+ *   the rate halfway down to the one that puts it at the target (sustained-load.ts).
  * - Little's law: active shoppers ≈ admitted-and-present rate × session length. The fleet at the
  *   target utilization serves `active × targetUtilization / utilization` shoppers; the share of
  *   admitted tickets that show up (abandonment) is `active / (rate × session)`; the rate that keeps
@@ -19,6 +20,7 @@
  * - Always within [minRatePerSecond, maxRatePerSecond].
  */
 import { decideFirstMeasurement, measurementDueAtMs, settleEstimate } from './first-measurement';
+import { decideTrim, holdLeftMs, loadSide, trackLoad } from './sustained-load';
 
 export interface RateMeasurement {
   /** Requests per second from admitted shoppers (pass holders), across the gates. */
@@ -65,10 +67,16 @@ export interface RatePolicy {
    */
   openingTransientMs?: number;
   /**
-   * How long every measurement must have shown headroom before a raise: one window's reading can
-   * be a lull between peaks, and a raise on it adds to the next peak. @default 0
+   * How far above the target a utilization that lasts must be for the rate to come down halfway to
+   * the rate that puts it at the target, without overload (sustained-load.ts); unset, only an
+   * overload lowers the rate.
    */
-  headroomHoldMs?: number;
+  trimMargin?: number;
+  /**
+   * How long every measurement must have shown headroom before a raise, or the load above the trim
+   * margin before a trim: one window's reading can be a lull between peaks or a peak. @default 0
+   */
+  loadHoldMs?: number;
   decreaseSpacingMs: number;
   increaseSpacingMs: number;
 }
@@ -96,13 +104,16 @@ export interface RateState {
   firstMeasuredAtMs: number;
   /** When the measurements began to show headroom without a break since (0: the last did not). */
   headroomSinceMs: number;
+  /** When they began to show the load above the trim margin without a break since (0: the last did not). */
+  overTargetSinceMs: number;
 }
 
-type MeasuringFields = 'estimateRatePerSecond' | 'measuringSinceMs' | 'firstMeasuredAtMs' | 'headroomSinceMs';
+type MeasuringFields =
+  'estimateRatePerSecond' | 'measuringSinceMs' | 'firstMeasuredAtMs' | 'headroomSinceMs' | 'overTargetSinceMs';
 
 /**
- * A rate state stored before the estimate and the headroom hold existed (or built by hand): read
- * as measured, with no headroom seen yet.
+ * A rate state stored before the estimate and the load's runs existed (or built by hand): read as
+ * measured, with no run of headroom or load over the target seen yet.
  */
 export type StoredRateState = Omit<RateState, MeasuringFields> & Partial<Pick<RateState, MeasuringFields>>;
 
@@ -113,6 +124,7 @@ export function rateStateOf(stored: StoredRateState): RateState {
     measuringSinceMs: stored.measuringSinceMs ?? 0,
     firstMeasuredAtMs: stored.firstMeasuredAtMs ?? 0,
     headroomSinceMs: stored.headroomSinceMs ?? 0,
+    overTargetSinceMs: stored.overTargetSinceMs ?? 0,
   };
 }
 
@@ -156,23 +168,15 @@ interface RateInput {
 
 export function decideRate(input: RateInput): RateDecision {
   const measured = input.measured && isSane(input.measured) ? input.measured : undefined;
-  const current = { ...input.current, headroomSinceMs: headroomSince(measured, input) };
+  const side =
+    measured &&
+    loadSide(measured.inFlight / measured.concurrencyLimit, !!overloadReason(measured, input.policy), input.policy);
+  const current = trackLoad(input.current, side, input.nowMs);
   const decision = decideRateChange({ ...input, measured, current });
-  // Headroom seen before a change was headroom at the old rate: the next raise waits for it anew.
-  const next = decision.change === 'hold' ? decision.next : { ...decision.next, headroomSinceMs: 0 };
+  // The load seen before a change was the old rate's: the next move waits for a run of the new one.
+  const next =
+    decision.change === 'hold' ? decision.next : { ...decision.next, headroomSinceMs: 0, overTargetSinceMs: 0 };
   return settleEstimate({ ...decision, next }, input.policy, input.nowMs);
-}
-
-/** When the unbroken run of measurements with headroom began: kept without a measurement, 0 when this one has none. */
-function headroomSince(measured: RateMeasurement | undefined, { current, policy, nowMs }: RateInput): number {
-  if (!measured) return current.headroomSinceMs;
-  const utilization = measured.inFlight / measured.concurrencyLimit;
-  const headroom =
-    !overloadReason(measured, policy) &&
-    utilization < policy.targetUtilization &&
-    utilization <= policy.targetUtilization - (policy.raiseMargin ?? 0);
-  if (!headroom) return 0;
-  return current.headroomSinceMs > 0 ? current.headroomSinceMs : nowMs;
 }
 
 function decideRateChange(input: RateInput): RateDecision {
@@ -214,17 +218,18 @@ function decideRateChange(input: RateInput): RateDecision {
   }
   const utilization = measured.inFlight / measured.concurrencyLimit;
   if (utilization >= policy.targetUtilization)
-    return hold(
-      `concurrency ${percent(utilization)} used, at or above the ${percent(policy.targetUtilization)} target`,
+    return (
+      decideTrim({ current, policy, nowMs, utilization }) ??
+      hold(`concurrency ${percent(utilization)} used, at or above the ${percent(policy.targetUtilization)} target`)
     );
   if (utilization > policy.targetUtilization - (policy.raiseMargin ?? 0))
     return hold(`concurrency ${percent(utilization)} used, within the raise margin of the target`);
   if (nowMs - Math.max(current.lastIncreaseAtMs, current.lastDecreaseAtMs) < policy.increaseSpacingMs)
     return hold('headroom, but the last change is too recent to judge');
-  const headroomForMs = nowMs - current.headroomSinceMs;
-  if (headroomForMs < (policy.headroomHoldMs ?? 0))
+  const holdLeft = holdLeftMs(current.headroomSinceMs, policy, nowMs);
+  if (holdLeft > 0)
     return hold(
-      `concurrency ${percent(utilization)} used: headroom for ${seconds(headroomForMs)}, a raise needs ${seconds(policy.headroomHoldMs ?? 0)}`,
+      `concurrency ${percent(utilization)} used: a raise waits ${seconds(holdLeft)} more to see the headroom last`,
     );
   const rate = bounded(Math.min(current.ratePerSecond + increaseStep(current, estimate, policy), estimate ?? Infinity));
   if (rate <= current.ratePerSecond) {

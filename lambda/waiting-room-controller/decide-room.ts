@@ -172,6 +172,7 @@ function openingRate(ratePerSecond: number, nowMs: number, measuringSinceMs: num
     measuringSinceMs,
     firstMeasuredAtMs: 0,
     headroomSinceMs: 0,
+    overTargetSinceMs: 0,
   };
 }
 

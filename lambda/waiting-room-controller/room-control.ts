@@ -24,6 +24,7 @@ export const RoomControlSchema = z
         measuringSinceMs: z.number().nonnegative().optional(),
         firstMeasuredAtMs: z.number().nonnegative().optional(),
         headroomSinceMs: z.number().nonnegative().optional(),
+        overTargetSinceMs: z.number().nonnegative().optional(),
       })
       .strict(),
   })
@@ -42,6 +43,7 @@ export function roomControlOf(stored: unknown, ratePerSecond: number): RoomContr
       measuringSinceMs: 0,
       firstMeasuredAtMs: 0,
       headroomSinceMs: 0,
+      overTargetSinceMs: 0,
     },
   };
 }

@@ -55,6 +55,8 @@ export interface DropRehearsalResult {
 export const REHEARSAL_TARGET_UTILIZATION = 1;
 /** Raise only below this much under the target: a lull in the load's swing is not headroom. */
 export const REHEARSAL_RAISE_MARGIN = 0.05;
+/** Trim a load that lasts this much over the target: the line's later tickets can show up more. */
+export const REHEARSAL_TRIM_MARGIN = 0.05;
 /**
  * How far above its mean the admitted shoppers' load peaks in a second: at a few dozen shoppers a
  * second, who shows up and when each notices their turn swing it by a tenth to a fifth, whatever
@@ -328,10 +330,11 @@ export function rehearsalRatePolicy(plan: DropPlan, config: Pick<SaledayConfig, 
     increaseSpacingMs: plan.room.spacingMs,
     decreaseSpacingMs: plan.room.spacingMs,
     openingTransientMs: plan.room.openingTransientMs,
-    headroomHoldMs: plan.room.headroomHoldMs,
+    loadHoldMs: plan.room.loadHoldMs,
     targetUtilization: REHEARSAL_TARGET_UTILIZATION,
     // The load swings by a tenth from one second to the next: a raise needs more headroom than that lull.
     raiseMargin: REHEARSAL_RAISE_MARGIN,
+    trimMargin: REHEARSAL_TRIM_MARGIN,
   };
 }
 

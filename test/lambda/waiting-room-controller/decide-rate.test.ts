@@ -30,6 +30,7 @@ const state = (ratePerSecond: number, lastIncreaseAtMs = T - 60_000, lastDecreas
   measuringSinceMs: 0,
   firstMeasuredAtMs: 0,
   headroomSinceMs: 0,
+  overTargetSinceMs: 0,
 });
 
 describe('the policy from the config', () => {
@@ -222,78 +223,5 @@ describe('decideRate over time on a fake clock', () => {
     }
     expect(changes).toEqual(['hold', 'increase', 'hold', 'increase', 'hold', 'increase']);
     expect(current.ratePerSecond).toBeCloseTo(61, 6);
-  });
-});
-
-describe('decideRate with a headroom hold', () => {
-  const holding: RatePolicy = { ...policy, headroomHoldMs: 5_000, raiseMargin: 0.05 };
-  const lull = { ...calm, activeShoppers: 0 };
-  const nearTarget = { ...lull, inFlight: 72 };
-  const run = () => {
-    const clock = new FakeClock(T);
-    let current = state(20);
-    const step = (measured: RateMeasurement | undefined) => {
-      const decision = decideRate({ measured, current, policy: holding, nowMs: clock.now() });
-      current = decision.next;
-      return decision;
-    };
-    return { clock, step, current: () => current };
-  };
-
-  it('raises only once every measurement has shown headroom for the hold', () => {
-    const { clock, step, current } = run();
-    const first = step(lull);
-    expect(first.change).toBe('hold');
-    expect(first.reason).toBe('concurrency 30% used: headroom for 0 s, a raise needs 5 s');
-    expect(current().headroomSinceMs).toBe(T);
-    clock.advance(4_999);
-    expect(step(lull).change).toBe('hold');
-    clock.advance(1);
-    expect(step(lull).change).toBe('increase');
-    expect(current().ratePerSecond).toBe(24);
-  });
-
-  it('starts the hold again after a reading within the raise margin, as after a lull between peaks', () => {
-    const { clock, step, current } = run();
-    step(lull);
-    clock.advance(3_000);
-    expect(step(nearTarget).reason).toMatch(/within the raise margin/);
-    expect(current().headroomSinceMs).toBe(0);
-    clock.advance(3_000);
-    expect(step(lull).change).toBe('hold');
-    clock.advance(4_999);
-    expect(step(lull).change).toBe('hold');
-    clock.advance(1);
-    expect(step(lull).change).toBe('increase');
-  });
-
-  it('keeps the run through a missing measurement, which says nothing either way', () => {
-    const { clock, step, current } = run();
-    step(lull);
-    clock.advance(3_000);
-    expect(step(undefined).change).toBe('hold');
-    expect(current().headroomSinceMs).toBe(T);
-    clock.advance(2_000);
-    expect(step(lull).change).toBe('increase');
-  });
-
-  it('does not count an overload as headroom, and waits for it anew after any change', () => {
-    const { clock, step, current } = run();
-    step(lull);
-    clock.advance(5_000);
-    step(lull);
-    expect(current().headroomSinceMs).toBe(0);
-    clock.advance(10_000);
-    expect(step({ ...lull, p99Ms: 700 }).change).toBe('decrease');
-    expect(current().headroomSinceMs).toBe(0);
-    clock.advance(10_000);
-    step(lull);
-    expect(current().headroomSinceMs).toBe(clock.now());
-  });
-
-  it('raises on the first reading of headroom without a hold, as the Lambda runs it', () => {
-    const decision = decideRate({ measured: lull, current: state(20), policy, nowMs: T });
-    expect(decision.change).toBe('increase');
-    expect(decision.next.headroomSinceMs).toBe(0);
   });
 });

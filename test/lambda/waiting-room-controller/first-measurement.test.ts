@@ -45,6 +45,7 @@ const opened: RateState = {
   measuringSinceMs: OPENED,
   firstMeasuredAtMs: 0,
   headroomSinceMs: 0,
+  overTargetSinceMs: 0,
 };
 /** At 37.5/s, 125 shoppers counted over 4 + 1 s (show-up 67%) at 75% of the concurrency: Little's law agrees. */
 const atTarget: RateMeasurement = { ...halfShowUp, activeShoppers: 125, inFlight: 75 };
@@ -75,6 +76,7 @@ describe('the first measurement after an opening', () => {
       measuringSinceMs: OPENED,
       firstMeasuredAtMs: OPENED + 10_000,
       headroomSinceMs: 0,
+      overTargetSinceMs: 0,
     });
   });
 
@@ -91,6 +93,7 @@ describe('the first measurement after an opening', () => {
       measuringSinceMs: 0,
       firstMeasuredAtMs: 0,
       headroomSinceMs: 0,
+      overTargetSinceMs: 0,
     });
   });
 

@@ -9,11 +9,12 @@ const stored = {
     measuringSinceMs: 0,
     firstMeasuredAtMs: 0,
     headroomSinceMs: 3_000,
+    overTargetSinceMs: 0,
   },
 };
 
 describe('roomControlOf', () => {
-  it('keeps the rate memory as stored, with when the headroom began', () => {
+  it("keeps the rate memory as stored, with when the load's runs began", () => {
     expect(roomControlOf(stored, 10)).toEqual(stored);
   });
 
@@ -24,6 +25,7 @@ describe('roomControlOf', () => {
 
   it.each([
     ['a negative headroom time', { rate: { ...stored.rate, headroomSinceMs: -1 } }],
+    ['an over-target time that is not a number', { rate: { ...stored.rate, overTargetSinceMs: '5' } }],
     ['a field it does not know', { rate: { ...stored.rate, surprise: 1 } }],
     ['no rate memory', {}],
     ['not an object', 'rate'],
@@ -36,6 +38,7 @@ describe('roomControlOf', () => {
       measuringSinceMs: 0,
       firstMeasuredAtMs: 0,
       headroomSinceMs: 0,
+      overTargetSinceMs: 0,
     });
   });
 });

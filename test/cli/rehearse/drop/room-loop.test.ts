@@ -123,13 +123,14 @@ describe('the rehearsal room loop', () => {
 });
 
 describe('the rehearsal rate policy', () => {
-  it("takes the plan's spacing, opening transient and headroom hold", () => {
+  it("takes the plan's spacing, opening transient and load hold, and trims above the target", () => {
     const plan = planDrop({ capacityRps: 100, random: seededRandom(1) });
     expect(rehearsalRatePolicy(plan, { sla: { p99LatencyMs: 800, errorRate: 0.01 } })).toMatchObject({
       slaP99Ms: 800,
       increaseSpacingMs: plan.room.spacingMs,
       openingTransientMs: plan.room.openingTransientMs,
-      headroomHoldMs: plan.room.headroomHoldMs,
+      loadHoldMs: plan.room.loadHoldMs,
+      trimMargin: 0.05,
     });
   });
 });
