@@ -50,8 +50,6 @@ export interface DropPlan {
     spacingMs: number;
     /** How much longer the first measurement after the opening waits (RatePolicy.openingTransientMs). */
     openingTransientMs: number;
-    /** How long the load must stay on one side of the target before the rate moves on it (RatePolicy.loadHoldMs). */
-    loadHoldMs: number;
     passSeconds: number;
     passMaxSeconds: number;
   };
@@ -144,9 +142,6 @@ export function planDrop(input: DropPlanInput): DropPlan {
       // The pre-queue's pages come back at the opening and refresh in step, so the first refresh's
       // admissions start their visits together; a refresh later they are out of the window.
       openingTransientMs: PAGE_REFRESH_MS,
-      // The load swings over seconds, not only from one second to the next: a raise or a trim waits
-      // until two windows that do not overlap agree, so a lull or a peak between others is not one.
-      loadHoldMs: MEASUREMENT_MS,
       passSeconds: 60,
       passMaxSeconds: 180,
     },

@@ -330,7 +330,6 @@ export function rehearsalRatePolicy(plan: DropPlan, config: Pick<SaledayConfig, 
     increaseSpacingMs: plan.room.spacingMs,
     decreaseSpacingMs: plan.room.spacingMs,
     openingTransientMs: plan.room.openingTransientMs,
-    loadHoldMs: plan.room.loadHoldMs,
     targetUtilization: REHEARSAL_TARGET_UTILIZATION,
     // The load swings by a tenth from one second to the next: a raise needs more headroom than that lull.
     raiseMargin: REHEARSAL_RAISE_MARGIN,

@@ -31,8 +31,6 @@ describe('drop plan', () => {
     expect(plan.room.spacingMs).toBe(2000 + plan.visitMs + MEASUREMENT_MS);
     // The first measurement waits out the pre-queue's pages coming back together: one refresh.
     expect(plan.room.openingTransientMs).toBe(2000);
-    // A raise or a trim waits for two measurement windows that do not overlap to agree.
-    expect(plan.room.loadHoldMs).toBe(MEASUREMENT_MS);
   });
 
   it("counts the fleet's answer time in a visit and in the spacing between rate changes", () => {

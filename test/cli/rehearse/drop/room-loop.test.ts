@@ -123,13 +123,13 @@ describe('the rehearsal room loop', () => {
 });
 
 describe('the rehearsal rate policy', () => {
-  it("takes the plan's spacing, opening transient and load hold, and trims above the target", () => {
+  it("takes the plan's spacing and opening transient, and raises and trims outside 5% of the target", () => {
     const plan = planDrop({ capacityRps: 100, random: seededRandom(1) });
     expect(rehearsalRatePolicy(plan, { sla: { p99LatencyMs: 800, errorRate: 0.01 } })).toMatchObject({
       slaP99Ms: 800,
       increaseSpacingMs: plan.room.spacingMs,
       openingTransientMs: plan.room.openingTransientMs,
-      loadHoldMs: plan.room.loadHoldMs,
+      raiseMargin: 0.05,
       trimMargin: 0.05,
     });
   });
