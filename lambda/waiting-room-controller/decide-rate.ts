@@ -7,9 +7,9 @@
  *   rate drops at once, multiplicatively, and straight to the Little's-law estimate when that is
  *   lower; further drops wait `decreaseSpacingMs`, long enough for the last one to show.
  * - Headroom (the adaptive concurrency limits are used below `targetUtilization`): the rate rises
- *   by one additive step per `increaseSpacingMs`, never above the Little's-law estimate, once the
- *   headroom has lasted `loadHoldMs`. A load that lasts above the target by `trimMargin` brings
- *   the rate halfway down to the one that puts it at the target (sustained-load.ts).
+ *   by one additive step per `increaseSpacingMs`, never above the Little's-law estimate. A load
+ *   above the target by `trimMargin` brings the rate halfway down to the one that puts it at the
+ *   target (trim-rate.ts).
  * - Little's law: active shoppers ≈ admitted-and-present rate × session length. The fleet at the
  *   target utilization serves `active × targetUtilization / utilization` shoppers; the share of
  *   admitted tickets that show up (abandonment) is `active / (rate × session)`; the rate that keeps
@@ -20,7 +20,7 @@
  * - Always within [minRatePerSecond, maxRatePerSecond].
  */
 import { decideFirstMeasurement, measurementDueAtMs, settleEstimate } from './first-measurement';
-import { decideTrim, holdLeftMs, loadSide, trackLoad } from './sustained-load';
+import { decideTrim } from './trim-rate';
 
 export interface RateMeasurement {
   /** Requests per second from admitted shoppers (pass holders), across the gates. */
@@ -67,16 +67,11 @@ export interface RatePolicy {
    */
   openingTransientMs?: number;
   /**
-   * How far above the target a utilization that lasts must be for the rate to come down halfway to
-   * the rate that puts it at the target, without overload (sustained-load.ts); unset, only an
-   * overload lowers the rate.
+   * How far above the target the utilization must be for the rate to come down halfway to the
+   * rate that puts it at the target, without overload (trim-rate.ts); unset, only an overload
+   * lowers the rate.
    */
   trimMargin?: number;
-  /**
-   * How long every measurement must have shown headroom before a raise, or the load above the trim
-   * margin before a trim: one window's reading can be a lull between peaks or a peak. @default 0
-   */
-  loadHoldMs?: number;
   decreaseSpacingMs: number;
   increaseSpacingMs: number;
 }
@@ -102,19 +97,11 @@ export interface RateState {
    * a later measurement that agrees with the rate it set.
    */
   firstMeasuredAtMs: number;
-  /** When the measurements began to show headroom without a break since (0: the last did not). */
-  headroomSinceMs: number;
-  /** When they began to show the load above the trim margin without a break since (0: the last did not). */
-  overTargetSinceMs: number;
 }
 
-type MeasuringFields =
-  'estimateRatePerSecond' | 'measuringSinceMs' | 'firstMeasuredAtMs' | 'headroomSinceMs' | 'overTargetSinceMs';
+type MeasuringFields = 'estimateRatePerSecond' | 'measuringSinceMs' | 'firstMeasuredAtMs';
 
-/**
- * A rate state stored before the estimate and the load's runs existed (or built by hand): read as
- * measured, with no run of headroom or load over the target seen yet.
- */
+/** A rate state stored before the estimate existed (or built by hand without it): read as measured. */
 export type StoredRateState = Omit<RateState, MeasuringFields> & Partial<Pick<RateState, MeasuringFields>>;
 
 export function rateStateOf(stored: StoredRateState): RateState {
@@ -123,8 +110,6 @@ export function rateStateOf(stored: StoredRateState): RateState {
     estimateRatePerSecond: stored.estimateRatePerSecond ?? stored.ratePerSecond,
     measuringSinceMs: stored.measuringSinceMs ?? 0,
     firstMeasuredAtMs: stored.firstMeasuredAtMs ?? 0,
-    headroomSinceMs: stored.headroomSinceMs ?? 0,
-    overTargetSinceMs: stored.overTargetSinceMs ?? 0,
   };
 }
 
@@ -167,22 +152,13 @@ interface RateInput {
 }
 
 export function decideRate(input: RateInput): RateDecision {
-  const measured = input.measured && isSane(input.measured) ? input.measured : undefined;
-  const side =
-    measured &&
-    loadSide(measured.inFlight / measured.concurrencyLimit, !!overloadReason(measured, input.policy), input.policy);
-  const current = trackLoad(input.current, side, input.nowMs);
-  const decision = decideRateChange({ ...input, measured, current });
-  // The load seen before a change was the old rate's: the next move waits for a run of the new one.
-  const next =
-    decision.change === 'hold' ? decision.next : { ...decision.next, headroomSinceMs: 0, overTargetSinceMs: 0 };
-  return settleEstimate({ ...decision, next }, input.policy, input.nowMs);
+  return settleEstimate(decideRateChange(input), input.policy, input.nowMs);
 }
 
 function decideRateChange(input: RateInput): RateDecision {
   const { measured, current, policy, nowMs } = input;
   const hold = (reason: string): RateDecision => ({ change: 'hold', next: current, reason });
-  if (!measured) return hold('no usable measurement: holding the rate');
+  if (!measured || !isSane(measured)) return hold('no usable measurement: holding the rate');
   const bounded = (rate: number) => Math.min(policy.maxRatePerSecond, Math.max(policy.minRatePerSecond, rate));
   const estimate = littlesLawRate(measured, current.ratePerSecond, policy);
   const overload = overloadReason(measured, policy);
@@ -226,11 +202,6 @@ function decideRateChange(input: RateInput): RateDecision {
     return hold(`concurrency ${percent(utilization)} used, within the raise margin of the target`);
   if (nowMs - Math.max(current.lastIncreaseAtMs, current.lastDecreaseAtMs) < policy.increaseSpacingMs)
     return hold('headroom, but the last change is too recent to judge');
-  const holdLeft = holdLeftMs(current.headroomSinceMs, policy, nowMs);
-  if (holdLeft > 0)
-    return hold(
-      `concurrency ${percent(utilization)} used: a raise waits ${seconds(holdLeft)} more to see the headroom last`,
-    );
   const rate = bounded(Math.min(current.ratePerSecond + increaseStep(current, estimate, policy), estimate ?? Infinity));
   if (rate <= current.ratePerSecond) {
     return hold(
@@ -284,4 +255,3 @@ function isSane(m: RateMeasurement): boolean {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 const percent = (share: number) => `${Math.round(share * 100)}%`;
-const seconds = (ms: number) => `${round(ms / 1000)} s`;

@@ -171,8 +171,6 @@ function openingRate(ratePerSecond: number, nowMs: number, measuringSinceMs: num
     estimateRatePerSecond: 0,
     measuringSinceMs,
     firstMeasuredAtMs: 0,
-    headroomSinceMs: 0,
-    overTargetSinceMs: 0,
   };
 }
 

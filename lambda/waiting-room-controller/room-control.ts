@@ -23,8 +23,6 @@ export const RoomControlSchema = z
         estimateRatePerSecond: z.number().nonnegative().optional(),
         measuringSinceMs: z.number().nonnegative().optional(),
         firstMeasuredAtMs: z.number().nonnegative().optional(),
-        headroomSinceMs: z.number().nonnegative().optional(),
-        overTargetSinceMs: z.number().nonnegative().optional(),
       })
       .strict(),
   })
@@ -42,8 +40,6 @@ export function roomControlOf(stored: unknown, ratePerSecond: number): RoomContr
       estimateRatePerSecond: ratePerSecond,
       measuringSinceMs: 0,
       firstMeasuredAtMs: 0,
-      headroomSinceMs: 0,
-      overTargetSinceMs: 0,
     },
   };
 }

@@ -55,7 +55,7 @@ export interface DropRehearsalResult {
 export const REHEARSAL_TARGET_UTILIZATION = 1;
 /** Raise only below this much under the target: a lull in the load's swing is not headroom. */
 export const REHEARSAL_RAISE_MARGIN = 0.05;
-/** Trim a load that lasts this much over the target: the line's later tickets can show up more. */
+/** Trim a load this much over the target: the line's later tickets can show up more than those measured. */
 export const REHEARSAL_TRIM_MARGIN = 0.05;
 /**
  * How far above its mean the admitted shoppers' load peaks in a second: at a few dozen shoppers a

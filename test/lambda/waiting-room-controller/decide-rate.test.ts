@@ -29,8 +29,6 @@ const state = (ratePerSecond: number, lastIncreaseAtMs = T - 60_000, lastDecreas
   estimateRatePerSecond: ratePerSecond,
   measuringSinceMs: 0,
   firstMeasuredAtMs: 0,
-  headroomSinceMs: 0,
-  overTargetSinceMs: 0,
 });
 
 describe('the policy from the config', () => {

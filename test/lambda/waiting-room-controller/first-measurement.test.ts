@@ -44,8 +44,6 @@ const opened: RateState = {
   estimateRatePerSecond: 0,
   measuringSinceMs: OPENED,
   firstMeasuredAtMs: 0,
-  headroomSinceMs: 0,
-  overTargetSinceMs: 0,
 };
 /** At 37.5/s, 125 shoppers counted over 4 + 1 s (show-up 67%) at 75% of the concurrency: Little's law agrees. */
 const atTarget: RateMeasurement = { ...halfShowUp, activeShoppers: 125, inFlight: 75 };
@@ -56,8 +54,7 @@ describe('the first measurement after an opening', () => {
   it('is not made before the spacing, nor is the rate raised on headroom the gates cannot have seen', () => {
     const d = decide(halfShowUp, OPENED + 9_999);
     expect(d.reason).toBe('measuring the line: the first measurement in 1 s');
-    // Nothing moves but the record that the measurements show headroom.
-    expect(d.next).toEqual({ ...opened, headroomSinceMs: OPENED + 9_999 });
+    expect(d.next).toEqual(opened);
     // Even when the last raise was long ago (the pre-queue opened minutes before its draw).
     expect(decide(halfShowUp, OPENED + 5_000, { ...opened, lastIncreaseAtMs: OPENED - 600_000 }).change).toBe('hold');
   });
@@ -75,8 +72,6 @@ describe('the first measurement after an opening', () => {
       estimateRatePerSecond: 0,
       measuringSinceMs: OPENED,
       firstMeasuredAtMs: OPENED + 10_000,
-      headroomSinceMs: 0,
-      overTargetSinceMs: 0,
     });
   });
 
@@ -92,8 +87,6 @@ describe('the first measurement after an opening', () => {
       estimateRatePerSecond: 18.75,
       measuringSinceMs: 0,
       firstMeasuredAtMs: 0,
-      headroomSinceMs: 0,
-      overTargetSinceMs: 0,
     });
   });
 

@@ -8,24 +8,22 @@ const stored = {
     estimateRatePerSecond: 30,
     measuringSinceMs: 0,
     firstMeasuredAtMs: 0,
-    headroomSinceMs: 3_000,
-    overTargetSinceMs: 0,
   },
 };
 
 describe('roomControlOf', () => {
-  it("keeps the rate memory as stored, with when the load's runs began", () => {
+  it('keeps the rate memory as stored', () => {
     expect(roomControlOf(stored, 10)).toEqual(stored);
   });
 
-  it('reads a record from before the headroom hold and the estimate', () => {
+  it('reads a record from before the estimate', () => {
     const old = { rate: { ratePerSecond: 30, lastIncreaseAtMs: 1_000, lastDecreaseAtMs: 2_000 } };
     expect(roomControlOf(old, 10)).toEqual(old);
   });
 
   it.each([
-    ['a negative headroom time', { rate: { ...stored.rate, headroomSinceMs: -1 } }],
-    ['an over-target time that is not a number', { rate: { ...stored.rate, overTargetSinceMs: '5' } }],
+    ['a negative first-measurement time', { rate: { ...stored.rate, firstMeasuredAtMs: -1 } }],
+    ['an estimate rate that is not a number', { rate: { ...stored.rate, estimateRatePerSecond: '5' } }],
     ['a field it does not know', { rate: { ...stored.rate, surprise: 1 } }],
     ['no rate memory', {}],
     ['not an object', 'rate'],
@@ -37,8 +35,6 @@ describe('roomControlOf', () => {
       estimateRatePerSecond: 10,
       measuringSinceMs: 0,
       firstMeasuredAtMs: 0,
-      headroomSinceMs: 0,
-      overTargetSinceMs: 0,
     });
   });
 });
