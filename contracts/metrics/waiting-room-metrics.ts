@@ -64,3 +64,20 @@ export const WAITING_ROOM_ACTIVE_KEY_TTL_SECONDS = 180;
  * the key's number is then `floor(epochMs / width)`.
  */
 export const WAITING_ROOM_ACTIVE_WINDOW_MS = 60_000;
+
+/**
+ * Which places in line have been used since an opening: the first time a gate serves an admitted
+ * ticket, it sets the bit at the ticket's place counted from the opening's first place
+ * (`BITFIELD <key> SET u1 <place − preQueueStart> 1`, then `EXPIRE`). The controller counts the bits
+ * of the places admitted a while ago (`BITCOUNT`): the share of admitted tickets that are used,
+ * known seconds after the opening instead of whole visits later. One key per opening.
+ */
+export function waitingRoomShownPlacesKey(saleName: string, openedAtMs: number, keyPrefix = 'saleday'): string {
+  return `${keyPrefix}:{wr:${saleName}}:shown:${openedAtMs}`;
+}
+
+/** How long an opening's shown-places bitmap lives after its last write: the controller reads it in the opening's first minutes. */
+export const WAITING_ROOM_SHOWN_KEY_TTL_SECONDS = 3600;
+
+/** Places past this are not marked: the reading needs the line's first places only, and the bitmap stays within 2 MB. */
+export const WAITING_ROOM_SHOWN_MAX_PLACES = 2 ** 24;

@@ -31,7 +31,6 @@ import type { ClientIdentity } from '../proxy/client-identity';
 import type { GateLogger } from '../proxy/gate-logger';
 import { reservedPath } from '../proxy/operator-paths';
 import { compileRouteTable, type RouteTable } from '../proxy/route-table';
-import { ActiveShoppersRecorder } from './active-shoppers-recorder';
 import { answerJoin } from './join-answer';
 import { JoinLimits } from './join-limits';
 import { cookieValue } from './pass-check';
@@ -39,6 +38,7 @@ import { RedisRoomStore } from './redis-room-store';
 import { retryAfterHeader, writeRoomAnswer } from './room-answers';
 import { decodeTicket, identityHash, type SecretOf } from './room-cookies';
 import { RoomGateMetrics } from './room-gate-metrics';
+import { RoomUseRecorders } from './room-use-recorders';
 import { guardRoom, parseSigningSecrets } from './room-guard';
 import { WaitingRoomStateCache } from './room-state-cache';
 import { TicketIssuer } from './ticket-issuer';
@@ -87,7 +87,7 @@ export class RoomGate {
   private issuer: TicketIssuer | undefined;
   private limits: JoinLimits | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private shoppers: ActiveShoppersRecorder | undefined;
+  private uses: RoomUseRecorders | undefined;
   private readonly activeWindowMs: number | undefined;
 
   constructor(
@@ -145,22 +145,16 @@ export class RoomGate {
       localShare: config.gate.localShare ?? 1 / config.fleet.plannedTasks,
       timeoutMs: config.gate.redisTimeoutMs,
     });
-    this.shoppers = new ActiveShoppersRecorder({
+    this.uses = new RoomUseRecorders({
       redis,
       saleName: config.saleName,
       keyPrefix,
-      windowMs: this.activeWindowMs,
-      onFlushProblem: ({ failing, error }) =>
-        failing
-          ? logger.warn(
-              'waiting room active shoppers could not be sent to Redis; the controller counts fewer until they can',
-              { error },
-            )
-          : logger.info('waiting room active shoppers sent to Redis again'),
+      activeWindowMs: this.activeWindowMs,
+      logger,
     });
     this.timer = setInterval(() => {
       this.options.emit(this.metrics.flush(clock.now()));
-      void this.shoppers?.flush();
+      void this.uses?.flush();
     }, this.options.metricsIntervalMs);
     this.timer.unref();
     await connected(redis, REDIS_READY_WAIT_MS);
@@ -174,7 +168,7 @@ export class RoomGate {
       this.options.emit(this.metrics.flush(this.options.clock.now()));
     }
     this.timer = undefined;
-    await this.shoppers?.flush();
+    await this.uses?.flush();
     this.cache?.close();
     await this.limits?.close();
   }
@@ -295,12 +289,12 @@ export class RoomGate {
       });
     }
     if (verdict.admit) {
-      this.admitted(verdict.pass?.number, nowMs);
+      this.admitted(verdict.pass?.number, state, nowMs);
       return false;
     }
     const ticketNumber = this.ticketAdmitted(cookieHeader, identity, state, nowMs);
     if (ticketNumber !== undefined) {
-      this.admitted(ticketNumber, nowMs);
+      this.admitted(ticketNumber, state, nowMs);
       return false;
     }
     this.metrics.count('passRefused');
@@ -319,10 +313,11 @@ export class RoomGate {
     return true;
   }
 
-  /** Counts a request let through on a pass or an admitted ticket, and its shopper as active. */
-  private admitted(ticketNumber: number | undefined, nowMs: number): void {
+  /** Counts a request let through on a pass or an admitted ticket, its shopper as active and its place as used. */
+  private admitted(ticketNumber: number | undefined, state: WaitingRoomState, nowMs: number): void {
     this.metrics.count('passAdmitted');
-    if (ticketNumber !== undefined) this.shoppers?.record(ticketNumber, nowMs);
+    if (ticketNumber === undefined) return;
+    this.uses?.record(state, ticketNumber, nowMs);
   }
 
   /**

@@ -14,12 +14,15 @@
  *   target utilization serves `active × targetUtilization / utilization` shoppers; the share of
  *   admitted tickets that show up (abandonment) is `active / (rate × session)`; the rate that keeps
  *   the fleet there is the first divided by (show-up share × session).
+ * - The opening's show-up (opening-show-up.ts): seconds after an opening, the rate is divided by
+ *   the share of admitted places that have been used, before whole visits can be measured.
  * - The first measurement (first-measurement.ts): after an opening, once the gates' count covers
  *   whole visits of admitted shoppers and there is no overload, the rate goes in one step to the
  *   Little's-law rate, and the waiting page's estimate (held back until then) uses it.
  * - Always within [minRatePerSecond, maxRatePerSecond].
  */
 import { decideFirstMeasurement, measurementDueAtMs, settleEstimate } from './first-measurement';
+import { decideOpeningShowUp, type OpeningShowUp } from './opening-show-up';
 import { decideTrim } from './trim-rate';
 
 export interface RateMeasurement {
@@ -39,6 +42,8 @@ export interface RateMeasurement {
   /** Requests in flight and the sum of the gates' adaptive concurrency limits. */
   inFlight: number;
   concurrencyLimit: number;
+  /** After an opening: how many of the places admitted a while ago have been used (shown-places.ts). */
+  openingShowUp?: OpeningShowUp;
 }
 
 export interface RatePolicy {
@@ -190,7 +195,15 @@ function decideRateChange(input: RateInput): RateDecision {
   if (current.measuringSinceMs > 0 && current.firstMeasuredAtMs === 0) {
     const dueAtMs = measurementDueAtMs(current, policy, measured.activeWindowSeconds ?? 0);
     if (nowMs < dueAtMs)
-      return hold(`measuring the line: the first measurement in ${Math.ceil((dueAtMs - nowMs) / 1000)} s`);
+      return (
+        decideOpeningShowUp({
+          current,
+          policy,
+          nowMs,
+          reading: measured.openingShowUp,
+          activeShoppers: measured.activeShoppers,
+        }) ?? hold(`measuring the line: the first measurement in ${Math.ceil((dueAtMs - nowMs) / 1000)} s`)
+      );
   }
   const utilization = measured.inFlight / measured.concurrencyLimit;
   if (utilization >= policy.targetUtilization)

@@ -46,14 +46,21 @@ export const MAX_MEASURED_RAISE = 2;
 
 /**
  * When the next measurement may be made, for a rate state that is measuring: whole visits after the
- * opening or the last cut for the first, after the last change of any kind for the later ones.
+ * opening, the last cut or the opening's show-up correction for the first, after the last change of
+ * any kind for the later ones.
  */
 export function measurementDueAtMs(current: RateState, policy: RatePolicy, activeWindowSeconds: number): number {
   const wholeVisitsMs = (policy.sessionSeconds + 2 * activeWindowSeconds) * 1000;
+  // Before the first measurement only the opening's show-up correction raises the rate.
+  const showUpRaiseAtMs = current.lastIncreaseAtMs > current.measuringSinceMs ? current.lastIncreaseAtMs : 0;
   const since =
     current.firstMeasuredAtMs > 0
       ? Math.max(current.lastIncreaseAtMs, current.lastDecreaseAtMs)
-      : Math.max(current.measuringSinceMs + (policy.openingTransientMs ?? 0), current.lastDecreaseAtMs);
+      : Math.max(
+          current.measuringSinceMs + (policy.openingTransientMs ?? 0),
+          current.lastDecreaseAtMs,
+          showUpRaiseAtMs,
+        );
   return since + Math.max(policy.increaseSpacingMs, wholeVisitsMs);
 }
 

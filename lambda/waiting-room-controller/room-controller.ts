@@ -17,6 +17,7 @@ import { RedisRoomStore } from '../../gate/waiting-room/redis-room-store';
 import { createRedisConnection } from '../../guard/redis/redis-connection';
 import { fetchRedisAuthToken } from '../flag-controller/redis-auth';
 import { countActiveShoppers } from './active-shoppers';
+import { readOpeningShowUp } from './shown-places';
 import { readGateMeasurement } from './gate-measurements';
 import { desiredEdgeEntries, syncEdgeStore } from './key-value-store-sync';
 import { closedRoomState } from './room-control';
@@ -97,15 +98,15 @@ export function createRoomController(
         room: settings.room,
         readIssuedCount: () => readIssuedCount(redis, settings.saleName),
         readDegradationLevel: () => readDegradationLevel(redis),
-        readMeasurement: async (nowMs) => {
-          const [gates, shoppers] = await Promise.all([
+        readMeasurement: async (nowMs, room) => {
+          const [gates, shoppers, openingShowUp] = await Promise.all([
             readGateMeasurement(clients.cloudWatch, settings.saleName, nowMs),
             countActiveShoppers(redis, settings.saleName, nowMs),
+            readOpeningShowUp({ redis, saleName: settings.saleName, ...room, nowMs }),
           ]);
           active = shoppers;
-          return (
-            gates && { ...gates, activeShoppers: shoppers, activeWindowSeconds: WAITING_ROOM_ACTIVE_WINDOW_MS / 1000 }
-          );
+          const activeWindowSeconds = WAITING_ROOM_ACTIVE_WINDOW_MS / 1000;
+          return gates && { ...gates, activeShoppers: shoppers, activeWindowSeconds, openingShowUp };
         },
         signingKeys: () => keys.current(),
         publishEdge: (state, signing) => publishEdge(desiredEdgeEntries(state, signing)),

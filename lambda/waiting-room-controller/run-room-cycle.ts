@@ -34,8 +34,14 @@ export interface RoomCycleDeps {
   room: ClosedRoomSettings;
   readIssuedCount(): Promise<number>;
   readDegradationLevel(): Promise<number>;
-  /** Omitted (the CLI's local levers): the rate holds unless a person sets it. */
-  readMeasurement?(nowMs: number): Promise<RateMeasurement | undefined>;
+  /**
+   * What the gates measured, given the stored room (the opening's show-up is read against its
+   * schedule). Omitted (the CLI's local levers): the rate holds unless a person sets it.
+   */
+  readMeasurement?(
+    nowMs: number,
+    room: { state: WaitingRoomState | undefined; issuedCount: number },
+  ): Promise<RateMeasurement | undefined>;
   /** Omitted locally: the key id stays what the record says. */
   signingKeys?(): Promise<WaitingRoomSigningKeys>;
   /** Writes the state and keys to the edge's store (KeyValueStore on AWS); omitted locally. */
@@ -77,13 +83,14 @@ export async function runRoomCycle(
   nowMs: number,
 ): Promise<RoomCycleResult> {
   const maxAttempts = deps.maxAttempts ?? 5;
-  const [issuedCount, degradationLevel, measured, keys] = await Promise.all([
+  const [issuedCount, degradationLevel, keys, stored] = await Promise.all([
     deps.readIssuedCount(),
     deps.readDegradationLevel(),
-    deps.readMeasurement?.(nowMs),
     deps.signingKeys?.(),
+    deps.store.read(),
   ]);
-  let record = await deps.store.read();
+  const measured = await deps.readMeasurement?.(nowMs, { state: stored?.state, issuedCount });
+  let record = stored;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     const current = record?.state ?? closedRoomState(deps.room, keys?.current ?? WAITING_ROOM_FIRST_KEY_ID);
     const control = roomControlOf(record?.control, current.ratePerSecond);

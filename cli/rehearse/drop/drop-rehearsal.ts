@@ -13,6 +13,7 @@ import type { SaledayConfig } from '../../../contracts/config/schema';
 import { seededRandom } from '../../../contracts/seeded-random';
 import { ratePolicyFromConfig } from '../../../lambda/waiting-room-controller/rate-policy';
 import { countActiveShoppers } from '../../../lambda/waiting-room-controller/active-shoppers';
+import { readOpeningShowUp } from '../../../lambda/waiting-room-controller/shown-places';
 import type { RatePolicy } from '../../../lambda/waiting-room-controller/decide-rate';
 import { WaitingRoomSchema } from '../../../contracts/config/waiting-room-schema';
 import { calibrate, type Calibration } from '../traffic/calibration';
@@ -30,6 +31,7 @@ import { renderDropReportHtml } from './drop-report-html';
 import { roomMeasurement, type RoomMeasurement } from './room-measurement';
 import { RoomLoop } from './room-loop';
 import { admittedBelow } from '../../../contracts/waiting-room-schedule';
+import type { WaitingRoomState } from '../../../contracts/waiting-room';
 import { identityEnvironment } from './identity-environment';
 
 export interface DropRehearsalOptions {
@@ -266,7 +268,7 @@ async function runTheDrop(options: {
       rate: rehearsalRatePolicy(plan, config),
     },
     pass: options.pass,
-    measure: () => gatesMeasurement(options.redis, config.saleName, options.metrics, calibration.capacityRps),
+    measure: (room) => gatesMeasurement(options.redis, config.saleName, options.metrics, calibration.capacityRps, room),
     startMs,
     tickMs: 250,
     onError: (error) =>
@@ -303,12 +305,16 @@ async function gatesMeasurement(
   saleName: string,
   metrics: FleetMetrics,
   capacityRps: number,
+  room: { state: WaitingRoomState; issuedCount: number },
 ): Promise<RoomMeasurement | undefined> {
   const nowMs = Date.now();
   const second = Math.floor(nowMs / 1000);
-  const active = await countActiveShoppers(redis, saleName, nowMs, undefined, REHEARSAL_ACTIVE_WINDOW_MS);
+  const [active, openingShowUp] = await Promise.all([
+    countActiveShoppers(redis, saleName, nowMs, undefined, REHEARSAL_ACTIVE_WINDOW_MS),
+    readOpeningShowUp({ redis, saleName, ...room, nowMs }),
+  ]);
   const measured = roomMeasurement(metrics.range(second - MEASUREMENT_MS / 1000, second), capacityRps, active);
-  return measured && { ...measured, activeWindowSeconds: REHEARSAL_ACTIVE_WINDOW_MS / 1000 };
+  return measured && { ...measured, activeWindowSeconds: REHEARSAL_ACTIVE_WINDOW_MS / 1000, openingShowUp };
 }
 
 /**

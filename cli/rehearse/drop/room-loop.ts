@@ -28,8 +28,11 @@ export interface RoomLoopOptions {
   signingKey: { kid: string; secret: string };
   policy: RoomPolicy;
   pass: { seconds: number; maxSeconds: number };
-  /** What the gates measured lately (undefined before they reported). */
-  measure: () => RoomMeasurement | undefined | Promise<RoomMeasurement | undefined>;
+  /** What the gates measured lately (undefined before they reported), given the room now. */
+  measure: (room: {
+    state: WaitingRoomState;
+    issuedCount: number;
+  }) => RoomMeasurement | undefined | Promise<RoomMeasurement | undefined>;
   startMs: number;
   tickMs: number;
   /** @default Date.now */
@@ -101,7 +104,7 @@ export class RoomLoop {
     const nowMs = this.now();
     try {
       const issuedCount = Number((await this.options.redis.get(ticketCounterKey(this.options.saleName))) ?? 0);
-      const measured = await this.options.measure();
+      const measured = await this.options.measure({ state: this.state, issuedCount });
       const decision = decideRoom({
         current: this.state,
         control: this.control,

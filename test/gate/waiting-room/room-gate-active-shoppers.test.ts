@@ -2,12 +2,13 @@
  * The gates feed the fleet's active-shopper count: every request let through on a pass adds the
  * pass's ticket number to the minute's HyperLogLog, in one pipelined flush per metrics interval, so
  * the controller's PFCOUNT counts each shopper once however many requests and gates served it; and
- * Redis down costs the shoppers nothing.
+ * each pass's place is marked as used in the opening's bitmap. Redis down costs the shoppers nothing.
  */
 import Redis from 'ioredis';
 import {
   WAITING_ROOM_ACTIVE_KEY_TTL_SECONDS,
   waitingRoomActiveShoppersKey,
+  waitingRoomShownPlacesKey,
 } from '../../../contracts/metrics/waiting-room-metrics';
 import { WAITING_ROOM_PASS_COOKIE } from '../../../contracts/waiting-room';
 import type { GateLogger } from '../../../gate/proxy/gate-logger';
@@ -49,13 +50,14 @@ async function shop(gate: StartedGate, user: string, number: number): Promise<nu
 
 describe('on a shared Redis', () => {
   const saleName = uniqueSaleName();
+  const state = roomState();
   let redis: Redis;
   let first: StartedGate;
   let second: StartedGate;
 
   beforeAll(async () => {
     redis = new Redis(testRedisUrl());
-    await writeRoom(redis, saleName, roomState());
+    await writeRoom(redis, saleName, state);
     first = await startRoomGate({ saleName, redisUrl: testRedisUrl(), upstream });
     second = await startRoomGate({ saleName, redisUrl: testRedisUrl(), upstream });
   });
@@ -87,12 +89,22 @@ describe('on a shared Redis', () => {
     expect(await countedSince(redis, saleName, from - 1)).toBe(4);
   });
 
+  it('marks each pass holder’s place as used in the opening’s bitmap, from either gate', async () => {
+    const key = waitingRoomShownPlacesKey(saleName, state.openedAtMs);
+    expect(await eventually(async () => (await redis.bitcount(key)) === 4)).toBe(true);
+    // A first-come room: a ticket's place is its number, counted from the opening's first place (0).
+    for (const place of [101, 102, 103, 104]) expect(await redis.getbit(key, place)).toBe(1);
+    expect(await redis.getbit(key, 100)).toBe(0);
+    expect(await redis.ttl(key)).toBeGreaterThan(0);
+  });
+
   it('does not count requests refused for want of a pass', async () => {
     const from = minute();
     const before = await countedSince(redis, saleName, from - 1);
     expect((await http.get(`${first.url}/drop`, { 'x-user-id': 'nopass' })).status).toBe(302);
     await new Promise((r) => setTimeout(r, 300)); // several 50 ms flush intervals
     expect(await countedSince(redis, saleName, from - 1)).toBe(before);
+    expect(await redis.bitcount(waitingRoomShownPlacesKey(saleName, state.openedAtMs))).toBe(4);
   });
 });
 
@@ -126,9 +138,10 @@ describe('with Redis down', () => {
       expect(await shop(gate, `shopper-${i}`, i + 1)).toBe(200);
       await new Promise((r) => setTimeout(r, 120)); // flushes (every 50 ms) fail in between
     }
-    const flushWarnings = () => warnings.filter((w) => w.includes('active shoppers')).length;
-    expect(await eventually(() => flushWarnings() >= 1)).toBe(true);
-    expect(flushWarnings()).toBe(1);
+    const flushWarnings = (what: string) => warnings.filter((w) => w.includes(what)).length;
+    expect(await eventually(() => flushWarnings('active shoppers') >= 1)).toBe(true);
+    expect(flushWarnings('active shoppers')).toBe(1);
+    expect(flushWarnings('shown places')).toBe(1);
     await expect(gate.close()).resolves.toBeUndefined();
   });
 });
