@@ -129,9 +129,9 @@ export function planDrop(input: DropPlanInput): DropPlan {
     bots: { addresses: 3, joinsPerSecondPerAddress: 10, fromMs: 2000, untilMs: PRE_QUEUE_MS + rampMs + TAIL_MS },
     room: {
       // The opening rate is what the fleet serves if every admitted ticket shows up: nothing about
-      // the crowd is measurable before the opening, and this guess cannot overload the fleet. The
-      // page says it is estimating until the controller has measured the first admitted shoppers and
-      // set the rate the line really needs (abandonment makes it higher).
+      // the crowd is measurable before the opening, and this guess cannot overload the fleet.
+      // Seconds later the controller divides it by the share of tickets used (abandonment makes it
+      // higher); the page says it is estimating until the line is measured.
       initialRatePerSecond: rate(1),
       minRatePerSecond: rate(0.1),
       maxRatePerSecond: rate(4),

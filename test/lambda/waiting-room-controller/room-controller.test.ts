@@ -13,6 +13,10 @@ import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import type Redis from 'ioredis';
+import {
+  waitingRoomActiveShoppersKey,
+  waitingRoomShownPlacesKey,
+} from '../../../contracts/metrics/waiting-room-metrics';
 import { WAITING_ROOM_STATE_KEY, type WaitingRoomState } from '../../../contracts/waiting-room';
 import { RedisRoomStore } from '../../../gate/waiting-room/redis-room-store';
 import { ticketCounterKey } from '../../../gate/waiting-room/ticket-issuer';
@@ -217,6 +221,23 @@ describe('the waiting-room controller handler', () => {
     // 20 → 14 → 9.8 → 6.86 → 4.8: a decrease per tick, spaced by more than the policy's 10 s.
     expect(result.state.ratePerSecond).toBeCloseTo(20 * 0.7 ** 4, 5);
     expect(edgeState().ratePerSecond).toBeCloseTo(result.state.ratePerSecond, 5);
+  });
+
+  it('divides the opening rate by the share of admitted places the gates marked as used', async () => {
+    await controller.handler({ action: 'open', ttlSeconds: 1800, reason: 'drop', actor: 'ana' });
+    await redis.set(ticketCounterKey(SALE), '1000');
+    // Every other place of the first 200 used; 64 shoppers counted in each minute around the opening.
+    for (let offset = 0; offset < 200; offset += 2) await redis.setbit(waitingRoomShownPlacesKey(SALE, T0), offset, 1);
+    const minute = Math.floor(T0 / 60_000);
+    for (const m of [minute - 1, minute, minute + 1])
+      await redis.pfadd(waitingRoomActiveShoppersKey(SALE, m), ...Array.from({ length: 64 }, (_, i) => String(i)));
+    gatesMeasure({ requests0: [100], shed0: [0], p990: [200], inflight: [30], limit: [100] });
+    clock.advance(10_000);
+    const result = written(await controller.handler(tick));
+    // 10 s in, 6.5 s of admission at 20/s are old enough: 130 places, 128 in whole bytes, 64 used.
+    const counted = 0.5 + Math.sqrt((0.5 * 0.5) / 128);
+    expect((await stored())?.control?.rate.ratePerSecond).toBeCloseTo(20 / counted, 6);
+    expect(result.state.ratePerSecond).toBeCloseTo(20 / counted, 6);
   });
 
   it('opens the pre-queue of a configured drop by itself, then draws it at the drop', async () => {
