@@ -4,7 +4,7 @@
  * CoDel-managed queues), circuit breakers, and the flags client. Every part takes its own options,
  * with defaults, validated at construction; see guard/README.md.
  */
-export { systemClock, type Clock } from './clock';
+export { systemClock, wallClock, type Clock } from './clock';
 export { GuardError, InvalidOptionsError, isGuardError, isInvalidOptionsError } from './errors';
 export { createRedisConnection, type RedisConnectionOptions } from './redis/redis-connection';
 export { retryAcrossFailover, type RedisEventLog } from './redis/redis-reconnect';

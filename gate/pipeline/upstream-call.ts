@@ -16,24 +16,31 @@ import type { RequestContext } from './request-context';
 export interface UpstreamCall {
   permit: Permit;
   tickets: BreakerTicket[];
+  /** On the monotonic clock: latencies are intervals. */
   startedAt: number;
   response: Promise<UpstreamResponse>;
 }
 
 const ignore = (): undefined => undefined;
 
+/** `clock` times the call; `wallClock` sets the deadline the app compares with its own wall time. */
+export interface UpstreamCallClocks {
+  clock: Clock;
+  wallClock: Clock;
+}
+
 export class UpstreamCaller {
   constructor(
     private readonly upstream: UpstreamClient,
     private readonly writeIdentityHeaders: IdentityHeaderWriter,
     private readonly dependencies: DependencyTickets,
-    private readonly clock: Clock,
+    private readonly clocks: UpstreamCallClocks,
   ) {}
 
   /** Sends the request to the app under `permit`; the call owns the permit and the tickets from here. */
   call(context: RequestContext, body: Buffer | undefined, permit: Permit, tickets: BreakerTicket[]): UpstreamCall {
     const { req, res, route, identity } = context;
-    const deadlineMs = this.clock.now() + route.timeoutMs;
+    const deadlineMs = this.clocks.wallClock.now() + route.timeoutMs;
     const writeIdentityHeaders = this.writeIdentityHeaders;
     const prepareHeaders = (headers: Record<string, string | string[]>) => {
       writeIdentityHeaders(headers, identity);
@@ -49,7 +56,7 @@ export class UpstreamCaller {
     });
     // Awaited later (or never, for a speculative read that was refused): no unhandled rejection meanwhile.
     response.catch(ignore);
-    return { permit, tickets, startedAt: this.clock.now(), response };
+    return { permit, tickets, startedAt: this.clocks.clock.now(), response };
   }
 
   /**
@@ -64,12 +71,12 @@ export class UpstreamCaller {
         const status = response.statusCode;
         const blamed = takeBlamedDependency(route, status, response.headers);
         response.discard();
-        const latencyMs = this.clock.now() - call.startedAt;
+        const latencyMs = this.clocks.clock.now() - call.startedAt;
         call.permit.release({ latencyMs, dropped: status === 503 });
         this.dependencies.record(route, call.tickets, status >= 500, latencyMs, blamed);
       },
       (error: unknown) => {
-        const latencyMs = this.clock.now() - call.startedAt;
+        const latencyMs = this.clocks.clock.now() - call.startedAt;
         const kind = isUpstreamFailure(error) ? error.kind : 'unreachable';
         call.permit.release({ latencyMs, dropped: kind === 'timeout' });
         if (kind !== 'aborted') this.dependencies.record(route, call.tickets, true, latencyMs);

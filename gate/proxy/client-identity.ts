@@ -29,9 +29,10 @@ export interface ClientIdentity {
 
 export type IdentityResolver = (headers: IncomingHttpHeaders, remoteAddress: string | undefined) => ClientIdentity;
 
+/** `wallClock` checks a token's `exp` and `nbf`, which its issuer signed in wall time. */
 export function createIdentityResolver(
   identity: IdentityConfig,
-  clock: Clock,
+  wallClock: Clock,
   env: NodeJS.ProcessEnv = process.env,
   tokenCache?: VerifiedTokenCacheLimits | VerifiedTokenCache,
 ): IdentityResolver {
@@ -39,7 +40,7 @@ export function createIdentityResolver(
   const readValue =
     identity.header !== undefined ? headerReader(identity.header) : cookieReader(identity.cookie as string);
   const cache = tokenCache instanceof VerifiedTokenCache ? tokenCache : new VerifiedTokenCache(tokenCache);
-  const prove = prover(identity.proof, secret, clock, cache);
+  const prove = prover(identity.proof, secret, wallClock, cache);
   return (headers, remoteAddress) => {
     const ip = clientIpFrom(headers['x-forwarded-for'], remoteAddress, identity.trustedProxyHops);
     const value = readValue(headers);
@@ -96,7 +97,7 @@ function cookieReader(name: string): (headers: IncomingHttpHeaders) => string | 
 function prover(
   proof: IdentityConfig['proof'],
   secret: Buffer | undefined,
-  clock: Clock,
+  wallClock: Clock,
   cache: VerifiedTokenCache,
 ): (value: string) => string | undefined {
   if (proof === 'none') return (value) => value;
@@ -114,7 +115,7 @@ function prover(
     };
   }
   return (token) => {
-    const now = clock.now();
+    const now = wallClock.now();
     const cached = cache.get(token, now);
     if (cached !== undefined) return cached;
     const claims = verifyHs256Jwt(token, key, now);

@@ -1,6 +1,6 @@
 /** What createGate takes and gives: its options, its timeouts, and the running gate. */
 import type { Server } from 'node:http';
-import type { Clock } from '../../guard/clock';
+import { wallClock, type Clock } from '../../guard/clock';
 import { InvalidOptionsError } from '../../guard/errors';
 import type { FlagsSource } from '../../guard/flags/flags-source';
 import type { GateConfig } from '../../contracts/config/gate-config-slice';
@@ -29,8 +29,14 @@ export interface GateOptions {
   redisAuthToken?: string;
   /** Where flags come from. @default RedisFlagsSource with redisUrl, else an in-process MemoryFlags */
   flags?: FlagsSource;
-  /** @default systemClock */
+  /** Times intervals: latencies, limits, breakers, queues. @default systemClock (monotonic) */
   clock?: Clock;
+  /**
+   * Times other machines read or wrote: metric stamps, tickets, passes, active-shopper windows,
+   * token expiry, the app's deadline.
+   * @default `clock` when one is given (a test's fake clock), else wallClock
+   */
+  wallClock?: Clock;
   /** Receives each EMF line (without newline). @default a line on stdout */
   metricsSink?: (line: string) => void;
   /** @default 1000 */
@@ -80,6 +86,11 @@ export function resolveTimeouts(timeouts: GateTimeouts = {}): Required<GateTimeo
     );
   }
   return resolved;
+}
+
+/** A test's fake `clock` stands for both, so a test that moves one clock moves every time the gate reads. */
+export function resolveWallClock(options: Pick<GateOptions, 'clock' | 'wallClock'>): Clock {
+  return options.wallClock ?? options.clock ?? wallClock;
 }
 
 export function resolveMetricsInterval(metricsIntervalMs = 1000): number {

@@ -32,6 +32,7 @@ import { createGateHttpServer, serveThrough } from './gate-http-server';
 import {
   resolveMetricsInterval,
   resolveTimeouts,
+  resolveWallClock,
   type Gate,
   type GateOptions,
   type GateTimeouts,
@@ -64,6 +65,7 @@ export class GateRuntime implements Gate {
   constructor(options: GateOptions) {
     const { config } = options;
     const clock: Clock = options.clock ?? systemClock;
+    const wallClock = resolveWallClock(options);
     const logger: GateLogger = options.logger ?? createJsonLogger({ base: { sale: config.saleName } });
     const gateId = options.gateId ?? `${hostname()}:${process.pid}`;
     this.timeouts = resolveTimeouts(options.timeouts);
@@ -74,6 +76,7 @@ export class GateRuntime implements Gate {
       config,
       env: options.env,
       clock,
+      wallClock,
       logger,
       redisConfigured: options.redisUrl !== undefined,
       rateLimitPrefix: options.rateLimitPrefix,
@@ -82,7 +85,7 @@ export class GateRuntime implements Gate {
       countOutcome: (o) => this.recorder.outcome(o),
     });
     const routes = compileRouteTable(config.routes);
-    const identify = createIdentityResolver(config.identity, clock, options.env);
+    const identify = createIdentityResolver(config.identity, wallClock, options.env);
     this.bodyBudget = new BodyBudget(config.gate.maxBufferedBytes);
     const shedTable = compileShedTable(config.degradation);
     const fallbacks = createFallbackStore(config.routes);
@@ -110,9 +113,9 @@ export class GateRuntime implements Gate {
       this.room?.start(redis),
     ]).then(() => undefined);
 
-    const metrics = (this.recorder = createRuntimeMetrics(config, clock, gateId, admission, state));
+    const metrics = (this.recorder = createRuntimeMetrics(config, wallClock, gateId, admission, state));
     this.emitMetrics = () => {
-      for (const line of metrics.flush(clock.now())) sink(line);
+      for (const line of metrics.flush(wallClock.now())) sink(line);
     };
     this.metricsTimer = setInterval(this.emitMetrics, metricsIntervalMs);
     this.metricsTimer.unref();
@@ -125,6 +128,7 @@ export class GateRuntime implements Gate {
       gateId,
       guards,
       clock,
+      wallClock,
       state,
       answers,
       metrics,
@@ -139,10 +143,11 @@ export class GateRuntime implements Gate {
 
   /** The request path, from what the constructor built; the steps themselves live in gate-pipeline.ts. */
   private createPipeline(parts: PipelineInputs): Pipeline {
-    const { config, gateId, guards, clock, state, metrics, logger } = parts;
+    const { config, gateId, guards, clock, wallClock, state, metrics, logger } = parts;
     const { admission, breakers, redis } = guards;
     const dependencies = new DependencyTickets(breakers, config.gate.breakerBlame, metrics);
-    const caller = new UpstreamCaller(this.upstream, createIdentityHeaderWriter(config.identity), dependencies, clock);
+    const writeIdentity = createIdentityHeaderWriter(config.identity);
+    const caller = new UpstreamCaller(this.upstream, writeIdentity, dependencies, { clock, wallClock });
     const reports = createGateReports({
       gateId,
       state,
@@ -195,8 +200,9 @@ export class GateRuntime implements Gate {
   private async stop(): Promise<void> {
     const server = this.server;
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-    const deadline = Date.now() + this.timeouts.drainTimeoutMs;
-    while (this.guards.admission.snapshot().inFlight > 0 && Date.now() < deadline) {
+    // The real monotonic clock: the drain waits real time, and a wall-clock step must not cut it short.
+    const deadline = systemClock.now() + this.timeouts.drainTimeoutMs;
+    while (this.guards.admission.snapshot().inFlight > 0 && systemClock.now() < deadline) {
       server.closeIdleConnections();
       await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
     }
@@ -216,7 +222,7 @@ export class GateRuntime implements Gate {
 type PipelineInputs = Pick<
   GatePipelineParts,
   'clock' | 'state' | 'answers' | 'metrics' | 'logger' | 'identify' | 'routes' | 'shedTable' | 'fallbacks'
-> & { config: GateOptions['config']; gateId: string; guards: GuardObjects };
+> & { config: GateOptions['config']; gateId: string; guards: GuardObjects; wallClock: Clock };
 
 /** Probes the app behind the gate, logging each change between ready and not ready. */
 function watchUpstreamReadiness(options: GateOptions, clock: Clock, logger: GateLogger): UpstreamReadiness {
@@ -234,7 +240,7 @@ function watchUpstreamReadiness(options: GateOptions, clock: Clock, logger: Gate
 /** The gate's metrics; the gauges read the admission controller and the flags state at each flush. */
 function createRuntimeMetrics(
   config: GateOptions['config'],
-  clock: Clock,
+  wallClock: Clock,
   gateId: string,
   admission: GuardObjects['admission'],
   state: GateState,
@@ -242,7 +248,7 @@ function createRuntimeMetrics(
   return createGateMetricsRecorder({
     saleName: config.saleName,
     dependencies: routeDependencies(config),
-    startedAt: new Date(clock.now()),
+    startedAt: new Date(wallClock.now()),
     properties: { Gate: gateId },
     gauges: () => {
       const snapshot = admission.snapshot();

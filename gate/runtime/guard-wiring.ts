@@ -24,7 +24,7 @@ import {
 import { SpeculativeReads } from '../proxy/speculative-reads';
 import { throttle } from '../proxy/throttle';
 import type { RouteLimiter } from '../pipeline/route-limiter';
-import type { GateOptions } from './gate-options';
+import { resolveWallClock, type GateOptions } from './gate-options';
 
 export interface GuardObjects {
   redis: Redis | undefined;
@@ -100,7 +100,8 @@ function createFlagsSource(
       if (event.missing)
         logger.warn('flags key missing from Redis; keeping the last-known document until the controller rewrites it', {
           polls: event.polls,
-          since: new Date(event.sinceMs).toISOString(),
+          // sinceMs is on the monotonic clock; a reader of the log wants the wall time it stands for.
+          since: new Date(resolveWallClock(options).now() - (clock.now() - event.sinceMs)).toISOString(),
         });
       else logger.info('flags key back in Redis', { missingPolls: event.polls });
     },

@@ -56,7 +56,10 @@ export interface RoomGateOptions {
   config: GateConfig;
   /** Where the signing secrets are read from. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** Times the join limits' local side (their Redis side reads the server's TIME). */
   clock: Clock;
+  /** Tickets, passes, the room record, shopper windows and metric stamps are in other machines' wall time. */
+  wallClock: Clock;
   logger: GateLogger;
   /** The room needs Redis (the ticket counter and the room record are shared by the fleet). */
   redisConfigured: boolean;
@@ -118,7 +121,7 @@ export class RoomGate {
   /** Reads the room record once, then polls it (config.gate.flagsPollMs), and emits the room's metrics. */
   async start(redis: Redis | undefined): Promise<void> {
     if (!redis) throw new RangeError('the waiting room needs the gate’s Redis connection');
-    const { config, clock, logger } = this.options;
+    const { config, clock, wallClock, logger } = this.options;
     const keyPrefix = this.options.roomKeyPrefix;
     this.cache = new WaitingRoomStateCache({
       store: new RedisRoomStore({ redis, saleName: config.saleName, keyPrefix }),
@@ -135,7 +138,7 @@ export class RoomGate {
       saleName: config.saleName,
       keyPrefix,
       signingKey: () => this.signingKey(),
-      clock,
+      clock: wallClock,
     });
     this.limits = new JoinLimits({
       ...this.room.joinLimits,
@@ -153,7 +156,7 @@ export class RoomGate {
       logger,
     });
     this.timer = setInterval(() => {
-      this.options.emit(this.metrics.flush(clock.now()));
+      this.options.emit(this.metrics.flush(wallClock.now()));
       void this.uses?.flush();
     }, this.options.metricsIntervalMs);
     this.timer.unref();
@@ -165,7 +168,7 @@ export class RoomGate {
   async close(): Promise<void> {
     if (this.timer) {
       clearInterval(this.timer);
-      this.options.emit(this.metrics.flush(this.options.clock.now()));
+      this.options.emit(this.metrics.flush(this.options.wallClock.now()));
     }
     this.timer = undefined;
     await this.uses?.flush();
@@ -275,7 +278,7 @@ export class RoomGate {
     path: string,
     state: WaitingRoomState,
   ): boolean {
-    const nowMs = this.options.clock.now();
+    const nowMs = this.options.wallClock.now();
     const cookieHeader = req.headers.cookie;
     const request = { path, url: req.url ?? path, cookieHeader, identity: identity.key };
     let verdict = guardRoom({ state, request, secretOf: this.secretOf, nowMs });

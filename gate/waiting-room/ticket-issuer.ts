@@ -24,6 +24,7 @@ export interface TicketIssuerOptions {
   keyPrefix?: string;
   /** The current signing key (the one the room's state names). */
   signingKey: () => SigningKey;
+  /** Wall time: the edge and the controller compare a ticket's issuedAtMs with theirs. */
   clock: Clock;
 }
 

@@ -77,12 +77,12 @@ export function createReconnectOnError(options: ReconnectPolicyOptions): (error:
   };
 }
 
-/** When each connection last got a failover reply, and when it last got an UNBLOCKED one (set by createRedisConnection). */
+/** When each connection last got a failover reply, and an UNBLOCKED one (set by createRedisConnection; monotonic: only ages are read). */
 const lastFailoverReplyAt = new WeakMap<Redis, number>();
 const lastUnblockedAt = new WeakMap<Redis, number>();
 
 /** Records that `client` got a failover reply now; createRedisConnection wires it to the policy. */
-export function noteFailoverReply(client: Redis, reply: FailoverReply, atMs = Date.now()): void {
+export function noteFailoverReply(client: Redis, reply: FailoverReply, atMs = systemClock.now()): void {
   lastFailoverReplyAt.set(client, atMs);
   if (reply === 'UNBLOCKED') lastUnblockedAt.set(client, atMs);
 }
@@ -116,7 +116,7 @@ export async function retryAcrossFailover<T>(client: Redis, call: () => Promise<
 
 function failedWithoutEffect(client: Redis, error: Error): boolean {
   if (failoverReplyOf(error) !== undefined) return true;
-  const now = Date.now();
+  const now = systemClock.now();
   const last = lastFailoverReplyAt.get(client);
   if (error.message.startsWith(NOT_SENT_PREFIX) && last !== undefined && now - last < FAILOVER_EPISODE_MS) return true;
   const unblockedAt = lastUnblockedAt.get(client);

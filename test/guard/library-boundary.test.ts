@@ -43,6 +43,7 @@ describe('the guard library', () => {
     'MemoryFlags',
     'createRedisConnection',
     'systemClock',
+    'wallClock',
     'InvalidOptionsError',
     'isGuardError',
     'PRIORITY_CLASSES',

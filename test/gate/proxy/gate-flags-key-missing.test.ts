@@ -1,10 +1,11 @@
 /**
- * A gate whose flags key stays missing says so: one log line per episode and the FlagsKeyMissing
- * gauge, while it keeps obeying its last-known document.
+ * A gate whose flags key stays missing says so: one log line per episode, naming when it began in
+ * wall time, and the FlagsKeyMissing gauge, while it keeps obeying its last-known document.
  */
 import { FLAGS_CHANNEL, FLAGS_KEY, initialFlags } from '../../../contracts/flags/flags-document';
 import { createJsonLogger } from '../../../gate/proxy/gate-logger';
 import { startGate, type StartedGate } from '../../../gate/proxy/gate-server';
+import { systemClock, wallClock } from '../../../guard/clock';
 import { createRedisConnection } from '../../../guard/redis/redis-connection';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server';
 import { createTestHttpClient } from './fixtures/http-client';
@@ -15,9 +16,10 @@ describe('the gate when the flags key is missing', () => {
   let redis: RedisServerHandle;
   let upstream: TestUpstream;
   let gate: StartedGate;
-  const logs: Array<{ level: string; message: string }> = [];
+  const logs: Array<{ level: string; message: string; since?: string }> = [];
   const emf: Array<Record<string, unknown>> = [];
   const http = createTestHttpClient();
+  const startedAt = Date.now();
 
   beforeAll(async () => {
     redis = await startRedisServer();
@@ -36,6 +38,9 @@ describe('the gate when the flags key is missing', () => {
       logger,
       metricsSink: (line) => emf.push(JSON.parse(line) as Record<string, unknown>),
       metricsIntervalMs: 50,
+      // A monotonic clock five hours behind the wall clock, as after a VM pause.
+      clock: { now: () => systemClock.now() - 5 * 3_600_000 },
+      wallClock,
     });
   });
 
@@ -71,6 +76,10 @@ describe('the gate when the flags key is missing', () => {
     const polls = emf.length;
     await waitFor('more metric records', () => emf.length > polls + 10);
     expect(missingLines()).toHaveLength(1);
+    const since = Date.parse(missingLines()[0]!.since ?? '');
+    // The episode may count from the gate's first reads, when no read had seen the key yet.
+    expect(since).toBeGreaterThanOrEqual(startedAt);
+    expect(since).toBeLessThanOrEqual(Date.now());
     expect((await snapshot()).process.flagsLevel).toBe(1);
 
     await admin.set(FLAGS_KEY, doc);

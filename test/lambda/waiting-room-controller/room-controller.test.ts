@@ -236,7 +236,8 @@ describe('the waiting-room controller handler', () => {
     const result = written(await controller.handler(tick));
     // 10 s in, 6.5 s of admission at 20/s are old enough: 130 places, 128 in whole bytes, 64 used.
     const counted = 0.5 + Math.sqrt((0.5 * 0.5) / 128);
-    expect((await stored())?.control?.rate.ratePerSecond).toBeCloseTo(20 / counted, 6);
+    expect(result.control.rate.ratePerSecond).toBeCloseTo(20 / counted, 6);
+    expect((await stored())?.state.ratePerSecond).toBeCloseTo(20 / counted, 6);
     expect(result.state.ratePerSecond).toBeCloseTo(20 / counted, 6);
   });
 
