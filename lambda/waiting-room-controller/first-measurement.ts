@@ -23,8 +23,10 @@
  *   better guess than halfway); after it, the usual rules move the rate. A first measurement that
  *   already agrees gives the estimate at once.
  * - Until the first measurement is due the rate is not raised (the gates have not seen whole
- *   visits, so there is no headroom to read); an overload cuts at once, and the estimate stays held
- *   back, since a cut is a reaction to the guess, not a measurement of the line.
+ *   visits, so there is no headroom to read), except once by the share of admitted tickets used
+ *   (opening-show-up.ts), after which the measurement waits whole visits again. An overload cuts
+ *   at once, and the estimate stays held back, since a cut is a reaction to the guess, not a
+ *   measurement of the line.
  * - A page is never stuck estimating: `3 × increaseSpacingMs` after the opening the estimate takes
  *   the current rate, even if the measurements are still to agree.
  * - Measured (or set by hand), the estimate follows the rate after every change.
