@@ -26,7 +26,7 @@ export interface ActiveFault {
   route: FaultTarget | 'all';
   latencyMs: number;
   errorRate: number;
-  /** Milliseconds since the epoch, or null for no expiry. */
+  /** On this process's monotonic clock (a duration's end, not a wall time), or null for no expiry. */
   expiresAt: number | null;
 }
 

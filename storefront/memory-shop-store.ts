@@ -2,7 +2,7 @@
  * The embedded store: the same semantics as the Redis store, for one process without Redis. Every
  * method body runs synchronously between awaits, so each is as atomic as a Lua script.
  */
-import { systemClock, type Clock } from '../guard/clock';
+import { wallClock, type Clock } from '../guard/clock';
 import {
   CART_TTL_SECONDS,
   IDEMPOTENCY_TTL_SECONDS,
@@ -36,7 +36,7 @@ interface Cart {
 }
 
 export interface MemoryShopStoreOptions {
-  /** Expires idempotency records and carts. @default systemClock */
+  /** Expires idempotency records and carts, in wall time as Redis does. @default wallClock */
   clock?: Clock;
 }
 
@@ -55,7 +55,7 @@ export class MemoryShopStore implements ShopStore {
   private cancelledOrders = 0;
 
   constructor(options: MemoryShopStoreOptions = {}) {
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? wallClock;
   }
 
   async seedStock(productIds: readonly string[], units: number): Promise<void> {

@@ -7,13 +7,13 @@
  * store releases each order in one atomic step that only succeeds while the order is still
  * reserved, so each stranded order is released exactly once and a paid one never is.
  */
-import { systemClock, type Clock } from '../guard/clock';
+import { wallClock, type Clock } from '../guard/clock';
 import { InvalidOptionsError } from '../guard/errors';
 import type { ReleasedReservation, ShopStore } from './shop-store';
 
 export interface ReservationReaperOptions extends ReaperSettingsOptions {
   store: Pick<ShopStore, 'releaseExpiredReservations'>;
-  /** Decides which reservations are old enough. @default systemClock */
+  /** Decides which reservations are old enough, against stamps other tasks wrote in wall time. @default wallClock */
   clock?: Clock;
 }
 
@@ -106,7 +106,7 @@ export class ReservationReaper {
     this.batchSize = settings.batchSize;
     this.maxBatchesPerSweep = settings.maxBatchesPerSweep;
     this.store = options.store;
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? wallClock;
   }
 
   /** Sweeps every `intervalMs` until close(); the timer never keeps the process alive. */

@@ -97,13 +97,14 @@ const DEFAULT_BREAKER: Omit<CircuitBreakerOptions, 'name' | 'clock'> = {
 
 export async function createStorefront(options: StorefrontOptions = {}): Promise<Storefront> {
   const settings = resolveStorefrontSettings(options);
-  const { clock, stockPerProduct } = settings;
+  const { clock, wallClock, stockPerProduct } = settings;
   const parts = buildParts(options, settings);
   const { catalog, productIds, inventoryBreaker } = parts;
   const { app, operatorApp } = createFastifyApps(options, settings.bodyLimit);
   const { redisCommandTimeoutMs, replicaWaitMs } = settings;
   const assembled = assembleShopStore(options, {
     clock,
+    wallClock,
     inventoryBreaker,
     redisCommandTimeoutMs,
     replicaWaitMs,
@@ -111,7 +112,8 @@ export async function createStorefront(options: StorefrontOptions = {}): Promise
   });
   const { store } = assembled;
   // Through the breaker: while Redis is down a sweep fails at once, and the next tick tries again.
-  const reaper = new ReservationReaper({ ...parts.reaperSettings, store, clock });
+  // Wall time: it compares with the reservation stamps every task of the fleet wrote.
+  const reaper = new ReservationReaper({ ...parts.reaperSettings, store, clock: wallClock });
   inventoryBreaker.onStateChange((state, previous) =>
     app.log.warn({ breaker: 'inventory', state, previous }, 'inventory breaker changed state'),
   );
@@ -199,7 +201,8 @@ function registerRoutes(
   installErrorReplies(app);
   installErrorReplies(operatorApp);
   if (wiring.parts.database) queryBeforeApiRequests(app, wiring.parts.database);
-  const shop = { catalog, store, inventoryBreaker, payments, faults, clock: settings.clock, assets, counters };
+  const { clock, wallClock } = settings;
+  const shop = { catalog, store, inventoryBreaker, payments, faults, clock, wallClock, assets, counters };
   registerShopRoutes(app, {
     ...shop,
     recommendationsWork: settings.recommendationsWork,

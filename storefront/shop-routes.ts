@@ -39,6 +39,8 @@ export interface ShopContext {
   payments: PaymentProvider;
   faults: FaultInjector;
   clock: Clock;
+  /** Reads the gate's deadline and stamps reservations. */
+  wallClock: Clock;
   assets: StaticAssets;
   recommendationsWork: number;
   counters: CheckoutCounters;
@@ -66,6 +68,7 @@ export function registerShopRoutes(app: FastifyInstance, context: ShopContext): 
     store,
     payments: context.payments,
     clock: context.clock,
+    wallClock: context.wallClock,
     counters: context.counters,
     worstCaseMs: context.checkoutWorstCaseMs,
     injectFault: () => injectFault('checkout'),

@@ -19,7 +19,10 @@ import type { StorefrontOptions } from './storefront-options';
 type RedisConnection = ReturnType<typeof createRedisConnection>;
 
 export interface ShopStoreParts {
+  /** Times store calls and replica waits. */
   clock: Clock;
+  /** Expires the embedded store's carts and idempotency records, as Redis does. */
+  wallClock: Clock;
   inventoryBreaker: CircuitBreaker;
   redisCommandTimeoutMs: number;
   replicaWaitMs: number;
@@ -63,7 +66,7 @@ export function assembleShopStore(options: StorefrontOptions, parts: ShopStorePa
     );
     assembled = { raw, redis, replicaWait };
   } else {
-    assembled = { raw: new MemoryShopStore({ clock }) };
+    assembled = { raw: new MemoryShopStore({ clock: parts.wallClock }) };
   }
   const guarded = new GuardedShopStore(assembled.raw, parts.inventoryBreaker, clock);
   return { ...assembled, store: options.wrapStore ? options.wrapStore(guarded) : guarded };

@@ -17,7 +17,7 @@ export interface ReserveRequest {
   idempotencyKey?: string;
   /** A digest of the request body: the same key with a different body is a client error. */
   fingerprint: string;
-  /** Milliseconds since the epoch, recorded on the order. */
+  /** Wall time in milliseconds since the epoch, recorded on the order: every task's reaper compares it. */
   now: number;
 }
 

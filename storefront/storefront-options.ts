@@ -3,7 +3,7 @@
  * value checked, before anything connects, with an error naming the option.
  */
 import type { CircuitBreakerOptions } from '../guard/breaker';
-import { systemClock, type Clock } from '../guard/clock';
+import { systemClock, wallClock, type Clock } from '../guard/clock';
 import { InvalidOptionsError } from '../guard/errors';
 import type { PaymentProvider, PaymentsOptions } from './payments';
 import { DEFAULT_RECOMMENDATIONS_WORK, validateRecommendationsWork } from './recommendations';
@@ -19,8 +19,14 @@ export interface StorefrontOptions {
   redisAuthToken?: string;
   /** Prefix of every Redis key (hash-tagged by the store). @default 'saleday:shop' */
   keyPrefix?: string;
-  /** @default systemClock */
+  /** Times intervals: store-call latencies, the breaker, injected faults, replica waits. @default systemClock (monotonic) */
   clock?: Clock;
+  /**
+   * Times other processes read or wrote: the gate's deadline, reservation stamps the fleet's
+   * reapers compare, and the embedded store's expiries (Redis expires in wall time too).
+   * @default `clock` when one is given (a test's fake clock), else wallClock
+   */
+  wallClock?: Clock;
   /** Structured JSON request logs. @default false */
   logger?: boolean;
   /** Where the logs go. @default process.stdout */
@@ -96,6 +102,7 @@ const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 500;
 /** The options a storefront is built from, defaults applied and validated. */
 export interface StorefrontSettings {
   clock: Clock;
+  wallClock: Clock;
   stockPerProduct: number;
   bodyLimit: number;
   redisCommandTimeoutMs: number;
@@ -123,6 +130,8 @@ export function resolveStorefrontSettings(options: StorefrontOptions): Storefron
   }
   return {
     clock: options.clock ?? systemClock,
+    // A test's fake `clock` stands for both, so a test that moves one clock moves every time the shop reads.
+    wallClock: options.wallClock ?? options.clock ?? wallClock,
     stockPerProduct,
     bodyLimit,
     redisCommandTimeoutMs,

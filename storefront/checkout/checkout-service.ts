@@ -32,7 +32,10 @@ export interface CheckoutServiceOptions {
   payments: PaymentProvider;
   /** Per-process outcomes, reported by /_stats. */
   counters: CheckoutCounters;
+  /** Spaces the "catalog missing" log lines. */
   clock: Clock;
+  /** The gate's deadline and the reservation stamp other tasks' reapers compare are wall times. */
+  wallClock: Clock;
   /** The longest a checkout can take (checkoutWorstCaseMs): a sooner deadline is refused before reserving. */
   worstCaseMs: number;
   /** Waits or fails as an injected `checkout` fault says. @default no fault */
@@ -98,7 +101,7 @@ export class CheckoutService {
   private refuseForDeadline(deadlineAtMs: number | undefined, log: CheckoutLog): CheckoutResult | undefined {
     if (deadlineAtMs === undefined) return undefined;
     const { worstCaseMs } = this.options;
-    const remainingMs = deadlineAtMs - this.options.clock.now();
+    const remainingMs = deadlineAtMs - this.options.wallClock.now();
     if (remainingMs >= worstCaseMs) return undefined;
     log.warn(
       { remainingMs, worstCaseMs },
@@ -118,7 +121,7 @@ export class CheckoutService {
       // `|` cannot appear in an identity, so no (identity, key) pair can collide with another.
       idempotencyKey: request.idempotencyKey === undefined ? undefined : `${userId}|${request.idempotencyKey}`,
       fingerprint: createHash('sha256').update(`${productId}\n${quantity}`).digest('hex').slice(0, 32),
-      now: this.options.clock.now(),
+      now: this.options.wallClock.now(),
     };
   }
 

@@ -75,6 +75,7 @@ describe('the checkout service', () => {
       payments,
       counters,
       clock,
+      wallClock: clock,
       worstCaseMs: WORST_CASE_MS,
       sleep,
       ...overrides,
