@@ -24,10 +24,9 @@
  *   already agrees gives the estimate at once.
  * - Until the first measurement is due the rate is not raised (the gates have not seen whole
  *   visits, so there is no headroom to read), except once by the share of admitted tickets used
- *   (opening-show-up.ts), after which the measurement waits whole visits again and its raise
- *   goes halfway (the correction allowed for the draw's show-up; the cohorts since drift). An
- *   overload cuts at once, and the estimate stays held back, since a cut is a reaction to the
- *   guess, not a measurement of the line.
+ *   (opening-show-up.ts), after which the measurement waits whole visits again. An overload cuts
+ *   at once, and the estimate stays held back, since a cut is a reaction to the guess, not a
+ *   measurement of the line.
  * - A page is never stuck estimating: `3 × increaseSpacingMs` after the opening the estimate takes
  *   the current rate, even if the measurements are still to agree.
  * - Measured (or set by hand), the estimate follows the rate after every change.
@@ -89,23 +88,13 @@ export function decideFirstMeasurement(input: {
 }): RateDecision | undefined {
   const { current, nowMs } = input;
   if (nowMs < measurementDueAtMs(current, input.policy, input.activeWindowSeconds)) return undefined;
-  const measuredRate = Math.min(input.rate, MAX_MEASURED_RAISE * current.ratePerSecond);
-  const agrees = Math.abs(measuredRate - current.ratePerSecond) <= SETTLED_SHARE * current.ratePerSecond;
+  const rate = Math.min(input.rate, MAX_MEASURED_RAISE * current.ratePerSecond);
+  const agrees = Math.abs(rate - current.ratePerSecond) <= SETTLED_SHARE * current.ratePerSecond;
   const again = current.firstMeasuredAtMs > 0;
   if (!agrees && again && !estimateHeld(nowMs - current.measuringSinceMs, input.policy)) return undefined;
-  // The show-up correction already allowed for the draw's show-up; a raise beyond it reads the
-  // cohorts admitted since, whose show-up the next ones need not share, so it goes halfway.
-  const halfway = !again && current.lastIncreaseAtMs > current.measuringSinceMs && measuredRate > current.ratePerSecond;
-  const rate = halfway ? (current.ratePerSecond + measuredRate) / 2 : measuredRate;
   const change = rate > current.ratePerSecond ? 'increase' : rate < current.ratePerSecond ? 'decrease' : 'hold';
-  const notes = [
-    measuredRate < input.rate ? 'one measurement at most doubles the rate' : '',
-    halfway ? 'halfway after the show-up correction' : '',
-  ].filter(Boolean);
-  const bounds =
-    rate === input.littlesLawRate
-      ? ''
-      : ` (Little's law says ${round(input.littlesLawRate)}/s${notes.map((n) => `; ${n}`).join('')})`;
+  const capped = rate < input.rate ? '; one measurement at most doubles the rate' : '';
+  const bounds = rate === input.littlesLawRate ? '' : ` (Little's law says ${round(input.littlesLawRate)}/s${capped})`;
   const measured = `show-up ${percent(input.showUpShare)}, Little's law rate ${round(current.ratePerSecond)} → ${round(rate)}/s${bounds}`;
   return {
     change,

@@ -154,7 +154,7 @@ describe('the first measurement after an opening', () => {
     expect(decide(nobodyCounted, OPENED + 29_999).next.estimateRatePerSecond).toBe(0);
     expect(decide(undefined, OPENED + 29_999).next.estimateRatePerSecond).toBe(0);
     for (const measured of [nobodyCounted, undefined]) {
-      const d = decide(measured, OPENED + 30_000, { ...opened, lastDecreaseAtMs: OPENED + 25_000 });
+      const d = decide(measured, OPENED + 30_000, { ...opened, lastIncreaseAtMs: OPENED + 25_000 });
       expect(d.change).toBe('hold');
       expect(d.reason).toBe('line not measured 30 s after the opening: waits estimated at 20/s');
       expect(d.next).toEqual(expect.objectContaining({ ratePerSecond: 20, estimateRatePerSecond: 20 }));

@@ -116,24 +116,6 @@ describe('in decideRate', () => {
     expect(later.reason).toBe('measuring the line: the first measurement in 4 s');
   });
 
-  it('makes the first measurement after the correction raise halfway, and lower in full', () => {
-    const corrected = decideRate({ measured, current: opened, policy, nowMs: OPENED + 6000 }).next;
-    const rate = corrected.ratePerSecond;
-    // 30% of the concurrency used at the corrected rate: Little's law wants far more (capped at double).
-    const low = decideRate({ measured, current: corrected, policy, nowMs: OPENED + 16_000 });
-    expect(low.change).toBe('increase');
-    expect(low.next.ratePerSecond).toBeCloseTo(rate * 1.5, 6);
-    expect(low.reason).toContain('one measurement at most doubles the rate; halfway after the show-up correction');
-    const high = decideRate({
-      measured: { ...measured, inFlight: 95, activeShoppers: 60 },
-      current: corrected,
-      policy,
-      nowMs: OPENED + 16_000,
-    });
-    expect(high.change).toBe('decrease');
-    expect(high.reason).not.toContain('halfway');
-  });
-
   it('leaves an overload to the cut', () => {
     const d = decideRate({ measured: { ...measured, shedShare: 0.2 }, current: opened, policy, nowMs: OPENED + 6000 });
     expect(d.change).toBe('decrease');
