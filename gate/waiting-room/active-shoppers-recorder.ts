@@ -12,6 +12,7 @@ import {
   WAITING_ROOM_ACTIVE_WINDOW_MS,
   waitingRoomActiveShoppersKey,
 } from '../../contracts/metrics/waiting-room-metrics';
+import { PipelinedFlush, type FlushProblem } from './pipelined-flush';
 
 /** Ticket numbers held between two flushes, across windows; past it, numbers wait for the next flush. */
 export const ACTIVE_SHOPPERS_MAX_PENDING = 100_000;
@@ -26,25 +27,36 @@ export interface ActiveShoppersRecorderOptions {
   /** @default ACTIVE_SHOPPERS_MAX_PENDING */
   maxPending?: number;
   /** Called once when flushes start failing, and once when they work again. */
-  onFlushProblem: (problem: { failing: boolean; error?: string }) => void;
+  onFlushProblem: (problem: FlushProblem) => void;
 }
 
 export class ActiveShoppersRecorder {
   private pending = new Map<number, Set<number>>();
   private pendingCount = 0;
   private droppedSinceFlush = 0;
-  private failing = false;
-  private flushing: Promise<void> | undefined;
+  private readonly sender: PipelinedFlush<Map<number, Set<number>>>;
   private readonly windowMs: number;
   private readonly maxPending: number;
 
-  constructor(private readonly options: ActiveShoppersRecorderOptions) {
+  constructor(options: ActiveShoppersRecorderOptions) {
     this.windowMs = options.windowMs ?? WAITING_ROOM_ACTIVE_WINDOW_MS;
     this.maxPending = options.maxPending ?? ACTIVE_SHOPPERS_MAX_PENDING;
     if (!(Number.isInteger(this.windowMs) && this.windowMs >= 100))
       throw new RangeError(
         `active shoppers window: got ${this.windowMs} ms; expected a whole number of milliseconds, at least 100`,
       );
+    this.sender = new PipelinedFlush({
+      redis: options.redis,
+      take: () => this.take(),
+      queue: (pipeline, batch) => {
+        for (const [window, numbers] of batch) {
+          const key = waitingRoomActiveShoppersKey(options.saleName, window, options.keyPrefix);
+          pipeline.pfadd(key, ...[...numbers].map(String));
+          pipeline.expire(key, WAITING_ROOM_ACTIVE_KEY_TTL_SECONDS);
+        }
+      },
+      onFlushProblem: options.onFlushProblem,
+    });
   }
 
   /** Remembers that ticket `number` was served at `nowMs`; no I/O. */
@@ -73,32 +85,15 @@ export class ActiveShoppersRecorder {
 
   /** Sends what was recorded since the last flush; never throws. A flush already running is joined. */
   flush(): Promise<void> {
-    this.flushing ??= this.send().finally(() => (this.flushing = undefined));
-    return this.flushing;
+    return this.sender.flush();
   }
 
-  private async send(): Promise<void> {
-    if (this.pendingCount === 0) return;
+  private take(): Map<number, Set<number>> | undefined {
+    if (this.pendingCount === 0) return undefined;
     const batch = this.pending;
     this.pending = new Map();
     this.pendingCount = 0;
     this.droppedSinceFlush = 0;
-    try {
-      const pipeline = this.options.redis.pipeline();
-      for (const [window, numbers] of batch) {
-        const key = waitingRoomActiveShoppersKey(this.options.saleName, window, this.options.keyPrefix);
-        pipeline.pfadd(key, ...[...numbers].map(String));
-        pipeline.expire(key, WAITING_ROOM_ACTIVE_KEY_TTL_SECONDS);
-      }
-      const results = (await pipeline.exec()) ?? [];
-      const failed = results.find(([error]) => error);
-      if (failed) throw failed[0];
-      if (this.failing) this.options.onFlushProblem({ failing: false });
-      this.failing = false;
-    } catch (error) {
-      if (!this.failing)
-        this.options.onFlushProblem({ failing: true, error: error instanceof Error ? error.message : String(error) });
-      this.failing = true;
-    }
+    return batch;
   }
 }

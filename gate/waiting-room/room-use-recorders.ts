@@ -7,6 +7,7 @@ import type Redis from 'ioredis';
 import type { WaitingRoomState } from '../../contracts/waiting-room';
 import type { GateLogger } from '../proxy/gate-logger';
 import { ActiveShoppersRecorder } from './active-shoppers-recorder';
+import type { FlushProblem } from './pipelined-flush';
 import { ShownPlacesRecorder } from './shown-places-recorder';
 
 export interface RoomUseRecordersOptions {
@@ -29,25 +30,17 @@ export class RoomUseRecorders {
       saleName,
       keyPrefix,
       windowMs: options.activeWindowMs,
-      onFlushProblem: ({ failing, error }) =>
-        failing
-          ? logger.warn(
-              'waiting room active shoppers could not be sent to Redis; the controller counts fewer until they can',
-              { error },
-            )
-          : logger.info('waiting room active shoppers sent to Redis again'),
+      onFlushProblem: logFlushProblem(logger, 'active shoppers', 'the controller counts fewer until they can'),
     });
     this.shownPlaces = new ShownPlacesRecorder({
       redis,
       saleName,
       keyPrefix,
-      onFlushProblem: ({ failing, error }) =>
-        failing
-          ? logger.warn(
-              'waiting room shown places could not be sent to Redis; the controller reads the opening’s show-up once they can',
-              { error },
-            )
-          : logger.info('waiting room shown places sent to Redis again'),
+      onFlushProblem: logFlushProblem(
+        logger,
+        'shown places',
+        'the controller reads the opening’s show-up once they can',
+      ),
     });
   }
 
@@ -61,4 +54,12 @@ export class RoomUseRecorders {
   async flush(): Promise<void> {
     await Promise.all([this.shoppers.flush(), this.shownPlaces.flush()]);
   }
+}
+
+/** Logs a recorder's failing flushes once per episode, with what the controller loses meanwhile. */
+function logFlushProblem(logger: GateLogger, what: string, meanwhile: string): (problem: FlushProblem) => void {
+  return ({ failing, error }) =>
+    failing
+      ? logger.warn(`waiting room ${what} could not be sent to Redis; ${meanwhile}`, { error })
+      : logger.info(`waiting room ${what} sent to Redis again`);
 }

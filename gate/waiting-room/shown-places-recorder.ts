@@ -15,6 +15,7 @@ import {
 } from '../../contracts/metrics/waiting-room-metrics';
 import type { WaitingRoomState } from '../../contracts/waiting-room';
 import { placeOf } from '../../contracts/waiting-room-schedule';
+import { PipelinedFlush, type FlushProblem } from './pipelined-flush';
 
 /** Tickets noted per opening; past it, later places are not marked. */
 export const SHOWN_PLACES_MAX_NOTED = 200_000;
@@ -29,7 +30,7 @@ export interface ShownPlacesRecorderOptions {
   /** @default SHOWN_PLACES_MAX_NOTED */
   maxNoted?: number;
   /** Called once when flushes start failing, and once when they work again. */
-  onFlushProblem: (problem: { failing: boolean; error?: string }) => void;
+  onFlushProblem: (problem: FlushProblem) => void;
 }
 
 interface Noted {
@@ -43,12 +44,20 @@ export class ShownPlacesRecorder {
   private openedAtMs = 0;
   private noted = new Set<number>();
   private pending: Noted[] = [];
-  private failing = false;
-  private flushing: Promise<void> | undefined;
+  private readonly sender: PipelinedFlush<Noted[]>;
   private readonly maxNoted: number;
 
   constructor(private readonly options: ShownPlacesRecorderOptions) {
     this.maxNoted = options.maxNoted ?? SHOWN_PLACES_MAX_NOTED;
+    this.sender = new PipelinedFlush({
+      redis: options.redis,
+      take: () => this.take(),
+      queue: queueBitfields,
+      lost: (batch) => {
+        for (const n of batch) if (n.openedAtMs === this.openedAtMs) this.noted.delete(n.ticketNumber);
+      },
+      onFlushProblem: options.onFlushProblem,
+    });
   }
 
   /** Notes that admitted ticket `ticketNumber` was served under `state`; no I/O, one shuffle per new ticket. */
@@ -74,34 +83,24 @@ export class ShownPlacesRecorder {
 
   /** Sends what was noted since the last flush; never throws. A flush already running is joined. */
   flush(): Promise<void> {
-    this.flushing ??= this.send().finally(() => (this.flushing = undefined));
-    return this.flushing;
+    return this.sender.flush();
   }
 
-  private async send(): Promise<void> {
-    if (this.pending.length === 0) return;
+  private take(): Noted[] | undefined {
+    if (this.pending.length === 0) return undefined;
     const batch = this.pending;
     this.pending = [];
-    try {
-      const pipeline = this.options.redis.pipeline();
-      for (const [key, offsets] of offsetsByKey(batch)) {
-        for (let i = 0; i < offsets.length; i += PLACES_PER_COMMAND) {
-          const sets = offsets.slice(i, i + PLACES_PER_COMMAND).flatMap((offset) => ['SET', 'u1', offset, 1]);
-          pipeline.bitfield(key, ...(sets as ['SET', string, number, number]));
-        }
-        pipeline.expire(key, WAITING_ROOM_SHOWN_KEY_TTL_SECONDS);
-      }
-      const results = (await pipeline.exec()) ?? [];
-      const failed = results.find(([error]) => error);
-      if (failed) throw failed[0];
-      if (this.failing) this.options.onFlushProblem({ failing: false });
-      this.failing = false;
-    } catch (error) {
-      for (const n of batch) if (n.openedAtMs === this.openedAtMs) this.noted.delete(n.ticketNumber);
-      if (!this.failing)
-        this.options.onFlushProblem({ failing: true, error: error instanceof Error ? error.message : String(error) });
-      this.failing = true;
+    return batch;
+  }
+}
+
+function queueBitfields(pipeline: ReturnType<Redis['pipeline']>, batch: readonly Noted[]): void {
+  for (const [key, offsets] of offsetsByKey(batch)) {
+    for (let i = 0; i < offsets.length; i += PLACES_PER_COMMAND) {
+      const sets = offsets.slice(i, i + PLACES_PER_COMMAND).flatMap((offset) => ['SET', 'u1', offset, 1]);
+      pipeline.bitfield(key, ...(sets as ['SET', string, number, number]));
     }
+    pipeline.expire(key, WAITING_ROOM_SHOWN_KEY_TTL_SECONDS);
   }
 }
 
