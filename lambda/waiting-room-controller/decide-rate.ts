@@ -24,6 +24,7 @@
 import { decideFirstMeasurement, measurementDueAtMs, settleEstimate } from './first-measurement';
 import { decideOpeningShowUp, type OpeningShowUp } from './opening-show-up';
 import { decideTrim } from './trim-rate';
+import { percent, round } from './reason-format';
 
 export interface RateMeasurement {
   /** Requests per second from admitted shoppers (pass holders), across the gates. */
@@ -265,6 +266,3 @@ function isSane(m: RateMeasurement): boolean {
   ];
   return values.every((v) => Number.isFinite(v) && v >= 0) && m.concurrencyLimit > 0 && m.shedShare <= 1;
 }
-
-const round = (n: number) => Math.round(n * 10) / 10;
-const percent = (share: number) => `${Math.round(share * 100)}%`;

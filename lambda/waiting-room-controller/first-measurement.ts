@@ -32,6 +32,7 @@
  * - Measured (or set by hand), the estimate follows the rate after every change.
  */
 import type { RateDecision, RatePolicy, RateState } from './decide-rate';
+import { percent, round } from './reason-format';
 
 /** How many increase spacings after an opening the estimate waits for the first measurement at most. */
 export const ESTIMATE_FALLBACK_SPACINGS = 3;
@@ -129,6 +130,3 @@ export function settleEstimate(decision: RateDecision, policy: RatePolicy, nowMs
   const fallback = `${unsettled} ${Math.round(measuringForMs / 1000)} s after the opening: waits estimated at ${round(estimate)}/s`;
   return { ...settled, reason: decision.change === 'hold' ? fallback : `${decision.reason}; ${fallback}` };
 }
-
-const round = (n: number) => Math.round(n * 10) / 10;
-const percent = (share: number) => `${Math.round(share * 100)}%`;

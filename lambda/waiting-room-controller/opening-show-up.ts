@@ -17,6 +17,7 @@
  */
 import type { RateDecision, RatePolicy, RateState } from './decide-rate';
 import { MAX_MEASURED_RAISE } from './first-measurement';
+import { percent, round } from './reason-format';
 
 /** Of the places admitted long enough ago to have shown, how many have been used; and all places used so far. */
 export interface OpeningShowUp {
@@ -79,6 +80,3 @@ function isUsable(reading: OpeningShowUp): boolean {
     reading.shownInAll >= reading.shown
   );
 }
-
-const round = (n: number) => Math.round(n * 10) / 10;
-const percent = (share: number) => `${Math.round(share * 100)}%`;

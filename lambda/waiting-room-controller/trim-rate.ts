@@ -6,6 +6,7 @@
  * the next burst. One reading suffices: it already averages the gates' measurement window.
  */
 import type { RateDecision, RatePolicy, RateState } from './decide-rate';
+import { percent, round } from './reason-format';
 
 /**
  * The trim of a reading over the target by more than the margin, once the last change has had
@@ -32,6 +33,3 @@ export function decideTrim(input: {
     reason: `${used}: rate ${round(current.ratePerSecond)} → ${round(rate)}/s, halfway to ${round(atTarget)}/s`,
   };
 }
-
-const round = (n: number) => Math.round(n * 10) / 10;
-const percent = (share: number) => `${Math.round(share * 100)}%`;

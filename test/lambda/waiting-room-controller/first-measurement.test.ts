@@ -9,20 +9,9 @@ import {
   type RatePolicy,
   type RateState,
 } from '../../../lambda/waiting-room-controller/decide-rate';
-import { ratePolicyFromConfig } from '../../../lambda/waiting-room-controller/rate-policy';
-import { WaitingRoomSchema } from '../../../contracts/config/waiting-room-schema';
 import { FakeClock } from '../../support/fake-clock';
+import { OPENED, opened, openingPolicy as policy } from './fixtures/opening-fixture';
 
-// Visits of 4 s counted over 1 s windows: whole visits are covered 4 + 2 × 1 = 6 s after the opening,
-// before the 10 s spacing, so the spacing times the first measurement.
-const policy: RatePolicy = {
-  ...ratePolicyFromConfig(
-    WaitingRoomSchema.parse({ enabled: true, minRatePerSecond: 2, maxRatePerSecond: 202, sessionMinutes: 5 }),
-    800,
-  ),
-  sessionSeconds: 4,
-};
-const OPENED = 1_800_000_000_000;
 // 20/s counted over 4 + 1 s: 100 admitted, 50 shopping (show-up 50%), 40% of the concurrency used:
 // Little's law allows 20 × 75% / 40% = 37.5/s.
 const halfShowUp: RateMeasurement = {
@@ -36,15 +25,6 @@ const halfShowUp: RateMeasurement = {
 };
 const nobodyCounted: RateMeasurement = { ...halfShowUp, activeShoppers: 0 };
 const shedding: RateMeasurement = { ...halfShowUp, shedShare: 0.1 };
-/** The rate's memory right after an opening at 20/s (decideRoom's openingRate). */
-const opened: RateState = {
-  ratePerSecond: 20,
-  lastIncreaseAtMs: OPENED,
-  lastDecreaseAtMs: 0,
-  estimateRatePerSecond: 0,
-  measuringSinceMs: OPENED,
-  firstMeasuredAtMs: 0,
-};
 /** At 37.5/s, 125 shoppers counted over 4 + 1 s (show-up 67%) at 75% of the concurrency: Little's law agrees. */
 const atTarget: RateMeasurement = { ...halfShowUp, activeShoppers: 125, inFlight: 75 };
 const decide = (measured: RateMeasurement | undefined, atMs: number, current: RateState = opened) =>

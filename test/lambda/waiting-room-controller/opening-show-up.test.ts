@@ -4,34 +4,11 @@
  * marks, a small sample, after a cut or once the line is measured; and the first measurement then
  * waits whole visits after it.
  */
-import {
-  decideRate,
-  type RateMeasurement,
-  type RatePolicy,
-  type RateState,
-} from '../../../lambda/waiting-room-controller/decide-rate';
+import { decideRate, type RateMeasurement } from '../../../lambda/waiting-room-controller/decide-rate';
 import { measurementDueAtMs } from '../../../lambda/waiting-room-controller/first-measurement';
 import { decideOpeningShowUp, type OpeningShowUp } from '../../../lambda/waiting-room-controller/opening-show-up';
-import { ratePolicyFromConfig } from '../../../lambda/waiting-room-controller/rate-policy';
-import { WaitingRoomSchema } from '../../../contracts/config/waiting-room-schema';
+import { OPENED, opened, openingPolicy as policy } from './fixtures/opening-fixture';
 
-// Visits of 4 s over 1 s windows; the 10 s spacing times the first measurement (10 s after the opening).
-const policy: RatePolicy = {
-  ...ratePolicyFromConfig(
-    WaitingRoomSchema.parse({ enabled: true, minRatePerSecond: 2, maxRatePerSecond: 202, sessionMinutes: 5 }),
-    800,
-  ),
-  sessionSeconds: 4,
-};
-const OPENED = 1_800_000_000_000;
-const opened: RateState = {
-  ratePerSecond: 20,
-  lastIncreaseAtMs: OPENED,
-  lastDecreaseAtMs: 0,
-  estimateRatePerSecond: 0,
-  measuringSinceMs: OPENED,
-  firstMeasuredAtMs: 0,
-};
 // 64 of the first 100 places used: one standard error is √(0.64 × 0.36 / 100) = 0.048.
 const reading: OpeningShowUp = { places: 100, shown: 64, shownInAll: 70 };
 const measured: RateMeasurement = {
