@@ -79,5 +79,11 @@ export function waitingRoomShownPlacesKey(saleName: string, openedAtMs: number, 
 /** How long an opening's shown-places bitmap lives after its last write: the controller reads it in the opening's first minutes. */
 export const WAITING_ROOM_SHOWN_KEY_TTL_SECONDS = 3600;
 
-/** Places past this are not marked: the reading needs the line's first places only, and the bitmap stays within 2 MB. */
+/** Places past this are not marked: the reading needs the opening's places only, and the bitmap stays within 2 MB. */
 export const WAITING_ROOM_SHOWN_MAX_PLACES = 2 ** 24;
+
+/**
+ * A gate notes at most this many tickets per opening (its memory of who it already marked), so a
+ * place past it may be used and still read unused: the controller reads no place past it.
+ */
+export const WAITING_ROOM_SHOWN_MAX_NOTED = 200_000;

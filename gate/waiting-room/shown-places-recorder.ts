@@ -5,11 +5,13 @@
  * thousand places and an `EXPIRE`, so serving never waits on Redis. A failed flush forgets that it
  * noted those tickets, so their next request notes them again: a used place must not read as unused,
  * since the controller raises the rate for the tickets that go unused. Memory is bounded: past
- * `maxNoted` tickets an opening's later places go unmarked (the reading needs the first ones only).
+ * `maxNoted` tickets an opening's later places go unmarked (the controller reads no place past the
+ * default bound).
  */
 import type Redis from 'ioredis';
 import {
   WAITING_ROOM_SHOWN_KEY_TTL_SECONDS,
+  WAITING_ROOM_SHOWN_MAX_NOTED,
   WAITING_ROOM_SHOWN_MAX_PLACES,
   waitingRoomShownPlacesKey,
 } from '../../contracts/metrics/waiting-room-metrics';
@@ -17,8 +19,8 @@ import type { WaitingRoomState } from '../../contracts/waiting-room';
 import { placeOf } from '../../contracts/waiting-room-schedule';
 import { PipelinedFlush, type FlushProblem } from './pipelined-flush';
 
-/** Tickets noted per opening; past it, later places are not marked. */
-export const SHOWN_PLACES_MAX_NOTED = 200_000;
+/** Tickets noted per opening; past it, later places are not marked (and the controller reads none past it). */
+export const SHOWN_PLACES_MAX_NOTED = WAITING_ROOM_SHOWN_MAX_NOTED;
 /** Places set by one BITFIELD command: a long line's first flush stays a few small commands. */
 const PLACES_PER_COMMAND = 2000;
 

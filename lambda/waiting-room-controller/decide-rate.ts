@@ -14,8 +14,8 @@
  *   target utilization serves `active × targetUtilization / utilization` shoppers; the share of
  *   admitted tickets that show up (abandonment) is `active / (rate × session)`; the rate that keeps
  *   the fleet there is the first divided by (show-up share × session).
- * - The opening's show-up (opening-show-up.ts): seconds after an opening, the rate is divided by
- *   the share of admitted places that have been used, before whole visits can be measured.
+ * - The opening's show-up (opening-show-up.ts): seconds after an opening, the rate follows the share
+ *   of the latest admitted places that have been used, before whole visits can be measured.
  * - The first measurement (first-measurement.ts): after an opening, once the gates' count covers
  *   whole visits of admitted shoppers and there is no overload, the rate goes in one step to the
  *   Little's-law rate, and the waiting page's estimate (held back until then) uses it.
@@ -103,6 +103,11 @@ export interface RateState {
    * a later measurement that agrees with the rate it set.
    */
   firstMeasuredAtMs: number;
+  /**
+   * While measuring: the share of admitted tickets used that the rate was last corrected for
+   * (opening-show-up.ts); absent, all of them, as the opening rate assumes.
+   */
+  openingShowUpShare?: number;
 }
 
 type MeasuringFields = 'estimateRatePerSecond' | 'measuringSinceMs' | 'firstMeasuredAtMs';
@@ -203,6 +208,7 @@ function decideRateChange(input: RateInput): RateDecision {
           nowMs,
           reading: measured.openingShowUp,
           activeShoppers: measured.activeShoppers,
+          activeWindowSeconds: measured.activeWindowSeconds ?? 0,
         }) ?? hold(`measuring the line: the first measurement in ${Math.ceil((dueAtMs - nowMs) / 1000)} s`)
       );
   }

@@ -23,7 +23,7 @@
  *   better guess than halfway); after it, the usual rules move the rate. A first measurement that
  *   already agrees gives the estimate at once.
  * - Until the first measurement is due the rate is not raised (the gates have not seen whole
- *   visits, so there is no headroom to read), except once by the share of admitted tickets used
+ *   visits, so there is no headroom to read), except by the share of admitted tickets used
  *   (opening-show-up.ts), after which the measurement waits whole visits again. An overload cuts
  *   at once, and the estimate stays held back, since a cut is a reaction to the guess, not a
  *   measurement of the line.
@@ -53,7 +53,6 @@ export const MAX_MEASURED_RAISE = 2;
  * any kind for the later ones.
  */
 export function measurementDueAtMs(current: RateState, policy: RatePolicy, activeWindowSeconds: number): number {
-  const wholeVisitsMs = (policy.sessionSeconds + 2 * activeWindowSeconds) * 1000;
   // Before the first measurement only the opening's show-up correction raises the rate.
   const showUpRaiseAtMs = current.lastIncreaseAtMs > current.measuringSinceMs ? current.lastIncreaseAtMs : 0;
   const since =
@@ -64,7 +63,12 @@ export function measurementDueAtMs(current: RateState, policy: RatePolicy, activ
           current.lastDecreaseAtMs,
           showUpRaiseAtMs,
         );
-  return since + Math.max(policy.increaseSpacingMs, wholeVisitsMs);
+  return since + measurementPeriodMs(policy, activeWindowSeconds);
+}
+
+/** How long after a change a measurement covers whole visits at the new rate: never less than the raise spacing. */
+export function measurementPeriodMs(policy: RatePolicy, activeWindowSeconds: number): number {
+  return Math.max(policy.increaseSpacingMs, (policy.sessionSeconds + 2 * activeWindowSeconds) * 1000);
 }
 
 /** Whether the estimate is still held back after this long measuring (before the fallback). */

@@ -4,22 +4,26 @@
  * The opening rate is what the fleet serves if every admitted ticket is used; part of a line always
  * gives up, so the fleet runs below it until the first measurement, which waits for whole visits
  * (first-measurement.ts). Which admitted places have been used is known much sooner: the gates mark
- * each place's first request (shown-places.ts). Once `MIN_SHOW_UP_PLACES` places were admitted long
- * enough ago to have shown, the rate becomes the opening rate over the share used, once:
+ * each place's first request, and the controller reads the latest places admitted long enough ago
+ * to have shown (shown-places.ts). Once `MIN_SHOW_UP_PLACES` such places exist, the rate becomes
+ * what the fleet serves over the share used, and follows that share as the line moves:
  *
+ * - What the fleet serves, in shoppers a second, is the opening rate times the share it assumed
+ *   (all of them); a correction keeps it, an overload cut lowers it.
  * - Only when the marks are complete: at least as many as the shoppers the gates count as active.
  * - The share is counted one standard error toward caution (higher), so a small sample's noise
  *   errs toward under-admitting, which the first measurement corrects; over-admitting would shed
- *   shoppers already let in.
- * - Only before the first measurement is due, with no change since the opening (the rate is still
- *   the opening's, which the correction scales), and at most `MAX_MEASURED_RAISE` times it.
- * - The correction counts as a change: the first measurement then waits whole visits after it.
+ *   shoppers already let in. At most `MAX_MEASURED_RAISE` times what the fleet serves is admitted.
+ * - A change under `SETTLED_SHARE` of the rate is not made, nor one within `SHOW_UP_SPACING_MS` of
+ *   the last change since the opening; none once the line is measured or
+ *   `SHOW_UP_CORRECTION_PERIODS` measurement periods after the opening (first-measurement.ts).
+ * - A correction counts as a change: the first measurement then waits whole visits after it.
  */
 import type { RateDecision, RatePolicy, RateState } from './decide-rate';
-import { MAX_MEASURED_RAISE } from './first-measurement';
+import { MAX_MEASURED_RAISE, SETTLED_SHARE, measurementPeriodMs } from './first-measurement';
 import { percent, round } from './reason-format';
 
-/** Of the places admitted long enough ago to have shown, how many have been used; and all places used so far. */
+/** Of the latest places admitted long enough ago to have shown, how many have been used; and all places used so far. */
 export interface OpeningShowUp {
   places: number;
   shown: number;
@@ -36,6 +40,15 @@ const MARKED_SHARE_OF_ACTIVE = 0.9;
 /** Below this many places the share is too noisy to act on (one standard error is then ±6 points at most). */
 export const MIN_SHOW_UP_PLACES = 64;
 
+/** Corrections this close together would read mostly the same places. */
+export const SHOW_UP_SPACING_MS = 3000;
+
+/**
+ * Corrections stop this many measurement periods after the opening, so a share that keeps moving
+ * cannot put the first measurement off for long.
+ */
+export const SHOW_UP_CORRECTION_PERIODS = 2;
+
 /** Undefined when no correction applies (the caller holds while measuring). */
 export function decideOpeningShowUp(input: {
   current: RateState;
@@ -44,30 +57,47 @@ export function decideOpeningShowUp(input: {
   reading: OpeningShowUp | undefined;
   /** Distinct shoppers the gates saw in the last full window (RateMeasurement.activeShoppers). */
   activeShoppers: number;
+  /** The width of the window they were counted over (s). */
+  activeWindowSeconds: number;
 }): RateDecision | undefined {
   const { current, policy, nowMs, reading } = input;
   if (!reading || !isUsable(reading) || reading.places < MIN_SHOW_UP_PLACES) return undefined;
   if (input.activeShoppers === 0 || reading.shownInAll < MARKED_SHARE_OF_ACTIVE * input.activeShoppers)
     return undefined;
-  const openingRateStands =
-    current.measuringSinceMs > 0 &&
-    current.firstMeasuredAtMs === 0 &&
-    current.lastIncreaseAtMs <= current.measuringSinceMs &&
-    current.lastDecreaseAtMs < current.measuringSinceMs;
-  if (!openingRateStands) return undefined;
+  if (!mayCorrect(current, policy, nowMs, input.activeWindowSeconds)) return undefined;
   const share = reading.shown / reading.places;
   const cautious = Math.min(1, share + Math.sqrt((share * (1 - share)) / reading.places));
-  const wanted = current.ratePerSecond / Math.max(cautious, 1 / MAX_MEASURED_RAISE);
+  const served = current.ratePerSecond * (current.openingShowUpShare ?? 1);
+  const wanted = served / Math.max(cautious, 1 / MAX_MEASURED_RAISE);
   const rate = Math.min(policy.maxRatePerSecond, Math.max(policy.minRatePerSecond, wanted));
-  if (rate <= current.ratePerSecond) return undefined;
+  if (Math.abs(rate - current.ratePerSecond) <= SETTLED_SHARE * current.ratePerSecond) return undefined;
+  const change = rate > current.ratePerSecond ? 'increase' : 'decrease';
   return {
-    change: 'increase',
-    next: { ...current, ratePerSecond: rate, lastIncreaseAtMs: nowMs },
+    change,
+    next: {
+      ...current,
+      ratePerSecond: rate,
+      openingShowUpShare: served / rate,
+      lastIncreaseAtMs: change === 'increase' ? nowMs : current.lastIncreaseAtMs,
+      lastDecreaseAtMs: change === 'decrease' ? nowMs : current.lastDecreaseAtMs,
+    },
     reason:
-      `opening show-up: ${reading.shown} of the first ${reading.places} places admitted have been used ` +
+      `opening show-up: ${reading.shown} of the latest ${reading.places} places admitted have been used ` +
       `(${percent(share)}, counted as ${percent(cautious)}): rate ${round(current.ratePerSecond)} → ${round(rate)}/s; ` +
       'waits estimated once the line is measured',
   };
+}
+
+/** Before the line is measured, within the correction periods, and not right after a change since the opening. */
+function mayCorrect(current: RateState, policy: RatePolicy, nowMs: number, activeWindowSeconds: number): boolean {
+  if (!(current.measuringSinceMs > 0) || current.firstMeasuredAtMs !== 0) return false;
+  const openingEndsAtMs =
+    current.measuringSinceMs +
+    (policy.openingTransientMs ?? 0) +
+    SHOW_UP_CORRECTION_PERIODS * measurementPeriodMs(policy, activeWindowSeconds);
+  if (nowMs >= openingEndsAtMs) return false;
+  const lastChangeAtMs = Math.max(current.lastIncreaseAtMs, current.lastDecreaseAtMs);
+  return lastChangeAtMs <= current.measuringSinceMs || nowMs - lastChangeAtMs >= SHOW_UP_SPACING_MS;
 }
 
 function isUsable(reading: OpeningShowUp): boolean {

@@ -1,13 +1,17 @@
 /**
  * The opening's show-up as the gates recorded it (contracts/metrics/waiting-room-metrics.ts): of
- * the places admitted at least `OPENING_SHOW_UP_LAG_MS` ago, how many have been used, and how many
- * places have been used in all. Two BITCOUNTs.
+ * the latest places admitted at least `OPENING_SHOW_UP_LAG_MS` ago, how many have been used, and how
+ * many places have been used in all. Two BITCOUNTs.
+ *
+ * The latest places, not all since the opening: who uses a ticket changes along the line (a
+ * pre-queue place drawn late waits longer and is given up more often than one drawn early; the
+ * crowd behind the pre-queue behaves otherwise again), and the rate is for the places to come.
  */
 import type Redis from 'ioredis';
-import { WAITING_ROOM_SHOWN_MAX_PLACES, waitingRoomShownPlacesKey } from '../../contracts/metrics/waiting-room-metrics';
+import { WAITING_ROOM_SHOWN_MAX_NOTED, waitingRoomShownPlacesKey } from '../../contracts/metrics/waiting-room-metrics';
 import type { WaitingRoomState } from '../../contracts/waiting-room';
 import { admittedBelow } from '../../contracts/waiting-room-schedule';
-import type { OpeningShowUp } from './opening-show-up';
+import { MIN_SHOW_UP_PLACES, type OpeningShowUp } from './opening-show-up';
 
 /**
  * How long after its turn an admitted ticket that will be used has shown in the bitmap: while the
@@ -16,6 +20,9 @@ import type { OpeningShowUp } from './opening-show-up';
  * more for the pass and the first request.
  */
 export const OPENING_SHOW_UP_LAG_MS = 3500;
+
+/** How many of the latest places a reading counts: two seconds of admission, and never fewer than the decision needs. */
+export const RECENT_PLACES_SECONDS = 2;
 
 export async function readOpeningShowUp(input: {
   redis: Pick<Redis, 'bitcount'>;
@@ -32,12 +39,23 @@ export async function readOpeningShowUp(input: {
   // Which places were admitted before the rate's last change is not in the state.
   if (admittedByMs < state.t0Ms) return undefined;
   const admitted = Math.min(input.issuedCount, admittedBelow(state, admittedByMs)) - state.preQueueStart;
-  // Whole bytes only: BITCOUNT's range is in bytes.
-  const places = Math.floor(Math.min(admitted, WAITING_ROOM_SHOWN_MAX_PLACES) / 8) * 8;
   const key = waitingRoomShownPlacesKey(input.saleName, state.openedAtMs, input.keyPrefix);
+  const recent = recentPlaces(admitted, state.ratePerSecond);
   const [shown, shownInAll] = await Promise.all([
-    places > 0 ? input.redis.bitcount(key, 0, places / 8 - 1) : 0,
+    recent.places > 0 ? input.redis.bitcount(key, recent.fromByte, recent.fromByte + recent.places / 8 - 1) : 0,
     input.redis.bitcount(key),
   ]);
-  return { places: Math.max(0, places), shown, shownInAll };
+  return { places: recent.places, shown, shownInAll };
+}
+
+/**
+ * The latest places below `admitted` (counted from the opening's first place), in whole bytes since
+ * BITCOUNT's range is in bytes; none once the line is past what every gate marks.
+ */
+export function recentPlaces(admitted: number, ratePerSecond: number): { fromByte: number; places: number } {
+  if (!(admitted > 0) || admitted > WAITING_ROOM_SHOWN_MAX_NOTED) return { fromByte: 0, places: 0 };
+  const wanted = Math.max(MIN_SHOW_UP_PLACES, Math.ceil(RECENT_PLACES_SECONDS * Math.max(0, ratePerSecond)));
+  const endByte = Math.floor(admitted / 8);
+  const fromByte = Math.max(0, endByte - Math.ceil(wanted / 8));
+  return { fromByte, places: (endByte - fromByte) * 8 };
 }

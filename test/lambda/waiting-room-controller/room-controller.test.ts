@@ -234,8 +234,9 @@ describe('the waiting-room controller handler', () => {
     gatesMeasure({ requests0: [100], shed0: [0], p990: [200], inflight: [30], limit: [100] });
     clock.advance(10_000);
     const result = written(await controller.handler(tick));
-    // 10 s in, 6.5 s of admission at 20/s are old enough: 130 places, 128 in whole bytes, 64 used.
-    const counted = 0.5 + Math.sqrt((0.5 * 0.5) / 128);
+    // 10 s in, 6.5 s of admission at 20/s are old enough: 130 places, 128 in whole bytes; of the
+    // latest 64, 32 used.
+    const counted = 0.5 + Math.sqrt((0.5 * 0.5) / 64);
     expect(result.control.rate.ratePerSecond).toBeCloseTo(20 / counted, 6);
     expect((await stored())?.state.ratePerSecond).toBeCloseTo(20 / counted, 6);
     expect(result.state.ratePerSecond).toBeCloseTo(20 / counted, 6);
