@@ -14,9 +14,12 @@
  * - The share is counted one standard error toward caution (higher), so a small sample's noise
  *   errs toward under-admitting, which the first measurement corrects; over-admitting would shed
  *   shoppers already let in. At most `MAX_MEASURED_RAISE` times what the fleet serves is admitted.
- * - A change under `SETTLED_SHARE` of the rate is not made, nor one within `SHOW_UP_SPACING_MS` of
- *   the last change since the opening; none once the line is measured or
- *   `SHOW_UP_CORRECTION_PERIODS` measurement periods after the opening (first-measurement.ts).
+ * - Only a share the reading tells apart from the one the rate assumes: outside two standard errors
+ *   of it (a sample of a few dozen places swings by a tenth from one reading to the next, and a
+ *   rate that followed the swing would change every few seconds), and by more than `SETTLED_SHARE`
+ *   of the rate; not within `SHOW_UP_SPACING_MS` of the last change since the opening; none once
+ *   the line is measured or a measurement period after the opening (first-measurement.ts), so the
+ *   first measurement comes by two periods.
  * - A correction counts as a change: the first measurement then waits whole visits after it.
  */
 import type { RateDecision, RatePolicy, RateState } from './decide-rate';
@@ -43,12 +46,6 @@ export const MIN_SHOW_UP_PLACES = 64;
 /** Corrections this close together would read mostly the same places. */
 export const SHOW_UP_SPACING_MS = 3000;
 
-/**
- * Corrections stop this many measurement periods after the opening, so a share that keeps moving
- * cannot put the first measurement off for long.
- */
-export const SHOW_UP_CORRECTION_PERIODS = 2;
-
 /** Undefined when no correction applies (the caller holds while measuring). */
 export function decideOpeningShowUp(input: {
   current: RateState;
@@ -66,8 +63,11 @@ export function decideOpeningShowUp(input: {
     return undefined;
   if (!mayCorrect(current, policy, nowMs, input.activeWindowSeconds)) return undefined;
   const share = reading.shown / reading.places;
-  const cautious = Math.min(1, share + Math.sqrt((share * (1 - share)) / reading.places));
-  const served = current.ratePerSecond * (current.openingShowUpShare ?? 1);
+  const standardError = Math.sqrt((share * (1 - share)) / reading.places);
+  const assumed = current.openingShowUpShare ?? 1;
+  if (Math.abs(share - assumed) <= 2 * standardError) return undefined;
+  const cautious = Math.min(1, share + standardError);
+  const served = current.ratePerSecond * assumed;
   const wanted = served / Math.max(cautious, 1 / MAX_MEASURED_RAISE);
   const rate = Math.min(policy.maxRatePerSecond, Math.max(policy.minRatePerSecond, wanted));
   if (Math.abs(rate - current.ratePerSecond) <= SETTLED_SHARE * current.ratePerSecond) return undefined;
@@ -88,13 +88,11 @@ export function decideOpeningShowUp(input: {
   };
 }
 
-/** Before the line is measured, within the correction periods, and not right after a change since the opening. */
+/** Before the line is measured, within a measurement period of the opening, and not right after a change since it. */
 function mayCorrect(current: RateState, policy: RatePolicy, nowMs: number, activeWindowSeconds: number): boolean {
   if (!(current.measuringSinceMs > 0) || current.firstMeasuredAtMs !== 0) return false;
   const openingEndsAtMs =
-    current.measuringSinceMs +
-    (policy.openingTransientMs ?? 0) +
-    SHOW_UP_CORRECTION_PERIODS * measurementPeriodMs(policy, activeWindowSeconds);
+    current.measuringSinceMs + (policy.openingTransientMs ?? 0) + measurementPeriodMs(policy, activeWindowSeconds);
   if (nowMs >= openingEndsAtMs) return false;
   const lastChangeAtMs = Math.max(current.lastIncreaseAtMs, current.lastDecreaseAtMs);
   return lastChangeAtMs <= current.measuringSinceMs || nowMs - lastChangeAtMs >= SHOW_UP_SPACING_MS;

@@ -1,9 +1,9 @@
 /**
  * The opening's show-up correction, on a fake clock: the rate becomes what the fleet serves over the
  * share of the latest admitted places used (counted toward caution), and follows that share before
- * the first measurement; never on incomplete marks, a small sample, a small change, right after a
- * change, once the line is measured or after the correction periods; and the first measurement
- * then waits whole visits after it.
+ * the first measurement; never on incomplete marks, a small sample, a share within the reading's
+ * noise of the assumed one, a small change, right after a change, once the line is measured or a
+ * measurement period after the opening; and the first measurement then waits whole visits after it.
  */
 import { decideRate, type RateMeasurement } from '../../../lambda/waiting-room-controller/decide-rate';
 import { measurementDueAtMs } from '../../../lambda/waiting-room-controller/first-measurement';
@@ -59,6 +59,13 @@ describe('the opening show-up correction', () => {
     expect(capped.ratePerSecond * capped.openingShowUpShare!).toBeCloseTo(20, 9);
   });
 
+  it('makes no change for a share within two standard errors of the one the rate assumes', () => {
+    const first = decide({})!.next;
+    // 60% of 100 places: one standard error is 0.049, and the rate assumes 68.8%.
+    const reading = { places: 100, shown: 60, shownInAll: 200 };
+    expect(decide({ current: first, nowMs: OPENED + 6000 + SHOW_UP_SPACING_MS, reading })).toBeUndefined();
+  });
+
   it('makes no change within a tenth of the rate', () => {
     expect(decide({ reading: { places: 100, shown: 100, shownInAll: 100 } })).toBeUndefined();
     expect(decide({ reading: { places: 100, shown: 89, shownInAll: 100 } })).toBeUndefined();
@@ -107,18 +114,18 @@ describe('the opening show-up correction', () => {
 
   it('after an overload cut, corrects what the fleet was found to serve', () => {
     const first = decide({})!.next;
-    const cut = { ...first, ratePerSecond: first.ratePerSecond * 0.7, lastDecreaseAtMs: OPENED + 7000 };
-    const d = decide({ current: cut, nowMs: OPENED + 10_000, reading: { places: 100, shown: 50, shownInAll: 200 } });
+    const cut = { ...first, ratePerSecond: first.ratePerSecond * 0.7, lastDecreaseAtMs: OPENED + 6500 };
+    const d = decide({ current: cut, nowMs: OPENED + 9600, reading: { places: 100, shown: 50, shownInAll: 200 } });
     expect(d?.next.ratePerSecond).toBeCloseTo((0.7 * 20) / 0.55, 6);
   });
 
-  it('stops once the line is measured and two measurement periods after the opening', () => {
+  it('stops once the line is measured and a measurement period after the opening', () => {
     expect(decide({ current: { ...opened, firstMeasuredAtMs: OPENED + 10_000 } })).toBeUndefined();
     expect(decide({ current: { ...opened, measuringSinceMs: 0 } })).toBeUndefined();
     // The fixture's period is its 10 s spacing (whole visits take 6 s).
-    expect(decide({ nowMs: OPENED + 19_999 })?.change).toBe('increase');
-    expect(decide({ nowMs: OPENED + 20_000 })).toBeUndefined();
-    expect(decide({ nowMs: OPENED + 21_999, policy: { ...policy, openingTransientMs: 2000 } })?.change).toBe(
+    expect(decide({ nowMs: OPENED + 9999 })?.change).toBe('increase');
+    expect(decide({ nowMs: OPENED + 10_000 })).toBeUndefined();
+    expect(decide({ nowMs: OPENED + 11_999, policy: { ...policy, openingTransientMs: 2000 } })?.change).toBe(
       'increase',
     );
     // A pre-queue's draw: the last raise (the pre-queue's opening) was long before admission began.
