@@ -19,8 +19,6 @@ import type { WaitingRoomState } from '../../contracts/waiting-room';
 import { placeOf } from '../../contracts/waiting-room-schedule';
 import { PipelinedFlush, type FlushProblem } from './pipelined-flush';
 
-/** Tickets noted per opening; past it, later places are not marked (and the controller reads none past it). */
-export const SHOWN_PLACES_MAX_NOTED = WAITING_ROOM_SHOWN_MAX_NOTED;
 /** Places set by one BITFIELD command: a long line's first flush stays a few small commands. */
 const PLACES_PER_COMMAND = 2000;
 
@@ -29,7 +27,7 @@ export interface ShownPlacesRecorderOptions {
   saleName: string;
   /** @default 'saleday' */
   keyPrefix?: string;
-  /** @default SHOWN_PLACES_MAX_NOTED */
+  /** Tickets noted per opening; past it, later places are not marked. @default WAITING_ROOM_SHOWN_MAX_NOTED */
   maxNoted?: number;
   /** Called once when flushes start failing, and once when they work again. */
   onFlushProblem: (problem: FlushProblem) => void;
@@ -50,7 +48,7 @@ export class ShownPlacesRecorder {
   private readonly maxNoted: number;
 
   constructor(private readonly options: ShownPlacesRecorderOptions) {
-    this.maxNoted = options.maxNoted ?? SHOWN_PLACES_MAX_NOTED;
+    this.maxNoted = options.maxNoted ?? WAITING_ROOM_SHOWN_MAX_NOTED;
     this.sender = new PipelinedFlush({
       redis: options.redis,
       take: () => this.take(),
