@@ -40,7 +40,11 @@ export interface OpeningShowUp {
  */
 const MARKED_SHARE_OF_ACTIVE = 0.9;
 
-/** Below this many places the share is too noisy to act on (one standard error is then ±6 points at most). */
+/**
+ * Below this many places the share is too noisy to act on (one standard error is then ±6 points at
+ * most); fewer would also read only the draw's earliest places, which are used most
+ * (docs/decisions/waiting-room-controller.md, item 11).
+ */
 export const MIN_SHOW_UP_PLACES = 64;
 
 /** Corrections this close together would read mostly the same places. */
